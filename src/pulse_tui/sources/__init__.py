@@ -1,0 +1,1 @@
+"""Async data sources (Prometheus, SSH logs, demo generators). Never import Textual."""

@@ -1,0 +1,100 @@
+"""The interfaces every data source implements; the app knows nothing else about them.
+
+Sources are plain asyncio code with no Textual import, so the same classes serve the TUI,
+the `summary` and `check` commands, tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+from pulse_tui.model.logline import LogLine
+from pulse_tui.model.signals import QueryWindow, Signal, SignalResult
+
+
+class SourceError(Exception):
+    """A source failed in a way worth showing the user; `str()` is the whole message.
+
+    `retryable` is False for failures that retrying cannot fix (bad query, auth refused,
+    unknown host key), so callers stop instead of hammering.
+    """
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+@runtime_checkable
+class MetricsSource(Protocol):
+    """Answers range queries for the five signals, for every service in one query each."""
+
+    #: What the header shows: the backend URL, or "DEMO".
+    label: str
+    #: Label that names a service in the backend ("job" unless configured).
+    service_label: str
+
+    async def services(self) -> list[str]:
+        """Every service the backend knows, sorted."""
+        ...
+
+    async def query_signal(
+        self,
+        signal: Signal,
+        window: QueryWindow,
+        services: Sequence[str] = (),
+        *,
+        compare_offset: float | None = None,
+    ) -> SignalResult:
+        """One signal over the window; `services` narrows it (empty = all).
+
+        Raises SourceError with a message fit for the panel's status line.
+        """
+        ...
+
+    async def close(self) -> None: ...
+
+
+class HostState(StrEnum):
+    CONNECTING = "connecting"
+    LIVE = "live"
+    RETRYING = "retrying"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class HostStatus:
+    """Where one log host stands, for the pane's status line."""
+
+    host: str
+    state: HostState
+    detail: str = ""
+    #: For RETRYING: Unix time of the next attempt.
+    retry_at: float | None = None
+
+
+class LogSink(Protocol):
+    """Where a log source delivers; the app implements it, tests may too."""
+
+    def on_lines(self, lines: Sequence[LogLine]) -> None: ...
+
+    def on_status(self, status: HostStatus) -> None: ...
+
+
+@runtime_checkable
+class LogSource(Protocol):
+    """Streams sanitised lines from one host until cancelled."""
+
+    #: The host's display name (the alias the user wrote).
+    host: str
+
+    async def run(self, sink: LogSink) -> None:
+        """Stream forever, reconnecting as needed; returns only when told to stop."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop streaming and leave nothing running on the remote side."""
+        ...

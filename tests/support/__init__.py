@@ -1,0 +1,1 @@
+"""Shared test helpers: real servers (prometheus, sshd) started by fixtures."""

@@ -1,0 +1,1 @@
+"""Fixtures for a real prometheus server (see prometheus_server.py)."""

@@ -1,0 +1,1 @@
+"""Fixtures for a real OpenSSH sshd (see sshd_server.py)."""
