@@ -1,0 +1,251 @@
+"""A real prometheus for tests and benchmarks, and a proxy that breaks it on purpose.
+
+`backfilled_prometheus` writes known data (support/backfill.py), turns it into TSDB blocks
+with `promtool tsdb create-blocks-from openmetrics` and serves them on 127.0.0.1.
+`FaultProxy` sits in front of any HTTP server and can pass requests through, answer with a
+canned response, hang, reset the connection, or stop listening altogether.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from support.backfill import Service, write_openmetrics
+
+STARTUP_TIMEOUT = 20.0
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (prometheus cannot report a port-0 bind)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class PrometheusProcess:
+    """A running prometheus: its URL and process."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    data_dir: Path
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"prometheus exited early:\n{log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/-/ready", timeout=1) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"prometheus not ready after {STARTUP_TIMEOUT}s:\n{log.read_text()[-2000:]}")
+
+
+@contextlib.contextmanager
+def run_prometheus(
+    binary: str, data_dir: Path, scrape_configs: str = "", scrape_interval: str = "15s"
+) -> Iterator[PrometheusProcess]:
+    """Start prometheus on a free 127.0.0.1 port over `data_dir/tsdb`; stop it on exit."""
+    config = data_dir / "prometheus.yml"
+    config.write_text(
+        f"global:\n  scrape_interval: {scrape_interval}\n  evaluation_interval: 1m\n"
+        + (f"scrape_configs:\n{scrape_configs}" if scrape_configs else "")
+    )
+    log = data_dir / "prometheus.log"
+    for _attempt in range(3):  # another process may grab the port between probe and bind
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        with log.open("wb") as log_file:
+            process = subprocess.Popen(
+                [
+                    binary,
+                    f"--config.file={config}",
+                    f"--storage.tsdb.path={data_dir / 'tsdb'}",
+                    # Backfilled samples must never age out while the tests run.
+                    "--storage.tsdb.retention.time=3650d",
+                    f"--web.listen-address=127.0.0.1:{port}",
+                    "--log.level=warn",
+                ],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            _wait_ready(url, process, log)
+        except RuntimeError:
+            process.kill()
+            process.wait()
+            if "address already in use" in log.read_text():
+                continue
+            raise
+        break
+    else:
+        raise RuntimeError("no free port for prometheus after 3 attempts")
+    try:
+        yield PrometheusProcess(url=url, process=process, data_dir=data_dir)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def backfilled_prometheus(
+    prometheus: str, promtool: str, end: int, duration: int, services: list[Service]
+) -> Iterator[PrometheusProcess]:
+    """Prometheus serving the known dataset ending at `end` (Unix seconds)."""
+    with tempfile.TemporaryDirectory(prefix="pulse-prom-") as tmp:
+        data_dir = Path(tmp)
+        source = data_dir / "data.om"
+        write_openmetrics(str(source), end, duration, services)
+        subprocess.run(
+            [
+                promtool,
+                "tsdb",
+                "create-blocks-from",
+                "openmetrics",
+                str(source),
+                str(data_dir / "tsdb"),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        with run_prometheus(prometheus, data_dir) as server:
+            yield server
+
+
+# --------------------------------------------------------------------------- fault proxy
+
+
+@dataclass
+class Canned:
+    """A response the proxy sends instead of asking the upstream."""
+
+    status: int
+    body: bytes = b""
+    content_type: str = "text/plain"
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+class FaultProxy:
+    """An HTTP proxy in front of `upstream` whose behaviour tests switch at will.
+
+    Modes: "pass" (forward), "canned" (answer `canned`), "hang" (never answer), "reset"
+    (drop the connection). `stop_listening()` / `start_listening()` make the port refuse
+    and accept connections again, like a server going down and coming back.
+    `requests` counts every request that reached the proxy.
+    """
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream.removeprefix("http://")
+        self.mode = "pass"
+        self.canned = Canned(200)
+        self.requests = 0
+        self.paths: list[str] = []
+        self._release = threading.Event()
+        self._lock = threading.Lock()
+        self.port = free_port()
+        self._server: ThreadingHTTPServer | None = None
+        self.start_listening()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start_listening(self) -> None:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # keep test output quiet
+                pass
+
+            def do_GET(self) -> None:
+                proxy._handle(self)
+
+            do_POST = do_GET
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop_listening(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def close(self) -> None:
+        self._release.set()
+        self.stop_listening()
+
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        with self._lock:
+            self.requests += 1
+            self.paths.append(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        if self.mode == "hang":
+            self._release.wait(30)
+            handler.close_connection = True
+            return
+        if self.mode == "reset":
+            handler.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+            )
+            handler.close_connection = True
+            return
+        if self.mode == "canned":
+            self._send(
+                handler,
+                self.canned.status,
+                self.canned.body,
+                self.canned.content_type,
+                self.canned.headers,
+            )
+            return
+        upstream = http.client.HTTPConnection(self.upstream, timeout=30)
+        headers = {k: v for k, v in handler.headers.items() if k.lower() != "host"}
+        upstream.request(handler.command, handler.path, body=body or None, headers=headers)
+        resp = upstream.getresponse()
+        data = resp.read()
+        extra = tuple(
+            (k, v) for k, v in resp.getheaders() if k.lower() in ("content-encoding", "retry-after")
+        )
+        self._send(handler, resp.status, data, resp.getheader("Content-Type", ""), extra)
+        upstream.close()
+
+    @staticmethod
+    def _send(
+        handler: BaseHTTPRequestHandler,
+        status: int,
+        body: bytes,
+        content_type: str,
+        headers: tuple[tuple[str, str], ...],
+    ) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(body)
