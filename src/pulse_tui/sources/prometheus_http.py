@@ -1,0 +1,231 @@
+"""HTTP plumbing for PrometheusSource: session, auth, TLS, retry policy and error messages.
+
+prometheus-api-client's `PrometheusConnect` makes the calls, but its exceptions carry only
+"HTTP Status Code 503 (b'...')" and it keeps no response: no status code to decide on a
+retry, no Retry-After header, no byte count. Instead of parsing that string we hand it our
+own `requests.Session` with a response hook (`ResponseRecorder`), which records every
+response's status, headers, body and wire size in a thread-local slot that the calling
+thread reads right after the call.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import html
+import json
+import random
+import re
+import threading
+import time
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from pulse_tui.config import ConfigError, PrometheusConfig
+from pulse_tui.sources.base import SourceError
+
+#: Statuses worth another attempt: overload and gateway trouble, not our mistakes.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: How much of a non-JSON error body a message may quote.
+BODY_EXCERPT = 160
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard one call tries: attempts in total, and the jittered exponential backoff."""
+
+    attempts: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    #: A Retry-After longer than this ends the call at once; the next refresh tries again.
+    max_retry_after: float = 30.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float | None:
+        """Seconds to wait after failed `attempt` (1-based), or None to give up now."""
+        backoff = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        # Jitter spreads the retries of several panels (and several users) apart.
+        backoff *= random.uniform(0.5, 1.0)
+        if retry_after is None:
+            return backoff
+        if retry_after > self.max_retry_after:
+            return None
+        return max(backoff, retry_after)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseInfo:
+    """What the hook saw of one response."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    wire_bytes: int
+
+
+class ResponseRecorder:
+    """A `requests` response hook that remembers responses per thread and counts bytes."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self.bytes_received = 0
+
+    def hook(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        body = response.content  # reads the body now, so the raw stream knows its size
+        wire = response.raw.tell() if response.raw is not None else 0
+        wire = wire or len(body)  # tell() is 0 when urllib3 did not count (e.g. chunked)
+        info = ResponseInfo(
+            response.status_code, {k.lower(): v for k, v in response.headers.items()}, body, wire
+        )
+        self._local.last = info
+        with self._lock:
+            self.bytes_received += wire
+
+    def reset(self) -> None:
+        self._local.last = None
+
+    def last(self) -> ResponseInfo | None:
+        """The last response this thread received since `reset()`."""
+        return getattr(self._local, "last", None)
+
+
+def build_session(config: PrometheusConfig, recorder: ResponseRecorder) -> requests.Session:
+    """A session with the config's TLS settings, retries off (we retry) and the hook."""
+    session = requests.Session()
+    if config.tls_insecure:
+        session.verify = False
+        # The user asked for it in the config; a warning per request would flood the log.
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    elif config.ca_file:
+        session.verify = config.ca_file
+    if config.cert_file:
+        session.cert = (config.cert_file, config.key_file) if config.key_file else config.cert_file
+    # total=0/read=False is requests' own default: fail fast, let RetryPolicy decide.
+    no_retry = Retry(total=0, read=False, redirect=False, raise_on_status=False)
+    session.mount("http://", HTTPAdapter(max_retries=no_retry))
+    session.mount("https://", HTTPAdapter(max_retries=no_retry))
+    session.hooks["response"].append(recorder.hook)
+    return session
+
+
+def auth_settings(config: PrometheusConfig) -> tuple[dict[str, str], tuple[str, str] | None]:
+    """Headers (extra + bearer token) and basic auth; SourceError if a secret is missing."""
+    headers = dict(config.headers)
+    try:
+        if config.token:
+            headers["Authorization"] = f"Bearer {config.token.resolve()}"
+        auth = (config.username, config.password.resolve()) if config.username else None
+    except ConfigError as exc:
+        raise SourceError(f"Prometheus credentials: {exc}", retryable=False) from exc
+    return headers, auth
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _excerpt(body: bytes, content_type: str) -> str:
+    """A short readable line from a non-JSON body: an HTML page's title or its text."""
+    text = body.decode("utf-8", "replace")
+    if "html" in content_type or text.lstrip().startswith("<"):
+        title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+        if title and title.group(1).strip():
+            text = title.group(1)
+        else:
+            text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.I | re.S)
+            text = re.sub(r"<[^>]+>", " ", text)
+        text = html.unescape(text)
+    text = " ".join(text.split())  # also drops newlines and control whitespace
+    text = "".join(ch for ch in text if ch.isprintable())
+    return text if len(text) <= BODY_EXCERPT else text[: BODY_EXCERPT - 1] + "…"
+
+
+def _api_error(body: bytes) -> str | None:
+    """`errorType: error` from a Prometheus error body, or None if it is not one."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict) or data.get("status") != "error":
+        return None
+    kind = data.get("errorType") or "error"
+    return f"{kind}: {data.get('error') or 'no details'}"
+
+
+def status_error(
+    info: ResponseInfo, url: str, what: str, *, token_configured: bool
+) -> tuple[SourceError, float | None]:
+    """The message for a non-200 answer, and the server's Retry-After (if retryable)."""
+    status = info.status
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = "unknown status"
+    head = f"HTTP {status} {reason}"
+    if status in (401, 403):
+        # Never quote the body or our headers here: some proxies echo the credentials back.
+        hint = (
+            "the configured token or password was rejected; check it"
+            if token_configured
+            else "set prometheus.token_env, token_file or token_command (or basic_auth)"
+        )
+        return SourceError(
+            f"Prometheus at {url} refused access ({head}): {hint}", retryable=False
+        ), None
+    detail = _api_error(info.body) or _excerpt(info.body, info.headers.get("content-type", ""))
+    detail = f": {detail}" if detail else ""
+    if status in (400, 422):
+        return SourceError(
+            f"Prometheus rejected the {what} ({head}){detail}", retryable=False
+        ), None
+    if status == 404:
+        message = f"no Prometheus API at {url} ({head}); check prometheus.url"
+        return SourceError(message, retryable=False), None
+    retryable = status in RETRY_STATUSES
+    error = SourceError(
+        f"Prometheus at {url} failed the {what} ({head}){detail}", retryable=retryable
+    )
+    return error, parse_retry_after(info.headers.get("retry-after")) if retryable else None
+
+
+def transport_error(exc: requests.RequestException, url: str, timeout: float) -> SourceError:
+    """The message for a request that got no HTTP answer at all."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return SourceError(
+            f"TLS error talking to Prometheus at {url}: {_root(exc)}", retryable=False
+        )
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return SourceError(f"cannot connect to Prometheus at {url}: timed out after {timeout:g}s")
+    if isinstance(exc, requests.exceptions.Timeout):
+        return SourceError(f"Prometheus at {url} did not answer within {timeout:g}s (timeout)")
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return SourceError(f"cannot connect to Prometheus at {url}: {_root(exc)}")
+    return SourceError(f"request to Prometheus at {url} failed: {_root(exc)}")
+
+
+def _root(exc: BaseException) -> str:
+    """The innermost cause's message, without urllib3's pool and object reprs."""
+    while exc.__cause__ is not None or (exc.args and isinstance(exc.args[0], BaseException)):
+        exc = exc.__cause__ or exc.args[0]
+    text = str(getattr(exc, "reason", None) or exc)
+    text = re.sub(r"<[^>]*object at 0x[0-9a-f]+>:?\s*", "", text)
+    if "Connection refused" in text:
+        return "connection refused"
+    if "Connection reset" in text or "RemoteDisconnected" in text or "closed connection" in text:
+        return "connection closed by the server"
+    return text.strip() or type(exc).__name__
