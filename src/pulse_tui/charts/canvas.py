@@ -120,17 +120,33 @@ class DotCanvas:
         The segment is clipped to the canvas first, so a point far outside (a spike
         from another time range, a huge value) costs nothing to draw.
         """
-        clipped = _clip(x0, y0, x1, y1, self.width - 1, self.height - 1)
-        if clipped is None:
-            return
-        ax, ay, bx, by = (round(v) for v in clipped)
+        xmax, ymax = self.width - 1, self.height - 1
+        # Nearly every segment lies inside; only the others pay for clipping (and a NaN
+        # fails every comparison, so it is sent to `_clip`, which drops it).
+        if not (0 <= x0 <= xmax and 0 <= x1 <= xmax and 0 <= y0 <= ymax and 0 <= y1 <= ymax):
+            clipped = _clip(x0, y0, x1, y1, xmax, ymax)
+            if clipped is None:
+                return
+            x0, y0, x1, y1 = clipped
+        ax, ay, bx, by = round(x0), round(y0), round(x1), round(y1)
         # Bresenham: one dot per step along the longer axis, so steep lines stay joined.
+        # `set` is inlined: this loop is most of a chart's rendering time.
+        cols, dots_x, dots_y = self.cols, self.glyphs.dots_x, self.glyphs.dots_y
+        masks, owners, layer = self.masks, self.owners, self._layer
         dx, dy = abs(bx - ax), -abs(by - ay)
         sx = 1 if ax < bx else -1
         sy = 1 if ay < by else -1
         err = dx + dy
         while True:
-            self.set(ax, ay)
+            row, sub_y = divmod(ay, dots_y)
+            col, sub_x = divmod(ax, dots_x)
+            cell = row * cols + col
+            bit = 1 << (sub_y * dots_x + sub_x)
+            if owners[cell] != layer:
+                owners[cell] = layer
+                masks[cell] = bit
+            else:
+                masks[cell] |= bit
             if ax == bx and ay == by:
                 return
             doubled = 2 * err
