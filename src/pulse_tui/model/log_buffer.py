@@ -1,0 +1,304 @@
+"""The log pane's memory: a ring buffer bounded by lines and bytes, and a time merger.
+
+Lines are stored column-wise, not as LogLine objects: text in a list, times in
+`array('d')`, level/kind in a bytearray and (host, source, service) as a 2-byte index
+into an interned table. That keeps the cost per line beyond its text at about 75 bytes
+(a LogLine object alone is ~100 bytes plus two floats); `buffer[i]` builds a LogLine on
+demand, which is cheap for the few dozen lines a pane shows.
+
+Storage is a deque of fixed-size blocks, so dropping the oldest lines never shifts
+anything and the absolute sequence number `first_index + i` maps to a block by division.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import deque
+from collections.abc import Iterator, Sequence
+from typing import overload
+
+from pulse_tui.model.logline import Level, LineKind, LogLine
+
+_BLOCK = 4096
+_LEVELS = {int(level): level for level in Level}
+_KINDS = {int(kind): kind for kind in LineKind}
+
+
+class LineBatch(Sequence[LogLine]):
+    """Lines from one source read together: one host/source/service/kind, column-wise.
+
+    What sources hand to `LogSink.on_lines`: it is a Sequence[LogLine] like any other,
+    but `LogBuffer.append_many` copies its columns in bulk instead of line by line.
+    """
+
+    __slots__ = ("host", "kind", "levels", "received", "service", "source", "texts", "timestamps")
+
+    def __init__(
+        self,
+        texts: list[str],
+        timestamps: list[float],
+        levels: list[Level],
+        received: float,
+        host: str,
+        source: str,
+        service: str,
+        kind: LineKind = LineKind.LINE,
+    ) -> None:
+        self.texts = texts
+        self.timestamps = timestamps
+        self.levels = levels
+        self.received = received
+        self.host = host
+        self.source = source
+        self.service = service
+        self.kind = kind
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> LogLine: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[LogLine]: ...
+    def __getitem__(self, index: int | slice) -> LogLine | list[LogLine]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return LogLine(
+            self.received,
+            self.timestamps[index],
+            self.host,
+            self.source,
+            self.service,
+            self.levels[index],
+            self.texts[index],
+            self.kind,
+        )
+
+
+class _Block:
+    __slots__ = ("fields", "meta", "nbytes", "origins", "received", "texts", "timestamps")
+
+    def __init__(self) -> None:
+        self.texts: list[str | None] = []
+        self.timestamps = array("d")
+        self.received = array("d")
+        self.origins = array("H")
+        # level | kind << 6: levels are < 64, kinds < 4.
+        self.meta = bytearray()
+        self.nbytes = 0
+        #: Only lines that arrived with explicit fields (journald): offset -> fields.
+        self.fields: dict[int, dict[str, str] | None] = {}
+
+
+class LogBuffer:
+    """Keeps the newest lines within `max_lines` and `max_bytes`, counting what it drops."""
+
+    def __init__(self, max_lines: int, max_bytes: int) -> None:
+        self.max_lines = max_lines
+        self.max_bytes = max_bytes
+        #: Lines dropped so far (oldest first); also the sequence number of item 0.
+        self.dropped = 0
+        #: Sum of `len(text)` of the lines kept (an approximation of their bytes).
+        self.total_bytes = 0
+        self._blocks: deque[_Block] = deque()
+        self._count = 0  # lines ever appended
+        self._origin_ids: dict[tuple[str, str, str], int] = {}
+        self._origins: list[tuple[str, str, str]] = []
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def first_index(self) -> int:
+        """Absolute sequence number of `self[0]`: a view keeps its place as lines drop."""
+        return self.dropped
+
+    @property
+    def next_index(self) -> int:
+        """Absolute sequence number the next appended line will get."""
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count - self.dropped
+
+    def _locate(self, index: int) -> tuple[_Block, int]:
+        size = len(self)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError("log buffer index out of range")
+        absolute = self.dropped + index
+        first_block = self.dropped // _BLOCK
+        return self._blocks[absolute // _BLOCK - first_block], absolute % _BLOCK
+
+    @overload
+    def __getitem__(self, index: int) -> LogLine: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[LogLine]: ...
+    def __getitem__(self, index: int | slice) -> LogLine | list[LogLine]:
+        """`buffer[0]` is the oldest line kept; negative indexes count from the newest."""
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        block, offset = self._locate(index)
+        host, source, service = self._origins[block.origins[offset]]
+        meta = block.meta[offset]
+        text = block.texts[offset]
+        assert text is not None
+        line = LogLine(
+            block.received[offset],
+            block.timestamps[offset],
+            host,
+            source,
+            service,
+            _LEVELS[meta & 63],
+            text,
+            _KINDS[meta >> 6],
+        )
+        if offset in block.fields:
+            line.fields = block.fields[offset]
+        return line
+
+    def __iter__(self) -> Iterator[LogLine]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def get_absolute(self, sequence: int) -> LogLine | None:
+        """The line with absolute sequence number `sequence`, or None if dropped/unknown."""
+        if not self.dropped <= sequence < self._count:
+            return None
+        return self[sequence - self.dropped]
+
+    # ------------------------------------------------------------------ writing
+
+    def _origin(self, host: str, source: str, service: str) -> int:
+        key = (host, source, service)
+        found = self._origin_ids.get(key)
+        if found is None:
+            found = self._origin_ids[key] = len(self._origins)
+            self._origins.append(key)
+        return found
+
+    def _tail(self) -> _Block:
+        if not self._blocks or self._count % _BLOCK == 0:
+            self._blocks.append(_Block())
+        return self._blocks[-1]
+
+    def append_many(self, lines: Sequence[LogLine]) -> None:
+        """Append in order, then drop the oldest until both bounds hold."""
+        if isinstance(lines, LineBatch):
+            self._append_batch(lines)
+        else:
+            for line in lines:
+                self._append_one(line)
+        self._enforce()
+
+    def append(self, line: LogLine) -> None:
+        """Append one line (prefer `append_many`)."""
+        self._append_one(line)
+        self._enforce()
+
+    def _append_one(self, line: LogLine) -> None:
+        block = self._tail()
+        offset = len(block.texts)
+        block.texts.append(line.text)
+        block.timestamps.append(line.timestamp)
+        block.received.append(line.received)
+        block.origins.append(self._origin(line.host, line.source, line.service))
+        block.meta.append(int(line.level) | int(line.kind) << 6)
+        # Keep fields that cannot be re-parsed from the text (journald metadata).
+        explicit = line.explicit_fields
+        if explicit is not None:
+            block.fields[offset] = explicit
+        size = len(line.text)
+        block.nbytes += size
+        self.total_bytes += size
+        self._count += 1
+
+    def _append_batch(self, batch: LineBatch) -> None:
+        origin = self._origin(batch.host, batch.source, batch.service)
+        kind_bits = int(batch.kind) << 6
+        texts, timestamps, levels = batch.texts, batch.timestamps, batch.levels
+        start, total = 0, len(texts)
+        while start < total:
+            block = self._tail()
+            take = min(_BLOCK - len(block.texts), total - start)
+            end = start + take
+            chunk = texts[start:end]
+            block.texts.extend(chunk)
+            block.timestamps.extend(timestamps[start:end])
+            block.received.extend(array("d", [batch.received]) * take)
+            block.origins.extend(array("H", [origin]) * take)
+            if kind_bits:
+                block.meta.extend(int(level) | kind_bits for level in levels[start:end])
+            else:
+                block.meta.extend(levels[start:end])
+            size = sum(map(len, chunk))
+            block.nbytes += size
+            self.total_bytes += size
+            self._count += take
+            start = end
+
+    def _enforce(self) -> None:
+        excess = len(self) - self.max_lines
+        if excess > 0:
+            self._drop(excess)
+        while self.total_bytes > self.max_bytes and len(self) > 1:
+            # Drop whole blocks while they fit in the surplus, then line by line.
+            block = self._blocks[0]
+            offset = self.dropped % _BLOCK
+            if self.total_bytes - block.nbytes >= self.max_bytes and len(self._blocks) > 1:
+                self._drop(len(block.texts) - offset)
+                continue
+            self._drop(1)
+
+    def _drop(self, count: int) -> None:
+        while count > 0:
+            block = self._blocks[0]
+            offset = self.dropped % _BLOCK
+            take = min(count, len(block.texts) - offset)
+            dropped = block.texts[offset : offset + take]
+            size = sum(map(len, dropped))  # type: ignore[arg-type] - never None here
+            block.texts[offset : offset + take] = [None] * take  # free the strings now
+            block.nbytes -= size
+            self.total_bytes -= size
+            self.dropped += take
+            count -= take
+            if offset + take == _BLOCK:
+                self._blocks.popleft()
+
+
+class ReorderWindow:
+    """Merges lines from several hosts into timestamp order, waiting `seconds` for stragglers.
+
+    `push` as lines arrive; `release(now)` returns, sorted by timestamp, every held line
+    received at least `seconds` before `now`. Order is by the line's own timestamp, but
+    holding is by receive time, so a host with a skewed clock cannot stall the others.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._held: deque[tuple[float, Sequence[LogLine]]] = deque()
+
+    def __len__(self) -> int:
+        return sum(len(lines) for _, lines in self._held)
+
+    def push(self, lines: Sequence[LogLine], received: float | None = None) -> None:
+        """Hold `lines` (received at `received`, default: the first line's `received`)."""
+        if lines:
+            self._held.append((lines[0].received if received is None else received, lines))
+
+    def release(self, now: float) -> list[LogLine]:
+        """Lines old enough to be final, in timestamp order (stable for equal times)."""
+        cutoff = now - self.seconds
+        out: list[LogLine] = []
+        while self._held and self._held[0][0] <= cutoff:
+            out.extend(self._held.popleft()[1])
+        out.sort(key=_timestamp)
+        return out
+
+    def flush(self) -> list[LogLine]:
+        """Everything held, in timestamp order (on stop, or when merging is turned off)."""
+        return self.release(float("inf"))
+
+
+def _timestamp(line: LogLine) -> float:
+    return line.timestamp

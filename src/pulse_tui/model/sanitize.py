@@ -1,0 +1,93 @@
+"""Make untrusted log text safe to show: no control character reaches the terminal raw.
+
+Applied once, where a line enters the model (see `sources/line_reader.py`), never again.
+
+What the reader sees instead of a dangerous character:
+
+* C0 controls (U+0000–U+001F, except TAB) become their Unicode *Control Pictures*
+  (`␛` for ESC, `␇` for BEL, `␍` for CR, `␈` for BS, `␊` for LF inside a line); DEL
+  becomes `␡`. One visible cell each, so columns stay where the writer meant them.
+* C1 controls (U+0080–U+009F) and bidi / zero-width characters (U+200B–U+200F,
+  U+202A–U+202E, U+2066–U+2069, U+FEFF, U+061C, plus U+2028/U+2029 line separators)
+  become `⟨U+XXXX⟩`, so a "Trojan source" reordering is visible rather than obeyed.
+* Whole escape sequences are shown compactly: CSI and short OSC sequences keep their
+  parameters after `␛` (`␛[31m`, `␛]0;title␇`); OSC payloads longer than
+  `OSC_PAYLOAD_SHOWN` characters (hyperlinks, OSC 52 clipboard writes) are cut to that
+  many characters plus `…`. The ESC itself is always replaced, so no sequence survives.
+
+Speed: a line with none of these characters is returned unchanged after one regex scan;
+otherwise a single `re.sub` over the whole chunk replaces only the matches. Callers pass
+whole decoded chunks (many lines at once) to `sanitize_chunk`, which keeps `\n`.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: How many characters of an OSC payload stay visible (enough for `8;;https://host/`).
+OSC_PAYLOAD_SHOWN = 40
+
+_BIDI = "\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u061c\u2028\u2029"
+
+# The characters that must never pass raw. `\t` (0x09) is allowed; `\n` is allowed only
+# in the chunk variant, where it separates lines.
+_UNSAFE_CHUNK = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+_UNSAFE_LINE = re.compile(f"[\x00-\x08\x0a-\x1f\x7f-\x9f{_BIDI}]")
+
+# An OSC sequence: ESC ] ... terminated by BEL, ST (ESC \) or C1 ST (U+009C); or cut
+# off by the end of the line, which is just as dangerous.
+_OSC = re.compile("\x1b\\]([^\x07\x1b\x9c\n]*)(\x07|\x1b\\\\|\x9c)?")
+
+
+def _picture(code: int) -> str:
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    return f"⟨U+{code:04X}⟩"
+
+
+_TABLE: dict[str, str] = {
+    chr(c): _picture(c) for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if c != 0x09
+}
+for _code in [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]:
+    _TABLE[chr(_code)] = _picture(_code)
+for _code in (0xFEFF, 0x061C, 0x2028, 0x2029):
+    _TABLE[chr(_code)] = _picture(_code)
+_TABLE_GET = _TABLE.__getitem__
+
+
+def _replace(match: re.Match[str]) -> str:
+    return _TABLE_GET(match.group())
+
+
+def _compact_osc(match: re.Match[str]) -> str:
+    payload = match.group(1)
+    if len(payload) > OSC_PAYLOAD_SHOWN:
+        payload = payload[:OSC_PAYLOAD_SHOWN] + "…"
+    terminator = match.group(2) or ""
+    # Returned text still holds ESC/BEL/C1; the table pass that follows replaces them.
+    return "\x1b]" + payload + terminator
+
+
+def _sanitize(text: str, unsafe: re.Pattern[str]) -> str:
+    if unsafe.search(text) is None:
+        return text
+    if "\x1b]" in text:
+        text = _OSC.sub(_compact_osc, text)
+    return unsafe.sub(_replace, text)
+
+
+def sanitize_chunk(text: str) -> str:
+    """Sanitise many lines at once; `\\n` is kept as the line separator."""
+    return _sanitize(text, _UNSAFE_CHUNK)
+
+
+def sanitize(text: str) -> str:
+    """Sanitise one line; a `\\n` inside it is shown as `␊` too."""
+    return _sanitize(text, _UNSAFE_LINE)
+
+
+def is_safe(text: str) -> bool:
+    """True if `text` contains nothing `sanitize` would replace (for tests and asserts)."""
+    return _UNSAFE_LINE.search(text) is None

@@ -1,0 +1,106 @@
+"""Byte chunks from a remote command -> whole, decoded, sanitised lines.
+
+Works on whole chunks: the complete lines in a chunk are decoded with one
+`bytes.decode(errors="replace")` and sanitised with one regex pass, then split; only the
+unfinished last line is kept as bytes for the next chunk. Splitting on `\\n` before
+decoding is safe because no UTF-8 multi-byte sequence contains the byte 0x0A, and
+`errors="replace"` re-synchronises at the next valid byte, so garbage in one line never
+eats the next.
+
+A line longer than `max_line_bytes` is cut there with a marker as soon as that many
+bytes have arrived (so a 5 MiB line with no newline shows up at once and costs no more
+memory than the limit), and the rest of it is skipped up to the next newline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pulse_tui.model.sanitize import sanitize_chunk
+
+TRUNCATED_MARKER = " …[truncated: line longer than {limit} bytes]"
+
+
+class LineReader:
+    """Reassembles lines across chunks; `feed` returns the lines each chunk completed."""
+
+    def __init__(
+        self, max_line_bytes: int, clean: Callable[[str], str] | None = sanitize_chunk
+    ) -> None:
+        """`clean` is applied to each decoded chunk (None: raw text, e.g. for JSON)."""
+        self.max_line_bytes = max_line_bytes
+        self._clean = clean
+        self._partial = bytearray()
+        self._skipping = False  # inside a line already emitted truncated
+        #: Lines cut at `max_line_bytes` so far.
+        self.truncated = 0
+
+    @property
+    def pending(self) -> int:
+        """Bytes of an unfinished line held back."""
+        return len(self._partial)
+
+    def feed(self, data: bytes) -> list[str]:
+        """Lines completed by `data` (without their newlines), decoded and cleaned."""
+        if self._skipping:
+            newline = data.find(b"\n")
+            if newline < 0:
+                return []
+            data = data[newline + 1 :]
+            self._skipping = False
+        last = data.rfind(b"\n")
+        if last < 0:
+            self._partial += data
+            return self._overflow()
+        if self._partial:
+            self._partial += data[:last]
+            block = bytes(self._partial)
+            self._partial = bytearray(data[last + 1 :])
+        else:
+            block = data[:last]
+            self._partial = bytearray(data[last + 1 :])
+        lines = self._decode(block)
+        lines.extend(self._overflow())
+        return lines
+
+    def flush(self) -> list[str]:
+        """The unfinished last line, if any (when the stream ends)."""
+        if not self._partial:
+            return []
+        block = bytes(self._partial)
+        self._partial.clear()
+        return self._decode(block)
+
+    def _overflow(self) -> list[str]:
+        if len(self._partial) <= self.max_line_bytes:
+            return []
+        head = bytes(self._partial[: self.max_line_bytes])
+        self._partial.clear()
+        self._skipping = True
+        return [self._truncated(head)]
+
+    def _truncated(self, head: bytes) -> str:
+        self.truncated += 1
+        text = head.decode("utf-8", errors="replace")
+        if self._clean is not None:
+            text = self._clean(text)
+        return text + TRUNCATED_MARKER.format(limit=self.max_line_bytes)
+
+    def _decode(self, block: bytes) -> list[str]:
+        limit = self.max_line_bytes
+        if len(block) > limit:
+            raw_lines = block.split(b"\n")
+            if max(map(len, raw_lines)) > limit:
+                return [
+                    self._truncated(raw[:limit]) if len(raw) > limit else self._decode(raw)[0]
+                    for raw in raw_lines
+                ]
+        text = block.decode("utf-8", errors="replace")
+        if "\r" in text:
+            # CRLF files: the CR is a line ending, not content worth a visible ␍.
+            text = text.replace("\r\n", "\n")
+            if text.endswith("\r"):
+                text = text[:-1]
+        if self._clean is not None:
+            text = self._clean(text)
+        return text.split("\n")

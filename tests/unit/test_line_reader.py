@@ -1,0 +1,58 @@
+"""Byte chunks become whole lines: reassembled, decoded, sanitised, bounded."""
+
+from __future__ import annotations
+
+from pulse_tui.sources.line_reader import LineReader
+
+
+def test_lines_split_across_chunks_are_reassembled() -> None:
+    reader = LineReader(1024)
+    assert reader.feed(b"one\ntw") == ["one"]
+    assert reader.feed(b"o\nthr") == ["two"]
+    assert reader.feed(b"ee\n") == ["three"]
+    assert reader.pending == 0
+
+
+def test_multibyte_character_split_between_chunks() -> None:
+    reader = LineReader(1024)
+    data = "héllo ✓\n".encode()
+    assert reader.feed(data[:2]) == []
+    assert reader.feed(data[2:]) == ["héllo ✓"]
+
+
+def test_invalid_utf8_is_replaced_without_eating_neighbours() -> None:
+    reader = LineReader(1024)
+    assert reader.feed(b"ok\n\xff\xfe\xc3bad\x00\nnext\n") == [
+        "ok",
+        "\ufffd\ufffd\ufffdbad␀",
+        "next",
+    ]
+
+
+def test_control_characters_are_sanitised_and_crlf_dropped() -> None:
+    reader = LineReader(1024)
+    assert reader.feed(b"\x1b[31mred\r\nplain\r\n") == ["␛[31mred", "plain"]
+
+
+def test_long_line_is_truncated_with_marker() -> None:
+    reader = LineReader(100)
+    lines = reader.feed(b"x" * 10_000 + b"\nafter\n")
+    assert lines[0].startswith("x" * 100) and "truncated" in lines[0]
+    assert lines[1] == "after"
+
+
+def test_huge_line_without_newline_is_emitted_once_and_skipped() -> None:
+    reader = LineReader(64 * 1024)
+    out: list[str] = []
+    chunk = b"y" * 65536
+    for _ in range(80):  # 5 MiB
+        out += reader.feed(chunk)
+    assert len(out) == 1 and "truncated" in out[0]
+    assert reader.pending == 0
+    assert reader.feed(b"tail\nnext\n") == ["next"]
+
+
+def test_flush_returns_the_unfinished_line() -> None:
+    reader = LineReader(1024)
+    reader.feed(b"no newline")
+    assert reader.flush() == ["no newline"]
