@@ -1,0 +1,58 @@
+"""What the user is looking at: time range, live or a past window, service filter, pause."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+from pulse_tui.model.durations import format_duration
+
+#: Ranges that `+`/`-` step through, in seconds.
+ZOOM_STEPS = (300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400)
+
+
+@dataclass(frozen=True, slots=True)
+class ViewState:
+    """Immutable: every keystroke makes a new one, so widgets compare old and new."""
+
+    range_seconds: float = 3600.0
+    #: None while live (the range ends now); otherwise the Unix time the range ends at.
+    end: float | None = None
+    services: frozenset[str] = frozenset()
+    paused: bool = False
+
+    @property
+    def live(self) -> bool:
+        return self.end is None and not self.paused
+
+    def window_end(self, now: float | None = None) -> float:
+        return self.end if self.end is not None else (now if now is not None else time.time())
+
+    def describe_range(self) -> str:
+        text = f"last {format_duration(self.range_seconds)}"
+        if self.end is not None:
+            text = f"{format_duration(self.range_seconds)} to {time.strftime('%m-%d %H:%M', time.localtime(self.end))}"
+        return text
+
+    def describe_services(self) -> str:
+        return ", ".join(sorted(self.services)) if self.services else "all services"
+
+    def with_services(self, services: frozenset[str]) -> ViewState:
+        return replace(self, services=services)
+
+    def toggle_pause(self) -> ViewState:
+        return replace(self, paused=not self.paused)
+
+    def zoom(self, direction: int) -> ViewState:
+        """direction +1 zooms out to the next preset, -1 zooms in; centre is kept."""
+        steps = ZOOM_STEPS
+        if direction > 0:
+            bigger = [s for s in steps if s > self.range_seconds]
+            new = bigger[0] if bigger else self.range_seconds
+        else:
+            smaller = [s for s in steps if s < self.range_seconds]
+            new = smaller[-1] if smaller else self.range_seconds
+        if self.end is None:
+            return replace(self, range_seconds=new)
+        centre = self.end - self.range_seconds / 2
+        return replace(self, range_seconds=new, end=centre + new / 2)

@@ -1,0 +1,252 @@
+"""The embedded demo: believable services and logs behind the real source interfaces.
+
+Values are pure functions of time (a seeded hash stands in for randomness), so every refresh
+of the same instant agrees with the last one, charts scroll smoothly, and tests can predict
+what they will see. Three services, a diurnal traffic curve, an incident every ten minutes
+that moves errors and latency together, and a worker queue that backs up when it happens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import random
+import time
+from collections.abc import Iterator, Sequence
+
+from pulse_tui.config import Config
+from pulse_tui.model.logline import Level, LogLine
+from pulse_tui.model.signals import QueryWindow, Series, Signal, SignalResult
+from pulse_tui.sources.base import HostState, HostStatus, LogSink
+
+DEMO_SERVICES = ("api", "checkout", "worker")
+DEMO_QUEUES = ("emails", "webhooks")
+_BASE_RPS = {"api": 140.0, "checkout": 38.0, "worker": 12.0}
+_BASE_LATENCY = {"api": 0.045, "checkout": 0.120, "worker": 0.300}
+_CPU_PER_REQUEST = {"api": 0.004, "checkout": 0.012, "worker": 0.05}
+
+#: One incident per service every 30 minutes, staggered; each lasts 4 minutes.
+INCIDENT_PERIOD = 600.0
+INCIDENT_LENGTH = 240.0
+
+
+def _noise(t: float, seed: int) -> float:
+    """A repeatable pseudo-random number in [0, 1) for instant `t`."""
+    x = math.sin(t * 12.9898 + seed * 78.233) * 43758.5453
+    return x - math.floor(x)
+
+
+def incident_strength(service: str, t: float) -> float:
+    """0 outside an incident, rising to 1 at its peak, for `service` at time `t`."""
+    index = DEMO_SERVICES.index(service)
+    cycle = int(t // INCIDENT_PERIOD)
+    if cycle % len(DEMO_SERVICES) != index:
+        return 0.0
+    into = t - cycle * INCIDENT_PERIOD
+    if into > INCIDENT_LENGTH:
+        return 0.0
+    return math.sin(math.pi * into / INCIDENT_LENGTH)
+
+
+def _diurnal(t: float) -> float:
+    # Peak mid-afternoon UTC, trough before dawn: the shape on-call people know.
+    return 1.0 + 0.35 * math.sin(2 * math.pi * (t - 9 * 3600) / 86400)
+
+
+def traffic(service: str, t: float) -> float:
+    wobble = 1 + 0.08 * (_noise(t, 1 + len(service)) - 0.5)
+    return _BASE_RPS[service] * _diurnal(t) * wobble
+
+
+def error_ratio(service: str, t: float) -> float:
+    base = 0.002 + 0.003 * _noise(t, 7 + len(service))
+    return min(1.0, base + 0.09 * incident_strength(service, t))
+
+
+def latency(service: str, t: float, quantile: float) -> float:
+    spread = {0.5: 1.0, 0.9: 2.2, 0.99: 4.5}[quantile]
+    jitter = 1 + 0.15 * (_noise(t, 11 + int(quantile * 100)) - 0.5)
+    surge = 1 + 5.0 * incident_strength(service, t) * (quantile**3)
+    return _BASE_LATENCY[service] * spread * jitter * surge
+
+
+def saturation(service: str, t: float) -> float:
+    return traffic(service, t) * _CPU_PER_REQUEST[service] * (1 + incident_strength(service, t))
+
+
+def queue_p99(queue: str, t: float) -> float:
+    backlog = incident_strength("worker", t) + 0.5 * incident_strength("checkout", t)
+    base = 0.8 if queue == "emails" else 0.35
+    return base * (1 + 0.2 * _noise(t, 31 + len(queue))) * (1 + 6 * backlog)
+
+
+class DemoMetricsSource:
+    """A MetricsSource whose data is computed, not fetched."""
+
+    label = "DEMO"
+    service_label = "service"
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config
+
+    async def services(self) -> list[str]:
+        return list(DEMO_SERVICES)
+
+    async def probe(self) -> str:
+        return f"demo data, {len(DEMO_SERVICES)} services"
+
+    async def close(self) -> None:
+        return None
+
+    async def query_signal(
+        self,
+        signal: Signal,
+        window: QueryWindow,
+        services: Sequence[str] = (),
+        *,
+        compare_offset: float | None = None,
+    ) -> SignalResult:
+        chosen = [s for s in DEMO_SERVICES if not services or s in services]
+        steps = int(round((window.end - window.start) / window.step)) + 1
+        stamps = [window.start + i * window.step for i in range(steps)]
+        series = tuple(self._series(signal, chosen, stamps, 0.0))
+        compare: tuple[Series, ...] = ()
+        if compare_offset:
+            compare = tuple(self._series(signal, chosen, stamps, compare_offset))
+        unit = "s" if signal in (Signal.LATENCY, Signal.QUEUE) else ""
+        if self.config is not None:
+            unit = self.config.unit(signal)
+        note = None if series else "no data: no service matches the filter"
+        return SignalResult(
+            signal=signal,
+            series=series,
+            unit=unit or {"traffic": "req/s", "errors": "ratio", "saturation": "cores"}[signal],
+            fetched_at=time.time(),
+            window=window,
+            compare=compare,
+            note=note,
+        )
+
+    def _series(
+        self, signal: Signal, services: list[str], stamps: list[float], offset: float
+    ) -> Iterator[Series]:
+        def at(fn, *args) -> list[float]:  # noqa: ANN001 - small local helper
+            return [fn(*args, t - offset) for t in stamps]
+
+        if signal is Signal.QUEUE:
+            if "worker" in services:
+                for queue in DEMO_QUEUES:
+                    yield Series("worker", stamps, at(queue_p99, queue), {"queue": queue})
+            return
+        for service in services:
+            if signal is Signal.LATENCY:
+                for q, name in ((0.5, "p50"), (0.9, "p90"), (0.99, "p99")):
+                    values = [latency(service, t - offset, q) for t in stamps]
+                    yield Series(service, stamps, values, {"quantile": name})
+            elif signal is Signal.TRAFFIC:
+                yield Series(service, stamps, at(traffic, service))
+            elif signal is Signal.ERRORS:
+                yield Series(service, stamps, at(error_ratio, service))
+            elif signal is Signal.SATURATION:
+                yield Series(service, stamps, at(saturation, service))
+
+
+# --------------------------------------------------------------------------- logs
+
+_PATHS = ("/v1/orders", "/v1/cart", "/v1/users/me", "/healthz", "/v1/payments", "/v1/search")
+_ERRORS = (
+    "upstream timeout after {ms}ms calling payments",
+    "payment provider returned 503 for order {order}",
+    "connection reset by peer (10.0.{a}.{b}:5432)",
+    "retrying job {order} attempt {n}/5",
+)
+
+
+class DemoLogSource:
+    """A LogSource for one fake host, writing plain and JSON lines at a realistic pace."""
+
+    def __init__(self, host: str, service: str, *, rate: float = 12.0, seed: int = 0) -> None:
+        self.host = host
+        self.service = service
+        self.rate = rate
+        self._random = random.Random(seed)
+        self._stopped = asyncio.Event()
+
+    def _line(self, now: float) -> LogLine:
+        rnd = self._random
+        storm = incident_strength(self.service, now)
+        roll = rnd.random()
+        order = rnd.randrange(10000, 99999)
+        if roll < 0.02 + 0.4 * storm:
+            level = Level.ERROR
+            message = rnd.choice(_ERRORS).format(
+                ms=rnd.randrange(900, 5000),
+                order=order,
+                a=rnd.randrange(255),
+                b=rnd.randrange(255),
+                n=rnd.randrange(1, 5),
+            )
+        elif roll < 0.08 + 0.3 * storm:
+            level = Level.WARN
+            message = f"slow request {rnd.choice(_PATHS)} took {rnd.randrange(300, 2500)}ms"
+        elif roll < 0.1:
+            level = Level.DEBUG
+            message = f"cache hit ratio {rnd.random():.2f}"
+        else:
+            level = Level.INFO
+            status = 200 if rnd.random() > 0.05 else 404
+            message = f"GET {rnd.choice(_PATHS)} {status} {rnd.randrange(3, 180)}ms"
+        stamp = (
+            time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z"
+        )
+        if rnd.random() < 0.35:
+            text = json.dumps(
+                {"ts": stamp, "level": level.name.lower(), "msg": message, "order_id": order},
+                separators=(",", ":"),
+            )
+        else:
+            text = f"{stamp} {level.name:<5} {self.service}: {message}"
+        return LogLine(
+            received=now,
+            timestamp=now,
+            host=self.host,
+            source=f"/var/log/{self.service}.log",
+            service=self.service,
+            level=level,
+            text=text,
+        )
+
+    async def run(self, sink: LogSink) -> None:
+        sink.on_status(HostStatus(self.host, HostState.CONNECTING))
+        now = time.time()
+        # A screenful of recent history, so the pane is never empty at start.
+        backlog = [self._line(now - 30 + i * 0.5) for i in range(60)]
+        for line in backlog:
+            line.received = now
+        sink.on_lines(backlog)
+        sink.on_status(HostStatus(self.host, HostState.LIVE, "demo"))
+        tick = 0.1
+        while not self._stopped.is_set():
+            now = time.time()
+            burst = 1 + 3 * incident_strength(self.service, now)
+            expected = self.rate * burst * tick
+            count = int(expected) + (self._random.random() < expected % 1)
+            if count:
+                sink.on_lines([self._line(now) for _ in range(count)])
+            try:
+                await asyncio.wait_for(self._stopped.wait(), tick)
+            except TimeoutError:
+                pass
+        sink.on_status(HostStatus(self.host, HostState.STOPPED))
+
+    async def stop(self) -> None:
+        self._stopped.set()
+
+
+def demo_log_sources() -> list[DemoLogSource]:
+    return [
+        DemoLogSource("web-1", "api", rate=14, seed=1),
+        DemoLogSource("web-2", "checkout", rate=9, seed=2),
+        DemoLogSource("worker-1", "worker", rate=6, seed=3),
+    ]

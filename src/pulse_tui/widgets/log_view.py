@@ -1,0 +1,255 @@
+"""The log lines themselves: a virtualised view over the ring buffer.
+
+Only the rows on screen are ever rendered, so the cost of a repaint does not depend on how
+many lines the buffer holds. Scrolling is by log line; with wrapping on, a page is filled
+from the top line down (or, when following, from the newest line up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from pulse_tui.model.logline import LineKind, LogLine
+from pulse_tui.widgets.palette import LOG_LEVEL_STYLES, host_colour
+
+
+class LineStore(Protocol):
+    """What the view needs of the buffer (pulse_tui.model.log_buffer.LogBuffer)."""
+
+    first_index: int
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int) -> LogLine: ...
+
+
+LinePredicate = Callable[[LogLine], bool]
+
+
+def format_line(line: LogLine, *, host_width: int = 0) -> Text:
+    """A log line as styled Text: time, host tag, level, then the (sanitised) text."""
+    import time as _time
+
+    if line.kind is LineKind.GAP:
+        return Text(f"──── {line.host}: {line.text} ────", style="bold #ffaf00")
+    if line.kind is LineKind.NOTICE:
+        out = Text()
+        out.append(f"{line.host}: ", style=f"bold {host_colour(line.host)}")
+        out.append(line.text, style="italic #ff8787")
+        return out
+    stamp = _time.strftime("%H:%M:%S", _time.localtime(line.timestamp))
+    out = Text()
+    out.append(stamp, style="dim")
+    out.append(" ")
+    out.append(line.host.ljust(host_width), style=host_colour(line.host))
+    out.append(" ")
+    level = line.level
+    if level.label:
+        out.append(f"{level.label[:4]:<4}", style=LOG_LEVEL_STYLES[level])
+        out.append(" ")
+    out.append(line.text)
+    return out
+
+
+class LogView(Widget, can_focus=True):
+    """Shows the lines of a LineStore that pass the filter; follows the tail by default."""
+
+    DEFAULT_CSS = """
+    LogView { height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("j,down", "scroll_lines(1)", "Down", show=False),
+        Binding("k,up", "scroll_lines(-1)", "Up", show=False),
+        Binding("pagedown,space", "scroll_pages(1)", "Page down", show=False),
+        Binding("pageup,b", "scroll_pages(-1)", "Page up", show=False),
+        Binding("g,home", "scroll_home", "Oldest", show=False),
+        Binding("G,end", "follow", "Follow"),
+        Binding("w", "toggle_wrap", "Wrap"),
+    ]
+
+    class Moved(Message):
+        """Position or follow mode changed; the status line shows it."""
+
+    def __init__(self, store: LineStore, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.store = store
+        self.follow = True
+        self.wrap = False
+        #: Absolute index of the top line when not following.
+        self.top = 0
+        self.predicate: LinePredicate | None = None
+        #: Absolute indices of lines passing the predicate (None = every line passes).
+        self._matches: list[int] | None = None
+        self._scanned_to = 0
+        self._page: list[Strip] = []
+        self.host_width = 8
+
+    # ----------------------------------------------------------------- data
+
+    def set_predicate(self, predicate: LinePredicate | None) -> None:
+        self.predicate = predicate
+        self._matches = None if predicate is None else []
+        self._scanned_to = self.store.first_index
+        self.lines_arrived()
+
+    def lines_arrived(self) -> None:
+        """Called after the buffer grew; extends the match list and repaints."""
+        first = self.store.first_index
+        end = first + len(self.store)
+        if self._matches is not None and self.predicate is not None:
+            start = max(self._scanned_to, first)
+            predicate = self.predicate
+            store = self.store
+            self._matches.extend(
+                i for i in range(start, end) if predicate(store[i - first])
+            )
+            self._scanned_to = end
+            if self._matches and self._matches[0] < first:
+                self._matches = [i for i in self._matches if i >= first]
+        if self.top < first:
+            self.top = first
+        self.refresh()
+
+    @property
+    def count(self) -> int:
+        return len(self.store) if self._matches is None else len(self._matches)
+
+    def _position(self, absolute: int) -> int:
+        """Position (0-based among visible lines) of an absolute index, or the nearest after."""
+        if self._matches is None:
+            return max(0, absolute - self.store.first_index)
+        import bisect
+
+        return bisect.bisect_left(self._matches, absolute)
+
+    def _absolute(self, position: int) -> int:
+        if self._matches is None:
+            return self.store.first_index + position
+        return self._matches[position]
+
+    def _line(self, position: int) -> LogLine:
+        return self.store[self._absolute(position) - self.store.first_index]
+
+    @property
+    def top_position(self) -> int:
+        if self.follow:
+            return max(0, self.count - self.size.height)
+        return min(self._position(self.top), max(0, self.count - 1))
+
+    # ----------------------------------------------------------------- movement
+
+    def _move_to(self, position: int) -> None:
+        last_page_top = max(0, self.count - self.size.height)
+        if position >= last_page_top:
+            self.follow = True
+        else:
+            self.follow = False
+            self.top = self._absolute(max(0, position)) if self.count else 0
+        self.refresh()
+        self.post_message(self.Moved())
+
+    def action_scroll_lines(self, delta: int) -> None:
+        self._move_to(self.top_position + delta)
+
+    def action_scroll_pages(self, delta: int) -> None:
+        self._move_to(self.top_position + delta * max(1, self.size.height - 1))
+
+    def action_scroll_home(self) -> None:
+        self.follow = False
+        self.top = self._absolute(0) if self.count else 0
+        self.refresh()
+        self.post_message(self.Moved())
+
+    def action_follow(self) -> None:
+        self.follow = True
+        self.refresh()
+        self.post_message(self.Moved())
+
+    def action_toggle_wrap(self) -> None:
+        self.wrap = not self.wrap
+        self.refresh()
+        self.post_message(self.Moved())
+
+    def scroll_to_time(self, timestamp: float) -> None:
+        """Put the first line at or after `timestamp` at the top (for jump-to-time)."""
+        low, high = 0, self.count
+        while low < high:
+            mid = (low + high) // 2
+            if self._line(mid).timestamp < timestamp:
+                low = mid + 1
+            else:
+                high = mid
+        self._move_to(max(0, low - self.size.height // 3))
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.action_scroll_lines(-3)
+
+    def _on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.action_scroll_lines(3)
+
+    # ----------------------------------------------------------------- render
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return container.height
+
+    def render_lines(self, crop):  # noqa: ANN001, ANN201 - Textual's signature
+        # Build the whole page once per repaint; render_line then just indexes it.
+        self._page = self._build_page()
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        return self._page[y] if y < len(self._page) else Strip.blank(self.size.width)
+
+    def _render_rows(self, line: LogLine, width: int) -> list[list[Segment]]:
+        text = format_line(line, host_width=self.host_width)
+        console = self.app.console
+        options = console.options.update(width=width, no_wrap=not self.wrap, height=None)
+        if not self.wrap:
+            text.no_wrap = True
+            text.overflow = "crop"
+        else:
+            text.overflow = "fold"
+        return console.render_lines(text, options, pad=True)
+
+    def _build_page(self) -> list[Strip]:
+        width, height = self.size.width, self.size.height
+        if width <= 0 or height <= 0:
+            return []
+        count = self.count
+        if count == 0:
+            empty = Text("no log lines yet", style="dim")
+            if self.predicate is not None and len(self.store):
+                empty = Text("no lines match the current filter", style="dim")
+            rows = self.app.console.render_lines(empty, self.app.console.options.update(width=width), pad=True)
+            return [Strip(r, width) for r in rows][:height]
+        rows: list[list[Segment]] = []
+        if self.follow:
+            position = count - 1
+            while position >= 0 and len(rows) < height:
+                rows[:0] = self._render_rows(self._line(position), width)
+                position -= 1
+            rows = rows[-height:]
+        else:
+            position = self.top_position
+            while position < count and len(rows) < height:
+                rows.extend(self._render_rows(self._line(position), width))
+                position += 1
+            rows = rows[:height]
+        blank_style = Style()
+        strips = [Strip(row, width) for row in rows]
+        strips.extend(Strip([Segment(" " * width, blank_style)], width) for _ in range(height - len(strips)))
+        return strips

@@ -1,0 +1,133 @@
+"""The service overview: one row per service, coloured by thresholds, sortable, selectable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from pulse_tui.charts import sparkline
+from pulse_tui.model.overview import COLUMNS, ServiceRow, sort_rows
+from pulse_tui.model.signals import Signal, Thresholds
+from pulse_tui.model.units import format_value
+from pulse_tui.widgets.palette import LEVEL_STYLES
+
+_SIGNAL_OF_COLUMN = {
+    "traffic": Signal.TRAFFIC,
+    "errors": Signal.ERRORS,
+    "p50": Signal.LATENCY,
+    "p99": Signal.LATENCY,
+    "saturation": Signal.SATURATION,
+    "queue": Signal.QUEUE,
+}
+SPARK_WIDTH = 10
+
+
+class ServiceTable(DataTable):
+    """Rows are rebuilt from `ServiceRow`s; Enter posts `ServiceChosen`."""
+
+    DEFAULT_CSS = """
+    ServiceTable { border: round $panel-lighten-2; height: 1fr; }
+    ServiceTable:focus { border: round $accent; }
+    """
+
+    BINDINGS = [
+        Binding("o", "cycle_sort", "Sort by next column"),
+        Binding("O", "reverse_sort", "Reverse sort", show=False),
+    ]
+
+    class ServiceChosen(Message):
+        """The user pressed Enter on a service: focus every panel on it."""
+
+        def __init__(self, service: str) -> None:
+            super().__init__()
+            self.service = service
+
+    def __init__(
+        self,
+        thresholds: Callable[[Signal, str], Thresholds],
+        units: Callable[[Signal], str],
+        *,
+        id: str | None = None,  # noqa: A002
+    ) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        self._thresholds = thresholds
+        self._units = units
+        self.rows_data: list[ServiceRow] = []
+        self.sort_column = "service"
+        self.sort_reverse = False
+        self.border_title = "Services"
+
+    def on_mount(self) -> None:
+        for key, label in COLUMNS:
+            self.add_column(label, key=key)
+        self.add_column("Traffic", key="spark")
+        self._update_sort_title()
+
+    def show_rows(self, rows: list[ServiceRow]) -> None:
+        self.rows_data = rows
+        self._redraw()
+
+    def _redraw(self) -> None:
+        selected = self._selected_service()
+        self.clear()
+        for row in sort_rows(self.rows_data, self.sort_column, self.sort_reverse):
+            cells: list[Text] = [Text(row.service, style="bold")]
+            for key, _ in COLUMNS[1:]:
+                signal = _SIGNAL_OF_COLUMN[key]
+                value = row.value(key)
+                assert not isinstance(value, str)
+                level = self._thresholds(signal, row.service).level(value)
+                if key == "traffic":
+                    level = "none" if value is None else "ok"
+                cell = Text(format_value(value, self._units(signal), compact=True))
+                cell.stylize(LEVEL_STYLES[level])
+                cells.append(cell)
+            cells.append(Text(sparkline(row.traffic_history, SPARK_WIDTH), style="#5fafff"))
+            self.add_row(*cells, key=row.service)
+        if selected is not None and selected in {r.service for r in self.rows_data}:
+            self.move_cursor(row=self.get_row_index(selected))
+
+    def _selected_service(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        except Exception:  # noqa: BLE001 - an empty or shrinking table has no cursor row
+            return None
+
+    def action_cycle_sort(self) -> None:
+        keys = [k for k, _ in COLUMNS]
+        self.sort_column = keys[(keys.index(self.sort_column) + 1) % len(keys)]
+        # Numbers are most useful worst-first; names alphabetically.
+        self.sort_reverse = self.sort_column != "service"
+        self._update_sort_title()
+        self._redraw()
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._update_sort_title()
+        self._redraw()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        key = event.column_key.value
+        if key in dict(COLUMNS):
+            if key == self.sort_column:
+                self.sort_reverse = not self.sort_reverse
+            else:
+                self.sort_column, self.sort_reverse = key, key != "service"
+            self._update_sort_title()
+            self._redraw()
+
+    def _update_sort_title(self) -> None:
+        arrow = "↓" if self.sort_reverse else "↑"
+        label = dict(COLUMNS)[self.sort_column]
+        self.border_subtitle = f"sort: {label} {arrow}"
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.ServiceChosen(event.row_key.value))

@@ -1,0 +1,222 @@
+"""One golden-signal panel: the headline value, a legend, a line chart and a status line."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from pulse_tui.charts import ChartSeries, plot_points, render_line_chart
+from pulse_tui.model.durations import format_duration
+from pulse_tui.model.signals import Series, Signal, SignalResult, Thresholds
+from pulse_tui.model.units import format_value
+from pulse_tui.widgets.palette import LEVEL_STYLES, series_colour
+
+#: Rows the panel uses besides the chart: headline, legend, status.
+CHROME_ROWS = 3
+
+
+def chart_series(result: SignalResult, focused: frozenset[str]) -> tuple[list[Series], list[Series]]:
+    """Which lines to draw: per service, or p50/p90/p99 when one service is focused."""
+
+    def pick(series: tuple[Series, ...]) -> list[Series]:
+        if result.signal is Signal.LATENCY:
+            if len(focused) == 1:
+                return [s for s in series if s.service in focused]
+            return [s for s in series if s.labels.get("quantile", "p99") == "p99"]
+        return list(series)
+
+    return pick(result.series), pick(result.compare)
+
+
+def headline(result: SignalResult, focused: frozenset[str]) -> tuple[float | None, str, str]:
+    """(value, what it is, service it belongs to) for the big number on the panel."""
+    drawn, _ = chart_series(result, focused)
+    if result.signal is Signal.LATENCY:
+        drawn = [s for s in drawn if s.labels.get("quantile", "p99") == "p99"]
+    latest = [(s.latest(), s) for s in drawn]
+    latest = [(v, s) for v, s in latest if v is not None]
+    if not latest:
+        return None, "", ""
+    if result.signal is Signal.TRAFFIC:
+        total = sum(v for v, _ in latest)
+        only = latest[0][1].service if len(latest) == 1 else ""
+        return total, "total" if not only else only, only
+    value, series = max(latest, key=lambda pair: pair[0])
+    what = {
+        Signal.LATENCY: "p99",
+        Signal.ERRORS: "5xx",
+        Signal.SATURATION: "peak",
+        Signal.QUEUE: "p99",
+    }[result.signal]
+    name = series.name if result.signal is Signal.QUEUE else series.service
+    return value, f"{what} {name}".strip(), series.service
+
+
+class SignalPanel(Widget, can_focus=True):
+    """A panel for one Signal; the app feeds it results and errors, it draws itself."""
+
+    DEFAULT_CSS = """
+    SignalPanel {
+        border: round $panel-lighten-2;
+        padding: 0 1;
+        height: 1fr;
+    }
+    SignalPanel:focus { border: round $accent; }
+    """
+
+    #: Seconds since the data was fetched; the status line ages it.
+    now: reactive[float] = reactive(time.time, layout=False)
+
+    def __init__(
+        self,
+        signal: Signal,
+        thresholds: Thresholds,
+        *,
+        glyphs: str = "braille",
+        stale_after: float = 30.0,
+        id: str | None = None,  # noqa: A002 - Textual's name
+    ) -> None:
+        super().__init__(id=id or f"panel-{signal.value}")
+        self.signal = signal
+        self.thresholds = thresholds
+        self.glyphs = glyphs
+        self.stale_after = stale_after
+        self.result: SignalResult | None = None
+        self.error: str | None = None
+        self.focused_services: frozenset[str] = frozenset()
+        self.cursor: float | None = None
+        self.border_title = signal.title
+
+    def plot_points(self) -> int:
+        """How many points the chart can draw at its current width, for the query step."""
+        width = self.content_size.width
+        if width <= 0:
+            # Hidden (narrow layout): assume the full width it gets when shown.
+            width = max(12, self.app.size.width - 4)
+        return max(10, plot_points(width, self.glyphs))
+
+    def show_result(self, result: SignalResult, focused: frozenset[str]) -> None:
+        self.result = result
+        self.error = None
+        self.focused_services = focused
+        self.refresh()
+
+    def show_error(self, message: str) -> None:
+        self.error = message
+        self.refresh()
+
+    def tick(self) -> None:
+        self.now = time.time()
+
+    def watch_now(self) -> None:
+        self.refresh()
+
+    def render(self) -> RenderableType:
+        width = max(1, self.content_size.width)
+        height = max(1, self.content_size.height)
+        lines: list[Text] = [self._headline(width)]
+        result = self.result
+        if result is not None and height >= CHROME_ROWS + 2:
+            drawn, compare = chart_series(result, self.focused_services)
+            chart_height = height - CHROME_ROWS
+            if chart_height >= 5 or len(drawn) > 1:
+                lines.append(self._legend(drawn, width))
+            else:
+                chart_height += 1
+            chart = [
+                ChartSeries(s.name, s.timestamps, s.values, series_colour(i), dim=True)
+                for i, s in enumerate(compare)
+            ] + [
+                ChartSeries(s.name, s.timestamps, s.values, series_colour(i))
+                for i, s in enumerate(drawn)
+            ]
+            lines.extend(
+                render_line_chart(
+                    chart,
+                    width=width,
+                    height=chart_height,
+                    start=result.window.start,
+                    end=result.window.end,
+                    unit=result.unit,
+                    glyphs=self.glyphs,
+                    cursor=self.cursor,
+                )
+            )
+        elif result is None:
+            lines.append(Text("waiting for data…", style="dim"))
+        while len(lines) < height - 1:
+            lines.append(Text(""))
+        lines = lines[: max(1, height - 1)]
+        lines.append(self._status(width))
+        return Text("\n").join(lines)
+
+    def _headline(self, width: int) -> Text:
+        if self.result is None:
+            return Text("—", style="dim")
+        value, what, service = headline(self.result, self.focused_services)
+        if value is None:
+            return Text(self.result.note or "no data", style="dim")
+        level = self.thresholds.level(value)
+        text = Text(format_value(value, self.result.unit), style=LEVEL_STYLES[level])
+        text.stylize("bold")
+        text.append(f"  {what}", style="dim")
+        if self.signal is Signal.QUEUE:
+            worst = max((s.worst() or -math.inf for s in self.result.series), default=None)
+            if worst is not None and math.isfinite(worst):
+                text.append(f"  worst {format_value(worst, self.result.unit)}", style="dim")
+        if self.result.compare:
+            text.append_text(self._compare_delta(value))
+        text.truncate(width, overflow="ellipsis")
+        return text
+
+    def _compare_delta(self, value: float) -> Text:
+        assert self.result is not None
+        _, compare = chart_series(self.result, self.focused_services)
+        earlier = [s.latest() for s in compare if s.latest() is not None]
+        if not earlier:
+            return Text("")
+        before = max(earlier) if self.signal is not Signal.TRAFFIC else sum(earlier)
+        if not before:
+            return Text("")
+        change = (value - before) / abs(before) * 100
+        arrow = "▲" if change >= 0 else "▼"
+        return Text(f"  {arrow}{abs(change):.0f}% vs before", style="dim italic")
+
+    def _legend(self, drawn: list[Series], width: int) -> Text:
+        legend = Text(no_wrap=True, overflow="ellipsis")
+        for index, series in enumerate(drawn):
+            if index:
+                legend.append("  ")
+            legend.append("━ ", style=series_colour(index))
+            legend.append(series.name or "value", style="dim")
+        legend.truncate(width, overflow="ellipsis")
+        return legend
+
+    def _status(self, width: int) -> Text:
+        if self.error:
+            text = Text("✖ ", style="bold red")
+            text.append(self.error, style="red")
+            if self.result is not None:
+                text.append(f"  (showing data from {self._age()} ago)", style="dim")
+        elif self.result is None:
+            text = Text("connecting…", style="dim")
+        else:
+            age = self.now - self.result.fetched_at
+            stale = age > self.stale_after
+            text = Text(
+                f"{'STALE ' if stale else ''}updated {self._age()} ago · step "
+                f"{format_duration(self.result.window.step)}",
+                style="bold yellow" if stale else "dim",
+            )
+        text.truncate(width, overflow="ellipsis")
+        return text
+
+    def _age(self) -> str:
+        if self.result is None:
+            return "?"
+        return format_duration(max(1.0, self.now - self.result.fetched_at))

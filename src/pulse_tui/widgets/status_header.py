@@ -1,0 +1,60 @@
+"""The top line: what is watched, the range, the filter, live or paused, and the clock."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual.widgets import Static
+
+from pulse_tui.model.view_state import ViewState
+
+
+class StatusHeader(Static):
+    """Re-rendered every second and whenever the view changes."""
+
+    DEFAULT_CSS = """
+    StatusHeader { height: 1; background: $primary-background; color: $text; padding: 0 1; }
+    """
+
+    def __init__(self, backend: str, *, defaulted: bool = False, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.backend = backend
+        self.defaulted = defaulted
+        self.view_state = ViewState()
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.redraw)
+        self.redraw()
+
+    def show(self, state: ViewState) -> None:
+        self.view_state = state
+        self.redraw()
+
+    def redraw(self) -> None:
+        state = self.view_state
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("pulse-tui ", style="bold")
+        if self.backend == "DEMO":
+            text.append(" DEMO ", style="bold black on #ffaf00")
+        else:
+            text.append(self.backend, style="bold #5fafff")
+            if self.defaulted:
+                text.append(" (default; set --prometheus)", style="dim")
+        text.append("  │ ", style="dim")
+        text.append(state.describe_range())
+        text.append("  │ ", style="dim")
+        text.append(state.describe_services(), style="bold" if state.services else "")
+        text.append("  │ ", style="dim")
+        if state.paused:
+            text.append("❚❚ PAUSED", style="bold #ffd75f")
+        elif state.end is not None:
+            text.append("◷ PAST RANGE (0 = live)", style="bold #ffd75f")
+        else:
+            text.append("● LIVE", style="bold #87d787")
+        clock = time.strftime("%H:%M:%S")
+        width = self.size.width - 2 if self.size.width else 0
+        if width and text.cell_len + len(clock) + 3 <= width:
+            text.append(" " * (width - text.cell_len - len(clock)))
+            text.append(clock, style="dim")
+        self.update(text)

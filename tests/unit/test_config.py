@@ -1,0 +1,189 @@
+"""Config: good files load, each class of bad file names file, key and problem."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pulse_tui.config import (
+    ConfigError,
+    Overrides,
+    SecretRef,
+    apply_overrides,
+    find_config_path,
+    load_config,
+    parse_journal_spec,
+    parse_logs_spec,
+    resolve,
+)
+from pulse_tui.model.signals import Signal
+
+DATA = Path(__file__).parent.parent / "data" / "config"
+ROOT = Path(__file__).parent.parent.parent
+
+
+def private_copy(name: str, tmp_path: Path) -> Path:
+    """A copy readable only by us, as a careful user would keep it."""
+    target = tmp_path / name
+    shutil.copy(DATA / name, target)
+    target.chmod(0o600)
+    return target
+
+
+def test_good_file_loads_every_section(tmp_path: Path) -> None:
+    config = load_config(private_copy("good.toml", tmp_path))
+    assert config.prometheus.url == "https://prom.example.com:9090"
+    assert config.prometheus.service_label == "service"
+    assert config.prometheus.timeout == 5
+    assert config.prometheus.token == SecretRef(env="PROM_TOKEN")
+    assert config.prometheus.headers == {"X-Scope-OrgID": "team-a"}
+    assert config.dashboard.refresh == 10 and config.dashboard.range == 3 * 3600
+    assert config.dashboard.glyphs == "ascii"
+    assert config.thresholds(Signal.ERRORS).crit == 0.1
+    assert config.thresholds(Signal.LATENCY, "checkout").warn == 0.3
+    assert config.thresholds(Signal.LATENCY, "api").warn == 0.5  # default
+    assert config.logs.max_lines == 5000 and config.logs.max_bytes == 8 * 2**20
+    web, worker = config.logs.hosts
+    assert web.user == "deploy" and web.service == "api"
+    assert [(f.path, f.service) for f in web.files] == [
+        ("/var/log/app.log", "api"),
+        ("/var/log/nginx/*.log", "edge"),
+    ]
+    assert worker.port == 2222 and worker.journal[0].unit == "worker.service"
+    assert not config.prometheus_defaulted
+
+
+def test_example_file_loads(tmp_path: Path) -> None:
+    """config.example.toml is loaded here so it can never drift from the code."""
+    config = load_config(ROOT / "config.example.toml")
+    assert config.prometheus.token.env == "PROMETHEUS_TOKEN"
+    assert config.prometheus.headers["X-Scope-OrgID"] == "tenant-1"
+    assert config.signals[Signal.SATURATION].unit == "cores"
+    assert [h.host for h in config.logs.hosts] == ["web-1", "worker-1"]
+    assert config.logs.hosts[0].jump == "bastion"
+    assert config.keys == {"pause": "p"}
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "problem"),
+    [
+        ("unknown_key.toml", "prometheus.service_lable", "did you mean 'service_label'"),
+        ("wrong_type.toml", "logs.hosts[2].port", "expected an integer, got a string"),
+        ("bad_duration.toml", "dashboard.range", "invalid duration '5x'"),
+        ("bad_url.toml", "prometheus.url", "invalid URL"),
+        ("invalid.toml", "", "invalid TOML"),
+        ("inline_secret.toml", "prometheus.token", "chmod 600"),
+    ],
+)
+def test_bad_files_name_file_key_and_problem(name: str, key: str, problem: str) -> None:
+    path = DATA / name
+    path.chmod(0o644)  # inline_secret must be "readable by others" for the refusal
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert message.startswith(str(path))
+    assert key in message
+    assert problem in message
+    assert "s3cr3t" not in message  # the secret itself is never echoed
+
+
+def test_inline_secret_allowed_in_private_file(tmp_path: Path) -> None:
+    config = load_config(private_copy("inline_secret.toml", tmp_path))
+    assert config.prometheus.token.resolve() == "s3cr3t-token-value"
+    assert "s3cr3t" not in repr(config.prometheus.token)
+
+
+def test_missing_and_unreadable_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "nope.toml")
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(binary)
+
+
+def test_secret_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PT_TOKEN", "from-env\n")
+    assert SecretRef(env="PT_TOKEN").resolve() == "from-env"
+    token_file = tmp_path / "token"
+    token_file.write_text("from-file\n")
+    assert SecretRef(file=str(token_file)).resolve() == "from-file"
+    assert SecretRef(command="echo from-command").resolve() == "from-command"
+    monkeypatch.delenv("PT_TOKEN")
+    with pytest.raises(ConfigError, match="PT_TOKEN: variable is not set"):
+        SecretRef(env="PT_TOKEN").resolve()
+
+
+def test_lookup_order(tmp_path: Path) -> None:
+    xdg = tmp_path / "xdg"
+    (xdg / "pulse-tui").mkdir(parents=True)
+    (xdg / "pulse-tui" / "config.toml").write_text("")
+    env = {"XDG_CONFIG_HOME": str(xdg), "HOME": str(tmp_path)}
+    assert find_config_path(None, env) == xdg / "pulse-tui" / "config.toml"
+    env["PULSE_TUI_CONFIG"] = str(tmp_path / "env.toml")
+    assert find_config_path(None, env) == tmp_path / "env.toml"
+    assert find_config_path(str(tmp_path / "flag.toml"), env) == tmp_path / "flag.toml"
+    assert find_config_path(None, {"HOME": str(tmp_path / "empty")}) is None
+
+
+def test_no_file_no_flags_defaults_to_localhost(tmp_path: Path) -> None:
+    config = resolve(None, Overrides(), {"HOME": str(tmp_path)})
+    assert config.path is None
+    assert config.prometheus.url == "http://localhost:9090"
+    assert config.prometheus_defaulted
+
+
+def test_flags_override_the_file(tmp_path: Path) -> None:
+    config = load_config(private_copy("good.toml", tmp_path))
+    flags = Overrides(
+        prometheus="http://other:9090",
+        service_label="app",
+        range="15m",
+        refresh="2s",
+        glyphs="block",
+        logs=["ops@web-1:/var/log/extra.log", "db-1:2200:/var/log/pg.log"],
+        journal=["web-9:nginx.service"],
+    )
+    merged = apply_overrides(config, flags)
+    assert merged.prometheus.url == "http://other:9090"
+    assert merged.prometheus.service_label == "app"
+    assert merged.prometheus.timeout == 5  # untouched by flags
+    assert merged.dashboard.range == 900 and merged.dashboard.refresh == 2
+    assert merged.dashboard.glyphs == "block"
+    assert [h.host for h in merged.logs.hosts] == ["web-1", "worker-1", "web-1", "db-1", "web-9"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "fragment"),
+    [
+        (Overrides(range="5x"), "--range: 5x: invalid duration"),
+        (Overrides(refresh="0s"), "--refresh: 0s"),
+        (Overrides(prometheus="ftp://x"), "--prometheus: ftp://x: invalid URL"),
+        (Overrides(logs=["web-1/var/log"]), "--logs: web-1/var/log: expected [user@]host"),
+        (Overrides(logs=["web-1:relative.log"]), "--logs"),
+        (Overrides(service_label="bad-label"), "--service-label"),
+    ],
+)
+def test_bad_flags(flags: Overrides, fragment: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        resolve(None, flags, {"HOME": str(tmp_path)})
+    assert fragment in str(caught.value)
+
+
+def test_log_specs() -> None:
+    host = parse_logs_spec("deploy@web-1:2222:/var/log/*.log")
+    assert (host.user, host.host, host.port, host.files[0].path) == (
+        "deploy",
+        "web-1",
+        2222,
+        "/var/log/*.log",
+    )
+    bare = parse_logs_spec("web-2:/var/log/app.log")
+    assert (bare.user, bare.port) == (None, None)
+    journal = parse_journal_spec("ops@web-3:nginx.service")
+    assert journal.journal[0].unit == "nginx.service" and journal.user == "ops"
+    everything = parse_journal_spec("web-4")
+    assert everything.journal[0].unit == ""
+    assert parse_journal_spec("web-5:2200").port == 2200
