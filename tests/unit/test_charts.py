@@ -7,6 +7,7 @@ never breaking on NaN, ±Inf, huge or negative values.
 from __future__ import annotations
 
 import math
+import random
 import subprocess
 import sys
 import time
@@ -291,3 +292,37 @@ class TestSparkline:
 def test_charts_and_units_never_import_textual() -> None:
     code = "import sys, pulse_tui.charts, pulse_tui.model.units;sys.exit('textual' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_random_hostile_input_never_breaks_the_size() -> None:
+    """Seeded fuzzing: NaN, ±Inf, 1e308, subnormals, tiny ranges, odd floors and sizes."""
+    rng = random.Random(7)
+    specials = [math.nan, math.inf, -math.inf, 0.0, 1e308, -1e308, 5e-324, 1e-300]
+    for _ in range(400):
+        count = rng.randint(0, 30)
+        timestamps = sorted(rng.uniform(-10, 110) for _ in range(count))
+        values = [
+            rng.choice(specials)
+            if rng.random() < 0.3
+            else rng.uniform(-1, 1) * 10.0 ** rng.randint(-12, 12)
+            for _ in range(count)
+        ]
+        width, height = rng.randint(0, 60), rng.randint(0, 12)
+        start = rng.uniform(-5, 50)
+        end = start + rng.choice([rng.uniform(0, 100), 1e-9, 1e9])
+        lines = render_line_chart(
+            [
+                ChartSeries("a", timestamps, values, "red"),
+                ChartSeries("b", timestamps, values[::-1], "blue", dim=True),
+            ],
+            width=width,
+            height=height,
+            start=start,
+            end=end,
+            unit=rng.choice(["s", "req/s", "ratio", "cores", "bytes", "x"]),
+            glyphs=rng.choice(GLYPH_SETS),
+            cursor=rng.choice([None, start, (start + end) / 2, math.inf]),
+            y_min=rng.choice([0.0, None, -5.0, 1e308, math.nan]),
+        )
+        assert [line.cell_len for line in lines] == [width] * height
+        assert len(sparkline(values, width)) == width

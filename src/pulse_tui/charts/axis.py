@@ -10,6 +10,9 @@ from dataclasses import dataclass
 #: stays finite, and nobody reads a difference between 1e300 and 1e308 off a chart.
 VALUE_LIMIT = 1e300
 
+#: Narrower ranges are treated as a single value: scaling dots by 1/span must stay finite.
+MIN_SPAN = 1e-250
+
 # Tick spacings are m × 10^k for these m; 2.5 gives "0, 250ms, 500ms" for latencies.
 _MANTISSAS = (1.0, 2.0, 2.5, 5.0)
 
@@ -51,13 +54,15 @@ def value_axis(
     high = clamp_value(max(data_min, data_max))
     if y_min is not None and math.isfinite(y_min):
         low, high = min(low, clamp_value(y_min)), max(high, clamp_value(y_min))
-    if high == low:
-        if low == 0:
-            high = 1.0
-        elif y_min is not None and low == y_min:
-            high = low + abs(low)
+    if not (high - low > max(abs(low), abs(high)) * 1e-12 and high - low > MIN_SPAN):
+        # Equal, or too close to tell apart at float precision (and to divide by).
+        middle = high
+        if abs(middle) <= MIN_SPAN:
+            low, high = 0.0, 1.0
+        elif y_min is not None:
+            low, high = middle, middle + abs(middle)
         else:
-            low, high = low - abs(low) / 2, high + abs(high) / 2
+            low, high = middle - abs(middle) / 2, middle + abs(middle) / 2
     return _nice_axis(low, high, max_ticks) or ValueAxis(low, high, high - low, (low, high))
 
 
@@ -66,9 +71,14 @@ def _nice_axis(low: float, high: float, max_ticks: int) -> ValueAxis | None:
     raw = (high - low) / (max_ticks - 1)
     if not (math.isfinite(raw) and raw > 0):
         return None
+    if low < 0 < high:
+        # Zero is always a tick, so a range across it needs three.
+        max_ticks = max(3, max_ticks)
     exponent = math.floor(math.log10(raw)) - 1
     # A handful of candidates always suffices: each decade multiplies the step by ten.
     for _ in range(12):
+        if exponent > 300:
+            return None  # 10**309 would overflow; the caller falls back to the bare range
         for mantissa in _MANTISSAS:
             step = mantissa * 10.0**exponent
             first = math.floor(low / step)

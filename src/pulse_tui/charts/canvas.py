@@ -127,7 +127,14 @@ class DotCanvas:
             clipped = _clip(x0, y0, x1, y1, xmax, ymax)
             if clipped is None:
                 return
-            x0, y0, x1, y1 = clipped
+            # Clamp too: with huge coordinates the clipped ends can land a rounding error
+            # (itself huge) outside the canvas.
+            x0, y0, x1, y1 = (
+                min(max(clipped[0], 0), xmax),
+                min(max(clipped[1], 0), ymax),
+                min(max(clipped[2], 0), xmax),
+                min(max(clipped[3], 0), ymax),
+            )
         ax, ay, bx, by = round(x0), round(y0), round(x1), round(y1)
         # Bresenham: one dot per step along the longer axis, so steep lines stay joined.
         # `set` is inlined: this loop is most of a chart's rendering time.

@@ -101,6 +101,9 @@ def render_line_chart(
     axis = value_axis(*bounds, y_min=y_min, max_ticks=_max_ticks(canvas.rows))
     x_scale = (canvas.width - 1) / (end - start)
     y_scale = (canvas.height - 1) / (axis.high - axis.low)
+    if not (math.isfinite(x_scale) and math.isfinite(y_scale)):
+        # A range of a few nanoseconds (or a subnormal one): nothing sensible to draw.
+        return _message_lines("no data", width, height)
 
     # Compare overlays first, so the live series wins every cell they share.
     ordered = sorted(series, key=lambda s: not s.dim)

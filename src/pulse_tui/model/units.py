@@ -114,6 +114,11 @@ def _round(value: float, sig: int, max_decimals: int) -> str:
     """
     if value == 0:
         return "0"
+    if not math.isfinite(value):
+        # A finite value scaled past the float range (1e308 as a ratio, times 100).
+        return "+Inf" if value > 0 else "-Inf"
+    if abs(value) >= 1e15:
+        return _scientific(value, sig)
     digits = math.floor(math.log10(abs(value))) + 1
     decimals = min(max(sig - digits, 0), max_decimals)
     text = f"{value:.{decimals}f}"
@@ -123,6 +128,14 @@ def _round(value: float, sig: int, max_decimals: int) -> str:
         smallest = f"{10**-decimals:.{decimals}f}" if decimals else "1"
         return ("<" if value > 0 else ">-") + smallest
     return text
+
+
+def _scientific(value: float, sig: int) -> str:
+    """Scientific notation without padding: "1e300", "-1.7e308"."""
+    mantissa, exponent = f"{value:.{max(sig - 1, 0)}e}".split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def _scaled(value: float, scales: tuple[tuple[float, str], ...], sig: int, decimals: int) -> str:
@@ -135,10 +148,7 @@ def _scaled(value: float, scales: tuple[tuple[float, str], ...], sig: int, decim
     if magnitude >= scales[0][0] * 1000:
         # Past the largest prefix: scientific notation in the base unit ("1e300s").
         base = next((suffix for size, suffix in scales if size == 1.0), "")
-        mantissa, exponent = f"{value:.{max(sig - 1, 0)}e}".split("e")
-        if "." in mantissa:
-            mantissa = mantissa.rstrip("0").rstrip(".")
-        return f"{mantissa}e{int(exponent)}{base}"
+        return _scientific(value, sig) + base
     for index, (size, suffix) in enumerate(scales):
         if magnitude >= size or index == len(scales) - 1:
             text = _round(value / size, sig, decimals)
