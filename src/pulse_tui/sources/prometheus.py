@@ -37,12 +37,14 @@ T = TypeVar("T")
 
 
 class _Attempt(Exception):
-    """One failed attempt: the error to show and how long the server asked us to wait."""
+    """One failed attempt: the error to show, how long the server asked us to wait, and
+    whether to try again within this call (`again`; a retryable error may still not be)."""
 
-    def __init__(self, error: SourceError, retry_after: float | None) -> None:
+    def __init__(self, error: SourceError, retry_after: float | None, again: bool = True) -> None:
         super().__init__(str(error))
         self.error = error
         self.retry_after = retry_after
+        self.again = again and error.retryable
 
 
 def parse_series(
@@ -219,7 +221,7 @@ class PrometheusSource:
                 return await asyncio.to_thread(self._attempt, what, fn)
             except _Attempt as failed:
                 error = failed.error
-                if not error.retryable or attempt >= self.retry.attempts:
+                if not failed.again or attempt >= self.retry.attempts:
                     raise self._scrub(error) from None
                 delay = self.retry.delay(attempt, failed.retry_after)
                 if delay is None:
@@ -239,7 +241,11 @@ class PrometheusSource:
         except requests.RequestException as exc:
             if isinstance(exc, requests.exceptions.JSONDecodeError):
                 raise _Attempt(self._not_json(), None) from exc
-            raise _Attempt(transport_error(exc, self.prom.url, self.prom.timeout), None) from exc
+            error = transport_error(exc, self.prom.url, self.prom.timeout)
+            # A server that hung once hangs again: waiting `attempts` timeouts would only
+            # freeze the panel longer. The next refresh tries again anyway.
+            hung = isinstance(exc, requests.exceptions.ReadTimeout)
+            raise _Attempt(error, None, again=not hung) from exc
         except PrometheusApiClientException as exc:
             info = self.recorder.last()
             if info is None:  # cannot happen with our session; keep the library's words

@@ -1,0 +1,58 @@
+"""Choosing the step, the aligned range and the rate window of a panel."""
+
+from __future__ import annotations
+
+import pytest
+
+from pulse_tui.model.step import MAX_POINTS, compute_window, nice_step
+
+
+@pytest.mark.parametrize(
+    ("raw", "nice"),
+    [(0.2, 1), (1, 1), (1.1, 2), (16, 30), (31, 60), (61, 120), (3601, 7200), (90000, 172800)],
+)
+def test_nice_step_rounds_up(raw: float, nice: int) -> None:
+    assert nice_step(raw) == nice
+
+
+def test_one_hour_on_120_points_is_30s_steps() -> None:
+    window = compute_window(3600, end=1_700_000_017, points=120, scrape_interval=15)
+    assert window.step == 30
+    assert window.end == 1_700_000_010  # floored to a multiple of 30
+    assert window.start == window.end - 120 * 30
+    assert window.rate_window == 60  # 4 scrapes beat step + scrape (45)
+
+
+def test_step_never_finer_than_the_scrape_interval() -> None:
+    window = compute_window(300, end=1_000_000, points=300, scrape_interval=15)
+    assert window.step == 15
+    assert window.rate_window == 60
+
+
+def test_rate_window_grows_with_the_step() -> None:
+    window = compute_window(86400, end=1_000_000, points=100, scrape_interval=15)
+    assert window.step == 900
+    assert window.rate_window == 915
+
+
+def test_consecutive_refreshes_ask_for_the_same_timestamps() -> None:
+    first = compute_window(3600, end=1_000_001, points=120, scrape_interval=15)
+    later = compute_window(3600, end=1_000_019, points=120, scrape_interval=15)
+    assert first == later
+
+
+def test_never_more_than_prometheus_allows() -> None:
+    window = compute_window(10 * 365 * 86400, end=2_000_000_000, points=50_000, scrape_interval=1)
+    assert (window.end - window.start) / window.step + 1 <= MAX_POINTS
+
+
+def test_sub_second_scrape_still_whole_seconds() -> None:
+    window = compute_window(60, end=1_000_000.5, points=120, scrape_interval=0.5)
+    assert window.step == 1
+    assert window.end == 1_000_000
+    assert window.rate_window == 2
+
+
+def test_rejects_nonsense() -> None:
+    with pytest.raises(ValueError, match="range"):
+        compute_window(0, end=1, points=10, scrape_interval=15)
