@@ -1,0 +1,107 @@
+"""The commands run on log hosts, built only from fixed scripts and `shlex.quote`d values.
+
+Nothing typed in the UI ever reaches these: paths and units come from the config, and
+each is passed to `sh -c SCRIPT sh ARG...` as a positional argument, so the remote
+shell sees it as data, never as code.
+
+Every long-running command runs under a *lifeline*: the real command (`tail`,
+`journalctl`) runs in the background, and a watcher reads the channel's stdin; when
+the channel closes (we stop, or the connection drops), stdin hits EOF and the watcher
+kills the command. We cannot rely on signals: OpenSSH's sshd ignores the SSH "signal"
+request, and closing a channel only closes the pipes, which an idle `tail -F` never
+notices.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+#: Header the file script prints first on stdout: `PULSE <inode|-> <start offset>`.
+HEADER = b"PULSE "
+#: On a first connection, how much of an existing file to show (from a line start).
+BACKLOG_BYTES = 8192
+
+# stdin is fd 0 of the script; duplicated to fd 3 because POSIX sh gives background
+# jobs /dev/null as stdin unless they redirect explicitly. The watcher's own output goes
+# to /dev/null so it does not hold the channel open after the command exits.
+_LIFELINE = """
+exec 3<&0
+{cmd} </dev/null &
+pulse_pid=$!
+{{ cat >/dev/null <&3; kill "$pulse_pid" 2>/dev/null; }} >/dev/null 2>&1 &
+exec 3<&-
+wait "$pulse_pid"
+"""
+
+# $1 path, $2 offset already received ("new" on a first connection), $3 its inode or "".
+# Resume at the offset unless the file was replaced (inode differs) or shrank
+# (truncated): then from the start, since every byte in it is new to us.
+_TAIL_FILE = """
+f=$1 off=$2 ino=$3
+cur=$(stat -L -c %i -- "$f" 2>/dev/null) || cur=
+size=$(stat -L -c %s -- "$f" 2>/dev/null) || size=0
+if [ -z "$cur" ]; then off=0
+elif [ "$off" = new ]; then
+  if [ "$size" -gt {backlog} ]; then off=$((size - {backlog})); else off=0; fi
+elif [ -n "$ino" ] && [ "$ino" != "$cur" ]; then off=0
+elif [ "$size" -lt "$off" ]; then off=0
+fi
+printf 'PULSE %s %s\\n' "${{cur:--}}" "$off"
+"""
+_TAIL = _LIFELINE.format(cmd='tail -c "+$((off + 1))" -F -- "$f"')
+
+# Expand globs on the remote side, NUL-separated. IFS is emptied so a pattern with
+# spaces is not split; a pattern that matches nothing is printed as is (tail -F then
+# waits for it and says so on stderr).
+_EXPAND = """
+IFS=
+for pattern in "$@"; do
+  for f in $pattern; do printf '%s\\0' "$f"; done
+done
+"""
+
+_JOURNAL = _LIFELINE.format(cmd='"$@"')
+
+
+def sh_command(script: str, *args: str) -> str:
+    """`sh -c SCRIPT sh ARGS...`, every part quoted for the remote login shell."""
+    return shlex.join(["sh", "-c", script.strip(), "sh", *args])
+
+
+def expand_globs_command(patterns: list[str]) -> str:
+    """Prints every file the patterns match, NUL-separated."""
+    return sh_command(_EXPAND, *patterns)
+
+
+def tail_file_command(path: str, offset: int | None, inode: str | None) -> str:
+    """Follow `path` by name from byte `offset` (None: a first look, short backlog)."""
+    script = _TAIL_FILE.format(backlog=BACKLOG_BYTES) + _TAIL
+    return sh_command(script, path, "new" if offset is None else str(offset), inode or "")
+
+
+def journal_command(unit: str, cursor: str | None, backlog: int = 20) -> str:
+    """`journalctl -f -o json`, after `cursor` if we have one, else the last `backlog`."""
+    argv = ["journalctl", "--follow", "--output=json", "--quiet"]
+    argv += [f"--after-cursor={cursor}"] if cursor else [f"--lines={backlog}"]
+    if unit:
+        argv += [f"--unit={unit}"]
+    return sh_command(_JOURNAL, *argv)
+
+
+def probe_command(patterns: list[str], journal: bool) -> str:
+    """Reports, one per line, `ok PATH`, `missing PATTERN`, `denied PATH`, journal state."""
+    script = """
+IFS=
+j=$1; shift
+for pattern in "$@"; do
+  for f in $pattern; do
+    if [ ! -e "$f" ]; then echo "missing $f"
+    elif [ -r "$f" ]; then echo "ok $f"
+    else echo "denied $f"; fi
+  done
+done
+if [ "$j" = 1 ]; then
+  if command -v journalctl >/dev/null 2>&1; then echo "journal ok"; else echo "journal missing"; fi
+fi
+"""
+    return sh_command(script, "1" if journal else "0", *patterns)

@@ -1,0 +1,242 @@
+"""SSH connections for log tailing: ~/.ssh/config, known_hosts, jump hosts, clear errors.
+
+Everything goes through asyncssh's own handling of ~/.ssh/config (Host aliases,
+HostName, User, Port, IdentityFile) and the SSH agent. Two things we do ourselves:
+
+* Jump hosts (`LogHost.jump`, or `ProxyJump` read from ~/.ssh/config) are connected
+  once and shared: twenty hosts behind one bastion make one bastion connection, with
+  one channel per host through it.
+* Failures become `SourceError`s a user can act on. An unknown or changed host key is
+  refused with its fingerprint and the command that would trust it, and marked not
+  retryable, as is an authentication failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncssh
+from asyncssh.config import SSHClientConfig
+
+from pulse_tui.config import LogHost, LogsConfig
+from pulse_tui.sources.base import SourceError
+
+#: Keepalive probes that may go unanswered before the connection counts as dead.
+KEEPALIVE_COUNT_MAX = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """An alias as ~/.ssh/config resolves it (what we show in messages)."""
+
+    alias: str
+    hostname: str
+    port: int
+    user: str
+    proxy_jump: str | None
+
+
+def ssh_config_paths() -> list[Path]:
+    path = Path("~/.ssh/config").expanduser()
+    return [path] if path.exists() else []
+
+
+def resolve_alias(alias: str, port: int | None = None, user: str | None = None) -> Resolved:
+    """HostName/Port/User/ProxyJump for `alias` from ~/.ssh/config (explicit values win)."""
+    local_user = getpass.getuser()
+    try:
+        config = SSHClientConfig.load(
+            None,
+            ssh_config_paths(),
+            False,
+            False,
+            False,
+            local_user,
+            user if user else (),
+            alias,
+            port if port else (),
+        )
+        get = config.get
+    except (OSError, asyncssh.Error, ValueError):
+        # A broken config is reported by asyncssh.connect itself; here we only want names.
+        def get(option: str, default: object = None) -> object:
+            return default
+
+    jump = get("ProxyJump", None)
+    return Resolved(
+        alias=alias,
+        hostname=str(get("Hostname", alias)),
+        port=int(port or get("Port", 22)),  # type: ignore[call-overload]
+        user=str(user or get("User", local_user)),
+        proxy_jump=None if jump in (None, "none") else str(jump),
+    )
+
+
+def _host_port(hostname: str, port: int) -> str:
+    return hostname if port == 22 else f"[{hostname}]:{port}"
+
+
+def _split_jump(spec: str) -> tuple[str, int | None, str | None]:
+    """`[user@]host[:port]` -> (host, port, user)."""
+    user = None
+    if "@" in spec:
+        user, spec = spec.rsplit("@", 1)
+    port = None
+    if spec.count(":") == 1:
+        spec, port_text = spec.split(":")
+        port = int(port_text)
+    return spec.strip("[]"), port, user
+
+
+class ConnectionPool:
+    """Opens connections to log hosts, sharing one connection per jump host."""
+
+    def __init__(self, logs: LogsConfig) -> None:
+        self.logs = logs
+        self._bastions: dict[str, asyncssh.SSHClientConnection] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def _known_hosts_path(self) -> Path:
+        return Path(self.logs.known_hosts or "~/.ssh/known_hosts").expanduser()
+
+    def _options(self) -> dict[str, object]:
+        options: dict[str, object] = {
+            "connect_timeout": self.logs.connect_timeout,
+            "login_timeout": self.logs.connect_timeout,
+            "keepalive_interval": self.logs.keepalive_interval,
+            "keepalive_count_max": KEEPALIVE_COUNT_MAX,
+        }
+        if self.logs.known_hosts:
+            options["known_hosts"] = str(self._known_hosts_path())
+        return options
+
+    async def connect(
+        self, host: LogHost, client_factory: type[asyncssh.SSHClient] | None = None
+    ) -> asyncssh.SSHClientConnection:
+        """A new connection to `host` (through its jump host's shared connection)."""
+        resolved = resolve_alias(host.host, host.port, host.user)
+        jump = host.jump or resolved.proxy_jump
+        tunnel = await self._bastion(jump) if jump else None
+        return await self._open(
+            host.host, host.port, host.user, tunnel, resolved, client_factory, via=jump
+        )
+
+    async def _bastion(self, spec: str) -> asyncssh.SSHClientConnection:
+        lock = self._locks.setdefault(spec, asyncio.Lock())
+        async with lock:  # the first host behind it connects; the rest wait and share
+            conn = self._bastions.get(spec)
+            if conn is not None and not conn.is_closed():
+                return conn
+            # A ProxyJump chain "a,b": connect through all but the last, share the last.
+            *before, last = [part.strip() for part in spec.split(",")]
+            tunnel = await self._bastion(",".join(before)) if before else None
+            name, port, user = _split_jump(last)
+            resolved = resolve_alias(name, port, user)
+            conn = await self._open(name, port, user, tunnel, resolved, None, via=None)
+            self._bastions[spec] = conn
+            return conn
+
+    async def _open(
+        self,
+        name: str,
+        port: int | None,
+        user: str | None,
+        tunnel: asyncssh.SSHClientConnection | None,
+        resolved: Resolved,
+        client_factory: type[asyncssh.SSHClient] | None,
+        via: str | None,
+    ) -> asyncssh.SSHClientConnection:
+        options = self._options()
+        if port:
+            options["port"] = port
+        if user:
+            options["username"] = user
+        if tunnel is not None:
+            # Explicit, so asyncssh does not also apply ProxyJump from the config.
+            options["tunnel"] = tunnel
+        if client_factory is not None:
+            options["client_factory"] = client_factory
+        where = f"{name} ({resolved.hostname}:{resolved.port}" + (f" via {via})" if via else ")")
+        try:
+            return await asyncssh.connect(name, **options)  # type: ignore[arg-type]
+        except asyncssh.HostKeyNotVerifiable as exc:
+            raise SourceError(
+                await self._host_key_message(name, resolved, tunnel, str(exc)), retryable=False
+            ) from exc
+        except asyncssh.PermissionDenied as exc:
+            raise SourceError(
+                f"{where}: authentication failed for user {resolved.user!r} ({exc.reason}); "
+                "check IdentityFile in ~/.ssh/config or that your agent holds the key",
+                retryable=False,
+            ) from exc
+        except TimeoutError as exc:
+            raise SourceError(f"{where}: no answer within {self.logs.connect_timeout:g}s") from exc
+        except ConnectionRefusedError as exc:
+            raise SourceError(f"{where}: connection refused") from exc
+        except socket.gaierror as exc:
+            raise SourceError(f"{where}: cannot resolve host name ({exc.strerror})") from exc
+        except OSError as exc:
+            raise SourceError(f"{where}: {exc.strerror or exc}") from exc
+        except asyncssh.Error as exc:
+            raise SourceError(f"{where}: {exc.reason}") from exc
+        except ValueError as exc:  # asyncssh raises it for bad config/keys
+            raise SourceError(f"{where}: {exc}", retryable=False) from exc
+
+    async def _host_key_message(
+        self,
+        name: str,
+        resolved: Resolved,
+        tunnel: asyncssh.SSHClientConnection | None,
+        reason: str,
+    ) -> str:
+        path = self._known_hosts_path()
+        entry = _host_port(resolved.hostname, resolved.port)
+        fingerprint = "unknown fingerprint"
+        try:
+            key = await asyncio.wait_for(
+                asyncssh.get_server_host_key(
+                    resolved.hostname, resolved.port, tunnel=tunnel if tunnel else ()
+                ),
+                self.logs.connect_timeout,
+            )
+            if key is not None:
+                fingerprint = f"{key.get_algorithm()} {key.get_fingerprint()}"
+        except (OSError, asyncssh.Error, TimeoutError):
+            pass
+        known = False
+        try:
+            if path.exists():
+                addr = resolved.hostname
+                keys = asyncssh.read_known_hosts(str(path)).match(
+                    resolved.hostname, addr, resolved.port
+                )[0]
+                known = bool(keys)
+        except (OSError, ValueError, asyncssh.Error):
+            pass
+        scan = (
+            f"ssh-keyscan -p {resolved.port} {resolved.hostname} >> {path}"
+            if resolved.port != 22
+            else f"ssh-keyscan {resolved.hostname} >> {path}"
+        )
+        if known:
+            return (
+                f"{name}: HOST KEY CHANGED for {entry} (now {fingerprint}); this may be an "
+                f"attack. If the change is expected: ssh-keygen -R '{entry}' -f {path} "
+                f"&& {scan}"
+            )
+        return (
+            f"{name}: host key for {entry} is not in {path} ({fingerprint}); refusing to "
+            f"connect. If you trust it: {scan}"
+        )
+
+    async def close(self) -> None:
+        """Close the shared jump-host connections."""
+        for conn in self._bastions.values():
+            conn.close()
+        for conn in self._bastions.values():
+            await conn.wait_closed()
+        self._bastions.clear()
