@@ -7,8 +7,8 @@ of Textual and are driven from here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
+from pulse_tui import clock
 from pulse_tui.config import Config
 from pulse_tui.model.durations import format_duration
 from pulse_tui.model.log_buffer import LogBuffer
@@ -46,7 +47,13 @@ MAX_PENDING_LINES = 200_000
 LOG_FLUSH_INTERVAL = 0.1
 MAX_BACKOFF = 60.0
 
-PANEL_KEYS = {"1": Signal.LATENCY, "2": Signal.TRAFFIC, "3": Signal.ERRORS, "4": Signal.SATURATION, "5": Signal.QUEUE}
+PANEL_KEYS = {
+    "1": Signal.LATENCY,
+    "2": Signal.TRAFFIC,
+    "3": Signal.ERRORS,
+    "4": Signal.SATURATION,
+    "5": Signal.QUEUE,
+}
 
 
 class TooSmall(Static):
@@ -74,7 +81,14 @@ class PulseApp(App[int]):
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("tab", "cycle_focus(1)", "Next pane", show=False, priority=True, id="next_pane"),
-        Binding("shift+tab", "cycle_focus(-1)", "Prev pane", show=False, priority=True, id="previous_pane"),
+        Binding(
+            "shift+tab",
+            "cycle_focus(-1)",
+            "Prev pane",
+            show=False,
+            priority=True,
+            id="previous_pane",
+        ),
         Binding("z", "maximize", "Maximise", id="maximize"),
         Binding("enter", "maximize", "Maximise", show=False, id="maximize_enter"),
         Binding("p", "toggle_pause", "Pause", id="pause"),
@@ -83,7 +97,13 @@ class PulseApp(App[int]):
         Binding("r", "refresh_now", "Refresh", show=False, id="refresh"),
         Binding("escape", "escape", "Clear filter", show=False, id="clear"),
         *(
-            Binding(key, f"show_panel('{signal.value}')", signal.title, show=False, id=f"panel_{signal.value}")
+            Binding(
+                key,
+                f"show_panel('{signal.value}')",
+                signal.title,
+                show=False,
+                id=f"panel_{signal.value}",
+            )
             for key, signal in PANEL_KEYS.items()
         ),
         Binding("6", "focus_pane('services')", "Services", show=False, id="pane_services"),
@@ -130,14 +150,20 @@ class PulseApp(App[int]):
     # ----------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
-        yield StatusHeader(self.metrics.label, defaulted=self.config.prometheus_defaulted and not self.config.demo, id="header")
+        yield StatusHeader(
+            self.metrics.label,
+            defaulted=self.config.prometheus_defaulted and not self.config.demo,
+            id="header",
+        )
         with Widget(id="body"):
             for signal in Signal:
                 yield SignalPanel(
                     signal,
                     self.config.thresholds(signal),
                     glyphs=self.config.dashboard.glyphs,
-                    stale_after=max(30.0, 3 * self.config.dashboard.refresh + self.config.prometheus.timeout),
+                    stale_after=max(
+                        30.0, 3 * self.config.dashboard.refresh + self.config.prometheus.timeout
+                    ),
                 )
             yield ServiceTable(self.config.thresholds, self.config.unit, id="services")
             yield LogPanel(self.buffer, id="logs")
@@ -162,7 +188,9 @@ class PulseApp(App[int]):
         # Wait one frame so panels know their width (the query step depends on it).
         self.call_after_refresh(self.refresh_signals)
         for source in self.log_sources:
-            self.run_worker(source.run(self), group="logs", exit_on_error=False, name=f"logs-{source.host}")
+            self.run_worker(
+                source.run(self), group="logs", exit_on_error=False, name=f"logs-{source.host}"
+            )
 
     def _apply_layout(self) -> None:
         for signal in Signal:
@@ -173,7 +201,7 @@ class PulseApp(App[int]):
     def refresh_signals(self, force: bool = False) -> None:
         if self.view_state.paused and not force:
             return
-        now = time.time()
+        now = clock.now()
         for signal in Signal:
             if signal in self._in_flight:
                 continue  # a slow panel skips a beat instead of piling up requests
@@ -196,7 +224,7 @@ class PulseApp(App[int]):
             result = await self.metrics.query_signal(signal, window, sorted(state.services))
         except SourceError as exc:
             self._failed(signal, str(exc), exc.retryable)
-        except Exception as exc:  # noqa: BLE001 - one broken panel must not take the app down
+        except Exception as exc:
             self._failed(signal, f"{type(exc).__name__}: {exc}", True)
         else:
             self._failures.pop(signal, None)
@@ -210,9 +238,13 @@ class PulseApp(App[int]):
     def _failed(self, signal: Signal, message: str, retryable: bool) -> None:
         count = self._failures.get(signal, 0) + 1
         self._failures[signal] = count
-        delay = MAX_BACKOFF if not retryable else min(MAX_BACKOFF, self.config.dashboard.refresh * 2 ** (count - 1))
+        delay = (
+            MAX_BACKOFF
+            if not retryable
+            else min(MAX_BACKOFF, self.config.dashboard.refresh * 2 ** (count - 1))
+        )
         delay *= random.uniform(0.8, 1.2)
-        self._next_attempt[signal] = time.time() + delay
+        self._next_attempt[signal] = clock.now() + delay
         self.panel(signal).show_error(f"{message} · retry in {format_duration(delay)}")
 
     def _refetch(self, signal: Signal) -> None:
@@ -224,7 +256,7 @@ class PulseApp(App[int]):
     async def discover_services(self) -> None:
         try:
             self.known_services = await self.metrics.services()
-        except Exception:  # noqa: BLE001 - panels show the backend's errors already
+        except Exception:
             return
         self._update_table()
 
@@ -274,7 +306,12 @@ class PulseApp(App[int]):
     def action_toggle_pause(self) -> None:
         state = self.view_state.toggle_pause()
         self.set_view(state, refetch=not state.paused)
-        self.notify("Paused: live updates stop until you press p" if self.view_state.paused else "Live updates resumed", timeout=2)
+        self.notify(
+            "Paused: live updates stop until you press p"
+            if self.view_state.paused
+            else "Live updates resumed",
+            timeout=2,
+        )
 
     def action_zoom(self, direction: int) -> None:
         self.set_view(self.view_state.zoom(direction))
@@ -399,10 +436,34 @@ class PulseApp(App[int]):
                     lambda s=signal: self.action_show_panel(s.value),
                 )
             )
-        commands.append(SystemCommand("Focus the logs", "Scroll and search the log pane", lambda: self.action_focus_pane("log-view")))
-        commands.append(SystemCommand("Focus the services table", "Sort and pick services", lambda: self.action_focus_pane("services")))
-        commands.append(SystemCommand("Toggle log line wrapping", "Wrap long log lines", lambda: self.log_panel.view.action_toggle_wrap()))
-        commands.append(SystemCommand("Follow the newest log lines", "Jump to the end of the logs", lambda: self.log_panel.view.action_follow()))
+        commands.append(
+            SystemCommand(
+                "Focus the logs",
+                "Scroll and search the log pane",
+                lambda: self.action_focus_pane("log-view"),
+            )
+        )
+        commands.append(
+            SystemCommand(
+                "Focus the services table",
+                "Sort and pick services",
+                lambda: self.action_focus_pane("services"),
+            )
+        )
+        commands.append(
+            SystemCommand(
+                "Toggle log line wrapping",
+                "Wrap long log lines",
+                lambda: self.log_panel.view.action_toggle_wrap(),
+            )
+        )
+        commands.append(
+            SystemCommand(
+                "Follow the newest log lines",
+                "Jump to the end of the logs",
+                lambda: self.log_panel.view.action_follow(),
+            )
+        )
         return commands
 
     async def action_quit(self) -> None:
@@ -413,11 +474,12 @@ class PulseApp(App[int]):
         """Stop every log source (no remote process left behind), within a bounded time."""
         stops = [source.stop() for source in self.log_sources]
         if stops:
-            await asyncio.wait_for(asyncio.gather(*stops, return_exceptions=True), timeout=1.5)
-        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    asyncio.gather(*stops, return_exceptions=True), timeout=1.5
+                )
+        with contextlib.suppress(Exception):
             await asyncio.wait_for(self.metrics.close(), timeout=0.5)
-        except Exception:  # noqa: BLE001 - closing on the way out may fail; nothing to do
-            pass
 
 
 def build_app(config: Config) -> PulseApp:

@@ -75,9 +75,7 @@ class SecretRef:
             except (OSError, subprocess.TimeoutExpired) as exc:
                 raise ConfigError("command", self.command, f"failed: {exc}") from exc
             if done.returncode != 0:
-                raise ConfigError(
-                    "command", self.command, f"exited with status {done.returncode}"
-                )
+                raise ConfigError("command", self.command, f"exited with status {done.returncode}")
             return done.stdout.strip()
         return ""
 
@@ -105,7 +103,7 @@ class SignalConfig:
 
     query: str | None = None
     unit: str = ""
-    thresholds: Thresholds = Thresholds()
+    thresholds: Thresholds = field(default_factory=Thresholds)
     #: Saturation only: a query whose value is 100 %, to show usage as a percentage.
     limit_query: str | None = None
 
@@ -498,7 +496,10 @@ def _read_host(reader: _Reader) -> LogHost:
         elif isinstance(item, dict):
             child = _Reader(reader.where, item, reader.key(key))
             units.append(
-                JournalUnit(unit=child.string("unit", "") or "", service=child.string("service", service) or "")
+                JournalUnit(
+                    unit=child.string("unit", "") or "",
+                    service=child.string("service", service) or "",
+                )
             )
             child.finish()
         else:
@@ -630,7 +631,9 @@ def parse_logs_spec(spec: str) -> LogHost:
     match = _SCP_SPEC.match(spec.strip())
     if not match:
         raise ConfigError(
-            "--logs", spec, "expected [user@]host[:port]:/absolute/path, e.g. deploy@web-1:/var/log/app.log"
+            "--logs",
+            spec,
+            "expected [user@]host[:port]:/absolute/path, e.g. deploy@web-1:/var/log/app.log",
         )
     return LogHost(
         host=match["host"].strip("[]"),
@@ -644,7 +647,9 @@ def parse_journal_spec(spec: str) -> LogHost:
     """`[user@]host[:port][:unit]` -> a host tailing journald (all units if none given)."""
     match = _JOURNAL_SPEC.match(spec.strip())
     if not match:
-        raise ConfigError("--journal", spec, "expected [user@]host[:port][:unit], e.g. web-1:nginx.service")
+        raise ConfigError(
+            "--journal", spec, "expected [user@]host[:port][:unit], e.g. web-1:nginx.service"
+        )
     return LogHost(
         host=match["host"].strip("[]"),
         port=_port(match["port"], "--journal", spec),
@@ -718,7 +723,9 @@ def apply_overrides(config: Config, flags: Overrides) -> Config:
             raise ConfigError("--glyphs", flags.glyphs, f"must be one of {', '.join(GLYPH_SETS)}")
         dashboard = replace(dashboard, glyphs=flags.glyphs)
     logs = config.logs
-    extra = [parse_logs_spec(s) for s in flags.logs] + [parse_journal_spec(s) for s in flags.journal]
+    extra = [parse_logs_spec(s) for s in flags.logs] + [
+        parse_journal_spec(s) for s in flags.journal
+    ]
     if extra:
         logs = replace(logs, hosts=merge_hosts([*logs.hosts, *extra]))
     return replace(
@@ -731,7 +738,9 @@ def apply_overrides(config: Config, flags: Overrides) -> Config:
     )
 
 
-def resolve(explicit_path: str | None, flags: Overrides, env: Mapping[str, str] | None = None) -> Config:
+def resolve(
+    explicit_path: str | None, flags: Overrides, env: Mapping[str, str] | None = None
+) -> Config:
     """Find and load the config (if any), then apply the flags."""
     path = find_config_path(explicit_path, env)
     config = load_config(path) if path is not None else Config()

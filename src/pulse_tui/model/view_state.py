@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
+from pulse_tui import clock
 from pulse_tui.model.durations import format_duration
 
 #: Ranges that `+`/`-` step through, in seconds.
@@ -26,12 +27,13 @@ class ViewState:
         return self.end is None and not self.paused
 
     def window_end(self, now: float | None = None) -> float:
-        return self.end if self.end is not None else (now if now is not None else time.time())
+        return self.end if self.end is not None else (now if now is not None else clock.now())
 
     def describe_range(self) -> str:
         text = f"last {format_duration(self.range_seconds)}"
         if self.end is not None:
-            text = f"{format_duration(self.range_seconds)} to {time.strftime('%m-%d %H:%M', time.localtime(self.end))}"
+            until = time.strftime("%m-%d %H:%M", time.localtime(self.end))
+            text = f"{format_duration(self.range_seconds)} to {until}"
         return text
 
     def describe_services(self) -> str:

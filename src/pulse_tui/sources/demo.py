@@ -9,12 +9,14 @@ that moves errors and latency together, and a worker queue that backs up when it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import random
 import time
 from collections.abc import Iterator, Sequence
 
+from pulse_tui import clock
 from pulse_tui.config import Config
 from pulse_tui.model.logline import Level, LogLine
 from pulse_tui.model.signals import QueryWindow, Series, Signal, SignalResult
@@ -108,7 +110,7 @@ class DemoMetricsSource:
         compare_offset: float | None = None,
     ) -> SignalResult:
         chosen = [s for s in DEMO_SERVICES if not services or s in services]
-        steps = int(round((window.end - window.start) / window.step)) + 1
+        steps = round((window.end - window.start) / window.step) + 1
         stamps = [window.start + i * window.step for i in range(steps)]
         series = tuple(self._series(signal, chosen, stamps, 0.0))
         compare: tuple[Series, ...] = ()
@@ -122,7 +124,7 @@ class DemoMetricsSource:
             signal=signal,
             series=series,
             unit=unit or {"traffic": "req/s", "errors": "ratio", "saturation": "cores"}[signal],
-            fetched_at=time.time(),
+            fetched_at=clock.now(),
             window=window,
             compare=compare,
             note=note,
@@ -131,7 +133,7 @@ class DemoMetricsSource:
     def _series(
         self, signal: Signal, services: list[str], stamps: list[float], offset: float
     ) -> Iterator[Series]:
-        def at(fn, *args) -> list[float]:  # noqa: ANN001 - small local helper
+        def at(fn, *args) -> list[float]:
             return [fn(*args, t - offset) for t in stamps]
 
         if signal is Signal.QUEUE:
@@ -166,10 +168,14 @@ _ERRORS = (
 class DemoLogSource:
     """A LogSource for one fake host, writing plain and JSON lines at a realistic pace."""
 
-    def __init__(self, host: str, service: str, *, rate: float = 12.0, seed: int = 0) -> None:
+    def __init__(
+        self, host: str, service: str, *, rate: float = 12.0, seed: int = 0, live: bool = True
+    ) -> None:
         self.host = host
         self.service = service
         self.rate = rate
+        #: False: only the opening backlog (deterministic, for screenshots and snapshots).
+        self.live = live
         self._random = random.Random(seed)
         self._stopped = asyncio.Event()
 
@@ -219,7 +225,7 @@ class DemoLogSource:
 
     async def run(self, sink: LogSink) -> None:
         sink.on_status(HostStatus(self.host, HostState.CONNECTING))
-        now = time.time()
+        now = clock.now()
         # A screenful of recent history, so the pane is never empty at start.
         backlog = [self._line(now - 30 + i * 0.5) for i in range(60)]
         for line in backlog:
@@ -227,26 +233,25 @@ class DemoLogSource:
         sink.on_lines(backlog)
         sink.on_status(HostStatus(self.host, HostState.LIVE, "demo"))
         tick = 0.1
-        while not self._stopped.is_set():
-            now = time.time()
+        while self.live and not self._stopped.is_set():
+            now = clock.now()
             burst = 1 + 3 * incident_strength(self.service, now)
             expected = self.rate * burst * tick
             count = int(expected) + (self._random.random() < expected % 1)
             if count:
                 sink.on_lines([self._line(now) for _ in range(count)])
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopped.wait(), tick)
-            except TimeoutError:
-                pass
+        await self._stopped.wait()
         sink.on_status(HostStatus(self.host, HostState.STOPPED))
 
     async def stop(self) -> None:
         self._stopped.set()
 
 
-def demo_log_sources() -> list[DemoLogSource]:
+def demo_log_sources(*, live: bool = True) -> list[DemoLogSource]:
     return [
-        DemoLogSource("web-1", "api", rate=14, seed=1),
-        DemoLogSource("web-2", "checkout", rate=9, seed=2),
-        DemoLogSource("worker-1", "worker", rate=6, seed=3),
+        DemoLogSource("web-1", "api", rate=14, seed=1, live=live),
+        DemoLogSource("web-2", "checkout", rate=9, seed=2, live=live),
+        DemoLogSource("worker-1", "worker", rate=6, seed=3, live=live),
     ]

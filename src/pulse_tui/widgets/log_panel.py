@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from pulse_tui import clock
 from pulse_tui.sources.base import HostState, HostStatus
 from pulse_tui.widgets.log_view import LineStore, LogView
 from pulse_tui.widgets.palette import host_colour
@@ -31,7 +30,7 @@ class LogPanel(Vertical):
     LogPanel > #log-status { height: 1; background: $panel; }
     """
 
-    def __init__(self, store: LineStore, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, store: LineStore, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
         self.statuses: dict[str, HostStatus] = {}
@@ -60,7 +59,7 @@ class LogPanel(Vertical):
 
     def update_status(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
-        now = time.time()
+        now = clock.now()
         for host, status in sorted(self.statuses.items()):
             glyph, colour = _STATE_STYLE[status.state]
             text.append(f"{glyph} ", style=colour)

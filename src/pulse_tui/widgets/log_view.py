@@ -82,7 +82,7 @@ class LogView(Widget, can_focus=True):
     class Moved(Message):
         """Position or follow mode changed; the status line shows it."""
 
-    def __init__(self, store: LineStore, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, store: LineStore, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
         self.follow = True
@@ -112,9 +112,7 @@ class LogView(Widget, can_focus=True):
             start = max(self._scanned_to, first)
             predicate = self.predicate
             store = self.store
-            self._matches.extend(
-                i for i in range(start, end) if predicate(store[i - first])
-            )
+            self._matches.extend(i for i in range(start, end) if predicate(store[i - first]))
             self._scanned_to = end
             if self._matches and self._matches[0] < first:
                 self._matches = [i for i in self._matches if i >= first]
@@ -206,7 +204,7 @@ class LogView(Widget, can_focus=True):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height
 
-    def render_lines(self, crop):  # noqa: ANN001, ANN201 - Textual's signature
+    def render_lines(self, crop):
         # Build the whole page once per repaint; render_line then just indexes it.
         self._page = self._build_page()
         return super().render_lines(crop)
@@ -234,7 +232,9 @@ class LogView(Widget, can_focus=True):
             empty = Text("no log lines yet", style="dim")
             if self.predicate is not None and len(self.store):
                 empty = Text("no lines match the current filter", style="dim")
-            rows = self.app.console.render_lines(empty, self.app.console.options.update(width=width), pad=True)
+            rows = self.app.console.render_lines(
+                empty, self.app.console.options.update(width=width), pad=True
+            )
             return [Strip(r, width) for r in rows][:height]
         rows: list[list[Segment]] = []
         if self.follow:
@@ -251,5 +251,7 @@ class LogView(Widget, can_focus=True):
             rows = rows[:height]
         blank_style = Style()
         strips = [Strip(row, width) for row in rows]
-        strips.extend(Strip([Segment(" " * width, blank_style)], width) for _ in range(height - len(strips)))
+        strips.extend(
+            Strip([Segment(" " * width, blank_style)], width) for _ in range(height - len(strips))
+        )
         return strips

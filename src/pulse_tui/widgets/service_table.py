@@ -51,7 +51,7 @@ class ServiceTable(DataTable):
         thresholds: Callable[[Signal, str], Thresholds],
         units: Callable[[Signal], str],
         *,
-        id: str | None = None,  # noqa: A002
+        id: str | None = None,
     ) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self._thresholds = thresholds
@@ -96,7 +96,7 @@ class ServiceTable(DataTable):
             return None
         try:
             return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        except Exception:  # noqa: BLE001 - an empty or shrinking table has no cursor row
+        except Exception:
             return None
 
     def action_cycle_sort(self) -> None:

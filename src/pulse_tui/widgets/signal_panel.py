@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import time
 
 from rich.console import RenderableType
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from pulse_tui import clock
 from pulse_tui.charts import ChartSeries, plot_points, render_line_chart
 from pulse_tui.model.durations import format_duration
 from pulse_tui.model.signals import Series, Signal, SignalResult, Thresholds
@@ -20,7 +20,9 @@ from pulse_tui.widgets.palette import LEVEL_STYLES, series_colour
 CHROME_ROWS = 3
 
 
-def chart_series(result: SignalResult, focused: frozenset[str]) -> tuple[list[Series], list[Series]]:
+def chart_series(
+    result: SignalResult, focused: frozenset[str]
+) -> tuple[list[Series], list[Series]]:
     """Which lines to draw: per service, or p50/p90/p99 when one service is focused."""
 
     def pick(series: tuple[Series, ...]) -> list[Series]:
@@ -45,7 +47,7 @@ def headline(result: SignalResult, focused: frozenset[str]) -> tuple[float | Non
     if result.signal is Signal.TRAFFIC:
         total = sum(v for v, _ in latest)
         only = latest[0][1].service if len(latest) == 1 else ""
-        return total, "total" if not only else only, only
+        return total, only or "total", only
     value, series = max(latest, key=lambda pair: pair[0])
     what = {
         Signal.LATENCY: "p99",
@@ -70,7 +72,7 @@ class SignalPanel(Widget, can_focus=True):
     """
 
     #: Seconds since the data was fetched; the status line ages it.
-    now: reactive[float] = reactive(time.time, layout=False)
+    now: reactive[float] = reactive(clock.now, layout=False)
 
     def __init__(
         self,
@@ -79,7 +81,7 @@ class SignalPanel(Widget, can_focus=True):
         *,
         glyphs: str = "braille",
         stale_after: float = 30.0,
-        id: str | None = None,  # noqa: A002 - Textual's name
+        id: str | None = None,
     ) -> None:
         super().__init__(id=id or f"panel-{signal.value}")
         self.signal = signal
@@ -111,7 +113,7 @@ class SignalPanel(Widget, can_focus=True):
         self.refresh()
 
     def tick(self) -> None:
-        self.now = time.time()
+        self.now = clock.now()
 
     def watch_now(self) -> None:
         self.refresh()
@@ -158,7 +160,7 @@ class SignalPanel(Widget, can_focus=True):
     def _headline(self, width: int) -> Text:
         if self.result is None:
             return Text("—", style="dim")
-        value, what, service = headline(self.result, self.focused_services)
+        value, what, _ = headline(self.result, self.focused_services)
         if value is None:
             return Text(self.result.note or "no data", style="dim")
         level = self.thresholds.level(value)

@@ -7,6 +7,7 @@ import time
 from rich.text import Text
 from textual.widgets import Static
 
+from pulse_tui.clock import now
 from pulse_tui.model.view_state import ViewState
 
 
@@ -17,7 +18,7 @@ class StatusHeader(Static):
     StatusHeader { height: 1; background: $primary-background; color: $text; padding: 0 1; }
     """
 
-    def __init__(self, backend: str, *, defaulted: bool = False, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, backend: str, *, defaulted: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
         self.backend = backend
         self.defaulted = defaulted
@@ -52,7 +53,7 @@ class StatusHeader(Static):
             text.append("◷ PAST RANGE (0 = live)", style="bold #ffd75f")
         else:
             text.append("● LIVE", style="bold #87d787")
-        clock = time.strftime("%H:%M:%S")
+        clock = time.strftime("%H:%M:%S", time.localtime(now()))
         width = self.size.width - 2 if self.size.width else 0
         if width and text.cell_len + len(clock) + 3 <= width:
             text.append(" " * (width - text.cell_len - len(clock)))

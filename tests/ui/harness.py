@@ -1,0 +1,53 @@
+"""Drive the real app the way a user does, and read back what the screen shows."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+from textual.app import App
+from textual.pilot import Pilot
+
+from pulse_tui import clock
+from pulse_tui.app import PulseApp, demo_config
+from pulse_tui.config import Config
+from pulse_tui.sources.demo import DemoMetricsSource, demo_log_sources
+
+#: 2026-01-01 00:11:40 UTC: 100 s into a checkout incident, so every panel has a story.
+FROZEN_AT = 1767225600 + 600 + 100
+
+
+def screen_text(app: App) -> str:
+    """The characters on screen right now, one line per terminal row."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(seg.text for seg in strip) for strip in strips)
+
+
+def frozen_demo_app(config: Config | None = None) -> PulseApp:
+    """The demo with time stood still and only the opening log backlog: same pixels each run."""
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    clock.freeze(FROZEN_AT)
+    config = config or demo_config()
+    return PulseApp(config, DemoMetricsSource(config), demo_log_sources(live=False))
+
+
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let the app run until `condition` holds; fail the test if it never does."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s: {condition}")
+        await pilot.pause(0.05)
+
+
+def has_data(app: PulseApp) -> bool:
+    """Every panel holds a result, the table has rows, and log lines are showing."""
+    from pulse_tui.model.signals import Signal
+
+    return (
+        all(app.panel(s).result is not None for s in Signal)
+        and app.query_one("#services").row_count > 0
+        and app.log_panel.view.count > 0
+    )

@@ -1,0 +1,229 @@
+"""The dashboard as a user drives it: keys pressed with the Pilot, the screen read back."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from textual.command import CommandPalette
+from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
+
+from pulse_tui.app import build_app, demo_config
+from pulse_tui.model.signals import Signal
+from pulse_tui.screens.help import HelpScreen
+from pulse_tui.widgets.log_view import LogView
+from pulse_tui.widgets.signal_panel import SignalPanel
+
+WIDE = (200, 50)
+NARROW = (80, 24)
+
+
+async def test_demo_shows_every_panel_table_and_logs_within_a_second() -> None:
+    app = build_app(demo_config())
+    started = time.monotonic()
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app), timeout=10)
+        elapsed = time.monotonic() - started
+        text = screen_text(app)
+        for title in ("Latency", "Traffic", "Errors", "Saturation", "Queue tail latency"):
+            assert title in text
+        for service in ("api", "checkout", "worker"):
+            assert service in text
+        assert "DEMO" in text and "LIVE" in text
+        assert "web-1" in text and "lines" in text
+        # Not a timing assertion on a shared machine: a generous bound that catches a
+        # demo that waits on a refresh interval before its first frame.
+        assert elapsed < 10
+
+
+async def test_wide_layout_shows_all_five_panels() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        panels = list(app.query(SignalPanel))
+        assert all(p.display and p.region.width > 40 for p in panels)
+        assert app.query_one("#logs").region.width == WIDE[0]
+
+
+async def test_narrow_layout_collapses_to_table_and_one_panel() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        await pilot.pause()
+        shown = [p for p in app.query(SignalPanel) if p.region.height > 0]
+        assert [p.signal for p in shown] == [Signal.LATENCY]
+        text = screen_text(app)
+        assert "Services" in text and "Latency" in text and "Logs" in text
+        assert "Traffic" not in text.splitlines()[8]  # only one panel's title on screen
+        # The focused panel's chart is drawn, not squeezed to an ellipsis.
+        assert "p99" in text and "updated" in text
+
+
+async def test_tab_cycles_panes_and_reveals_panels_in_narrow_layout() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        assert app.focused is app.query_one("#services")
+        await pilot.press("tab")
+        assert app.focused is app.panel(Signal.LATENCY)
+        await pilot.press("tab")
+        assert app.focused is app.panel(Signal.TRAFFIC)
+        await pilot.pause()
+        assert "Traffic" in screen_text(app)
+        assert app.panel(Signal.LATENCY).region.height == 0
+        await pilot.press("shift+tab", "shift+tab")
+        assert app.focused is app.query_one("#services")
+        await pilot.press("shift+tab")
+        assert isinstance(app.focused, LogView)
+
+
+async def test_number_keys_jump_to_panels() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        await pilot.press("4")
+        await pilot.pause()
+        assert app.focused is app.panel(Signal.SATURATION)
+        assert "Saturation" in screen_text(app)
+        await pilot.press("7")
+        assert isinstance(app.focused, LogView)
+
+
+async def test_enter_maximises_the_focused_pane_and_restores() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        await pilot.press("2")  # Traffic
+        await pilot.press("enter")
+        await pilot.pause()
+        traffic = app.panel(Signal.TRAFFIC)
+        assert traffic.region.height >= WIDE[1] - 4
+        assert app.panel(Signal.LATENCY).region.height == 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.panel(Signal.LATENCY).region.height > 0
+        await pilot.press("7", "z")
+        await pilot.pause()
+        assert app.log_panel.region.height >= WIDE[1] - 4
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.panel(Signal.TRAFFIC).region.height > 0
+
+
+async def test_help_screen_lists_bindings_and_closes() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "Key bindings" in text
+        assert "Pause or resume live updates" in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_pause_stops_refresh_and_says_so() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        await pilot.press("p")
+        await pilot.pause()
+        assert "PAUSED" in screen_text(app)
+        fetched = app.panel(Signal.TRAFFIC).result
+        app.refresh_signals()  # what the refresh timer does
+        await pilot.pause(0.2)
+        assert app.panel(Signal.TRAFFIC).result is fetched
+        await pilot.press("p")
+        await wait_until(pilot, lambda: app.panel(Signal.TRAFFIC).result is not fetched)
+        assert "LIVE" in screen_text(app)
+
+
+async def test_zoom_changes_the_range_and_step() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        before = app.panel(Signal.TRAFFIC).result
+        assert before is not None
+        await pilot.press("plus")
+        await wait_until(pilot, lambda: app.panel(Signal.TRAFFIC).result is not before)
+        after = app.panel(Signal.TRAFFIC).result
+        assert after is not None
+        assert "last 3h" in screen_text(app)
+        assert after.window.step > before.window.step
+        await pilot.press("minus", "minus")
+        await pilot.pause(0.2)
+        assert "last 15m" in screen_text(app)
+
+
+async def test_enter_on_a_service_focuses_panels_and_logs_escape_clears() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        await pilot.press("6", "down", "enter")  # second row: checkout
+        await wait_until(
+            pilot,
+            lambda: (r := app.panel(Signal.LATENCY).result) is not None
+            and r.services() == ["checkout"],
+        )
+        text = screen_text(app)
+        assert "checkout" in text.splitlines()[0]  # header shows the filter
+        assert "checkout p50" in text  # latency legend: the service's quantiles
+        view = app.log_panel.view
+        assert view.count and all(
+            view.store[i - view.store.first_index].service == "checkout"
+            for i in range(view.store.first_index, view.store.first_index + len(view.store))
+            if view.predicate is not None and view.predicate(view.store[i - view.store.first_index])
+        )
+        assert view.count < len(view.store)
+        await pilot.press("escape")
+        await wait_until(
+            pilot, lambda: (r := app.panel(Signal.LATENCY).result) is not None and len(r.services()) == 3
+        )
+        assert "all services" in screen_text(app)
+
+
+async def test_command_palette_lists_every_action() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=WIDE) as pilot:
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for description in app.ACTION_HELP.values():
+            assert description in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"pause")
+        await pilot.pause(0.5)
+        assert "Pause or resume live updates" in screen_text(app)
+
+
+async def test_tiny_terminal_asks_to_enlarge_and_does_not_crash() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=(50, 12)) as pilot:
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "Enlarge it to at least 60×16" in text
+        await pilot.resize_terminal(*NARROW)
+        await pilot.pause(0.3)
+        assert "Enlarge" not in screen_text(app)
+
+
+async def test_q_quits() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+@pytest.mark.parametrize("glyphs", ["block", "ascii"])
+async def test_glyph_sets_for_fonts_without_braille(glyphs: str) -> None:
+    from dataclasses import replace
+
+    config = demo_config()
+    config = replace(config, dashboard=replace(config.dashboard, glyphs=glyphs))
+    app = frozen_demo_app(config)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        text = screen_text(app)
+        assert not any(0x2800 <= ord(ch) <= 0x28FF for ch in text)

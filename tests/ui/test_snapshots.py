@@ -1,0 +1,52 @@
+"""SVG snapshots where layout matters, on the frozen demo (same pixels every run).
+
+Update after an intended change with `pytest tests/ui/test_snapshots.py --snapshot-update`
+and look at the diff in snapshot_report.html before committing.
+"""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from ui.harness import frozen_demo_app, has_data, wait_until
+
+
+async def _loaded(pilot: Pilot) -> None:
+    await wait_until(pilot, lambda: has_data(pilot.app))
+    await pilot.pause(0.2)
+
+
+class TestMainScreen:
+    def test_wide_200x50(self, snap_compare) -> None:
+        assert snap_compare(frozen_demo_app(), terminal_size=(200, 50), run_before=_loaded)
+
+    def test_narrow_80x24(self, snap_compare) -> None:
+        assert snap_compare(frozen_demo_app(), terminal_size=(80, 24), run_before=_loaded)
+
+    def test_medium_160x48(self, snap_compare) -> None:
+        assert snap_compare(frozen_demo_app(), terminal_size=(160, 48), run_before=_loaded)
+
+
+class TestServiceFocus:
+    def test_checkout_focused(self, snap_compare) -> None:
+        async def focus_checkout(pilot: Pilot) -> None:
+            await _loaded(pilot)
+            await pilot.press("6", "down", "enter")
+            await wait_until(
+                pilot,
+                lambda: (r := pilot.app.results.get("latency")) is not None
+                and r.services() == ["checkout"],
+            )
+            await pilot.pause(0.2)
+
+        assert snap_compare(frozen_demo_app(), terminal_size=(160, 48), run_before=focus_checkout)
+
+
+class TestHelp:
+    def test_help_screen(self, snap_compare) -> None:
+        async def open_help(pilot: Pilot) -> None:
+            await _loaded(pilot)
+            await pilot.press("question_mark")
+            await wait_until(pilot, lambda: pilot.app.screen.query("#help-table"))
+            await pilot.pause(0.5)
+
+        assert snap_compare(frozen_demo_app(), terminal_size=(100, 40), run_before=open_help)
