@@ -6,6 +6,8 @@ import asyncio
 import math
 import threading
 import time
+import urllib.parse
+import urllib.request
 from dataclasses import replace
 
 import pytest
@@ -214,3 +216,24 @@ async def test_live_exporter_values_refresh(tmp_path) -> None:
     finally:
         stop.set()
         server.shutdown()
+
+
+async def test_counts_requests_and_compressed_bytes(
+    source: PrometheusSource, prometheus_data: PrometheusData, window
+) -> None:
+    results = [await source.query_signal(signal, window) for signal in Signal]
+    assert all(r.series for r in results)
+    assert source.requests_made == len(Signal)  # one HTTP request per panel
+    # The same latency query fetched uncompressed is bigger than what the source received.
+    before = source.bytes_received
+    await source.query_signal(Signal.LATENCY, window)
+    params = {
+        "query": source.panel_query(Signal.LATENCY, window).expr,
+        "start": window.start,
+        "end": window.end,
+        "step": window.step,
+    }
+    url = f"{prometheus_data.url}/api/v1/query_range?{urllib.parse.urlencode(params)}"
+    with urllib.request.urlopen(url) as response:
+        plain = len(response.read())
+    assert 0 < source.bytes_received - before < plain

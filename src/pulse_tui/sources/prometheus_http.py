@@ -11,12 +11,14 @@ thread reads right after the call.
 from __future__ import annotations
 
 import email.utils
+import gzip
 import html
 import json
 import random
 import re
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -76,9 +78,7 @@ class ResponseRecorder:
         self.bytes_received = 0
 
     def hook(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        body = response.content  # reads the body now, so the raw stream knows its size
-        wire = response.raw.tell() if response.raw is not None else 0
-        wire = wire or len(body)  # tell() is 0 when urllib3 did not count (e.g. chunked)
+        body, wire = _read_body(response)
         info = ResponseInfo(
             response.status_code, {k.lower(): v for k, v in response.headers.items()}, body, wire
         )
@@ -92,6 +92,33 @@ class ResponseRecorder:
     def last(self) -> ResponseInfo | None:
         """The last response this thread received since `reset()`."""
         return getattr(self._local, "last", None)
+
+
+def _read_body(response: requests.Response) -> tuple[bytes, int]:
+    """The decoded body and its size on the wire (compressed, without chunk framing).
+
+    urllib3 does not count the bytes of chunked responses (`raw.tell()` stays 0), and large
+    Prometheus answers are chunked, so we read the raw stream here, before requests would,
+    and hand requests the decoded body. Only gzip is ever asked for (see build_session).
+    """
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    raw = response.raw
+    if raw is None or response._content_consumed or encoding not in ("", "identity", "gzip"):
+        body = response.content
+        return body, len(body)
+    try:
+        wire_body = b"".join(raw.stream(64 * 1024, decode_content=False))
+        body = gzip.decompress(wire_body) if encoding == "gzip" and wire_body else wire_body
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.exceptions.ReadTimeout(exc, response=response) from exc
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc, response=response) from exc
+    except (EOFError, zlib.error) as exc:
+        raise requests.exceptions.ContentDecodingError(exc, response=response) from exc
+    # requests' own `content` returns this from now on instead of reading the stream.
+    response._content = body
+    response._content_consumed = True
+    return body, len(wire_body)
 
 
 def build_session(config: PrometheusConfig, recorder: ResponseRecorder) -> requests.Session:
@@ -109,6 +136,8 @@ def build_session(config: PrometheusConfig, recorder: ResponseRecorder) -> reque
     no_retry = Retry(total=0, read=False, redirect=False, raise_on_status=False)
     session.mount("http://", HTTPAdapter(max_retries=no_retry))
     session.mount("https://", HTTPAdapter(max_retries=no_retry))
+    # Only gzip, so _read_body can decode whatever comes back (requests may offer br/zstd).
+    session.headers["Accept-Encoding"] = "gzip"
     session.hooks["response"].append(recorder.hook)
     return session
 
