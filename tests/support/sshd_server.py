@@ -43,6 +43,8 @@ class SshdServer:
     port: int = 0
     user: str = field(default_factory=getpass.getuser)
     proc: subprocess.Popen[bytes] | None = None
+    #: Appended to sshd_config (e.g. a ForceCommand).
+    extra_config: str = ""
 
     @property
     def host_key(self) -> Path:
@@ -93,6 +95,7 @@ MaxSessions 100
 MaxStartups 200
 LogLevel ERROR
 SetEnv PATH={self.bin_dir}:/usr/local/bin:/usr/bin:/bin
+{self.extra_config}
 """
         )
         self.proc = subprocess.Popen(
