@@ -17,7 +17,7 @@ from pulse_tui.model.signals import Signal
 from pulse_tui.model.step import compute_window
 from pulse_tui.sources.base import SourceError
 from pulse_tui.sources.prometheus import PrometheusSource
-from pulse_tui.sources.prometheus_http import RetryPolicy
+from pulse_tui.sources.prometheus_http import RetryPolicy, parse_retry_after
 
 pytestmark = pytest.mark.integration
 
@@ -251,3 +251,70 @@ async def test_nothing_listening_probe(prometheus_data: PrometheusData) -> None:
     source = make_source(prometheus_data, f"http://127.0.0.1:{free_port()}")
     with pytest.raises(SourceError, match="connection refused"):
         await source.probe()
+
+
+async def test_basic_auth_is_sent(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy, window
+) -> None:
+    seen: list[str] = []
+    original = fault_proxy._handle
+
+    def record(handler) -> None:
+        seen.append(handler.headers.get("Authorization", ""))
+        original(handler)
+
+    fault_proxy._handle = record  # type: ignore[method-assign]
+    source = make_source(
+        prometheus_data, fault_proxy.url, username="ops", password=SecretRef(inline="pw")
+    )
+    assert (await source.query_signal(Signal.TRAFFIC, window)).series
+    assert seen == ["Basic b3BzOnB3"]  # base64("ops:pw")
+
+
+async def test_missing_token_variable_is_named_not_retried(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy, window, monkeypatch
+) -> None:
+    monkeypatch.delenv("PULSE_TEST_NO_SUCH_TOKEN", raising=False)
+    source = make_source(
+        prometheus_data, fault_proxy.url, token=SecretRef(env="PULSE_TEST_NO_SUCH_TOKEN")
+    )
+    with pytest.raises(SourceError, match="PULSE_TEST_NO_SUCH_TOKEN: variable is not set") as info:
+        await source.query_signal(Signal.TRAFFIC, window)
+    assert not info.value.retryable
+    assert fault_proxy.requests == 0
+
+
+def test_tls_settings_reach_the_session(prometheus_data: PrometheusData) -> None:
+    mtls = (
+        make_source(
+            prometheus_data,
+            "https://prom.example:9090",
+            ca_file="/ca.pem",
+            cert_file="/c.pem",
+            key_file="/k.pem",
+        )
+        ._connect()
+        ._session
+    )
+    assert mtls.verify == "/ca.pem"
+    assert mtls.cert == ("/c.pem", "/k.pem")
+    insecure = make_source(prometheus_data, "https://prom.example", tls_insecure=True)
+    assert insecure._connect()._session.verify is False
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("7", 7.0), ("Sun, 06 Nov 1994 08:49:47 GMT", 13.0), ("soon", None), (None, None)],
+)
+def test_retry_after_forms(header: str | None, seconds: float | None) -> None:
+    now = 784111774.0  # 13 s before the date above
+    assert parse_retry_after(header, now=now) == seconds
+
+
+def test_backoff_grows_honours_retry_after_and_gives_up_on_long_waits() -> None:
+    policy = RetryPolicy(attempts=5, base_delay=1, max_delay=4, max_retry_after=10)
+    assert 0.5 <= policy.delay(1, None) <= 1
+    assert 2 <= policy.delay(3, None) <= 4
+    assert 2 <= policy.delay(5, None) <= 4  # capped
+    assert policy.delay(1, 6) == 6
+    assert policy.delay(1, 11) is None
