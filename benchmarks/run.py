@@ -47,7 +47,10 @@ def main(argv: list[str]) -> int:
     names = argv or list(benches)
     unknown = [n for n in names if n not in benches]
     if unknown:
-        print(f"unknown benchmark(s): {', '.join(unknown)}; have: {', '.join(benches)}", file=sys.stderr)
+        print(
+            f"unknown benchmark(s): {', '.join(unknown)}; have: {', '.join(benches)}",
+            file=sys.stderr,
+        )
         return 2
     sys.path.insert(0, str(HERE))
     for name in names:

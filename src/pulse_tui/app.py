@@ -284,9 +284,12 @@ class PulseApp(App[int]):
         if not self._pending:
             return
         pending, self._pending = self._pending, []
+        # Hosts deliver in bursts; within one flush (the reorder window) merge by time.
+        pending.sort(key=lambda line: line.timestamp)
         self.buffer.append_many(pending)
         if not self.view_state.paused:
             self.log_panel.view.lines_arrived()
+            self.log_panel.update_status()
 
     # ----------------------------------------------------------------- view state
 
@@ -475,9 +478,7 @@ class PulseApp(App[int]):
         stops = [source.stop() for source in self.log_sources]
         if stops:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    asyncio.gather(*stops, return_exceptions=True), timeout=1.5
-                )
+                await asyncio.wait_for(asyncio.gather(*stops, return_exceptions=True), timeout=1.5)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.metrics.close(), timeout=0.5)
 

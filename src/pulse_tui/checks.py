@@ -26,7 +26,7 @@ async def _check_prometheus(config: Config) -> CheckResult:
         return CheckResult(target, True, detail)
     except SourceError as exc:
         return CheckResult(target, False, str(exc))
-    except Exception as exc:  # noqa: BLE001 - a check reports every failure, never crashes
+    except Exception as exc:
         return CheckResult(target, False, f"{type(exc).__name__}: {exc}")
     finally:
         await source.close()
@@ -41,7 +41,7 @@ async def _check_host(config: Config, host: LogHost) -> CheckResult:
         return CheckResult(target, True, await probe_host(host, config.logs))
     except SourceError as exc:
         return CheckResult(target, False, str(exc))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return CheckResult(target, False, f"{type(exc).__name__}: {exc}")
 
 

@@ -1,9 +1,9 @@
 """Command line: flags and subcommands -> config -> app. The only module that exits.
 
-    pulse-tui [flags]            the live dashboard
-    pulse-tui init [PATH]        write a starter config
-    pulse-tui check              validate the config and probe every target
-    pulse-tui summary            print the golden signals per service and exit
+pulse-tui [flags]            the live dashboard
+pulse-tui init [PATH]        write a starter config
+pulse-tui check              validate the config and probe every target
+pulse-tui summary            print the golden signals per service and exit
 """
 
 from __future__ import annotations

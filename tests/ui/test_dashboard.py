@@ -163,8 +163,9 @@ async def test_enter_on_a_service_focuses_panels_and_logs_escape_clears() -> Non
         await pilot.press("6", "down", "enter")  # second row: checkout
         await wait_until(
             pilot,
-            lambda: (r := app.panel(Signal.LATENCY).result) is not None
-            and r.services() == ["checkout"],
+            lambda: (
+                (r := app.panel(Signal.LATENCY).result) is not None and r.services() == ["checkout"]
+            ),
         )
         text = screen_text(app)
         assert "checkout" in text.splitlines()[0]  # header shows the filter
@@ -178,7 +179,8 @@ async def test_enter_on_a_service_focuses_panels_and_logs_escape_clears() -> Non
         assert view.count < len(view.store)
         await pilot.press("escape")
         await wait_until(
-            pilot, lambda: (r := app.panel(Signal.LATENCY).result) is not None and len(r.services()) == 3
+            pilot,
+            lambda: (r := app.panel(Signal.LATENCY).result) is not None and len(r.services()) == 3,
         )
         assert "all services" in screen_text(app)
 

@@ -33,8 +33,10 @@ class TestServiceFocus:
             await pilot.press("6", "down", "enter")
             await wait_until(
                 pilot,
-                lambda: (r := pilot.app.results.get("latency")) is not None
-                and r.services() == ["checkout"],
+                lambda: (
+                    (r := pilot.app.results.get("latency")) is not None
+                    and r.services() == ["checkout"]
+                ),
             )
             await pilot.pause(0.2)
 

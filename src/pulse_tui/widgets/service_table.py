@@ -23,7 +23,7 @@ _SIGNAL_OF_COLUMN = {
     "saturation": Signal.SATURATION,
     "queue": Signal.QUEUE,
 }
-SPARK_WIDTH = 10
+SPARK_WIDTH = 8
 
 
 class ServiceTable(DataTable):

@@ -28,6 +28,9 @@ class StatusHeader(Static):
         self.set_interval(1.0, self.redraw)
         self.redraw()
 
+    def on_resize(self) -> None:
+        self.redraw()
+
     def show(self, state: ViewState) -> None:
         self.view_state = state
         self.redraw()
