@@ -64,7 +64,7 @@ def _median(values: list[float]) -> float:
     return ordered[len(ordered) // 2]
 
 
-def run():  # noqa: ANN201 - yields figures
+def run():
     app = [sys.executable, "-m", "pulse_tui", "--demo"]
     first = _median([_time_to_markers(app, (b"req/s", b"lines")) for _ in range(RUNS)])
     floor_cmd = [sys.executable, "-c", "import textual.app; print('ready')"]

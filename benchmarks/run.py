@@ -2,7 +2,8 @@
 
 Every `benchmarks/bench_<name>.py` module defines `run() -> Iterable[Figure]`; each figure
 is printed as one JSON object per line so runs can be compared:
-{"name": ..., "value": ..., "unit": ..., "reference": <tool or null>, "ratio": <value/reference or null>}
+{"name": ..., "value": ..., "unit": ...,
+ "reference": <tool or null>, "ratio": <value/reference or null>}
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def available() -> dict[str, Path]:
     return {p.stem.removeprefix("bench_"): p for p in sorted(HERE.glob("bench_*.py"))}
 
 
-def load(path: Path):  # noqa: ANN201 - a module
+def load(path: Path):
     spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

@@ -111,7 +111,7 @@ class Thresholds:
     crit: float | None = None
 
     def level(self, value: float | None) -> str:
-        """"ok", "warn", "crit" or "none" (no value) for colouring."""
+        """ "ok", "warn", "crit" or "none" (no value) for colouring."""
         if value is None or not math.isfinite(value):
             return "none"
         if self.crit is not None and value >= self.crit:
