@@ -65,7 +65,8 @@ async def test_garbage_huge_lines_and_escapes_arrive_safe(
     await sink.wait_for(lambda: sink.texts() == ["ready"])
     hostile = (
         "\x1b[31mred\x1b[0m \x1b[2J \x1b]0;title\x07 \x1b]8;;http://x/\x1b\\link\x1b]8;;\x1b\\ "
-        "\x1b]52;c;QUFBQQ==\x07 \u009b31m bell\x07 cr\r bs\b \u202eevil\u2066 [bold]b[/bold] [link=x]"
+        "\x1b]52;c;QUFBQQ==\x07 \u009b31m bell\x07 cr\r bs\b "
+        "\u202eevil\u2066 [bold]b[/bold] [link=x]"
     )
     with log.open("ab") as f:
         f.write(b"bad utf8 \xff\xfe\xc3\x28 binary \x00\x01\x02\x7f\n")
