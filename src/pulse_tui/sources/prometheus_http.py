@@ -253,6 +253,7 @@ def _root(exc: BaseException) -> str:
         exc = exc.__cause__ or exc.args[0]
     text = str(getattr(exc, "reason", None) or exc)
     text = re.sub(r"<[^>]*object at 0x[0-9a-f]+>:?\s*", "", text)
+    text = re.sub(r"\[Errno -?\d+\]\s*", "", text)
     if "Connection refused" in text:
         return "connection refused"
     if "Connection reset" in text or "RemoteDisconnected" in text or "closed connection" in text:
