@@ -75,3 +75,19 @@ def test_fields_are_parsed_lazily_and_sanitised() -> None:
     assert parse_fields("just a=b in prose") is None
     plain = LogLine(0, 0, "h", "s", "v", Level.INFO, "plain")
     assert plain.fields is None and message_of(plain) == "plain"
+
+
+def test_journal_entries_of_every_message_shape() -> None:
+    from pulse_tui.model.logparse import journal_line, journal_message
+
+    assert journal_message(None) == ""
+    assert journal_message(list(b"caf\xc3\xa9 \xff")) == "café \ufffd"
+    assert journal_message(["one", list(b"two")]) == "one\ntwo"
+    line = journal_line(
+        {"MESSAGE": "x\x1b[2J", "PRIORITY": "4", "__REALTIME_TIMESTAMP": "1704207845500000"},
+        1.0,
+        "h",
+        "journal",
+        "",
+    )
+    assert (line.text, line.level, line.timestamp) == ("x␛[2J", Level.WARN, T0 + 0.5)

@@ -16,6 +16,7 @@ seconds/ms/µs/ns. Lines with none get the receive time. Times without a zone ar
 from __future__ import annotations
 
 import calendar
+import contextlib
 import json
 import re
 import time
@@ -303,14 +304,33 @@ def timestamp_and_level(text: str) -> tuple[float | None, Level]:
 
 
 def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Level]]:
-    """Timestamps (falling back to `received`) and levels for many lines at once."""
+    """Timestamps (falling back to `received`) and levels for many lines at once.
+
+    The common "ISO time + LEVEL" prefix is handled inline (no function call per line);
+    other lines take `timestamp_and_level`.
+    """
     timestamps: list[float] = []
     levels: list[Level] = []
     add_ts = timestamps.append
     add_level = levels.append
-    parse = timestamp_and_level
+    slow = timestamp_and_level
+    iso_match = _ISO_LEVEL.match
+    cache = _second_cache
+    names = _LEVEL_NAMES
     for text in texts:
-        ts, level = parse(text)
+        match = iso_match(text) if text[:1].isdigit() else None
+        if match is not None:
+            second, frac, zone, word = match.groups()
+            if word:
+                ts = cache.get(second + zone if zone else second)
+                if ts is None:
+                    ts = _iso_second(second, zone)
+                if frac:
+                    ts += int(frac) / _POW10[len(frac)]
+                add_ts(ts)
+                add_level(names[word.lower()])
+                continue
+        ts, level = slow(text)
         add_ts(received if ts is None else ts)
         add_level(level)
     return timestamps, levels
@@ -364,3 +384,57 @@ def message_of(line: LogLine) -> str:
             if key in fields:
                 return fields[key]
     return line.text
+
+
+def journal_message(message: object) -> str:
+    """journald MESSAGE as text: a string, a byte array (non-UTF-8), null, or a list."""
+    if message is None:
+        return ""
+    if isinstance(message, str):
+        return message
+    if isinstance(message, list):
+        if all(isinstance(b, int) for b in message):
+            try:
+                return bytes(message).decode("utf-8", errors="replace")
+            except ValueError:  # ints out of byte range
+                return " ".join(map(str, message))
+        # A field set more than once: every value, in order.
+        return "\n".join(journal_message(part) for part in message)
+    return str(message)
+
+
+def journal_line(
+    entry: dict[str, object], received: float, host: str, source: str, service: str
+) -> LogLine:
+    """One `journalctl -o json` entry -> LogLine: MESSAGE sanitised, PRIORITY as level,
+    __REALTIME_TIMESTAMP as time, a few identifying fields kept."""
+    text = sanitize(journal_message(entry.get("MESSAGE")))
+    ts, level = timestamp_and_level(text)
+    realtime = entry.get("__REALTIME_TIMESTAMP")
+    with contextlib.suppress(TypeError, ValueError):
+        ts = int(realtime) / 1e6
+    priority = entry.get("PRIORITY")
+    with contextlib.suppress(TypeError, ValueError, IndexError):
+        level = SYSLOG_PRIORITY[int(priority)]
+    fields = {
+        key: sanitize(str(entry[name]))
+        for key, name in (
+            ("unit", "_SYSTEMD_UNIT"),
+            ("identifier", "SYSLOG_IDENTIFIER"),
+            ("pid", "_PID"),
+            ("priority", "PRIORITY"),
+        )
+        if entry.get(name) is not None
+    }
+    service = service or fields.get("unit", "")
+    return LogLine(
+        received,
+        received if ts is None else ts,
+        host,
+        source,
+        service,
+        level,
+        text,
+        LineKind.LINE,
+        fields,
+    )

@@ -240,3 +240,43 @@ class ConnectionPool:
         for conn in self._bastions.values():
             await conn.wait_closed()
         self._bastions.clear()
+
+
+class StreamChannel(asyncssh.SSHClientSession[bytes]):
+    """Queues stdout/stderr in arrival order (the order tail wrote them, near enough)."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[tuple[int, bytes] | None] = asyncio.Queue()
+        self.exit_status: int | None = None
+        self._chan: asyncssh.SSHClientChannel[bytes] | None = None
+
+    def connection_made(self, chan: asyncssh.SSHClientChannel[bytes]) -> None:  # type: ignore[override]
+        self._chan = chan
+
+    def data_received(self, data: bytes, datatype: int | None) -> None:
+        self.queue.put_nowait((1 if datatype == asyncssh.EXTENDED_DATA_STDERR else 0, data))
+        # Back-pressure: stop reading the channel until the consumer catches up.
+        if self.queue.qsize() > 256 and self._chan is not None:
+            self._chan.pause_reading()
+
+    def exit_status_received(self, status: int) -> None:
+        self.exit_status = status
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.queue.put_nowait(None)
+
+    async def get(self) -> tuple[int, bytes] | None:
+        item = await self.queue.get()
+        if self.queue.qsize() < 64 and self._chan is not None:
+            self._chan.resume_reading()
+        return item
+
+
+class TrackingClient(asyncssh.SSHClient):
+    """Remembers why the connection ended, for the GAP line and the status."""
+
+    def __init__(self) -> None:
+        self.lost: Exception | None = None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = exc

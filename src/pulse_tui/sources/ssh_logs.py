@@ -22,7 +22,7 @@ import asyncssh
 from pulse_tui.config import Config, LogFile, LogHost, LogsConfig
 from pulse_tui.model.log_buffer import LineBatch
 from pulse_tui.model.logline import Level, LineKind, LogLine
-from pulse_tui.model.logparse import SYSLOG_PRIORITY, notice, parse_texts, timestamp_and_level
+from pulse_tui.model.logparse import journal_line, notice, parse_texts
 from pulse_tui.model.sanitize import sanitize, sanitize_chunk
 from pulse_tui.sources.base import HostState, HostStatus, LogSink, SourceError
 from pulse_tui.sources.line_reader import LineReader
@@ -33,7 +33,7 @@ from pulse_tui.sources.remote_commands import (
     probe_command,
     tail_file_command,
 )
-from pulse_tui.sources.ssh_connect import ConnectionPool
+from pulse_tui.sources.ssh_connect import ConnectionPool, StreamChannel, TrackingClient
 
 #: Reconnect delays: first, cap; each failure doubles it, with ±25 % jitter.
 BACKOFF_FIRST = 1.0
@@ -46,46 +46,6 @@ STOP_TIMEOUT = 1.5
 # tail -F tells on stderr when it starts over on a new or truncated file: our byte
 # offset restarts at 0 then.
 _RESTART_MARKERS = (b"has been replaced", b"has appeared", b"file truncated")
-
-
-class _Channel(asyncssh.SSHClientSession[bytes]):
-    """Queues stdout/stderr in arrival order (the order tail wrote them, near enough)."""
-
-    def __init__(self) -> None:
-        self.queue: asyncio.Queue[tuple[int, bytes] | None] = asyncio.Queue()
-        self.exit_status: int | None = None
-        self._chan: asyncssh.SSHClientChannel[bytes] | None = None
-
-    def connection_made(self, chan: asyncssh.SSHClientChannel[bytes]) -> None:  # type: ignore[override]
-        self._chan = chan
-
-    def data_received(self, data: bytes, datatype: int | None) -> None:
-        self.queue.put_nowait((1 if datatype == asyncssh.EXTENDED_DATA_STDERR else 0, data))
-        # Back-pressure: stop reading the channel until the consumer catches up.
-        if self.queue.qsize() > 256 and self._chan is not None:
-            self._chan.pause_reading()
-
-    def exit_status_received(self, status: int) -> None:
-        self.exit_status = status
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.queue.put_nowait(None)
-
-    async def get(self) -> tuple[int, bytes] | None:
-        item = await self.queue.get()
-        if self.queue.qsize() < 64 and self._chan is not None:
-            self._chan.resume_reading()
-        return item
-
-
-class _Client(asyncssh.SSHClient):
-    """Remembers why the connection ended, for the GAP line and the status."""
-
-    def __init__(self) -> None:
-        self.lost: Exception | None = None
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.lost = exc
 
 
 @dataclass(slots=True)
@@ -188,11 +148,11 @@ class SshLogSource:
             await task
         return None, None
 
-    async def _connect(self) -> tuple[asyncssh.SSHClientConnection, _Client]:
-        conn = await self.pool.connect(self.config, client_factory=_Client)
+    async def _connect(self) -> tuple[asyncssh.SSHClientConnection, TrackingClient]:
+        conn = await self.pool.connect(self.config, client_factory=TrackingClient)
         self._conn = conn
         client = conn.get_owner()
-        assert isinstance(client, _Client)
+        assert isinstance(client, TrackingClient)
         return conn, client
 
     async def _retry(self, sink: LogSink, reason: str, attempt: int) -> None:
@@ -206,7 +166,7 @@ class SshLogSource:
     # ------------------------------------------------------------------ streaming
 
     async def _stream(
-        self, conn: asyncssh.SSHClientConnection, client: _Client, sink: LogSink
+        self, conn: asyncssh.SSHClientConnection, client: TrackingClient, sink: LogSink
     ) -> str:
         """Follow everything on one connection; returns why it ended."""
         tasks: list[asyncio.Task[None]] = []
@@ -264,8 +224,8 @@ class SshLogSource:
     async def _pump(
         self, conn: asyncssh.SSHClientConnection, command: str, stream: _FileStream, sink: LogSink
     ) -> None:
-        chan, session = await conn.create_session(_Channel, command, encoding=None)
-        assert isinstance(session, _Channel)
+        chan, session = await conn.create_session(StreamChannel, command, encoding=None)
+        assert isinstance(session, StreamChannel)
         header: bytearray | None = bytearray()  # the script's first line, see HEADER
         skip_partial = False
         stderr = LineReader(4096)
@@ -321,8 +281,8 @@ class SshLogSource:
     ) -> None:
         source = f"journal:{journal.unit}" if journal.unit else "journal"
         command = journal_command(journal.unit, journal.cursor)
-        chan, session = await conn.create_session(_Channel, command, encoding=None)
-        assert isinstance(session, _Channel)
+        chan, session = await conn.create_session(StreamChannel, command, encoding=None)
+        assert isinstance(session, StreamChannel)
         stderr = LineReader(4096)
         while (item := await session.get()) is not None:
             kind, data = item
@@ -362,36 +322,7 @@ class SshLogSource:
             journal.seen.add(cursor)
             if len(journal.seen) > 4096:
                 journal.seen = {cursor}
-        text = sanitize(journal_message(entry.get("MESSAGE")))
-        ts, level = timestamp_and_level(text)
-        realtime = entry.get("__REALTIME_TIMESTAMP")
-        with contextlib.suppress(TypeError, ValueError):
-            ts = int(realtime) / 1e6
-        priority = entry.get("PRIORITY")
-        with contextlib.suppress(TypeError, ValueError, IndexError):
-            level = SYSLOG_PRIORITY[int(priority)]
-        fields = {
-            key: sanitize(str(entry[name]))
-            for key, name in (
-                ("unit", "_SYSTEMD_UNIT"),
-                ("identifier", "SYSLOG_IDENTIFIER"),
-                ("pid", "_PID"),
-                ("priority", "PRIORITY"),
-            )
-            if entry.get(name) is not None
-        }
-        service = journal.service or fields.get("unit", "")
-        return LogLine(
-            received,
-            received if ts is None else ts,
-            self.host,
-            source,
-            service,
-            level,
-            text,
-            LineKind.LINE,
-            fields,
-        )
+        return journal_line(entry, received, self.host, source, journal.service)
 
     # ------------------------------------------------------------------ markers
 
@@ -421,23 +352,6 @@ def _service_for(path: str, host: LogHost) -> str:
         if entry.path == path or fnmatch.fnmatch(path, entry.path):
             return entry.service
     return ""
-
-
-def journal_message(message: object) -> str:
-    """journald MESSAGE as text: a string, a byte array (non-UTF-8), null, or a list."""
-    if message is None:
-        return ""
-    if isinstance(message, str):
-        return message
-    if isinstance(message, list):
-        if all(isinstance(b, int) for b in message):
-            try:
-                return bytes(message).decode("utf-8", errors="replace")
-            except ValueError:  # ints out of byte range
-                return " ".join(map(str, message))
-        # A field set more than once: every value, in order.
-        return "\n".join(journal_message(part) for part in message)
-    return str(message)
 
 
 def build_log_sources(config: Config) -> list[SshLogSource]:

@@ -1,0 +1,192 @@
+"""Log ingest: decode + sanitise + parse + buffer, in process and over a real sshd.
+
+Figures:
+* ingest_lines_per_s — bytes in 64 KiB chunks through LineReader (decode, sanitise,
+  split), parse_texts (timestamp, level) and LogBuffer.append_many, on a realistic mix
+  (ISO text, JSON, syslog, nginx access, logfmt, a few escape sequences); reference:
+  `wc -l` counting the same bytes in the same run (ratio = ours / wc).
+* ssh_lines_per_s — lines appended to a file, tailed through a local OpenSSH sshd,
+  until the sink has them all (skipped without sshd).
+* buffer_bytes_per_line — tracemalloc: memory a buffered line costs beyond its text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+
+from run import figure
+
+from pulse_tui.model.log_buffer import LineBatch, LogBuffer
+from pulse_tui.model.logparse import parse_texts
+from pulse_tui.sources.line_reader import LineReader
+
+LINES = 400_000
+CHUNK = 64 * 1024
+
+
+def sample_lines(count: int, seed: int = 7) -> list[str]:
+    """A mix shaped like real fleets' logs."""
+    rnd = random.Random(seed)
+    paths = ["/api/v1/items", "/api/v1/orders/42", "/healthz", "/login", "/static/app.js"]
+    levels = ["INFO"] * 12 + ["DEBUG"] * 4 + ["WARN"] * 2 + ["ERROR"]
+    out = []
+    base = 1704207845.0
+    for i in range(count):
+        t = base + i * 0.001
+        iso = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1000):03d}Z"
+        kind = rnd.random()
+        level = rnd.choice(levels)
+        path = rnd.choice(paths)
+        if kind < 0.35:
+            out.append(f"{iso} {level:<5} api: request handled path={path} status=200 dur=12ms")
+        elif kind < 0.6:
+            out.append(
+                json.dumps(
+                    {"ts": iso, "level": level.lower(), "msg": "request handled", "path": path},
+                    separators=(",", ":"),
+                )
+            )
+        elif kind < 0.75:
+            stamp = time.strftime("%b %e %H:%M:%S", time.gmtime(t))
+            out.append(f"{stamp} web-1 sshd[{1000 + i % 50}]: Accepted publickey for deploy")
+        elif kind < 0.9:
+            stamp = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(t))
+            out.append(f'10.0.0.{i % 255} - - [{stamp}] "GET {path} HTTP/1.1" 200 512 "-" "curl/8"')
+        elif kind < 0.99:
+            out.append(f'ts={iso} level={level.lower()} msg="cache miss" key=user:{i}')
+        else:
+            out.append(f"{iso} WARN worker: \x1b[31mcolour\x1b[0m from a tool \u202e")
+    return out
+
+
+def chunks(data: bytes) -> Iterator[bytes]:
+    for start in range(0, len(data), CHUNK):
+        yield data[start : start + CHUNK]
+
+
+def ingest(data: bytes) -> LogBuffer:
+    buffer = LogBuffer(max_lines=200_000, max_bytes=256 * 1024 * 1024)
+    reader = LineReader(64 * 1024)
+    for chunk in chunks(data):
+        texts = reader.feed(chunk)
+        if texts:
+            received = time.time()
+            timestamps, levels = parse_texts(texts, received)
+            buffer.append_many(
+                LineBatch(texts, timestamps, levels, received, "web-1", "/var/log/app.log", "api")
+            )
+    return buffer
+
+
+def reference_seconds(tool: list[str], data: bytes, path: Path) -> float:
+    path.write_bytes(data)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run([*tool, str(path)], check=True, capture_output=True)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def bench_in_process() -> Iterator[dict[str, object]]:
+    data = ("\n".join(sample_lines(LINES)) + "\n").encode()
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        ingest(data)
+        best = min(best, time.perf_counter() - start)
+    ours = LINES / best
+    with tempfile.TemporaryDirectory() as tmp:
+        wc = LINES / reference_seconds(["wc", "-l"], data, Path(tmp) / "lines.log")
+    yield figure("ingest_lines_per_s", ours, "lines/s", "wc -l", ours / wc)
+    yield figure("ingest_mb_per_s", len(data) / best / 1e6, "MB/s")
+
+
+def bench_memory() -> Iterator[dict[str, object]]:
+    data = ("\n".join(sample_lines(100_000, seed=3)) + "\n").encode()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    buffer = ingest(data)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    # Raw bytes: what the texts themselves take (1 byte/char for these ASCII-ish lines).
+    raw = sum(len(buffer[i].text) for i in range(len(buffer)))
+    yield figure("buffer_bytes_per_line", (after - before - raw) / len(buffer), "B/line")
+
+
+def bench_ssh() -> Iterator[dict[str, object]]:
+    sshd = shutil.which("sshd", path="/usr/sbin:/usr/bin:/sbin")
+    if not sshd or not shutil.which("ssh-keygen"):
+        print("ssh benchmark skipped: no sshd / ssh-keygen", file=sys.stderr)
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from support.sshd_server import SshdServer
+
+    from pulse_tui.config import LogFile, LogHost, LogsConfig
+    from pulse_tui.sources.ssh_connect import ConnectionPool
+    from pulse_tui.sources.ssh_logs import SshLogSource
+
+    count = 300_000
+    payload = ("\n".join(sample_lines(count, seed=11)) + "\n").encode()
+
+    class Counter:
+        def __init__(self) -> None:
+            self.lines = 0
+
+        def on_lines(self, lines: object) -> None:
+            self.lines += len(lines)  # type: ignore[arg-type]
+
+        def on_status(self, status: object) -> None:
+            pass
+
+    async def main(root: Path) -> float:
+        server = SshdServer(root / "sshd", sshd=sshd).start()
+        old_home = os.environ.get("HOME")
+        os.environ["HOME"] = str(server.write_client_home(root / "home", ["bench"]))
+        try:
+            log = root / "bench.log"
+            log.write_bytes(b"ready\n")
+            logs = LogsConfig()
+            source = SshLogSource(
+                LogHost("bench", files=(LogFile(str(log)),)), logs, ConnectionPool(logs)
+            )
+            sink = Counter()
+            task = asyncio.create_task(source.run(sink))  # type: ignore[arg-type]
+            while sink.lines < 1:
+                await asyncio.sleep(0.01)
+            start = time.perf_counter()
+            with log.open("ab") as f:
+                f.write(payload)
+            while sink.lines < count + 1:
+                await asyncio.sleep(0.002)
+            elapsed = time.perf_counter() - start
+            await source.stop()
+            await task
+            return elapsed
+        finally:
+            if old_home is not None:
+                os.environ["HOME"] = old_home
+            server.stop()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        elapsed = asyncio.run(main(Path(tmp)))
+        ours = count / elapsed
+        cat = count / reference_seconds(["cat"], payload, Path(tmp) / "ref.log")
+    yield figure("ssh_lines_per_s", ours, "lines/s", "cat (local, no ssh)", ours / cat)
+
+
+def run() -> Iterator[dict[str, object]]:
+    yield from bench_in_process()
+    yield from bench_memory()
+    yield from bench_ssh()
