@@ -68,3 +68,11 @@ def test_reorder_window_merges_hosts_by_timestamp() -> None:
     assert [x.host for x in window.flush()] == ["b"]
     window.push([line(9, "a", received=20), line(1, "b", received=20)])
     assert [x.host for x in window.release(30)] == ["b", "a"]
+
+
+def test_slicing_a_batch_keeps_it_a_batch() -> None:
+    part = batch(0, 10)[2:5]
+    assert isinstance(part, LineBatch) and [x.text for x in part] == ["b2", "b3", "b4"]
+    buf = LogBuffer(100, 10**6)
+    buf.append_many(part)
+    assert buf[0].service == "api" and len(buf) == 3

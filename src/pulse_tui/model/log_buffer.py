@@ -59,10 +59,20 @@ class LineBatch(Sequence[LogLine]):
     @overload
     def __getitem__(self, index: int) -> LogLine: ...
     @overload
-    def __getitem__(self, index: slice) -> list[LogLine]: ...
-    def __getitem__(self, index: int | slice) -> LogLine | list[LogLine]:
+    def __getitem__(self, index: slice) -> LineBatch: ...
+    def __getitem__(self, index: int | slice) -> LogLine | LineBatch:
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+            # Still a batch, so a slice (e.g. a sink trimming a flood) keeps the bulk path.
+            return LineBatch(
+                self.texts[index],
+                self.timestamps[index],
+                self.levels[index],
+                self.received,
+                self.host,
+                self.source,
+                self.service,
+                self.kind,
+            )
         return LogLine(
             self.received,
             self.timestamps[index],
