@@ -21,7 +21,6 @@ from textual.widgets import Footer, Static
 
 from pulse_tui import clock
 from pulse_tui.config import Config
-from pulse_tui.model.durations import format_duration
 from pulse_tui.model.log_buffer import LogBuffer
 from pulse_tui.model.logline import LogLine
 from pulse_tui.model.overview import build_overview
@@ -138,7 +137,9 @@ class PulseApp(App[int]):
         self.buffer = LogBuffer(config.logs.max_lines, config.logs.max_bytes)
         self.results: dict[Signal, SignalResult] = {}
         self.known_services: list[str] = []
-        self._pending: list[LogLine] = []
+        #: Batches delivered since the last repaint, as the sources handed them over.
+        self._pending: list[Sequence[LogLine]] = []
+        self._pending_lines = 0
         self._in_flight: set[Signal] = set()
         self._failures: dict[Signal, int] = {}
         self._next_attempt: dict[Signal, float] = {}
@@ -245,7 +246,7 @@ class PulseApp(App[int]):
         )
         delay *= random.uniform(0.8, 1.2)
         self._next_attempt[signal] = clock.now() + delay
-        self.panel(signal).show_error(f"{message} · retry in {format_duration(delay)}")
+        self.panel(signal).show_error(message, retry_in=delay)
 
     def _refetch(self, signal: Signal) -> None:
         if signal not in self._in_flight and not self.view_state.paused:
@@ -271,11 +272,14 @@ class PulseApp(App[int]):
     # ----------------------------------------------------------------- logs (LogSink)
 
     def on_lines(self, lines: Sequence[LogLine]) -> None:
-        room = MAX_PENDING_LINES - len(self._pending)
+        room = MAX_PENDING_LINES - self._pending_lines
         if room < len(lines):
+            # The UI is behind: drop (and count) rather than grow without bound.
             self.log_panel.ui_dropped += len(lines) - max(room, 0)
             lines = lines[: max(room, 0)]
-        self._pending.extend(lines)
+        if lines:
+            self._pending.append(lines)
+            self._pending_lines += len(lines)
 
     def on_status(self, status: HostStatus) -> None:
         self.log_panel.set_status(status)
@@ -284,9 +288,17 @@ class PulseApp(App[int]):
         if not self._pending:
             return
         pending, self._pending = self._pending, []
-        # Hosts deliver in bursts; within one flush (the reorder window) merge by time.
-        pending.sort(key=lambda line: line.timestamp)
-        self.buffer.append_many(pending)
+        self._pending_lines = 0
+        if len({batch[0].host for batch in pending}) == 1:
+            # One host: its own order is already right, and batches append in bulk.
+            for batch in pending:
+                self.buffer.append_many(batch)
+        else:
+            # Several hosts: within one flush (the reorder window) merge by timestamp.
+            merged = sorted(
+                (line for batch in pending for line in batch), key=lambda line: line.timestamp
+            )
+            self.buffer.append_many(merged)
         if not self.view_state.paused:
             self.log_panel.view.lines_arrived()
             self.log_panel.update_status()

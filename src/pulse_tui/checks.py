@@ -22,7 +22,7 @@ async def _check_prometheus(config: Config) -> CheckResult:
     target = f"prometheus  {'DEMO' if config.demo else config.prometheus.url}"
     source = metrics_source(config)
     try:
-        detail = await source.probe()  # type: ignore[attr-defined]
+        detail = await source.probe()
         return CheckResult(target, True, detail)
     except SourceError as exc:
         return CheckResult(target, False, str(exc))

@@ -50,7 +50,7 @@ class Series:
     service: str
     timestamps: Sequence[float]
     values: Sequence[float]
-    #: Extra identity inside the service: {"quantile": "0.99"} or {"queue": "emails"}.
+    #: Extra identity inside the service: {"quantile": "p99"} or {"queue": "emails"}.
     labels: dict[str, str] = field(default_factory=dict)
 
     @property

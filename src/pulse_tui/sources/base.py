@@ -54,6 +54,10 @@ class MetricsSource(Protocol):
         """
         ...
 
+    async def probe(self) -> str:
+        """One line saying the backend answers (for `pulse-tui check`); raises SourceError."""
+        ...
+
     async def close(self) -> None: ...
 
 

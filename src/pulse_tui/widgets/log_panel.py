@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from pulse_tui import clock
+from pulse_tui.model.sanitize import sanitize
 from pulse_tui.sources.base import HostState, HostStatus
 from pulse_tui.widgets.log_view import LineStore, LogView
 from pulse_tui.widgets.palette import host_colour
@@ -63,12 +64,12 @@ class LogPanel(Vertical):
         for host, status in sorted(self.statuses.items()):
             glyph, colour = _STATE_STYLE[status.state]
             text.append(f"{glyph} ", style=colour)
-            text.append(host, style=host_colour(host))
+            text.append(sanitize(host), style=host_colour(host))
             label = status.state.value
             if status.state is HostState.RETRYING and status.retry_at:
                 label = f"retrying in {max(0, round(status.retry_at - now))}s"
             if status.state is HostState.FAILED and status.detail:
-                label = f"failed: {status.detail}"
+                label = f"failed: {sanitize(status.detail)}"
             text.append(f" {label}  ", style="dim")
         if not self.statuses:
             text.append("no log sources configured (--logs user@host:/path)  ", style="dim")

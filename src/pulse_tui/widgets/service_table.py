@@ -11,6 +11,7 @@ from textual.widgets import DataTable
 
 from pulse_tui.charts import sparkline
 from pulse_tui.model.overview import COLUMNS, ServiceRow, sort_rows
+from pulse_tui.model.sanitize import sanitize
 from pulse_tui.model.signals import Signal, Thresholds
 from pulse_tui.model.units import format_value
 from pulse_tui.widgets.palette import LEVEL_STYLES
@@ -75,7 +76,7 @@ class ServiceTable(DataTable):
         selected = self._selected_service()
         self.clear()
         for row in sort_rows(self.rows_data, self.sort_column, self.sort_reverse):
-            cells: list[Text] = [Text(row.service, style="bold")]
+            cells: list[Text] = [Text(sanitize(row.service), style="bold")]
             for key, _ in COLUMNS[1:]:
                 signal = _SIGNAL_OF_COLUMN[key]
                 value = row.value(key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from rich.console import RenderableType
+from rich.console import Console, RenderableType
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -12,9 +12,12 @@ from textual.widget import Widget
 from pulse_tui import clock
 from pulse_tui.charts import ChartSeries, plot_points, render_line_chart
 from pulse_tui.model.durations import format_duration
+from pulse_tui.model.sanitize import sanitize
 from pulse_tui.model.signals import Series, Signal, SignalResult, Thresholds
 from pulse_tui.model.units import format_value
 from pulse_tui.widgets.palette import LEVEL_STYLES, series_colour
+
+_CONSOLE = Console(width=200)
 
 #: Rows the panel uses besides the chart: headline, legend, status.
 CHROME_ROWS = 3
@@ -59,6 +62,15 @@ def headline(result: SignalResult, focused: frozenset[str]) -> tuple[float | Non
     return value, f"{what} {name}".strip(), series.service
 
 
+def _wrapped(text: Text, width: int, limit: int) -> list[Text]:
+    lines = list(text.wrap(_CONSOLE, max(1, width)))
+    if len(lines) > limit:
+        lines = lines[: max(1, limit)]
+        lines[-1].truncate(max(1, width - 1))
+        lines[-1].append("…")
+    return lines
+
+
 class SignalPanel(Widget, can_focus=True):
     """A panel for one Signal; the app feeds it results and errors, it draws itself."""
 
@@ -90,6 +102,7 @@ class SignalPanel(Widget, can_focus=True):
         self.stale_after = stale_after
         self.result: SignalResult | None = None
         self.error: str | None = None
+        self.retry_at: float | None = None
         self.focused_services: frozenset[str] = frozenset()
         self.cursor: float | None = None
         self.border_title = signal.title
@@ -108,8 +121,10 @@ class SignalPanel(Widget, can_focus=True):
         self.focused_services = focused
         self.refresh()
 
-    def show_error(self, message: str) -> None:
-        self.error = message
+    def show_error(self, message: str, retry_in: float | None = None) -> None:
+        """Keep the last data (marked with its age) and say what failed and when we retry."""
+        self.error = sanitize(message)
+        self.retry_at = None if retry_in is None else clock.now() + retry_in
         self.refresh()
 
     def tick(self) -> None:
@@ -149,6 +164,9 @@ class SignalPanel(Widget, can_focus=True):
                     cursor=self.cursor,
                 )
             )
+        elif result is None and self.error:
+            # No data to keep showing: the whole body explains what went wrong.
+            lines.extend(_wrapped(Text(self.error, style="#ff8787"), width, height - 2))
         elif result is None:
             lines.append(Text("waiting for data…", style="dim"))
         while len(lines) < height - 1:
@@ -166,7 +184,7 @@ class SignalPanel(Widget, can_focus=True):
         level = self.thresholds.level(value)
         text = Text(format_value(value, self.result.unit), style=LEVEL_STYLES[level])
         text.stylize("bold")
-        text.append(f"  {what}", style="dim")
+        text.append(f"  {sanitize(what)}", style="dim")
         if self.signal is Signal.QUEUE:
             worst = max((s.worst() or -math.inf for s in self.result.series), default=None)
             if worst is not None and math.isfinite(worst):
@@ -195,16 +213,21 @@ class SignalPanel(Widget, can_focus=True):
             if index:
                 legend.append("  ")
             legend.append("━ ", style=series_colour(index))
-            legend.append(series.name or "value", style="dim")
+            legend.append(sanitize(series.name) or "value", style="dim")
         legend.truncate(width, overflow="ellipsis")
         return legend
 
     def _status(self, width: int) -> Text:
         if self.error:
             text = Text("✖ ", style="bold red")
-            text.append(self.error, style="red")
+            if self.retry_at is not None:
+                wait = max(0.0, self.retry_at - self.now)
+                text.append(f"retry in {format_duration(max(1.0, wait))}", style="bold red")
             if self.result is not None:
-                text.append(f"  (showing data from {self._age()} ago)", style="dim")
+                text.append(f" · data {self._age()} old · ", style="dim")
+                text.append(self.error, style="red")
+            else:
+                text.append(" · failed", style="red")
         elif self.result is None:
             text = Text("connecting…", style="dim")
         else:
