@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-
 from support.backfill import EXPECTED, HOSTILE
 from support.prometheus_fixtures import PrometheusData
 from support.prometheus_server import FaultProxy
