@@ -179,3 +179,22 @@ async def test_probe_host_reports_ok_and_problems(
     assert ok.startswith("OK: web-1") and "1 file(s) readable" in ok
     with pytest.raises(SourceError, match="missing"):
         await probe_host(LogHost("web-1", files=(LogFile(str(tmp_path / "nope.log")),)), LOGS)
+
+
+async def test_proxyjump_from_ssh_config_is_shared_too(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    ssh_home(["bastion", "app-1", "app-2"], extra_config="Host app-*\n  ProxyJump bastion\n\n")
+    log = tmp_path / "pj.log"
+    log.write_text("via proxyjump\n")
+    pool = ConnectionPool(LOGS)
+    sources = [
+        SshLogSource(LogHost(a, files=(LogFile(str(log)),)), LOGS, pool) for a in ("app-1", "app-2")
+    ]
+    sink = RecordingSink()
+    tasks = [asyncio.create_task(s.run(sink)) for s in sources]
+    await sink.wait_for(lambda: len(sink.texts()) == 2)
+    assert list(pool._bastions) == ["bastion"]
+    await asyncio.gather(*(s.stop() for s in sources))
+    await asyncio.wait_for(asyncio.gather(*tasks), 3)
+    await pool.close()
