@@ -94,6 +94,19 @@ class PulseApp(App[int]):
         Binding("plus,equals_sign", "zoom(1)", "Zoom out", key_display="+", id="zoom_out"),
         Binding("minus", "zoom(-1)", "Zoom in", key_display="-", id="zoom_in"),
         Binding("r", "refresh_now", "Refresh", show=False, id="refresh"),
+        Binding(
+            "left_square_bracket", "pan(-1)", "Pan back", show=False, key_display="[", id="pan_back"
+        ),
+        Binding(
+            "right_square_bracket",
+            "pan(1)",
+            "Pan forward",
+            show=False,
+            key_display="]",
+            id="pan_forward",
+        ),
+        Binding("0", "go_live", "Live", show=False, id="live"),
+        Binding("c", "compare", "Compare", id="compare"),
         Binding("escape", "escape", "Clear filter", show=False, id="clear"),
         *(
             Binding(
@@ -120,6 +133,10 @@ class PulseApp(App[int]):
         "zoom(1)": "Zoom out (longer time range)",
         "zoom(-1)": "Zoom in (shorter time range)",
         "refresh_now": "Refresh every panel now",
+        "pan(-1)": "Pan back by half a range",
+        "pan(1)": "Pan forward by half a range",
+        "go_live": "Back to live (the range ends now)",
+        "compare": "Compare with a day / a week earlier (dimmed overlay)",
         "escape": "Clear the service filter / restore a maximised pane",
     }
 
@@ -200,7 +217,8 @@ class PulseApp(App[int]):
     # ----------------------------------------------------------------- metrics
 
     def refresh_signals(self, force: bool = False) -> None:
-        if self.view_state.paused and not force:
+        # Paused, or looking at a past range: nothing changes until the user moves.
+        if (self.view_state.paused or self.view_state.end is not None) and not force:
             return
         now = clock.now()
         for signal in Signal:
@@ -222,7 +240,9 @@ class PulseApp(App[int]):
                 panel.plot_points(),
                 self.config.prometheus.scrape_interval,
             )
-            result = await self.metrics.query_signal(signal, window, sorted(state.services))
+            result = await self.metrics.query_signal(
+                signal, window, sorted(state.services), compare_offset=state.compare_offset
+            )
         except SourceError as exc:
             self._failed(signal, str(exc), exc.retryable)
         except Exception as exc:
@@ -330,6 +350,25 @@ class PulseApp(App[int]):
 
     def action_zoom(self, direction: int) -> None:
         self.set_view(self.view_state.zoom(direction))
+
+    def action_pan(self, direction: int) -> None:
+        self.set_view(self.view_state.pan(direction))
+
+    def action_go_live(self) -> None:
+        self.set_view(self.view_state.go_live())
+
+    def action_compare(self) -> None:
+        state = self.view_state.cycle_compare()
+        self.set_view(state)
+        self.notify(
+            f"Comparing {state.describe_compare()}" if state.compare_offset else "Compare off",
+            timeout=2,
+        )
+
+    def on_signal_panel_jump_to_time(self, event: SignalPanel.JumpToTime) -> None:
+        view = self.log_panel.view
+        view.scroll_to_time(event.timestamp)
+        view.focus()
 
     def action_refresh_now(self) -> None:
         self._next_attempt.clear()

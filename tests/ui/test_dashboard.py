@@ -229,3 +229,68 @@ async def test_glyph_sets_for_fonts_without_braille(glyphs: str) -> None:
         await wait_until(pilot, lambda: has_data(app))
         text = screen_text(app)
         assert not any(0x2800 <= ord(ch) <= 0x28FF for ch in text)
+
+
+async def test_pan_back_pauses_refresh_and_zero_returns_live() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        live = app.panel(Signal.TRAFFIC).result
+        assert live is not None
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: app.panel(Signal.TRAFFIC).result is not live)
+        panned = app.panel(Signal.TRAFFIC).result
+        assert panned is not None
+        assert panned.window.end <= live.window.end - 1800 + panned.window.step
+        assert "PAST RANGE" in screen_text(app)
+        await pilot.press("right_square_bracket")  # forward past now: live again
+        await pilot.pause(0.2)
+        assert "LIVE" in screen_text(app)
+        await pilot.press("left_square_bracket", "left_square_bracket", "0")
+        await pilot.pause(0.2)
+        assert app.view_state.end is None and "LIVE" in screen_text(app)
+
+
+async def test_compare_overlays_a_day_earlier_with_the_difference() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        await pilot.press("c")
+        await wait_until(pilot, lambda: bool((r := app.panel(Signal.TRAFFIC).result) and r.compare))
+        text = screen_text(app)
+        assert "vs 1d earlier" in text
+        assert "vs before" in text  # the headline's change against the overlay
+        await pilot.press("c", "c")
+        await wait_until(
+            pilot, lambda: not (r := app.panel(Signal.TRAFFIC).result) or not r.compare
+        )
+        assert "earlier" not in screen_text(app).splitlines()[0]
+
+
+async def test_chart_cursor_shows_values_and_enter_jumps_the_logs_there() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        await pilot.press("2")  # Traffic
+        await pilot.press("left")  # cursor appears on the newest point
+        panel = app.panel(Signal.TRAFFIC)
+        assert panel.result is not None and panel.cursor == panel.result.window.end
+        await pilot.press("left", "left")
+        assert panel.cursor == panel.result.window.end - 2 * panel.result.window.step
+        await pilot.pause()
+        text = screen_text(app)
+        stamp = time.strftime("%H:%M:%S", time.gmtime(panel.cursor))
+        assert f"◆ {stamp}" in text and "Enter: logs here" in text
+        values = dict(panel.values_at_cursor())
+        assert set(values) == {"api", "checkout", "worker"}
+        assert all(v is not None and v > 0 for v in values.values())
+        target = app.log_panel.view.store[0].timestamp + 10
+        panel.cursor = target
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.log_panel.view
+        assert isinstance(app.focused, LogView)
+        assert not view.follow
+        top = view.store[view.top - view.store.first_index]
+        assert top.timestamp <= target
+        await pilot.press("escape")  # on the log pane: nothing breaks

@@ -21,6 +21,8 @@ class ViewState:
     end: float | None = None
     services: frozenset[str] = frozenset()
     paused: bool = False
+    #: Seconds back for the dimmed compare overlay (a day, a week), or None.
+    compare_offset: float | None = None
 
     @property
     def live(self) -> bool:
@@ -38,6 +40,31 @@ class ViewState:
 
     def describe_services(self) -> str:
         return ", ".join(sorted(self.services)) if self.services else "all services"
+
+    def with_range(self, range_seconds: float, end: float | None) -> ViewState:
+        return replace(self, range_seconds=range_seconds, end=end)
+
+    def go_live(self) -> ViewState:
+        return replace(self, end=None, paused=False)
+
+    def pan(self, direction: int, now: float | None = None) -> ViewState:
+        """Move by half a range; panning forward into the future returns to live."""
+        current = now if now is not None else clock.now()
+        end = self.window_end(current) + direction * self.range_seconds / 2
+        if end >= current:
+            return replace(self, end=None)
+        return replace(self, end=end)
+
+    def cycle_compare(self) -> ViewState:
+        """Off → a day earlier → a week earlier → off."""
+        order: list[float | None] = [None, 86400.0, 604800.0]
+        index = order.index(self.compare_offset) if self.compare_offset in order else 0
+        return replace(self, compare_offset=order[(index + 1) % len(order)])
+
+    def describe_compare(self) -> str:
+        if self.compare_offset is None:
+            return ""
+        return f"vs {format_duration(self.compare_offset)} earlier"
 
     def with_services(self, services: frozenset[str]) -> ViewState:
         return replace(self, services=services)
@@ -57,4 +84,5 @@ class ViewState:
         if self.end is None:
             return replace(self, range_seconds=new)
         centre = self.end - self.range_seconds / 2
-        return replace(self, range_seconds=new, end=centre + new / 2)
+        end = centre + new / 2
+        return replace(self, range_seconds=new, end=None if end >= clock.now() else end)

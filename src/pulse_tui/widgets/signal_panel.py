@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+import time
 
 from rich.console import Console, RenderableType
 from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -83,6 +86,22 @@ class SignalPanel(Widget, can_focus=True):
     SignalPanel:focus { border: round $accent; }
     """
 
+    BINDINGS = [
+        Binding("left,h", "move_cursor(-1)", "Cursor ←", show=False),
+        Binding("right,l", "move_cursor(1)", "Cursor →", show=False),
+        Binding("shift+left,H", "move_cursor(-10)", "Cursor ←←", show=False),
+        Binding("shift+right,L", "move_cursor(10)", "Cursor →→", show=False),
+        Binding("enter", "enter", "Logs at cursor / maximise", show=False),
+        Binding("escape", "clear_cursor", "Clear cursor", show=False),
+    ]
+
+    class JumpToTime(Message):
+        """Enter on the chart cursor: show the logs around this instant."""
+
+        def __init__(self, timestamp: float) -> None:
+            super().__init__()
+            self.timestamp = timestamp
+
     #: Seconds since the data was fetched; the status line ages it.
     now: reactive[float] = reactive(clock.now, layout=False)
 
@@ -106,6 +125,50 @@ class SignalPanel(Widget, can_focus=True):
         self.focused_services: frozenset[str] = frozenset()
         self.cursor: float | None = None
         self.border_title = signal.title
+
+    def action_move_cursor(self, steps: int) -> None:
+        """Move the time cursor by whole steps of the current data, inside its window."""
+        if self.result is None:
+            return
+        window = self.result.window
+        if self.cursor is None:
+            # The first press shows the cursor on the newest point, where incidents are.
+            self.cursor = window.end
+        else:
+            target = self.cursor + steps * window.step
+            self.cursor = min(window.end, max(window.start, target))
+        self.refresh()
+
+    def action_clear_cursor(self) -> None:
+        if self.cursor is None:
+            self.app.action_escape()  # type: ignore[attr-defined]
+            return
+        self.cursor = None
+        self.refresh()
+
+    async def action_enter(self) -> None:
+        if self.cursor is not None:
+            self.post_message(self.JumpToTime(self.cursor))
+        else:
+            await self.app.run_action("maximize")
+
+    def values_at_cursor(self) -> list[tuple[str, float | None]]:
+        """(legend name, value) of every drawn series at the cursor's instant."""
+        if self.result is None or self.cursor is None:
+            return []
+        drawn, _ = chart_series(self.result, self.focused_services)
+        out = []
+        for series in drawn:
+            value = None
+            if series.timestamps:
+                nearest = min(
+                    range(len(series.timestamps)),
+                    key=lambda i: abs(series.timestamps[i] - self.cursor),  # type: ignore[operator]
+                )
+                candidate = series.values[nearest]
+                value = candidate if math.isfinite(candidate) else None
+            out.append((series.name, value))
+        return out
 
     def plot_points(self) -> int:
         """How many points the chart can draw at its current width, for the query step."""
@@ -141,7 +204,9 @@ class SignalPanel(Widget, can_focus=True):
         if result is not None and height >= CHROME_ROWS + 2:
             drawn, compare = chart_series(result, self.focused_services)
             chart_height = height - CHROME_ROWS
-            if chart_height >= 5 or len(drawn) > 1:
+            if self.cursor is not None:
+                lines.append(self._cursor_line(width))
+            elif chart_height >= 5 or len(drawn) > 1:
                 lines.append(self._legend(drawn, width))
             else:
                 chart_height += 1
@@ -207,6 +272,20 @@ class SignalPanel(Widget, can_focus=True):
         arrow = "▲" if change >= 0 else "▼"
         return Text(f"  {arrow}{abs(change):.0f}% vs before", style="dim italic")
 
+    def _cursor_line(self, width: int) -> Text:
+        assert self.cursor is not None and self.result is not None
+        window = self.result.window
+        fmt = "%H:%M:%S" if window.end - window.start <= 86400 else "%m-%d %H:%M"
+        stamp = time.strftime(fmt, time.localtime(self.cursor))
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"◆ {stamp} ", style="bold")
+        for index, (name, value) in enumerate(self.values_at_cursor()):
+            text.append("━ ", style=series_colour(index))
+            text.append(f"{sanitize(name)} ", style="dim")
+            text.append(f"{format_value(value, self.result.unit, compact=True)}  ")
+        text.truncate(width, overflow="ellipsis")
+        return text
+
     def _legend(self, drawn: list[Series], width: int) -> Text:
         legend = Text(no_wrap=True, overflow="ellipsis")
         for index, series in enumerate(drawn):
@@ -218,7 +297,9 @@ class SignalPanel(Widget, can_focus=True):
         return legend
 
     def _status(self, width: int) -> Text:
-        if self.error:
+        if self.cursor is not None:
+            text = Text("←/→ move · Enter: logs here · Esc: clear cursor", style="italic")
+        elif self.error:
             text = Text("✖ ", style="bold red")
             if self.retry_at is not None:
                 wait = max(0.0, self.retry_at - self.now)

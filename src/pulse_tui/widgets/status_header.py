@@ -47,6 +47,8 @@ class StatusHeader(Static):
                 text.append(" (default; set --prometheus)", style="dim")
         text.append("  │ ", style="dim")
         text.append(state.describe_range())
+        if state.compare_offset:
+            text.append(f" ({state.describe_compare()})", style="dim italic")
         text.append("  │ ", style="dim")
         text.append(state.describe_services(), style="bold" if state.services else "")
         text.append("  │ ", style="dim")
