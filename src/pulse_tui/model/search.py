@@ -4,7 +4,7 @@ Query syntax (what the user types after `/`):
 
 * plain text is a literal substring: `timeout` finds "upstream timeout after 3s";
 * `re:` starts a regular expression (Python `re` syntax): `re:timeout after \\d{4,}ms`;
-* a leading backslash makes the rest literal: `\\re:x` finds the text "re:x";
+* without `regex=True`, a leading backslash makes the rest literal: `\\re:x` finds the text "re:x";
 * smart case: case-insensitive unless the pattern has an uppercase letter
   (escapes such as `\\d` or `\\S` do not count).
 
@@ -19,11 +19,13 @@ only runs once per *matching* line, never per line scanned.
 from __future__ import annotations
 
 import re
+import re._parser as sre_parse  # stdlib internals: walk a regex's parse tree
 import threading
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import compress, count
+from itertools import compress
 
 from pulse_tui.model.log_buffer import _BLOCK, LogBuffer
 from pulse_tui.model.logline import Level, LineKind, LogLine
@@ -56,7 +58,7 @@ class SearchQuery:
     @classmethod
     def parse(cls, text: str, *, regex: bool = False) -> SearchQuery:
         """Parse what the user typed; raise `SearchError` for an unusable regex."""
-        if text.startswith("\\"):
+        if not regex and text.startswith("\\"):
             pattern, regex = text[1:], False
         elif text.startswith(REGEX_PREFIX):
             pattern, regex = text[len(REGEX_PREFIX) :], True
@@ -155,22 +157,23 @@ def _literal_hits(haystack: str, needle: str, base: int) -> list[int]:
 def _reject_nested_repeats(pattern: str) -> None:
     """Refuse `(a+)+`-style patterns: Python's `re` can take exponential time on them and,
     holding the GIL, would freeze the whole app, not just the search thread."""
-    import re._parser as sre_parse  # noqa: PLC0415 - stdlib internals, only for regexes
-
     repeats = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT}
 
     def walk(items: object, inside_unbounded: bool) -> bool:
         for op, arg in items:  # type: ignore[attr-defined]
             if op in repeats:
-                low, high, sub = arg
+                _low, high, sub = arg
                 unbounded = high is sre_parse.MAXREPEAT
                 if unbounded and inside_unbounded and op is not sre_parse.POSSESSIVE_REPEAT:
                     return True
-                if walk(sub, inside_unbounded or unbounded):
-                    return True
-            elif op is sre_parse.SUBPATTERN and walk(arg[-1], inside_unbounded):
-                return True
-            elif op is sre_parse.BRANCH and any(walk(b, inside_unbounded) for b in arg[1]):
+                subs, inside = [sub], inside_unbounded or unbounded
+            elif op is sre_parse.SUBPATTERN:
+                subs, inside = [arg[-1]], inside_unbounded
+            elif op is sre_parse.BRANCH:
+                subs, inside = arg[1], inside_unbounded
+            else:
+                continue
+            if any(walk(s, inside) for s in subs):
                 return True
         return False
 
@@ -213,8 +216,11 @@ def iter_text_chunks(
 
 
 def _scan(
-    buffer: LogBuffer, test: Callable[[Sequence[str | None], int], list[int]], start: int,
-    stop: int, chunk_lines: int,
+    buffer: LogBuffer,
+    test: Callable[[Sequence[str | None], int], list[int]],
+    start: int,
+    stop: int,
+    chunk_lines: int,
 ) -> Iterator[tuple[int, list[int]]]:
     """(absolute index scanned up to, hits) every ~`chunk_lines` lines."""
     hits: list[int] = []
@@ -232,8 +238,12 @@ def _scan(
 
 
 def find_matches(
-    buffer: LogBuffer, query: SearchQuery, start: int | None = None,
-    stop: int | None = None, *, chunk_lines: int = 50_000,
+    buffer: LogBuffer,
+    query: SearchQuery,
+    start: int | None = None,
+    stop: int | None = None,
+    *,
+    chunk_lines: int = 50_000,
 ) -> Iterator[list[int]]:
     """Absolute indices of matching lines in [start, stop), one list per ~`chunk_lines`
     lines scanned (possibly empty): stop iterating to cancel."""
@@ -246,3 +256,284 @@ def find_matches(
 def count_matches(buffer: LogBuffer, query: SearchQuery) -> int:
     """How many lines in the buffer match `query`."""
     return sum(len(hits) for hits in find_matches(buffer, query))
+
+
+# --------------------------------------------------------------------- filter mode
+
+
+def _effective_level(level: Level) -> Level:
+    # Lines without a recognised level (plain output, stack-trace continuations) count as
+    # INFO: shown at "≥ DEBUG"/"≥ INFO", hidden at "≥ WARN", where they would be noise.
+    return Level.INFO if level is Level.UNKNOWN else level
+
+
+@dataclass(frozen=True)
+class LineFilter:
+    """What filter mode shows: lines matching every include and no exclude, at least
+    `min_level`, from the chosen hosts and services (empty set = all).
+
+    GAP and NOTICE markers ignore the level (a gap matters at any level) but not the
+    rest. `Level.UNKNOWN` as `min_level` means "all levels".
+    """
+
+    includes: tuple[SearchQuery, ...] = ()
+    excludes: tuple[SearchQuery, ...] = ()
+    min_level: Level = Level.UNKNOWN
+    hosts: frozenset[str] = frozenset()
+    services: frozenset[str] = frozenset()
+
+    @property
+    def active(self) -> bool:
+        """False when the filter accepts every line."""
+        return self != LineFilter()
+
+    def with_pattern(self, text: str, *, regex: bool = False) -> LineFilter:
+        """Add what the user typed: `!pattern` excludes, anything else must match."""
+        if text.startswith("!"):
+            return replace(
+                self, excludes=(*self.excludes, SearchQuery.parse(text[1:], regex=regex))
+            )
+        return replace(self, includes=(*self.includes, SearchQuery.parse(text, regex=regex)))
+
+    def without_patterns(self) -> LineFilter:
+        return replace(self, includes=(), excludes=())
+
+    def with_min_level(self, level: Level) -> LineFilter:
+        return replace(self, min_level=level)
+
+    def with_hosts(self, hosts: frozenset[str]) -> LineFilter:
+        return replace(self, hosts=hosts)
+
+    def with_services(self, services: frozenset[str]) -> LineFilter:
+        return replace(self, services=services)
+
+    def _level_ok(self, level: Level, kind: LineKind) -> bool:
+        return kind != LineKind.LINE or _effective_level(level) >= self.min_level
+
+    def _origin_ok(self, host: str, service: str) -> bool:
+        return (not self.hosts or host in self.hosts) and (
+            not self.services or service in self.services
+        )
+
+    def accepts(self, line: LogLine) -> bool:
+        """Whether filter mode shows `line`."""
+        return (
+            self._level_ok(line.level, line.kind)
+            and self._origin_ok(line.host, line.service)
+            and all(q.matches(line.text) for q in self.includes)
+            and not any(q.matches(line.text) for q in self.excludes)
+        )
+
+    def _meta_table(self) -> bytes:
+        # One byte per possible `_Block.meta` value (level | kind << 6): 1 = accepted.
+        levels = {int(level): level for level in Level}
+        return bytes(
+            self._level_ok(levels.get(m & 63, Level.UNKNOWN), LineKind(min(m >> 6, 2)))
+            for m in range(256)
+        )
+
+    def find(
+        self,
+        buffer: LogBuffer,
+        start: int | None = None,
+        stop: int | None = None,
+        *,
+        chunk_lines: int = 50_000,
+    ) -> Iterator[list[int]]:
+        """Like `find_matches`, for the lines this filter accepts (column fast path: text
+        search per chunk, then level and origin from the buffer's columns, no LogLine)."""
+        lo = buffer.first_index if start is None else start
+        hi = buffer.next_index if stop is None else stop
+        table = self._meta_table()
+        for _, hits in _scan(buffer, self._chunk_test(buffer, table), lo, hi, chunk_lines):
+            yield hits
+
+    def _chunk_test(
+        self, buffer: LogBuffer, table: bytes
+    ) -> Callable[[Sequence[str | None], int], list[int]]:
+        def test(texts: Sequence[str | None], base: int) -> list[int]:
+            if self.includes:
+                hits = self.includes[0].scan(texts, base)
+                for query in self.includes[1:]:
+                    hits = [i for i in hits if query.matches(texts[i - base] or "")]
+            else:
+                hits = list(range(base, base + len(texts)))
+            for query in self.excludes:
+                excluded = set(query.scan(texts, base))
+                hits = [i for i in hits if i not in excluded]
+            if hits and (self.min_level or self.hosts or self.services):
+                block = buffer._blocks[base // _BLOCK - buffer.first_index // _BLOCK]
+                origins = [self._origin_ok(h, s) for h, _, s in list(buffer._origins)]
+                offset = base % _BLOCK
+                meta, origin = block.meta, block.origins
+                keep = [
+                    table[meta[i - base + offset]] and origins[origin[i - base + offset]]
+                    for i in hits
+                ]
+                hits = list(compress(hits, keep))
+            return hits
+
+        return test
+
+
+# --------------------------------------------------------------------- jobs
+
+
+class SearchJob:
+    """Runs a search in a daemon thread so the caller never waits for it.
+
+    `cancel()` is checked between chunks (~`chunk_lines` lines each), so a new keystroke
+    stops the previous search within one chunk. Results: poll `done`, `progress` (0..1)
+    and `result_indices`, or pass `on_progress(job)` / `on_done(job)`, which run in the
+    worker thread (a Textual caller wraps them in `app.call_from_thread`).
+
+    Honest limit: Python's `re` holds the GIL and cannot be interrupted inside one call,
+    so a pathological regex would stall every thread, the UI included, for as long as one
+    chunk takes. `SearchQuery.parse` therefore refuses nested repeats such as `(a+)+`,
+    the usual culprit; overlapping alternations like `(a|aa)+$` on long lines can still
+    be slow, bounded by one chunk. The cure would be the third-party `regex` module
+    (`timeout=`, GIL released), or a forked process per search.
+    """
+
+    def __init__(
+        self,
+        buffer: LogBuffer,
+        matcher: SearchQuery | LineFilter,
+        *,
+        start: int | None = None,
+        stop: int | None = None,
+        chunk_lines: int = 50_000,
+        on_progress: Callable[[SearchJob], None] | None = None,
+        on_done: Callable[[SearchJob], None] | None = None,
+    ) -> None:
+        self.buffer, self.matcher = buffer, matcher
+        self.start_index = buffer.first_index if start is None else start
+        self.stop_index = buffer.next_index if stop is None else stop
+        self.chunk_lines = chunk_lines
+        self.on_progress, self.on_done = on_progress, on_done
+        #: Absolute indices of matching lines found so far, ascending.
+        self.result_indices: list[int] = []
+        #: The exception the search raised, if any.
+        self.error: BaseException | None = None
+        self._scanned_to = self.start_index
+        self._cancel = threading.Event()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pulse-search", daemon=True)
+
+    def start(self) -> SearchJob:
+        """Start the worker thread; returns self for chaining."""
+        self._thread.start()
+        return self
+
+    def cancel(self) -> None:
+        """Ask the worker to stop after the current chunk; returns at once."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    @property
+    def done(self) -> bool:
+        """True once the worker has stopped: finished, cancelled or failed."""
+        return self._done.is_set()
+
+    @property
+    def progress(self) -> float:
+        """Fraction of the range scanned so far."""
+        total = self.stop_index - self.start_index
+        return 1.0 if total <= 0 else (self._scanned_to - self.start_index) / total
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until done (tests and scripts; never from the event loop)."""
+        return self._done.wait(timeout)
+
+    def _run(self) -> None:
+        matcher = self.matcher
+        try:
+            if isinstance(matcher, LineFilter):
+                test = matcher._chunk_test(self.buffer, matcher._meta_table())
+            else:
+                test = matcher.scan
+            chunks = _scan(self.buffer, test, self.start_index, self.stop_index, self.chunk_lines)
+            for scanned_to, hits in chunks:
+                if self._cancel.is_set():
+                    break
+                self.result_indices.extend(hits)
+                self._scanned_to = scanned_to
+                if self.on_progress is not None:
+                    self.on_progress(self)
+        except Exception as exc:  # reported through `error`, never lost in the thread
+            self.error = exc
+        finally:
+            self._done.set()
+            if self.on_done is not None:
+                self.on_done(self)
+
+
+# --------------------------------------------------------------------- navigation
+
+
+def next_match(indices: Sequence[int], current: int | None, direction: int) -> int | None:
+    """The match after (`direction` +1) or before (-1) `current` in ascending `indices`,
+    wrapping around; None when there are none. `current` need not be a match."""
+    if not indices:
+        return None
+    if current is None:
+        return indices[0] if direction > 0 else indices[-1]
+    if direction > 0:
+        pos = bisect_right(indices, current)
+        return indices[pos] if pos < len(indices) else indices[0]
+    pos = bisect_left(indices, current) - 1
+    return indices[pos] if pos >= 0 else indices[-1]
+
+
+def match_counter(position: int | None, total: int) -> str:
+    """Status text: "37 of 1,204" (`position` 1-based), "1,204 matches", "no matches"."""
+    if total == 0:
+        return "no matches"
+    if position is None:
+        return f"{total:,} match" + ("" if total == 1 else "es")
+    return f"{position:,} of {total:,}"
+
+
+class SearchHistory:
+    """Past queries, newest last, browsed with up/down like a shell's history."""
+
+    def __init__(self, max: int = 100) -> None:
+        self._items: deque[str] = deque(maxlen=max)
+        self._cursor: int | None = None  # None: not browsing (editing a new line)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def items(self) -> list[str]:
+        return list(self._items)
+
+    def add(self, text: str) -> None:
+        """Remember a submitted query (blank ignored; a repeat moves to the newest)."""
+        self._cursor = None
+        if not text.strip():
+            return
+        if text in self._items:
+            self._items.remove(text)
+        self._items.append(text)
+
+    def previous(self) -> str | None:
+        """Up: the next older query (stays on the oldest); None when history is empty."""
+        if not self._items:
+            return None
+        cursor = len(self._items) if self._cursor is None else self._cursor
+        self._cursor = max(cursor - 1, 0)
+        return self._items[self._cursor]
+
+    def next(self) -> str | None:
+        """Down: the next newer query; "" past the newest (back to an empty input)."""
+        if self._cursor is None:
+            return None
+        if self._cursor + 1 >= len(self._items):
+            self._cursor = None
+            return ""
+        self._cursor += 1
+        return self._items[self._cursor]
