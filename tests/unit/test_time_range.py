@@ -1,0 +1,98 @@
+"""Time ranges: type `1h`, `-90m`, `now-2h..now-30m` or ISO bounds; pan and zoom them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from pulse_tui.model.time_range import (
+    MAX_RANGE,
+    PRESETS,
+    TimeRangeError,
+    compare_offsets,
+    pan,
+    parse_time_range,
+    zoom,
+)
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC).timestamp()
+
+
+def local(text: str) -> float:
+    return datetime.fromisoformat(text).timestamp()
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_presets_are_live(preset: str) -> None:
+    seconds, end = parse_time_range(preset, NOW)
+    assert end is None and seconds > 0
+
+
+def test_durations_and_minus_form() -> None:
+    assert parse_time_range("1h30m", NOW) == (5400, None)
+    assert parse_time_range(" -90m ", NOW) == (5400, None)
+    assert parse_time_range("24h", NOW) == (86400, None)
+
+
+def test_relative_bounds() -> None:
+    assert parse_time_range("now-2h..now-30m", NOW) == (5400, NOW - 1800)
+    assert parse_time_range("now-1d..now", NOW) == (86400, None)  # ends now: live
+    assert parse_time_range("NOW-1h .. NOW", NOW) == (3600, None)
+
+
+def test_absolute_bounds_local_time_without_zone() -> None:
+    seconds, end = parse_time_range("2026-11-21T10:00..2026-11-21T11:30", NOW + 86400)
+    assert seconds == 5400 and end == local("2026-11-21T11:30")
+    spaced = parse_time_range("2026-11-21 10:00..2026-11-21 11:30", NOW + 86400)
+    assert spaced == (seconds, end)
+
+
+def test_absolute_bounds_honour_z_and_offsets() -> None:
+    assert parse_time_range("2026-11-21T10:00Z..2026-11-21T11:00Z", NOW) == (3600, NOW - 3600)
+    seconds, end = parse_time_range("2026-11-21T10:00+01:00..2026-11-21T11:00Z", NOW)
+    assert seconds == 7200 and end == NOW - 3600
+
+
+def test_mixed_absolute_and_now() -> None:
+    assert parse_time_range("2026-11-21T11:00Z..now", NOW) == (3600, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty time range"),
+        ("banana", "cannot read 'banana'"),
+        ("now-30m..now-2h", "ends before it starts"),
+        ("now-1h..now-1h", "empty range"),
+        ("now-2y..now", "longer than a year"),
+        ("400d", "longer than a year"),
+        ("2026-13-01T00:00..now", "cannot read '2026-13-01T00:00'"),
+        ("now-1h..now+1h", "cannot read 'now+1h'"),
+        ("now-1h..2027-01-01T00:00Z", "ends in the future"),
+        ("now-xh..now", "cannot read 'now-xh'"),
+    ],
+)
+def test_errors_are_one_line(text: str, message: str) -> None:
+    with pytest.raises(TimeRangeError) as info:
+        parse_time_range(text, NOW)
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_pan_moves_half_a_range_and_never_into_the_future() -> None:
+    assert pan(3600, None, NOW, -1) == NOW - 1800
+    assert pan(3600, NOW - 7200, NOW, +1) == NOW - 5400
+    assert pan(3600, NOW - 1000, NOW, +1) is None  # would pass now: back to live
+    assert pan(3600, None, NOW, +1) is None
+
+
+def test_zoom_keeps_the_centre_or_stays_live() -> None:
+    assert zoom(3600, None, NOW, 2) == (7200, None)
+    assert zoom(3600, NOW - 7200, NOW, 0.5) == (1800, NOW - 7200 - 900)
+    assert zoom(3600, NOW - 600, NOW, 2) == (7200, None)  # end would pass now
+    assert zoom(120, None, NOW, 0.1)[0] == 60  # floor
+    assert zoom(MAX_RANGE, None, NOW, 4)[0] == MAX_RANGE
+
+
+def test_compare_offsets() -> None:
+    assert compare_offsets == {"1d": 86400, "1w": 604800}
