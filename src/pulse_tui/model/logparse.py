@@ -16,7 +16,6 @@ seconds/ms/µs/ns. Lines with none get the receive time. Times without a zone ar
 from __future__ import annotations
 
 import calendar
-import contextlib
 import json
 import re
 import time
@@ -60,18 +59,6 @@ _NUMERIC_LEVELS = {
     50: Level.ERROR,
     60: Level.FATAL,
 }
-#: journald / syslog PRIORITY 0..7.
-SYSLOG_PRIORITY = (
-    Level.FATAL,
-    Level.FATAL,
-    Level.FATAL,
-    Level.ERROR,
-    Level.WARN,
-    Level.INFO,
-    Level.INFO,
-    Level.DEBUG,
-)
-
 _MONTHS = {m: i for i, m in enumerate(calendar.month_abbr) if m}
 
 _ISO = re.compile(
@@ -384,57 +371,3 @@ def message_of(line: LogLine) -> str:
             if key in fields:
                 return fields[key]
     return line.text
-
-
-def journal_message(message: object) -> str:
-    """journald MESSAGE as text: a string, a byte array (non-UTF-8), null, or a list."""
-    if message is None:
-        return ""
-    if isinstance(message, str):
-        return message
-    if isinstance(message, list):
-        if all(isinstance(b, int) for b in message):
-            try:
-                return bytes(message).decode("utf-8", errors="replace")
-            except ValueError:  # ints out of byte range
-                return " ".join(map(str, message))
-        # A field set more than once: every value, in order.
-        return "\n".join(journal_message(part) for part in message)
-    return str(message)
-
-
-def journal_line(
-    entry: dict[str, object], received: float, host: str, source: str, service: str
-) -> LogLine:
-    """One `journalctl -o json` entry -> LogLine: MESSAGE sanitised, PRIORITY as level,
-    __REALTIME_TIMESTAMP as time, a few identifying fields kept."""
-    text = sanitize(journal_message(entry.get("MESSAGE")))
-    ts, level = timestamp_and_level(text)
-    realtime = entry.get("__REALTIME_TIMESTAMP")
-    with contextlib.suppress(TypeError, ValueError):
-        ts = int(realtime) / 1e6
-    priority = entry.get("PRIORITY")
-    with contextlib.suppress(TypeError, ValueError, IndexError):
-        level = SYSLOG_PRIORITY[int(priority)]
-    fields = {
-        key: sanitize(str(entry[name]))
-        for key, name in (
-            ("unit", "_SYSTEMD_UNIT"),
-            ("identifier", "SYSLOG_IDENTIFIER"),
-            ("pid", "_PID"),
-            ("priority", "PRIORITY"),
-        )
-        if entry.get(name) is not None
-    }
-    service = service or fields.get("unit", "")
-    return LogLine(
-        received,
-        received if ts is None else ts,
-        host,
-        source,
-        service,
-        level,
-        text,
-        LineKind.LINE,
-        fields,
-    )

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 import asyncssh
 
 from pulse_tui.config import Config, LogFile, LogHost, LogsConfig
+from pulse_tui.model.journald import journal_line
 from pulse_tui.model.log_buffer import LineBatch
 from pulse_tui.model.logline import Level, LineKind, LogLine
-from pulse_tui.model.logparse import journal_line, notice, parse_texts
+from pulse_tui.model.logparse import notice, parse_texts
 from pulse_tui.model.sanitize import sanitize, sanitize_chunk
 from pulse_tui.sources.base import HostState, HostStatus, LogSink, SourceError
 from pulse_tui.sources.line_reader import LineReader
