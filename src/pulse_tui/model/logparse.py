@@ -141,12 +141,12 @@ def _guess_year(month: int, day: int, hh: int, mm: int, ss: int) -> float:
 def parse_time_text(text: str) -> float | None:
     """A timestamp string (ISO 8601 / RFC 3339 or epoch digits) -> Unix time, or None."""
     match = _ISO.match(text)
-    if match:
-        minute, sec, frac, zone = match.groups()
-        return _minute_epoch(minute, zone) + int(sec) + _fraction(frac)
     try:
+        if match:
+            minute, sec, frac, zone = match.groups()
+            return _minute_epoch(minute, zone) + int(sec) + _fraction(frac)
         return epoch_number(float(text))
-    except ValueError:
+    except ValueError:  # not a number, or a date that does not exist (month 13)
         return None
 
 
@@ -241,34 +241,66 @@ _second_cache: dict[str, float] = {}
 _POW10 = [10**n for n in range(10)]
 
 
-def _iso_second(second: str, zone: str | None) -> float:
+def _iso_second(second: str, zone: str | None) -> float | None:
+    """`2024-01-02T15:04:05` + zone -> epoch, cached; None for a date that does not exist."""
     key = second if zone is None else second + zone
     value = _second_cache.get(key)
     if value is None:
         if len(_second_cache) > 8192:
             _second_cache.clear()
-        value = _minute_epoch(second[:16], zone) + int(second[17:19])
+        try:
+            value = _minute_epoch(second[:16], zone) + int(second[17:19])
+        except ValueError:  # month 13, hour 25: a line's words, not its time
+            return None
         _second_cache[key] = value
     return value
 
 
+# Any of the three level shapes `_head_level` knows, in one scan. Every branch starts after
+# one shared character class, because the engine only skips ahead in C when the pattern
+# starts with a class or literal; branches starting with their own classes would be tried
+# at every position. Group 1: a `level=` value; group 2: a `[level]`; neither: a WORD.
+_ANY_LEVEL = re.compile(
+    r"[DEFINPTWC=:\[<](?:"
+    r"(?<=[DEFINPTWC])(?<![\w./-].)"
+    r"(?:RACE|EBUG|NFO|OTICE|ARN|ARNING|RROR|RR|RIT|RITICAL|ATAL|ANIC)(?![\w/-])"
+    r"|(?<=[=:])(?:(?<=level.)|(?<=lvl.)|(?<=severity.))\s?\"?([A-Za-z]+)"
+    r"|(?<=[\[<])(trace|debug|info|notice|warn|warning|error|err|crit|critical|fatal)[\]>])"
+)
+
+
 def _head_level(text: str) -> Level:
-    match = _UPPER_LEVEL.search(text, 0, _HEAD)
-    if match:
+    """The level named in the line's head: an upper-case WORD first, then `level=x`, then
+    `[x]` or `<x>`, each the first of its kind."""
+    match = _ANY_LEVEL.search(text, 0, _HEAD)
+    if match is None:  # most syslog / access lines: one scan and done
+        return Level.UNKNOWN
+    kind = match.lastindex
+    if kind is None:
         return _LEVEL_NAMES[match.group().lower()]
-    if "=" in text or ":" in text:
-        match = _KV_LEVEL.search(text, 0, _HEAD)
-        if match:
-            return level_from_name(match.group(1))
-    if "[" in text or "<" in text:
-        match = _BRACKET_LEVEL.search(text, 0, _HEAD)
-        if match:
-            return _LEVEL_NAMES[match.group(1)]
-    return Level.UNKNOWN
+    # A WORD further on still wins over the `level=` / `[x]` found first; none starts
+    # before the match, or the scan would have stopped there.
+    word = _UPPER_LEVEL.search(text, match.start(), _HEAD)
+    if word:
+        return _LEVEL_NAMES[word.group().lower()]
+    if kind == 1:  # the first `level=` (a `[x]` cannot come before it and win)
+        return level_from_name(match.group(1))
+    # A `[x]` came first; a `level=` after it still wins.
+    pair = _KV_LEVEL.search(text, match.start(), _HEAD)
+    if pair:
+        return level_from_name(pair.group(1))
+    return _LEVEL_NAMES[match.group(2)]
 
 
 def timestamp_and_level(text: str) -> tuple[float | None, Level]:
     """The line's own timestamp (None if it has none) and its level."""
+    try:
+        return _timestamp_and_level(text)
+    except (ValueError, OverflowError):  # a time-shaped stamp naming no real time
+        return None, _head_level(text)
+
+
+def _timestamp_and_level(text: str) -> tuple[float | None, Level]:
     first = text[:1]
     if first == "{":
         ts = _json_timestamp(text)
@@ -279,7 +311,7 @@ def timestamp_and_level(text: str) -> tuple[float | None, Level]:
         if match:
             second, frac, zone, word = match.groups()
             ts = _iso_second(second, zone)
-            if frac:
+            if ts is not None and frac:
                 ts += int(frac) / _POW10[len(frac)]
             if word:
                 return ts, _LEVEL_NAMES[word.lower()]
@@ -290,33 +322,137 @@ def timestamp_and_level(text: str) -> tuple[float | None, Level]:
     return ts, _head_level(text)
 
 
+# Shapes `parse_texts` reads in one anchored match each. Each accepts only lines the
+# general `timestamp_and_level` would read the same way (see the notes on each); anything
+# else takes the general path, so a line that merely starts like one is still right.
+_SECOND = r"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)(?:[.,](\d{1,9}))?"
+_ZONE = r"(Z|[+-]\d\d:?\d\d)?"
+# `{"ts":"<ISO>","level":"x"`: the first keys are where `_JSON_TIME` and `_JSON_LEVEL`
+# would find them first, as a stricter spelling (no spaces) of the same shapes.
+_JSON_FAST = re.compile(
+    r'\{"(?:@timestamp|timestamp|time|ts|t)":"'
+    + _SECOND
+    + r"\s?"
+    + _ZONE
+    + r'[^"]*","(?:level|severity|lvl|loglevel|log\.level)":"?([A-Za-z0-9]+)'
+)
+# `ts=<ISO>` at the start: `_LOGFMT_TS` would stop its value at a space or quote, so the
+# date and time are joined by `T` and no `\s?` comes before the zone here.
+_LOGFMT_FAST = re.compile(
+    r'(?:ts|time|timestamp)="?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:[.,](\d{1,9}))?' + _ZONE
+)
+_SYSLOG_FAST = re.compile(r"([A-Z][a-z][a-z] [ \d]\d \d\d:\d\d:\d\d)(?:\.(\d{1,9}))?")
+# Level words as written -> Level, so the common spellings skip `.lower()`.
+_WORD_LEVEL: dict[str, Level] = {
+    **{name: level for name, level in _LEVEL_NAMES.items() if len(name) > 1},
+    **{name.upper(): level for name, level in _LEVEL_NAMES.items() if len(name) > 1},
+}
+
+
+def _syslog_second(key: str) -> float | None:
+    """`Jan  2 15:04:05` -> epoch, through the same cache the general path uses."""
+    value = _stamp_cache.get(key)
+    if value is None:
+        match = _SYSLOG.match(key)
+        assert match is not None  # `_SYSLOG_FAST` matched it
+        try:
+            value = _cached(key, lambda: _syslog_time(match))
+        except (ValueError, OverflowError):
+            return None
+    return value
+
+
+def _clf_second(match: re.Match[str]) -> float | None:
+    """`[02/Jan/2024:15:04:05 +0000]` -> epoch, cached; None if no such time."""
+    key = match.group()
+    value = _stamp_cache.get(key)
+    if value is None:
+        try:
+            value = _cached(key, lambda: _clf_time(match))
+        except ValueError:
+            return None
+    return value
+
+
 def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Level]]:
     """Timestamps (falling back to `received`) and levels for many lines at once.
 
-    The common "ISO time + LEVEL" prefix is handled inline (no function call per line);
-    other lines take `timestamp_and_level`.
+    Same answers as `timestamp_and_level` per line, but the common shapes (ISO time +
+    LEVEL, JSON starting with time and level, `ts=` logfmt, syslog, access logs) are read
+    inline with one anchored match and a cached per-second epoch, by the first character,
+    with no function call per line; the rest take `timestamp_and_level`.
     """
     timestamps: list[float] = []
     levels: list[Level] = []
     add_ts = timestamps.append
     add_level = levels.append
     slow = timestamp_and_level
+    head_level = _head_level
     iso_match = _ISO_LEVEL.match
-    cache = _second_cache
+    json_match = _JSON_FAST.match
+    logfmt_match = _LOGFMT_FAST.match
+    syslog_match = _SYSLOG_FAST.match
+    clf_search = _CLF.search
+    seconds = _second_cache
+    iso_second = _iso_second
+    clf_second = _clf_second
+    syslog_second = _syslog_second
     names = _LEVEL_NAMES
+    words = _WORD_LEVEL
+    months = _MONTHS
+    pow10 = _POW10
     for text in texts:
-        match = iso_match(text) if text[:1].isdigit() else None
-        if match is not None:
-            second, frac, zone, word = match.groups()
-            if word:
-                ts = cache.get(second + zone if zone else second)
-                if ts is None:
-                    ts = _iso_second(second, zone)
-                if frac:
-                    ts += int(frac) / _POW10[len(frac)]
-                add_ts(ts)
-                add_level(names[word.lower()])
-                continue
+        first = text[:1]
+        # Each branch `continue`s once it has both facts; a line that only starts like
+        # its shape (or names a time that does not exist) falls through to `slow`.
+        if first.isdigit() or first == "[":
+            match = iso_match(text)
+            if match is not None:
+                second, frac, zone, word = match.groups()
+                ts = seconds.get(second + zone if zone else second) or iso_second(second, zone)
+                if ts is not None:
+                    add_ts(ts + int(frac) / pow10[len(frac)] if frac else ts)
+                    add_level(names[word.lower()] if word else head_level(text))
+                    continue
+            elif first != "[":
+                # Not ISO, and a digit rules out syslog and glog: an access log's
+                # `[02/Jan/2024:…]` is the next thing the general path tries.
+                match = clf_search(text, 0, _HEAD)
+                if match is not None and match.group(2) in months:
+                    ts = clf_second(match)
+                    if ts is not None:
+                        add_ts(ts)
+                        add_level(head_level(text))
+                        continue
+        elif first == "{":
+            match = json_match(text)
+            if match is not None:
+                second, frac, zone, word = match.groups()
+                ts = seconds.get(second + zone if zone else second) or iso_second(second, zone)
+                if ts is not None:
+                    add_ts(ts + int(frac) / pow10[len(frac)] if frac else ts)
+                    level = words.get(word)
+                    add_level(level_from_name(word) if level is None else level)
+                    continue
+        elif "a" <= first <= "z":
+            # A `[` could hold an access-log time, which the general path prefers.
+            match = logfmt_match(text) if "[" not in text else None
+            if match is not None:
+                second, frac, zone = match.groups()
+                ts = seconds.get(second + zone if zone else second) or iso_second(second, zone)
+                if ts is not None:
+                    add_ts(ts + int(frac) / pow10[len(frac)] if frac else ts)
+                    add_level(head_level(text))
+                    continue
+        elif "A" <= first <= "Z":
+            match = syslog_match(text)
+            if match is not None and first + text[1:3] in months:
+                key, frac = match.groups()
+                ts = syslog_second(key)
+                if ts is not None:
+                    add_ts(ts + int(frac) / pow10[len(frac)] if frac else ts)
+                    add_level(head_level(text))
+                    continue
         ts, level = slow(text)
         add_ts(received if ts is None else ts)
         add_level(level)
