@@ -20,6 +20,16 @@ from pulse_tui.model.sanitize import sanitize_chunk
 
 TRUNCATED_MARKER = " …[truncated: line longer than {limit} bytes]"
 
+# Every byte that can start something `sanitize_chunk` changes, mapped to 0x00 (itself one
+# of them): C0 controls but TAB and LF, DEL, and the UTF-8 lead bytes of C1 controls
+# (0xC2), U+061C (0xD8) and the bidi / zero-width / separator characters (0xE2, 0xEF).
+# One `bytes.translate` and `find(0)` runs at memory speed, so a chunk is sanitised only
+# around the lines that need it instead of by a regex scan of every character.
+_SUSPECT = bytes(
+    0 if (b < 0x20 and b not in (0x09, 0x0A)) or b in (0x7F, 0xC2, 0xD8, 0xE2, 0xEF) else b
+    for b in range(256)
+)
+
 
 class LineReader:
     """Reassembles lines across chunks; `feed` returns the lines each chunk completed."""
@@ -95,12 +105,42 @@ class LineReader:
                     self._truncated(raw[:limit]) if len(raw) > limit else self._decode(raw)[0]
                     for raw in raw_lines
                 ]
+        if b"\r" in block:
+            # CRLF files: the CR is a line ending, not content worth a visible ␍. (On
+            # bytes: CR and LF never occur inside a UTF-8 sequence.)
+            block = block.replace(b"\r\n", b"\n")
+            if block.endswith(b"\r"):
+                block = block[:-1]
+        if self._clean is sanitize_chunk:
+            return _decode_sanitised(block)
         text = block.decode("utf-8", errors="replace")
-        if "\r" in text:
-            # CRLF files: the CR is a line ending, not content worth a visible ␍.
-            text = text.replace("\r\n", "\n")
-            if text.endswith("\r"):
-                text = text[:-1]
         if self._clean is not None:
             text = self._clean(text)
         return text.split("\n")
+
+
+def _decode_sanitised(block: bytes) -> list[str]:
+    """`sanitize_chunk(block.decode(...)).split("\\n")`, but the regex pass only sees the
+    lines holding a suspect byte; the rest are left as decoded, which is what
+    `sanitize_chunk` would return for them."""
+    marked = block.translate(_SUSPECT)
+    hit = marked.find(0)
+    if hit < 0:
+        return block.decode("utf-8", errors="replace").split("\n")
+    lines: list[str] = []
+    start = 0  # the first byte not yet decoded
+    while hit >= 0:
+        # The whole line around the hit, so an escape sequence is seen in one piece.
+        line_start = block.rfind(b"\n", start, hit) + 1 or start
+        line_end = block.find(b"\n", hit)
+        if line_end < 0:
+            line_end = len(block)
+        if line_start > start:
+            lines += block[start : line_start - 1].decode("utf-8", errors="replace").split("\n")
+        text = block[line_start:line_end].decode("utf-8", errors="replace")
+        lines.append(sanitize_chunk(text))
+        start = line_end + 1
+        hit = marked.find(0, start)
+    if start <= len(block):
+        lines += block[start:].decode("utf-8", errors="replace").split("\n")
+    return lines
