@@ -19,8 +19,11 @@ import calendar
 import json
 import re
 import time
+from bisect import bisect_left
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from itertools import accumulate
+from operator import add
 
 from pulse_tui.model.logline import Level, LineKind, LogLine
 from pulse_tui.model.sanitize import sanitize
@@ -229,10 +232,12 @@ _ISO_LEVEL = re.compile(
 # An upper-case level word anywhere in the head. Starting with a plain character class
 # (the lookbehind comes second) lets the regex engine skip ahead in C; a leading
 # lookbehind or `\b` makes it ~4x slower.
-_UPPER_LEVEL = re.compile(
-    r"[DEFINPTWC](?<![\w./-][DEFINPTWC])"
-    r"(?:RACE|EBUG|NFO|OTICE|ARN|ARNING|RROR|RR|RIT|RITICAL|ATAL|ANIC)(?![\w/-])"
+# Each tail checks its own first letter, so `DRR` or `CARN` is no level (and no KeyError).
+_UPPER_WORD = (
+    r"(?:(?<=T)RACE|(?<=D)EBUG|(?<=I)NFO|(?<=N)OTICE|(?<=W)ARN(?:ING)?|(?<=E)RR(?:OR)?"
+    r"|(?<=C)RIT(?:ICAL)?|(?<=F)ATAL|(?<=P)ANIC)(?![\w/-])"
 )
+_UPPER_LEVEL = re.compile(r"[DEFINPTWC](?<![\w./-][DEFINPTWC])" + _UPPER_WORD)
 _KV_LEVEL = re.compile(r"(?:level|lvl|severity)[=:]\s?\"?([A-Za-z]+)")
 _BRACKET_LEVEL = re.compile(
     r"[\[<](trace|debug|info|notice|warn|warning|error|err|crit|critical|fatal)[\]>]"
@@ -262,9 +267,9 @@ def _iso_second(second: str, zone: str | None) -> float | None:
 # at every position. Group 1: a `level=` value; group 2: a `[level]`; neither: a WORD.
 _ANY_LEVEL = re.compile(
     r"[DEFINPTWC=:\[<](?:"
-    r"(?<=[DEFINPTWC])(?<![\w./-].)"
-    r"(?:RACE|EBUG|NFO|OTICE|ARN|ARNING|RROR|RR|RIT|RITICAL|ATAL|ANIC)(?![\w/-])"
-    r"|(?<=[=:])(?:(?<=level.)|(?<=lvl.)|(?<=severity.))\s?\"?([A-Za-z]+)"
+    r"(?<![\w./-].)"
+    + _UPPER_WORD
+    + r"|(?<=[=:])(?:(?<=level.)|(?<=lvl.)|(?<=severity.))\s?\"?([A-Za-z]+)"
     r"|(?<=[\[<])(trace|debug|info|notice|warn|warning|error|err|crit|critical|fatal)[\]>])"
 )
 
@@ -338,8 +343,18 @@ _JSON_FAST = re.compile(
 )
 # `ts=<ISO>` at the start: `_LOGFMT_TS` would stop its value at a space or quote, so the
 # date and time are joined by `T` and no `\s?` comes before the zone here.
+# The `level=x` right after it is the first `_KV_LEVEL` match, so only an upper-case word
+# elsewhere in the head can overrule it.
 _LOGFMT_FAST = re.compile(
-    r'(?:ts|time|timestamp)="?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:[.,](\d{1,9}))?' + _ZONE
+    r'(?:ts|time|timestamp)="?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:[.,](\d{1,9}))?'
+    + _ZONE
+    + r'(?:"? (?:level|lvl|severity)=\s?"?([A-Za-z]+))?'
+)
+# The commonest ISO line, `2024-01-02T15:04:05.123Z INFO …`, with a zone and a bare WORD:
+# about half the work of `_ISO_LEVEL` (ASCII digits only; others take the full pattern).
+# The word is checked against the level names; any other word takes the full pattern too.
+_ISO_TIGHT = re.compile(
+    r"(?a:(\d\d\d\d-\d\d-\d\d[T ]\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)) ([A-Z]+)\b"
 )
 _SYSLOG_FAST = re.compile(r"([A-Z][a-z][a-z] [ \d]\d \d\d:\d\d:\d\d)(?:\.(\d{1,9}))?")
 # Level words as written -> Level, so the common spellings skip `.lower()`.
@@ -374,6 +389,58 @@ def _clf_second(match: re.Match[str]) -> float | None:
     return value
 
 
+# A level `_head_level` finds always contains one of these words, so a line with none of
+# them has none. `str.find` over a whole batch is far cheaper than a regex scan per line.
+_UPPER_WORDS = ("INFO", "DEBUG", "WARN", "ERR", "TRACE", "NOTICE", "CRIT", "FATAL", "PANIC")
+_LOWER_WORDS = ("level", "lvl", "severity", "info", "debug", "warn", "err", "trace", "notice")
+_LOWER_WORDS += ("crit", "fatal")
+_HAS_UPPER = 1
+_HAS_LOWER = 2
+_WORD_KINDS = ((_UPPER_WORDS, _HAS_UPPER), (_LOWER_WORDS, _HAS_LOWER))
+
+
+def _head_levels(
+    texts: list[str], need: list[int], levels: list[Level], upper_only: bool = False
+) -> None:
+    """`levels[i] = _head_level(texts[i])` for each i in `need` (set to UNKNOWN before);
+    with `upper_only`, only where an upper-case WORD overrules the level already set.
+
+    The words that could make a level are looked for in all those lines at once; only the
+    lines holding one get the regex scans, and only the ones they can need.
+    """
+    heads = [texts[i] for i in need]
+    joined = "\n".join(heads)
+    # ends[k]: offset of the "\n" after heads[k] in `joined` (or its length, for the last).
+    ends = list(map(add, accumulate(map(len, heads)), range(len(heads))))
+    found: dict[int, int] = {}
+    kinds = ((_UPPER_WORDS, _HAS_UPPER),) if upper_only else _WORD_KINDS
+    for words, bit in kinds:
+        for word in words:
+            at = joined.find(word)
+            while at >= 0:
+                k = bisect_left(ends, at)
+                found[k] = found.get(k, 0) | bit
+                at = joined.find(word, ends[k] + 1)  # the next line: one hit is enough
+    for k, bits in found.items():
+        text = heads[k]
+        if upper_only:
+            word = _UPPER_LEVEL.search(text, 0, _HEAD)
+            if word is not None:
+                levels[need[k]] = _LEVEL_NAMES[word.group().lower()]
+            continue
+        if bits & _HAS_UPPER:
+            levels[need[k]] = _head_level(text)
+            continue
+        # No upper-case word, so only `level=x` or `[x]` can name it, in that order.
+        match = _KV_LEVEL.search(text, 0, _HEAD)
+        if match is not None:
+            levels[need[k]] = level_from_name(match.group(1))
+            continue
+        match = _BRACKET_LEVEL.search(text, 0, _HEAD)
+        if match is not None:
+            levels[need[k]] = _LEVEL_NAMES[match.group(1)]
+
+
 def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Level]]:
     """Timestamps (falling back to `received`) and levels for many lines at once.
 
@@ -387,8 +454,13 @@ def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Le
     add_ts = timestamps.append
     add_level = levels.append
     slow = timestamp_and_level
-    head_level = _head_level
+    unknown = Level.UNKNOWN
+    # Lines whose level is the head scan's: done for all of them at the end.
+    need: list[int] = []
+    # Lines whose level came from `level=x`, unless an upper-case WORD is in the head.
+    need_upper: list[int] = []
     iso_match = _ISO_LEVEL.match
+    tight_match = _ISO_TIGHT.match
     json_match = _JSON_FAST.match
     logfmt_match = _LOGFMT_FAST.match
     syslog_match = _SYSLOG_FAST.match
@@ -406,13 +478,26 @@ def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Le
         # Each branch `continue`s once it has both facts; a line that only starts like
         # its shape (or names a time that does not exist) falls through to `slow`.
         if first.isdigit() or first == "[":
+            match = tight_match(text)
+            if match is not None:
+                second, frac, zone, word = match.groups()
+                level = words.get(word)
+                ts = seconds.get(second + zone) or iso_second(second, zone)
+                if level is not None and ts is not None:
+                    add_ts(ts + int(frac) / pow10[len(frac)] if frac else ts)
+                    add_level(level)
+                    continue
             match = iso_match(text)
             if match is not None:
                 second, frac, zone, word = match.groups()
                 ts = seconds.get(second + zone if zone else second) or iso_second(second, zone)
                 if ts is not None:
                     add_ts(ts + int(frac) / pow10[len(frac)] if frac else ts)
-                    add_level(names[word.lower()] if word else head_level(text))
+                    if word:
+                        add_level(names[word.lower()])
+                    else:
+                        need.append(len(levels))
+                        add_level(unknown)
                     continue
             elif first != "[":
                 # Not ISO, and a digit rules out syslog and glog: an access log's
@@ -422,7 +507,8 @@ def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Le
                     ts = clf_second(match)
                     if ts is not None:
                         add_ts(ts)
-                        add_level(head_level(text))
+                        need.append(len(levels))
+                        add_level(unknown)
                         continue
         elif first == "{":
             match = json_match(text)
@@ -438,11 +524,16 @@ def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Le
             # A `[` could hold an access-log time, which the general path prefers.
             match = logfmt_match(text) if "[" not in text else None
             if match is not None:
-                second, frac, zone = match.groups()
+                second, frac, zone, word = match.groups()
                 ts = seconds.get(second + zone if zone else second) or iso_second(second, zone)
                 if ts is not None:
                     add_ts(ts + int(frac) / pow10[len(frac)] if frac else ts)
-                    add_level(head_level(text))
+                    if word:
+                        need_upper.append(len(levels))
+                        add_level(level_from_name(word))
+                    else:
+                        need.append(len(levels))
+                        add_level(unknown)
                     continue
         elif "A" <= first <= "Z":
             match = syslog_match(text)
@@ -451,11 +542,16 @@ def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Le
                 ts = syslog_second(key)
                 if ts is not None:
                     add_ts(ts + int(frac) / pow10[len(frac)] if frac else ts)
-                    add_level(head_level(text))
+                    need.append(len(levels))
+                    add_level(unknown)
                     continue
         ts, level = slow(text)
         add_ts(received if ts is None else ts)
         add_level(level)
+    if need:
+        _head_levels(texts, need, levels)
+    if need_upper:
+        _head_levels(texts, need_upper, levels, upper_only=True)
     return timestamps, levels
 
 
