@@ -56,3 +56,32 @@ def test_flush_returns_the_unfinished_line() -> None:
     reader = LineReader(1024)
     reader.feed(b"no newline")
     assert reader.flush() == ["no newline"]
+
+
+def test_only_unsafe_lines_change_and_the_rest_come_through_as_sent() -> None:
+    from pulse_tui.model.sanitize import sanitize_chunk
+
+    lines = [
+        "plain ascii",
+        "caf\u00e9 \u2713 \u00a9 \u2014 \u4e2d\u6587",  # safe, some share lead bytes
+        "red \x1b[31malert\x1b[0m",
+        "title \x1b]0;pwned\x07 and \x1b]8;;" + "h" * 80 + "\x1b\\",
+        "c1 \u009b2J, bidi \u202eevil\u202c, zero-width\u200b, bom \ufeff, \u061c, \u2028",
+        "nul \x00 del \x7f tab\tkept",
+        "",
+        "last plain",
+    ]
+    data = "\n".join(lines).encode() + b"\n"
+    expected = sanitize_chunk("\n".join(lines)).split("\n")
+    for size in (1, 7, len(data)):
+        reader = LineReader(1024)
+        got = [t for i in range(0, len(data), size) for t in reader.feed(data[i : i + size])]
+        assert got == expected
+    assert expected[0] == "plain ascii" and expected[1] == lines[1]
+    assert "\x1b" not in "".join(expected) and "\u202e" not in "".join(expected)
+
+
+def test_crlf_and_unsafe_bytes_together() -> None:
+    reader = LineReader(1024)
+    assert reader.feed(b"a\r\nb\x1b[1m\r\n\xc2\x9b\r\nc\r") == ["a", "b␛[1m", "⟨U+009B⟩"]
+    assert reader.flush() == ["c"]
