@@ -5,6 +5,8 @@ Figures:
   split), parse_texts (timestamp, level) and LogBuffer.append_many, on a realistic mix
   (ISO text, JSON, syslog, nginx access, logfmt, a few escape sequences); reference:
   `wc -l` counting the same bytes in the same run (ratio = ours / wc).
+* ingest_<format>_lines_per_s — the same, on lines of one format only (iso, json,
+  logfmt, syslog, access), each against `wc -l` on its own bytes.
 * ssh_lines_per_s — lines appended to a file, tailed through a local OpenSSH sshd,
   until the sink has them all (skipped without sshd).
 * buffer_bytes_per_line — tracemalloc: memory a buffered line costs beyond its text.
@@ -35,12 +37,28 @@ LINES = 400_000
 CHUNK = 64 * 1024
 
 
+FORMATS = ("iso", "json", "logfmt", "syslog", "access")
+
+
 def sample_lines(count: int, seed: int = 7) -> list[str]:
     """A mix shaped like real fleets' logs."""
+    return [line for _, line in _sample(count, seed)]
+
+
+def sample_by_format(count: int, seed: int = 5) -> dict[str, list[str]]:
+    """`count` lines of each format, drawn from the same generator as the mix."""
+    by_format: dict[str, list[str]] = {name: [] for name in FORMATS}
+    for name, line in _sample(count * 12, seed):
+        if len(by_format[name]) < count:
+            by_format[name].append(line)
+    return by_format
+
+
+def _sample(count: int, seed: int) -> list[tuple[str, str]]:
     rnd = random.Random(seed)
     paths = ["/api/v1/items", "/api/v1/orders/42", "/healthz", "/login", "/static/app.js"]
     levels = ["INFO"] * 12 + ["DEBUG"] * 4 + ["WARN"] * 2 + ["ERROR"]
-    out = []
+    out: list[tuple[str, str]] = []
     base = 1704207845.0
     for i in range(count):
         t = base + i * 0.001
@@ -49,24 +67,24 @@ def sample_lines(count: int, seed: int = 7) -> list[str]:
         level = rnd.choice(levels)
         path = rnd.choice(paths)
         if kind < 0.35:
-            out.append(f"{iso} {level:<5} api: request handled path={path} status=200 dur=12ms")
-        elif kind < 0.6:
             out.append(
-                json.dumps(
-                    {"ts": iso, "level": level.lower(), "msg": "request handled", "path": path},
-                    separators=(",", ":"),
-                )
+                ("iso", f"{iso} {level:<5} api: request handled path={path} status=200 dur=12ms")
             )
+        elif kind < 0.6:
+            record = {"ts": iso, "level": level.lower(), "msg": "request handled", "path": path}
+            out.append(("json", json.dumps(record, separators=(",", ":"))))
         elif kind < 0.75:
             stamp = time.strftime("%b %e %H:%M:%S", time.gmtime(t))
-            out.append(f"{stamp} web-1 sshd[{1000 + i % 50}]: Accepted publickey for deploy")
+            pid = 1000 + i % 50
+            out.append(("syslog", f"{stamp} web-1 sshd[{pid}]: Accepted publickey for deploy"))
         elif kind < 0.9:
             stamp = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(t))
-            out.append(f'10.0.0.{i % 255} - - [{stamp}] "GET {path} HTTP/1.1" 200 512 "-" "curl/8"')
+            request = f'"GET {path} HTTP/1.1" 200 512 "-" "curl/8"'
+            out.append(("access", f"10.0.0.{i % 255} - - [{stamp}] {request}"))
         elif kind < 0.99:
-            out.append(f'ts={iso} level={level.lower()} msg="cache miss" key=user:{i}')
+            out.append(("logfmt", f'ts={iso} level={level.lower()} msg="cache miss" key=user:{i}'))
         else:
-            out.append(f"{iso} WARN worker: \x1b[31mcolour\x1b[0m from a tool \u202e")
+            out.append(("iso", f"{iso} WARN worker: \x1b[31mcolour\x1b[0m from a tool \u202e"))
     return out
 
 
@@ -99,18 +117,34 @@ def reference_seconds(tool: list[str], data: bytes, path: Path) -> float:
     return best
 
 
-def bench_in_process() -> Iterator[dict[str, object]]:
-    data = ("\n".join(sample_lines(LINES)) + "\n").encode()
+def ingest_seconds(data: bytes) -> float:
+    """Best of three full ingests of `data`."""
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()
         ingest(data)
         best = min(best, time.perf_counter() - start)
+    return best
+
+
+def bench_in_process() -> Iterator[dict[str, object]]:
+    data = ("\n".join(sample_lines(LINES)) + "\n").encode()
+    best = ingest_seconds(data)
     ours = LINES / best
     with tempfile.TemporaryDirectory() as tmp:
         wc = LINES / reference_seconds(["wc", "-l"], data, Path(tmp) / "lines.log")
     yield figure("ingest_lines_per_s", ours, "lines/s", "wc -l", ours / wc)
     yield figure("ingest_mb_per_s", len(data) / best / 1e6, "MB/s")
+
+
+def bench_per_format() -> Iterator[dict[str, object]]:
+    count = LINES // 2
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, lines in sample_by_format(count).items():
+            data = ("\n".join(lines) + "\n").encode()
+            ours = count / ingest_seconds(data)
+            wc = count / reference_seconds(["wc", "-l"], data, Path(tmp) / f"{name}.log")
+            yield figure(f"ingest_{name}_lines_per_s", ours, "lines/s", "wc -l", ours / wc)
 
 
 def bench_memory() -> Iterator[dict[str, object]]:
@@ -188,5 +222,6 @@ def bench_ssh() -> Iterator[dict[str, object]]:
 
 def run() -> Iterator[dict[str, object]]:
     yield from bench_in_process()
+    yield from bench_per_format()
     yield from bench_memory()
     yield from bench_ssh()
