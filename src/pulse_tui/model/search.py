@@ -25,7 +25,8 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import compress
+from itertools import accumulate, compress, repeat
+from operator import add, and_
 
 from pulse_tui.model.log_buffer import _BLOCK, LogBuffer
 from pulse_tui.model.logline import Level, LineKind, LogLine
@@ -114,43 +115,47 @@ class SearchQuery:
             texts = [t or "" for t in texts]
             haystack = "\n".join(texts)  # type: ignore[arg-type]
         if self.ignore_case:
-            haystack = haystack.lower()  # never adds or removes "\n", so lines still map
+            haystack = haystack.lower()
+        # ends[k]: where line k+1 starts. `str.count("\n")` is a byte loop; accumulate is C.
+        # lower() keeps lengths for ASCII; otherwise ("İ" -> "i̇") measure the lowered lines.
+        lines = (
+            texts
+            if len(haystack) == sum(map(len, texts)) + len(texts) - 1
+            else haystack.split("\n")
+        )
+        ends = list(accumulate(map(add, map(len, lines), repeat(1))))  # type: ignore[arg-type]
         if not self.regex:
             needle = self.pattern.lower() if self.ignore_case else self.pattern
-            return _literal_hits(haystack, needle, base)
-        return self._regex_hits(haystack, texts, base)
+            return _literal_hits(haystack, needle, ends, base)
+        return self._regex_hits(haystack, texts, ends, base)
 
-    def _regex_hits(self, haystack: str, texts: Sequence[str | None], base: int) -> list[int]:
+    def _regex_hits(
+        self, haystack: str, texts: Sequence[str | None], ends: list[int], base: int
+    ) -> list[int]:
         out: list[int] = []
-        search, find, newlines = self._scan.search, haystack.find, haystack.count
-        pos = last = line = 0
-        while (match := search(haystack, pos)) is not None:
+        search = self._scan.search
+        pos, size = 0, len(haystack)
+        while pos <= size and (match := search(haystack, pos)) is not None:
             start, end = match.span()
-            line += newlines("\n", last, start)
-            # A hit that spans a newline (`\s`, `[^x]` can match it) proves nothing about
-            # either line: check the line it starts in on its own.
-            if find("\n", start, end) < 0 or self.matches(texts[line] or ""):
+            line = bisect_right(ends, start)
+            # A hit running past the line's "\n" (`\s`, `[^x]` can match it) proves nothing
+            # about the line: check it on its own.
+            if end < ends[line] or self.matches(texts[line] or ""):
                 out.append(base + line)
-            nl = find("\n", start)
-            if nl < 0:
-                break
-            line, last, pos = line + 1, nl + 1, nl + 1
+            pos = ends[line]
         return out
 
 
-def _literal_hits(haystack: str, needle: str, base: int) -> list[int]:
+def _literal_hits(haystack: str, needle: str, ends: list[int], base: int) -> list[int]:
     out: list[int] = []
-    find, newlines = haystack.find, haystack.count
-    last = line = 0
+    find = haystack.find
     pos = find(needle)
     while pos >= 0:
-        line += newlines("\n", last, pos)
+        line = bisect_right(ends, pos)  # the needle has no "\n" (else line_local)
         out.append(base + line)
-        nl = find("\n", pos + len(needle))  # the needle has no "\n" (else line_local)
-        if nl < 0:
+        if line + 1 >= len(ends):
             break
-        line, last = line + 1, nl + 1
-        pos = find(needle, last)
+        pos = find(needle, ends[line])
     return out
 
 
@@ -352,25 +357,32 @@ class LineFilter:
         self, buffer: LogBuffer, table: bytes
     ) -> Callable[[Sequence[str | None], int], list[int]]:
         def test(texts: Sequence[str | None], base: int) -> list[int]:
+            columns = self.min_level or self.hosts or self.services
+            if columns:
+                block = buffer._blocks[base // _BLOCK - buffer.first_index // _BLOCK]
+                offset = base % _BLOCK
+                meta = block.meta[offset : offset + len(texts)]
+                origins = block.origins[offset : offset + len(texts)]
+                origin_ok = bytes(self._origin_ok(h, s) for h, _, s in list(buffer._origins))
             if self.includes:
                 hits = self.includes[0].scan(texts, base)
                 for query in self.includes[1:]:
                     hits = [i for i in hits if query.matches(texts[i - base] or "")]
+                if columns:
+                    keep = [table[meta[i - base]] and origin_ok[origins[i - base]] for i in hits]
+                    hits = list(compress(hits, keep))
+            elif columns:
+                # Masks built in C: translate the meta bytes, map the origin ids.
+                mask = meta.translate(table)
+                if self.hosts or self.services:
+                    mask = bytes(map(and_, mask, map(origin_ok.__getitem__, origins)))
+                hits = list(compress(range(base, base + len(texts)), mask))
             else:
                 hits = list(range(base, base + len(texts)))
             for query in self.excludes:
                 excluded = set(query.scan(texts, base))
-                hits = [i for i in hits if i not in excluded]
-            if hits and (self.min_level or self.hosts or self.services):
-                block = buffer._blocks[base // _BLOCK - buffer.first_index // _BLOCK]
-                origins = [self._origin_ok(h, s) for h, _, s in list(buffer._origins)]
-                offset = base % _BLOCK
-                meta, origin = block.meta, block.origins
-                keep = [
-                    table[meta[i - base + offset]] and origins[origin[i - base + offset]]
-                    for i in hits
-                ]
-                hits = list(compress(hits, keep))
+                if excluded:
+                    hits = [i for i in hits if i not in excluded]
             return hits
 
         return test

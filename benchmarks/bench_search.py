@@ -1,0 +1,145 @@
+"""Log search over a full buffer, against grep on the same bytes in the same run.
+
+Figures (median of 3):
+* search_literal_s — `count_matches` for "timeout" over 1,000,000 buffered lines. Smart
+  case makes it case-insensitive, so the fair reference is `grep -ci`; `grep -c`
+  (case-sensitive, less work) is printed too.
+* search_literal_exact_s — a literal with uppercase ("ERROR api: upstream timeout"), so
+  case-sensitive, vs `grep -c`.
+* search_regex_s — `re:timeout after \\d{4,}ms` (case-insensitive) vs `grep -ciE`, and
+  vs `grep -cE`.
+* search_filter_s — filter mode (pattern + min level WARN) over the buffer, no reference.
+* buffer_mb / filter_index_mb — tracemalloc: the 1M-line buffer, and the index list of an
+  active filter matching ~40% of lines.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import subprocess
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from run import figure
+
+from pulse_tui.model.log_buffer import LineBatch, LogBuffer
+from pulse_tui.model.logline import Level
+from pulse_tui.model.search import LineFilter, SearchQuery, count_matches
+
+LINES = 1_000_000
+
+
+def sample_lines(count: int, seed: int = 13) -> tuple[list[str], list[Level]]:
+    """Plain, JSON and logfmt lines of varied length; ~1% mention a timeout."""
+    rnd = random.Random(seed)
+    paths = ["/api/v1/items", "/api/v1/orders/42", "/healthz", "/login", "/static/app.js"]
+    texts: list[str] = []
+    levels: list[Level] = []
+    for i in range(count):
+        iso = f"2026-11-21T10:{i // 60000 % 60:02d}:{i // 1000 % 60:02d}.{i % 1000:03d}Z"
+        r = rnd.random()
+        pad = "x" * rnd.randint(0, 90)
+        if r < 0.01:
+            ms = rnd.randint(200, 20000)
+            texts.append(f"{iso} ERROR api: upstream timeout after {ms}ms path={rnd.choice(paths)}")
+            levels.append(Level.ERROR)
+        elif r < 0.4:
+            texts.append(
+                f"{iso} INFO  api: request handled path={rnd.choice(paths)} status=200 "
+                f"dur={rnd.randint(1, 999)}ms user=u{i % 5000} {pad}"
+            )
+            levels.append(Level.INFO)
+        elif r < 0.7:
+            record = {"ts": iso, "level": "warn", "msg": "slow query", "ms": i % 977, "q": pad}
+            texts.append(json.dumps(record, separators=(",", ":")))
+            levels.append(Level.WARN)
+        else:
+            texts.append(
+                f'ts={iso} level=debug msg="cache miss" key=user:{i} shard={i % 17} note="{pad}"'
+            )
+            levels.append(Level.DEBUG)
+    return texts, levels
+
+
+def load(texts: list[str], levels: list[Level]) -> LogBuffer:
+    buffer = LogBuffer(max_lines=LINES + 1, max_bytes=1 << 34)
+    for start in range(0, len(texts), 10_000):
+        end = start + 10_000
+        stamps = [0.0] * len(texts[start:end])
+        buffer.append_many(
+            LineBatch(texts[start:end], stamps, levels[start:end], 0.0, "web-1", "/f", "api")
+        )
+    return buffer
+
+
+def median_seconds(action: Callable[[], object], repeat: int = 3) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def grep(args: list[str], path: Path) -> tuple[float, int]:
+    seconds, out = median_seconds(
+        lambda: subprocess.run(["grep", *args, str(path)], capture_output=True, check=False)
+    )
+    return seconds, int(out.stdout)  # type: ignore[attr-defined]
+
+
+def run() -> Iterator[dict[str, object]]:
+    texts, levels = sample_lines(LINES)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    buffer = load(texts, levels)
+    buffer_bytes = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    # The buffer holds the same str objects as `texts`, so count their size in too: the
+    # figure is what a buffer of fresh lines would cost.
+    buffer_bytes += sum(map(len, texts)) + 49 * len(texts)
+    cases = [
+        ("search_literal_s", "timeout", ["-ci", "timeout"], ["-c", "timeout"]),
+        (
+            "search_literal_exact_s",
+            "ERROR api: upstream timeout",
+            ["-c", "ERROR api: upstream timeout"],
+            None,
+        ),
+        (
+            "search_regex_s",
+            r"re:timeout after \d{4,}ms",
+            ["-ciE", "timeout after [0-9]{4,}ms"],
+            ["-cE", "timeout after [0-9]{4,}ms"],
+        ),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "lines.log"
+        path.write_text("\n".join(texts) + "\n")
+        print(f"# {LINES:,} lines, {path.stat().st_size / 1e6:.0f} MB")
+        for name, typed, fair, loose in cases:
+            query = SearchQuery.parse(typed)
+            ours, count = median_seconds(lambda q=query: count_matches(buffer, q))
+            ref, ref_count = grep(fair, path)
+            assert count == ref_count, (typed, count, ref_count)
+            yield figure(name, ours, "s", f"grep {fair[0]}", ours / ref)
+            if loose is not None:
+                loose_s, _ = grep(loose, path)
+                yield figure(name, ours, "s", f"grep {loose[0]}", ours / loose_s)
+    line_filter = LineFilter().with_pattern("!healthz").with_min_level(Level.WARN)
+    filter_s, hits = median_seconds(lambda: [i for c in line_filter.find(buffer) for i in c])
+    yield figure("search_filter_s", filter_s, "s")
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    indices = [i for chunk in line_filter.find(buffer) for i in chunk]
+    index_bytes = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert len(indices) == len(hits)  # type: ignore[arg-type]
+    yield figure("buffer_mb", buffer_bytes / 1e6, "MB")
+    yield figure("filter_index_mb", index_bytes / 1e6, "MB")
+    yield figure("filter_index_lines", len(indices), "lines")
