@@ -116,16 +116,16 @@ class SearchQuery:
             haystack = "\n".join(texts)  # type: ignore[arg-type]
         if self.ignore_case:
             haystack = haystack.lower()
-        # ends[k]: where line k+1 starts. `str.count("\n")` is a byte loop; accumulate is C.
-        # lower() keeps lengths for ASCII; otherwise ("İ" -> "i̇") measure the lowered lines.
-        lines = (
-            texts
-            if len(haystack) == sum(map(len, texts)) + len(texts) - 1
-            else haystack.split("\n")
-        )
-        ends = list(accumulate(map(add, map(len, lines), repeat(1))))  # type: ignore[arg-type]
         if not self.regex:
             needle = self.pattern.lower() if self.ignore_case else self.pattern
+            if needle not in haystack:
+                return []  # the common case: skip building line offsets
+        # ends[k]: where line k+1 starts. `str.count("\n")` is a byte loop; accumulate is C.
+        # lower() keeps lengths for ASCII; otherwise ("İ" -> "i̇") measure the lowered lines.
+        same = not self.ignore_case or haystack.isascii()
+        lines = texts if same else haystack.split("\n")
+        ends = list(accumulate(map(add, map(len, lines), repeat(1))))  # type: ignore[arg-type]
+        if not self.regex:
             return _literal_hits(haystack, needle, ends, base)
         return self._regex_hits(haystack, texts, ends, base)
 
