@@ -450,7 +450,10 @@ class PulseApp(App[int]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.help_rows()))
+            # Installed once and reused: composing the table is the slow part.
+            if not self.is_screen_installed("help"):
+                self.install_screen(HelpScreen(self.help_rows()), "help")
+            self.push_screen("help")
 
     def help_rows(self) -> list[tuple[str, str]]:
         """(keys, what they do) for every binding the user can press."""

@@ -42,4 +42,4 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table, id="help-table")
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.app.pop_screen()

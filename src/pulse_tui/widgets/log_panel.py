@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static
+from textual.widget import Widget
 
 from pulse_tui import clock
 from pulse_tui.model.sanitize import sanitize
@@ -20,6 +20,17 @@ _STATE_STYLE = {
     HostState.FAILED: ("✖", "#ff5f5f"),
     HostState.STOPPED: ("○", "grey50"),
 }
+
+
+class LogStatus(Widget):
+    """The pane's one-line status; renders from its LogPanel on every refresh."""
+
+    def __init__(self, panel: LogPanel, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.panel = panel
+
+    def render(self) -> Text:
+        return self.panel.status_text()
 
 
 class LogPanel(Vertical):
@@ -40,7 +51,7 @@ class LogPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield LogView(self.store, id="log-view")
-        yield Static(id="log-status")
+        yield LogStatus(self, id="log-status")
 
     @property
     def view(self) -> LogView:
@@ -59,6 +70,10 @@ class LogPanel(Vertical):
         self.update_status()
 
     def update_status(self) -> None:
+        # A plain repaint of one row: no layout pass, however often lines arrive.
+        self.query_one(LogStatus).refresh()
+
+    def status_text(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         now = clock.now()
         for host, status in sorted(self.statuses.items()):
@@ -85,4 +100,4 @@ class LogPanel(Vertical):
             text.append(f" · {self.ui_dropped:,} dropped (UI behind)", style="bold #ffaf00")
         mode = "following" if view.follow else "scrolled (G to follow)"
         text.append(f" · {mode}{' · wrap' if view.wrap else ''}", style="dim")
-        self.query_one("#log-status", Static).update(text)
+        return text

@@ -1,0 +1,163 @@
+"""The log pane from the keyboard: follow, scroll, wrap, gaps, hostile text, floods."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
+
+from pulse_tui.app import PulseApp, demo_config
+from pulse_tui.model.logline import Level, LineKind, LogLine
+from pulse_tui.sources.base import HostState, HostStatus, LogSink
+from pulse_tui.sources.demo import DemoMetricsSource
+
+SIZE = (160, 40)
+
+
+class ScriptedLogSource:
+    """Delivers given batches, then waits; for pane behaviour, not for SSH (see integration)."""
+
+    def __init__(self, host: str, batches: Sequence[Sequence[LogLine]]) -> None:
+        self.host = host
+        self.batches = batches
+        self.stopped = False
+
+    async def run(self, sink: LogSink) -> None:
+        import asyncio
+
+        sink.on_status(HostStatus(self.host, HostState.LIVE))
+        for batch in self.batches:
+            sink.on_lines(batch)
+            await asyncio.sleep(0)
+        while not self.stopped:
+            await asyncio.sleep(0.05)
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+
+def line(n: int, text: str = "", *, host: str = "web-1", kind: LineKind = LineKind.LINE) -> LogLine:
+    return LogLine(
+        1767225600 + n,
+        1767225600 + n,
+        host,
+        "/var/log/app.log",
+        "api",
+        Level.INFO,
+        text or f"line number {n:05d}",
+        kind,
+    )
+
+
+def app_with(*sources: ScriptedLogSource, max_lines: int = 200_000) -> PulseApp:
+    from dataclasses import replace
+
+    config = demo_config()
+    config = replace(config, logs=replace(config.logs, max_lines=max_lines))
+    return PulseApp(config, DemoMetricsSource(config), list(sources))
+
+
+async def test_follow_scroll_up_and_back_to_the_tail() -> None:
+    source = ScriptedLogSource("web-1", [[line(n) for n in range(500)]])
+    app = app_with(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.log_panel.view.count == 500)
+        await pilot.press("7")
+        await pilot.pause()
+        assert "line number 00499" in screen_text(app)
+        assert "following" in screen_text(app)
+        await pilot.press("k", "k", "k")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "line number 00499" not in text and "line number 00496" in text
+        assert "scrolled (G to follow)" in text
+        await pilot.press("g")
+        await pilot.pause()
+        assert "line number 00000" in screen_text(app)
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert "line number 00000" not in screen_text(app)
+        await pilot.press("G")
+        await pilot.pause()
+        assert "line number 00499" in screen_text(app) and "following" in screen_text(app)
+
+
+async def test_new_lines_do_not_move_a_scrolled_view() -> None:
+    more = [[line(n) for n in range(300)], [line(n) for n in range(300, 310)]]
+    source = ScriptedLogSource("web-1", more[:1])
+    app = app_with(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.log_panel.view.count == 300)
+        await pilot.press("7", "g")
+        await pilot.pause()
+        before = screen_text(app)
+        app.on_lines(more[1])
+        await wait_until(pilot, lambda: app.log_panel.view.count == 310)
+        assert "line number 00000" in screen_text(app)
+        assert "310 lines" in screen_text(app)
+        assert before.splitlines()[30] == screen_text(app).splitlines()[30]
+
+
+async def test_wrap_toggle_shows_the_rest_of_a_long_line() -> None:
+    long_text = "start " + "x" * 300 + " THE-END"
+    source = ScriptedLogSource("web-1", [[line(0, long_text)]])
+    app = app_with(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.log_panel.view.count == 1)
+        await pilot.press("7")
+        await pilot.pause()
+        assert "THE-END" not in screen_text(app)
+        await pilot.press("w")
+        await pilot.pause()
+        assert "THE-END" in screen_text(app) and "wrap" in screen_text(app)
+
+
+async def test_gap_markers_notices_and_hostile_text_render_as_data() -> None:
+    hostile = "[bold]b[/bold] [link=http://x]y[/link] ␛[31m ⟨U+202E⟩"
+    gap = line(2, "connection lost (reset); resuming when back", kind=LineKind.GAP)
+    source = ScriptedLogSource("web-1", [[line(0, hostile), gap]])
+    app = app_with(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.log_panel.view.count == 2)
+        await pilot.pause()
+        text = screen_text(app)
+        assert hostile in text
+        assert "──── web-1: connection lost (reset); resuming when back ────" in text
+
+
+async def test_ring_buffer_bound_is_shown_as_rotated_out() -> None:
+    source = ScriptedLogSource("web-1", [[line(n) for n in range(1000)]])
+    app = app_with(source, max_lines=200)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.buffer.dropped == 800)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "200 lines" in text and "800 rotated out" in text
+
+
+async def test_host_statuses_on_the_status_line() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        app.on_status(HostStatus("db-1", HostState.FAILED, "host key unknown [bold]"))
+        app.on_status(HostStatus("db-2", HostState.RETRYING, "refused", retry_at=None))
+        await pilot.pause()
+        text = screen_text(app)
+        assert "✖ db-1 failed: host key unknown [bold]" in text
+        assert "● web-1 live" in text
+
+
+async def test_a_flood_is_bounded_and_counted_not_frozen() -> None:
+    from pulse_tui import app as app_module
+
+    app = app_with()
+    async with app.run_test(size=SIZE) as pilot:
+        flood = [line(n) for n in range(app_module.MAX_PENDING_LINES + 5000)]
+        app.on_lines(flood)  # faster than any repaint can take
+        await pilot.press("question_mark")  # input is still handled
+        await pilot.pause()
+        assert "Key bindings" in screen_text(app)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.log_panel.view.count == app_module.MAX_PENDING_LINES)
+        await pilot.pause()
+        assert "5,000 dropped (UI behind)" in screen_text(app)
