@@ -16,7 +16,6 @@ from pulse_tui.model.log_stamps import (
     MONTHS,
     clf_second,
     iso_second,
-    second_cache,
     syslog_second,
 )
 from pulse_tui.model.logline import Level
@@ -77,7 +76,10 @@ def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Le
     logfmt_match = _LOGFMT_FAST.match
     syslog_match = _SYSLOG_FAST.match
     clf_search = CLF.search
-    seconds = second_cache
+    # The second most lines share with the line before (lines come in time order): two
+    # string compares instead of building a cache key per line.
+    last_second = last_zone = ""
+    last_ts: float | None = None
     names = LEVEL_NAMES
     words = WORD_LEVEL
     months = MONTHS
@@ -91,7 +93,11 @@ def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Le
             if match is not None:
                 second, frac, zone, word = match.groups()
                 level = words.get(word)
-                ts = seconds.get(second + zone) or iso_second(second, zone)
+                if second == last_second and zone == last_zone:
+                    ts = last_ts
+                else:
+                    ts = last_ts = iso_second(second, zone)
+                    last_second, last_zone = second, zone
                 if level is not None and ts is not None:
                     add_ts(ts + int(frac) / pow10[len(frac)] if frac else ts)
                     add_level(level)
@@ -99,7 +105,11 @@ def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Le
             match = iso_match(text)
             if match is not None:
                 second, frac, zone, word = match.groups()
-                ts = seconds.get(second + zone if zone else second) or iso_second(second, zone)
+                if second == last_second and zone == last_zone:
+                    ts = last_ts
+                else:
+                    ts = last_ts = iso_second(second, zone)
+                    last_second, last_zone = second, zone
                 if ts is not None:
                     add_ts(ts + int(frac) / pow10[len(frac)] if frac else ts)
                     if word:
@@ -123,7 +133,11 @@ def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Le
             match = json_match(text)
             if match is not None:
                 second, frac, zone, word = match.groups()
-                ts = seconds.get(second + zone if zone else second) or iso_second(second, zone)
+                if second == last_second and zone == last_zone:
+                    ts = last_ts
+                else:
+                    ts = last_ts = iso_second(second, zone)
+                    last_second, last_zone = second, zone
                 if ts is not None:
                     add_ts(ts + int(frac) / pow10[len(frac)] if frac else ts)
                     level = words.get(word)
@@ -134,7 +148,11 @@ def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Le
             match = logfmt_match(text) if "[" not in text else None
             if match is not None:
                 second, frac, zone, word = match.groups()
-                ts = seconds.get(second + zone if zone else second) or iso_second(second, zone)
+                if second == last_second and zone == last_zone:
+                    ts = last_ts
+                else:
+                    ts = last_ts = iso_second(second, zone)
+                    last_second, last_zone = second, zone
                 if ts is not None:
                     add_ts(ts + int(frac) / pow10[len(frac)] if frac else ts)
                     if word:
