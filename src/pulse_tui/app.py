@@ -107,6 +107,8 @@ class PulseApp(App[int]):
         ),
         Binding("0", "go_live", "Live", show=False, id="live"),
         Binding("c", "compare", "Compare", id="compare"),
+        Binding("s", "pick_services", "Services", id="pick_services"),
+        Binding("t", "pick_range", "Range", id="pick_range"),
         Binding("escape", "escape", "Clear filter", show=False, id="clear"),
         *(
             Binding(
@@ -137,6 +139,8 @@ class PulseApp(App[int]):
         "pan(1)": "Pan forward by half a range",
         "go_live": "Back to live (the range ends now)",
         "compare": "Compare with a day / a week earlier (dimmed overlay)",
+        "pick_services": "Filter by service (fuzzy, multi-select)",
+        "pick_range": "Choose the time range (presets or custom)",
         "escape": "Clear the service filter / restore a maximised pane",
     }
 
@@ -330,10 +334,7 @@ class PulseApp(App[int]):
         self.view_state = state
         self.query_one(StatusHeader).show(state)
         if state.services != old.services:
-            services = state.services
-            self.log_panel.view.set_predicate(
-                (lambda line: line.service in services) if services else None
-            )
+            self.log_panel.set_services(state.services)
         if refetch:
             self._next_attempt.clear()
             self.refresh_signals(force=True)
@@ -364,6 +365,42 @@ class PulseApp(App[int]):
             f"Comparing {state.describe_compare()}" if state.compare_offset else "Compare off",
             timeout=2,
         )
+
+    def all_services(self) -> list[str]:
+        """Services from the backend, the panels' results and the log sources' mapping."""
+        names = set(self.known_services)
+        for result in self.results.values():
+            names.update(result.services())
+        for host in self.config.logs.hosts:
+            names.add(host.service)
+            names.update(f.service for f in host.files)
+            names.update(j.service for j in host.journal)
+        for source in self.log_sources:
+            service = getattr(source, "service", "")
+            if service:
+                names.add(service)
+        names.discard("")
+        return sorted(names)
+
+    def action_pick_services(self) -> None:
+        from pulse_tui.screens.picker import PickerScreen
+
+        def chosen(selection: frozenset[str] | None) -> None:
+            if selection is not None:
+                self.set_view(self.view_state.with_services(selection))
+
+        self.push_screen(
+            PickerScreen("Services", self.all_services(), self.view_state.services), chosen
+        )
+
+    def action_pick_range(self) -> None:
+        from pulse_tui.screens.time_range import TimeRangeScreen
+
+        def chosen(choice: tuple[float, float | None] | None) -> None:
+            if choice is not None:
+                self.set_view(self.view_state.with_range(*choice))
+
+        self.push_screen(TimeRangeScreen(), chosen)
 
     def on_signal_panel_jump_to_time(self, event: SignalPanel.JumpToTime) -> None:
         view = self.log_panel.view
@@ -403,7 +440,11 @@ class PulseApp(App[int]):
 
     def action_cycle_focus(self, delta: int) -> None:
         if self.screen is not self.screen_stack[0]:
-            # Modal screens (help, palette) keep Tab for themselves.
+            # Modal screens keep Tab for themselves: the picker ticks with it.
+            tab = getattr(self.screen, "on_tab", None)
+            if tab is not None:
+                tab(delta)
+                return
             if delta > 0:
                 self.screen.focus_next()
             else:

@@ -7,6 +7,7 @@ from the top line down (or, when following, from the newest line up).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from typing import Protocol
 
@@ -21,6 +22,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from pulse_tui.model.logline import LineKind, LogLine
+from pulse_tui.model.search import SearchQuery, match_counter, next_match
 from pulse_tui.widgets.palette import LOG_LEVEL_STYLES, host_colour
 
 
@@ -77,6 +79,8 @@ class LogView(Widget, can_focus=True):
         Binding("g,home", "scroll_home", "Oldest", show=False),
         Binding("G,end", "follow", "Follow"),
         Binding("w", "toggle_wrap", "Wrap"),
+        Binding("n", "next_hit(1)", "Next match", show=False),
+        Binding("N", "next_hit(-1)", "Previous match", show=False),
     ]
 
     class Moved(Message):
@@ -89,36 +93,102 @@ class LogView(Widget, can_focus=True):
         self.wrap = False
         #: Absolute index of the top line when not following.
         self.top = 0
+        #: The filter whose result `_matches` holds; new lines are tested against it.
         self.predicate: LinePredicate | None = None
         #: Absolute indices of lines passing the predicate (None = every line passes).
         self._matches: list[int] | None = None
         self._scanned_to = 0
+        #: The search being highlighted, and the absolute indices of the lines it hits.
+        self.search: SearchQuery | None = None
+        self.hits: list[int] = []
+        self._hits_to = 0
+        #: The hit `n`/`N` last moved to.
+        self.current_hit: int | None = None
         self._page: list[Strip] = []
         self.host_width = 8
 
     # ----------------------------------------------------------------- data
 
     def set_predicate(self, predicate: LinePredicate | None) -> None:
-        self.predicate = predicate
-        self._matches = None if predicate is None else []
-        self._scanned_to = self.store.first_index
-        self.lines_arrived()
-
-    def lines_arrived(self) -> None:
-        """Called after the buffer grew; extends the match list and repaints."""
+        """Filter synchronously (small buffers, tests); big ones go through set_visible."""
         first = self.store.first_index
         end = first + len(self.store)
+        matches = None
+        if predicate is not None:
+            matches = [i for i in range(first, end) if predicate(self.store[i - first])]
+        self.set_visible(predicate, matches, end)
+
+    def set_visible(
+        self, predicate: LinePredicate | None, matches: list[int] | None, scanned_to: int
+    ) -> None:
+        """Install a filter's result computed up to `scanned_to` (e.g. by a search job)."""
+        self.predicate = predicate
+        self._matches = matches
+        self._scanned_to = scanned_to
+        self.lines_arrived()
+        self.post_message(self.Moved())
+
+    def set_search(self, query: SearchQuery | None, hits: list[int], scanned_to: int) -> None:
+        """Highlight `query`; `hits` are its matching lines up to `scanned_to`."""
+        self.search = query
+        self.hits = hits
+        self._hits_to = scanned_to
+        self.current_hit = None
+        self.lines_arrived()
+        self.post_message(self.Moved())
+
+    def lines_arrived(self) -> None:
+        """Called after the buffer grew: filters and searches the new lines, repaints."""
+        first = self.store.first_index
+        end = first + len(self.store)
+        store = self.store
         if self._matches is not None and self.predicate is not None:
             start = max(self._scanned_to, first)
             predicate = self.predicate
-            store = self.store
             self._matches.extend(i for i in range(start, end) if predicate(store[i - first]))
             self._scanned_to = end
             if self._matches and self._matches[0] < first:
-                self._matches = [i for i in self._matches if i >= first]
+                self._matches = self._matches[bisect.bisect_left(self._matches, first) :]
+        if self.search is not None:
+            start = max(self._hits_to, first)
+            matches = self.search.matches
+            self.hits.extend(i for i in range(start, end) if matches(store[i - first].text))
+            self._hits_to = end
+            if self.hits and self.hits[0] < first:
+                self.hits = self.hits[bisect.bisect_left(self.hits, first) :]
         if self.top < first:
             self.top = first
         self.refresh()
+
+    def visible_hits(self) -> list[int]:
+        """Search hits among the lines the filter shows, ascending."""
+        if self._matches is None or not self.hits:
+            return self.hits
+        shown = set(self._matches)
+        return [i for i in self.hits if i in shown]
+
+    def action_next_hit(self, direction: int) -> None:
+        hits = self.visible_hits()
+        if not hits:
+            self.app.bell()
+            return
+        current = self.current_hit
+        if current is None:
+            current = self._absolute(self.top_position) if self.count else 0
+            # From the top line: `n` finds the first hit at or below it.
+            current -= 1 if direction > 0 else 0
+        target = next_match(hits, current, direction)
+        if target is None:
+            return
+        self.current_hit = target
+        self._move_to(max(0, self._position(target) - max(1, self.size.height // 3)))
+
+    def hit_counter(self) -> str:
+        """ "37 of 1,204" (or "1,204 matches" before n/N was pressed)."""
+        hits = self.visible_hits()
+        if self.current_hit is None or self.current_hit not in hits:
+            return match_counter(None, len(hits))
+        return match_counter(bisect.bisect_left(hits, self.current_hit) + 1, len(hits))
 
     @property
     def count(self) -> int:
@@ -128,8 +198,6 @@ class LogView(Widget, can_focus=True):
         """Position (0-based among visible lines) of an absolute index, or the nearest after."""
         if self._matches is None:
             return max(0, absolute - self.store.first_index)
-        import bisect
-
         return bisect.bisect_left(self._matches, absolute)
 
     def _absolute(self, position: int) -> int:
@@ -212,8 +280,14 @@ class LogView(Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         return self._page[y] if y < len(self._page) else Strip.blank(self.size.width)
 
-    def _render_rows(self, line: LogLine, width: int) -> list[list[Segment]]:
+    def _render_rows(self, line: LogLine, width: int, absolute: int) -> list[list[Segment]]:
         text = format_line(line, host_width=self.host_width)
+        if self.search is not None and line.kind is LineKind.LINE:
+            # The message is the end of the formatted line: offset its spans by the prefix.
+            offset = len(text.plain) - len(line.text)
+            style = "bold black on #ffaf00" if absolute == self.current_hit else "black on #ffd75f"
+            for start, stop in self.search.spans(line.text):
+                text.stylize(style, offset + start, offset + stop)
         console = self.app.console
         options = console.options.update(width=width, no_wrap=not self.wrap, height=None)
         if not self.wrap:
@@ -240,13 +314,15 @@ class LogView(Widget, can_focus=True):
         if self.follow:
             position = count - 1
             while position >= 0 and len(rows) < height:
-                rows[:0] = self._render_rows(self._line(position), width)
+                absolute = self._absolute(position)
+                rows[:0] = self._render_rows(self._line(position), width, absolute)
                 position -= 1
             rows = rows[-height:]
         else:
             position = self.top_position
             while position < count and len(rows) < height:
-                rows.extend(self._render_rows(self._line(position), width))
+                absolute = self._absolute(position)
+                rows.extend(self._render_rows(self._line(position), width, absolute))
                 position += 1
             rows = rows[:height]
         blank_style = Style()
