@@ -171,6 +171,46 @@ class LogBuffer:
         for i in range(len(self)):
             yield self[i]
 
+    def column_chunks(
+        self, start: int, stop: int
+    ) -> Iterator[tuple[int, list[str | None], bytes, array[int], list[tuple[str, str, str]]]]:
+        """Bulk read for search and filters: lines `start`..`stop` (absolute, clipped to
+        what the buffer holds), one block at a time, as
+        `(absolute index of the first line, texts, meta, origin ids, origin table)`.
+
+        `meta[i]` is `level | kind << 6`; `origin table[origin ids[i]]` is the line's
+        (host, source, service). A chunk never spans two blocks, and a chunk of a full
+        block's length starts at a block boundary, so its lines never change (but may be
+        dropped). Safe to run in a thread while the event loop appends: texts dropped
+        meanwhile come back as None (callers clip results to `first_index`). The origin
+        table is the buffer's own list: read it, never change it.
+        """
+        while True:
+            # A consistent snapshot: `dropped` unchanged across the copy; a head block
+            # already counted as dropped but not yet popped (mid-`_drop`) is skipped.
+            dropped = self.dropped
+            blocks = list(self._blocks)  # one C-level copy: atomic under the GIL
+            stop_now = min(stop, self._count)
+            if self.dropped == dropped:
+                break
+        if blocks and len(blocks[0].texts) == _BLOCK and blocks[0].texts[-1] is None:
+            blocks.pop(0)
+        first_block = dropped // _BLOCK
+        index = max(start, dropped)
+        while index < stop_now:
+            number, offset = divmod(index, _BLOCK)
+            block = blocks[number - first_block]
+            take = min(_BLOCK - offset, stop_now - index)
+            end = offset + take
+            yield (
+                index,
+                block.texts[offset:end],
+                bytes(block.meta[offset:end]),
+                block.origins[offset:end],
+                self._origins,
+            )
+            index += take
+
     def get_absolute(self, sequence: int) -> LogLine | None:
         """The line with absolute sequence number `sequence`, or None if dropped/unknown."""
         if not self.dropped <= sequence < self._count:

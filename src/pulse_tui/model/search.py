@@ -1,4 +1,4 @@
-"""Log search over a `LogBuffer`: queries, filters, fast bulk matching, jobs, history.
+"""Log search over a `LogBuffer`: queries and filters (the names the UI imports).
 
 Query syntax (what the user types after `/`):
 
@@ -8,39 +8,69 @@ Query syntax (what the user types after `/`):
 * smart case: case-insensitive unless the pattern has an uppercase letter
   (escapes such as `\\d` or `\\S` do not count).
 
-Case-insensitive matching means "the pattern matches `text.lower()`", in bulk and per line
-alike, so counts and filters always agree; highlighting uses `re.IGNORECASE` on the text.
+Case-insensitive means the `regex` module's IGNORECASE (simple case folding) on the line
+as it is, in bulk, per line and for highlighting alike, so counts, filters and highlights
+always agree.
 
-Bulk matching joins a run of texts with "\\n" into one string and runs `str.find` or the
-compiled regex over it once, mapping each hit back to its line by counting newlines; Python
-only runs once per *matching* line, never per line scanned.
+The work is split by job: this module parses queries and combines them into filters;
+`search_scan` does the bulk matching over buffer blocks (joined text, cache, timeouts);
+`search_job` runs a search in a thread; `search_nav` steps through results and keeps the
+history. Every public name is importable from here.
 """
 
 from __future__ import annotations
 
 import re
-import re._parser as sre_parse  # stdlib internals: walk a regex's parse tree
-import threading
-from bisect import bisect_left, bisect_right
-from collections import deque
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import accumulate, compress, repeat
-from operator import add, and_
+from functools import cached_property
+from itertools import compress
+from operator import and_
 
-from pulse_tui.model.log_buffer import _BLOCK, LogBuffer
+import regex as _regex
+
+from pulse_tui.model.log_buffer import LogBuffer
 from pulse_tui.model.logline import Level, LineKind, LogLine
+from pulse_tui.model.search_job import SearchJob
+from pulse_tui.model.search_nav import SearchHistory, match_counter, next_match
+from pulse_tui.model.search_scan import (
+    CHUNK_TIMEOUT,
+    TOO_SLOW,
+    Chunk,
+    SearchError,
+    clip,
+    literal_hits,
+    per_line,
+    regex_hits,
+    scan,
+    time_left,
+)
+
+__all__ = [
+    "CHUNK_TIMEOUT",
+    "MAX_SPANS",
+    "REGEX_PREFIX",
+    "LineFilter",
+    "SearchError",
+    "SearchHistory",
+    "SearchJob",
+    "SearchQuery",
+    "count_matches",
+    "find_matches",
+    "iter_text_chunks",
+    "match_counter",
+    "next_match",
+]
 
 REGEX_PREFIX = "re:"
 #: Most highlight spans returned for one line; a pattern like `.` would otherwise give 1000s.
 MAX_SPANS = 64
+#: Seconds one line may take to match or highlight outside a job (the UI thread waits).
+LINE_TIMEOUT = 0.25
 # Lookarounds and \A/\Z see the neighbouring line (or chunk edge) in a joined chunk, so
 # patterns using them are matched line by line instead.
 _LINE_LOCAL = re.compile(r"\(\?<?[=!]|\\[AZ]")
-
-
-class SearchError(ValueError):
-    """A query that cannot be used; the message is one line, fit for a status bar."""
 
 
 @dataclass(frozen=True)
@@ -52,13 +82,16 @@ class SearchQuery:
     regex: bool
     ignore_case: bool
     #: For highlighting: the pattern, with IGNORECASE when case-insensitive.
-    compiled: re.Pattern[str] = field(compare=False, repr=False)
-    # Matched against the (lowered, when ignore_case) text; never IGNORECASE (see module doc).
-    _scan: re.Pattern[str] = field(compare=False, repr=False)
+    compiled: _regex.Pattern[str] = field(compare=False, repr=False)
+    # The same with MULTILINE, for joined chunks: `^`/`$` at every line's edges.
+    _scan: _regex.Pattern[str] = field(compare=False, repr=False)
 
     @classmethod
     def parse(cls, text: str, *, regex: bool = False) -> SearchQuery:
-        """Parse what the user typed; raise `SearchError` for an unusable regex."""
+        """Parse what the user typed; raise `SearchError` for an unusable regex.
+
+        Slow regexes are not refused here: a search stops with `SearchError` when one
+        buffer block takes longer than its timeout (see `SearchJob`)."""
         if not regex and text.startswith("\\"):
             pattern, regex = text[1:], False
         elif text.startswith(REGEX_PREFIX):
@@ -69,13 +102,18 @@ class SearchQuery:
         ignore_case = not any(ch.isupper() for ch in unescaped)
         source = pattern if regex else re.escape(pattern)
         try:
-            compiled = re.compile(source, re.IGNORECASE if ignore_case else 0)
-            scan = re.compile(source, re.MULTILINE)
+            # `re` checks the syntax (the documented one, with its clear messages) ...
+            re.compile(source)
         except re.error as exc:
             where = f" at position {exc.pos + 1}" if exc.pos is not None else ""
             raise SearchError(f"invalid regex{where}: {exc.msg}") from None
-        if regex:
-            _reject_nested_repeats(pattern)
+        # ... `regex` matches: it releases the GIL and honours a timeout (`search_scan`).
+        flags = _regex.IGNORECASE if ignore_case else 0
+        try:
+            compiled = _regex.compile(source, flags)
+            scan = _regex.compile(source, flags | _regex.MULTILINE)
+        except _regex.error as exc:
+            raise SearchError(f"invalid regex: {exc.msg}") from None
         return cls(pattern, regex, ignore_case, compiled, scan)
 
     @property
@@ -86,160 +124,74 @@ class SearchQuery:
         return _LINE_LOCAL.search(self.pattern) is not None
 
     def matches(self, text: str) -> bool:
-        """Whether one line's text matches."""
-        if self.ignore_case:
-            text = text.lower()
-        if not self.regex:
-            return self.pattern.lower() in text if self.ignore_case else self.pattern in text
-        return self._scan.search(text) is not None
+        """Whether one line's text matches; `SearchError` if that takes `LINE_TIMEOUT`."""
+        if not self.regex and not self.ignore_case:
+            return self.pattern in text
+        try:
+            found = self._scan.search(text, concurrent=True, timeout=LINE_TIMEOUT)
+        except TimeoutError:
+            raise SearchError(TOO_SLOW) from None
+        return found is not None
 
     def spans(self, text: str, limit: int = MAX_SPANS) -> list[tuple[int, int]]:
-        """(start, end) of up to `limit` non-empty matches in `text`, for highlighting."""
+        """(start, end) of up to `limit` non-empty matches in `text`, for highlighting
+        (none when matching takes more than `LINE_TIMEOUT`: the UI thread waits)."""
         out: list[tuple[int, int]] = []
-        for match in self.compiled.finditer(text):
-            if match.end() > match.start():
-                out.append(match.span())
-                if len(out) >= limit:
-                    break
+        try:
+            for match in self.compiled.finditer(text, timeout=LINE_TIMEOUT):
+                if match.end() > match.start():
+                    out.append(match.span())
+                    if len(out) >= limit:
+                        break
+        except TimeoutError:
+            return []
         return out
 
     def scan(self, texts: Sequence[str | None], base: int) -> list[int]:
-        """Absolute indices (`base` + offset) of the texts that match, in order."""
+        """Absolute indices (`base` + offset) of the texts that match, in order (None:
+        a dropped line, never a match)."""
+        deadline = time.monotonic() + CHUNK_TIMEOUT
         if self.line_local:
-            return [base + i for i, t in enumerate(texts) if t is not None and self.matches(t)]
-        try:
-            haystack = "\n".join(texts)  # type: ignore[arg-type] - None raises, handled below
-        except TypeError:
-            # A line was dropped under us (the UI thread appends while we run): blank it;
-            # the caller clips indices below `buffer.first_index` anyway.
-            texts = [t or "" for t in texts]
-            haystack = "\n".join(texts)  # type: ignore[arg-type]
-        if self.ignore_case:
-            haystack = haystack.lower()
-        if not self.regex:
-            needle = self.pattern.lower() if self.ignore_case else self.pattern
-            if needle not in haystack:
-                return []  # the common case: skip building line offsets
-        # ends[k]: where line k+1 starts. `str.count("\n")` is a byte loop; accumulate is C.
-        # lower() keeps lengths for ASCII; otherwise ("İ" -> "i̇") measure the lowered lines.
-        same = not self.ignore_case or haystack.isascii()
-        lines = texts if same else haystack.split("\n")
-        ends = list(accumulate(map(add, map(len, lines), repeat(1))))  # type: ignore[arg-type]
-        if not self.regex:
-            return _literal_hits(haystack, needle, ends, base)
-        return self._regex_hits(haystack, texts, ends, base)
+            return per_line(texts, base, self._line_test(deadline))
+        hits = self._joined_hits("\n".join([t or "" for t in texts]), base, deadline)
+        return [i for i in hits if texts[i - base] is not None]
 
-    def _regex_hits(
-        self, haystack: str, texts: Sequence[str | None], ends: list[int], base: int
-    ) -> list[int]:
-        out: list[int] = []
+    def scan_chunk(self, chunk: Chunk) -> list[int]:
+        """Absolute indices of the matching lines of one buffer chunk."""
+        if self.line_local:
+            return per_line(chunk.texts, chunk.index, self._line_test(chunk.deadline))
+        return clip(self._joined_hits(chunk.joined(), chunk.index, chunk.deadline), chunk)
+
+    def _joined_hits(self, joined: str, base: int, deadline: float) -> list[int]:
+        if not self.regex and not self.ignore_case:
+            return literal_hits(joined, self.pattern, base)
+        return regex_hits(joined, self._scan, base, deadline, self._line_test(deadline))
+
+    def _line_test(self, deadline: float) -> Callable[[str], bool]:
+        """`matches`, bounded by `deadline` instead of `LINE_TIMEOUT`."""
+        if not self.regex and not self.ignore_case:
+            return self.matches
         search = self._scan.search
-        pos, size = 0, len(haystack)
-        while pos <= size and (match := search(haystack, pos)) is not None:
-            start, end = match.span()
-            line = bisect_right(ends, start)
-            # A hit running past the line's "\n" (`\s`, `[^x]` can match it) proves nothing
-            # about the line: check it on its own.
-            if end < ends[line] or self.matches(texts[line] or ""):
-                out.append(base + line)
-            pos = ends[line]
-        return out
+
+        def test(text: str) -> bool:
+            try:
+                return search(text, concurrent=True, timeout=time_left(deadline)) is not None
+            except TimeoutError:
+                raise SearchError(TOO_SLOW) from None
+
+        return test
 
 
-def _literal_hits(haystack: str, needle: str, ends: list[int], base: int) -> list[int]:
-    out: list[int] = []
-    find = haystack.find
-    pos = find(needle)
-    while pos >= 0:
-        line = bisect_right(ends, pos)  # the needle has no "\n" (else line_local)
-        out.append(base + line)
-        if line + 1 >= len(ends):
-            break
-        pos = find(needle, ends[line])
-    return out
-
-
-def _reject_nested_repeats(pattern: str) -> None:
-    """Refuse `(a+)+`-style patterns: Python's `re` can take exponential time on them and,
-    holding the GIL, would freeze the whole app, not just the search thread."""
-    repeats = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT}
-
-    def walk(items: object, inside_unbounded: bool) -> bool:
-        for op, arg in items:  # type: ignore[attr-defined]
-            if op in repeats:
-                _low, high, sub = arg
-                unbounded = high is sre_parse.MAXREPEAT
-                if unbounded and inside_unbounded and op is not sre_parse.POSSESSIVE_REPEAT:
-                    return True
-                subs, inside = [sub], inside_unbounded or unbounded
-            elif op is sre_parse.SUBPATTERN:
-                subs, inside = [arg[-1]], inside_unbounded
-            elif op is sre_parse.BRANCH:
-                subs, inside = arg[1], inside_unbounded
-            else:
-                continue
-            if any(walk(s, inside) for s in subs):
-                return True
-        return False
-
-    if walk(sre_parse.parse(pattern), False):
-        raise SearchError("regex nests repeats like (a+)+, which can hang; simplify it")
-
-
-# --------------------------------------------------------------------- buffer access
+# --------------------------------------------------------------------- bulk search
 
 
 def iter_text_chunks(
     buffer: LogBuffer, start: int, stop: int
 ) -> Iterator[tuple[int, list[str | None]]]:
     """(absolute index of the first text, texts) for lines `start`..`stop` (absolute), one
-    block at a time, clipped to what the buffer holds.
-
-    Reads `buffer._blocks` directly: LogBuffer has no bulk text API yet and building a
-    LogLine per line would cost more than the search. May move into LogBuffer later. Safe
-    to run in a thread while the event loop appends: texts dropped meanwhile come back as
-    None (callers clip results to `buffer.first_index`).
-    """
-    while True:
-        # A consistent snapshot: `dropped` unchanged across the copy; a head block already
-        # counted as dropped but not yet popped (mid-`_drop`) is skipped.
-        dropped = buffer.dropped
-        blocks = list(buffer._blocks)  # one C-level copy: atomic under the GIL
-        stop_now = min(stop, buffer.next_index)
-        if buffer.dropped == dropped:
-            break
-    if blocks and len(blocks[0].texts) == _BLOCK and blocks[0].texts[-1] is None:
-        blocks.pop(0)
-    first_block = dropped // _BLOCK
-    index = max(start, dropped)
-    while index < stop_now:
-        number, offset = divmod(index, _BLOCK)
-        block = blocks[number - first_block]
-        take = min(_BLOCK - offset, stop_now - index)
-        yield index, block.texts[offset : offset + take]
-        index += take
-
-
-def _scan(
-    buffer: LogBuffer,
-    test: Callable[[Sequence[str | None], int], list[int]],
-    start: int,
-    stop: int,
-    chunk_lines: int,
-) -> Iterator[tuple[int, list[int]]]:
-    """(absolute index scanned up to, hits) every ~`chunk_lines` lines."""
-    hits: list[int] = []
-    pending = 0
-    end = start
-    for base, texts in iter_text_chunks(buffer, start, stop):
-        hits.extend(test(texts, base))
-        pending += len(texts)
-        end = base + len(texts)
-        if pending >= chunk_lines:
-            yield end, hits
-            hits, pending = [], 0
-    if pending or hits:
-        yield end, hits
+    block at a time, clipped to what the buffer holds (see `LogBuffer.column_chunks`)."""
+    for index, texts, *_ in buffer.column_chunks(start, stop):
+        yield index, texts
 
 
 def find_matches(
@@ -251,10 +203,11 @@ def find_matches(
     chunk_lines: int = 50_000,
 ) -> Iterator[list[int]]:
     """Absolute indices of matching lines in [start, stop), one list per ~`chunk_lines`
-    lines scanned (possibly empty): stop iterating to cancel."""
+    lines scanned (possibly empty): stop iterating to cancel. `SearchError` when a regex
+    is too slow (`CHUNK_TIMEOUT` per block)."""
     lo = buffer.first_index if start is None else start
     hi = buffer.next_index if stop is None else stop
-    for _, hits in _scan(buffer, query.scan, lo, hi, chunk_lines):
+    for _, hits in scan(buffer, query.scan_chunk, lo, hi, chunk_lines):
         yield hits
 
 
@@ -349,203 +302,38 @@ class LineFilter:
         search per chunk, then level and origin from the buffer's columns, no LogLine)."""
         lo = buffer.first_index if start is None else start
         hi = buffer.next_index if stop is None else stop
-        table = self._meta_table()
-        for _, hits in _scan(buffer, self._chunk_test(buffer, table), lo, hi, chunk_lines):
+        for _, hits in scan(buffer, self.scan_chunk, lo, hi, chunk_lines):
             yield hits
 
-    def _chunk_test(
-        self, buffer: LogBuffer, table: bytes
-    ) -> Callable[[Sequence[str | None], int], list[int]]:
-        def test(texts: Sequence[str | None], base: int) -> list[int]:
-            columns = self.min_level or self.hosts or self.services
+    @cached_property
+    def _table(self) -> bytes:
+        return self._meta_table()
+
+    def scan_chunk(self, chunk: Chunk) -> list[int]:
+        """Absolute indices of the lines of one buffer chunk this filter accepts."""
+        texts, base = chunk.texts, chunk.index
+        columns = self.min_level or self.hosts or self.services
+        if columns:
+            table, meta, origins = self._table, chunk.meta, chunk.origins
+            origin_ok = bytes(self._origin_ok(h, s) for h, _, s in list(chunk.origin_table))
+        if self.includes:
+            hits = self.includes[0].scan_chunk(chunk)
+            for query in self.includes[1:]:
+                test = query._line_test(chunk.deadline)
+                hits = [i for i in hits if test(texts[i - base] or "")]
             if columns:
-                block = buffer._blocks[base // _BLOCK - buffer.first_index // _BLOCK]
-                offset = base % _BLOCK
-                meta = block.meta[offset : offset + len(texts)]
-                origins = block.origins[offset : offset + len(texts)]
-                origin_ok = bytes(self._origin_ok(h, s) for h, _, s in list(buffer._origins))
-            if self.includes:
-                hits = self.includes[0].scan(texts, base)
-                for query in self.includes[1:]:
-                    hits = [i for i in hits if query.matches(texts[i - base] or "")]
-                if columns:
-                    keep = [table[meta[i - base]] and origin_ok[origins[i - base]] for i in hits]
-                    hits = list(compress(hits, keep))
-            elif columns:
-                # Masks built in C: translate the meta bytes, map the origin ids.
-                mask = meta.translate(table)
-                if self.hosts or self.services:
-                    mask = bytes(map(and_, mask, map(origin_ok.__getitem__, origins)))
-                hits = list(compress(range(base, base + len(texts)), mask))
-            else:
-                hits = list(range(base, base + len(texts)))
-            for query in self.excludes:
-                excluded = set(query.scan(texts, base))
-                if excluded:
-                    hits = [i for i in hits if i not in excluded]
-            return hits
-
-        return test
-
-
-# --------------------------------------------------------------------- jobs
-
-
-class SearchJob:
-    """Runs a search in a daemon thread so the caller never waits for it.
-
-    `cancel()` is checked between chunks (~`chunk_lines` lines each), so a new keystroke
-    stops the previous search within one chunk. Results: poll `done`, `progress` (0..1)
-    and `result_indices`, or pass `on_progress(job)` / `on_done(job)`, which run in the
-    worker thread (a Textual caller wraps them in `app.call_from_thread`).
-
-    Honest limit: Python's `re` holds the GIL and cannot be interrupted inside one call,
-    so a pathological regex would stall every thread, the UI included, for as long as one
-    chunk takes. `SearchQuery.parse` therefore refuses nested repeats such as `(a+)+`,
-    the usual culprit; overlapping alternations like `(a|aa)+$` on long lines can still
-    be slow, bounded by one chunk. The cure would be the third-party `regex` module
-    (`timeout=`, GIL released), or a forked process per search.
-    """
-
-    def __init__(
-        self,
-        buffer: LogBuffer,
-        matcher: SearchQuery | LineFilter,
-        *,
-        start: int | None = None,
-        stop: int | None = None,
-        chunk_lines: int = 50_000,
-        on_progress: Callable[[SearchJob], None] | None = None,
-        on_done: Callable[[SearchJob], None] | None = None,
-    ) -> None:
-        self.buffer, self.matcher = buffer, matcher
-        self.start_index = buffer.first_index if start is None else start
-        self.stop_index = buffer.next_index if stop is None else stop
-        self.chunk_lines = chunk_lines
-        self.on_progress, self.on_done = on_progress, on_done
-        #: Absolute indices of matching lines found so far, ascending.
-        self.result_indices: list[int] = []
-        #: The exception the search raised, if any.
-        self.error: BaseException | None = None
-        self._scanned_to = self.start_index
-        self._cancel = threading.Event()
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="pulse-search", daemon=True)
-
-    def start(self) -> SearchJob:
-        """Start the worker thread; returns self for chaining."""
-        self._thread.start()
-        return self
-
-    def cancel(self) -> None:
-        """Ask the worker to stop after the current chunk; returns at once."""
-        self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    @property
-    def done(self) -> bool:
-        """True once the worker has stopped: finished, cancelled or failed."""
-        return self._done.is_set()
-
-    @property
-    def progress(self) -> float:
-        """Fraction of the range scanned so far."""
-        total = self.stop_index - self.start_index
-        return 1.0 if total <= 0 else (self._scanned_to - self.start_index) / total
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until done (tests and scripts; never from the event loop)."""
-        return self._done.wait(timeout)
-
-    def _run(self) -> None:
-        matcher = self.matcher
-        try:
-            if isinstance(matcher, LineFilter):
-                test = matcher._chunk_test(self.buffer, matcher._meta_table())
-            else:
-                test = matcher.scan
-            chunks = _scan(self.buffer, test, self.start_index, self.stop_index, self.chunk_lines)
-            for scanned_to, hits in chunks:
-                if self._cancel.is_set():
-                    break
-                self.result_indices.extend(hits)
-                self._scanned_to = scanned_to
-                if self.on_progress is not None:
-                    self.on_progress(self)
-        except Exception as exc:  # reported through `error`, never lost in the thread
-            self.error = exc
-        finally:
-            self._done.set()
-            if self.on_done is not None:
-                self.on_done(self)
-
-
-# --------------------------------------------------------------------- navigation
-
-
-def next_match(indices: Sequence[int], current: int | None, direction: int) -> int | None:
-    """The match after (`direction` +1) or before (-1) `current` in ascending `indices`,
-    wrapping around; None when there are none. `current` need not be a match."""
-    if not indices:
-        return None
-    if current is None:
-        return indices[0] if direction > 0 else indices[-1]
-    if direction > 0:
-        pos = bisect_right(indices, current)
-        return indices[pos] if pos < len(indices) else indices[0]
-    pos = bisect_left(indices, current) - 1
-    return indices[pos] if pos >= 0 else indices[-1]
-
-
-def match_counter(position: int | None, total: int) -> str:
-    """Status text: "37 of 1,204" (`position` 1-based), "1,204 matches", "no matches"."""
-    if total == 0:
-        return "no matches"
-    if position is None:
-        return f"{total:,} match" + ("" if total == 1 else "es")
-    return f"{position:,} of {total:,}"
-
-
-class SearchHistory:
-    """Past queries, newest last, browsed with up/down like a shell's history."""
-
-    def __init__(self, max: int = 100) -> None:
-        self._items: deque[str] = deque(maxlen=max)
-        self._cursor: int | None = None  # None: not browsing (editing a new line)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    @property
-    def items(self) -> list[str]:
-        return list(self._items)
-
-    def add(self, text: str) -> None:
-        """Remember a submitted query (blank ignored; a repeat moves to the newest)."""
-        self._cursor = None
-        if not text.strip():
-            return
-        if text in self._items:
-            self._items.remove(text)
-        self._items.append(text)
-
-    def previous(self) -> str | None:
-        """Up: the next older query (stays on the oldest); None when history is empty."""
-        if not self._items:
-            return None
-        cursor = len(self._items) if self._cursor is None else self._cursor
-        self._cursor = max(cursor - 1, 0)
-        return self._items[self._cursor]
-
-    def next(self) -> str | None:
-        """Down: the next newer query; "" past the newest (back to an empty input)."""
-        if self._cursor is None:
-            return None
-        if self._cursor + 1 >= len(self._items):
-            self._cursor = None
-            return ""
-        self._cursor += 1
-        return self._items[self._cursor]
+                keep = [table[meta[i - base]] and origin_ok[origins[i - base]] for i in hits]
+                hits = list(compress(hits, keep))
+        elif columns:
+            # Masks built in C: translate the meta bytes, map the origin ids.
+            mask = meta.translate(table)
+            if self.hosts or self.services:
+                mask = bytes(map(and_, mask, map(origin_ok.__getitem__, origins)))
+            hits = clip(list(compress(range(base, base + len(texts)), mask)), chunk)
+        else:
+            hits = clip([base + i for i, t in enumerate(texts) if t is not None], chunk)
+        for query in self.excludes:
+            excluded = set(query.scan_chunk(chunk))
+            if excluded:
+                hits = [i for i in hits if i not in excluded]
+        return hits
