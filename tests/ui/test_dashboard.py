@@ -294,3 +294,18 @@ async def test_chart_cursor_shows_values_and_enter_jumps_the_logs_there() -> Non
         top = view.store[view.top - view.store.first_index]
         assert top.timestamp <= target
         await pilot.press("escape")  # on the log pane: nothing breaks
+
+
+async def test_key_bindings_come_from_the_config() -> None:
+    from dataclasses import replace
+
+    config = replace(demo_config(), keys={"pause": "P", "pick_range": "T"})
+    app = frozen_demo_app(config)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        await pilot.press("p")
+        await pilot.pause()
+        assert not app.view_state.paused  # the old key no longer pauses
+        await pilot.press("P")
+        await pilot.pause()
+        assert app.view_state.paused and "PAUSED" in screen_text(app)

@@ -1,0 +1,168 @@
+"""What a loaded config holds: frozen dataclasses, with the defaults spelled out."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pulse_tui.config.errors import ConfigError
+from pulse_tui.model.signals import DEFAULT_UNITS, Signal, Thresholds
+
+DEFAULT_PROMETHEUS_URL = "http://localhost:9090"
+GLYPH_SETS = ("braille", "block", "ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class SecretRef:
+    """Where a secret comes from. Only `inline` holds the value itself, and never prints."""
+
+    env: str | None = None
+    file: str | None = None
+    command: str | None = None
+    inline: str | None = field(default=None, repr=False)
+
+    def __bool__(self) -> bool:
+        return any((self.env, self.file, self.command, self.inline))
+
+    def resolve(self) -> str:
+        """The secret's value; raises ConfigError naming the source (never the value)."""
+        if self.inline is not None:
+            return self.inline
+        if self.env:
+            value = os.environ.get(self.env)
+            if value is None:
+                raise ConfigError("environment", self.env, "variable is not set")
+            return value.strip()
+        if self.file:
+            try:
+                return Path(self.file).expanduser().read_text().strip()
+            except OSError as exc:
+                raise ConfigError(self.file, "", f"cannot read secret: {exc.strerror}") from exc
+        if self.command:
+            try:
+                done = subprocess.run(
+                    shlex.split(self.command), capture_output=True, text=True, timeout=15
+                )
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise ConfigError("command", self.command, f"failed: {exc}") from exc
+            if done.returncode != 0:
+                raise ConfigError("command", self.command, f"exited with status {done.returncode}")
+            return done.stdout.strip()
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class PrometheusConfig:
+    url: str = DEFAULT_PROMETHEUS_URL
+    service_label: str = "job"
+    status_label: str = "code"
+    timeout: float = 10.0
+    scrape_interval: float = 15.0
+    token: SecretRef = SecretRef()
+    username: str | None = None
+    password: SecretRef = SecretRef()
+    headers: Mapping[str, str] = field(default_factory=dict)
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    tls_insecure: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SignalConfig:
+    """A panel's query template (None = built-in default), unit and thresholds."""
+
+    query: str | None = None
+    unit: str = ""
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    #: Saturation only: a query whose value is 100 %, to show usage as a percentage.
+    limit_query: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LogFile:
+    path: str
+    service: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class JournalUnit:
+    unit: str
+    service: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LogHost:
+    """One remote host and what to tail on it. `host` goes through ~/.ssh/config."""
+
+    host: str
+    port: int | None = None
+    user: str | None = None
+    jump: str | None = None
+    service: str = ""
+    files: tuple[LogFile, ...] = ()
+    journal: tuple[JournalUnit, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.user}@{self.host}" if self.user else self.host
+
+
+@dataclass(frozen=True, slots=True)
+class LogsConfig:
+    max_lines: int = 200_000
+    max_bytes: int = 256 * 1024 * 1024
+    max_line_bytes: int = 64 * 1024
+    connect_timeout: float = 10.0
+    keepalive_interval: float = 5.0
+    known_hosts: str | None = None
+    hosts: tuple[LogHost, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardConfig:
+    refresh: float = 5.0
+    range: float = 3600.0
+    glyphs: str = "braille"
+    bell: bool = True
+
+
+DEFAULT_SIGNALS: dict[Signal, SignalConfig] = {
+    Signal.LATENCY: SignalConfig(unit="s", thresholds=Thresholds(warn=0.5, crit=1.0)),
+    Signal.TRAFFIC: SignalConfig(unit="req/s"),
+    Signal.ERRORS: SignalConfig(unit="ratio", thresholds=Thresholds(warn=0.01, crit=0.05)),
+    Signal.SATURATION: SignalConfig(unit="cores", thresholds=Thresholds(warn=0.7, crit=0.9)),
+    Signal.QUEUE: SignalConfig(unit="s", thresholds=Thresholds(warn=2.0, crit=5.0)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything pulse-tui runs with. `path` is None when no file was found."""
+
+    path: Path | None = None
+    prometheus: PrometheusConfig = PrometheusConfig()
+    dashboard: DashboardConfig = DashboardConfig()
+    signals: Mapping[Signal, SignalConfig] = field(default_factory=lambda: dict(DEFAULT_SIGNALS))
+    #: Per-service threshold overrides: service -> signal -> thresholds.
+    service_thresholds: Mapping[str, Mapping[Signal, Thresholds]] = field(default_factory=dict)
+    logs: LogsConfig = LogsConfig()
+    #: Action name -> key(s), overriding the default bindings.
+    keys: Mapping[str, str] = field(default_factory=dict)
+    demo: bool = False
+    #: True when the Prometheus URL is the built-in default (the header says so).
+    prometheus_defaulted: bool = True
+
+    def thresholds(self, signal: Signal, service: str | None = None) -> Thresholds:
+        if service is not None:
+            override = self.service_thresholds.get(service, {}).get(signal)
+            if override is not None:
+                return override
+        return self.signals[signal].thresholds
+
+    def unit(self, signal: Signal) -> str:
+        return self.signals[signal].unit or DEFAULT_UNITS[signal]
