@@ -187,3 +187,68 @@ def test_log_specs() -> None:
     everything = parse_journal_spec("web-4")
     assert everything.journal[0].unit == ""
     assert parse_journal_spec("web-5:2200").port == 2200
+
+
+def test_alert_rules_log_rules_silences_webhooks_and_probes(tmp_path: Path) -> None:
+    from pulse_tui.config import AlertRule
+
+    config = load_config(private_copy("alerts.toml", tmp_path))
+    alerts = config.alerts
+    errors, slow, cpu, queue = alerts.rules
+    assert errors == AlertRule(
+        name="High error ratio",
+        severity="page",
+        op=">",
+        threshold=0.05,
+        for_seconds=120,
+        signal=Signal.ERRORS,
+    )
+    assert slow.services == ("checkout", "api") and slow.for_seconds == 300
+    assert cpu.severity == "info" and cpu.for_seconds == 0
+    assert queue.signal is Signal.QUEUE and queue.threshold == 5
+    (timeouts,) = alerts.log_rules
+    assert (timeouts.count, timeouts.window_seconds, timeouts.pattern) == (
+        10,
+        600,
+        "payment timeout",
+    )
+    nightly, deploy = alerts.silences
+    assert (nightly.daily_start, nightly.daily_end) == (23 * 60 + 30, 30)
+    assert deploy.rules == ("Slow p99",) and deploy.end - deploy.start == 1800
+    assert alerts.webhooks[0].severity == "page"
+    assert alerts.webhooks[0].url.env == "PULSE_PAGE_WEBHOOK"
+    assert alerts.alertmanager_url == "http://127.0.0.1:9093"
+    (probe,) = alerts.probes
+    assert (probe.interval, probe.timeout, probe.down_after, probe.expect_status) == (10, 2, 2, 200)
+
+
+@pytest.mark.parametrize(
+    ("toml", "fragment"),
+    [
+        (
+            '[[alerts.rules]]\nname = "x"\nsignal = "latncy"\nthreshold = 1',
+            "alerts.rules[0] \"x\".signal: unknown signal 'latncy' (did you mean 'latency'?)",
+        ),
+        (
+            '[[alerts.rules]]\nname = "x"\nsignal = "errors"\nthreshold = 1\nfor = "2x"',
+            'alerts.rules[0] "x".for: invalid duration',
+        ),
+        (
+            '[[alerts.log_rules]]\nname = "y"\npattern = "re:(oops"\ncount = 3',
+            'alerts.log_rules[0] "y".pattern: invalid regex',
+        ),
+        ('[[alerts.rules]]\nsignal = "errors"\nthreshold = 1', "alerts.rules[0].name"),
+        ('[[probes]]\nname = "p"\nurl = "nope"', 'probes[0] "p".url: invalid URL'),
+        (
+            '[[alerts.silences]]\nname = "s"\ndaily_start = "25:00"\ndaily_end = "01:00"',
+            'alerts.silences[0] "s".daily_start',
+        ),
+    ],
+)
+def test_bad_rules_are_named(toml: str, fragment: str, tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(toml)
+    path.chmod(0o600)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert fragment in str(caught.value)

@@ -9,6 +9,14 @@ use this package without a UI.
     starter.py  `pulse-tui init`         errors.py   ConfigError
 """
 
+from pulse_tui.config.alert_model import (
+    AlertRule,
+    AlertsConfig,
+    LogRule,
+    Probe,
+    Silence,
+    Webhook,
+)
 from pulse_tui.config.errors import ConfigError
 from pulse_tui.config.flags import (
     Overrides,
@@ -30,27 +38,33 @@ from pulse_tui.config.model import (
     LogHost,
     LogsConfig,
     PrometheusConfig,
-    SecretRef,
     SignalConfig,
 )
 from pulse_tui.config.reader import check_url, parse_size
+from pulse_tui.config.secrets import SecretRef
 from pulse_tui.config.starter import render_starter, starter_config
 
 __all__ = [
     "DEFAULT_PROMETHEUS_URL",
     "DEFAULT_SIGNALS",
     "GLYPH_SETS",
+    "AlertRule",
+    "AlertsConfig",
     "Config",
     "ConfigError",
     "DashboardConfig",
     "JournalUnit",
     "LogFile",
     "LogHost",
+    "LogRule",
     "LogsConfig",
     "Overrides",
+    "Probe",
     "PrometheusConfig",
     "SecretRef",
     "SignalConfig",
+    "Silence",
+    "Webhook",
     "apply_overrides",
     "check_url",
     "find_config_path",

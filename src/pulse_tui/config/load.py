@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pulse_tui.config.alerts import _tables, read_alerts
 from pulse_tui.config.errors import ConfigError
 from pulse_tui.config.model import (
     DEFAULT_PROMETHEUS_URL,
@@ -232,6 +233,7 @@ def parse_config(data: Mapping[str, Any], where: str, file_path: Path | None = N
         service_thresholds=_read_service_overrides(root.child("services")),
         logs=_read_logs(root.child("logs")),
         keys=_read_keys(root.child("keys")),
+        alerts=read_alerts(root.child("alerts"), _tables(root, "probes"), file_path),
         prometheus_defaulted="url" not in data.get("prometheus", {}),
     )
     root.finish()

@@ -2,57 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pulse_tui.config.errors import ConfigError
+from pulse_tui.config.alert_model import AlertsConfig
+from pulse_tui.config.secrets import SecretRef
 from pulse_tui.model.signals import DEFAULT_UNITS, Signal, Thresholds
 
 DEFAULT_PROMETHEUS_URL = "http://localhost:9090"
 GLYPH_SETS = ("braille", "block", "ascii")
-
-
-@dataclass(frozen=True, slots=True)
-class SecretRef:
-    """Where a secret comes from. Only `inline` holds the value itself, and never prints."""
-
-    env: str | None = None
-    file: str | None = None
-    command: str | None = None
-    inline: str | None = field(default=None, repr=False)
-
-    def __bool__(self) -> bool:
-        return any((self.env, self.file, self.command, self.inline))
-
-    def resolve(self) -> str:
-        """The secret's value; raises ConfigError naming the source (never the value)."""
-        if self.inline is not None:
-            return self.inline
-        if self.env:
-            value = os.environ.get(self.env)
-            if value is None:
-                raise ConfigError("environment", self.env, "variable is not set")
-            return value.strip()
-        if self.file:
-            try:
-                return Path(self.file).expanduser().read_text().strip()
-            except OSError as exc:
-                raise ConfigError(self.file, "", f"cannot read secret: {exc.strerror}") from exc
-        if self.command:
-            try:
-                done = subprocess.run(
-                    shlex.split(self.command), capture_output=True, text=True, timeout=15
-                )
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                raise ConfigError("command", self.command, f"failed: {exc}") from exc
-            if done.returncode != 0:
-                raise ConfigError("command", self.command, f"exited with status {done.returncode}")
-            return done.stdout.strip()
-        return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +21,9 @@ class PrometheusConfig:
     status_label: str = "code"
     timeout: float = 10.0
     scrape_interval: float = 15.0
-    token: SecretRef = SecretRef()
+    token: SecretRef = field(default_factory=SecretRef)
     username: str | None = None
-    password: SecretRef = SecretRef()
+    password: SecretRef = field(default_factory=SecretRef)
     headers: Mapping[str, str] = field(default_factory=dict)
     ca_file: str | None = None
     cert_file: str | None = None
@@ -153,6 +112,7 @@ class Config:
     logs: LogsConfig = LogsConfig()
     #: Action name -> key(s), overriding the default bindings.
     keys: Mapping[str, str] = field(default_factory=dict)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
     demo: bool = False
     #: True when the Prometheus URL is the built-in default (the header says so).
     prometheus_defaulted: bool = True

@@ -1,0 +1,50 @@
+"""Where a secret comes from (env, file, command, or inline), resolved only when used."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pulse_tui.config.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class SecretRef:
+    """Where a secret comes from. Only `inline` holds the value itself, and never prints."""
+
+    env: str | None = None
+    file: str | None = None
+    command: str | None = None
+    inline: str | None = field(default=None, repr=False)
+
+    def __bool__(self) -> bool:
+        return any((self.env, self.file, self.command, self.inline))
+
+    def resolve(self) -> str:
+        """The secret's value; raises ConfigError naming the source (never the value)."""
+        if self.inline is not None:
+            return self.inline
+        if self.env:
+            value = os.environ.get(self.env)
+            if value is None:
+                raise ConfigError("environment", self.env, "variable is not set")
+            return value.strip()
+        if self.file:
+            try:
+                return Path(self.file).expanduser().read_text().strip()
+            except OSError as exc:
+                raise ConfigError(self.file, "", f"cannot read secret: {exc.strerror}") from exc
+        if self.command:
+            try:
+                done = subprocess.run(
+                    shlex.split(self.command), capture_output=True, text=True, timeout=15
+                )
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise ConfigError("command", self.command, f"failed: {exc}") from exc
+            if done.returncode != 0:
+                raise ConfigError("command", self.command, f"exited with status {done.returncode}")
+            return done.stdout.strip()
+        return ""
