@@ -8,51 +8,39 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 from collections.abc import Sequence
 from dataclasses import replace
 
-from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from pulse_tui import clock
+from pulse_tui.app_commands import CommandsMixin
+from pulse_tui.app_constants import (
+    LOG_FLUSH_INTERVAL,
+    MIN_HEIGHT,
+    MIN_WIDTH,
+    PANEL_KEYS,
+    WIDE_HEIGHT,
+    WIDE_WIDTH,
+)
+from pulse_tui.app_logs import LogSinkMixin
+from pulse_tui.app_metrics import MetricsMixin
+from pulse_tui.app_view import ViewActionsMixin
 from pulse_tui.config import Config
 from pulse_tui.model.log_buffer import LogBuffer
 from pulse_tui.model.logline import LogLine
-from pulse_tui.model.overview import build_overview
 from pulse_tui.model.signals import Signal, SignalResult
-from pulse_tui.model.step import compute_window
 from pulse_tui.model.view_state import ViewState
 from pulse_tui.screens.help import HelpScreen
-from pulse_tui.sources.base import HostStatus, LogSource, MetricsSource, SourceError
+from pulse_tui.sources.base import LogSource, MetricsSource
 from pulse_tui.sources.factory import log_sources, metrics_source
 from pulse_tui.widgets.log_panel import LogPanel
 from pulse_tui.widgets.log_view import LogView
 from pulse_tui.widgets.service_table import ServiceTable
 from pulse_tui.widgets.signal_panel import SignalPanel
 from pulse_tui.widgets.status_header import StatusHeader
-
-#: Below this the layout cannot show anything useful; we say so instead of drawing.
-MIN_WIDTH, MIN_HEIGHT = 60, 16
-#: Narrower or shorter than this, panels collapse into the table + one focused panel.
-WIDE_WIDTH, WIDE_HEIGHT = 120, 34
-#: Lines waiting for the next repaint; past this the UI is behind and we drop (counted).
-MAX_PENDING_LINES = 200_000
-#: Log repaints per second at most, however fast lines arrive.
-LOG_FLUSH_INTERVAL = 0.1
-MAX_BACKOFF = 60.0
-
-PANEL_KEYS = {
-    "1": Signal.LATENCY,
-    "2": Signal.TRAFFIC,
-    "3": Signal.ERRORS,
-    "4": Signal.SATURATION,
-    "5": Signal.QUEUE,
-}
 
 
 class TooSmall(Static):
@@ -66,7 +54,7 @@ class TooSmall(Static):
         )
 
 
-class PulseApp(App[int]):
+class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, App[int]):
     """The dashboard. `build_app(config)` is the one way to make it, for CLI and tests alike."""
 
     CSS_PATH = "pulse.tcss"
@@ -220,209 +208,6 @@ class PulseApp(App[int]):
 
     # ----------------------------------------------------------------- metrics
 
-    def refresh_signals(self, force: bool = False) -> None:
-        # Paused, or looking at a past range: nothing changes until the user moves.
-        if (self.view_state.paused or self.view_state.end is not None) and not force:
-            return
-        now = clock.now()
-        for signal in Signal:
-            if signal in self._in_flight:
-                continue  # a slow panel skips a beat instead of piling up requests
-            if not force and now < self._next_attempt.get(signal, 0):
-                continue
-            self._in_flight.add(signal)
-            self.fetch_signal(signal)
-
-    @work(exit_on_error=False, group="metrics")
-    async def fetch_signal(self, signal: Signal) -> None:
-        panel = self.panel(signal)
-        state = self.view_state
-        try:
-            window = compute_window(
-                state.range_seconds,
-                state.window_end(),
-                panel.plot_points(),
-                self.config.prometheus.scrape_interval,
-            )
-            result = await self.metrics.query_signal(
-                signal, window, sorted(state.services), compare_offset=state.compare_offset
-            )
-        except SourceError as exc:
-            self._failed(signal, str(exc), exc.retryable)
-        except Exception as exc:
-            self._failed(signal, f"{type(exc).__name__}: {exc}", True)
-        else:
-            self._failures.pop(signal, None)
-            self._next_attempt.pop(signal, None)
-            self.results[signal] = result
-            panel.show_result(result, state.services)
-            self._update_table()
-        finally:
-            self._in_flight.discard(signal)
-
-    def _failed(self, signal: Signal, message: str, retryable: bool) -> None:
-        count = self._failures.get(signal, 0) + 1
-        self._failures[signal] = count
-        delay = (
-            MAX_BACKOFF
-            if not retryable
-            else min(MAX_BACKOFF, self.config.dashboard.refresh * 2 ** (count - 1))
-        )
-        delay *= random.uniform(0.8, 1.2)
-        self._next_attempt[signal] = clock.now() + delay
-        self.panel(signal).show_error(message, retry_in=delay)
-
-    def _refetch(self, signal: Signal) -> None:
-        if signal not in self._in_flight and not self.view_state.paused:
-            self._in_flight.add(signal)
-            self.fetch_signal(signal)
-
-    @work(exit_on_error=False, group="discovery", exclusive=True)
-    async def discover_services(self) -> None:
-        try:
-            self.known_services = await self.metrics.services()
-        except Exception:
-            return
-        self._update_table()
-
-    def _update_table(self) -> None:
-        rows = build_overview(self.results, self.known_services)
-        self.query_one("#services", ServiceTable).show_rows(rows)
-
-    def _tick(self) -> None:
-        for signal in Signal:
-            self.panel(signal).tick()
-
-    # ----------------------------------------------------------------- logs (LogSink)
-
-    def on_lines(self, lines: Sequence[LogLine]) -> None:
-        room = MAX_PENDING_LINES - self._pending_lines
-        if room < len(lines):
-            # The UI is behind: drop (and count) rather than grow without bound.
-            self.log_panel.ui_dropped += len(lines) - max(room, 0)
-            lines = lines[: max(room, 0)]
-        if lines:
-            self._pending.append(lines)
-            self._pending_lines += len(lines)
-
-    def on_status(self, status: HostStatus) -> None:
-        self.log_panel.set_status(status)
-
-    def flush_logs(self) -> None:
-        if not self._pending:
-            return
-        pending, self._pending = self._pending, []
-        self._pending_lines = 0
-        if len({batch[0].host for batch in pending}) == 1:
-            # One host: its own order is already right, and batches append in bulk.
-            for batch in pending:
-                self.buffer.append_many(batch)
-        else:
-            # Several hosts: within one flush (the reorder window) merge by timestamp.
-            merged = sorted(
-                (line for batch in pending for line in batch), key=lambda line: line.timestamp
-            )
-            self.buffer.append_many(merged)
-        if not self.view_state.paused:
-            self.log_panel.view.lines_arrived()
-            self.log_panel.update_status()
-
-    # ----------------------------------------------------------------- view state
-
-    def set_view(self, state: ViewState, *, refetch: bool = True) -> None:
-        old = self.view_state
-        self.view_state = state
-        self.query_one(StatusHeader).show(state)
-        if state.services != old.services:
-            self.log_panel.set_services(state.services)
-        if refetch:
-            self._next_attempt.clear()
-            self.refresh_signals(force=True)
-
-    def action_toggle_pause(self) -> None:
-        state = self.view_state.toggle_pause()
-        self.set_view(state, refetch=not state.paused)
-        self.notify(
-            "Paused: live updates stop until you press p"
-            if self.view_state.paused
-            else "Live updates resumed",
-            timeout=2,
-        )
-
-    def action_zoom(self, direction: int) -> None:
-        self.set_view(self.view_state.zoom(direction))
-
-    def action_pan(self, direction: int) -> None:
-        self.set_view(self.view_state.pan(direction))
-
-    def action_go_live(self) -> None:
-        self.set_view(self.view_state.go_live())
-
-    def action_compare(self) -> None:
-        state = self.view_state.cycle_compare()
-        self.set_view(state)
-        self.notify(
-            f"Comparing {state.describe_compare()}" if state.compare_offset else "Compare off",
-            timeout=2,
-        )
-
-    def all_services(self) -> list[str]:
-        """Services from the backend, the panels' results and the log sources' mapping."""
-        names = set(self.known_services)
-        for result in self.results.values():
-            names.update(result.services())
-        for host in self.config.logs.hosts:
-            names.add(host.service)
-            names.update(f.service for f in host.files)
-            names.update(j.service for j in host.journal)
-        for source in self.log_sources:
-            service = getattr(source, "service", "")
-            if service:
-                names.add(service)
-        names.discard("")
-        return sorted(names)
-
-    def action_pick_services(self) -> None:
-        from pulse_tui.screens.picker import PickerScreen
-
-        def chosen(selection: frozenset[str] | None) -> None:
-            if selection is not None:
-                self.set_view(self.view_state.with_services(selection))
-
-        self.push_screen(
-            PickerScreen("Services", self.all_services(), self.view_state.services), chosen
-        )
-
-    def action_pick_range(self) -> None:
-        from pulse_tui.screens.time_range import TimeRangeScreen
-
-        def chosen(choice: tuple[float, float | None] | None) -> None:
-            if choice is not None:
-                self.set_view(self.view_state.with_range(*choice))
-
-        self.push_screen(TimeRangeScreen(), chosen)
-
-    def on_signal_panel_jump_to_time(self, event: SignalPanel.JumpToTime) -> None:
-        view = self.log_panel.view
-        view.scroll_to_time(event.timestamp)
-        view.focus()
-
-    def action_refresh_now(self) -> None:
-        self._next_attempt.clear()
-        self.refresh_signals(force=True)
-
-    def action_escape(self) -> None:
-        if self.maximized is not None:
-            self.action_maximize()
-        elif self.view_state.services:
-            self.set_view(self.view_state.with_services(frozenset()))
-
-    def on_service_table_service_chosen(self, event: ServiceTable.ServiceChosen) -> None:
-        self.set_view(self.view_state.with_services(frozenset({event.service})))
-        self.notify(f"Focused on {event.service} · Esc shows all services", timeout=3)
-
-    # ----------------------------------------------------------------- panes
-
     def pane_order(self) -> list[Widget]:
         """Tab order: table, the five panels, then the logs."""
         return [
@@ -495,74 +280,6 @@ class PulseApp(App[int]):
             if not self.is_screen_installed("help"):
                 self.install_screen(HelpScreen(self.help_rows()), "help")
             self.push_screen("help")
-
-    def help_rows(self) -> list[tuple[str, str]]:
-        """(keys, what they do) for every binding the user can press."""
-        rows = []
-        for binding in self.BINDINGS:
-            assert isinstance(binding, Binding)
-            keys = self.get_key_display(binding)
-            if binding.action in self.ACTION_HELP:
-                rows.append((keys, self.ACTION_HELP[binding.action]))
-            elif binding.description:
-                rows.append((keys, binding.description))
-        rows += [
-            ("1-5", "Show a signal panel (Latency, Traffic, Errors, Saturation, Queue)"),
-            ("6 / 7", "Focus the services table / the logs"),
-            ("Enter (table)", "Focus every panel and the logs on that service"),
-            ("o / O (table)", "Sort by the next column / reverse the order"),
-            ("j k ↑ ↓ (logs)", "Scroll one line"),
-            ("PgUp PgDn (logs)", "Scroll one page"),
-            ("g / G (logs)", "Oldest line / follow the newest"),
-            ("w (logs)", "Wrap long lines"),
-            ("ctrl+p", "Command palette: every action by name"),
-        ]
-        seen: set[tuple[str, str]] = set()
-        return [r for r in rows if not (r in seen or seen.add(r))]
-
-    def get_system_commands(self, screen: Screen) -> list[SystemCommand]:  # type: ignore[override]
-        commands = list(super().get_system_commands(screen))
-        for action, description in self.ACTION_HELP.items():
-            commands.append(
-                SystemCommand(description, f"action: {action}", lambda a=action: self.run_action(a))
-            )
-        for signal in Signal:
-            commands.append(
-                SystemCommand(
-                    f"Show the {signal.title} panel",
-                    "Focus it (and show it in the narrow layout)",
-                    lambda s=signal: self.action_show_panel(s.value),
-                )
-            )
-        commands.append(
-            SystemCommand(
-                "Focus the logs",
-                "Scroll and search the log pane",
-                lambda: self.action_focus_pane("log-view"),
-            )
-        )
-        commands.append(
-            SystemCommand(
-                "Focus the services table",
-                "Sort and pick services",
-                lambda: self.action_focus_pane("services"),
-            )
-        )
-        commands.append(
-            SystemCommand(
-                "Toggle log line wrapping",
-                "Wrap long log lines",
-                lambda: self.log_panel.view.action_toggle_wrap(),
-            )
-        )
-        commands.append(
-            SystemCommand(
-                "Follow the newest log lines",
-                "Jump to the end of the logs",
-                lambda: self.log_panel.view.action_follow(),
-            )
-        )
-        return commands
 
     async def action_quit(self) -> None:
         await self.shutdown_sources()

@@ -148,7 +148,7 @@ async def test_host_statuses_on_the_status_line() -> None:
 
 
 async def test_a_flood_is_bounded_and_counted_not_frozen() -> None:
-    from pulse_tui import app as app_module
+    from pulse_tui import app_constants as app_module
 
     app = app_with()
     async with app.run_test(size=SIZE) as pilot:

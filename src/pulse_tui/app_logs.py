@@ -1,0 +1,47 @@
+"""Log side of the app (it is the sources' LogSink): batch arrivals, repaint at a bounded rate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pulse_tui.app_constants import MAX_PENDING_LINES
+from pulse_tui.model.logline import LogLine
+from pulse_tui.sources.base import HostStatus
+
+
+class LogSinkMixin:
+    """Mixed into PulseApp; `self` is the app (attributes are set in PulseApp.__init__)."""
+
+    def on_lines(self, lines: Sequence[LogLine]) -> None:
+        room = MAX_PENDING_LINES - self._pending_lines
+        if room < len(lines):
+            # The UI is behind: drop (and count) rather than grow without bound.
+            self.log_panel.ui_dropped += len(lines) - max(room, 0)
+            lines = lines[: max(room, 0)]
+        if lines:
+            self._pending.append(lines)
+            self._pending_lines += len(lines)
+
+    def on_status(self, status: HostStatus) -> None:
+        self.log_panel.set_status(status)
+
+    def flush_logs(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        self._pending_lines = 0
+        if len({batch[0].host for batch in pending}) == 1:
+            # One host: its own order is already right, and batches append in bulk.
+            for batch in pending:
+                self.buffer.append_many(batch)
+        else:
+            # Several hosts: within one flush (the reorder window) merge by timestamp.
+            merged = sorted(
+                (line for batch in pending for line in batch), key=lambda line: line.timestamp
+            )
+            self.buffer.append_many(merged)
+        if not self.view_state.paused:
+            self.log_panel.view.lines_arrived()
+            self.log_panel.update_status()
+
+    # ----------------------------------------------------------------- view state
