@@ -152,6 +152,7 @@ class LogPanel(Vertical):
                 if error is not None:
                     bar.add_class("-error")
                     self.app.notify(error, severity="error", timeout=4)
+                    self.update_status()
                     return  # keep the prompt open to fix it; the old search stays
                 if text:
                     self.query_state.history.add(text)
@@ -162,6 +163,8 @@ class LogPanel(Vertical):
             if error is not None:
                 bar.add_class("-error")
                 self.app.notify(error, severity="error", timeout=4)
+                self.query_state.error = error
+                self.update_status()
                 return
             self.query_state.history.add("!" + text)
         bar.remove_class("-open", "-error")
