@@ -158,6 +158,12 @@ class PrometheusSource:
             note=None if series else panel.no_data_note,
         )
 
+    async def query_expr(self, expr: str, window: QueryWindow) -> list[Series]:
+        """Any PromQL over the window (for PromQL alert rules), with the panels' client and
+        retries; one series per label set, the service taken from `service_label`."""
+        raw = await self._range(expr, window, "alert rule query")
+        return list(parse_series(raw, self.service_label))
+
     async def services(self) -> list[str]:
         """Services with traffic in the last dashboard range (at least an hour), sorted."""
         traffic = self.config.signals[Signal.TRAFFIC].query or ""
