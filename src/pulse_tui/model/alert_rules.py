@@ -21,7 +21,9 @@ Semantics (all in *data time*, the timestamps of the points, never the wall cloc
 
 from __future__ import annotations
 
+import bisect
 import math
+import operator
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +33,8 @@ from pulse_tui.model.alerts import Alert, AlertEvent
 from pulse_tui.model.durations import format_duration
 from pulse_tui.model.signals import DEFAULT_UNITS, Series, Signal, SignalResult
 from pulse_tui.model.units import format_value
+
+_OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 
 #: A hole longer than this many steps between two points counts as missing data.
 GAP_STEPS = 1.5
@@ -56,19 +60,21 @@ class _Track:
 
 @dataclass(slots=True)
 class _Points:
-    timestamps: list[float] = field(default_factory=list)
-    values: list[float] = field(default_factory=list)
+    timestamps: Sequence[float] = field(default_factory=list)
+    values: Sequence[float] = field(default_factory=list)
 
 
-def _combine(series: Sequence[Series], worst_is_max: bool) -> _Points:
-    """One service's series merged into one line, worst finite value per timestamp."""
+def _combine(series: Sequence[Series], worst_is_max: bool, after: float) -> _Points:
+    """One service's series merged into one line, worst finite value per timestamp
+    (only points later than `after`: the rest were walked before)."""
     if len(series) == 1:
         only = series[0]
-        return _Points(list(only.timestamps), list(only.values))
+        return _Points(only.timestamps, only.values)
     pick = max if worst_is_max else min
     merged: dict[float, float] = {}
     for item in series:
-        for ts, value in zip(item.timestamps, item.values, strict=False):
+        first = bisect.bisect_right(item.timestamps, after)
+        for ts, value in zip(item.timestamps[first:], item.values[first:], strict=False):
             if not math.isfinite(value):
                 merged.setdefault(ts, math.nan)
                 continue
@@ -140,8 +146,8 @@ class RuleEvaluator:
         worst_is_max = rule.op in (">", ">=")
         events: list[AlertEvent] = []
         for service in sorted(by_service):
-            points = _combine(by_service[service], worst_is_max)
             track = self._track(rule, service, unit)
+            points = _combine(by_service[service], worst_is_max, track.last_ts)
             events.extend(self._walk(rule, track, points, step, unit))
         return events
 
@@ -166,22 +172,24 @@ class RuleEvaluator:
     ) -> list[AlertEvent]:
         events: list[AlertEvent] = []
         alert = track.alert
+        # `AlertRule.compare` builds a dict per call; this runs for every point.
+        compare, threshold, isfinite = _OPS[rule.op], rule.threshold, math.isfinite
+        stamps, values = points.timestamps, points.values
         previous = track.last_ts
-        for ts, value in zip(points.timestamps, points.values, strict=False):
-            if ts <= track.last_ts:
-                continue  # seen in an earlier (overlapping) refresh
+        # Skip what an earlier (overlapping) refresh already walked.
+        for index in range(bisect.bisect_right(stamps, track.last_ts), len(stamps)):
+            ts, value = stamps[index], values[index]
             hole = previous > -math.inf and ts - previous > GAP_STEPS * step
-            previous = track.last_ts = ts
-            if hole or not math.isfinite(value):
+            previous = ts
+            finite = isfinite(value)
+            if hole or not finite:
                 # Missing data: the condition was not seen to hold continuously.
                 track.pending_since = None
                 if not track.firing and alert.state == "pending":
                     alert.state = "resolved"
-                if not math.isfinite(value):
+                if not finite:
                     continue
-            if track.firing:
-                alert.value = value
-            if not rule.compare(value):
+            if not compare(value, threshold):
                 track.pending_since = None
                 if track.firing:
                     track.firing = False
@@ -191,18 +199,22 @@ class RuleEvaluator:
                 elif alert.state == "pending":
                     alert.state = "resolved"  # never fired: just stop showing it
                 continue
+            alert.value = value
             if track.firing:
-                alert.summary = _summary(rule, value, unit)
                 continue
             if track.pending_since is None:
                 track.pending_since = ts
                 alert.state, alert.started_at = "pending", ts
                 alert.fired_at = alert.resolved_at = None
-            alert.value, alert.summary = value, _summary(rule, value, unit)
             if ts - track.pending_since + step >= rule.for_seconds:
                 track.firing = True
                 alert.state, alert.fired_at = "firing", ts
+                alert.summary = _summary(rule, value, unit)
                 events.append(AlertEvent("firing", alert.snapshot()))
+        track.last_ts = max(track.last_ts, previous)
+        if alert.state != "resolved" and alert.value is not None:
+            # The pane shows the latest value; formatted once per refresh, not per point.
+            alert.summary = _summary(rule, alert.value, unit)
         return events
 
 
