@@ -1,0 +1,313 @@
+"""Uptime probes: HTTP(S) endpoints checked with httpx from where pulse-tui runs.
+
+`Prober(probes).run(sink)` checks every probe concurrently, each in its own task at its own
+interval, and hands the sink a `ProbeStatus` snapshot after every check. A slow or hanging
+endpoint only delays its own task: each check is cut off at the probe's `timeout`, total
+(connect + headers), not per network read.
+
+What a check does, and why:
+
+* `GET` the URL, TLS certificates verified (an expired certificate *is* an outage for
+  the users). The body is not read: latency is the time to the response headers.
+* Redirects are **not** followed: a probe checks the URL it names, so a 301/302 is its
+  answer (set `expect_status` to expect one). A health URL that starts redirecting to a
+  login page should read as failing, not as up.
+* Up = the status is `expect_status`. Anything else is a failed check with a short
+  reason (`connect refused`, `timeout after 2s`, `HTTP 503 (expected 200)`).
+* `down` turns True once `down_after` checks in a row failed and back to False on the
+  first success; `changed` marks the snapshot where that happened, so the app raises
+  "api health down for 3 checks" once and resolves it once.
+
+URLs may carry credentials (`https://user:secret@host/`); httpx sends them as basic auth,
+but every text meant for display (`display_url`, errors) has them removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from pulse_tui.config.alert_model import Probe
+
+__all__ = ["ProbeCheck", "ProbeState", "ProbeStatus", "Prober", "display_url"]
+
+_BARS = "▁▂▃▄▅▆▇█"
+_FAILED = "✗"
+
+
+def display_url(url: str) -> str:
+    """`url` without user info and with its query elided: safe to show or log."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return "<invalid url>"
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port is None else f"{host}:{port}"
+    query = "…" if parts.query else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeCheck:
+    """One check: when (Unix time), whether it passed, and its latency (s) if answered."""
+
+    timestamp: float
+    ok: bool
+    latency: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeStatus:
+    """A probe as of its latest check (an immutable snapshot the UI may keep)."""
+
+    name: str
+    #: The URL without credentials or query (see `display_url`).
+    url: str
+    severity: str
+    down_after: int
+    #: None before the first check, then whether the latest check passed.
+    up: bool | None
+    #: True from `down_after` failures in a row until the next success.
+    down: bool
+    #: `down` changed with this check (went down, or recovered).
+    changed: bool
+    consecutive_failures: int
+    last_latency: float | None
+    last_status_code: int | None
+    #: Why the latest check failed (short, no credentials); None when it passed.
+    last_error: str | None
+    last_checked: float | None
+    #: Oldest first, at most the prober's `history` checks.
+    history: tuple[ProbeCheck, ...] = field(default=())
+
+    @property
+    def went_down(self) -> bool:
+        """This check made the probe down: raise the alert."""
+        return self.changed and self.down
+
+    @property
+    def recovered(self) -> bool:
+        """This check ended a down period: resolve the alert."""
+        return self.changed and not self.down
+
+    @property
+    def alert_text(self) -> str:
+        """E.g. `api health down for 3 checks: HTTP 503 (expected 200)`."""
+        if self.down:
+            return (
+                f"{self.name} down for {self.consecutive_failures} checks: "
+                f"{self.last_error or 'failed'}"
+            )
+        return f"{self.name} up" + (
+            f" ({self.last_latency * 1000:.0f} ms)" if self.last_latency is not None else ""
+        )
+
+    def history_strip(self, width: int) -> str:
+        """The latest `width` checks as one glyph each, oldest left, right-aligned:
+        a bar `▁`…`█` for a passed check (its latency against the slowest passed check
+        shown) and `✗` for a failed one; blanks before the first check."""
+        if width <= 0:
+            return ""
+        checks = self.history[-width:]
+        slowest = max((c.latency for c in checks if c.ok and c.latency), default=0.0)
+        glyphs = []
+        for check in checks:
+            if not check.ok:
+                glyphs.append(_FAILED)
+            elif not slowest or check.latency is None:
+                glyphs.append(_BARS[0])
+            else:
+                step = round(check.latency / slowest * (len(_BARS) - 1))
+                glyphs.append(_BARS[min(step, len(_BARS) - 1)])
+        return " " * (width - len(glyphs)) + "".join(glyphs)
+
+
+class ProbeState:
+    """What the prober remembers about one probe between checks."""
+
+    def __init__(self, probe: Probe, history: int) -> None:
+        self.probe = probe
+        self.url = display_url(probe.url)
+        self.up: bool | None = None
+        self.down = False
+        self.consecutive_failures = 0
+        self.last_latency: float | None = None
+        self.last_status_code: int | None = None
+        self.last_error: str | None = None
+        self.last_checked: float | None = None
+        self.history: deque[ProbeCheck] = deque(maxlen=history)
+
+    def record(
+        self,
+        timestamp: float,
+        ok: bool,
+        latency: float | None,
+        status_code: int | None,
+        error: str | None,
+    ) -> ProbeStatus:
+        """Take one check's outcome; return the snapshot to hand on."""
+        was_down = self.down
+        self.up = ok
+        self.last_checked = timestamp
+        self.last_status_code = status_code
+        self.last_error = error
+        if latency is not None:
+            self.last_latency = latency
+        self.history.append(ProbeCheck(timestamp, ok, latency))
+        if ok:
+            self.consecutive_failures = 0
+            self.down = False
+        else:
+            self.consecutive_failures += 1
+            self.down = self.consecutive_failures >= self.probe.down_after
+        return self.snapshot(changed=self.down != was_down)
+
+    def snapshot(self, changed: bool = False) -> ProbeStatus:
+        return ProbeStatus(
+            name=self.probe.name,
+            url=self.url,
+            severity=self.probe.severity,
+            down_after=self.probe.down_after,
+            up=self.up,
+            down=self.down,
+            changed=changed,
+            consecutive_failures=self.consecutive_failures,
+            last_latency=self.last_latency,
+            last_status_code=self.last_status_code,
+            last_error=self.last_error,
+            last_checked=self.last_checked,
+            history=tuple(self.history),
+        )
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and what it wraps (httpx -> httpcore -> anyio -> the OSError that happened)."""
+    found: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo and len(found) < 20:
+        current = todo.pop()
+        if current is None or any(current is seen for seen in found):
+            continue
+        found.append(current)
+        todo += [current.__cause__, current.__context__]
+        todo += getattr(current, "exceptions", ())  # an ExceptionGroup's members
+    return found
+
+
+def _describe(exc: BaseException, timeout: float) -> str:
+    """A short reason for a failed check, never containing the URL."""
+    causes = _causes(exc)
+    if any(isinstance(c, TimeoutError | httpx.TimeoutException) for c in causes):
+        return f"timeout after {timeout:g}s"
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return "connect refused"
+    if any(isinstance(c, ConnectionResetError) for c in causes):
+        return "connection reset"
+    text = " ".join(str(c) for c in causes).lower()
+    if "certificate" in text or "ssl" in text or "tls" in text:
+        return "TLS error"
+    if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
+        return "DNS lookup failed"
+    if isinstance(exc, httpx.ConnectError):
+        return "connect failed"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "connection closed" if "disconnected" in text else "bad HTTP response"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return "connection error"
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return "invalid URL"
+    return type(exc).__name__
+
+
+class Prober:
+    """Checks `probes` concurrently, each at its interval, until `stop()`.
+
+    `client` is used as given (and not closed) when passed; otherwise the prober makes one
+    (TLS verified, redirects not followed) and closes it when `run` ends.
+    """
+
+    def __init__(
+        self,
+        probes: Sequence[Probe],
+        *,
+        client: httpx.AsyncClient | None = None,
+        history: int = 60,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.probes = tuple(probes)
+        self.states = {probe.name: ProbeState(probe, history) for probe in self.probes}
+        self._client = client
+        self._clock = clock
+        self._stopped = asyncio.Event()
+
+    def statuses(self) -> list[ProbeStatus]:
+        """Every probe's latest snapshot, in config order (for a first paint)."""
+        return [self.states[p.name].snapshot() for p in self.probes]
+
+    async def run(self, sink: Callable[[ProbeStatus], None]) -> None:
+        """Probe until `stop()`; `sink` gets a snapshot after every check."""
+        self._stopped.clear()
+        own = self._client is None
+        client = self._client or httpx.AsyncClient(follow_redirects=False, verify=True)
+        try:
+            tasks = [
+                asyncio.create_task(self._loop(client, probe, sink), name=f"probe {probe.name}")
+                for probe in self.probes
+            ]
+            try:
+                await self._stopped.wait()
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            if own:
+                await client.aclose()
+
+    async def stop(self) -> None:
+        """End `run`: checks in flight are abandoned."""
+        self._stopped.set()
+
+    async def _loop(
+        self, client: httpx.AsyncClient, probe: Probe, sink: Callable[[ProbeStatus], None]
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        while not self._stopped.is_set():
+            started = loop.time()
+            sink(await self.check(client, probe))
+            # Fixed rate: the next check is due `interval` after this one started (at
+            # once if the check took longer), woken early by `stop()`.
+            delay = max(0.0, started + probe.interval - loop.time())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), delay)
+
+    async def check(self, client: httpx.AsyncClient, probe: Probe) -> ProbeStatus:
+        """Check `probe` once, record the outcome, return the snapshot."""
+        state = self.states[probe.name]
+        timestamp = self._clock()
+        start = time.perf_counter()
+        try:
+            # The total bound: httpx's own timeouts apply per connect / read, so a server
+            # trickling bytes could otherwise hold a check for much longer.
+            async with asyncio.timeout(probe.timeout):
+                request = client.build_request("GET", probe.url, timeout=probe.timeout)
+                response = await client.send(request, stream=True)
+                latency = time.perf_counter() - start
+                await response.aclose()  # the body is not needed
+        except (httpx.HTTPError, httpx.InvalidURL, TimeoutError, OSError) as exc:
+            return state.record(timestamp, False, None, None, _describe(exc, probe.timeout))
+        code = response.status_code
+        if code != probe.expect_status:
+            error = f"HTTP {code} (expected {probe.expect_status})"
+            return state.record(timestamp, False, latency, code, error)
+        return state.record(timestamp, True, latency, code, None)
