@@ -221,7 +221,6 @@ def _token(token: str) -> str:
     return done
 
 
-@lru_cache(maxsize=8192)
 def fingerprint(message: str) -> str:
     """The message with its head (timestamp, level) dropped and variable parts replaced
     by placeholders; equal fingerprints mean "the same error"."""
@@ -229,6 +228,12 @@ def fingerprint(message: str) -> str:
     head = _PREFIX.match(message)
     if head is not None and head.end():
         message = message[head.end() :]
+    # Cached after the head is dropped: the same message under a new timestamp hits.
+    return _body(message)
+
+
+@lru_cache(maxsize=8192)
+def _body(message: str) -> str:
     if "'" in message or '"' in message:
         message = _QUOTED.sub(_quoted, message)
     if _HAS_DIGIT.search(message) is not None:
