@@ -1,6 +1,21 @@
 """Root fixtures: the real-server fixtures live in tests/support and register here."""
 
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from pulse_tui import clock
+
 pytest_plugins = [
     "support.prometheus_fixtures",
     "support.sshd_fixtures",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze_clock() -> Iterator[None]:
+    """Tests that freeze the app's clock (tests/ui/harness.py) never leak it to others."""
+    yield
+    clock.freeze(None)

@@ -14,8 +14,9 @@ from dataclasses import replace
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 
+from pulse_tui.app_alerts import AlertsMixin
 from pulse_tui.app_commands import CommandsMixin
 from pulse_tui.app_constants import (
     LOG_FLUSH_INTERVAL,
@@ -36,8 +37,10 @@ from pulse_tui.model.view_state import ViewState
 from pulse_tui.screens.help import HelpScreen
 from pulse_tui.sources.base import LogSource, MetricsSource
 from pulse_tui.sources.factory import log_sources, metrics_source
+from pulse_tui.widgets.alerts_pane import AlertsPane
+from pulse_tui.widgets.errors_pane import ErrorsPane
 from pulse_tui.widgets.log_panel import LogPanel
-from pulse_tui.widgets.log_view import LogView
+from pulse_tui.widgets.probes_pane import ProbesPane
 from pulse_tui.widgets.service_table import ServiceTable
 from pulse_tui.widgets.signal_panel import SignalPanel
 from pulse_tui.widgets.status_header import StatusHeader
@@ -54,7 +57,7 @@ class TooSmall(Static):
         )
 
 
-class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, App[int]):
+class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, AlertsMixin, App[int]):
     """The dashboard. `build_app(config)` is the one way to make it, for CLI and tests alike."""
 
     CSS_PATH = "pulse.tcss"
@@ -109,7 +112,10 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, App[
             for key, signal in PANEL_KEYS.items()
         ),
         Binding("6", "focus_pane('services')", "Services", show=False, id="pane_services"),
-        Binding("7", "focus_pane('log-view')", "Logs", show=False, id="pane_logs"),
+        Binding("7", "show_tab('logs')", "Logs", show=False, id="pane_logs"),
+        Binding("a", "show_tab('alerts')", "Alerts", id="pane_alerts"),
+        Binding("e", "show_tab('errors')", "Errors", show=False, id="pane_errors"),
+        Binding("u", "show_tab('probes')", "Probes", show=False, id="pane_probes"),
     ]
 
     #: Action -> description, for the help screen and the command palette.
@@ -154,6 +160,7 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, App[
         self._next_attempt: dict[Signal, float] = {}
         self.current_panel = Signal.LATENCY
         self.maximized: Widget | None = None
+        self.setup_alerts()
         if config.keys:
             self.set_keymap(dict(config.keys))
 
@@ -176,7 +183,15 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, App[
                     ),
                 )
             yield ServiceTable(self.config.thresholds, self.config.unit, id="services")
-            yield LogPanel(self.buffer, id="logs")
+            with TabbedContent(id="bottom", initial="tab-logs"):
+                with TabPane("Logs", id="tab-logs"):
+                    yield LogPanel(self.buffer, id="logs")
+                with TabPane("Alerts", id="tab-alerts"):
+                    yield AlertsPane(id="alerts")
+                with TabPane("Errors", id="tab-errors"):
+                    yield ErrorsPane(id="errors")
+                with TabPane("Probes", id="tab-probes"):
+                    yield ProbesPane(id="probes")
         yield TooSmall(id="too-small")
         yield Footer()
 
@@ -201,6 +216,7 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, App[
             self.run_worker(
                 source.run(self), group="logs", exit_on_error=False, name=f"logs-{source.host}"
             )
+        self.start_alerts()
 
     def _apply_layout(self) -> None:
         for signal in Signal:
@@ -208,13 +224,32 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, App[
 
     # ----------------------------------------------------------------- metrics
 
+    #: Bottom tab -> the widget that takes focus in it.
+    BOTTOM_FOCUS = {
+        "logs": "#log-view",
+        "alerts": "#alert-table",
+        "errors": "#error-table",
+        "probes": "#probe-table",
+    }
+
     def pane_order(self) -> list[Widget]:
-        """Tab order: table, the five panels, then the logs."""
+        """Tab order: table, the five panels, then the bottom tab's content."""
         return [
             self.query_one("#services"),
             *(self.panel(signal) for signal in Signal),
-            self.query_one("#log-view"),
+            self._bottom_focus(),
         ]
+
+    def _bottom_focus(self) -> Widget:
+        active = self.query_one("#bottom", TabbedContent).active.removeprefix("tab-")
+        return self.query_one(self.BOTTOM_FOCUS.get(active, "#log-view"), Widget)
+
+    def action_show_tab(self, name: str) -> None:
+        """Switch the bottom area to logs, alerts, errors or probes, and focus it."""
+        self.query_one("#bottom", TabbedContent).active = f"tab-{name}"
+        if name == "errors":
+            self._show_errors()  # fresh counts now, not at the next tick
+        self.focus_pane(self.query_one(self.BOTTOM_FOCUS[name], Widget))
 
     def _pane_of(self, widget: Widget | None) -> Widget | None:
         while widget is not None:
@@ -263,7 +298,8 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, App[
             return
         if pane is None:
             return
-        target = self.log_panel if isinstance(pane, LogView) else pane
+        bottom = self.query_one("#bottom", TabbedContent)
+        target = bottom if pane is self._bottom_focus() else pane
         self.maximized = target
         target.add_class("-maximized")
         self.screen.add_class("-has-maximized")
@@ -282,6 +318,7 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, App[
             self.push_screen("help")
 
     async def action_quit(self) -> None:
+        await self.stop_alerts()
         await self.shutdown_sources()
         self.exit(0)
 
@@ -297,12 +334,22 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, App[
 
 def build_app(config: Config) -> PulseApp:
     """The one app factory: the CLI and the tests run the same wiring."""
+    config = with_demo_alerts(config)
     return PulseApp(config, metrics_source(config), log_sources(config))
+
+
+def with_demo_alerts(config: Config) -> Config:
+    """The demo brings its own alert rules unless the config has some."""
+    if not config.demo or config.alerts.rules or config.alerts.log_rules:
+        return config
+    from pulse_tui.sources.demo import demo_alerts
+
+    return replace(config, alerts=replace(demo_alerts(), probes=config.alerts.probes))
 
 
 def demo_config() -> Config:
     """A config for the demo with no file and no flags."""
-    return replace(Config(), demo=True)
+    return with_demo_alerts(replace(Config(), demo=True))
 
 
 __all__ = ["PulseApp", "build_app", "demo_config"]

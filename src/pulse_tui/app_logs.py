@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pulse_tui.app_constants import MAX_PENDING_LINES
 from pulse_tui.model.logline import LogLine
 from pulse_tui.sources.base import HostStatus
+from pulse_tui.widgets.log_panel import LogPanel
 
 
 class LogSinkMixin:
@@ -30,6 +31,7 @@ class LogSinkMixin:
             return
         pending, self._pending = self._pending, []
         self._pending_lines = 0
+        self.alerts_after_lines(pending)
         if len({batch[0].host for batch in pending}) == 1:
             # One host: its own order is already right, and batches append in bulk.
             for batch in pending:
@@ -41,7 +43,8 @@ class LogSinkMixin:
             )
             self.buffer.append_many(merged)
         if not self.view_state.paused:
-            self.log_panel.view.lines_arrived()
-            self.log_panel.update_status()
+            for panel in self.query(LogPanel):  # none during shutdown
+                panel.view.lines_arrived()
+                panel.update_status()
 
     # ----------------------------------------------------------------- view state

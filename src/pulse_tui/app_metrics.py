@@ -13,6 +13,7 @@ from pulse_tui.model.signals import Signal
 from pulse_tui.model.step import compute_window
 from pulse_tui.sources.base import SourceError
 from pulse_tui.widgets.service_table import ServiceTable
+from pulse_tui.widgets.signal_panel import SignalPanel
 
 
 class MetricsMixin:
@@ -55,6 +56,7 @@ class MetricsMixin:
             self.results[signal] = result
             panel.show_result(result, state.services)
             self._update_table()
+            self.alerts_after_result(signal, result)
         finally:
             self._in_flight.discard(signal)
 
@@ -88,7 +90,8 @@ class MetricsMixin:
         self.query_one("#services", ServiceTable).show_rows(rows)
 
     def _tick(self) -> None:
-        for signal in Signal:
-            self.panel(signal).tick()
+        # query() rather than query_one(): during shutdown the panels may already be gone.
+        for panel in self.query(SignalPanel):
+            panel.tick()
 
     # ----------------------------------------------------------------- logs (LogSink)

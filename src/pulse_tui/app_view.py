@@ -101,6 +101,6 @@ class ViewActionsMixin:
 
     def on_service_table_service_chosen(self, event: ServiceTable.ServiceChosen) -> None:
         self.set_view(self.view_state.with_services(frozenset({event.service})))
-        self.notify(f"Focused on {event.service} · Esc shows all services", timeout=3)
+        self.toast(f"Focused on {event.service} · Esc shows all services", timeout=3)
 
     # ----------------------------------------------------------------- panes

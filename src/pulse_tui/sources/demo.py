@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator, Sequence
 
 from pulse_tui import clock
-from pulse_tui.config import Config
+from pulse_tui.config import AlertRule, AlertsConfig, Config, LogRule
 from pulse_tui.model.logline import Level, LogLine
 from pulse_tui.model.signals import QueryWindow, Series, Signal, SignalResult
 from pulse_tui.sources.base import HostState, HostStatus, LogSink
@@ -255,3 +255,47 @@ def demo_log_sources(*, live: bool = True) -> list[DemoLogSource]:
         DemoLogSource("web-2", "checkout", rate=9, seed=2, live=live),
         DemoLogSource("worker-1", "worker", rate=6, seed=3, live=live),
     ]
+
+
+def demo_alerts() -> AlertsConfig:
+    """Rules the demo ships with, so its incidents show up in the Alerts pane."""
+    return AlertsConfig(
+        rules=(
+            AlertRule(
+                name="High error ratio",
+                severity="page",
+                op=">",
+                threshold=0.05,
+                for_seconds=60,
+                signal=Signal.ERRORS,
+            ),
+            AlertRule(
+                name="Slow p99",
+                severity="warn",
+                op=">",
+                threshold=2.0,
+                for_seconds=120,
+                signal=Signal.LATENCY,
+                quantile="p99",
+            ),
+            AlertRule(
+                name="Queue backlog",
+                severity="warn",
+                op=">",
+                threshold=4.0,
+                for_seconds=60,
+                signal=Signal.QUEUE,
+            ),
+        ),
+        log_rules=(
+            LogRule(
+                name="Upstream timeouts",
+                severity="warn",
+                count=10,
+                window_seconds=300,
+                pattern="timeout",
+                min_level=Level.ERROR,
+            ),
+        ),
+        prometheus_alerts=False,
+    )

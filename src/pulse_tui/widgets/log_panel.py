@@ -66,8 +66,7 @@ class LogPanel(Vertical):
     """
 
     DEFAULT_CSS = """
-    LogPanel { border: round $panel-lighten-2; height: 1fr; }
-    LogPanel:focus-within { border: round $accent; }
+    LogPanel { height: 1fr; }
     LogPanel > #log-status { height: 1; background: $panel; }
     LogPanel > SearchBar { display: none; height: 1; border: none; padding: 0 1; }
     LogPanel > SearchBar.-open { display: block; }
@@ -151,7 +150,7 @@ class LogPanel(Vertical):
                 error = self.query_state.set_search(text)
                 if error is not None:
                     bar.add_class("-error")
-                    self.app.notify(error, severity="error", timeout=4)
+                    self.app.toast(error, severity="error", timeout=4)  # type: ignore[attr-defined]
                     self.update_status()
                     return  # keep the prompt open to fix it; the old search stays
                 if text:
@@ -162,7 +161,7 @@ class LogPanel(Vertical):
             error = self.query_state.add_exclude(text)
             if error is not None:
                 bar.add_class("-error")
-                self.app.notify(error, severity="error", timeout=4)
+                self.app.toast(error, severity="error", timeout=4)  # type: ignore[attr-defined]
                 self.query_state.error = error
                 self.update_status()
                 return
@@ -215,8 +214,8 @@ class LogPanel(Vertical):
 
     def update_status(self) -> None:
         # A plain repaint of one row: no layout pass, however often lines arrive.
-        self.query_one(LogStatus).refresh()
-        self.border_subtitle = self._query_summary()
+        for status in self.query(LogStatus):  # none while the pane is being torn down
+            status.refresh()
 
     def _query_summary(self) -> Text:
         query = getattr(self, "query_state", None)
@@ -225,7 +224,7 @@ class LogPanel(Vertical):
         text = Text()
         summary = query.describe()
         if summary:
-            text.append(sanitize(summary))
+            text.append(sanitize(summary), style="bold #5fafff")
         if query.state.search and query.query is not None:
             text.append(f" · {self.view.hit_counter()}", style="bold")
         if query.busy:
@@ -236,6 +235,10 @@ class LogPanel(Vertical):
 
     def status_text(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
+        summary = self._query_summary()
+        if summary.plain:
+            text.append_text(summary)
+            text.append(" │ ", style="dim")
         now = clock.now()
         for host, status in sorted(self.statuses.items()):
             glyph, colour = _STATE_STYLE[status.state]

@@ -1,0 +1,167 @@
+"""Alerts, error groups and probes in the real app, as the on-call engineer sees them.
+
+Notifications are ON here (`run_test(notifications=True)`): toasts carry untrusted text
+(service names, alert summaries), so they are part of what is tested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from support.http_receiver import HttpReceiver
+from test_probes import Target
+from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
+
+from pulse_tui.app import PulseApp, demo_config
+from pulse_tui.config import Probe, SecretRef, Webhook
+from pulse_tui.model.logline import Level, LogLine
+from pulse_tui.screens.silence import SilenceScreen
+from pulse_tui.sources.demo import DemoMetricsSource
+
+WIDE = (200, 50)
+BASE = 1767225600
+
+
+class LinesOnce:
+    """Delivers fixed lines once (the thing under test is grouping, not transport)."""
+
+    def __init__(self, host: str, lines: list[LogLine]) -> None:
+        self.host = host
+        self.lines = lines
+        self.stopped = False
+
+    async def run(self, sink) -> None:
+        import asyncio
+
+        sink.on_lines(self.lines)
+        while not self.stopped:
+            await asyncio.sleep(0.05)
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+
+async def test_demo_incident_fires_toasts_lists_and_silences() -> None:
+    app = frozen_demo_app()  # 100 s into a checkout incident
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        await wait_until(
+            pilot,
+            lambda: any(
+                a.name == "High error ratio" and a.service == "checkout" and a.state == "firing"
+                for a in app.alert_book.current()
+            ),
+        )
+        await pilot.pause(0.2)
+        assert "PAGE firing: High error ratio" in screen_text(app)
+        await pilot.press("a")
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        assert "Alerts (" in text and "High error ratio" in text and "checkout" in text
+        assert "firing" in text
+        table = app.query_one("#alert-table")
+        table.move_cursor(row=table.get_row_index("pulse:High error ratio:checkout"))
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, SilenceScreen)
+        await pilot.press("down", "enter")  # 1 hour
+        await pilot.pause(0.2)
+        alert = next(
+            a for a in app.alert_book.current() if a.key == "pulse:High error ratio:checkout"
+        )
+        assert alert.silenced
+        assert "(silenced)" in screen_text(app)
+
+
+async def test_webhook_gets_exactly_one_firing_message() -> None:
+    receiver = HttpReceiver()
+    try:
+        config = demo_config()
+        hook = Webhook("page", SecretRef(inline=receiver.url))
+        config = replace(config, alerts=replace(config.alerts, webhooks=(hook,)))
+        app = frozen_demo_app(config)
+        async with app.run_test(size=WIDE) as pilot:
+            await wait_until(pilot, lambda: any("High error ratio" in t for t in receiver.texts))
+            await pilot.pause(0.5)
+            app.refresh_signals(force=True)  # a second evaluation of the same data
+            await pilot.pause(0.5)
+            sent = [t.split(" (at")[0] for t in receiver.texts if "High error ratio" in t]
+            # One firing (and, once over, one resolved) per alert, however often evaluated.
+            assert sorted(sent) == sorted(set(sent))
+            assert sum(t.startswith("[FIRING]") and "checkout" in t for t in sent) == 1
+            assert receiver.url not in screen_text(app)  # the URL is a secret
+    finally:
+        receiver.stop()
+
+
+async def test_errors_pane_groups_variable_messages_and_enter_filters_the_logs() -> None:
+    texts = [
+        ("payment timeout after 1234ms", Level.ERROR),
+        ("GET /healthz 200", Level.INFO),
+        ("payment timeout after 98ms", Level.ERROR),
+        ("disk /dev/sda1 91% full", Level.WARN),
+        ("payment timeout after 5000ms [link=http://x]", Level.ERROR),
+    ]
+    lines = [
+        LogLine(BASE + n, BASE + n, "web-1", "/var/log/app", "api", level, text)
+        for n, (text, level) in enumerate(texts)
+    ]
+    config = demo_config()
+    app = PulseApp(config, DemoMetricsSource(config), [LinesOnce("web-1", lines)])
+    app.view_state = replace(app.view_state, end=BASE + 600.0)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await wait_until(pilot, lambda: len(app.error_groups) == 3)
+        await pilot.press("e")
+        await wait_until(pilot, lambda: app.query_one("#error-table").row_count == 3)
+        text = screen_text(app)
+        assert "payment timeout after <duration>" in text
+        assert "payment timeout after <duration> [link=<url>" in text  # markup shown as text
+        groups = {g.fingerprint: g for g in app.error_groups.groups()}
+        timeout_group = next(g for fp, g in groups.items() if fp.startswith("payment timeout"))
+        assert timeout_group.count == 2  # the [link=…] line differs after the duration
+        assert "NEW" in text
+        table = app.query_one("#error-table")
+        table.move_cursor(row=table.get_row_index(timeout_group.fingerprint))
+        await pilot.press("enter")
+        view = app.log_panel.view
+        await wait_until(pilot, lambda: view._matches is not None and 0 < view.count < 5)
+        shown = [view._line(i).text for i in range(view.count)]
+        # The group's search finds its lines (and may also find longer look-alikes).
+        assert shown[:2] == ["payment timeout after 1234ms", "payment timeout after 98ms"]
+        assert not any("disk" in t or "healthz" in t for t in shown)
+
+
+async def test_probes_go_down_alert_and_come_back() -> None:
+    target = Target().start()
+    try:
+        probe = Probe(name="api health", url=target.url, interval=0.2, timeout=1.0, down_after=2)
+        config = demo_config()
+        config = replace(config, alerts=replace(config.alerts, probes=(probe,)))
+        app = frozen_demo_app(config)
+        async with app.run_test(size=WIDE, notifications=True) as pilot:
+            await pilot.press("u")
+            await wait_until(pilot, lambda: "api health" in app.probe_statuses)
+            await wait_until(pilot, lambda: app.probe_statuses["api health"].up is True)
+            await pilot.pause(0.2)
+            assert " up " in screen_text(app)
+            target.stop()
+            await wait_until(pilot, lambda: app.probe_statuses["api health"].down)
+            await pilot.pause(0.2)
+            assert "DOWN" in screen_text(app)
+            assert any(
+                a.key == "probe:api health" and a.state == "firing"
+                for a in app.alert_book.current()
+            )
+            target.start()
+            await wait_until(pilot, lambda: app.probe_statuses["api health"].up is True)
+            await wait_until(
+                pilot, lambda: not any(a.key == "probe:api health" for a in app.alert_book.firing())
+            )
+            assert [
+                e.kind for e in app.alert_book.history if e.alert.key == "probe:api health"
+            ] == [
+                "firing",
+                "resolved",
+            ]
+    finally:
+        target.stop()
