@@ -1,7 +1,8 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   creates .venv, installs pulse-tui, launches the demo
 #   make test   creates .venv, installs pulse-tui with test extras, runs the whole suite
-# (The real prometheus and sshd for integration tests: `make test-deps`, run by .ci/run.)
+# (The real prometheus, alertmanager and sshd for integration tests: `make test-deps`,
+# run by .ci/run.)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -39,6 +40,7 @@ test-deps:
 	@missing=""; \
 	command -v prometheus >/dev/null || missing="$$missing prometheus"; \
 	command -v promtool >/dev/null || missing="$$missing prometheus"; \
+	command -v prometheus-alertmanager >/dev/null || missing="$$missing prometheus-alertmanager"; \
 	test -x /usr/sbin/sshd || missing="$$missing openssh-server"; \
 	command -v ssh-keygen >/dev/null || missing="$$missing openssh-client"; \
 	if [ -n "$$missing" ]; then \
