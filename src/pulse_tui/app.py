@@ -170,6 +170,7 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
         yield StatusHeader(
             self.metrics.label,
             defaulted=self.config.prometheus_defaulted and not self.config.demo,
+            insecure=self.config.prometheus.tls_insecure and not self.config.demo,
             id="header",
         )
         with Widget(id="body"):

@@ -192,6 +192,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     config = resolve(args.config, _overrides(args))
     where = str(config.path) if config.path else "no config file (defaults and flags)"
     print(f"OK    config      {where}")
+    if config.prometheus.tls_insecure:
+        print("WARN  tls         certificate verification is off (prometheus.tls_insecure)")
     from pulse_tui.checks import run_checks
 
     results = asyncio.run(run_checks(config))

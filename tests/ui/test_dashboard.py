@@ -8,7 +8,7 @@ import pytest
 from textual.command import CommandPalette
 from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
 
-from pulse_tui.app import build_app, demo_config
+from pulse_tui.app import PulseApp, build_app, demo_config
 from pulse_tui.model.signals import Signal
 from pulse_tui.screens.help import HelpScreen
 from pulse_tui.widgets.log_view import LogView
@@ -309,3 +309,17 @@ async def test_key_bindings_come_from_the_config() -> None:
         await pilot.press("P")
         await pilot.pause()
         assert app.view_state.paused and "PAUSED" in screen_text(app)
+
+
+async def test_header_warns_when_tls_verification_is_off() -> None:
+    from dataclasses import replace
+
+    from pulse_tui.config import Config
+    from pulse_tui.sources.demo import DemoMetricsSource
+
+    config = Config()
+    config = replace(config, prometheus=replace(config.prometheus, tls_insecure=True))
+    app = PulseApp(config, DemoMetricsSource(config), [])
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause(0.2)
+        assert "TLS NOT VERIFIED" in screen_text(app).splitlines()[0]

@@ -113,3 +113,12 @@ def test_missing_named_config_fails_and_demo_summary_works(tmp_path: Path) -> No
     assert ok.returncode == 0, ok.stderr
     rows = json.loads(ok.stdout)
     assert [row["service"] for row in rows] == ["api", "checkout", "worker"]
+
+
+def test_check_warns_when_tls_verification_is_off(tmp_path: Path) -> None:
+    config = tmp_path / "insecure.toml"
+    config.write_text(
+        f'[prometheus]\nurl = "https://127.0.0.1:{free_port()}"\ntls_insecure = true\n'
+    )
+    done = run_cli("check", "--config", str(config))
+    assert "WARN  tls" in done.stdout and "tls_insecure" in done.stdout

@@ -18,10 +18,19 @@ class StatusHeader(Static):
     StatusHeader { height: 1; background: $primary-background; color: $text; padding: 0 1; }
     """
 
-    def __init__(self, backend: str, *, defaulted: bool = False, id: str | None = None) -> None:
+    def __init__(
+        self,
+        backend: str,
+        *,
+        defaulted: bool = False,
+        insecure: bool = False,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.backend = backend
         self.defaulted = defaulted
+        #: tls_insecure is on: said on screen at all times, not just once in a log.
+        self.insecure = insecure
         self.view_state = ViewState()
 
     def on_mount(self) -> None:
@@ -45,6 +54,8 @@ class StatusHeader(Static):
             text.append(self.backend, style="bold #5fafff")
             if self.defaulted:
                 text.append(" (default; set --prometheus)", style="dim")
+            if self.insecure:
+                text.append(" ⚠ TLS NOT VERIFIED", style="bold #ff5f5f")
         text.append("  │ ", style="dim")
         text.append(state.describe_range())
         if state.compare_offset:
