@@ -315,11 +315,12 @@ async def test_header_warns_when_tls_verification_is_off() -> None:
     from dataclasses import replace
 
     from pulse_tui.config import Config
-    from pulse_tui.sources.demo import DemoMetricsSource
+    from pulse_tui.sources.prometheus import PrometheusSource
 
     config = Config()
-    config = replace(config, prometheus=replace(config.prometheus, tls_insecure=True))
-    app = PulseApp(config, DemoMetricsSource(config), [])
+    insecure = replace(config.prometheus, url="https://127.0.0.1:9", tls_insecure=True)
+    config = replace(config, prometheus=insecure)
+    app = PulseApp(config, PrometheusSource(config), [])
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause(0.2)
         assert "TLS NOT VERIFIED" in screen_text(app).splitlines()[0]
