@@ -103,13 +103,28 @@ class AlertsMixin:
             self.log_rule_evaluator.observe(batch)
             new = self.error_groups.observe(batch)
             if new and self.config.alerts.new_error_groups:
-                for group in new:
-                    self.toast(
-                        f"New error: {group.fingerprint}",
-                        title="NEW error group",
-                        severity="warning",
-                        timeout=5,
-                    )
+                # A pattern never seen this session is an info alert; it resolves when the
+                # user acknowledges the group (Enter on it in the Errors tab).
+                now = clock.now()
+                self._emit(
+                    [
+                        AlertEvent(
+                            "firing",
+                            Alert(
+                                key=f"newerror:{group.fingerprint}",
+                                name="New error pattern",
+                                source="logs",
+                                severity="info",
+                                state="firing",
+                                service=", ".join(sorted(group.services)),
+                                summary=group.fingerprint,
+                                started_at=now,
+                                fired_at=now,
+                            ),
+                        )
+                        for group in new
+                    ]
+                )
 
     def on_probe(self, status: object) -> None:
         """Prober's sink: a probe was checked; alert when it goes down, resolve when up."""
@@ -241,7 +256,17 @@ class AlertsMixin:
         self.push_screen(SilenceScreen(event.name), chosen)
 
     def on_errors_pane_group_chosen(self, event: ErrorsPane.GroupChosen) -> None:
-        """Filter the log pane to the group's lines and show it."""
+        """Filter the log pane to the group's lines and show it; the group is seen now."""
+        group = self.error_groups.get(event.fingerprint)
+        if group is not None and group.new:
+            group.acknowledge()
+            key = f"newerror:{event.fingerprint}"
+            for alert in self.alert_book.firing():
+                if alert.key == key:
+                    now = clock.now()
+                    resolved = alert.snapshot()
+                    resolved.state, resolved.resolved_at = "resolved", now
+                    self._emit([AlertEvent("resolved", resolved)])
         panel = self.log_panel
         panel.query_state.set_search(pattern_query(event.fingerprint))
         if not panel.query_state.state.filter_mode:

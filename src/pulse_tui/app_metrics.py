@@ -85,6 +85,10 @@ class MetricsMixin:
             return
         self._update_table()
 
+    def panel_results_count(self) -> int:
+        """How many panels hold data (tests and the status line use it)."""
+        return len(self.results)
+
     def _update_table(self) -> None:
         rows = build_overview(self.results, self.known_services)
         self.query_one("#services", ServiceTable).show_rows(rows)

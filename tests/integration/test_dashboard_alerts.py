@@ -165,3 +165,80 @@ async def test_probes_go_down_alert_and_come_back() -> None:
             ]
     finally:
         target.stop()
+
+
+async def test_alertmanager_alerts_appear_beside_ours_and_a_dead_one_is_shown(
+    prometheus_data,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from support.alertmanager_server import run_alertmanager
+    from support.binaries import require_binary
+    from support.prometheus_server import free_port
+
+    from pulse_tui.sources.prometheus import PrometheusSource
+
+    with run_alertmanager(require_binary("prometheus-alertmanager")) as alertmanager:
+        started = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=2)
+        stamp = started.isoformat().replace("+00:00", "Z")
+        alertmanager.post(
+            "/api/v2/alerts",
+            [
+                {
+                    "labels": {"alertname": "DiskFull", "severity": "critical", "job": "db"},
+                    "annotations": {"summary": "disk 97% full [bold]on /var[/bold]"},
+                    "startsAt": stamp,
+                }
+            ],
+        )
+
+        async def watch(url: str, expect_error: bool) -> None:
+            config = prometheus_data.config()
+            config = replace(
+                config,
+                prometheus_defaulted=False,
+                alerts=replace(config.alerts, alertmanager_url=url, prometheus_alerts=True),
+            )
+            app = PulseApp(config, PrometheusSource(config), [])
+            async with app.run_test(size=WIDE, notifications=True) as pilot:
+                await pilot.press("a")
+                if expect_error:
+                    await wait_until(pilot, lambda: "alertmanager" in app.external_errors)
+                    await pilot.pause(0.2)
+                    assert "alertmanager:" in screen_text(app)
+                    # The rest of the app is unaffected: panels still get their data.
+                    await wait_until(pilot, lambda: app.panel_results_count() == 5)
+                else:
+                    await wait_until(
+                        pilot, lambda: any(a.name == "DiskFull" for a in app.alert_book.current())
+                    )
+                    await pilot.pause(0.2)
+                    text = screen_text(app)
+                    assert "DiskFull" in text and "alertmanager" in text
+                    assert "[bold]on /var[/bold]" in text  # label/annotation text is data
+
+        await watch(alertmanager.url, expect_error=False)
+        await watch(f"http://127.0.0.1:{free_port()}", expect_error=True)
+
+
+async def test_new_error_pattern_alerts_and_resolves_when_acknowledged() -> None:
+    lines = [
+        LogLine(
+            BASE, BASE, "web-1", "/var/log/app", "api", Level.ERROR, "db pool exhausted after 30s"
+        )
+    ]
+    config = demo_config()
+    config = replace(config, alerts=replace(config.alerts, new_error_groups=True))
+    app = PulseApp(config, DemoMetricsSource(config), [LinesOnce("web-1", lines)])
+    app.view_state = replace(app.view_state, end=BASE + 600.0)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        key = "newerror:db pool exhausted after <duration>"
+        await wait_until(pilot, lambda: any(a.key == key for a in app.alert_book.firing()))
+        await pilot.press("e")
+        await wait_until(pilot, lambda: app.query_one("#error-table").row_count == 1)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not any(a.key == key for a in app.alert_book.firing()))
+        assert [e.kind for e in app.alert_book.history if e.alert.key == key] == [
+            "firing",
+            "resolved",
+        ]

@@ -78,3 +78,43 @@ async def test_quit_while_streaming_leaves_no_remote_tail(
         await asyncio.sleep(0.05)
     assert remote_processes(str(log)) == []
     assert app.return_code == 0
+
+
+async def test_a_log_rule_fires_on_lines_tailed_over_ssh(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from pulse_tui.config import LogRule
+    from pulse_tui.model.logline import Level
+
+    ssh_home(["web-1"])
+    log = tmp_path / "payments.log"
+    log.write_text("service started\n")
+    config = apply_overrides(Config(), Overrides(logs=[f"web-1:{log}"]))
+    rule = LogRule(
+        name="Payment timeouts",
+        severity="warn",
+        count=3,
+        window_seconds=600,
+        pattern="payment timeout",
+        min_level=Level.ERROR,
+    )
+    config = replace(config, alerts=replace(config.alerts, log_rules=(rule,)))
+    app = PulseApp(config, DemoMetricsSource(config), log_sources(config))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "service started" in pane_text(app))
+        with log.open("a") as f:
+            for n in range(3):
+                f.write(f"ERROR payment timeout after {100 + n}ms\n")
+        await wait_until(pilot, lambda: app.log_panel.view.count == 4)
+        await pilot.pause(1.2)  # one evaluation tick: 3 is not MORE than 3
+        assert not app.alert_book.firing()
+        with log.open("a") as f:
+            f.write("ERROR payment timeout after 999ms\n")
+        await wait_until(
+            pilot, lambda: any(a.name == "Payment timeouts" for a in app.alert_book.firing())
+        )
+        await pilot.press("a")
+        await pilot.pause(0.2)
+        assert "Payment timeouts" in pane_text(app)
