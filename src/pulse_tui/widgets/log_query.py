@@ -65,6 +65,9 @@ class LogQuery:
             self.error = str(exc)
             return self.error
         self.error = None
+        if not query.pattern:
+            # "re:" alone (half-typed) matches everything: treat it as no search yet.
+            return self.set_search("")
         self.query = query
         self.state.search = text
         self._start_search()
