@@ -248,8 +248,10 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
     def action_show_tab(self, name: str) -> None:
         """Switch the bottom area to logs, alerts, errors or probes, and focus it."""
         self.query_one("#bottom", TabbedContent).active = f"tab-{name}"
-        if name == "errors":
-            self._show_errors()  # fresh counts now, not at the next tick
+        # Panes off screen are not kept current; bring this one up to date now.
+        {"alerts": self._show_alerts, "errors": self._show_errors, "probes": self._show_probes}.get(
+            name, lambda: None
+        )()
         self.focus_pane(self.query_one(self.BOTTOM_FOCUS[name], Widget))
 
     def _pane_of(self, widget: Widget | None) -> Widget | None:

@@ -210,19 +210,30 @@ class AlertsMixin:
         self._show_alerts()
         self._show_errors()
 
+    def _bottom_tab(self) -> str:
+        with contextlib.suppress(Exception):
+            return self.query_one("#bottom", TabbedContent).active
+        return ""
+
     def _show_alerts(self) -> None:
         with contextlib.suppress(Exception):  # before mount or while quitting
             current = self.alert_book.current()
+            firing = sum(1 for a in current if a.state == "firing" and not a.silenced)
+            label = f"Alerts ({firing})" if firing else "Alerts"
+            tab = self.query_one("#bottom", TabbedContent).get_tab("tab-alerts")
+            if str(tab.label) != label:
+                tab.label = label
+            if self._bottom_tab() != "tab-alerts":
+                return  # the tables are rebuilt only while someone looks at them
             history = [(e.at, e.kind, e.alert) for e in self.alert_book.history]
             errors = list(self.external_errors.values())
             if self.notifier.last_error:
                 errors.append(f"webhook: {self.notifier.last_error}")
             self.query_one(AlertsPane).show_alerts(current, history, errors)
-            firing = sum(1 for a in current if a.state == "firing" and not a.silenced)
-            label = f"Alerts ({firing})" if firing else "Alerts"
-            self.query_one("#bottom", TabbedContent).get_tab("tab-alerts").label = label
 
     def _show_errors(self) -> None:
+        if self._bottom_tab() != "tab-errors":
+            return
         with contextlib.suppress(Exception):
             since = self.view_state.window_end() - self.view_state.range_seconds
             self.query_one(ErrorsPane).show_groups(
@@ -230,6 +241,8 @@ class AlertsMixin:
             )
 
     def _show_probes(self) -> None:
+        if self._bottom_tab() != "tab-probes" and self.probe_statuses:
+            return
         with contextlib.suppress(Exception):
             self.query_one(ProbesPane).show_probes(list(self.probe_statuses.values()))
 

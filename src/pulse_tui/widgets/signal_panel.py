@@ -122,6 +122,7 @@ class SignalPanel(Widget, can_focus=True):
         self.result: SignalResult | None = None
         self.error: str | None = None
         self.retry_at: float | None = None
+        self._chart_cache: tuple[tuple[object, ...], list[Text]] | None = None
         self.focused_services: frozenset[str] = frozenset()
         self.cursor: float | None = None
         self.border_title = signal.title
@@ -210,25 +211,7 @@ class SignalPanel(Widget, can_focus=True):
                 lines.append(self._legend(drawn, width))
             else:
                 chart_height += 1
-            chart = [
-                ChartSeries(s.name, s.timestamps, s.values, series_colour(i), dim=True)
-                for i, s in enumerate(compare)
-            ] + [
-                ChartSeries(s.name, s.timestamps, s.values, series_colour(i))
-                for i, s in enumerate(drawn)
-            ]
-            lines.extend(
-                render_line_chart(
-                    chart,
-                    width=width,
-                    height=chart_height,
-                    start=result.window.start,
-                    end=result.window.end,
-                    unit=result.unit,
-                    glyphs=self.glyphs,
-                    cursor=self.cursor,
-                )
-            )
+            lines.extend(self._chart(result, drawn, compare, width, chart_height))
         elif result is None and self.error:
             # No data to keep showing: the whole body explains what went wrong.
             lines.extend(_wrapped(Text(self.error, style="#ff8787"), width, height - 2))
@@ -239,6 +222,42 @@ class SignalPanel(Widget, can_focus=True):
         lines = lines[: max(1, height - 1)]
         lines.append(self._status(width))
         return Text("\n").join(lines)
+
+    def _chart(
+        self,
+        result: SignalResult,
+        drawn: list[Series],
+        compare: list[Series],
+        width: int,
+        height: int,
+    ) -> list[Text]:
+        """The chart rows, re-drawn only when what they show changed.
+
+        The panel repaints every second for its "updated Ns ago" line; redrawing five
+        braille charts each time would cost a frame's worth of work for nothing.
+        """
+        key = (id(result), width, height, self.cursor, self.focused_services, self.glyphs)
+        if self._chart_cache is not None and self._chart_cache[0] == key:
+            return self._chart_cache[1]
+        chart = [
+            ChartSeries(s.name, s.timestamps, s.values, series_colour(i), dim=True)
+            for i, s in enumerate(compare)
+        ] + [
+            ChartSeries(s.name, s.timestamps, s.values, series_colour(i))
+            for i, s in enumerate(drawn)
+        ]
+        rows = render_line_chart(
+            chart,
+            width=width,
+            height=height,
+            start=result.window.start,
+            end=result.window.end,
+            unit=result.unit,
+            glyphs=self.glyphs,
+            cursor=self.cursor,
+        )
+        self._chart_cache = (key, rows)
+        return rows
 
     def _headline(self, width: int) -> Text:
         if self.result is None:
