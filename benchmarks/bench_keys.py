@@ -53,11 +53,12 @@ def _drain(fd: int, seconds: float) -> None:
                 return
 
 
-def _latencies(rate: int) -> dict[str, list[float]]:
+def _latencies(rate: int, *, floor: bool = False) -> dict[str, list[float]]:
     pid, fd = pty.fork()
     if pid == 0:
         os.environ["TERM"] = "xterm-256color"
-        os.execv(sys.executable, [sys.executable, str(HERE / "flood_app.py"), str(rate)])
+        script = "floor_app.py" if floor else "flood_app.py"
+        os.execv(sys.executable, [sys.executable, str(HERE / script), str(rate)])
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
     samples: dict[str, list[float]] = {"scroll": [], "help": []}
 
@@ -77,7 +78,7 @@ def _latencies(rate: int) -> dict[str, list[float]]:
             _drain(fd, 0.05)
             probe("scroll", b"G", b"following")
             _drain(fd, 0.05)
-        for _ in range(SAMPLES // 2):
+        for _ in range(0 if floor else SAMPLES // 2):
             probe("help", b"?", MARKER)
             os.write(fd, b"\x1b")
             _drain(fd, 0.25)
@@ -96,8 +97,17 @@ def _pct(samples: list[float], q: int) -> float:
 
 
 def run():
+    floor = _latencies(0, floor=True)
     quiet = _latencies(0)
     flood = _latencies(20_000)
+    for q in (50, 95):
+        yield figure(
+            f"keys.textual_floor_scroll_latency_p{q}",
+            _pct(floor["scroll"], q),
+            "ms",
+            reference="a one-widget Textual app, same harness",
+            ratio=None,
+        )
     for probe in ("scroll", "help"):
         for q in (50, 95):
             yield figure(

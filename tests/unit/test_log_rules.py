@@ -111,3 +111,27 @@ def test_lines_arriving_late_count_but_evaluation_is_not_repeated() -> None:
     evaluator.observe([log(T0 + 40, "late"), log(T0 + 55, "b")])
     events = evaluator.evaluate(T0 + 56)
     assert [(e.kind, e.at, e.alert.value) for e in events] == [("firing", T0 + 55, 3.0)]
+
+
+def test_column_batches_count_exactly_like_line_lists() -> None:
+    from pulse_tui.model.log_buffer import LineBatch
+
+    rule = LogRule(
+        name="Timeouts",
+        severity="warn",
+        count=2,
+        window_seconds=600,
+        pattern="payment timeout",
+        min_level=Level.ERROR,
+    )
+    texts = [f"payment timeout after {n}ms" if n % 2 else f"ok {n}" for n in range(10)]
+    levels = [Level.ERROR if n % 3 else Level.INFO for n in range(10)]
+    stamps = [1000.0 + n for n in range(10)]
+    batch = LineBatch(texts, stamps, levels, 1000.0, "web-1", "/var/log/app", "checkout")
+    by_batch, by_list = LogRuleEvaluator([rule]), LogRuleEvaluator([rule])
+    by_batch.observe(batch)
+    by_list.observe([batch[i] for i in range(len(batch))])
+    fired_batch = [(e.kind, e.alert.key, e.at) for e in by_batch.evaluate(2000.0)]
+    fired_list = [(e.kind, e.alert.key, e.at) for e in by_list.evaluate(2000.0)]
+    assert fired_batch == fired_list
+    assert [kind for kind, _, _ in fired_batch] == ["firing", "resolved"]

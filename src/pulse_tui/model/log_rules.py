@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pulse_tui.config.alert_model import LogRule
 from pulse_tui.model.alerts import Alert, AlertEvent
 from pulse_tui.model.durations import format_duration
+from pulse_tui.model.log_buffer import LineBatch
 from pulse_tui.model.logline import Level, LineKind, LogLine
 from pulse_tui.model.search import SearchQuery
 
@@ -71,6 +72,9 @@ class LogRuleEvaluator:
         """Record the matching lines of a batch (sanitised lines, any order of hosts)."""
         if not lines:
             return
+        if isinstance(lines, LineBatch):
+            self._observe_batch(lines)
+            return
         plain = LineKind.LINE
         for compiled in self._rules:
             level, services, hosts = compiled.min_level, compiled.services, compiled.hosts
@@ -88,6 +92,27 @@ class LogRuleEvaluator:
                 hits = compiled.query.scan([line.text for line in candidates], 0)
                 candidates = [candidates[i] for i in hits]
             self._record(compiled, candidates)
+
+    def _observe_batch(self, batch: LineBatch) -> None:
+        """The column path: one host/service/kind per batch, so most rules are decided
+        once for the whole batch, and only matching lines ever become LogLine objects."""
+        if batch.kind != LineKind.LINE:
+            return
+        for compiled in self._rules:
+            if compiled.services and batch.service not in compiled.services:
+                continue
+            if compiled.hosts and batch.host not in compiled.hosts:
+                continue
+            level = compiled.min_level
+            picked = [i for i, lv in enumerate(batch.levels) if lv >= level]
+            if not picked:
+                continue
+            if compiled.query is not None:
+                texts = batch.texts
+                hits = compiled.query.scan([texts[i] for i in picked], 0)
+                picked = [picked[i] for i in hits]
+            if picked:
+                self._record(compiled, [batch[i] for i in picked])
 
     def _record(self, compiled: _CompiledRule, lines: list[LogLine]) -> None:
         scopes = compiled.scopes

@@ -109,6 +109,15 @@ class LogView(Widget, can_focus=True):
 
     # ----------------------------------------------------------------- data
 
+    def _moved(self) -> None:
+        """Tell the status line now, in this frame (a Moved message would cost another)."""
+        parent = self.parent
+        update = getattr(parent, "update_status", None)
+        if update is not None:
+            update()
+        else:
+            self.post_message(self.Moved())
+
     def set_predicate(self, predicate: LinePredicate | None) -> None:
         """Filter synchronously (small buffers, tests); big ones go through set_visible."""
         first = self.store.first_index
@@ -126,7 +135,7 @@ class LogView(Widget, can_focus=True):
         self._matches = matches
         self._scanned_to = scanned_to
         self.lines_arrived()
-        self.post_message(self.Moved())
+        self._moved()
 
     def set_search(self, query: SearchQuery | None, hits: list[int], scanned_to: int) -> None:
         """Highlight `query`; `hits` are its matching lines up to `scanned_to`."""
@@ -135,7 +144,7 @@ class LogView(Widget, can_focus=True):
         self._hits_to = scanned_to
         self.current_hit = None
         self.lines_arrived()
-        self.post_message(self.Moved())
+        self._moved()
 
     def lines_arrived(self) -> None:
         """Called after the buffer grew: filters and searches the new lines, repaints."""
@@ -224,7 +233,7 @@ class LogView(Widget, can_focus=True):
             self.follow = False
             self.top = self._absolute(max(0, position)) if self.count else 0
         self.refresh()
-        self.post_message(self.Moved())
+        self._moved()
 
     def action_scroll_lines(self, delta: int) -> None:
         self._move_to(self.top_position + delta)
@@ -236,17 +245,17 @@ class LogView(Widget, can_focus=True):
         self.follow = False
         self.top = self._absolute(0) if self.count else 0
         self.refresh()
-        self.post_message(self.Moved())
+        self._moved()
 
     def action_follow(self) -> None:
         self.follow = True
         self.refresh()
-        self.post_message(self.Moved())
+        self._moved()
 
     def action_toggle_wrap(self) -> None:
         self.wrap = not self.wrap
         self.refresh()
-        self.post_message(self.Moved())
+        self._moved()
 
     def scroll_to_time(self, timestamp: float) -> None:
         """Put the first line at or after `timestamp` at the top (for jump-to-time)."""

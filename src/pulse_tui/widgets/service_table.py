@@ -72,23 +72,37 @@ class ServiceTable(DataTable):
         self.rows_data = rows
         self._redraw()
 
+    def _cells(self, row: ServiceRow) -> list[Text]:
+        cells: list[Text] = [Text(sanitize(row.service), style="bold")]
+        for key, _ in COLUMNS[1:]:
+            signal = _SIGNAL_OF_COLUMN[key]
+            value = row.value(key)
+            assert not isinstance(value, str)
+            level = self._thresholds(signal, row.service).level(value)
+            if key == "traffic":
+                level = "none" if value is None else "ok"
+            cell = Text(format_value(value, self._units(signal), compact=True))
+            cell.stylize(LEVEL_STYLES[level])
+            cells.append(cell)
+        cells.append(Text(sparkline(row.traffic_history, SPARK_WIDTH), style="#5fafff"))
+        return cells
+
     def _redraw(self) -> None:
+        ordered = sort_rows(self.rows_data, self.sort_column, self.sort_reverse)
+        keys = [row.service for row in ordered]
+        current = [row_key.value for row_key in self.rows]
+        if keys == current:
+            # Same rows in the same order: change the cells that changed, no relayout.
+            columns = [column.key for column in self.ordered_columns]
+            for row in ordered:
+                for column, cell in zip(columns, self._cells(row), strict=True):
+                    if self.get_cell(row.service, column) != cell:
+                        self.update_cell(row.service, column, cell)
+            return
         selected = self._selected_service()
         self.clear()
-        for row in sort_rows(self.rows_data, self.sort_column, self.sort_reverse):
-            cells: list[Text] = [Text(sanitize(row.service), style="bold")]
-            for key, _ in COLUMNS[1:]:
-                signal = _SIGNAL_OF_COLUMN[key]
-                value = row.value(key)
-                assert not isinstance(value, str)
-                level = self._thresholds(signal, row.service).level(value)
-                if key == "traffic":
-                    level = "none" if value is None else "ok"
-                cell = Text(format_value(value, self._units(signal), compact=True))
-                cell.stylize(LEVEL_STYLES[level])
-                cells.append(cell)
-            cells.append(Text(sparkline(row.traffic_history, SPARK_WIDTH), style="#5fafff"))
-            self.add_row(*cells, key=row.service)
+        for row in ordered:
+            self.add_row(*self._cells(row), key=row.service)
         if selected is not None and selected in {r.service for r in self.rows_data}:
             self.move_cursor(row=self.get_row_index(selected))
 

@@ -123,6 +123,7 @@ class SignalPanel(Widget, can_focus=True):
         self.error: str | None = None
         self.retry_at: float | None = None
         self._chart_cache: tuple[tuple[object, ...], list[Text]] | None = None
+        self._last_status = ""
         self.focused_services: frozenset[str] = frozenset()
         self.cursor: float | None = None
         self.border_title = signal.title
@@ -195,7 +196,12 @@ class SignalPanel(Widget, can_focus=True):
         self.now = clock.now()
 
     def watch_now(self) -> None:
-        self.refresh()
+        # Repaint only when the status line would read differently: five panels redrawn
+        # every second for nothing cost input latency.
+        shown = self._status(200).plain
+        if shown != self._last_status:
+            self._last_status = shown
+            self.refresh()
 
     def render(self) -> RenderableType:
         width = max(1, self.content_size.width)
@@ -334,14 +340,21 @@ class SignalPanel(Widget, can_focus=True):
             age = self.now - self.result.fetched_at
             stale = age > self.stale_after
             text = Text(
-                f"{'STALE ' if stale else ''}updated {self._age()} ago · step "
+                f"{'STALE ' if stale else ''}updated {self._age_phrase()} · step "
                 f"{format_duration(self.result.window.step)}",
                 style="bold yellow" if stale else "dim",
             )
         text.truncate(width, overflow="ellipsis")
         return text
 
+    def _age_phrase(self) -> str:
+        if self.result is not None and self.now - self.result.fetched_at < 5:
+            return "just now"
+        return f"{self._age()} ago"
+
     def _age(self) -> str:
         if self.result is None:
             return "?"
-        return format_duration(max(1.0, self.now - self.result.fetched_at))
+        age = max(1.0, self.now - self.result.fetched_at)
+        # Under a minute, 5 s steps are precise enough and repaint a fifth as often.
+        return format_duration(age if age >= 60 else max(5.0, age // 5 * 5))
