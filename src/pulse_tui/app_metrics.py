@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 from textual import work
@@ -54,6 +55,8 @@ class MetricsMixin:
             self._failures.pop(signal, None)
             self._next_attempt.pop(signal, None)
             self.results[signal] = result
+            # Charts are pure functions of the data: draw off the event loop, show after.
+            await asyncio.to_thread(panel.prerender, result, state.services)
             panel.show_result(result, state.services)
             self._update_table()
             self.alerts_after_result(signal, result)

@@ -106,6 +106,8 @@ class LogView(Widget, can_focus=True):
         self.current_hit: int | None = None
         self._page: list[Strip] = []
         self.host_width = 8
+        self._row_cache: dict[int, list[list[Segment]]] = {}
+        self._row_cache_key: tuple[object, ...] = ()
 
     # ----------------------------------------------------------------- data
 
@@ -290,6 +292,24 @@ class LogView(Widget, can_focus=True):
         return self._page[y] if y < len(self._page) else Strip.blank(self.size.width)
 
     def _render_rows(self, line: LogLine, width: int, absolute: int) -> list[list[Segment]]:
+        # A line renders the same until width, wrap, host column or search change: while
+        # following a flood, nearly every row on the new page was on the last one too.
+        key = (width, self.wrap, self.host_width, id(self.search), self.current_hit)
+        if key != self._row_cache_key:
+            self._row_cache = {}
+            self._row_cache_key = key
+        cached = self._row_cache.get(absolute)
+        if cached is not None:
+            return cached
+        rows = self._render_rows_uncached(line, width, absolute)
+        if len(self._row_cache) > 4 * max(1, self.size.height):
+            self._row_cache = {}  # bounded: dropping it all is cheaper than an LRU here
+        self._row_cache[absolute] = rows
+        return rows
+
+    def _render_rows_uncached(
+        self, line: LogLine, width: int, absolute: int
+    ) -> list[list[Segment]]:
         text = format_line(line, host_width=self.host_width)
         if self.search is not None and line.kind is LineKind.LINE:
             # The message is the end of the formatted line: offset its spans by the prefix.

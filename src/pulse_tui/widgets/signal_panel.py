@@ -209,15 +209,16 @@ class SignalPanel(Widget, can_focus=True):
         lines: list[Text] = [self._headline(width)]
         result = self.result
         if result is not None and height >= CHROME_ROWS + 2:
-            drawn, compare = chart_series(result, self.focused_services)
-            chart_height = height - CHROME_ROWS
+            drawn, compare, chart_height, legend = self._chart_layout(
+                result, self.focused_services, height
+            )
             if self.cursor is not None:
                 lines.append(self._cursor_line(width))
-            elif chart_height >= 5 or len(drawn) > 1:
+            elif legend:
                 lines.append(self._legend(drawn, width))
-            else:
-                chart_height += 1
-            lines.extend(self._chart(result, drawn, compare, width, chart_height))
+            lines.extend(
+                self._chart(result, drawn, compare, width, chart_height, self.focused_services)
+            )
         elif result is None and self.error:
             # No data to keep showing: the whole body explains what went wrong.
             lines.extend(_wrapped(Text(self.error, style="#ff8787"), width, height - 2))
@@ -229,6 +230,25 @@ class SignalPanel(Widget, can_focus=True):
         lines.append(self._status(width))
         return Text("\n").join(lines)
 
+    def _chart_layout(
+        self, result: SignalResult, focused: frozenset[str], height: int
+    ) -> tuple[list[Series], list[Series], int, bool]:
+        """(series drawn, compare series, chart rows, whether a legend row is shown)."""
+        drawn, compare = chart_series(result, focused)
+        chart_height = height - CHROME_ROWS
+        legend = self.cursor is not None or chart_height >= 5 or len(drawn) > 1
+        return drawn, compare, chart_height if legend else chart_height + 1, legend
+
+    def prerender(self, result: SignalResult, focused: frozenset[str]) -> None:
+        """Draw the chart for `result` ahead of `show_result` (the app calls this in a
+        thread), so the repaint that shows it costs the event loop almost nothing."""
+        width = max(1, self.content_size.width)
+        height = max(1, self.content_size.height)
+        if height < CHROME_ROWS + 2 or width <= 1:
+            return
+        drawn, compare, chart_height, _ = self._chart_layout(result, focused, height)
+        self._chart(result, drawn, compare, width, chart_height, focused)
+
     def _chart(
         self,
         result: SignalResult,
@@ -236,13 +256,14 @@ class SignalPanel(Widget, can_focus=True):
         compare: list[Series],
         width: int,
         height: int,
+        focused: frozenset[str],
     ) -> list[Text]:
         """The chart rows, re-drawn only when what they show changed.
 
         The panel repaints every second for its "updated Ns ago" line; redrawing five
         braille charts each time would cost a frame's worth of work for nothing.
         """
-        key = (id(result), width, height, self.cursor, self.focused_services, self.glyphs)
+        key = (id(result), width, height, self.cursor, focused, self.glyphs)
         if self._chart_cache is not None and self._chart_cache[0] == key:
             return self._chart_cache[1]
         chart = [
