@@ -97,7 +97,7 @@ class ServiceTable(DataTable):
             for row in ordered:
                 for column, cell in zip(columns, self._cells(row), strict=True):
                     if self.get_cell(row.service, column) != cell:
-                        self.update_cell(row.service, column, cell)
+                        self.update_cell(row.service, column, cell, update_width=True)
             return
         selected = self._selected_service()
         self.clear()
