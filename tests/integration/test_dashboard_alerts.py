@@ -120,6 +120,7 @@ async def test_errors_pane_groups_variable_messages_and_enter_filters_the_logs()
         timeout_group = next(g for fp, g in groups.items() if fp.startswith("payment timeout"))
         assert timeout_group.count == 2  # the [link=…] line differs after the duration
         assert "NEW" in text
+        assert "payment timeout after 1234ms" in text  # the group's example line
         table = app.query_one("#error-table")
         table.move_cursor(row=table.get_row_index(timeout_group.fingerprint))
         await pilot.press("enter")
@@ -216,6 +217,7 @@ async def test_alertmanager_alerts_appear_beside_ours_and_a_dead_one_is_shown(
                     text = screen_text(app)
                     assert "DiskFull" in text and "alertmanager" in text
                     assert "[bold]on /var[/bold]" in text  # label/annotation text is data
+                    assert "alertname=DiskFull" in text and "severity=critical" in text
 
         await watch(alertmanager.url, expect_error=False)
         await watch(f"http://127.0.0.1:{free_port()}", expect_error=True)

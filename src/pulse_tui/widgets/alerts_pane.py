@@ -86,12 +86,17 @@ class AlertsPane(Vertical):
             state = Text(alert.state, style=STATE_STYLES.get(alert.state, ""))
             if getattr(alert, "silenced", None):
                 state = Text(f"{alert.state} (silenced)", style="dim strike")
+            value = Text(sanitize(getattr(alert, "summary", "") or ""))
+            if alert.source in ("prometheus", "alertmanager") and alert.labels:
+                # External alerts are known by their labels: show them all, as data.
+                shown = ", ".join(f"{k}={v}" for k, v in sorted(alert.labels.items()))
+                value.append(f"  {{{sanitize(shown)}}}", style="dim")
             table.add_row(
                 severity,
                 state,
                 Text(sanitize(alert.name)),
                 Text(sanitize(alert.service or "")),
-                Text(sanitize(getattr(alert, "summary", "") or "")),
+                value,
                 Text(_since(alert.fired_at or alert.started_at)),
                 Text(alert.source, style="dim"),
                 key=alert.key,

@@ -34,7 +34,9 @@ class ErrorsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         table: DataTable[Text] = DataTable(id="error-table", cursor_type="row")
-        table.add_columns("", "Count", "Pattern", "First", "Last", "Trend", "Hosts", "Services")
+        table.add_columns(
+            "", "Count", "Pattern", "First", "Last", "Trend", "Hosts", "Services", "Example"
+        )
         yield table
         yield Static("", id="error-status", classes="pane-status")
 
@@ -58,6 +60,7 @@ class ErrorsPane(Vertical):
                 Text(sparkline([float(n) for n in group.trend(10)], 10), style="#ff8787"),
                 Text(sanitize(", ".join(sorted(group.hosts))), style="dim"),
                 Text(sanitize(", ".join(sorted(group.services))), style="dim"),
+                Text(sanitize(group.example[:80]), style="italic dim"),
                 key=group.fingerprint,
             )
         status = Text(f"{table.row_count} groups in range", style="dim")
