@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.widgets import TabbedContent
@@ -24,10 +25,12 @@ from pulse_tui.model.sanitize import sanitize
 from pulse_tui.model.signals import Signal, SignalResult
 from pulse_tui.model.silences import SilenceBook
 from pulse_tui.sources.base import SourceError
-from pulse_tui.sources.webhooks import WebhookNotifier
 from pulse_tui.widgets.alerts_pane import AlertsPane
 from pulse_tui.widgets.errors_pane import ErrorsPane
 from pulse_tui.widgets.probes_pane import ProbesPane
+
+if TYPE_CHECKING:
+    from pulse_tui.sources.webhooks import WebhookNotifier
 
 #: How often Prometheus' and Alertmanager's own alert lists are fetched.
 EXTERNAL_INTERVAL = 30.0
@@ -42,7 +45,13 @@ class AlertsMixin:
         self.log_rule_evaluator = LogRuleEvaluator(alerts.log_rules)
         self.silence_book = SilenceBook(alerts.silences)
         self.alert_book = AlertBook(history_size=1000, stale_after=900.0)
-        self.notifier = WebhookNotifier(alerts.webhooks)
+        # httpx is imported only when there are webhooks: the demo and most bastion
+        # sessions start faster without it.
+        self.notifier: WebhookNotifier | None = None
+        if alerts.webhooks:
+            from pulse_tui.sources.webhooks import WebhookNotifier
+
+            self.notifier = WebhookNotifier(alerts.webhooks)
         self.error_groups = ErrorGroups(max_groups=alerts.max_error_groups)
         self.external_errors: dict[str, str] = {}
         self.probe_statuses: dict[str, object] = {}
@@ -52,7 +61,7 @@ class AlertsMixin:
     def start_alerts(self) -> None:
         """Called on mount: background senders, the 1 s tick, external lists, probes."""
         alerts = self.config.alerts
-        if alerts.webhooks:
+        if self.notifier is not None:
             self.run_worker(self.notifier.run(), group="alerts", exit_on_error=False)
         self.set_interval(1.0, self._alerts_tick)
         if not self.config.demo and (alerts.prometheus_alerts or alerts.alertmanager_url):
@@ -188,10 +197,14 @@ class AlertsMixin:
         if not events:
             return
         for event in self.alert_book.apply(events, self.silence_book, clock.now()):
-            self.notifier.notify(event)
+            self._send(event)
             if event.kind == "firing":
                 self._toast(event)
         self._show_alerts()
+
+    def _send(self, event: AlertEvent) -> None:
+        if self.notifier is not None:
+            self.notifier.notify(event)
 
     def _toast(self, event: AlertEvent) -> None:
         alert = event.alert
@@ -205,7 +218,7 @@ class AlertsMixin:
         now = clock.now()
         self._emit(self.log_rule_evaluator.evaluate(now))
         for event in self.alert_book.refresh_silences(self.silence_book, now):
-            self.notifier.notify(event)
+            self._send(event)
             self._toast(event)
         self._show_alerts()
         self._show_errors()
@@ -227,7 +240,7 @@ class AlertsMixin:
                 return  # the tables are rebuilt only while someone looks at them
             history = [(e.at, e.kind, e.alert) for e in self.alert_book.history]
             errors = list(self.external_errors.values())
-            if self.notifier.last_error:
+            if self.notifier is not None and self.notifier.last_error:
                 errors.append(f"webhook: {self.notifier.last_error}")
             self.query_one(AlertsPane).show_alerts(current, history, errors)
 
@@ -263,7 +276,7 @@ class AlertsMixin:
                     reason = self.silence_book.silenced(alert, clock.now())
                     alert.silenced, alert.silence_reason = reason is not None, reason or ""
             for sent in self.alert_book.refresh_silences(self.silence_book, clock.now()):
-                self.notifier.notify(sent)
+                self._send(sent)
             self._show_alerts()
 
         self.push_screen(SilenceScreen(event.name), chosen)
@@ -303,5 +316,6 @@ class AlertsMixin:
         if self.prober is not None:
             with contextlib.suppress(Exception):
                 await self.prober.stop()
-        with contextlib.suppress(Exception):
-            await self.notifier.close()
+        if self.notifier is not None:
+            with contextlib.suppress(Exception):
+                await self.notifier.close()

@@ -31,7 +31,7 @@ class LogSinkMixin:
             return
         pending, self._pending = self._pending, []
         self._pending_lines = 0
-        self.alerts_after_lines(pending)
+        self.call_after_refresh(self.alerts_after_lines, pending)
         if len({batch[0].host for batch in pending}) == 1:
             # One host: its own order is already right, and batches append in bulk.
             for batch in pending:

@@ -59,7 +59,8 @@ class MetricsMixin:
             await asyncio.to_thread(panel.prerender, result, state.services)
             panel.show_result(result, state.services)
             self._update_table()
-            self.alerts_after_result(signal, result)
+            # Paint first, judge after: alert rules never delay a panel's repaint.
+            self.call_after_refresh(self.alerts_after_result, signal, result)
         finally:
             self._in_flight.discard(signal)
 

@@ -30,7 +30,11 @@ def frozen_demo_app(config: Config | None = None) -> PulseApp:
     time.tzset()
     clock.freeze(FROZEN_AT)
     config = config or demo_config()
-    return PulseApp(config, DemoMetricsSource(config), demo_log_sources(live=False))
+    app = PulseApp(config, DemoMetricsSource(config), demo_log_sources(live=False))
+    # Tab underlines slide when a label changes ("Alerts" -> "Alerts (1)"): no animation,
+    # so a snapshot never catches one half-way.
+    app.animation_level = "none"
+    return app
 
 
 async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:

@@ -11,8 +11,12 @@ from ui.harness import frozen_demo_app, has_data, wait_until
 
 
 async def _loaded(pilot: Pilot) -> None:
-    await wait_until(pilot, lambda: has_data(pilot.app))
-    await pilot.pause(0.2)
+    app = pilot.app
+    await wait_until(pilot, lambda: has_data(app))
+    # Alert rules run after the repaint that shows data; wait for the incident's alert so
+    # the "Alerts (1)" tab label is settled too.
+    await wait_until(pilot, lambda: bool(app.alert_book.firing()))
+    await pilot.pause(0.3)
 
 
 class TestMainScreen:
