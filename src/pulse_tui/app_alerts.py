@@ -196,9 +196,13 @@ class AlertsMixin:
     def _emit(self, events: Sequence[AlertEvent]) -> None:
         if not events:
             return
-        for event in self.alert_book.apply(events, self.silence_book, clock.now()):
+        sent = self.alert_book.apply(events, self.silence_book, clock.now())
+        # Toast only what is still firing: the first refresh replays the last minutes'
+        # history, and an incident already over should not pop up on screen.
+        last_kind = {event.alert.key: event.kind for event in sent}
+        for event in sent:
             self._send(event)
-            if event.kind == "firing":
+            if event.kind == "firing" and last_kind[event.alert.key] == "firing":
                 self._toast(event)
         self._show_alerts()
 
