@@ -18,7 +18,6 @@ import tomli_w
 
 from pulse_tui import __version__
 from pulse_tui.config import (
-    Config,
     ConfigError,
     Overrides,
     find_config_path,
@@ -228,13 +227,6 @@ def cmd_summary(args: argparse.Namespace) -> int:
         return _fail(str(exc), code=1)
     print(format_summary(rows, args.format))
     return 0
-
-
-def describe_config(config: Config) -> str:
-    """What the header and `check` say about where settings came from."""
-    if config.path is None:
-        return "no config file"
-    return str(config.path)
 
 
 __all__ = ["build_parser", "find_config_path", "main"]

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, replace
 
 from pulse_tui import clock
+from pulse_tui.model import time_range
 from pulse_tui.model.durations import format_duration
 
 #: Ranges that `+`/`-` step through, in seconds.
@@ -50,10 +51,7 @@ class ViewState:
     def pan(self, direction: int, now: float | None = None) -> ViewState:
         """Move by half a range; panning forward into the future returns to live."""
         current = now if now is not None else clock.now()
-        end = self.window_end(current) + direction * self.range_seconds / 2
-        if end >= current:
-            return replace(self, end=None)
-        return replace(self, end=end)
+        return replace(self, end=time_range.pan(self.range_seconds, self.end, current, direction))
 
     def cycle_compare(self) -> ViewState:
         """Off → a day earlier → a week earlier → off."""

@@ -120,15 +120,6 @@ class LogView(Widget, can_focus=True):
         else:
             self.post_message(self.Moved())
 
-    def set_predicate(self, predicate: LinePredicate | None) -> None:
-        """Filter synchronously (small buffers, tests); big ones go through set_visible."""
-        first = self.store.first_index
-        end = first + len(self.store)
-        matches = None
-        if predicate is not None:
-            matches = [i for i in range(first, end) if predicate(self.store[i - first])]
-        self.set_visible(predicate, matches, end)
-
     def set_visible(
         self, predicate: LinePredicate | None, matches: list[int] | None, scanned_to: int
     ) -> None:
