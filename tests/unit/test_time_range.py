@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from pulse_tui.model.time_range import (
-    MAX_RANGE,
     PRESETS,
+    ZOOM_STEPS,
     TimeRangeError,
     compare_offsets,
     pan,
@@ -86,12 +86,46 @@ def test_pan_moves_half_a_range_and_never_into_the_future() -> None:
     assert pan(3600, None, NOW, +1) is None
 
 
-def test_zoom_keeps_the_centre_or_stays_live() -> None:
-    assert zoom(3600, None, NOW, 2) == (7200, None)
-    assert zoom(3600, NOW - 7200, NOW, 0.5) == (1800, NOW - 7200 - 900)
-    assert zoom(3600, NOW - 600, NOW, 2) == (7200, None)  # end would pass now
-    assert zoom(120, None, NOW, 0.1)[0] == 60  # floor
-    assert zoom(MAX_RANGE, None, NOW, 4)[0] == MAX_RANGE
+def test_zoom_steps_are_the_presets_in_order() -> None:
+    assert tuple(parse_time_range(p, NOW)[0] for p in PRESETS) == ZOOM_STEPS
+    assert list(ZOOM_STEPS) == sorted(ZOOM_STEPS)
+
+
+def test_zoom_steps_through_the_presets_and_stays_live() -> None:
+    assert zoom(3600, None, NOW, +1) == (3 * 3600, None)  # 1h -> 3h, not 2h
+    assert zoom(3600, None, NOW, -1) == (900, None)
+    assert zoom(86400, None, NOW, +1) == (2 * 86400, None)
+
+
+def test_zoom_from_a_custom_range_goes_to_the_next_preset_that_way() -> None:
+    assert zoom(7200, None, NOW, +1) == (3 * 3600, None)  # typed 2h
+    assert zoom(7200, None, NOW, -1) == (3600, None)
+    assert zoom(30 * 86400, None, NOW, -1) == (7 * 86400, None)  # longer than every preset
+    assert zoom(60, None, NOW, +1) == (300, None)
+
+
+def test_zoom_stops_at_the_first_and_last_preset() -> None:
+    assert zoom(300, None, NOW, -1) == (300, None)
+    assert zoom(7 * 86400, None, NOW, +1) == (7 * 86400, None)
+    assert zoom(30 * 86400, None, NOW, +1) == (30 * 86400, None)
+    assert zoom(60, None, NOW, -1) == (60, None)
+
+
+def test_zoom_treats_a_hair_off_preset_as_that_preset() -> None:
+    # `now-1h..now` with a fractional now: the subtraction is not exactly 3600.
+    assert zoom(3600.0000002, None, NOW, -1) == (900, None)
+    assert zoom(3599.9999998, None, NOW, +1) == (3 * 3600, None)
+
+
+def test_zoom_keeps_the_centre_of_a_past_range() -> None:
+    end = NOW - 7200  # 1h ending 2h ago: centred 2h30m ago
+    assert zoom(3600, end, NOW, -1) == (900, end - 1800 + 450)
+    assert zoom(3600, end, NOW, +1) == (3 * 3600, end - 1800 + 5400)
+
+
+def test_zoom_out_past_now_returns_to_live() -> None:
+    assert zoom(3600, NOW - 600, NOW, +1) == (3 * 3600, None)
+    assert zoom(3600, NOW - 3600, NOW, +1) == (3 * 3600, None)  # would end exactly now
 
 
 def test_compare_offsets() -> None:

@@ -1,4 +1,4 @@
-"""Time ranges as users type them, and moving them: pan by half a range, zoom on the centre.
+"""Time ranges as users type them, and moving them: pan by half a range, zoom by presets.
 
 A range is `(range_seconds, end)` as in `ViewState`: `end` None means live (ends now).
 Accepted input (`parse_time_range`):
@@ -18,11 +18,14 @@ from datetime import datetime
 from pulse_tui.model.durations import DurationError, parse_duration
 
 PRESETS = ("5m", "15m", "1h", "3h", "6h", "12h", "24h", "2d", "7d")
+#: The presets in seconds, shortest first: the steps `+`/`-` zoom through.
+ZOOM_STEPS = tuple(parse_duration(preset) for preset in PRESETS)
 #: "Compare with" offsets: the same window a day or a week earlier.
 compare_offsets = {"1d": 86400, "1w": 604800}
 MAX_RANGE = 366 * 86400
-#: Smallest range zoom goes down to, so a chart always has a few points.
-MIN_RANGE = 60.0
+#: A range this close to a preset is that preset: `now-1h..now` subtracts two large
+#: floats and can come out a hair off 3600, which must still zoom to 15m and 3h.
+_SAME_RANGE = 1.0
 
 _HELP = "use e.g. 1h, -90m, now-2h..now-30m or 2026-11-21T10:00..2026-11-21T11:30"
 
@@ -90,15 +93,21 @@ def pan(range_seconds: float, end: float | None, now: float, direction: int) -> 
 
 
 def zoom(
-    range_seconds: float, end: float | None, now: float, factor: float
+    range_seconds: float, end: float | None, now: float, direction: int
 ) -> tuple[float, float | None]:
-    """`(range_seconds, end)` scaled by `factor` (2 = out, 0.5 = in) around the centre.
+    """`(range_seconds, end)` one preset longer (+1, zoom out) or shorter (-1, zoom in).
 
-    A live range stays live and keeps ending now (as `ViewState.zoom` does); a past range
-    keeps its centre, and comes back to live if its end would pass `now`. Bounded by
-    `MIN_RANGE` and `MAX_RANGE`. For the preset steps of `+`/`-`, use `ViewState.zoom`.
+    What users expect of `+`/`-`: 1h -> 3h -> 6h, never 1h -> 2h -> 4h. A range between
+    presets (a typed `2h`) goes to the next preset that way (3h out, 1h in); beyond the
+    first or last preset there is no step that way and the range stays. A live range stays
+    live; a past range keeps its centre, and comes back to live if its end would pass `now`.
     """
-    new = min(max(range_seconds * factor, MIN_RANGE), MAX_RANGE)
+    if direction > 0:
+        longer = [s for s in ZOOM_STEPS if s > range_seconds + _SAME_RANGE]
+        new = longer[0] if longer else range_seconds
+    else:
+        shorter = [s for s in ZOOM_STEPS if s < range_seconds - _SAME_RANGE]
+        new = shorter[-1] if shorter else range_seconds
     if end is None:
         return new, None
     centre = end - range_seconds / 2

@@ -9,9 +9,6 @@ from pulse_tui import clock
 from pulse_tui.model import time_range
 from pulse_tui.model.durations import format_duration
 
-#: Ranges that `+`/`-` step through, in seconds.
-ZOOM_STEPS = (300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400)
-
 
 @dataclass(frozen=True, slots=True)
 class ViewState:
@@ -70,17 +67,8 @@ class ViewState:
     def toggle_pause(self) -> ViewState:
         return replace(self, paused=not self.paused)
 
-    def zoom(self, direction: int) -> ViewState:
-        """direction +1 zooms out to the next preset, -1 zooms in; centre is kept."""
-        steps = ZOOM_STEPS
-        if direction > 0:
-            bigger = [s for s in steps if s > self.range_seconds]
-            new = bigger[0] if bigger else self.range_seconds
-        else:
-            smaller = [s for s in steps if s < self.range_seconds]
-            new = smaller[-1] if smaller else self.range_seconds
-        if self.end is None:
-            return replace(self, range_seconds=new)
-        centre = self.end - self.range_seconds / 2
-        end = centre + new / 2
-        return replace(self, range_seconds=new, end=None if end >= clock.now() else end)
+    def zoom(self, direction: int, now: float | None = None) -> ViewState:
+        """One preset range longer (+1) or shorter (-1), keeping the centre of a past range."""
+        current = now if now is not None else clock.now()
+        range_seconds, end = time_range.zoom(self.range_seconds, self.end, current, direction)
+        return replace(self, range_seconds=range_seconds, end=end)
