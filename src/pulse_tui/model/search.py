@@ -40,12 +40,11 @@ from pulse_tui.model.search_scan import (
     Chunk,
     SearchError,
     clip,
-    literal_hits,
     per_line,
-    regex_hits,
     scan,
     time_left,
 )
+from pulse_tui.model.search_text import BlockText, TooSlow
 
 __all__ = [
     "CHUNK_TIMEOUT",
@@ -151,21 +150,21 @@ class SearchQuery:
         """Absolute indices (`base` + offset) of the texts that match, in order (None:
         a dropped line, never a match)."""
         deadline = time.monotonic() + CHUNK_TIMEOUT
+        test = self._line_test(deadline)
         if self.line_local:
-            return per_line(texts, base, self._line_test(deadline))
-        hits = self._joined_hits("\n".join([t or "" for t in texts]), base, deadline)
-        return [i for i in hits if texts[i - base] is not None]
+            return per_line(texts, base, test)
+        try:
+            hits = BlockText.build(texts).hits(self._scan, deadline if self.regex else None, test)
+        except TooSlow:
+            raise SearchError(TOO_SLOW) from None
+        return [base + i for i in hits if texts[i] is not None]
 
     def scan_chunk(self, chunk: Chunk) -> list[int]:
         """Absolute indices of the matching lines of one buffer chunk."""
+        test = self._line_test(chunk.deadline)
         if self.line_local:
-            return per_line(chunk.texts, chunk.index, self._line_test(chunk.deadline))
-        return clip(self._joined_hits(chunk.joined(), chunk.index, chunk.deadline), chunk)
-
-    def _joined_hits(self, joined: str, base: int, deadline: float) -> list[int]:
-        if not self.regex and not self.ignore_case:
-            return literal_hits(joined, self.pattern, base)
-        return regex_hits(joined, self._scan, base, deadline, self._line_test(deadline))
+            return per_line(chunk.texts, chunk.index, test)
+        return chunk.hits(self._scan, test, bounded=self.regex)
 
     def _line_test(self, deadline: float) -> Callable[[str], bool]:
         """`matches`, bounded by `deadline` instead of `LINE_TIMEOUT`."""

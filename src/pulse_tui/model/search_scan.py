@@ -1,23 +1,23 @@
 """Bulk matching over a `LogBuffer`, one block-sized chunk at a time.
 
-A chunk's texts are joined with "\\n" into one string and searched once (`str.find` for a
-case-sensitive literal, the compiled `regex` pattern otherwise); a hit is mapped to its
-line by counting newlines since the previous hit, so Python only runs once per
+A chunk's texts become one `BlockText` (joined with "\\n", with each line's start, see
+`search_text`) searched by one compiled `regex` pattern; Python only runs once per
 *matching* line, never per line scanned.
 
-Joined text cache: joining is a third of a search's cost and a full block (4096 lines)
-never changes once written (lines are only appended, then dropped from the head), so
-the joined text of each full block is kept per buffer, built lazily by the first search
-that reads it and forgotten once the buffer drops the block. Extra memory: at most one
-copy of the text of the buffer's full blocks (~ `LogBuffer.total_bytes` characters) and
-never more than `JOIN_CACHE_MAX_CHARS` per buffer; past that, blocks are joined per search
-as before. Partial blocks (the tail, a range's edges, a head with dropped lines) are
-joined per search and never cached.
+Block text cache: building it is most of a first search's cost and a full block (4096
+lines) never changes once written (lines are only appended, then dropped from the head),
+so the `BlockText` of each full block is kept per buffer, built lazily by the first search
+that reads it and forgotten once the buffer drops the block. Extra memory: about one copy
+of the text of the buffer's full blocks plus 4 bytes a line, never more than
+`JOIN_CACHE_MAX_CHARS` characters per buffer; past that, blocks are built per search as
+before. Partial blocks (the tail, a range's edges, a head with dropped lines) are built
+per search and never cached.
 
-User regexes run in the third-party `regex` module with `concurrent=True` (the GIL is
-released while matching, so the UI keeps running) and a `timeout` per chunk (a
-catastrophic pattern ends the search with `SearchError`, it never runs on unbounded);
-the standard `re` can do neither.
+All patterns, literals included, run in the third-party `regex` module with
+`concurrent=True` (the GIL is released while matching, so the UI keeps running) and a
+`timeout` per chunk (a catastrophic pattern ends the search with `SearchError`, it never
+runs on unbounded); the standard `re` can do neither. For a literal it is also the faster
+search: `str.find` is ~2x slower on log text.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from typing import Protocol
 import regex
 
 from pulse_tui.model.log_buffer import _BLOCK, LogBuffer
+from pulse_tui.model.search_text import BlockText, TooSlow
 
 #: Seconds the regex work on one chunk may take before the search stops with an error.
 CHUNK_TIMEOUT = 1.0
@@ -57,13 +58,27 @@ class Chunk:
     origins: array[int]
     origin_table: list[tuple[str, str, str]]
     deadline: float
-    _joined: str | None = field(default=None, repr=False)
+    _text: BlockText | None = field(default=None, repr=False)
 
-    def joined(self) -> str:
-        """The texts joined with "\\n" (dropped lines as ""), cached for full blocks."""
-        if self._joined is None:
-            self._joined = _JOINS.join(self)
-        return self._joined
+    def text(self) -> BlockText:
+        """The texts ready for bulk search (dropped lines as ""), cached for full blocks."""
+        if self._text is None:
+            self._text = _JOINS.text(self)
+        return self._text
+
+    def hits(
+        self, pattern: regex.Pattern[str], verify: Callable[[str], bool], *, bounded: bool = True
+    ) -> list[int]:
+        """Absolute indices of the lines holding a match of `pattern` (`verify(line)`
+        decides for a match running past its line's end); `SearchError` when the regex
+        work runs past `deadline`. `bounded=False` for a literal: it cannot backtrack, and
+        `regex` calls with a timeout cost more."""
+        try:
+            offsets = self.text().hits(pattern, self.deadline if bounded else None, verify)
+        except TooSlow:
+            raise SearchError(TOO_SLOW) from None
+        base = self.index
+        return clip([base + i for i in offsets], self)
 
 
 class ChunkMatcher(Protocol):
@@ -76,7 +91,7 @@ class _Joined:
     __slots__ = ("chars", "texts")
 
     def __init__(self) -> None:
-        self.texts: dict[int, str] = {}  # block's first absolute index -> joined text
+        self.texts: dict[int, BlockText] = {}  # block's first absolute index -> its text
         self.chars = 0
 
 
@@ -87,25 +102,23 @@ class _JoinCache:
         self._lock = threading.Lock()  # jobs in threads and the event loop share it
         self._buffers: weakref.WeakKeyDictionary[LogBuffer, _Joined] = weakref.WeakKeyDictionary()
 
-    def join(self, chunk: Chunk) -> str:
+    def text(self, chunk: Chunk) -> BlockText:
         texts = chunk.texts
         full = len(texts) == _BLOCK  # then `chunk.index` is a block boundary
         entry = self._buffers.get(chunk.buffer) if full else None
         if entry is not None and (hit := entry.texts.get(chunk.index)) is not None:
             return hit
-        try:
-            joined = "\n".join(texts)  # type: ignore[arg-type] - None raises, handled below
-        except TypeError:
-            # Lines dropped under us: blank them; results below `first_index` are clipped.
-            return "\n".join([t or "" for t in texts])
-        if full:
+        text = BlockText.build(texts)
+        # Lines dropped under us (None, searched as "") make it no block text to keep.
+        if full and texts[0] is not None:
+            chars = text.chars
             with self._lock:
                 entry = self._buffers.setdefault(chunk.buffer, _Joined())
-                if entry.chars + len(joined) <= JOIN_CACHE_MAX_CHARS:
+                if entry.chars + chars <= JOIN_CACHE_MAX_CHARS:
                     if chunk.index not in entry.texts:
-                        entry.chars += len(joined)
-                    entry.texts[chunk.index] = joined
-        return joined
+                        entry.chars += chars
+                    entry.texts[chunk.index] = text
+        return text
 
     def prune(self, buffer: LogBuffer) -> None:
         """Forget blocks the buffer no longer holds in full (called once per scan)."""
@@ -115,12 +128,17 @@ class _JoinCache:
         first = buffer.first_index
         with self._lock:
             for index in [i for i in entry.texts if i < first]:
-                entry.chars -= len(entry.texts.pop(index))
+                entry.chars -= entry.texts.pop(index).chars
 
     def cached_chars(self, buffer: LogBuffer) -> int:
         """Characters of joined text kept for `buffer` (benchmarks, tests)."""
         entry = self._buffers.get(buffer)
         return 0 if entry is None else entry.chars
+
+    def cached_bytes(self, buffer: LogBuffer) -> int:
+        """Memory the texts kept for `buffer` hold, in bytes (benchmarks, tests)."""
+        entry = self._buffers.get(buffer)
+        return 0 if entry is None else sum(text.nbytes for text in list(entry.texts.values()))
 
     def forget(self, buffer: LogBuffer) -> None:
         """Drop everything kept for `buffer`."""
@@ -130,6 +148,7 @@ class _JoinCache:
 
 _JOINS = _JoinCache()
 cached_chars = _JOINS.cached_chars
+cached_bytes = _JOINS.cached_bytes
 forget_joined = _JOINS.forget
 
 
@@ -165,59 +184,9 @@ def scan(
         yield end, hits
 
 
-def literal_hits(haystack: str, needle: str, base: int) -> list[int]:
-    """`base` + line number of each line of `haystack` containing `needle` (no "\\n")."""
-    out: list[int] = []
-    find, count = haystack.find, haystack.count
-    pos = find(needle)
-    line = last = 0  # `last`: where line number `line` starts
-    while pos >= 0:
-        line += count("\n", last, pos)
-        out.append(base + line)
-        newline = find("\n", pos + len(needle))
-        if newline < 0:
-            break
-        last, line = newline + 1, line + 1
-        pos = find(needle, last)
-    return out
-
-
 def time_left(deadline: float) -> float:
     """Seconds left before `deadline` (a small positive floor: `regex` wants > 0)."""
     return max(deadline - time.monotonic(), 0.001)
-
-
-def regex_hits(
-    haystack: str,
-    pattern: regex.Pattern[str],
-    base: int,
-    deadline: float,
-    verify: Callable[[str], bool],
-) -> list[int]:
-    """Like `literal_hits` for a compiled pattern; a hit running past its line's end
-    (`\\s`, `[^x]` can match "\\n") is checked with `verify(line text)`. `SearchError`
-    when the matching runs past `deadline` (`time.monotonic()`)."""
-    out: list[int] = []
-    find, rfind, count, search = haystack.find, haystack.rfind, haystack.count, pattern.search
-    pos = line = 0  # `pos`: where line number `line` starts
-    size = len(haystack)
-    try:
-        while pos <= size:
-            match = search(haystack, pos, concurrent=True, timeout=time_left(deadline))
-            if match is None:
-                break
-            start, end = match.span()
-            line += count("\n", pos, start)
-            newline = find("\n", start)
-            line_end = size if newline < 0 else newline
-            if end <= line_end or verify(haystack[rfind("\n", 0, start) + 1 : line_end]):
-                out.append(base + line)
-            if newline < 0:
-                break
-            pos, line = newline + 1, line + 1
-    except TimeoutError:
-        raise SearchError(TOO_SLOW) from None
-    return out
 
 
 def clip(hits: list[int], chunk: Chunk) -> list[int]:
