@@ -70,8 +70,14 @@ def _latencies(rate: int, *, floor: bool = False) -> dict[str, list[float]]:
         samples[name].append((time.perf_counter() - started) * 1000)
 
     try:
-        _drain(fd, 3.0)  # start-up and the first refresh
+        # Start-up (slow on a loaded machine: a key sent before the app listens is lost),
+        # then the first refresh.
+        if not _read_until(fd, b"following", 60.0):
+            raise RuntimeError("the app never showed its log pane")
+        _drain(fd, 2.0)
         os.write(fd, b"7")  # focus the log pane, where the flood lands
+        if not floor and not _read_until(fd, b"Follow", 5.0):  # its footer keys
+            raise RuntimeError("7 did not focus the log pane")
         _drain(fd, 0.3)
         for _ in range(SAMPLES):
             probe("scroll", b"k", b"scrolled (G to follow)")

@@ -1,5 +1,7 @@
 """The real app with the demo metrics and a log flood: `python benchmarks/flood_app.py RATE`.
 
+A backlog of 5,000 lines arrives first; then RATE lines/s (none for 0).
+
 Used by bench_keys.py in a pty, and handy to try by hand: the UI must stay responsive.
 """
 
@@ -16,6 +18,7 @@ from pulse_tui.sources.base import HostState, HostStatus, LogSink
 from pulse_tui.sources.demo import DemoMetricsSource
 
 BATCH_INTERVAL = 0.01
+BACKLOG = 5_000
 
 
 class FloodSource:
@@ -30,20 +33,30 @@ class FloodSource:
 
     async def run(self, sink: LogSink) -> None:
         sink.on_status(HostStatus(self.host, HostState.LIVE))
+        # A backlog first, so there is something to scroll even with no traffic (rate 0).
+        self._deliver(sink, BACKLOG)
+        if not self.rate:
+            await self._stop.wait()
+            return
         per_batch = max(1, int(self.rate * BATCH_INTERVAL))
         started = time.perf_counter()
+        sent = 0
         while not self._stop.is_set():
-            now = time.time()
-            texts = [
-                f"2026-11-21T10:00:{n % 60:02d}.123Z INFO request {self.delivered + n} "
-                f"GET /v1/orders 200 {n % 300}ms"
-                for n in range(per_batch)
-            ]
-            stamps, levels = parse_texts(texts, now)
-            sink.on_lines(LineBatch(texts, stamps, levels, now, self.host, "/var/log/app", "api"))
-            self.delivered += per_batch
-            due = started + self.delivered / self.rate
+            self._deliver(sink, per_batch)
+            sent += per_batch
+            due = started + sent / self.rate
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
+
+    def _deliver(self, sink: LogSink, count: int) -> None:
+        now = time.time()
+        texts = [
+            f"2026-11-21T10:00:{n % 60:02d}.123Z INFO request {self.delivered + n} "
+            f"GET /v1/orders 200 {n % 300}ms"
+            for n in range(count)
+        ]
+        stamps, levels = parse_texts(texts, now)
+        sink.on_lines(LineBatch(texts, stamps, levels, now, self.host, "/var/log/app", "api"))
+        self.delivered += count
 
     async def stop(self) -> None:
         self._stop.set()
@@ -52,8 +65,7 @@ class FloodSource:
 def main() -> None:
     rate = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
     config = demo_config()
-    sources = [FloodSource(rate)] if rate else []
-    PulseApp(config, DemoMetricsSource(config), sources).run()
+    PulseApp(config, DemoMetricsSource(config), [FloodSource(rate)]).run()
 
 
 if __name__ == "__main__":

@@ -174,16 +174,21 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
             id="header",
         )
         with Widget(id="body"):
-            for signal in Signal:
-                yield SignalPanel(
-                    signal,
-                    self.config.thresholds(signal),
-                    glyphs=self.config.dashboard.glyphs,
-                    stale_after=max(
-                        30.0, 3 * self.config.dashboard.refresh + self.config.prometheus.timeout
-                    ),
-                )
-            yield ServiceTable(self.config.thresholds, self.config.unit, id="services")
+            # The panels get a container of their own: Textual repaints every widget whose
+            # container overlaps a changed region, so with one shared container a log line
+            # arriving made all five charts and the table render again.
+            with Widget(id="panels"):
+                for signal in Signal:
+                    yield SignalPanel(
+                        signal,
+                        self.config.thresholds(signal),
+                        glyphs=self.config.dashboard.glyphs,
+                        stale_after=max(
+                            30.0,
+                            3 * self.config.dashboard.refresh + self.config.prometheus.timeout,
+                        ),
+                    )
+                yield ServiceTable(self.config.thresholds, self.config.unit, id="services")
             with TabbedContent(id="bottom", initial="tab-logs"):
                 with TabPane("Logs", id="tab-logs"):
                     yield LogPanel(self.buffer, id="logs")
@@ -305,11 +310,14 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
         target = bottom if pane is self._bottom_focus() else pane
         self.maximized = target
         target.add_class("-maximized")
+        if target is not bottom:
+            self.query_one("#panels").add_class("-maximized")
         self.screen.add_class("-has-maximized")
 
     def _restore(self) -> None:
         if self.maximized is not None:
             self.maximized.remove_class("-maximized")
+        self.query_one("#panels").remove_class("-maximized")
         self.maximized = None
         self.screen.remove_class("-has-maximized")
 

@@ -91,9 +91,12 @@ class LogPanel(Vertical):
         self.prompt_mode = "search"
         self._typed: Timer | None = None
         self._search_before = ""
+        # Held, not queried: lines keep arriving while the pane is torn down at exit, and a
+        # query then finds no view.
+        self._view = LogView(store, id="log-view")
 
     def compose(self) -> ComposeResult:
-        yield LogView(self.store, id="log-view")
+        yield self._view
         yield SearchBar(id="log-search", placeholder="search (re: for a regex)")
         yield LogStatus(self, id="log-status")
 
@@ -202,7 +205,7 @@ class LogPanel(Vertical):
 
     @property
     def view(self) -> LogView:
-        return self.query_one(LogView)
+        return self._view
 
     def set_status(self, status: HostStatus) -> None:
         self.statuses[status.host] = status

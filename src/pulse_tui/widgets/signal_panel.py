@@ -6,10 +6,13 @@ import math
 import time
 
 from rich.console import Console, RenderableType
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 from pulse_tui import clock
@@ -102,8 +105,9 @@ class SignalPanel(Widget, can_focus=True):
             super().__init__()
             self.timestamp = timestamp
 
-    #: Seconds since the data was fetched; the status line ages it.
-    now: reactive[float] = reactive(clock.now, layout=False)
+    #: The time the status line ages the data against. No automatic repaint: five panels
+    #: redrawn every second cost input latency; `watch_now` repaints when the text changes.
+    now: reactive[float] = reactive(clock.now, repaint=False)
 
     def __init__(
         self,
@@ -123,6 +127,10 @@ class SignalPanel(Widget, can_focus=True):
         self.error: str | None = None
         self.retry_at: float | None = None
         self._chart_cache: tuple[tuple[object, ...], list[Text]] | None = None
+        #: The chart rows as strips, made with the chart (in `prerender`'s thread).
+        self._chart_strips: tuple[tuple[object, ...], list[Strip]] | None = None
+        #: The whole panel as strips, rebuilt on the first line painted after a refresh.
+        self._strips: list[Strip] = []
         self._last_status = ""
         self.focused_services: frozenset[str] = frozenset()
         self.cursor: float | None = None
@@ -204,9 +212,24 @@ class SignalPanel(Widget, can_focus=True):
             self.refresh()
 
     def render(self) -> RenderableType:
+        return Text("\n").join(self._rows(as_strips=False))
+
+    def render_line(self, y: int) -> Strip:
+        # Strips made here rather than by Textual from `render()`: its conversion of a
+        # Text costs ~1 ms per chart row, and a status line that ages every few seconds
+        # would pay it for the whole panel. Chart rows come ready-made from `prerender`.
+        if self._dirty_regions or len(self._strips) != self.content_size.height:
+            self._strips = self._rows(as_strips=True)
+            self._dirty_regions.clear()
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(self.content_size.width, self.visual_style.rich_style)
+
+    def _rows(self, *, as_strips: bool) -> list:
+        """The panel's rows, top to bottom, as Text (for `render`) or as Strips."""
         width = max(1, self.content_size.width)
         height = max(1, self.content_size.height)
-        lines: list[Text] = [self._headline(width)]
+        lines: list = [self._headline(width)]
         result = self.result
         if result is not None and height >= CHROME_ROWS + 2:
             drawn, compare, chart_height, legend = self._chart_layout(
@@ -216,9 +239,8 @@ class SignalPanel(Widget, can_focus=True):
                 lines.append(self._cursor_line(width))
             elif legend:
                 lines.append(self._legend(drawn, width))
-            lines.extend(
-                self._chart(result, drawn, compare, width, chart_height, self.focused_services)
-            )
+            chart = self._chart_rows_as_strips if as_strips else self._chart
+            lines.extend(chart(result, drawn, compare, width, chart_height, self.focused_services))
         elif result is None and self.error:
             # No data to keep showing: the whole body explains what went wrong.
             lines.extend(_wrapped(Text(self.error, style="#ff8787"), width, height - 2))
@@ -228,7 +250,20 @@ class SignalPanel(Widget, can_focus=True):
             lines.append(Text(""))
         lines = lines[: max(1, height - 1)]
         lines.append(self._status(width))
-        return Text("\n").join(lines)
+        if as_strips:
+            return [line if isinstance(line, Strip) else self._strip(line, width) for line in lines]
+        return lines
+
+    def _strip(self, text: Text, width: int) -> Strip:
+        """One row as Textual would paint it: the panel's colours under the text's own."""
+        base = self._base_style()
+        # The text's own style too: Rich leaves it off a Text without spans.
+        style = base + _CONSOLE.get_style(text.style) if text.style else base
+        segments = Segment.apply_style(text.render(_CONSOLE, end=""), style)
+        return Strip(Segment.adjust_line_length(list(segments), width, base, pad=True), width)
+
+    def _base_style(self) -> Style:
+        return self.visual_style.rich_style
 
     def _chart_layout(
         self, result: SignalResult, focused: frozenset[str], height: int
@@ -247,7 +282,22 @@ class SignalPanel(Widget, can_focus=True):
         if height < CHROME_ROWS + 2 or width <= 1:
             return
         drawn, compare, chart_height, _ = self._chart_layout(result, focused, height)
-        self._chart(result, drawn, compare, width, chart_height, focused)
+        self._chart_rows_as_strips(result, drawn, compare, width, chart_height, focused)
+
+    def _chart_rows_as_strips(
+        self,
+        result: SignalResult,
+        drawn: list[Series],
+        compare: list[Series],
+        width: int,
+        height: int,
+        focused: frozenset[str],
+    ) -> list[Strip]:
+        rows = self._chart(result, drawn, compare, width, height, focused)
+        key = (id(rows), self._base_style())
+        if self._chart_strips is None or self._chart_strips[0] != key:
+            self._chart_strips = (key, [self._strip(row, width) for row in rows])
+        return self._chart_strips[1]
 
     def _chart(
         self,

@@ -5,14 +5,18 @@ from __future__ import annotations
 import time
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from pulse_tui.clock import now
 from pulse_tui.model.view_state import ViewState
 
 
-class StatusHeader(Static):
-    """Re-rendered every second and whenever the view changes."""
+class StatusHeader(Widget):
+    """Re-rendered every second and whenever the view changes.
+
+    A plain Widget, not a Static: `Static.update` asks for a layout of the whole screen,
+    and a one-line header whose size never changes needs only a repaint.
+    """
 
     DEFAULT_CSS = """
     StatusHeader { height: 1; background: $primary-background; color: $text; padding: 0 1; }
@@ -32,6 +36,7 @@ class StatusHeader(Static):
         #: tls_insecure is on: said on screen at all times, not just once in a log.
         self.insecure = insecure
         self.view_state = ViewState()
+        self._text = Text()
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.redraw)
@@ -74,4 +79,9 @@ class StatusHeader(Static):
         if width and text.cell_len + len(clock) + 3 <= width:
             text.append(" " * (width - text.cell_len - len(clock)))
             text.append(clock, style="dim")
-        self.update(text)
+        if text != self._text:
+            self._text = text
+            self.refresh()
+
+    def render(self) -> Text:
+        return self._text
