@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from support.alertmanager_server import AlertmanagerProcess, run_alertmanager
 from support.binaries import require_binary
-from support.prometheus_server import free_port
+from support.process import free_port
 
 from pulse_tui.sources.base import SourceError
 from pulse_tui.sources.external_alerts import fetch_alertmanager_alerts

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from support.backfill import EXPECTED, INCIDENT, INCIDENT_LENGTH, Service, write_openmetrics
 from support.binaries import require_binary
+from support.process import free_port
 from support.prometheus_fixtures import PrometheusData
-from support.prometheus_server import free_port, run_prometheus
+from support.prometheus_server import run_prometheus
 
 from pulse_tui.config import PrometheusConfig
 from pulse_tui.config.alert_model import AlertRule

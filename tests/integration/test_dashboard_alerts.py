@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from support.http_receiver import HttpReceiver
-from test_probes import Target
 from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
 
 from pulse_tui.app import PulseApp, demo_config
@@ -133,7 +132,7 @@ async def test_errors_pane_groups_variable_messages_and_enter_filters_the_logs()
 
 
 async def test_probes_go_down_alert_and_come_back() -> None:
-    target = Target().start()
+    target = HttpReceiver(path="/health")
     try:
         probe = Probe(name="api health", url=target.url, interval=0.2, timeout=1.0, down_after=2)
         config = demo_config()
@@ -175,7 +174,7 @@ async def test_alertmanager_alerts_appear_beside_ours_and_a_dead_one_is_shown(
 
     from support.alertmanager_server import run_alertmanager
     from support.binaries import require_binary
-    from support.prometheus_server import free_port
+    from support.process import free_port
 
     from pulse_tui.sources.prometheus import PrometheusSource
 

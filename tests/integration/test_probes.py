@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from support.http_receiver import HttpReceiver
 
 from pulse_tui.config.alert_model import Probe
 from pulse_tui.sources.probes import Prober, ProbeStatus, display_url
@@ -15,55 +14,11 @@ from pulse_tui.sources.probes import Prober, ProbeStatus, display_url
 WAIT = 10.0  # the most any condition below may take to come true
 
 
-class Target:
-    """A local HTTP server whose answer the test switches: "up" (200), "503", "hang";
-    `stop()` closes the port (connection refused), `start()` opens the same port again."""
-
-    def __init__(self) -> None:
-        self.mode = "up"
-        self.release = threading.Event()
-        self.port = 0
-        self._server: ThreadingHTTPServer | None = None
-
-    def start(self) -> Target:
-        target = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                if target.mode == "hang":
-                    target.release.wait(WAIT)
-                code = 503 if target.mode == "503" else 200
-                body = b"ok\n"
-                self.send_response(code)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        ThreadingHTTPServer.daemon_threads = True
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/health"
-
-
 @pytest.fixture
-def target() -> Iterator[Target]:
-    server = Target().start()
+def target() -> Iterator[HttpReceiver]:
+    """The endpoint under watch: answers 200 until a test says otherwise."""
+    server = HttpReceiver(path="/health")
     yield server
-    server.release.set()
     server.stop()
 
 
@@ -94,7 +49,7 @@ def probe(url: str, name: str = "api health", **kw: float) -> Probe:
     return Probe(name, url, **settings)  # type: ignore[arg-type]
 
 
-async def test_a_target_going_down_and_coming_back(target: Target) -> None:
+async def test_a_target_going_down_and_coming_back(target: HttpReceiver) -> None:
     prober = Prober([probe(target.url)])
     sink = Recorder()
     task = asyncio.create_task(prober.run(sink))
@@ -126,8 +81,8 @@ async def test_a_target_going_down_and_coming_back(target: Target) -> None:
         await asyncio.wait_for(task, WAIT)
 
 
-async def test_an_unexpected_status_is_a_failure_with_the_reason(target: Target) -> None:
-    target.mode = "503"
+async def test_an_unexpected_status_is_a_failure_with_the_reason(target: HttpReceiver) -> None:
+    target.status = 503
     prober = Prober([probe(target.url, down_after=2)])
     sink = Recorder()
     task = asyncio.create_task(prober.run(sink))
@@ -137,7 +92,7 @@ async def test_an_unexpected_status_is_a_failure_with_the_reason(target: Target)
         assert status.last_error == "HTTP 503 (expected 200)"
         assert status.last_status_code == 503
         assert status.last_latency is not None  # it answered, just wrongly
-        target.mode = "up"
+        target.status = 200
         await until(lambda: sink.seen[-1].up is True, "up")
         assert sink.seen[-1].recovered and sink.seen[-1].last_error is None
     finally:
@@ -145,10 +100,9 @@ async def test_an_unexpected_status_is_a_failure_with_the_reason(target: Target)
         await asyncio.wait_for(task, WAIT)
 
 
-async def test_a_hanging_endpoint_times_out_without_delaying_another(target: Target) -> None:
-    hanging = Target()
-    hanging.mode = "hang"
-    hanging.start()
+async def test_a_hanging_endpoint_times_out_without_delaying_another(target: HttpReceiver) -> None:
+    hanging = HttpReceiver(path="/health")
+    hanging.delay = WAIT  # holds every answer until the test stops it
     try:
         prober = Prober(
             [probe(hanging.url, "slow", timeout=0.5), probe(target.url, "fast", interval=0.02)]
@@ -166,7 +120,6 @@ async def test_a_hanging_endpoint_times_out_without_delaying_another(target: Tar
             await prober.stop()
             await asyncio.wait_for(task, WAIT)
     finally:
-        hanging.release.set()
         hanging.stop()
 
 

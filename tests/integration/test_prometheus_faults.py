@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from support.process import free_port
 from support.prometheus_fixtures import PrometheusData
-from support.prometheus_server import Canned, FaultProxy, free_port
+from support.prometheus_server import Canned, FaultProxy
 
 from pulse_tui.config import SecretRef, SignalConfig
 from pulse_tui.model.signals import Signal

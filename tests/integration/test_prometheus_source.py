@@ -13,8 +13,9 @@ from dataclasses import replace
 import pytest
 from support.backfill import EXPECTED, HOSTILE, INCIDENT
 from support.binaries import require_binary
+from support.process import free_port
 from support.prometheus_fixtures import PrometheusData
-from support.prometheus_server import free_port, run_prometheus
+from support.prometheus_server import run_prometheus
 
 from pulse_tui.config import SignalConfig
 from pulse_tui.model.signals import Signal, SignalResult

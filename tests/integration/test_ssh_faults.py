@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.sshd_server import RecordingSink, SshdServer, TcpProxy, free_port, keygen
+from support.process import free_port
+from support.sshd_server import RecordingSink, SshdServer, TcpProxy, keygen
 
 from pulse_tui.config import LogFile, LogHost, LogsConfig
 from pulse_tui.model.logline import LineKind

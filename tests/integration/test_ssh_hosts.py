@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.sshd_server import RecordingSink, SshdServer, free_port, remote_processes
+from support.process import free_port
+from support.sshd_server import RecordingSink, SshdServer, remote_processes
 
 from pulse_tui.config import Config, JournalUnit, LogFile, LogHost, LogsConfig
 from pulse_tui.model.logline import Level, LineKind

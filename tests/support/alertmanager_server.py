@@ -6,14 +6,13 @@ import contextlib
 import json
 import subprocess
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from support.prometheus_server import free_port
+from support.process import http_ready, start_on_free_port, stop_process
 
 STARTUP_TIMEOUT = 20.0
 #: Everything goes to a receiver that sends nothing.
@@ -44,47 +43,26 @@ class AlertmanagerProcess:
         return json.loads(body) if body.strip() else None
 
 
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/-/ready", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 @contextlib.contextmanager
 def run_alertmanager(binary: str) -> Iterator[AlertmanagerProcess]:
     """Start Alertmanager on a free port with a null receiver; stop it on exit."""
     with tempfile.TemporaryDirectory(prefix="pulse-am-") as tmp:
         root = Path(tmp)
         (root / "alertmanager.yml").write_text(CONFIG)
-        log = root / "alertmanager.log"
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [
-                    binary,
-                    f"--config.file={root / 'alertmanager.yml'}",
-                    f"--storage.path={root / 'data'}",
-                    f"--web.listen-address=127.0.0.1:{port}",
-                    "--cluster.listen-address=",  # empty: no gossip port, no peers
-                    "--log.level=warn",
-                ],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        process, port = start_on_free_port(
+            lambda port: [
+                binary,
+                f"--config.file={root / 'alertmanager.yml'}",
+                f"--storage.path={root / 'data'}",
+                f"--web.listen-address=127.0.0.1:{port}",
+                "--cluster.listen-address=",  # empty: no gossip port, no peers
+                "--log.level=warn",
+            ],
+            log=root / "alertmanager.log",
+            ready_for=lambda port: http_ready(f"http://127.0.0.1:{port}/-/ready"),
+            timeout=STARTUP_TIMEOUT,
+        )
         try:
-            deadline = time.monotonic() + STARTUP_TIMEOUT
-            while not _ready(url):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"alertmanager did not start:\n{log.read_text()[-2000:]}")
-                time.sleep(0.05)
-            yield AlertmanagerProcess(url, process)
+            yield AlertmanagerProcess(f"http://127.0.0.1:{port}", process)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)

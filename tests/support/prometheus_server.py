@@ -14,23 +14,15 @@ import socket
 import subprocess
 import tempfile
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from support.backfill import Service, write_openmetrics
+from support.process import free_port, http_ready, start_on_free_port, stop_process
 
 STARTUP_TIMEOUT = 20.0
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now (prometheus cannot report a port-0 bind)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -40,21 +32,6 @@ class PrometheusProcess:
     url: str
     process: subprocess.Popen[bytes]
     data_dir: Path
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"prometheus exited early:\n{log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/-/ready", timeout=1) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"prometheus not ready after {STARTUP_TIMEOUT}s:\n{log.read_text()[-2000:]}")
 
 
 @contextlib.contextmanager
@@ -67,44 +44,24 @@ def run_prometheus(
         f"global:\n  scrape_interval: {scrape_interval}\n  evaluation_interval: 1m\n"
         + (f"scrape_configs:\n{scrape_configs}" if scrape_configs else "")
     )
-    log = data_dir / "prometheus.log"
-    for _attempt in range(3):  # another process may grab the port between probe and bind
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        with log.open("wb") as log_file:
-            process = subprocess.Popen(
-                [
-                    binary,
-                    f"--config.file={config}",
-                    f"--storage.tsdb.path={data_dir / 'tsdb'}",
-                    # Backfilled samples must never age out while the tests run.
-                    "--storage.tsdb.retention.time=3650d",
-                    f"--web.listen-address=127.0.0.1:{port}",
-                    "--log.level=warn",
-                ],
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            _wait_ready(url, process, log)
-        except RuntimeError:
-            process.kill()
-            process.wait()
-            if "address already in use" in log.read_text():
-                continue
-            raise
-        break
-    else:
-        raise RuntimeError("no free port for prometheus after 3 attempts")
+    process, port = start_on_free_port(
+        lambda port: [
+            binary,
+            f"--config.file={config}",
+            f"--storage.tsdb.path={data_dir / 'tsdb'}",
+            # Backfilled samples must never age out while the tests run.
+            "--storage.tsdb.retention.time=3650d",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--log.level=warn",
+        ],
+        log=data_dir / "prometheus.log",
+        ready_for=lambda port: http_ready(f"http://127.0.0.1:{port}/-/ready"),
+        timeout=STARTUP_TIMEOUT,
+    )
     try:
-        yield PrometheusProcess(url=url, process=process, data_dir=data_dir)
+        yield PrometheusProcess(url=f"http://127.0.0.1:{port}", process=process, data_dir=data_dir)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @contextlib.contextmanager

@@ -13,17 +13,12 @@ import asyncio
 import contextlib
 import getpass
 import os
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from support.process import free_port, start_server, stop_process, tcp_ready
 
 
 def keygen(path: Path, ssh_keygen: str = "ssh-keygen") -> None:
@@ -98,30 +93,17 @@ SetEnv PATH={self.bin_dir}:/usr/local/bin:/usr/bin:/bin
 {self.extra_config}
 """
         )
-        self.proc = subprocess.Popen(
+        self.proc = start_server(
             [self.sshd, "-D", "-e", "-f", str(config)],
-            stdout=subprocess.DEVNULL,
-            stderr=open(self.root / "sshd.log", "ab"),  # noqa: SIM115 - lives with proc
+            log=self.root / "sshd.log",
+            ready=tcp_ready(self.port),
+            timeout=10,
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"sshd exited: {(self.root / 'sshd.log').read_text()}")
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2),
-            ):
-                return self
-            time.sleep(0.05)
-        raise RuntimeError("sshd did not start listening within 10 s")
+        return self
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        if self.proc is not None:
+            stop_process(self.proc, timeout=5)
         self.proc = None
 
     def write_client_home(
