@@ -12,6 +12,10 @@ emptied, i.e. the first search over freshly loaded lines):
 * search_filter_s — filter mode (pattern + min level WARN) over the buffer, no reference.
 * buffer_mb / filter_index_mb — tracemalloc: the 1M-line buffer, and the index list of an
   active filter matching ~40% of lines.
+* search_cache_mb — tracemalloc: what the first search over the buffer keeps for the next
+  ones (each full block's lines joined, and where each line starts: see `search_scan`).
+
+Searches run on one thread, like grep.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from run import figure
 from pulse_tui.model.log_buffer import LineBatch, LogBuffer
 from pulse_tui.model.logline import Level
 from pulse_tui.model.search import LineFilter, SearchQuery, count_matches
-from pulse_tui.model.search_scan import forget_joined
+from pulse_tui.model.search_scan import cached_bytes, forget_joined
 
 LINES = 1_000_000
 
@@ -145,6 +149,14 @@ def run() -> Iterator[dict[str, object]]:
     index_bytes = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     assert len(indices) == len(hits)  # type: ignore[arg-type]
+    forget_joined(buffer)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    count_matches(buffer, SearchQuery.parse("timeout"))  # a hit in every block: all kept
+    cache_bytes = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert cache_bytes > cached_bytes(buffer) * 0.9, (cache_bytes, cached_bytes(buffer))
     yield figure("buffer_mb", buffer_bytes / 1e6, "MB")
     yield figure("filter_index_mb", index_bytes / 1e6, "MB")
     yield figure("filter_index_lines", len(indices), "lines")
+    yield figure("search_cache_mb", cache_bytes / 1e6, "MB")

@@ -37,25 +37,38 @@ class TooSlow(Exception):
 class _Part:
     """Some of a block's lines joined with "\\n", where each starts, and which they are."""
 
-    __slots__ = ("joined", "offsets", "starts")
+    __slots__ = ("_starts", "_texts", "joined", "offsets")
 
     def __init__(self, joined: str, texts: Sequence[str], offsets: array[int] | None) -> None:
         #: `texts` joined with "\n".
         self.joined = joined
-        #: `starts[i]`: where line i starts in `joined`; one more entry, `len(joined) + 1`.
-        self.starts = array(
-            "I" if len(self.joined) < 2**32 - 1 else "Q",
-            accumulate(map(_ONE_MORE, map(len, texts)), initial=0),
-        )
         #: The block offset of each line, or None when they are all the block's lines.
         self.offsets = offsets
+        self._texts: Sequence[str] | None = texts
+        self._starts: array[int] | None = None
+
+    @property
+    def starts(self) -> array[int]:
+        """`starts[i]`: where line i starts in `joined`; one more entry, `len(joined) + 1`.
+
+        Built on the first hit: it costs as much as the join, and a rare word has no hit
+        in most blocks."""
+        if self._starts is None:
+            assert self._texts is not None
+            lengths = map(_ONE_MORE, map(len, self._texts))
+            typecode = "I" if len(self.joined) < 2**32 - 1 else "Q"
+            # Two threads may both build it: the same array, whichever is kept.
+            self._starts = array(typecode, accumulate(lengths, initial=0))
+            self._texts = None
+        return self._starts
 
     def hits(
         self, pattern: regex.Pattern[str], deadline: float | None, verify: Callable[[str], bool]
     ) -> list[int]:
         """Offsets (in the block) of the lines holding a match of `pattern`."""
         out: list[int] = []
-        joined, starts, finditer = self.joined, self.starts, pattern.finditer
+        joined, finditer = self.joined, pattern.finditer
+        starts: array[int] | None = None
         size = len(joined)
         pos = line = 0  # `pos`: where the lines not looked at yet start
         try:
@@ -69,6 +82,8 @@ class _Part:
                     start, end = match.span()
                     if start < pos:
                         break
+                    if starts is None:
+                        starts = self.starts
                     line = bisect_right(starts, start, line) - 1
                     pos = starts[line + 1]
                     if end < pos:
@@ -91,8 +106,11 @@ class _Part:
     @property
     def nbytes(self) -> int:
         """Memory held: the joined text, the starts and the offsets."""
-        size = sys.getsizeof(self.joined) + self.starts.itemsize * len(self.starts)
-        return size + (0 if self.offsets is None else 2 * len(self.offsets))
+        size = sys.getsizeof(self.joined) + 2 * len(self.offsets or ())
+        starts, texts = self._starts, self._texts
+        if starts is not None:
+            return size + starts.itemsize * len(starts)
+        return size + (0 if texts is None else sys.getsizeof(texts))
 
 
 class BlockText:

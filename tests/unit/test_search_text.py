@@ -1,0 +1,160 @@
+"""Bulk search over joined blocks finds exactly the lines a line-by-line search finds:
+non-ASCII lines, block edges, dropped lines, many matches on one line."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from pulse_tui.model import search_scan
+from pulse_tui.model.log_buffer import LineBatch, LogBuffer
+from pulse_tui.model.logline import Level
+from pulse_tui.model.search import SearchQuery, count_matches, find_matches
+from pulse_tui.model.search_text import BlockText
+
+BLOCK = 4096
+# ESC as the sanitiser shows it (U+241B: 2 bytes a character), an emoji (4), Latin-1 (1).
+WORDS = ["timeout", "Timeout", "TIMEOUT", "ok", "␛[31m", "🙂", "été", "ÉTÉ", "Straße", ""]
+
+
+def buffer_of(texts: list[str], max_lines: int | None = None) -> LogBuffer:
+    buffer = LogBuffer(max_lines=max_lines or len(texts) + 1, max_bytes=10**9)
+    for start in range(0, len(texts), 1000):
+        chunk = texts[start : start + 1000]
+        stamps = [0.0] * len(chunk)
+        buffer.append_many(LineBatch(chunk, stamps, [Level.INFO] * len(chunk), 0, "h", "/f", "a"))
+    return buffer
+
+
+def naive(buffer: LogBuffer, query: SearchQuery) -> list[int]:
+    return [buffer.first_index + i for i, line in enumerate(buffer) if query.matches(line.text)]
+
+
+def found(buffer: LogBuffer, query: SearchQuery) -> list[int]:
+    return [i for hits in find_matches(buffer, query, chunk_lines=3000) for i in hits]
+
+
+def mixed_lines(count: int, wide_every: int, seed: int = 3) -> list[str]:
+    rnd = random.Random(seed)
+    out = []
+    for i in range(count):
+        words = [rnd.choice(WORDS[:4]) for _ in range(rnd.randint(0, 4))]
+        if i % wide_every == 0:
+            words.insert(rnd.randint(0, len(words)), rnd.choice(WORDS[4:]))
+        out.append(" ".join(words) + f" n={i}")
+    return out
+
+
+QUERIES = [
+    "timeout",  # smart case: ignore case
+    "Timeout",  # case-sensitive
+    "été",  # ignore case, non-ASCII: finds ÉTÉ too
+    "ÉTÉ",
+    "straße",
+    "␛[31m",
+    "🙂 n=",
+    "n=4095",
+    r"re:^timeout",
+    r"re:\d$",
+    r"re:^$",
+    r"re:ok\s+n",  # \s may run into the next line: checked per line
+    r"re:\d\s",  # ... and end right after the "\n"
+    r"re:\d\s+n=",
+    r"re:[^t]*🙂",
+    r"re:x*",  # empty matches: every line
+    r"re:(?i)É",
+]
+
+
+@pytest.mark.parametrize("wide_every", [1, 7, 500, 10**9])
+@pytest.mark.parametrize("text", QUERIES)
+def test_blocks_with_wide_lines_find_what_a_line_by_line_search_finds(
+    text: str, wide_every: int
+) -> None:
+    buffer = buffer_of(mixed_lines(3 * BLOCK + 123, wide_every))
+    query = SearchQuery.parse(text)
+    expected = naive(buffer, query)
+    assert found(buffer, query) == expected
+    assert found(buffer, query) == expected  # again, from the block text cache
+    assert count_matches(buffer, query) == len(expected)
+
+
+def test_a_wide_line_splits_a_block_in_two_parts_a_latin1_one_does_not() -> None:
+    ascii_ = ["plain"] * 10
+    assert len(BlockText.build(ascii_).parts) == 1
+    assert len(BlockText.build([*ascii_, "café"]).parts) == 1  # still 1 byte a character
+    split = BlockText.build([*ascii_, "␛[31mred", "café"])
+    assert len(split.parts) == 2
+    narrow, wide = split.parts
+    assert narrow.joined.isascii() and list(narrow.offsets or ()) == list(range(10))
+    assert list(wide.offsets or ()) == [10, 11]
+    assert len(BlockText.build(["␛", "🙂"]).parts) == 1  # nothing narrow to keep apart
+
+
+def test_smart_case_folds_non_ascii_letters_in_bulk_as_per_line() -> None:
+    buffer = buffer_of(["ÉTÉ chaud", "été chaud", "Été", "ete", "␛ été"] * 2000)
+    lower = SearchQuery.parse("été")
+    assert lower.ignore_case and count_matches(buffer, lower) == 4 * 2000
+    upper = SearchQuery.parse("Été")
+    assert not upper.ignore_case and count_matches(buffer, upper) == 2000
+
+
+def test_matches_on_the_first_and_last_lines_of_blocks_and_of_the_buffer() -> None:
+    texts = ["filler"] * (3 * BLOCK + 5)
+    edges = [0, BLOCK - 1, BLOCK, 2 * BLOCK - 1, 2 * BLOCK, 3 * BLOCK - 1, 3 * BLOCK + 4]
+    for i in edges:
+        texts[i] = "edge"
+    texts[BLOCK - 1] = "␛ edge"  # a wide last line of a block
+    texts[2 * BLOCK] = ""  # and an empty first line
+    buffer = buffer_of(texts)
+    for text in ["edge", r"re:edge$", r"re:^edge", r"re:e\s*$"]:
+        query = SearchQuery.parse(text)
+        assert found(buffer, query) == naive(buffer, query)
+    assert found(buffer, SearchQuery.parse("re:^$")) == [2 * BLOCK]
+    assert found(buffer, SearchQuery.parse("edge")) == [i for i in edges if i != 2 * BLOCK]
+
+
+def test_dropped_lines_at_the_head_never_match() -> None:
+    texts = mixed_lines(3 * BLOCK, wide_every=5)
+    buffer = buffer_of(texts, max_lines=2 * BLOCK - 100)  # head block partly dropped
+    assert buffer.first_index % BLOCK
+    for text in ["timeout", r"re:^$", r"re:x*", "🙂"]:
+        query = SearchQuery.parse(text)
+        hits = found(buffer, query)
+        assert hits == naive(buffer, query)
+        assert not hits or hits[0] >= buffer.first_index
+
+
+def test_lines_dropped_while_a_search_runs_are_not_reported() -> None:
+    buffer = buffer_of(["x"] * (2 * BLOCK), max_lines=2 * BLOCK)
+    query = SearchQuery.parse("re:x*")
+    chunks = search_scan.chunks(buffer, buffer.first_index, buffer.next_index)
+    first = next(chunks)  # read before the drop: still holds its texts
+    buffer.append_many(LineBatch(["y"] * 10, [0.0] * 10, [Level.INFO] * 10, 0, "h", "/f", "a"))
+    assert query.scan_chunk(first) == list(range(10, BLOCK))
+
+
+def test_many_matches_on_one_line_count_it_once() -> None:
+    texts = ["x" * 300, "y", "x y x y x", "🙂" * 50 + "x" * 50] * 3000
+    buffer = buffer_of(texts)
+    for text in ["x", "re:x", "re:x|y", "re:(?=x)"]:
+        query = SearchQuery.parse(text)
+        assert found(buffer, query) == naive(buffer, query)
+
+
+def test_a_rare_word_builds_no_line_starts_for_blocks_without_it() -> None:
+    buffer = buffer_of(["plain line"] * (3 * BLOCK))
+    search_scan.forget_joined(buffer)
+    assert count_matches(buffer, SearchQuery.parse("absent")) == 0
+    texts = list(search_scan._JOINS._buffers[buffer].texts.values())
+    assert texts and all(part._starts is None for t in texts for part in t.parts)
+    assert count_matches(buffer, SearchQuery.parse("plain")) == 3 * BLOCK
+    assert all(part._starts is not None for t in texts for part in t.parts)
+    assert search_scan.cached_bytes(buffer) > search_scan.cached_chars(buffer)
+
+
+def test_scan_of_loose_texts_skips_none() -> None:
+    query = SearchQuery.parse("re:^")
+    assert query.scan(["a", None, "🙂", "", None], 10) == [10, 12, 13]
+    assert SearchQuery.parse("é").scan(["É", "e", "␛ é"], 0) == [0, 2]
