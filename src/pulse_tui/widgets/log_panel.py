@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input
@@ -17,6 +18,7 @@ from pulse_tui.sources.base import HostState, HostStatus
 from pulse_tui.widgets.log_query import LogQuery
 from pulse_tui.widgets.log_view import LineStore, LogView
 from pulse_tui.widgets.palette import host_colour
+from pulse_tui.widgets.strips import text_strip
 
 _STATE_STYLE = {
     HostState.CONNECTING: ("◌", "#ffd75f"),
@@ -36,6 +38,14 @@ class LogStatus(Widget):
 
     def render(self) -> Text:
         return self.panel.status_text()
+
+    def render_line(self, y: int) -> Strip:
+        # Repainted with every batch of lines while tailing: our own strip, not Textual's
+        # conversion of `render()` (several times the cost).
+        style = self.visual_style.rich_style
+        if y:
+            return Strip.blank(self.size.width, style)
+        return text_strip(self.panel.status_text(), self.size.width, style)
 
 
 class SearchBar(Input):

@@ -24,6 +24,7 @@ from textual.widget import Widget
 from pulse_tui.model.logline import LineKind, LogLine
 from pulse_tui.model.search import SearchQuery, match_counter, next_match
 from pulse_tui.widgets.palette import LOG_LEVEL_STYLES, host_colour
+from pulse_tui.widgets.strips import text_segments
 
 
 class LineStore(Protocol):
@@ -308,13 +309,13 @@ class LogView(Widget, can_focus=True):
             style = "bold black on #ffaf00" if absolute == self.current_hit else "black on #ffd75f"
             for start, stop in self.search.spans(line.text):
                 text.stylize(style, offset + start, offset + stop)
-        console = self.app.console
-        options = console.options.update(width=width, no_wrap=not self.wrap, height=None)
         if not self.wrap:
-            text.no_wrap = True
-            text.overflow = "crop"
-        else:
-            text.overflow = "fold"
+            # One row, cropped: a quarter of `render_lines`' cost, and while following a
+            # flood every row of every page is new.
+            return [Segment.adjust_line_length(text_segments(text), width, pad=True)]
+        console = self.app.console
+        options = console.options.update(width=width, height=None)
+        text.overflow = "fold"
         return console.render_lines(text, options, pad=True)
 
     def _build_page(self) -> list[Strip]:

@@ -6,7 +6,6 @@ import math
 import time
 
 from rich.console import Console, RenderableType
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
@@ -22,6 +21,7 @@ from pulse_tui.model.sanitize import sanitize
 from pulse_tui.model.signals import Series, Signal, SignalResult, Thresholds
 from pulse_tui.model.units import format_value
 from pulse_tui.widgets.palette import LEVEL_STYLES, series_colour
+from pulse_tui.widgets.strips import text_strip
 
 _CONSOLE = Console(width=200)
 
@@ -256,11 +256,7 @@ class SignalPanel(Widget, can_focus=True):
 
     def _strip(self, text: Text, width: int) -> Strip:
         """One row as Textual would paint it: the panel's colours under the text's own."""
-        base = self._base_style()
-        # The text's own style too: Rich leaves it off a Text without spans.
-        style = base + _CONSOLE.get_style(text.style) if text.style else base
-        segments = Segment.apply_style(text.render(_CONSOLE, end=""), style)
-        return Strip(Segment.adjust_line_length(list(segments), width, base, pad=True), width)
+        return text_strip(text, width, self._base_style())
 
     def _base_style(self) -> Style:
         return self.visual_style.rich_style
