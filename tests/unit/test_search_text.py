@@ -10,7 +10,7 @@ import pytest
 from pulse_tui.model import search_scan
 from pulse_tui.model.log_buffer import LineBatch, LogBuffer
 from pulse_tui.model.logline import Level
-from pulse_tui.model.search import SearchQuery, count_matches, find_matches
+from pulse_tui.model.search import SearchJob, SearchQuery, count_matches, find_matches
 from pulse_tui.model.search_text import BlockText
 
 BLOCK = 4096
@@ -158,3 +158,18 @@ def test_scan_of_loose_texts_skips_none() -> None:
     query = SearchQuery.parse("re:^")
     assert query.scan(["a", None, "🙂", "", None], 10) == [10, 12, 13]
     assert SearchQuery.parse("é").scan(["É", "e", "␛ é"], 0) == [0, 2]
+
+
+def test_jobs_sharing_cached_blocks_agree() -> None:
+    # A new keystroke starts a job while the previous one still runs: both may build the
+    # same block's line starts at once.
+    buffer = buffer_of(mixed_lines(6 * BLOCK, wide_every=9))
+    query = SearchQuery.parse("timeout")
+    expected = naive(buffer, query)
+    for _ in range(3):
+        search_scan.forget_joined(buffer)
+        count_matches(buffer, SearchQuery.parse("absent"))  # texts cached, no starts yet
+        jobs = [SearchJob(buffer, query, chunk_lines=BLOCK).start() for _ in range(4)]
+        assert all(job.wait(60) for job in jobs)
+        assert [job.error for job in jobs] == [None] * 4
+        assert all(job.result_indices == expected for job in jobs)

@@ -53,14 +53,18 @@ class _Part:
 
         Built on the first hit: it costs as much as the join, and a rare word has no hit
         in most blocks."""
-        if self._starts is None:
-            assert self._texts is not None
-            lengths = map(_ONE_MORE, map(len, self._texts))
-            typecode = "I" if len(self.joined) < 2**32 - 1 else "Q"
-            # Two threads may both build it: the same array, whichever is kept.
-            self._starts = array(typecode, accumulate(lengths, initial=0))
-            self._texts = None
-        return self._starts
+        starts, texts = self._starts, self._texts
+        if starts is not None:
+            return starts
+        if texts is None:  # another job (thread) just built it: `_starts` is set first
+            assert self._starts is not None
+            return self._starts
+        typecode = "I" if len(self.joined) < 2**32 - 1 else "Q"
+        # Two jobs may both build it: the same array, whichever is kept.
+        starts = array(typecode, accumulate(map(_ONE_MORE, map(len, texts)), initial=0))
+        self._starts = starts
+        self._texts = None
+        return starts
 
     def hits(
         self, pattern: regex.Pattern[str], deadline: float | None, verify: Callable[[str], bool]
