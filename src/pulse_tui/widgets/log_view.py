@@ -8,6 +8,7 @@ from the top line down (or, when following, from the newest line up).
 from __future__ import annotations
 
 import bisect
+import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -42,8 +43,6 @@ LinePredicate = Callable[[LogLine], bool]
 
 def format_line(line: LogLine, *, host_width: int = 0) -> Text:
     """A log line as styled Text: time, host tag, level, then the (sanitised) text."""
-    import time as _time
-
     if line.kind is LineKind.GAP:
         return Text(f"──── {line.host}: {line.text} ────", style="bold #ffaf00")
     if line.kind is LineKind.NOTICE:
@@ -51,7 +50,7 @@ def format_line(line: LogLine, *, host_width: int = 0) -> Text:
         out.append(f"{line.host}: ", style=f"bold {host_colour(line.host)}")
         out.append(line.text, style="italic #ff8787")
         return out
-    stamp = _time.strftime("%H:%M:%S", _time.localtime(line.timestamp))
+    stamp = time.strftime("%H:%M:%S", time.localtime(line.timestamp))
     out = Text()
     out.append(stamp, style="dim")
     out.append(" ")
@@ -63,6 +62,38 @@ def format_line(line: LogLine, *, host_width: int = 0) -> Text:
         out.append(" ")
     out.append(line.text)
     return out
+
+
+_STYLES: dict[str, Style] = {}
+_SPACE = Segment(" ")
+
+
+def _style(name: str) -> Style:
+    style = _STYLES.get(name)
+    if style is None:
+        style = _STYLES[name] = Style.parse(name)
+    return style
+
+
+def plain_row_segments(line: LogLine, host_width: int) -> list[Segment] | None:
+    """`format_line`'s row as segments, built directly: the common case of a log line
+    with no search highlight or tab (None otherwise), at a tenth of the Text's cost."""
+    if line.kind is not LineKind.LINE or "\t" in line.text:
+        return None
+    stamp = time.strftime("%H:%M:%S", time.localtime(line.timestamp))
+    host = line.host
+    segments = [
+        Segment(stamp, _style("dim")),
+        _SPACE,
+        Segment(host.ljust(host_width), _style(host_colour(host))),
+        _SPACE,
+    ]
+    label = line.level.label
+    if label:
+        segments.append(Segment(f"{label[:4]:<4}", _style(LOG_LEVEL_STYLES[line.level])))
+        segments.append(_SPACE)
+    segments.append(Segment(line.text))
+    return segments
 
 
 class LogView(Widget, can_focus=True):
@@ -302,6 +333,10 @@ class LogView(Widget, can_focus=True):
     def _render_rows_uncached(
         self, line: LogLine, width: int, absolute: int
     ) -> list[list[Segment]]:
+        if not self.wrap and self.search is None:
+            segments = plain_row_segments(line, self.host_width)
+            if segments is not None:
+                return [Segment.adjust_line_length(segments, width, pad=True)]
         text = format_line(line, host_width=self.host_width)
         if self.search is not None and line.kind is LineKind.LINE:
             # The message is the end of the formatted line: offset its spans by the prefix.
