@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
@@ -101,10 +102,24 @@ class ServiceTable(DataTable):
             return
         selected = self._selected_service()
         self.clear()
+        # DataTable.clear keeps each column's width, and add_row only widens: without
+        # this, columns stay as wide as the widest value they ever held.
+        for column in self.columns.values():
+            column.content_width = column.label.cell_len
         for row in ordered:
             self.add_row(*self._cells(row), key=row.service)
         if selected is not None and selected in {r.service for r in self.rows_data}:
             self.move_cursor(row=self.get_row_index(selected))
+
+    async def _on_idle(self, event: events.Idle) -> None:
+        # DataTable measures columns when idle, but rows already rendered keep the old
+        # widths in its caches until the next change: a column that narrowed (a filter
+        # turned values into "—") stayed wide. Drop the caches when a width moved.
+        widths = [column.content_width for column in self.columns.values()]
+        await super()._on_idle(event)
+        if widths != [column.content_width for column in self.columns.values()]:
+            self._clear_caches()
+            self.refresh()
 
     def _selected_service(self) -> str | None:
         if not self.row_count:
