@@ -109,6 +109,17 @@ class DemoMetricsSource:
         *,
         compare_offset: float | None = None,
     ) -> SignalResult:
+        # Computed in a thread like a real query is waited for in one: the synthetic
+        # series take tens of milliseconds, which the event loop must not pay.
+        return await asyncio.to_thread(self._query, signal, window, services, compare_offset)
+
+    def _query(
+        self,
+        signal: Signal,
+        window: QueryWindow,
+        services: Sequence[str],
+        compare_offset: float | None,
+    ) -> SignalResult:
         chosen = [s for s in DEMO_SERVICES if not services or s in services]
         steps = round((window.end - window.start) / window.step) + 1
         stamps = [window.start + i * window.step for i in range(steps)]
