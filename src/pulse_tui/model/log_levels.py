@@ -82,9 +82,6 @@ _UPPER_WORD = (
 )
 _UPPER_LEVEL = re.compile(r"[DEFINPTWC](?<![\w./-][DEFINPTWC])" + _UPPER_WORD)
 _KV_LEVEL = re.compile(r"(?:level|lvl|severity)[=:]\s?\"?([A-Za-z]+)")
-_BRACKET_LEVEL = re.compile(
-    r"[\[<](trace|debug|info|notice|warn|warning|error|err|crit|critical|fatal)[\]>]"
-)
 
 # Any of the three level shapes `head_level` knows, in one scan. Every branch starts after
 # one shared character class, because the engine only skips ahead in C when the pattern
@@ -127,9 +124,8 @@ def head_level(text: str) -> Level:
 _UPPER_WORDS = ("INFO", "DEBUG", "WARN", "ERR", "TRACE", "NOTICE", "CRIT", "FATAL", "PANIC")
 _LOWER_WORDS = ("level", "lvl", "severity", "info", "debug", "warn", "err", "trace", "notice")
 _LOWER_WORDS += ("crit", "fatal")
-_HAS_UPPER = 1
-_HAS_LOWER = 2
-_WORD_KINDS = ((_UPPER_WORDS, _HAS_UPPER), (_LOWER_WORDS, _HAS_LOWER))
+# Lower-cased, every word of either kind is one of these (PANIC only comes upper-case).
+_FOLDED_WORDS = (*_LOWER_WORDS, "panic")
 
 
 def head_levels(
@@ -139,36 +135,39 @@ def head_levels(
     with `upper_only`, only where an upper-case WORD overrules the level already set.
 
     The words that could make a level are looked for in all those lines at once; only the
-    lines holding one get the regex scans, and only the ones they can need.
+    lines holding one get the regex scan.
     """
     heads = [texts[i] for i in need]
     joined = "\n".join(heads)
-    # ends[k]: offset of the "\n" after heads[k] in `joined` (or its length, for the last).
-    ends = list(map(add, accumulate(map(len, heads)), range(len(heads))))
-    found: dict[int, int] = {}
-    kinds = ((_UPPER_WORDS, _HAS_UPPER),) if upper_only else _WORD_KINDS
-    for words, bit in kinds:
-        for word in words:
-            at = joined.find(word)
-            while at >= 0:
-                k = bisect_left(ends, at)
-                found[k] = found.get(k, 0) | bit
-                at = joined.find(word, ends[k] + 1)  # the next line: one hit is enough
-    for k, bits in found.items():
+    if upper_only:
+        hits = _lines_holding(joined, heads, _UPPER_WORDS)
+    elif joined.isascii():
+        # One pass to lower-case, then half the words to look for. (Only ASCII keeps
+        # every offset where it was.)
+        hits = _lines_holding(joined.lower(), heads, _FOLDED_WORDS)
+    else:
+        hits = _lines_holding(joined, heads, _UPPER_WORDS + _LOWER_WORDS)
+    for k in hits:
         text = heads[k]
         if upper_only:
             word = _UPPER_LEVEL.search(text, 0, HEAD)
             if word is not None:
                 levels[need[k]] = LEVEL_NAMES[word.group().lower()]
-            continue
-        if bits & _HAS_UPPER:
+        else:
             levels[need[k]] = head_level(text)
-            continue
-        # No upper-case word, so only `level=x` or `[x]` can name it, in that order.
-        match = _KV_LEVEL.search(text, 0, HEAD)
-        if match is not None:
-            levels[need[k]] = level_from_name(match.group(1))
-            continue
-        match = _BRACKET_LEVEL.search(text, 0, HEAD)
-        if match is not None:
-            levels[need[k]] = LEVEL_NAMES[match.group(1)]
+
+
+def _lines_holding(joined: str, heads: list[str], words: tuple[str, ...]) -> set[int]:
+    """Which of `heads` (joined by newlines into `joined`) hold any of `words`."""
+    hits: set[int] = set()
+    ends: list[int] | None = None
+    for word in words:
+        at = joined.find(word)
+        while at >= 0:
+            if ends is None:
+                # ends[k]: offset of the "\n" after heads[k] (or the end, for the last).
+                ends = list(map(add, accumulate(map(len, heads)), range(len(heads))))
+            k = bisect_left(ends, at)
+            hits.add(k)
+            at = joined.find(word, ends[k] + 1)  # the next line: one hit is enough
+    return hits

@@ -10,7 +10,8 @@ This module is the public face of the parser; the work is done in:
 * `log_stamps`      timestamps in text -> Unix time (ISO, syslog, glog, Apache, epochs)
 * `log_levels`      level words -> Level; the level named in a line's head
 * `logparse_line`   `timestamp_and_level`: the general parser, one line at a time
-* `logparse_batch`  `parse_texts`: the common shapes, many lines at once, same answers
+* `logparse_batch`  `parse_texts`: many lines at once, same answers
+* `logparse_shapes` what `parse_texts` cuts each line into, and what the pieces mean
 * `log_fields`      JSON / logfmt fields and the human message, on demand
 """
 
