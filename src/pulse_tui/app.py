@@ -14,7 +14,7 @@ from dataclasses import replace
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widget import Widget
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from pulse_tui.app_alerts import AlertsMixin
 from pulse_tui.app_commands import CommandsMixin
@@ -39,6 +39,7 @@ from pulse_tui.sources.base import LogSource, MetricsSource
 from pulse_tui.sources.factory import log_sources, metrics_source
 from pulse_tui.widgets.alerts_pane import AlertsPane
 from pulse_tui.widgets.errors_pane import ErrorsPane
+from pulse_tui.widgets.key_bar import KeyBar
 from pulse_tui.widgets.log_panel import LogPanel
 from pulse_tui.widgets.probes_pane import ProbesPane
 from pulse_tui.widgets.service_table import ServiceTable
@@ -199,7 +200,7 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
                 with TabPane("Probes", id="tab-probes"):
                     yield ProbesPane(id="probes")
         yield TooSmall(id="too-small")
-        yield Footer()
+        yield KeyBar()
 
     def panel(self, signal: Signal) -> SignalPanel:
         return self.query_one(f"#panel-{signal.value}", SignalPanel)

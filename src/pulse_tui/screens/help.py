@@ -15,7 +15,8 @@ class HelpScreen(ModalScreen[None]):
     """Lists (keys, description) rows; Esc, q or ? closes it."""
 
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
+    /* Opaque: a see-through modal re-renders the whole dashboard under it, ~50 ms a frame. */
+    HelpScreen { align: center middle; background: $background; }
     HelpScreen > VerticalScroll {
         width: 84; max-width: 95%; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 0 1;
