@@ -161,6 +161,8 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
         self._next_attempt: dict[Signal, float] = {}
         self.current_panel = Signal.LATENCY
         self.maximized: Widget | None = None
+        #: The pane a key just chose, until focus (which moves a message later) lands.
+        self._pending_pane: Widget | None = None
         self.setup_alerts()
         if config.keys:
             self.set_keymap(dict(config.keys))
@@ -280,7 +282,7 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
                 self.screen.focus_previous()
             return
         order = self.pane_order()
-        current = self._pane_of(self.focused)
+        current = self._current_pane()
         index = order.index(current) if current in order else -1
         self.focus_pane(order[(index + delta) % len(order)])
 
@@ -292,7 +294,18 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
             self.call_after_refresh(self._refetch, pane.signal)
         if self.maximized is not None and pane is not self.maximized:
             self._restore()
+        self._pending_pane = pane
         pane.focus()
+
+    def _current_pane(self) -> Widget | None:
+        # Typed quickly, "7z" must maximise the logs: `focus()` takes effect a message
+        # later, so until then the pane the last key chose is the current one.
+        if self._pending_pane is not None and self._pending_pane.is_attached:
+            return self._pending_pane
+        return self._pane_of(self.focused)
+
+    def on_descendant_focus(self) -> None:
+        self._pending_pane = None
 
     def action_show_panel(self, name: str) -> None:
         self.focus_pane(self.panel(Signal(name)))
@@ -301,7 +314,7 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
         self.focus_pane(self.query_one(f"#{pane_id}", Widget))
 
     def action_maximize(self) -> None:
-        pane = self._pane_of(self.focused)
+        pane = self._current_pane()
         if self.maximized is not None:
             self._restore()
             return

@@ -110,6 +110,25 @@ async def test_enter_maximises_the_focused_pane_and_restores() -> None:
         assert app.panel(Signal.TRAFFIC).region.height > 0
 
 
+async def test_keys_typed_faster_than_focus_moves_act_on_the_chosen_pane() -> None:
+    # Focus lands a message after the key that moves it: "7z" typed in one go (both
+    # keys queued before either is handled) must maximise the logs, not the table.
+    app = frozen_demo_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        app.simulate_key("7")
+        app.simulate_key("z")
+        await pilot.pause(0.2)
+        assert app.maximized is app.query_one("#bottom")
+        assert "Services" not in screen_text(app)
+        app.simulate_key("z")
+        app.simulate_key("2")
+        app.simulate_key("z")
+        await pilot.pause(0.2)
+        assert app.maximized is app.panel(Signal.TRAFFIC)
+        assert "Traffic" in screen_text(app) and "Services" not in screen_text(app)
+
+
 async def test_help_screen_lists_bindings_and_closes() -> None:
     app = frozen_demo_app()
     async with app.run_test(size=NARROW) as pilot:
