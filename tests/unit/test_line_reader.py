@@ -85,3 +85,51 @@ def test_crlf_and_unsafe_bytes_together() -> None:
     reader = LineReader(1024)
     assert reader.feed(b"a\r\nb\x1b[1m\r\n\xc2\x9b\r\nc\r") == ["a", "b␛[1m", "⟨U+009B⟩"]
     assert reader.flush() == ["c"]
+
+
+def test_random_bytes_in_random_chunks_read_as_one_sanitised_decode() -> None:
+    import random
+
+    from pulse_tui.model.sanitize import sanitize_chunk
+
+    rnd = random.Random(7)
+    pieces = [
+        b"plain ",
+        b"caf\xc3\xa9 ",
+        "\u2026 \u2192 \u00a9 \u00b0 ".encode(),  # safe, but behind suspect lead bytes
+        "\u202e\u200b\ufeff\u061c\u2028\u0085\u009b".encode(),
+        b"\x1b[31m",
+        b"\x1b]0;title\x07",
+        b"\x00\x7f\x08\t",
+        b"\xff\xfe\xc2",  # invalid UTF-8
+        b"\r",
+        b"\r\n",
+        b"\n",
+        b"x" * 300,
+    ]
+    data = b"".join(rnd.choice(pieces) for _ in range(4000)) + b"\n"
+    expected = sanitize_chunk(data.replace(b"\r\n", b"\n").decode("utf-8", "replace"))
+    for _ in range(5):
+        reader = LineReader(1 << 20)
+        got: list[str] = []
+        at = 0
+        while at < len(data):
+            size = rnd.choice([1, 3, 100, 4096, 65536])
+            got += reader.feed(data[at : at + size])
+            at += size
+        assert got == expected.split("\n")[:-1]
+
+
+def test_the_long_line_check_agrees_with_measuring_every_line() -> None:
+    import random
+
+    from pulse_tui.sources.line_reader import _has_longer_line
+
+    rnd = random.Random(3)
+    for _ in range(2000):
+        limit = rnd.choice([1, 2, 5, 10, 50])
+        block = b"\n".join(
+            b"x" * rnd.choice([0, 1, limit - 1, limit, limit + 1, 3 * limit])
+            for _ in range(rnd.randrange(1, 8))
+        )
+        assert _has_longer_line(block, limit) == (max(map(len, block.split(b"\n"))) > limit)

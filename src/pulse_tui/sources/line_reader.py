@@ -20,14 +20,15 @@ from pulse_tui.model.sanitize import sanitize_chunk
 
 TRUNCATED_MARKER = " …[truncated: line longer than {limit} bytes]"
 
-# Every byte that can start something `sanitize_chunk` changes, mapped to 0x00 (itself one
-# of them): C0 controls but TAB and LF, DEL, and the UTF-8 lead bytes of C1 controls
-# (0xC2), U+061C (0xD8) and the bidi / zero-width / separator characters (0xE2, 0xEF).
-# One `bytes.translate` and `find(0)` runs at memory speed, so a chunk is sanitised only
-# around the lines that need it instead of by a regex scan of every character.
-_SUSPECT = bytes(
-    0 if (b < 0x20 and b not in (0x09, 0x0A)) or b in (0x7F, 0xC2, 0xD8, 0xE2, 0xEF) else b
+# Every byte that can start something `sanitize_chunk` changes: C0 controls but TAB and
+# LF, DEL, and the UTF-8 lead bytes of C1 controls (0xC2), U+061C (0xD8) and the bidi /
+# zero-width / separator characters (0xE2, 0xEF). Each is looked for on its own with
+# `bytes.find` (memchr, many bytes per cycle: cheaper than any one pass that looks at every
+# byte), so a chunk is sanitised only around the lines that need it.
+_SUSPECT_BYTES = tuple(
+    bytes([b])
     for b in range(256)
+    if (b < 0x20 and b not in (0x09, 0x0A)) or b in (0x7F, 0xC2, 0xD8, 0xE2, 0xEF)
 )
 
 
@@ -98,13 +99,11 @@ class LineReader:
 
     def _decode(self, block: bytes) -> list[str]:
         limit = self.max_line_bytes
-        if len(block) > limit:
-            raw_lines = block.split(b"\n")
-            if max(map(len, raw_lines)) > limit:
-                return [
-                    self._truncated(raw[:limit]) if len(raw) > limit else self._decode(raw)[0]
-                    for raw in raw_lines
-                ]
+        if len(block) > limit and _has_longer_line(block, limit):
+            return [
+                self._truncated(raw[:limit]) if len(raw) > limit else self._decode(raw)[0]
+                for raw in block.split(b"\n")
+            ]
         if b"\r" in block:
             # CRLF files: the CR is a line ending, not content worth a visible ␍. (On
             # bytes: CR and LF never occur inside a UTF-8 sequence.)
@@ -119,28 +118,50 @@ class LineReader:
         return text.split("\n")
 
 
+def _has_longer_line(block: bytes, limit: int) -> bool:
+    """Whether a line of `block` is longer than `limit` bytes: a jump from newline to the
+    last newline within `limit` bytes, so a few `find`s for a block of short lines."""
+    start = 0  # of the current line
+    while len(block) - start > limit:
+        newline = block.rfind(b"\n", start, start + limit + 1)
+        if newline < 0:
+            return True
+        start = newline + 1
+    return False
+
+
 def _decode_sanitised(block: bytes) -> list[str]:
-    """`sanitize_chunk(block.decode(...)).split("\\n")`, but the regex pass only sees the
-    lines holding a suspect byte; the rest are left as decoded, which is what
+    """`sanitize_chunk(block.decode(...)).split("\\n")`, but only the lines holding a
+    suspect byte are sanitised; the rest are left as decoded, which is what
     `sanitize_chunk` would return for them."""
-    marked = block.translate(_SUSPECT)
-    hit = marked.find(0)
-    if hit < 0:
+    starts = _suspect_line_starts(block)
+    if not starts:
         return block.decode("utf-8", errors="replace").split("\n")
     lines: list[str] = []
-    start = 0  # the first byte not yet decoded
-    while hit >= 0:
-        # The whole line around the hit, so an escape sequence is seen in one piece.
-        line_start = block.rfind(b"\n", start, hit) + 1 or start
-        line_end = block.find(b"\n", hit)
-        if line_end < 0:
-            line_end = len(block)
-        if line_start > start:
-            lines += block[start : line_start - 1].decode("utf-8", errors="replace").split("\n")
-        text = block[line_start:line_end].decode("utf-8", errors="replace")
-        lines.append(sanitize_chunk(text))
-        start = line_end + 1
-        hit = marked.find(0, start)
-    if start <= len(block):
-        lines += block[start:].decode("utf-8", errors="replace").split("\n")
+    done = 0  # the first byte not yet decoded
+    for start in starts:
+        end = block.find(b"\n", start)
+        if end < 0:
+            end = len(block)
+        if start > done:
+            lines += block[done : start - 1].decode("utf-8", errors="replace").split("\n")
+        # The whole line, so an escape sequence is seen in one piece.
+        lines.append(sanitize_chunk(block[start:end].decode("utf-8", errors="replace")))
+        done = end + 1
+    if done <= len(block):
+        lines += block[done:].decode("utf-8", errors="replace").split("\n")
     return lines
+
+
+def _suspect_line_starts(block: bytes) -> list[int]:
+    """Offsets where the lines holding a suspect byte start, in order."""
+    starts: set[int] = set()
+    for byte in _SUSPECT_BYTES:
+        at = block.find(byte)
+        while at >= 0:
+            starts.add(block.rfind(b"\n", 0, at) + 1)
+            end = block.find(b"\n", at)
+            if end < 0:
+                break
+            at = block.find(byte, end + 1)  # one hit per line is enough
+    return sorted(starts)
