@@ -235,3 +235,36 @@ async def test_host_filter() -> None:
         await pilot.press("enter")
         await wait_until(pilot, lambda: view.count == 2)
         assert "hosts: db-1" in screen_text(app)
+
+
+def _row_text(app, widget) -> str:
+    """The screen's text on the widget's (first) row, within its columns."""
+    region = widget.region
+    row = screen_text(app).splitlines()[region.y]
+    return row[region.x : region.x + region.width]
+
+
+async def test_what_is_typed_in_a_prompt_shows_while_focused() -> None:
+    # A focused Input draws a tall border; in a one-row prompt that left no room for
+    # the text, so the picker, the range prompt and the log search showed nothing.
+    from textual.widgets import Input
+
+    app = app_with(ScriptedLogSource("web-1", [STORY]))
+    async with app.run_test(size=WIDE) as pilot:
+        await open_logs(pilot, app, len(STORY))
+        await pilot.press("slash")
+        await type_text(pilot, "timeout")
+        await pilot.pause(0.2)
+        assert "timeout" in _row_text(app, app.query_one("#log-search", Input))
+        await pilot.press("escape", "s")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        await type_text(pilot, "ap")
+        await pilot.pause()
+        assert "ap" in _row_text(app, app.screen.query_one(Input))
+        await pilot.press("escape", "t")
+        await pilot.pause()
+        assert isinstance(app.screen, TimeRangeScreen)
+        await type_text(pilot, "now-2h")
+        await pilot.pause()
+        assert "now-2h" in _row_text(app, app.screen.query_one(Input))

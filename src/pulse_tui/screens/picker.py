@@ -30,9 +30,9 @@ class PickerScreen(ModalScreen[frozenset[str] | None]):
         width: 60; max-width: 95%; height: auto; max-height: 80%;
         border: round $accent; background: $surface; padding: 0 1;
     }
-    PickerScreen Input { border: none; height: 1; padding: 0; }
+    PickerScreen Input, PickerScreen Input:focus { border: none; height: 1; padding: 0; }
     PickerScreen OptionList { height: auto; max-height: 20; border: none; }
-    PickerScreen #picker-help { color: $text-muted; height: 1; }
+    PickerScreen #picker-help { color: $text-muted; height: auto; }
     """
 
     BINDINGS = [

@@ -27,7 +27,7 @@ class TimeRangeScreen(ModalScreen[RangeChoice | None]):
         width: 70; max-width: 95%; height: auto;
         border: round $accent; background: $surface; padding: 0 1;
     }
-    TimeRangeScreen Input { border: none; height: 1; padding: 0; }
+    TimeRangeScreen Input, TimeRangeScreen Input:focus { border: none; height: 1; padding: 0; }
     TimeRangeScreen OptionList { height: auto; border: none; }
     TimeRangeScreen #range-error { color: $error; height: auto; }
     TimeRangeScreen #range-help { color: $text-muted; }

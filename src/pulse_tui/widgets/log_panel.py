@@ -78,7 +78,10 @@ class LogPanel(Vertical):
     DEFAULT_CSS = """
     LogPanel { height: 1fr; }
     LogPanel > #log-status { height: 1; background: $panel; }
-    LogPanel > SearchBar { display: none; height: 1; border: none; padding: 0 1; }
+    /* :focus too: Input's own focused border (tall) would leave its one row no room,
+       and the text typed would not show. */
+    LogPanel > SearchBar, LogPanel > SearchBar:focus { border: none; }
+    LogPanel > SearchBar { display: none; height: 1; padding: 0 1; }
     LogPanel > SearchBar.-open { display: block; }
     LogPanel > SearchBar.-error { color: $error; }
     """
