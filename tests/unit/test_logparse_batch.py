@@ -174,3 +174,15 @@ def test_every_fraction_length_and_zone_on_every_fast_shape() -> None:
         texts.append(f"Jan  2 15:04:05{frac} web app[1]: up")
     texts.append('10.0.0.1 - - [02/Jan/2024:15:04:05 +0000] "GET / HTTP/1.1" 200')
     _assert_same_as_one_at_a_time(texts, parse_texts(texts, -1.0))
+
+
+def test_caches_are_forgotten_when_full_and_answers_stay_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pulse_tui.model.logparse_batch as batch
+
+    monkeypatch.setattr(batch, "_MAX_DECISIONS", 3)
+    rnd = random.Random(5)
+    for _ in range(30):
+        texts = [_hostile_line(rnd) for _ in range(20)]
+        _assert_same_as_one_at_a_time(texts, parse_texts(texts, -1.0))

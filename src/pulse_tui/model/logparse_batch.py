@@ -28,7 +28,6 @@ from pulse_tui.model.logparse_shapes import (
 # caches would otherwise grow for as long as logs flow.
 _MAX_DECISIONS = 50_000
 _decisions = 0
-_bad_fraction = False
 
 
 class _Stamps(dict[str, Decision]):
@@ -56,31 +55,29 @@ class _Suffixes(dict[str, _Stamps]):
 
 
 class _Fractions(dict[str, float]):
-    """`.123` -> 0.123; a malformed one is NaN (never cached) and flags the batch."""
+    """`.123` -> 0.123; a malformed one is NaN (never cached), so the line's time is NaN."""
 
     def __missing__(self, text: str) -> float:
-        global _bad_fraction
         value = fraction(text)
         if value is None:
-            _bad_fraction = True
-            return float("nan")
+            return _NAN
         if len(self) > _MAX_DECISIONS:  # nanosecond fractions seldom repeat
             self.clear()
         self[text] = value
         return value
 
 
+_NAN = float("nan")
 _decided = _Suffixes()
 _fractions = _Fractions()
 
 
 def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Level]]:
     """Timestamps (falling back to `received`) and levels for many lines at once."""
-    global _decisions, _bad_fraction
+    global _decisions
     if _decisions > _MAX_DECISIONS:
         _decided.clear()
         _decisions = 0
-    _bad_fraction = False
     timestamps: list[float] = []
     levels: list[Level] = []
     add_ts = timestamps.append
@@ -96,7 +93,8 @@ def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Le
         add_level(level)
         if still:
             later[still](i)
-    if _bad_fraction:
+    total = sum(timestamps)
+    if total != total:  # a NaN: some line's fraction was no fraction
         todo[SLOW] += [i for i, ts in enumerate(timestamps) if ts != ts]
     if any(todo):
         _finish(texts, received, timestamps, levels, todo)

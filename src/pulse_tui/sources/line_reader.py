@@ -1,8 +1,9 @@
 """Byte chunks from a remote command -> whole, decoded, sanitised lines.
 
 Works on whole chunks: the complete lines in a chunk are decoded with one
-`bytes.decode(errors="replace")` and sanitised with one regex pass, then split; only the
-unfinished last line is kept as bytes for the next chunk. Splitting on `\\n` before
+`bytes.decode(errors="replace")` and split; only the lines holding a byte that can start
+something unsafe are sanitised (one regex pass each), and only the unfinished last line is
+kept as bytes for the next chunk. Splitting on `\\n` before
 decoding is safe because no UTF-8 multi-byte sequence contains the byte 0x0A, and
 `errors="replace"` re-synchronises at the next valid byte, so garbage in one line never
 eats the next.
