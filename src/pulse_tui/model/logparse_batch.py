@@ -21,7 +21,6 @@ from pulse_tui.model.logparse_shapes import (
     SLOW,
     Decision,
     decide,
-    fraction,
 )
 
 # Forget what was decided after this many decisions: keys change every second, so the
@@ -54,22 +53,19 @@ class _Suffixes(dict[str, _Stamps]):
         return stamps
 
 
-class _Fractions(dict[str, float]):
-    """`.123` -> 0.123; a malformed one is NaN (never cached), so the line's time is NaN."""
-
-    def __missing__(self, text: str) -> float:
-        value = fraction(text)
-        if value is None:
-            return _NAN
-        if len(self) > _MAX_DECISIONS:  # nanosecond fractions seldom repeat
-            self.clear()
-        self[text] = value
-        return value
-
-
 _NAN = float("nan")
 _decided = _Suffixes()
-_fractions = _Fractions()
+# Every fraction of up to three digits, computed once. Longer ones (µs, ns) seldom repeat,
+# so they are computed in the loop, with no call. (The same expression as the general
+# parser's `int(digits) / 10 ** len(digits)`, so the same float.)
+_fractions = {
+    sep + f"{n:0{width}d}": n / 10**width
+    for sep in ".,"
+    for width in (1, 2, 3)
+    for n in range(10**width)
+}
+_fractions[""] = 0.0
+_POW10 = [10**n for n in range(10)]
 
 
 def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Level]]:
@@ -86,10 +82,18 @@ def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Le
     todo: list[list[int]] = [[], [], [], [], []]
     later = [found.append for found in todo]
     decided = _decided
-    fractions = _fractions
+    short_fraction = _fractions.get
+    pow10 = _POW10
     for i, (stamp, frac, suffix) in enumerate(ROWS.findall("\n" + "\n".join(texts))):
         second, level, still = decided[suffix][stamp]
-        add_ts(second + fractions[frac])
+        part = short_fraction(frac)
+        if part is None:
+            # 4 to 9 digits after `.` or `,`; anything else is no fraction: NaN, so the
+            # line goes to the general parser.
+            digits = len(frac) - 1
+            ok = 4 <= digits <= 9 and frac[0] in ".,"
+            part = int(frac[1:]) / pow10[digits] if ok else _NAN
+        add_ts(second + part)
         add_level(level)
         if still:
             later[still](i)

@@ -83,8 +83,8 @@ _DIGIT = re.compile(r"\d")
 def decide(stamp: str, suffix: str) -> Decision:
     """What the general parser makes of lines cut into `stamp` and `suffix`.
 
-    The fraction is not seen here: the caller adds it (see `fraction`), which is valid
-    because no suffix starts with a digit (that would make the fraction longer).
+    The fraction is not seen here: the caller adds it (1 to 9 digits after `.` or `,`),
+    which is valid because no suffix starts with a digit (that would make it longer).
     """
     if not stamp or _DIGIT.match(suffix):
         return _SLOW
@@ -185,15 +185,3 @@ def _access(stamp: str) -> Decision | None:
         return None
     ts = clf_second(match)
     return None if ts is None else (ts, _UNKNOWN, HEAD)
-
-
-def fraction(text: str) -> float | None:
-    """`.123` / `,5` (1 to 9 digits) -> that fraction of a second; `""` -> 0.0; None for
-    anything else (digits with no separator, a separator alone, more than 9 digits)."""
-    if not text:
-        return 0.0
-    digits = text[1:]
-    if text[0] not in ".," or not 1 <= len(digits) <= 9:
-        return None
-    # The same expression as the general parser's, so the same float.
-    return int(digits) / 10 ** len(digits)
