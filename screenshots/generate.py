@@ -19,6 +19,11 @@ SHOTS = {
     "dashboard-80x24.svg": ((80, 24), ()),
     "service-focus-160x48.svg": ((160, 48), ("6", "down", "enter")),
     "help-100x40.svg": ((100, 40), ("question_mark",)),
+    # The log pane maximised, searching: matches highlighted, counted, n/N to move.
+    "logs-search-160x48.svg": (
+        (160, 48),
+        ("7", "z", "slash", *"timeout", "enter", "g", "n"),
+    ),
 }
 
 
