@@ -89,6 +89,21 @@ def test_a_wide_line_keeps_the_rest_of_its_block_one_byte_a_character() -> None:
     assert list(empty) == [""] * BLOCK and empty.chars(0, BLOCK) == 0
 
 
+@pytest.mark.parametrize("wide_share", [0.0, 0.01, 0.3, 0.9])
+def test_packing_whole_or_grouped_reads_back_the_same_lines(wide_share: float) -> None:
+    rnd = random.Random(4)
+    texts = [
+        rnd.choice(ODD[1:4]) * rnd.randint(0, 3) if rnd.random() < wide_share else text_of(i)
+        for i in range(BLOCK - 7)  # not a multiple of the groups either
+    ]
+    whole, grouped = pack(texts), pack(texts, grouped=True)
+    assert list(whole) == list(grouped) == texts
+    assert whole.chars(5, 3000) == grouped.chars(5, 3000) == sum(map(len, texts[5:3000]))
+    assert whole.has_wide == grouped.has_wide == any(ord(max(t, default="a")) > 255 for t in texts)
+    if whole.wide is not None:  # split: the main part holds every line 1 byte a character
+        assert sys.getsizeof(whole.main.joined) - len(whole.main.joined) < 100
+
+
 @pytest.mark.parametrize("step", [1, 333, 5000])
 def test_drops_across_packed_blocks_match_a_plain_deque(step: int) -> None:
     rnd = random.Random(step)
