@@ -1,17 +1,18 @@
-"""Bulk search over joined blocks finds exactly the lines a line-by-line search finds:
+"""Bulk search over packed blocks finds exactly the lines a line-by-line search finds:
 non-ASCII lines, block edges, dropped lines, many matches on one line."""
 
 from __future__ import annotations
 
 import random
+import sys
 
 import pytest
 
 from pulse_tui.model import search_scan
 from pulse_tui.model.log_buffer import LineBatch, LogBuffer
 from pulse_tui.model.logline import Level
+from pulse_tui.model.packed_lines import PackedLines, pack
 from pulse_tui.model.search import SearchJob, SearchQuery, count_matches, find_matches
-from pulse_tui.model.search_text import BlockText
 
 BLOCK = 4096
 # ESC as the sanitiser shows it (U+241B: 2 bytes a character), an emoji (4), Latin-1 (1).
@@ -76,20 +77,19 @@ def test_blocks_with_wide_lines_find_what_a_line_by_line_search_finds(
     query = SearchQuery.parse(text)
     expected = naive(buffer, query)
     assert found(buffer, query) == expected
-    assert found(buffer, query) == expected  # again, from the block text cache
+    assert found(buffer, query) == expected  # again: nothing kept from the first
     assert count_matches(buffer, query) == len(expected)
 
 
-def test_a_wide_line_splits_a_block_in_two_parts_a_latin1_one_does_not() -> None:
+def test_wide_lines_are_packed_apart_latin1_ones_are_not() -> None:
     ascii_ = ["plain"] * 10
-    assert len(BlockText.build(ascii_).parts) == 1
-    assert len(BlockText.build([*ascii_, "café"]).parts) == 1  # still 1 byte a character
-    split = BlockText.build([*ascii_, "␛[31mred", "café"])
-    assert len(split.parts) == 2
-    narrow, wide = split.parts
-    assert narrow.joined.isascii() and list(narrow.offsets or ()) == list(range(10))
-    assert list(wide.offsets or ()) == [10, 11]
-    assert len(BlockText.build(["␛", "🙂"]).parts) == 1  # nothing narrow to keep apart
+    assert pack(ascii_).wide is None
+    assert pack([*ascii_, "café"]).wide is None  # still 1 byte a character
+    split = pack(["␛[31mred", *ascii_, "café", "🙂"])
+    assert split.wide is not None and list(split.wide_offsets or ()) == [0, 12]
+    assert sys.getsizeof(split.main.joined) == sys.getsizeof("é" * len(split.main.joined))
+    assert list(split) == ["␛[31mred", *ascii_, "café", "🙂"]
+    assert pack(["␛", "🙂"]).wide is None  # nothing narrow to keep apart
 
 
 def test_smart_case_folds_non_ascii_letters_in_bulk_as_per_line() -> None:
@@ -143,15 +143,16 @@ def test_many_matches_on_one_line_count_it_once() -> None:
         assert found(buffer, query) == naive(buffer, query)
 
 
-def test_a_rare_word_builds_no_line_starts_for_blocks_without_it() -> None:
-    buffer = buffer_of(["plain line"] * (3 * BLOCK))
-    search_scan.forget_joined(buffer)
-    assert count_matches(buffer, SearchQuery.parse("absent")) == 0
-    texts = list(search_scan._JOINS._buffers[buffer].texts.values())
-    assert texts and all(part._starts is None for t in texts for part in t.parts)
-    assert count_matches(buffer, SearchQuery.parse("plain")) == 3 * BLOCK
-    assert all(part._starts is not None for t in texts for part in t.parts)
-    assert search_scan.cached_bytes(buffer) > search_scan.cached_chars(buffer)
+def test_a_search_reads_full_blocks_as_the_buffer_packed_them() -> None:
+    buffer = buffer_of(["plain line"] * (3 * BLOCK + 10))
+    chunks = list(search_scan.chunks(buffer, buffer.first_index, buffer.next_index))
+    assert [len(c.texts) for c in chunks] == [BLOCK] * 3 + [10]
+    for chunk in chunks[:3]:  # nothing to join or index at search time
+        lines, lo, hi = chunk.texts.packed()
+        assert isinstance(chunk.texts.lines, PackedLines) and lines is chunk.texts.lines
+        assert (lo, hi) == (0, BLOCK)
+    assert not isinstance(chunks[3].texts.lines, PackedLines)  # the open block: a copy
+    assert count_matches(buffer, SearchQuery.parse("plain")) == 3 * BLOCK + 10
 
 
 def test_scan_of_loose_texts_skips_none() -> None:
@@ -160,15 +161,13 @@ def test_scan_of_loose_texts_skips_none() -> None:
     assert SearchQuery.parse("é").scan(["É", "e", "␛ é"], 0) == [0, 2]
 
 
-def test_jobs_sharing_cached_blocks_agree() -> None:
-    # A new keystroke starts a job while the previous one still runs: both may build the
-    # same block's line starts at once.
+def test_jobs_sharing_packed_blocks_agree() -> None:
+    # A new keystroke starts a job while the previous one still runs: both read the same
+    # packed blocks at once.
     buffer = buffer_of(mixed_lines(6 * BLOCK, wide_every=9))
     query = SearchQuery.parse("timeout")
     expected = naive(buffer, query)
     for _ in range(3):
-        search_scan.forget_joined(buffer)
-        count_matches(buffer, SearchQuery.parse("absent"))  # texts cached, no starts yet
         jobs = [SearchJob(buffer, query, chunk_lines=BLOCK).start() for _ in range(4)]
         assert all(job.wait(60) for job in jobs)
         assert [job.error for job in jobs] == [None] * 4

@@ -1,13 +1,18 @@
 """The log pane's memory: a ring buffer bounded by lines and bytes, and a time merger.
 
-Lines are stored column-wise, not as LogLine objects: text in a list, times in
-`array('d')`, level/kind in a bytearray and (host, source, service) as a 2-byte index
-into an interned table. That keeps the cost per line beyond its text at about 75 bytes
-(a LogLine object alone is ~100 bytes plus two floats); `buffer[i]` builds a LogLine on
-demand, which is cheap for the few dozen lines a pane shows.
+Lines are stored column-wise, not as LogLine objects: times in `array('d')`, level/kind
+in a bytearray, (host, source, service) as a 2-byte index into an interned table, and
+the texts of each full block packed into one string (`packed_lines`). That keeps the
+cost per line beyond its text at about 30 bytes (a LogLine object alone is ~100 bytes
+plus two floats, a str ~49 bytes of header); `buffer[i]` builds a LogLine on demand,
+which is cheap for the few dozen lines a pane shows.
 
 Storage is a deque of fixed-size blocks, so dropping the oldest lines never shifts
 anything and the absolute sequence number `first_index + i` maps to a block by division.
+The newest block is open: a list of str, appended to. Once full it never changes again
+(lines are only appended, then dropped from the head), so it is packed: its texts joined
+into one string with each line's start, the per-line str objects freed. A search then
+runs over the block as it is stored, with nothing to join first.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from typing import overload
 
 from pulse_tui.model.logline import Level, LineKind, LogLine
+from pulse_tui.model.packed_lines import LineSlice, PackedLines, extend_starts, pack
 
 _BLOCK = 4096
 _LEVELS = {int(level): level for level in Level}
@@ -27,11 +33,6 @@ _KINDS = {int(kind): kind for kind in LineKind}
 
 def _pack_doubles(count: int, values: list[float]) -> bytes:
     return struct.pack(f"{count}d", *values)
-
-
-def _total_length(texts: list[str]) -> int:
-    # One join counts the characters in C, ~2.5x faster than sum(map(len, texts)).
-    return len("".join(texts))
 
 
 class LineBatch(Sequence[LogLine]):
@@ -96,10 +97,27 @@ class LineBatch(Sequence[LogLine]):
 
 
 class _Block:
-    __slots__ = ("fields", "meta", "nbytes", "origins", "received", "texts", "timestamps")
+    __slots__ = (
+        "fields",
+        "first",
+        "lines",
+        "meta",
+        "nbytes",
+        "origins",
+        "received",
+        "starts",
+        "timestamps",
+    )
 
-    def __init__(self) -> None:
-        self.texts: list[str | None] = []
+    def __init__(self, first: int) -> None:
+        #: Absolute sequence number of the block's first line.
+        self.first = first
+        #: Open: the texts, None once dropped. Full: packed, swapped in by one attribute
+        #: store, so a reader in another thread gets the whole list or the whole pack.
+        self.lines: list[str | None] | PackedLines = []
+        #: While open: `line_starts` of the texts so far, built as they arrive (while
+        #: they are in the CPU cache: at packing time it would be a second pass).
+        self.starts = array("I", [0])
         self.timestamps = array("d")
         self.received = array("d")
         self.origins = array("H")
@@ -108,6 +126,23 @@ class _Block:
         self.nbytes = 0
         #: Only lines that arrived with explicit fields (journald): offset -> fields.
         self.fields: dict[int, dict[str, str] | None] = {}
+
+    def add_texts(self, texts: Sequence[str]) -> int:
+        """Append `texts` (the block is open); returns their characters."""
+        lines = self.lines
+        assert isinstance(lines, list)
+        lines.extend(texts)
+        last = self.starts[-1]
+        self.starts = starts = extend_starts(self.starts, texts)
+        return starts[-1] - last - len(texts)
+
+    def chars(self, lo: int, hi: int) -> int:
+        """Characters of lines `lo`..`hi`."""
+        lines = self.lines
+        if isinstance(lines, PackedLines):
+            return lines.chars(lo, hi)
+        starts = self.starts
+        return starts[hi] - starts[lo] - (hi - lo)
 
 
 class LogBuffer:
@@ -124,6 +159,8 @@ class LogBuffer:
         self._count = 0  # lines ever appended
         self._origin_ids: dict[tuple[str, str, str], int] = {}
         self._origins: list[tuple[str, str, str]] = []
+        # Whether the last block packed had wide lines: the next one likely has too.
+        self._wide_seen = False
 
     # ------------------------------------------------------------------ reading
 
@@ -147,8 +184,8 @@ class LogBuffer:
         if not 0 <= index < size:
             raise IndexError("log buffer index out of range")
         absolute = self.dropped + index
-        first_block = self.dropped // _BLOCK
-        return self._blocks[absolute // _BLOCK - first_block], absolute % _BLOCK
+        block = self._blocks[absolute // _BLOCK - self._blocks[0].first // _BLOCK]
+        return block, absolute - block.first
 
     @overload
     def __getitem__(self, index: int) -> LogLine: ...
@@ -161,7 +198,7 @@ class LogBuffer:
         block, offset = self._locate(index)
         host, source, service = self._origins[block.origins[offset]]
         meta = block.meta[offset]
-        text = block.texts[offset]
+        text = block.lines[offset]
         assert text is not None
         line = LogLine(
             block.received[offset],
@@ -183,38 +220,48 @@ class LogBuffer:
 
     def column_chunks(
         self, start: int, stop: int
-    ) -> Iterator[tuple[int, list[str | None], bytes, array[int], list[tuple[str, str, str]]]]:
+    ) -> Iterator[tuple[int, LineSlice, bytes, array[int], list[tuple[str, str, str]]]]:
         """Bulk read for search and filters: lines `start`..`stop` (absolute, clipped to
         what the buffer holds), one block at a time, as
         `(absolute index of the first line, texts, meta, origin ids, origin table)`.
 
         `meta[i]` is `level | kind << 6`; `origin table[origin ids[i]]` is the line's
         (host, source, service). A chunk never spans two blocks, and a chunk of a full
-        block's length starts at a block boundary, so its lines never change (but may be
-        dropped). Safe to run in a thread while the event loop appends: texts dropped
-        meanwhile come back as None (callers clip results to `first_index`). The origin
-        table is the buffer's own list: read it, never change it.
+        block's length starts at a block boundary. `texts` is the block's packed text
+        itself for a full block (`LineSlice.packed()`: ready for bulk search), a copy for
+        the open one. Safe to run in a thread while the event loop appends: lines
+        dropped meanwhile may still be read (as their text, or as "") and callers clip
+        results to `first_index`. The origin table is the buffer's own list: read it,
+        never change it.
         """
         while True:
             # A consistent snapshot: `dropped` unchanged across the copy; a head block
             # already counted as dropped but not yet popped (mid-`_drop`) is skipped.
+            # `_count` first: every line below it is in a block appended before.
+            stop_now = min(stop, self._count)
             dropped = self.dropped
             blocks = list(self._blocks)  # one C-level copy: atomic under the GIL
-            stop_now = min(stop, self._count)
             if self.dropped == dropped:
                 break
-        if blocks and len(blocks[0].texts) == _BLOCK and blocks[0].texts[-1] is None:
+        if blocks and blocks[0].first + _BLOCK <= dropped:
             blocks.pop(0)
-        first_block = dropped // _BLOCK
         index = max(start, dropped)
+        if index >= stop_now:
+            return
+        first_block = blocks[0].first // _BLOCK
         while index < stop_now:
-            number, offset = divmod(index, _BLOCK)
-            block = blocks[number - first_block]
+            block = blocks[index // _BLOCK - first_block]
+            offset = index - block.first
             take = min(_BLOCK - offset, stop_now - index)
             end = offset + take
+            lines = block.lines  # read once: packing swaps it for the packed block
+            if isinstance(lines, PackedLines):
+                texts = LineSlice(lines, offset, end)
+            else:
+                texts = LineSlice(lines[offset:end], 0, take)
             yield (
                 index,
-                block.texts[offset:end],
+                texts,
                 bytes(block.meta[offset:end]),
                 block.origins[offset:end],
                 self._origins,
@@ -239,7 +286,7 @@ class LogBuffer:
 
     def _tail(self) -> _Block:
         if not self._blocks or self._count % _BLOCK == 0:
-            self._blocks.append(_Block())
+            self._blocks.append(_Block(self._count))
         return self._blocks[-1]
 
     def append_many(self, lines: Sequence[LogLine]) -> None:
@@ -250,16 +297,18 @@ class LogBuffer:
             for line in lines:
                 self._append_one(line)
         self._enforce()
+        self._pack_full()
 
     def append(self, line: LogLine) -> None:
         """Append one line (prefer `append_many`)."""
         self._append_one(line)
         self._enforce()
+        self._pack_full()
 
     def _append_one(self, line: LogLine) -> None:
         block = self._tail()
-        offset = len(block.texts)
-        block.texts.append(line.text)
+        offset = self._count - block.first
+        size = block.add_texts((line.text,))
         block.timestamps.append(line.timestamp)
         block.received.append(line.received)
         block.origins.append(self._origin(line.host, line.source, line.service))
@@ -268,7 +317,6 @@ class LogBuffer:
         explicit = line.explicit_fields
         if explicit is not None:
             block.fields[offset] = explicit
-        size = len(line.text)
         block.nbytes += size
         self.total_bytes += size
         self._count += 1
@@ -280,10 +328,9 @@ class LogBuffer:
         start, total = 0, len(texts)
         while start < total:
             block = self._tail()
-            take = min(_BLOCK - len(block.texts), total - start)
+            take = min(_BLOCK - (self._count - block.first), total - start)
             end = start + take
-            chunk = texts[start:end]
-            block.texts.extend(chunk)
+            size = block.add_texts(texts[start:end] if take < total else texts)
             # Packed in one call: `array.extend` converts float by float, ~5x slower.
             block.timestamps.frombytes(_pack_doubles(take, timestamps[start:end]))
             block.received.extend(array("d", [batch.received]) * take)
@@ -292,7 +339,6 @@ class LogBuffer:
                 block.meta.extend(int(level) | kind_bits for level in levels[start:end])
             else:
                 block.meta.extend(levels[start:end])
-            size = _total_length(chunk)
             block.nbytes += size
             self.total_bytes += size
             self._count += take
@@ -305,26 +351,50 @@ class LogBuffer:
         while self.total_bytes > self.max_bytes and len(self) > 1:
             # Drop whole blocks while they fit in the surplus, then line by line.
             block = self._blocks[0]
-            offset = self.dropped % _BLOCK
             if self.total_bytes - block.nbytes >= self.max_bytes and len(self._blocks) > 1:
-                self._drop(len(block.texts) - offset)
+                self._drop(block.first + _BLOCK - self.dropped)
                 continue
             self._drop(1)
 
     def _drop(self, count: int) -> None:
         while count > 0:
             block = self._blocks[0]
-            offset = self.dropped % _BLOCK
-            take = min(count, len(block.texts) - offset)
-            dropped = block.texts[offset : offset + take]
-            size = _total_length(dropped)  # type: ignore[arg-type] - never None here
-            block.texts[offset : offset + take] = [None] * take  # free the strings now
+            offset = self.dropped - block.first
+            take = min(count, len(block.lines) - offset)
+            size = block.chars(offset, offset + take)
             block.nbytes -= size
             self.total_bytes -= size
+            # Counted as dropped first: a search in a thread clips to `dropped` before it
+            # could see the blanked lines.
             self.dropped += take
             count -= take
+            lines = block.lines
+            if not isinstance(lines, PackedLines):
+                lines[offset : offset + take] = [None] * take  # free the strings now
+            # A packed block's text stays until the whole block goes (at most one block).
             if offset + take == _BLOCK:
                 self._blocks.popleft()
+
+    def _pack_full(self) -> None:
+        """Pack the full blocks still open (the newest few: blocks fill in order).
+
+        After `_enforce`, so a block dropped by the same append is never packed."""
+        blocks = self._blocks
+        for i in range(len(blocks) - 1, -1, -1):
+            block = blocks[i]
+            lines = block.lines
+            if isinstance(lines, PackedLines):
+                break
+            if len(lines) == _BLOCK:
+                packed = pack(lines, block.starts, grouped=self._wide_seen)
+                # One store: a reader in a thread sees the list or the pack, never half.
+                block.lines = packed
+                block.starts = _PACKED
+                self._wide_seen = packed.has_wide
+
+
+# What a packed block keeps as its open starts: its lines have theirs in the pack.
+_PACKED = array("I")
 
 
 class ReorderWindow:

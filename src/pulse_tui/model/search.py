@@ -13,7 +13,7 @@ as it is, in bulk, per line and for highlighting alike, so counts, filters and h
 always agree.
 
 The work is split by job: this module parses queries and combines them into filters;
-`search_scan` does the bulk matching over buffer blocks (joined text, cache, timeouts);
+`search_scan` does the bulk matching over buffer blocks (packed text, timeouts);
 `search_job` runs a search in a thread; `search_nav` steps through results and keeps the
 history. Every public name is importable from here.
 """
@@ -32,6 +32,7 @@ import regex as _regex
 
 from pulse_tui.model.log_buffer import LogBuffer
 from pulse_tui.model.logline import Level, LineKind, LogLine
+from pulse_tui.model.packed_lines import pack
 from pulse_tui.model.search_job import SearchJob
 from pulse_tui.model.search_nav import SearchHistory, match_counter, next_match
 from pulse_tui.model.search_scan import (
@@ -39,12 +40,14 @@ from pulse_tui.model.search_scan import (
     TOO_SLOW,
     Chunk,
     SearchError,
+    chunk_per_line,
     clip,
     per_line,
     scan,
     time_left,
 )
-from pulse_tui.model.search_text import BlockText, TooSlow
+from pulse_tui.model.search_text import TooSlow
+from pulse_tui.model.search_text import hits as bulk_hits
 
 __all__ = [
     "CHUNK_TIMEOUT",
@@ -154,16 +157,17 @@ class SearchQuery:
         if self.line_local:
             return per_line(texts, base, test)
         try:
-            hits = BlockText.build(texts).hits(self._scan, deadline if self.regex else None, test)
+            bound = deadline if self.regex else None
+            found = bulk_hits(pack(texts), 0, len(texts), self._scan, bound, test)
         except TooSlow:
             raise SearchError(TOO_SLOW) from None
-        return [base + i for i in hits if texts[i] is not None]
+        return [base + i for i in found if texts[i] is not None]
 
     def scan_chunk(self, chunk: Chunk) -> list[int]:
         """Absolute indices of the matching lines of one buffer chunk."""
         test = self._line_test(chunk.deadline)
         if self.line_local:
-            return per_line(chunk.texts, chunk.index, test)
+            return chunk_per_line(chunk, test)
         return chunk.hits(self._scan, test, bounded=self.regex)
 
     def _line_test(self, deadline: float) -> Callable[[str], bool]:
@@ -186,7 +190,7 @@ class SearchQuery:
 
 def iter_text_chunks(
     buffer: LogBuffer, start: int, stop: int
-) -> Iterator[tuple[int, list[str | None]]]:
+) -> Iterator[tuple[int, Sequence[str]]]:
     """(absolute index of the first text, texts) for lines `start`..`stop` (absolute), one
     block at a time, clipped to what the buffer holds (see `LogBuffer.column_chunks`)."""
     for index, texts, *_ in buffer.column_chunks(start, stop):
@@ -330,7 +334,7 @@ class LineFilter:
                 mask = bytes(map(and_, mask, map(origin_ok.__getitem__, origins)))
             hits = clip(list(compress(range(base, base + len(texts)), mask)), chunk)
         else:
-            hits = clip([base + i for i, t in enumerate(texts) if t is not None], chunk)
+            hits = clip(list(range(base, base + len(texts))), chunk)
         for query in self.excludes:
             excluded = set(query.scan_chunk(chunk))
             if excluded:
