@@ -306,7 +306,7 @@ class SignalPanel(Widget, can_focus=True):
     ) -> list[Text]:
         """The chart rows, re-drawn only when what they show changed.
 
-        The panel repaints every second for its "updated Ns ago" line; redrawing five
+        The panel repaints whenever its "updated Ns ago" line changes; redrawing five
         braille charts each time would cost a frame's worth of work for nothing.
         """
         key = (id(result), width, height, self.cursor, focused, self.glyphs)
