@@ -127,8 +127,10 @@ class SignalPanel(Widget, can_focus=True):
         self.error: str | None = None
         self.retry_at: float | None = None
         self._chart_cache: tuple[tuple[object, ...], list[Text]] | None = None
-        #: The chart rows as strips, made with the chart (in `prerender`'s thread).
-        self._chart_strips: tuple[tuple[object, ...], list[Strip]] | None = None
+        #: The chart rows as strips, made with the chart (in `prerender`'s thread): the
+        #: rows list they were made from, the base style, the strips. One tuple, stored
+        #: at once, so the event loop never sees a half-made entry.
+        self._chart_strip_cache: tuple[list[Text], Style, list[Strip]] | None = None
         #: The whole panel as strips, rebuilt on the first line painted after a refresh.
         self._strips: list[Strip] = []
         self._last_status = ""
@@ -239,8 +241,8 @@ class SignalPanel(Widget, can_focus=True):
                 lines.append(self._cursor_line(width))
             elif legend:
                 lines.append(self._legend(drawn, width))
-            chart = self._chart_rows_as_strips if as_strips else self._chart
-            lines.extend(chart(result, drawn, compare, width, chart_height, self.focused_services))
+            rows = self._chart(result, drawn, compare, width, chart_height, self.focused_services)
+            lines.extend(self._chart_strips(rows, width) if as_strips else rows)
         elif result is None and self.error:
             # No data to keep showing: the whole body explains what went wrong.
             lines.extend(_wrapped(Text(self.error, style="#ff8787"), width, height - 2))
@@ -278,22 +280,15 @@ class SignalPanel(Widget, can_focus=True):
         if height < CHROME_ROWS + 2 or width <= 1:
             return
         drawn, compare, chart_height, _ = self._chart_layout(result, focused, height)
-        self._chart_rows_as_strips(result, drawn, compare, width, chart_height, focused)
+        self._chart_strips(self._chart(result, drawn, compare, width, chart_height, focused), width)
 
-    def _chart_rows_as_strips(
-        self,
-        result: SignalResult,
-        drawn: list[Series],
-        compare: list[Series],
-        width: int,
-        height: int,
-        focused: frozenset[str],
-    ) -> list[Strip]:
-        rows = self._chart(result, drawn, compare, width, height, focused)
-        key = (id(rows), self._base_style())
-        if self._chart_strips is None or self._chart_strips[0] != key:
-            self._chart_strips = (key, [self._strip(row, width) for row in rows])
-        return self._chart_strips[1]
+    def _chart_strips(self, rows: list[Text], width: int) -> list[Strip]:
+        """`rows` (a list `_chart` returned) as strips, made once per list."""
+        base = self._base_style()
+        cached = self._chart_strip_cache
+        if cached is None or cached[0] is not rows or cached[1] != base:
+            cached = self._chart_strip_cache = (rows, base, [self._strip(r, width) for r in rows])
+        return cached[2]
 
     def _chart(
         self,

@@ -24,19 +24,17 @@ def text_segments(text: Text) -> list[Segment]:
     if "\t" in text.plain:
         text = text.copy()
         text.expand_tabs()
-    segments = list(text.render(CONSOLE, end=""))
+    segments = text.render(CONSOLE, end="")
     if text.style and not text.spans:
         # Rich applies a Text's own style only when it has spans.
-        style = CONSOLE.get_style(text.style)
-        segments = Segment.apply_style(segments, style)  # type: ignore[assignment]
-        segments = list(segments)
-    return segments
+        segments = Segment.apply_style(segments, CONSOLE.get_style(text.style))
+    return list(segments)
 
 
 def text_strip(text: Text, width: int, base: Style | None = None) -> Strip:
     """`text` cropped or padded to `width` cells; `base` (the widget's colours) goes
     under the text's own styles and fills the padding."""
-    segments: list[Segment] = text_segments(text)
+    segments = text_segments(text)
     if base is not None:
         segments = list(Segment.apply_style(segments, base))
     return Strip(Segment.adjust_line_length(segments, width, base, pad=True), width)
