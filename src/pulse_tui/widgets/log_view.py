@@ -50,29 +50,33 @@ def format_line(line: LogLine, *, host_width: int = 0) -> Text:
         out.append(f"{line.host}: ", style=f"bold {host_colour(line.host)}")
         out.append(line.text, style="italic #ff8787")
         return out
-    stamp = time.strftime("%H:%M:%S", time.localtime(line.timestamp))
-    out = Text()
-    out.append(stamp, style="dim")
-    out.append(" ")
-    out.append(line.host.ljust(host_width), style=host_colour(line.host))
-    out.append(" ")
-    level = line.level
-    if level.label:
-        out.append(f"{level.label[:4]:<4}", style=LOG_LEVEL_STYLES[level])
-        out.append(" ")
-    out.append(line.text)
-    return out
+    return Text.assemble(*_row_pieces(line, host_width))
 
 
-_STYLES: dict[str, Style] = {}
-_SPACE = Segment(" ")
+def _row_pieces(line: LogLine, host_width: int) -> list[tuple[str, str | None]]:
+    """A plain line's row as (text, style) pieces: time, host tag, level, the text."""
+    host = line.host
+    pieces: list[tuple[str, str | None]] = [
+        (time.strftime("%H:%M:%S", time.localtime(line.timestamp)), "dim"),
+        (" ", None),
+        (host.ljust(host_width), host_colour(host)),
+        (" ", None),
+    ]
+    label = line.level.label
+    if label:
+        pieces.append((f"{label[:4]:<4}", LOG_LEVEL_STYLES[line.level]))
+        pieces.append((" ", None))
+    pieces.append((line.text, None))
+    return pieces
 
 
-def _style(name: str) -> Style:
-    style = _STYLES.get(name)
-    if style is None:
-        style = _STYLES[name] = Style.parse(name)
-    return style
+_STYLES: dict[str | None, Style | None] = {None: None}
+
+
+def _style(name: str | None) -> Style | None:
+    if name not in _STYLES:
+        _STYLES[name] = Style.parse(name)  # type: ignore[arg-type] - None is preset
+    return _STYLES[name]
 
 
 def plain_row_segments(line: LogLine, host_width: int) -> list[Segment] | None:
@@ -80,20 +84,7 @@ def plain_row_segments(line: LogLine, host_width: int) -> list[Segment] | None:
     with no search highlight or tab (None otherwise), at a tenth of the Text's cost."""
     if line.kind is not LineKind.LINE or "\t" in line.text:
         return None
-    stamp = time.strftime("%H:%M:%S", time.localtime(line.timestamp))
-    host = line.host
-    segments = [
-        Segment(stamp, _style("dim")),
-        _SPACE,
-        Segment(host.ljust(host_width), _style(host_colour(host))),
-        _SPACE,
-    ]
-    label = line.level.label
-    if label:
-        segments.append(Segment(f"{label[:4]:<4}", _style(LOG_LEVEL_STYLES[line.level])))
-        segments.append(_SPACE)
-    segments.append(Segment(line.text))
-    return segments
+    return [Segment(text, _style(style)) for text, style in _row_pieces(line, host_width)]
 
 
 class LogView(Widget, can_focus=True):
