@@ -158,6 +158,7 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
         self._pending: list[Sequence[LogLine]] = []
         self._pending_lines = 0
         self._in_flight: set[Signal] = set()
+        self._table_update_due = False
         self._failures: dict[Signal, int] = {}
         self._next_attempt: dict[Signal, float] = {}
         self.current_panel = Signal.LATENCY
