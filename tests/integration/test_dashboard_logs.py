@@ -54,7 +54,7 @@ async def test_two_hosts_stream_into_the_pane_and_hostile_lines_stay_data(
         assert "[bold]not bold[/bold]" in text
         assert "payment timeout after 1234ms" in text
         assert "\x1b" not in text and "\x07" not in text
-        assert "␛[2J" in text  # the escape is shown, not obeyed
+        assert "\\x1b[2J" in text  # the escape is shown, not obeyed
         assert "web-1" in text and "web-2" in text and "live" in text
 
 

@@ -51,7 +51,7 @@ async def test_lines_written_after_start_arrive_parsed(
         "api",
         Level.ERROR,
     )
-    assert sink.texts()[3].startswith("[bold]markup[/bold] ␛]52;c;QUFB␇ ⟨U+202E⟩evil")
+    assert sink.texts()[3].startswith("[bold]markup[/bold] \\x1b]52;c;QUFB\\x07 \\u202eevil")
     assert all(is_safe(t) for t in sink.texts())
     assert "live" in sink.states() and sink.states()[-1] == "stopped"
 

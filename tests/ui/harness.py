@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Callable
 
+from rich.segment import Segment
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -22,6 +23,11 @@ def screen_text(app: App) -> str:
     """The characters on screen right now, one line per terminal row."""
     strips = app.screen._compositor.render_strips()
     return "\n".join("".join(seg.text for seg in strip) for strip in strips)
+
+
+def screen_segments(app: App) -> list[Segment]:
+    """The styled pieces of the screen right now, row after row."""
+    return [seg for strip in app.screen._compositor.render_strips() for seg in strip]
 
 
 def frozen_demo_app(config: Config | None = None) -> PulseApp:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
+from ui.harness import frozen_demo_app, has_data, screen_segments, screen_text, wait_until
 
 from pulse_tui.app import PulseApp, demo_config
 from pulse_tui.model.logline import Level, LineKind, LogLine
@@ -113,7 +113,7 @@ async def test_wrap_toggle_shows_the_rest_of_a_long_line() -> None:
 
 
 async def test_gap_markers_notices_and_hostile_text_render_as_data() -> None:
-    hostile = "[bold]b[/bold] [link=http://x]y[/link] ␛[31m ⟨U+202E⟩"
+    hostile = "[bold]b[/bold] [link=http://x]y[/link] \\x1b[31m \\u202e"
     gap = line(2, "connection lost (reset); resuming when back", kind=LineKind.GAP)
     source = ScriptedLogSource("web-1", [[line(0, hostile), gap]])
     app = app_with(source)
@@ -123,6 +123,11 @@ async def test_gap_markers_notices_and_hostile_text_render_as_data() -> None:
         text = screen_text(app)
         assert hostile in text
         assert "──── web-1: connection lost (reset); resuming when back ────" in text
+        # The escapes the sanitiser wrote stand out from the text, as `less` shows them.
+        styled = screen_segments(app)
+        assert [seg.style.reverse for seg in styled if seg.text == "\\x1b"] == [True]
+        assert [seg.style.reverse for seg in styled if seg.text == "\\u202e"] == [True]
+        assert not any(seg.style and seg.style.reverse for seg in styled if "[31m" in seg.text)
 
 
 async def test_ring_buffer_bound_is_shown_as_rotated_out() -> None:

@@ -17,7 +17,7 @@ from pulse_tui.model.packed_lines import LineSlice, PackedLines, pack
 from pulse_tui.model.search import SearchJob, SearchQuery, count_matches, find_matches
 
 BLOCK = 4096
-# ASCII, Latin-1 (1 byte a character), UCS-2 (the sanitiser's ␛), UCS-4, empty, and
+# ASCII, Latin-1 (1 byte a character), UCS-2 (a control picture), UCS-4, empty, and
 # line separators other than "\n" that must stay inside their line.
 ODD = ["", "café", "␛[31mred", "🙂 wide", "a\rb", "tab\tv\x0bf\x0c", "x\x1cy\x1dz\x1e", "n\x85"]
 ODD += ["ls\u2028ps\u2029", "nl\ninside"]

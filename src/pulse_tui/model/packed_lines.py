@@ -8,7 +8,7 @@ object (~49 bytes of header) and its list slot (8): the buffer keeps ~35 fewer b
 line, and a search has nothing left to join.
 
 Wide characters: CPython stores a str 1, 2 or 4 bytes per character, by its widest
-character, so one line with, say, the `␛` the sanitiser writes for ESC would store its
+character, so one line with, say, an arrow `→` or a replaced invalid byte would store its
 whole block 2 bytes per character. So the block is packed 1 byte per character
 (`main`), with each wide line (one beyond Latin-1) replaced by as many "?" (its place
 and length kept, so the line starts are the same); the wide lines are packed apart

@@ -106,7 +106,7 @@ class LineReader:
                 for raw in block.split(b"\n")
             ]
         if b"\r" in block:
-            # CRLF files: the CR is a line ending, not content worth a visible ␍. (On
+            # CRLF files: the CR is a line ending, not content worth a visible `\x0d`. (On
             # bytes: CR and LF never occur inside a UTF-8 sequence.)
             block = block.replace(b"\r\n", b"\n")
             if block.endswith(b"\r"):

@@ -23,8 +23,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from pulse_tui.model.logline import LineKind, LogLine
+from pulse_tui.model.sanitize import ESCAPE
 from pulse_tui.model.search import SearchQuery, match_counter, next_match
-from pulse_tui.widgets.palette import LOG_LEVEL_STYLES, host_colour
+from pulse_tui.widgets.palette import ESCAPE_STYLE, LOG_LEVEL_STYLES, host_colour
 from pulse_tui.widgets.strips import text_segments
 
 
@@ -66,7 +67,24 @@ def _row_pieces(line: LogLine, host_width: int) -> list[tuple[str, str | None]]:
     if label:
         pieces.append((f"{label[:4]:<4}", LOG_LEVEL_STYLES[line.level]))
         pieces.append((" ", None))
-    pieces.append((line.text, None))
+    pieces += _text_pieces(line.text)
+    return pieces
+
+
+def _text_pieces(text: str) -> list[tuple[str, str | None]]:
+    """A line's text as pieces, with the escapes the sanitiser wrote (`\\x1b`) set apart."""
+    if "\\" not in text:
+        return [(text, None)]
+    pieces: list[tuple[str, str | None]] = []
+    done = 0
+    for match in ESCAPE.finditer(text):
+        start, end = match.span()
+        if start > done:
+            pieces.append((text[done:start], None))
+        pieces.append((text[start:end], ESCAPE_STYLE))
+        done = end
+    if done < len(text) or not pieces:
+        pieces.append((text[done:], None))
     return pieces
 
 

@@ -28,6 +28,10 @@ LOG_LEVEL_STYLES = {
     Level.UNKNOWN: "dim",
 }
 
+#: An escape the sanitiser wrote for a control character (`\\x1b`): standing out as `less`
+#: shows control characters.
+ESCAPE_STYLE = "reverse"
+
 HOST_COLOURS = ("#5fafff", "#ffaf5f", "#87d7af", "#d787d7", "#5fd7d7", "#d7d75f", "#ff87af")
 
 
