@@ -32,6 +32,7 @@ from pulse_tui.app_metrics import MetricsMixin
 from pulse_tui.app_view import ViewActionsMixin
 from pulse_tui.config import Config
 from pulse_tui.model.log_buffer import LogBuffer
+from pulse_tui.model.log_merge import ReorderWindow
 from pulse_tui.model.logline import LogLine
 from pulse_tui.model.signals import Signal, SignalResult
 from pulse_tui.model.view_state import ViewState
@@ -157,6 +158,10 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
         #: Batches delivered since the last repaint, as the sources handed them over.
         self._pending: list[Sequence[LogLine]] = []
         self._pending_lines = 0
+        #: Several hosts: their lines wait here to be merged in time order (one host: no wait).
+        self.reorder: ReorderWindow | None = None
+        if len(self.log_sources) > 1:
+            self.reorder = ReorderWindow(config.logs.reorder_window)
         self._in_flight: set[Signal] = set()
         self._table_update_due = False
         self._failures: dict[Signal, int] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pulse_tui import clock
 from pulse_tui.app_constants import MAX_PENDING_LINES
 from pulse_tui.model.logline import LogLine
 from pulse_tui.sources.base import HostStatus
@@ -27,20 +28,24 @@ class LogSinkMixin:
         self.log_panel.set_status(status)
 
     def flush_logs(self) -> None:
-        if not self._pending:
+        reorder = self.reorder
+        if not self._pending and not reorder:
             return
         pending, self._pending = self._pending, []
         self._pending_lines = 0
-        self.call_after_refresh(self.alerts_after_lines, pending)
-        if len({batch[0].host for batch in pending}) == 1:
+        if pending:
+            # Rules and error groups see lines at once; only the pane waits for the merge.
+            self.call_after_refresh(self.alerts_after_lines, pending)
+        if reorder is None:
             # One host: its own order is already right, and batches append in bulk.
             for batch in pending:
                 self.buffer.append_many(batch)
         else:
-            # Several hosts: within one flush (the reorder window) merge by timestamp.
-            merged = sorted(
-                (line for batch in pending for line in batch), key=lambda line: line.timestamp
-            )
+            for batch in pending:
+                reorder.push(batch)
+            merged = reorder.release(clock.now())
+            if not merged:
+                return
             self.buffer.append_many(merged)
         if not self.view_state.paused:
             for panel in self.query(LogPanel):  # none during shutdown

@@ -166,3 +166,48 @@ async def test_a_flood_is_bounded_and_counted_not_frozen() -> None:
         await wait_until(pilot, lambda: app.log_panel.view.count == app_module.MAX_PENDING_LINES)
         await pilot.pause()
         assert "5,000 dropped (UI behind)" in screen_text(app)
+
+
+class DelayedLogSource(ScriptedLogSource):
+    """Delivers its batches `delay` seconds apart, each received at the moment it arrives."""
+
+    def __init__(self, host: str, batches: Sequence[Sequence[tuple[float, str]]], delay: float):
+        super().__init__(host, [])
+        self.timed = batches
+        self.delay = delay
+
+    async def run(self, sink: LogSink) -> None:
+        import asyncio
+        import time
+
+        sink.on_status(HostStatus(self.host, HostState.LIVE))
+        for batch in self.timed:
+            await asyncio.sleep(self.delay)
+            now = time.time()
+            lines = [
+                LogLine(now, now + offset, self.host, "/f", "api", Level.INFO, text)
+                for offset, text in batch
+            ]
+            sink.on_lines(lines)
+        while not self.stopped:
+            await asyncio.sleep(0.05)
+
+
+async def test_several_hosts_are_merged_in_time_order_and_a_trace_stays_whole() -> None:
+    # web-2's line was written before web-1's "second" but arrives 0.2 s after it, within
+    # the 0.5 s window; web-1's stack trace line has its head's time (as the parser gives).
+    web1 = DelayedLogSource(
+        "web-1", [[(-0.45, "first"), (-0.45, "  at trace.line"), (0.0, "second")]], delay=0.05
+    )
+    web2 = DelayedLogSource("web-2", [[(-0.45, "from web-2")]], delay=0.25)
+    app = app_with(web1, web2)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.log_panel.view.count == 4)
+        await pilot.pause()
+        shown = [
+            text
+            for row in screen_text(app).splitlines()
+            for text in ("first", "at trace.line", "from web-2", "second")
+            if row.rstrip().endswith(text)
+        ]
+        assert shown == ["first", "at trace.line", "from web-2", "second"]

@@ -1,8 +1,8 @@
-"""The ring buffer keeps the newest lines within both bounds; the merger orders hosts."""
+"""The ring buffer keeps the newest lines within both bounds."""
 
 from __future__ import annotations
 
-from pulse_tui.model.log_buffer import LineBatch, LogBuffer, ReorderWindow
+from pulse_tui.model.log_buffer import LineBatch, LogBuffer
 from pulse_tui.model.logline import Level, LineKind, LogLine
 
 
@@ -56,18 +56,6 @@ def test_kinds_and_explicit_fields_survive() -> None:
     buf.append_many([gap, journal])
     assert buf[0].kind is LineKind.GAP
     assert buf[1].fields == {"_PID": "1"} and buf[1].level is Level.ERROR
-
-
-def test_reorder_window_merges_hosts_by_timestamp() -> None:
-    window = ReorderWindow(2.0)
-    window.push([line(3, "a", received=10), line(5, "a", received=10)])
-    window.push([line(4, "b", received=11)])
-    assert window.release(11.5) == []
-    first = window.release(12.0)
-    assert [x.timestamp for x in first] == [3, 5]
-    assert [x.host for x in window.flush()] == ["b"]
-    window.push([line(9, "a", received=20), line(1, "b", received=20)])
-    assert [x.host for x in window.release(30)] == ["b", "a"]
 
 
 def test_slicing_a_batch_keeps_it_a_batch() -> None:

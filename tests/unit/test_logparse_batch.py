@@ -186,3 +186,24 @@ def test_caches_are_forgotten_when_full_and_answers_stay_the_same(
     for _ in range(30):
         texts = [_hostile_line(rnd) for _ in range(20)]
         _assert_same_as_one_at_a_time(texts, parse_texts(texts, -1.0))
+
+
+def test_lines_without_a_time_inherit_the_previous_lines_when_asked() -> None:
+    texts = [
+        "  at the.start(Of.java:1)",  # nothing before it in the batch: the receive time
+        "2024-01-02T15:04:05.250Z ERROR api: boom",
+        "java.lang.IllegalStateException: boom",
+        "  at com.example.Api.handle(Api.java:42)",
+        "2024-01-02T15:04:06Z INFO api: next",
+        "Caused by: nothing",
+        'ts=2024-01-02T15:04:07.5Z level=warn msg="x" [tag]',  # the general parser's line
+        "  continued",
+    ]
+    timestamps, levels = parse_texts(texts, -1.0, inherit=True)
+    head = 1704207845.25
+    later, last = head + 0.75, head + 2.25
+    assert timestamps == [-1.0, head, head, head, later, later, last, last]
+    assert levels[1:4] == [Level.ERROR, Level.UNKNOWN, Level.UNKNOWN]
+    # Without `inherit`, every such line gets the receive time, as the general parser says.
+    plain, _ = parse_texts(texts, -1.0)
+    assert [ts for ts, want in zip(plain, timestamps, strict=True) if ts != want] == [-1.0] * 4

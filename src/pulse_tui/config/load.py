@@ -188,6 +188,7 @@ def _read_logs(reader: _Reader | None) -> LogsConfig:
         max_line_bytes=reader.size("max_line_bytes", defaults.max_line_bytes),
         connect_timeout=reader.duration("connect_timeout", defaults.connect_timeout),
         keepalive_interval=reader.duration("keepalive_interval", defaults.keepalive_interval),
+        reorder_window=reader.duration("reorder_window", defaults.reorder_window),
         known_hosts=reader.string("known_hosts"),
         hosts=tuple(hosts),
     )

@@ -78,6 +78,7 @@ class LogsConfig:
     max_line_bytes: int = 64 * 1024
     connect_timeout: float = 10.0
     keepalive_interval: float = 5.0
+    reorder_window: float = 0.5
     known_hosts: str | None = None
     hosts: tuple[LogHost, ...] = ()
 

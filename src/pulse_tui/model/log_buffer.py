@@ -1,4 +1,4 @@
-"""The log pane's memory: a ring buffer bounded by lines and bytes, and a time merger.
+"""The log pane's memory: a ring buffer bounded by lines and bytes.
 
 Lines are stored column-wise, not as LogLine objects: times in `array('d')`, level/kind
 in a bytearray, (host, source, service) as a 2-byte index into an interned table, and
@@ -395,41 +395,3 @@ class LogBuffer:
 
 # What a packed block keeps as its open starts: its lines have theirs in the pack.
 _PACKED = array("I")
-
-
-class ReorderWindow:
-    """Merges lines from several hosts into timestamp order, waiting `seconds` for stragglers.
-
-    `push` as lines arrive; `release(now)` returns, sorted by timestamp, every held line
-    received at least `seconds` before `now`. Order is by the line's own timestamp, but
-    holding is by receive time, so a host with a skewed clock cannot stall the others.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._held: deque[tuple[float, Sequence[LogLine]]] = deque()
-
-    def __len__(self) -> int:
-        return sum(len(lines) for _, lines in self._held)
-
-    def push(self, lines: Sequence[LogLine], received: float | None = None) -> None:
-        """Hold `lines` (received at `received`, default: the first line's `received`)."""
-        if lines:
-            self._held.append((lines[0].received if received is None else received, lines))
-
-    def release(self, now: float) -> list[LogLine]:
-        """Lines old enough to be final, in timestamp order (stable for equal times)."""
-        cutoff = now - self.seconds
-        out: list[LogLine] = []
-        while self._held and self._held[0][0] <= cutoff:
-            out.extend(self._held.popleft()[1])
-        out.sort(key=_timestamp)
-        return out
-
-    def flush(self) -> list[LogLine]:
-        """Everything held, in timestamp order (on stop, or when merging is turned off)."""
-        return self.release(float("inf"))
-
-
-def _timestamp(line: LogLine) -> float:
-    return line.timestamp

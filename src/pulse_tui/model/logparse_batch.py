@@ -68,8 +68,16 @@ _fractions[""] = 0.0
 _POW10 = [10**n for n in range(10)]
 
 
-def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Level]]:
-    """Timestamps (falling back to `received`) and levels for many lines at once."""
+def parse_texts(
+    texts: list[str], received: float, *, inherit: bool = False
+) -> tuple[list[float], list[Level]]:
+    """Timestamps and levels for many lines at once.
+
+    A line with no timestamp of its own gets `received`; with `inherit`, it gets the
+    timestamp of the line before it instead (the first line: `received`). For lines read
+    together from one stream, that keeps a stack trace's lines at their head's time, so
+    ordering by time never tears it apart.
+    """
     global _decisions
     if _decisions > _MAX_DECISIONS:
         _decided.clear()
@@ -101,7 +109,7 @@ def parse_texts(texts: list[str], received: float) -> tuple[list[float], list[Le
     if total != total:  # a NaN: some line's fraction was no fraction
         todo[SLOW] += [i for i, ts in enumerate(timestamps) if ts != ts]
     if any(todo):
-        _finish(texts, received, timestamps, levels, todo)
+        _finish(texts, received, timestamps, levels, todo, inherit)
     return timestamps, levels
 
 
@@ -111,6 +119,7 @@ def _finish(
     timestamps: list[float],
     levels: list[Level],
     todo: list[list[int]],
+    inherit: bool,
 ) -> None:
     """What `parse_texts` left to do: levels from the lines' heads, and the general parser."""
     slow = set(todo[SLOW])
@@ -124,9 +133,12 @@ def _finish(
     heads = todo[HEAD] + todo[LOGFMT]
     if slow:
         heads = [i for i in heads if i not in slow]
-        for i in slow:
+        # In order, so that a line inheriting its time gets its predecessor's final one.
+        for i in sorted(slow):
             ts, level = timestamp_and_level(texts[i])
-            timestamps[i] = received if ts is None else ts
+            if ts is None:
+                ts = timestamps[i - 1] if inherit and i else received
+            timestamps[i] = ts
             levels[i] = level
     if heads:
         head_levels(texts, heads, levels)

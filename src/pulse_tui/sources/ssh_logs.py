@@ -272,7 +272,7 @@ class SshLogSource:
         if not texts:
             return
         received = time.time()
-        timestamps, levels = parse_texts(texts, received)
+        timestamps, levels = parse_texts(texts, received, inherit=True)
         sink.on_lines(
             LineBatch(texts, timestamps, levels, received, self.host, stream.path, stream.service)
         )
