@@ -9,6 +9,12 @@ buffer just built):
   case-sensitive, vs `grep -c`.
 * search_regex_s — `re:timeout after \\d{4,}ms` (case-insensitive) vs `grep -ciE`, and
   vs `grep -cE`.
+* search_common_s — a literal matching ~39% of lines ("request handled", smart case:
+  case-insensitive) vs `grep -ci`, and vs `grep -c`: many hits per block.
+* search_common_exact_s — the same lines, case-sensitive ("INFO  api: request handled"),
+  vs `grep -c`.
+* search_frequent_s — a literal matching ~14% of lines ("shard=1", case-insensitive) vs
+  `grep -ci`, and vs `grep -c`.
 * search_filter_s — filter mode (pattern + min level WARN) over the buffer, no reference.
 * buffer_mb / filter_index_mb — tracemalloc: the 1M-line buffer (loaded from fresh copies
   of the lines, so whatever str objects it keeps are counted), and the index list of an
@@ -123,6 +129,19 @@ def run() -> Iterator[dict[str, object]]:
             ["-ciE", "timeout after [0-9]{4,}ms"],
             ["-cE", "timeout after [0-9]{4,}ms"],
         ),
+        (
+            "search_common_s",
+            "request handled",
+            ["-ci", "request handled"],
+            ["-c", "request handled"],
+        ),
+        (
+            "search_common_exact_s",
+            "INFO  api: request handled",
+            ["-c", "INFO  api: request handled"],
+            None,
+        ),
+        ("search_frequent_s", "shard=1", ["-ci", "shard=1"], ["-c", "shard=1"]),
     ]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "lines.log"
