@@ -270,9 +270,10 @@ class LogPanel(Vertical):
             text.append("no log sources configured (--logs user@host:/path)  ", style="dim")
         view = self.view
         dropped = getattr(self.store, "dropped", 0)
-        counts = f"{view.count:,} lines"
+        total = len(self.store)
+        counts = f"{view.count:,} line{'' if view.count == 1 else 's'}"
         if view.predicate is not None or view._matches is not None:
-            counts = f"{view.count:,} of {len(self.store):,} lines"
+            counts = f"{view.count:,} of {total:,} line{'' if total == 1 else 's'}"
         text.append(f"│ {counts}", style="dim")
         if dropped:
             text.append(f" · {dropped:,} rotated out", style="dim")

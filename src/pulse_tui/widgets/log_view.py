@@ -88,6 +88,9 @@ def _text_pieces(text: str) -> list[tuple[str, str | None]]:
     return pieces
 
 
+#: Narrower than this, wrapped rows use the whole width rather than a hanging indent.
+_MIN_WRAPPED_WIDTH = 20
+
 _STYLES: dict[str | None, Style | None] = {None: None}
 
 
@@ -358,6 +361,19 @@ class LogView(Widget, can_focus=True):
             # flood every row of every page is new.
             return [Segment.adjust_line_length(text_segments(text), width, pad=True)]
         console = self.app.console
+        indent = len(text.plain) - len(line.text) if line.kind is LineKind.LINE else 0
+        if indent and width - indent >= _MIN_WRAPPED_WIDTH:
+            # A hanging indent: continuation rows start under the text, so the time, host
+            # and level columns stay clear to scan.
+            prefix, message = text.divide([indent])
+            pad = Text(" " * indent)
+            parts = message.wrap(console, width - indent, overflow="fold") or [Text()]
+            return [
+                Segment.adjust_line_length(
+                    text_segments((prefix if i == 0 else pad) + part), width, pad=True
+                )
+                for i, part in enumerate(parts)
+            ]
         options = console.options.update(width=width, height=None)
         text.overflow = "fold"
         return console.render_lines(text, options, pad=True)
