@@ -46,7 +46,8 @@ class LogSinkMixin:
             merged = reorder.release(clock.now())
             if not merged:
                 return
-            self.buffer.append_many(merged)
+            for part in merged:
+                self.buffer.append_many(part)
         if not self.view_state.paused:
             for panel in self.query(LogPanel):  # none during shutdown
                 panel.view.lines_arrived()

@@ -96,6 +96,53 @@ class LineBatch(Sequence[LogLine]):
         )
 
 
+class MergedBatch(Sequence[LogLine]):
+    """Lines of several sources merged into one order, column-wise, with each line's own
+    receive time, origin and kind: what `ReorderWindow` (`log_merge`) releases when hosts
+    interleave, so that `LogBuffer.append_many` still copies columns in bulk."""
+
+    __slots__ = ("kinds", "levels", "origins", "received", "texts", "timestamps")
+
+    def __init__(
+        self,
+        texts: list[str],
+        timestamps: list[float],
+        levels: list[Level],
+        kinds: list[LineKind],
+        received: list[float],
+        origins: list[tuple[str, str, str]],
+    ) -> None:
+        self.texts = texts
+        self.timestamps = timestamps
+        self.levels = levels
+        self.kinds = kinds
+        self.received = received
+        #: (host, source, service) of each line.
+        self.origins = origins
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> LogLine: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[LogLine]: ...
+    def __getitem__(self, index: int | slice) -> LogLine | list[LogLine]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        host, source, service = self.origins[index]
+        return LogLine(
+            self.received[index],
+            self.timestamps[index],
+            host,
+            source,
+            service,
+            self.levels[index],
+            self.texts[index],
+            self.kinds[index],
+        )
+
+
 class _Block:
     __slots__ = (
         "fields",
@@ -293,6 +340,8 @@ class LogBuffer:
         """Append in order, then drop the oldest until both bounds hold."""
         if isinstance(lines, LineBatch):
             self._append_batch(lines)
+        elif isinstance(lines, MergedBatch):
+            self._append_merged(lines)
         else:
             for line in lines:
                 self._append_one(line)
@@ -324,7 +373,28 @@ class LogBuffer:
     def _append_batch(self, batch: LineBatch) -> None:
         origin = self._origin(batch.host, batch.source, batch.service)
         kind_bits = int(batch.kind) << 6
-        texts, timestamps, levels = batch.texts, batch.timestamps, batch.levels
+        meta = [int(level) | kind_bits for level in batch.levels] if kind_bits else batch.levels
+        self._append_columns(batch.texts, batch.timestamps, meta, batch.received, origin)
+
+    def _append_merged(self, batch: MergedBatch) -> None:
+        ids = {key: self._origin(*key) for key in set(batch.origins)}
+        origins = list(map(ids.__getitem__, batch.origins))
+        meta: list[int] | list[Level] = batch.levels
+        if any(batch.kinds):
+            pairs = zip(batch.levels, batch.kinds, strict=True)
+            meta = [int(level) | int(kind) << 6 for level, kind in pairs]
+        self._append_columns(batch.texts, batch.timestamps, meta, batch.received, origins)
+
+    def _append_columns(
+        self,
+        texts: list[str],
+        timestamps: list[float],
+        meta: list[int] | list[Level],
+        received: float | list[float],
+        origins: int | list[int],
+    ) -> None:
+        """Lines given column by column; `received` and `origins` are one value for every
+        line, or a list with each line's."""
         start, total = 0, len(texts)
         while start < total:
             block = self._tail()
@@ -333,12 +403,15 @@ class LogBuffer:
             size = block.add_texts(texts[start:end] if take < total else texts)
             # Packed in one call: `array.extend` converts float by float, ~5x slower.
             block.timestamps.frombytes(_pack_doubles(take, timestamps[start:end]))
-            block.received.extend(array("d", [batch.received]) * take)
-            block.origins.extend(array("H", [origin]) * take)
-            if kind_bits:
-                block.meta.extend(int(level) | kind_bits for level in levels[start:end])
+            if isinstance(received, list):
+                block.received.frombytes(_pack_doubles(take, received[start:end]))
             else:
-                block.meta.extend(levels[start:end])
+                block.received.extend(array("d", [received]) * take)
+            if isinstance(origins, list):
+                block.origins.extend(array("H", origins[start:end]))
+            else:
+                block.origins.extend(array("H", [origins]) * take)
+            block.meta.extend(meta[start:end])
             block.nbytes += size
             self.total_bytes += size
             self._count += take
