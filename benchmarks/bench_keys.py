@@ -6,6 +6,8 @@ key to the pty until its visible effect has arrived on the terminal's output:
 - scroll: in the log pane, `k` (until "scrolled" shows) then `G` (until "following");
 - help: `?` until the help screen's title shows (a whole modal screen composed); Escape closes.
 Reference: the same presses with no log traffic, measured in the same run.
+The scroll probe runs again with the same 20k lines/s coming from 4 hosts, whose lines go
+through the reorder window and are merged by time before they reach the pane.
 """
 
 from __future__ import annotations
@@ -53,12 +55,12 @@ def _drain(fd: int, seconds: float) -> None:
                 return
 
 
-def _latencies(rate: int, *, floor: bool = False) -> dict[str, list[float]]:
+def _latencies(rate: int, *, floor: bool = False, hosts: int = 1) -> dict[str, list[float]]:
     pid, fd = pty.fork()
     if pid == 0:
         os.environ["TERM"] = "xterm-256color"
         script = "floor_app.py" if floor else "flood_app.py"
-        os.execv(sys.executable, [sys.executable, str(HERE / script), str(rate)])
+        os.execv(sys.executable, [sys.executable, str(HERE / script), str(rate), str(hosts)])
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
     samples: dict[str, list[float]] = {"scroll": [], "help": []}
 
@@ -106,6 +108,7 @@ def run():
     floor = _latencies(0, floor=True)
     quiet = _latencies(0)
     flood = _latencies(20_000)
+    merged = _latencies(20_000, hosts=4)
     for q in (50, 95):
         yield figure(
             f"keys.textual_floor_scroll_latency_p{q}",
@@ -123,3 +126,11 @@ def run():
                 reference=f"{probe} keys with no log traffic: {_pct(quiet[probe], q):.1f} ms",
                 ratio=_pct(flood[probe], q) / _pct(quiet[probe], q),
             )
+    for q in (50, 95):
+        yield figure(
+            f"keys.scroll_latency_p{q}_during_20k_lines_per_s_from_4_hosts",
+            _pct(merged["scroll"], q),
+            "ms",
+            reference=f"the same 20k lines/s from one host: {_pct(flood['scroll'], q):.1f} ms",
+            ratio=_pct(merged["scroll"], q) / _pct(flood["scroll"], q),
+        )

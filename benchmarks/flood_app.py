@@ -1,6 +1,7 @@
-"""The real app with the demo metrics and a log flood: `python benchmarks/flood_app.py RATE`.
+"""The real app with the demo metrics and a log flood: `flood_app.py RATE [HOSTS]`.
 
-A backlog of 5,000 lines arrives first; then RATE lines/s (none for 0).
+A backlog of 5,000 lines arrives first; then RATE lines/s (none for 0), split evenly
+over HOSTS sources (default 1; several go through the reorder window's merge).
 
 Used by bench_keys.py in a pty, and handy to try by hand: the UI must stay responsive.
 """
@@ -24,9 +25,8 @@ BACKLOG = 5_000
 class FloodSource:
     """A log source that delivers `rate` lines/s until stopped, paced by the clock."""
 
-    host = "flood-1"
-
-    def __init__(self, rate: int) -> None:
+    def __init__(self, rate: int, host: str = "flood-1") -> None:
+        self.host = host
         self.rate = rate
         self.delivered = 0
         self._stop = asyncio.Event()
@@ -64,8 +64,10 @@ class FloodSource:
 
 def main() -> None:
     rate = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    hosts = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    sources = [FloodSource(rate // hosts, f"flood-{n + 1}") for n in range(hosts)]
     config = demo_config()
-    PulseApp(config, DemoMetricsSource(config), [FloodSource(rate)]).run()
+    PulseApp(config, DemoMetricsSource(config), sources).run()
 
 
 if __name__ == "__main__":
