@@ -13,7 +13,8 @@ as it is, in bulk, per line and for highlighting alike, so counts, filters and h
 always agree.
 
 The work is split by job: this module parses queries and combines them into filters;
-`search_scan` does the bulk matching over buffer blocks (packed text, timeouts);
+`search_scan` does the bulk matching over buffer blocks (packed text, timeouts;
+`search_text` maps hits to lines, `search_dense` counts those of a literal on many lines);
 `search_job` runs a search in a thread; `search_nav` steps through results and keeps the
 history. Every public name is importable from here.
 """
@@ -33,6 +34,7 @@ import regex as _regex
 from pulse_tui.model.log_buffer import LogBuffer
 from pulse_tui.model.logline import Level, LineKind, LogLine
 from pulse_tui.model.packed_lines import pack
+from pulse_tui.model.search_dense import Literal
 from pulse_tui.model.search_job import SearchJob
 from pulse_tui.model.search_nav import SearchHistory, match_counter, next_match
 from pulse_tui.model.search_scan import (
@@ -87,6 +89,8 @@ class SearchQuery:
     compiled: _regex.Pattern[str] = field(compare=False, repr=False)
     # The same with MULTILINE, for joined chunks: `^`/`$` at every line's edges.
     _scan: _regex.Pattern[str] = field(compare=False, repr=False)
+    # Plain text, as `search_dense` counts the lines of one that matches many.
+    _literal: Literal | None = field(compare=False, repr=False)
 
     @classmethod
     def parse(cls, text: str, *, regex: bool = False) -> SearchQuery:
@@ -116,7 +120,8 @@ class SearchQuery:
             scan = _regex.compile(source, flags | _regex.MULTILINE)
         except _regex.error as exc:
             raise SearchError(f"invalid regex: {exc.msg}") from None
-        return cls(pattern, regex, ignore_case, compiled, scan)
+        literal = None if regex else Literal.of(pattern, ignore_case=ignore_case)
+        return cls(pattern, regex, ignore_case, compiled, scan, literal)
 
     @property
     def line_local(self) -> bool:
@@ -158,7 +163,8 @@ class SearchQuery:
             return per_line(texts, base, test)
         try:
             bound = deadline if self.regex else None
-            found = bulk_hits(pack(texts), 0, len(texts), self._scan, bound, test)
+            packed = pack(texts)
+            found = bulk_hits(packed, 0, len(texts), self._scan, bound, test, self._literal)
         except TooSlow:
             raise SearchError(TOO_SLOW) from None
         return [base + i for i in found if texts[i] is not None]
@@ -168,7 +174,7 @@ class SearchQuery:
         test = self._line_test(chunk.deadline)
         if self.line_local:
             return chunk_per_line(chunk, test)
-        return chunk.hits(self._scan, test, bounded=self.regex)
+        return chunk.hits(self._scan, test, bounded=self.regex, literal=self._literal)
 
     def _line_test(self, deadline: float) -> Callable[[str], bool]:
         """`matches`, bounded by `deadline` instead of `LINE_TIMEOUT`."""

@@ -2,16 +2,19 @@
 
 Each chunk's lines are searched packed (joined with "\n", with each line's start, see
 `packed_lines` and `search_text`) by one compiled `regex` pattern; Python only runs once
-per *matching* line, never per line scanned. Full blocks are stored packed by the buffer
+per *matching* line, never per line scanned (and for a literal matching many lines, not
+even that: see `search_dense`). Full blocks are stored packed by the buffer
 itself, so a search, even the first, has nothing to build for them; only the open block
 (the newest lines, fewer than one block) is packed per search.
 
-All patterns, literals included, run in the third-party `regex` module with
+All patterns, literals included, are searched in the third-party `regex` module with
 `concurrent=True` (the GIL is released while matching, so the UI keeps running). User
 regexes also get a `timeout` per chunk (a catastrophic pattern ends the search with
 `SearchError`, it never runs on unbounded); literals cannot backtrack and go without
 one (a timed call costs ~4 us). The standard `re` can do neither. For a literal it is
-also the faster search: `str.find` is ~2x slower on log text.
+also the faster search: `str.find` is ~2x slower on log text. The exception: once a
+literal proves dense in a block, the rest of the block is split on it with `str.split`
+(`search_dense`), holding the GIL for well under 1 ms at a time.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import regex
 
 from pulse_tui.model.log_buffer import LogBuffer
 from pulse_tui.model.packed_lines import LineSlice
+from pulse_tui.model.search_dense import Literal
 from pulse_tui.model.search_text import TooSlow, hits
 
 #: Seconds the regex work on one chunk may take before the search stops with an error.
@@ -51,19 +55,25 @@ class Chunk:
     deadline: float
 
     def hits(
-        self, pattern: regex.Pattern[str], verify: Callable[[str], bool], *, bounded: bool = True
+        self,
+        pattern: regex.Pattern[str],
+        verify: Callable[[str], bool],
+        *,
+        bounded: bool = True,
+        literal: Literal | None = None,
     ) -> list[int]:
         """Absolute indices of the lines holding a match of `pattern` (`verify(line)`
         decides for a match running past its line's end); `SearchError` when the regex
         work runs past `deadline`. `bounded=False` for a literal: it cannot backtrack, and
-        `regex` calls with a timeout cost more."""
+        `regex` calls with a timeout cost more. `literal`: the query as plain text, when
+        it is one (`search_dense` counts its lines when they are many)."""
+        lines, lo, hi = self.texts.packed()
+        deadline = self.deadline if bounded else None
         try:
-            lines, lo, hi = self.texts.packed()
-            offsets = hits(lines, lo, hi, pattern, self.deadline if bounded else None, verify)
+            found = hits(lines, lo, hi, pattern, deadline, verify, literal, self.index)
         except TooSlow:
             raise SearchError(TOO_SLOW) from None
-        base = self.index
-        return clip([base + i for i in offsets], self)
+        return clip(found, self)
 
 
 class ChunkMatcher(Protocol):
