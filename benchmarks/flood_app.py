@@ -49,9 +49,11 @@ class FloodSource:
 
     def _deliver(self, sink: LogSink, count: int) -> None:
         now = time.time()
+        # Stamped now, as a live log is: with several hosts the reorder window holds them.
+        second = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now))
+        stamp = f"{second}.{int(now % 1 * 1000):03d}Z"
         texts = [
-            f"2026-11-21T10:00:{n % 60:02d}.123Z INFO request {self.delivered + n} "
-            f"GET /v1/orders 200 {n % 300}ms"
+            f"{stamp} INFO request {self.delivered + n} GET /v1/orders 200 {n % 300}ms"
             for n in range(count)
         ]
         stamps, levels = parse_texts(texts, now)

@@ -15,7 +15,9 @@ class LogSinkMixin:
     """Mixed into PulseApp; `self` is the app (attributes are set in PulseApp.__init__)."""
 
     def on_lines(self, lines: Sequence[LogLine]) -> None:
-        room = MAX_PENDING_LINES - self._pending_lines
+        # Lines held for the time merge count too: they are just as far from the screen.
+        held = len(self.reorder) if self.reorder is not None else 0
+        room = MAX_PENDING_LINES - self._pending_lines - held
         if room < len(lines):
             # The UI is behind: drop (and count) rather than grow without bound.
             self.log_panel.ui_dropped += len(lines) - max(room, 0)

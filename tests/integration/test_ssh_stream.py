@@ -56,6 +56,31 @@ async def test_lines_written_after_start_arrive_parsed(
     assert "live" in sink.states() and sink.states()[-1] == "stopped"
 
 
+async def test_a_stack_trace_split_across_reads_keeps_its_head_s_time(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    ssh_home(["web-1"])
+    log = tmp_path / "app.log"
+    log.write_text("")
+    source, sink, task = await start(LogHost("web-1", files=(LogFile(str(log)),)))
+    await sink.wait_for(lambda: "live" in sink.states(), what="live")
+    with log.open("a") as f:
+        f.write("2024-01-02T15:04:05.250Z ERROR boom\njava.lang.IllegalStateException\n")
+    await sink.wait_for(lambda: len(sink.texts()) == 2, what="the head")
+    with log.open("a") as f:  # the rest of the trace, in a later read
+        f.write("  at com.example.Api.handle(Api.java:42)\n")
+    await sink.wait_for(lambda: len(sink.texts()) == 3, what="the rest")
+    await asyncio.sleep(1.2)  # past the continuation time: a plain line is a new line
+    with log.open("a") as f:
+        f.write("no time of its own\n")
+    await sink.wait_for(lambda: len(sink.texts()) == 4, what="a later plain line")
+    await source.stop()
+    await asyncio.wait_for(task, 2)
+    head = 1704207845.25
+    assert [line.timestamp for line in sink.lines[:3]] == [head, head, head]
+    assert sink.lines[3].timestamp == sink.lines[3].received
+
+
 async def test_stop_leaves_no_remote_tail(
     sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
 ) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Sequence
 
 from ui.harness import frozen_demo_app, has_data, screen_segments, screen_text, wait_until
 
 from pulse_tui.app import PulseApp, demo_config
+from pulse_tui.model.log_buffer import LineBatch
 from pulse_tui.model.logline import Level, LineKind, LogLine
 from pulse_tui.sources.base import HostState, HostStatus, LogSink
 from pulse_tui.sources.demo import DemoMetricsSource
@@ -23,8 +26,6 @@ class ScriptedLogSource:
         self.stopped = False
 
     async def run(self, sink: LogSink) -> None:
-        import asyncio
-
         sink.on_status(HostStatus(self.host, HostState.LIVE))
         for batch in self.batches:
             sink.on_lines(batch)
@@ -183,37 +184,38 @@ async def test_a_flood_is_bounded_and_counted_not_frozen() -> None:
 
 
 class DelayedLogSource(ScriptedLogSource):
-    """Delivers its batches `delay` seconds apart, each received at the moment it arrives."""
+    """Delivers its batches `delay` seconds apart, as SSH sources do: column-wise
+    `LineBatch`es, received when they arrive, each line timed relative to that moment."""
 
-    def __init__(self, host: str, batches: Sequence[Sequence[tuple[float, str]]], delay: float):
+    def __init__(
+        self, host: str, batches: Sequence[Sequence[tuple[float, str]]], delay: float
+    ) -> None:
         super().__init__(host, [])
         self.timed = batches
         self.delay = delay
 
     async def run(self, sink: LogSink) -> None:
-        import asyncio
-        import time
-
         sink.on_status(HostStatus(self.host, HostState.LIVE))
         for batch in self.timed:
             await asyncio.sleep(self.delay)
             now = time.time()
-            lines = [
-                LogLine(now, now + offset, self.host, "/f", "api", Level.INFO, text)
-                for offset, text in batch
-            ]
-            sink.on_lines(lines)
+            texts = [text for _, text in batch]
+            stamps = [now + offset for offset, _ in batch]
+            levels = [Level.INFO] * len(batch)
+            sink.on_lines(LineBatch(texts, stamps, levels, now, self.host, "/f", "api"))
         while not self.stopped:
             await asyncio.sleep(0.05)
 
 
 async def test_several_hosts_are_merged_in_time_order_and_a_trace_stays_whole() -> None:
     # web-2's line was written before web-1's "second" but arrives 0.2 s after it, within
-    # the 0.5 s window; web-1's stack trace line has its head's time (as the parser gives).
+    # the 0.5 s window. web-1's trace line is timed after "second" (as when a line has no
+    # time and got the receive time): it still stays between its neighbours.
     web1 = DelayedLogSource(
-        "web-1", [[(-0.45, "first"), (-0.45, "  at trace.line"), (0.0, "second")]], delay=0.05
+        "web-1", [[(-0.45, "first"), (0.3, "  at trace.line"), (0.0, "second")]], delay=0.05
     )
     web2 = DelayedLogSource("web-2", [[(-0.45, "from web-2")]], delay=0.25)
+    assert app_with(web1).reorder is None  # one host: nothing to wait for
     app = app_with(web1, web2)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.log_panel.view.count == 4)
@@ -224,4 +226,4 @@ async def test_several_hosts_are_merged_in_time_order_and_a_trace_stays_whole() 
             for text in ("first", "at trace.line", "from web-2", "second")
             if row.rstrip().endswith(text)
         ]
-        assert shown == ["first", "at trace.line", "from web-2", "second"]
+        assert shown == ["first", "from web-2", "at trace.line", "second"]

@@ -252,3 +252,35 @@ def test_bad_rules_are_named(toml: str, fragment: str, tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds", "problem"),
+    [
+        ('"0.5s"', 0.5, None),
+        ("0", 0.0, None),
+        ('"0s"', 0.0, None),
+        ("2", 2.0, None),
+        ('"24h"', None, "logs.reorder_window: must be at most 10s, got '24h'"),
+        ("inf", None, "logs.reorder_window: must be a finite number of seconds, zero or more"),
+        ("-1", None, "logs.reorder_window: must be a finite number of seconds, zero or more"),
+    ],
+)
+def test_reorder_window_is_zero_to_ten_seconds(
+    value: str, seconds: float | None, problem: str | None, tmp_path: Path
+) -> None:
+    path = tmp_path / "window.toml"
+    path.write_text(f"[logs]\nreorder_window = {value}\n")
+    if problem is None:
+        assert load_config(path).logs.reorder_window == seconds
+        return
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert problem in str(caught.value)
+
+
+def test_other_durations_refuse_infinity(tmp_path: Path) -> None:
+    path = tmp_path / "refresh.toml"
+    path.write_text("[dashboard]\nrefresh = inf\n")
+    with pytest.raises(ConfigError, match=r"dashboard\.refresh: must be a finite number"):
+        load_config(path)

@@ -23,6 +23,16 @@ def texts(parts: Sequence[Sequence[LogLine]]) -> list[str]:
     return [x.text for part in parts for x in part]
 
 
+class Monotonic:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_hosts_are_merged_by_time_once_their_wait_is_over() -> None:
     window = ReorderWindow(0.5)
     window.push([line("a1", 10.0, received=10.01), line("a2", 10.2, received=10.21)])
@@ -44,11 +54,26 @@ def test_a_stream_keeps_its_own_order_when_its_times_do_not() -> None:
 
 
 def test_a_clock_running_ahead_or_an_old_backlog_holds_nothing_back() -> None:
-    window = ReorderWindow(0.5)
-    window.push([line("from the future", 500.0, received=10.0)])
+    clock = Monotonic()
+    window = ReorderWindow(0.5, monotonic=clock)
+    window.push(batch("a", 10.0, ("from the future", 500.0), ("after it", 10.0)))
     window.push([line("backlog", 2.0, "b", received=10.0)])
     assert texts(window.release(10.0)) == ["backlog"]
-    assert texts(window.release(10.5)) == ["from the future"]
+    clock.now += 0.4
+    assert texts(window.release(10.4)) == []
+    clock.now += 0.1  # arrived 0.5 s ago: out, whatever its time says
+    assert texts(window.release(10.5)) == ["from the future", "after it"]
+
+
+def test_a_wall_clock_step_back_holds_nothing_longer_than_the_window() -> None:
+    clock = Monotonic()
+    window = ReorderWindow(0.5, monotonic=clock)
+    window.push(batch("a", 10.0, ("a1", 10.0)))
+    window.push(batch("b", 10.0, ("b1", 10.1)))
+    clock.now += 0.5
+    # The wall clock went back an hour (NTP, a resumed VM): arrival still lets them go.
+    assert texts(window.release(10.0 - 3600)) == ["a1", "b1"]
+    assert len(window) == 0
 
 
 def test_one_host_s_batches_come_out_as_they_went_in() -> None:
@@ -104,3 +129,35 @@ def test_a_merged_flood_fills_buffer_blocks_with_each_line_s_own_columns() -> No
         got = buffer[i]
         assert (got.text, got.host, got.received) == (f"{host}{i // 2}", host, 1.0 + i % 2)
         assert got.timestamp == i // 2 + 0.5 * (i % 2)
+
+
+def test_journal_lines_notices_and_gaps_merge_with_batches_and_keep_their_fields() -> None:
+    window = ReorderWindow(0.5)
+    journal = line("journal", 2.0, "b")
+    journal.fields = {"unit": "api.service"}
+    gap = LogLine(2.5, 2.5, "c", "/f", "svc", Level.UNKNOWN, "connection lost", LineKind.GAP)
+    window.push(batch("a", 10.0, ("a1", 1.0), ("a2", 3.0)))
+    window.push([journal, gap])
+    assert len(window) == 4
+    released = window.flush()
+    assert texts(released) == ["a1", "journal", "connection lost", "a2"]
+    buffer = LogBuffer(max_lines=100, max_bytes=10_000)
+    for part in released:
+        buffer.append_many(part)
+    kept = [buffer[i] for i in range(len(buffer))]
+    assert kept[1].fields == {"unit": "api.service"} and kept[1].host == "b"
+    assert kept[2].kind is LineKind.GAP and kept[3].kind is LineKind.LINE
+
+
+def test_empty_pushes_one_line_releases_and_nan_times_are_harmless() -> None:
+    window = ReorderWindow(0.5)
+    window.push(batch("a", 10.0))
+    window.push([])
+    window.push(batch("b", 10.0, ("only", 1.0)))
+    assert texts(window.flush()) == ["only"]
+    nan = float("nan")
+    window.push(batch("a", 10.0, ("a1", 1.0), ("a2", nan), ("a3", 0.5)))
+    window.push(batch("b", 10.0, ("b1", 0.7)))
+    merged = texts(window.flush())
+    assert [x for x in merged if x.startswith("a")] == ["a1", "a2", "a3"]
+    assert sorted(merged) == ["a1", "a2", "a3", "b1"]

@@ -91,6 +91,9 @@ def test_journal_entries_of_every_message_shape() -> None:
         "",
     )
     assert (line.text, line.level, line.timestamp) == ("x\\x1b[2J", Level.WARN, T0 + 0.5)
+    # A hostile remote's absurd timestamp falls back to the receive time, no exception.
+    huge = {"MESSAGE": "m", "__REALTIME_TIMESTAMP": "9" * 400}
+    assert journal_line(huge, 1.0, "h", "journal", "").timestamp == 1.0
 
 
 # parse_texts reads common shapes on fast paths; each must agree with the general parser.

@@ -207,3 +207,11 @@ def test_lines_without_a_time_inherit_the_previous_lines_when_asked() -> None:
     # Without `inherit`, every such line gets the receive time, as the general parser says.
     plain, _ = parse_texts(texts, -1.0)
     assert [ts for ts, want in zip(plain, timestamps, strict=True) if ts != want] == [-1.0] * 4
+
+
+def test_the_first_lines_of_a_batch_inherit_the_time_of_the_line_before_the_batch() -> None:
+    texts = ["  at the.next(Chunk.java:2)", "  at the.last(Chunk.java:3)", "x=1 plain"]
+    timestamps, _ = parse_texts(texts, -1.0, inherit=True, previous=42.5)
+    assert timestamps == [42.5, 42.5, 42.5]
+    # `previous` is only for inheriting; without `inherit` the receive time stands.
+    assert parse_texts(texts, -1.0, previous=42.5)[0] == [-1.0] * 3

@@ -48,3 +48,14 @@ def test_plain_text_and_markup_are_untouched() -> None:
 def test_chunk_keeps_newlines_line_escapes_them() -> None:
     assert sanitize_chunk("a\x1b\nb") == "a\\x1b\nb"
     assert sanitize("a\nb") == "a\\x0ab"
+
+
+def test_the_view_s_escape_pattern_matches_exactly_what_the_sanitiser_writes() -> None:
+    from pulse_tui.model.sanitize import ESCAPE
+
+    every = "".join(chr(c) for c in range(0x3000) if c != 0x09)
+    written = ESCAPE.findall(sanitize(every))
+    unsafe = [*RAW.findall(every), "\u2028", "\u2029"]
+    assert len(written) == len(unsafe) and all(w.isascii() for w in written)
+    # Text that only looks like an escape is text.
+    assert ESCAPE.search(r"C:\x64\bin caf\u00e9 \x41 \u0041") is None

@@ -15,6 +15,7 @@ from pulse_tui.config.model import (
     DEFAULT_PROMETHEUS_URL,
     DEFAULT_SIGNALS,
     GLYPH_SETS,
+    MAX_REORDER_WINDOW,
     Config,
     DashboardConfig,
     JournalUnit,
@@ -188,7 +189,9 @@ def _read_logs(reader: _Reader | None) -> LogsConfig:
         max_line_bytes=reader.size("max_line_bytes", defaults.max_line_bytes),
         connect_timeout=reader.duration("connect_timeout", defaults.connect_timeout),
         keepalive_interval=reader.duration("keepalive_interval", defaults.keepalive_interval),
-        reorder_window=reader.duration("reorder_window", defaults.reorder_window),
+        reorder_window=reader.duration(
+            "reorder_window", defaults.reorder_window, maximum=MAX_REORDER_WINDOW, zero=True
+        ),
         known_hosts=reader.string("known_hosts"),
         hosts=tuple(hosts),
     )

@@ -71,6 +71,10 @@ class LogHost:
         return f"{self.user}@{self.host}" if self.user else self.host
 
 
+#: Longest `logs.reorder_window` accepted: past this, held lines would look like a stall.
+MAX_REORDER_WINDOW = 10.0
+
+
 @dataclass(frozen=True, slots=True)
 class LogsConfig:
     max_lines: int = 200_000

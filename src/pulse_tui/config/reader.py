@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import stat
 from collections.abc import Mapping
@@ -54,18 +55,28 @@ class _Reader:
             raise self.error(name, f"must be at least {minimum}, got {value}")
         return value
 
-    def duration(self, name: str, default: float) -> float:
+    def duration(
+        self, name: str, default: float, *, maximum: float = math.inf, zero: bool = False
+    ) -> float:
+        """A duration ("30s", "5m") or a number of seconds; `zero`: 0 is allowed too."""
         value = self.get(name, (str, int, float), None)
         if value is None:
             return default
         if isinstance(value, (int, float)):
-            if value <= 0:
-                raise self.error(name, "must be greater than zero")
-            return float(value)
-        try:
-            return parse_duration(value)
-        except DurationError as exc:
-            raise self.error(name, str(exc)) from exc
+            seconds = float(value)
+            if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not zero):
+                least = "zero or more" if zero else "greater than zero"
+                raise self.error(name, f"must be a finite number of seconds, {least}")
+        elif zero and value.strip() in ("0", "0s"):
+            seconds = 0.0
+        else:
+            try:
+                seconds = parse_duration(value)
+            except DurationError as exc:
+                raise self.error(name, str(exc)) from exc
+        if seconds > maximum:
+            raise self.error(name, f"must be at most {maximum:g}s, got {value!r}")
+        return seconds
 
     def size(self, name: str, default: int) -> int:
         value = self.get(name, (str, int), None)

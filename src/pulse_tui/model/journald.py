@@ -50,7 +50,7 @@ def journal_line(
     text = sanitize(journal_message(entry.get("MESSAGE")))
     ts, level = timestamp_and_level(text)
     realtime = entry.get("__REALTIME_TIMESTAMP")
-    with contextlib.suppress(TypeError, ValueError):
+    with contextlib.suppress(TypeError, ValueError, OverflowError):  # a hostile remote's
         ts = int(realtime) / 1e6
     priority = entry.get("PRIORITY")
     with contextlib.suppress(TypeError, ValueError, IndexError):

@@ -101,7 +101,7 @@ class MergedBatch(Sequence[LogLine]):
     receive time, origin and kind: what `ReorderWindow` (`log_merge`) releases when hosts
     interleave, so that `LogBuffer.append_many` still copies columns in bulk."""
 
-    __slots__ = ("kinds", "levels", "origins", "received", "texts", "timestamps")
+    __slots__ = ("fields", "kinds", "levels", "origins", "received", "texts", "timestamps")
 
     def __init__(
         self,
@@ -111,6 +111,7 @@ class MergedBatch(Sequence[LogLine]):
         kinds: list[LineKind],
         received: list[float],
         origins: list[tuple[str, str, str]],
+        fields: list[dict[str, str] | None] | None = None,
     ) -> None:
         self.texts = texts
         self.timestamps = timestamps
@@ -119,6 +120,8 @@ class MergedBatch(Sequence[LogLine]):
         self.received = received
         #: (host, source, service) of each line.
         self.origins = origins
+        #: Fields given with the lines (journald's), or None when no line has any.
+        self.fields = fields
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -131,7 +134,7 @@ class MergedBatch(Sequence[LogLine]):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         host, source, service = self.origins[index]
-        return LogLine(
+        line = LogLine(
             self.received[index],
             self.timestamps[index],
             host,
@@ -141,6 +144,9 @@ class MergedBatch(Sequence[LogLine]):
             self.texts[index],
             self.kinds[index],
         )
+        if self.fields is not None and self.fields[index] is not None:
+            line.fields = self.fields[index]
+        return line
 
 
 class _Block:
@@ -383,7 +389,14 @@ class LogBuffer:
         if any(batch.kinds):
             pairs = zip(batch.levels, batch.kinds, strict=True)
             meta = [int(level) | int(kind) << 6 for level, kind in pairs]
+        first = self._count
         self._append_columns(batch.texts, batch.timestamps, meta, batch.received, origins)
+        if batch.fields is not None:
+            # Kept as `_append_one` keeps them: they cannot be parsed again from the text.
+            for i, fields in enumerate(batch.fields):
+                if fields is not None:
+                    block = self._blocks[(first + i) // _BLOCK - self._blocks[0].first // _BLOCK]
+                    block.fields[first + i - block.first] = fields
 
     def _append_columns(
         self,

@@ -9,92 +9,106 @@ reorders one.
 A line is held until `seconds` after its timestamp: another host's line that arrives up to
 that late still goes before it. But it is never held longer than `seconds` after it
 arrived, so a host whose clock runs ahead cannot hold its lines back, and lines written long
-ago (a backlog) go at once.
+ago (a backlog) go at once. Arrival is measured on the monotonic clock, so a step of the
+wall clock (NTP, a resumed VM) cannot hold lines back either.
 
 Lines stay in the column-wise batches the sources made (`LineBatch`), and interleaved hosts
 come out as one `MergedBatch`, so a flood from many hosts is copied column by column, never
-turned into a Python object per line. Other sequences (journald's LogLines, notices) are
-merged line by line.
+handled one Python object per line.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import accumulate, islice
 from operator import itemgetter, le
+from typing import TypeVar
 
 from pulse_tui.model.log_buffer import LineBatch, MergedBatch
 from pulse_tui.model.logline import Level, LineKind, LogLine
 
 _Chunk = Sequence[LogLine]
+_T = TypeVar("_T")
 
 
 class ReorderWindow:
     """`push` lines as they arrive; `release(now)` gives those whose wait is over."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.seconds = seconds
-        # Per stream, the chunks still held, oldest first.
-        self._held: dict[tuple[str, str], deque[_Chunk]] = {}
+        self._monotonic = monotonic
+        # Per stream, the chunks still held with when each arrived, oldest first.
+        self._held: dict[tuple[str, str], deque[tuple[float, _Chunk]]] = {}
+        self._count = 0
 
     def __len__(self) -> int:
-        return sum(len(chunk) for chunks in self._held.values() for chunk in chunks)
+        return self._count
 
     def push(self, lines: _Chunk) -> None:
-        """Hold `lines`, in the order their stream produced them."""
-        if isinstance(lines, LineBatch):  # one stream
-            self._held.setdefault((lines.host, lines.source), deque()).append(lines)
+        """Hold `lines`, in the order their streams produced them."""
+        if not lines:
             return
+        arrived = self._monotonic()
+        self._count += len(lines)
+        if isinstance(lines, LineBatch):  # one stream
+            self._held.setdefault((lines.host, lines.source), deque()).append((arrived, lines))
+            return
+        # Each run of one stream's lines is one chunk.
+        run: list[LogLine] = []
+        key = (lines[0].host, lines[0].source)
         for line in lines:
-            self._held.setdefault((line.host, line.source), deque()).append([line])
+            if (line.host, line.source) != key:
+                self._held.setdefault(key, deque()).append((arrived, run))
+                run, key = [], (line.host, line.source)
+            run.append(line)
+        self._held.setdefault(key, deque()).append((arrived, run))
 
     def release(self, now: float) -> list[_Chunk]:
-        """The lines whose wait is over, merged: sequences to append in this order."""
-        cutoff = now - self.seconds
+        """The lines whose wait is over (`now`: the wall clock), merged: sequences to
+        append in this order."""
+        return self._release(now - self.seconds, self._monotonic() - self.seconds)
+
+    def flush(self) -> list[_Chunk]:
+        """Everything held, merged, without waiting."""
+        return self._release(math.inf, math.inf)
+
+    def _release(self, cutoff: float, arrived_by: float) -> list[_Chunk]:
         streams: list[list[_Chunk]] = []
         for key, held in list(self._held.items()):
-            ready = _take_ready(held, cutoff)
+            ready = _take_ready(held, cutoff, arrived_by)
             if ready:
                 streams.append(ready)
+                self._count -= sum(map(len, ready))
             if not held:
                 del self._held[key]
         if len(streams) <= 1:
             return streams[0] if streams else []
-        if all(isinstance(chunk, LineBatch) for chunks in streams for chunk in chunks):
-            return [_merge_batches(streams)]  # type: ignore[arg-type] - checked just above
-        return [_merge_lines(streams)]
-
-    def flush(self) -> list[_Chunk]:
-        """Everything held, merged (on stop)."""
-        return self.release(float("inf"))
+        return [_merge(streams)]
 
 
-def _take_ready(held: deque[_Chunk], cutoff: float) -> list[_Chunk]:
-    """Pops, from the front of one stream's chunks, the lines whose wait is over: each
-    line is ready once its time or its arrival is at or before `cutoff`; the first line
-    that is not ready holds back the rest of its stream."""
+def _take_ready(
+    held: deque[tuple[float, _Chunk]], cutoff: float, arrived_by: float
+) -> list[_Chunk]:
+    """Pops, from the front of one stream's chunks, the lines whose wait is over: a whole
+    chunk once it arrived `seconds` ago, else its lines timed at or before `cutoff`; the
+    first line that is not ready holds back the rest of its stream."""
     ready: list[_Chunk] = []
     while held:
-        chunk = held[0]
-        if isinstance(chunk, LineBatch):
-            if chunk.received <= cutoff:
-                count = len(chunk)
-            else:
-                count = next((i for i, ts in enumerate(chunk.timestamps) if ts > cutoff), -1)
-                count = len(chunk) if count < 0 else count
-        else:
-            count = 0
-            for line in chunk:
-                if line.timestamp > cutoff and line.received > cutoff:
-                    break
-                count += 1
+        arrived, chunk = held[0]
+        if arrived <= arrived_by:
+            ready.append(held.popleft()[1])
+            continue
+        times = chunk.timestamps if isinstance(chunk, LineBatch) else [x.timestamp for x in chunk]
+        count = next((i for i, ts in enumerate(times) if not ts <= cutoff), len(times))
         if count == len(chunk):
-            ready.append(held.popleft())
+            ready.append(held.popleft()[1])
             continue
         if count:
             ready.append(chunk[:count])
-            held[0] = chunk[count:]
+            held[0] = (arrived, chunk[count:])
         break
     return ready
 
@@ -103,45 +117,60 @@ def _order(stream_times: list[list[float]]) -> list[int]:
     """Positions (in the streams laid end to end) in merged order."""
     keys: list[float] = []
     for times in stream_times:
+        total = sum(times)
+        if total != total:  # a NaN (or inf - inf) would leave the sort without an order
+            times = [ts if ts == ts else -math.inf for ts in times]
         # Most streams are in time order already; the running maximum costs a call a line.
         in_order = all(map(le, times, islice(times, 1, None)))
         keys += times if in_order else accumulate(times, max)
     return sorted(range(len(keys)), key=keys.__getitem__)
 
 
-def _merge_batches(streams: list[list[LineBatch]]) -> MergedBatch:
+def _merge(streams: list[list[_Chunk]]) -> MergedBatch:
     texts: list[str] = []
     stamps: list[float] = []
     levels: list[Level] = []
     kinds: list[LineKind] = []
     received: list[float] = []
     origins: list[tuple[str, str, str]] = []
+    fields: list[dict[str, str] | None] = []
     stream_times: list[list[float]] = []
     for chunks in streams:
         first = len(stamps)
         for chunk in chunks:
-            count = len(chunk.texts)
-            texts += chunk.texts
-            stamps += chunk.timestamps
-            levels += chunk.levels
-            kinds += [chunk.kind] * count
-            received += [chunk.received] * count
-            origins += [(chunk.host, chunk.source, chunk.service)] * count
+            if isinstance(chunk, LineBatch):
+                count = len(chunk.texts)
+                texts += chunk.texts
+                stamps += chunk.timestamps
+                levels += chunk.levels
+                kinds += [chunk.kind] * count
+                received += [chunk.received] * count
+                origins += [(chunk.host, chunk.source, chunk.service)] * count
+                fields += [None] * count
+                continue
+            for line in chunk:  # journald lines, notices, markers: few
+                texts.append(line.text)
+                stamps.append(line.timestamp)
+                levels.append(line.level)
+                kinds.append(line.kind)
+                received.append(line.received)
+                origins.append((line.host, line.source, line.service))
+                fields.append(line.explicit_fields)
         stream_times.append(stamps[first:])
-    # One C call a column (at least two lines here, so the getter returns a tuple).
-    pick = itemgetter(*_order(stream_times))
+    order = _order(stream_times)
     return MergedBatch(
-        list(pick(texts)),
-        list(pick(stamps)),
-        list(pick(levels)),
-        list(pick(kinds)),
-        list(pick(received)),
-        list(pick(origins)),
+        _pick(order, texts),
+        _pick(order, stamps),
+        _pick(order, levels),
+        _pick(order, kinds),
+        _pick(order, received),
+        _pick(order, origins),
+        _pick(order, fields) if any(fields) else None,
     )
 
 
-def _merge_lines(streams: list[list[_Chunk]]) -> list[LogLine]:
-    lines_by_stream = [[line for chunk in chunks for line in chunk] for chunks in streams]
-    lines = [line for stream in lines_by_stream for line in stream]
-    order = _order([[line.timestamp for line in stream] for stream in lines_by_stream])
-    return [lines[i] for i in order]
+def _pick(order: list[int], column: list[_T]) -> list[_T]:
+    """`column` in `order`: one C call (`itemgetter`) for the many lines of a flood."""
+    if len(order) < 2:  # itemgetter of one index returns the item, not a tuple
+        return [column[i] for i in order]
+    return list(itemgetter(*order)(column))

@@ -69,14 +69,14 @@ _POW10 = [10**n for n in range(10)]
 
 
 def parse_texts(
-    texts: list[str], received: float, *, inherit: bool = False
+    texts: list[str], received: float, *, inherit: bool = False, previous: float | None = None
 ) -> tuple[list[float], list[Level]]:
     """Timestamps and levels for many lines at once.
 
     A line with no timestamp of its own gets `received`; with `inherit`, it gets the
-    timestamp of the line before it instead (the first line: `received`). For lines read
-    together from one stream, that keeps a stack trace's lines at their head's time, so
-    ordering by time never tears it apart.
+    timestamp of the line before it instead (for the first line: `previous`, the time of
+    the line before the batch, else `received`). For lines read from one stream, that keeps
+    a stack trace's lines at their head's time, so ordering by time never tears it apart.
     """
     global _decisions
     if _decisions > _MAX_DECISIONS:
@@ -109,13 +109,15 @@ def parse_texts(
     if total != total:  # a NaN: some line's fraction was no fraction
         todo[SLOW] += [i for i, ts in enumerate(timestamps) if ts != ts]
     if any(todo):
-        _finish(texts, received, timestamps, levels, todo, inherit)
+        first = previous if inherit and previous is not None else received
+        _finish(texts, received, first, timestamps, levels, todo, inherit)
     return timestamps, levels
 
 
 def _finish(
     texts: list[str],
     received: float,
+    first: float,
     timestamps: list[float],
     levels: list[Level],
     todo: list[list[int]],
@@ -137,7 +139,7 @@ def _finish(
         for i in sorted(slow):
             ts, level = timestamp_and_level(texts[i])
             if ts is None:
-                ts = timestamps[i - 1] if inherit and i else received
+                ts = (timestamps[i - 1] if i else first) if inherit else received
             timestamps[i] = ts
             levels[i] = level
     if heads:

@@ -59,9 +59,9 @@ for _code in (0xFEFF, 0x061C, 0x2028, 0x2029):
     _TABLE[chr(_code)] = _escape(_code)
 _TABLE_GET = _TABLE.__getitem__
 
-#: The escapes `sanitize` writes (and the same notation already in a log's text), so a
-#: view can show them apart from the text around them.
-ESCAPE = re.compile(r"\\(?:x[0-9a-f]{2}|u[0-9a-f]{4})")
+#: The escapes `sanitize` writes, and only those (a `C:\\x64` path or JSON's `caf\\u00e9`
+#: is text), so a view can show them apart from the text around them.
+ESCAPE = re.compile("|".join(map(re.escape, sorted(set(_TABLE.values())))))
 
 
 def _replace(match: re.Match[str]) -> str:
@@ -91,7 +91,7 @@ def sanitize_chunk(text: str) -> str:
 
 
 def sanitize(text: str) -> str:
-    """Sanitise one line; a `\\n` inside it is shown as `␊` too."""
+    """Sanitise one line; a `\\n` inside it is shown as `\\x0a` too."""
     return _sanitize(text, _UNSAFE_LINE)
 
 

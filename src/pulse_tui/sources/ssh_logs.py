@@ -49,6 +49,10 @@ STOP_TIMEOUT = 1.5
 _RESTART_MARKERS = (b"has been replaced", b"has appeared", b"file truncated")
 
 
+#: Lines read this soon after the last ones may continue them (a stack trace's next read).
+CONTINUATION_SECONDS = 1.0
+
+
 @dataclass(slots=True)
 class _FileStream:
     """Where one followed file stands: bytes received and the inode they came from."""
@@ -58,6 +62,10 @@ class _FileStream:
     reader: LineReader
     offset: int | None = None
     inode: str | None = None
+    #: The last line's timestamp, if the lines so far had one, and when it arrived
+    #: (monotonic): a stack trace split across two reads keeps its head's time.
+    last_stamp: float | None = None
+    last_at: float = 0.0
 
 
 @dataclass(slots=True)
@@ -272,9 +280,15 @@ class SshLogSource:
         if not texts:
             return
         received = time.time()
-        timestamps, levels = parse_texts(texts, received, inherit=True)
+        arrived = time.monotonic()
+        previous = stream.last_stamp if arrived - stream.last_at <= CONTINUATION_SECONDS else None
+        timestamps, levels = parse_texts(texts, received, inherit=True, previous=previous)
+        # Only a time that came from the text is worth passing on, not a receive time.
+        stream.last_stamp = None if timestamps[-1] == received else timestamps[-1]
+        stream.last_at = arrived
+        source = sanitize(stream.path)  # as the stream's notices name it
         sink.on_lines(
-            LineBatch(texts, timestamps, levels, received, self.host, stream.path, stream.service)
+            LineBatch(texts, timestamps, levels, received, self.host, source, stream.service)
         )
 
     async def _follow_journal(

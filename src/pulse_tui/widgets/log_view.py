@@ -49,7 +49,8 @@ def format_line(line: LogLine, *, host_width: int = 0) -> Text:
     if line.kind is LineKind.NOTICE:
         out = Text()
         out.append(f"{line.host}: ", style=f"bold {host_colour(line.host)}")
-        out.append(line.text, style="italic #ff8787")
+        for piece, style in _text_pieces(line.text):  # remote stderr is untrusted text too
+            out.append(piece, style=f"italic #ff8787 {style or ''}")
         return out
     return Text.assemble(*_row_pieces(line, host_width))
 
@@ -361,11 +362,12 @@ class LogView(Widget, can_focus=True):
             # flood every row of every page is new.
             return [Segment.adjust_line_length(text_segments(text), width, pad=True)]
         console = self.app.console
-        indent = len(text.plain) - len(line.text) if line.kind is LineKind.LINE else 0
-        if indent and width - indent >= _MIN_WRAPPED_WIDTH:
+        cut = len(text.plain) - len(line.text) if line.kind is LineKind.LINE else 0
+        prefix, message = text.divide([cut])
+        indent = prefix.cell_len  # cells, not characters: a host name may be wide
+        if cut and width - indent >= _MIN_WRAPPED_WIDTH:
             # A hanging indent: continuation rows start under the text, so the time, host
             # and level columns stay clear to scan.
-            prefix, message = text.divide([indent])
             pad = Text(" " * indent)
             parts = message.wrap(console, width - indent, overflow="fold") or [Text()]
             return [
