@@ -23,7 +23,7 @@ from run import figure
 
 from pulse_tui.model import fingerprint as fingerprint_module
 from pulse_tui.model.error_groups import ErrorGroups
-from pulse_tui.model.log_buffer import LineBatch
+from pulse_tui.model.line_batch import LineBatch
 from pulse_tui.model.logparse import parse_texts
 
 WARN_LINES = 100_000

@@ -40,7 +40,8 @@ from pathlib import Path
 
 from run import figure
 
-from pulse_tui.model.log_buffer import LineBatch, LogBuffer
+from pulse_tui.model.line_batch import LineBatch
+from pulse_tui.model.log_buffer import LogBuffer
 from pulse_tui.model.logparse import parse_texts
 from pulse_tui.sources.line_reader import LineReader
 

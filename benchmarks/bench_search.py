@@ -39,7 +39,8 @@ from pathlib import Path
 
 from run import figure
 
-from pulse_tui.model.log_buffer import LineBatch, LogBuffer
+from pulse_tui.model.line_batch import LineBatch
+from pulse_tui.model.log_buffer import LogBuffer
 from pulse_tui.model.logline import Level
 from pulse_tui.model.search import LineFilter, SearchQuery, count_matches
 

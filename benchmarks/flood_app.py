@@ -13,7 +13,7 @@ import sys
 import time
 
 from pulse_tui.app import PulseApp, demo_config
-from pulse_tui.model.log_buffer import LineBatch
+from pulse_tui.model.line_batch import LineBatch
 from pulse_tui.model.logparse import parse_texts
 from pulse_tui.sources.base import HostState, HostStatus, LogSink
 from pulse_tui.sources.demo import DemoMetricsSource

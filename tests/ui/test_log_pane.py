@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from ui.harness import frozen_demo_app, has_data, screen_segments, screen_text, wait_until
 
 from pulse_tui.app import PulseApp, demo_config
-from pulse_tui.model.log_buffer import LineBatch
+from pulse_tui.model.line_batch import LineBatch
 from pulse_tui.model.logline import Level, LineKind, LogLine
 from pulse_tui.sources.base import HostState, HostStatus, LogSink
 from pulse_tui.sources.demo import DemoMetricsSource

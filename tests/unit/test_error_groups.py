@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from pulse_tui.model.error_groups import MAX_ORIGINS, ErrorGroups
-from pulse_tui.model.log_buffer import LineBatch
+from pulse_tui.model.line_batch import LineBatch
 from pulse_tui.model.logline import Level, LineKind, LogLine
 
 T0 = 1_704_207_840.0  # a minute boundary

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pulse_tui.model.log_buffer import LineBatch, LogBuffer
+from pulse_tui.model.line_batch import LineBatch
+from pulse_tui.model.log_buffer import LogBuffer
 from pulse_tui.model.logline import Level, LineKind, LogLine
 
 

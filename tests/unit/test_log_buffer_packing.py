@@ -11,7 +11,8 @@ from collections import deque
 
 import pytest
 
-from pulse_tui.model.log_buffer import LineBatch, LogBuffer
+from pulse_tui.model.line_batch import LineBatch
+from pulse_tui.model.log_buffer import LogBuffer
 from pulse_tui.model.logline import Level, LineKind, LogLine
 from pulse_tui.model.packed_lines import LineSlice, PackedLines, pack
 from pulse_tui.model.search import SearchJob, SearchQuery, count_matches, find_matches

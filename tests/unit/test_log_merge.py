@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pulse_tui.model.log_buffer import LineBatch, LogBuffer, MergedBatch
+from pulse_tui.model.line_batch import LineBatch, MergedBatch
+from pulse_tui.model.log_buffer import LogBuffer
 from pulse_tui.model.log_merge import ReorderWindow
 from pulse_tui.model.logline import Level, LineKind, LogLine
 

@@ -114,7 +114,7 @@ def test_lines_arriving_late_count_but_evaluation_is_not_repeated() -> None:
 
 
 def test_column_batches_count_exactly_like_line_lists() -> None:
-    from pulse_tui.model.log_buffer import LineBatch
+    from pulse_tui.model.line_batch import LineBatch
 
     rule = LogRule(
         name="Timeouts",

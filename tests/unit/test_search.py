@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from pulse_tui.model.log_buffer import LineBatch, LogBuffer
+from pulse_tui.model.line_batch import LineBatch
+from pulse_tui.model.log_buffer import LogBuffer
 from pulse_tui.model.logline import Level, LineKind, LogLine
 from pulse_tui.model.search import (
     LineFilter,

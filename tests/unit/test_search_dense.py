@@ -9,7 +9,8 @@ import random
 import pytest
 
 from pulse_tui.model import search_text
-from pulse_tui.model.log_buffer import LineBatch, LogBuffer
+from pulse_tui.model.line_batch import LineBatch
+from pulse_tui.model.log_buffer import LogBuffer
 from pulse_tui.model.logline import Level
 from pulse_tui.model.packed_lines import pack
 from pulse_tui.model.search import SearchJob, SearchQuery, count_matches, find_matches

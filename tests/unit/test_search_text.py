@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from pulse_tui.model import search_scan
-from pulse_tui.model.log_buffer import LineBatch, LogBuffer
+from pulse_tui.model.line_batch import LineBatch
+from pulse_tui.model.log_buffer import LogBuffer
 from pulse_tui.model.logline import Level
 from pulse_tui.model.packed_lines import PackedLines, pack
 from pulse_tui.model.search import SearchJob, SearchQuery, count_matches, find_matches

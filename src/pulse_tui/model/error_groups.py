@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from itertools import count as _counter
 
 from pulse_tui.model.fingerprint import fingerprint, pattern_query
-from pulse_tui.model.log_buffer import LineBatch
+from pulse_tui.model.line_batch import LineBatch
 from pulse_tui.model.log_fields import parse_fields
 from pulse_tui.model.logline import Level, LineKind, LogLine
 

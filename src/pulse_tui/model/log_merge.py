@@ -27,7 +27,7 @@ from itertools import accumulate, islice
 from operator import itemgetter, le
 from typing import TypeVar
 
-from pulse_tui.model.log_buffer import LineBatch, MergedBatch
+from pulse_tui.model.line_batch import LineBatch, MergedBatch
 from pulse_tui.model.logline import Level, LineKind, LogLine
 
 _Chunk = Sequence[LogLine]

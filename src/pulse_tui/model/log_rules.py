@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pulse_tui.config.alert_model import LogRule
 from pulse_tui.model.alerts import Alert, AlertEvent
 from pulse_tui.model.durations import format_duration
-from pulse_tui.model.log_buffer import LineBatch
+from pulse_tui.model.line_batch import LineBatch
 from pulse_tui.model.logline import Level, LineKind, LogLine
 from pulse_tui.model.search import SearchQuery
 

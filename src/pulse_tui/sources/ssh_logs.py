@@ -21,7 +21,7 @@ import asyncssh
 
 from pulse_tui.config import Config, LogFile, LogHost, LogsConfig
 from pulse_tui.model.journald import journal_line
-from pulse_tui.model.log_buffer import LineBatch
+from pulse_tui.model.line_batch import LineBatch
 from pulse_tui.model.logline import Level, LineKind, LogLine
 from pulse_tui.model.logparse import notice, parse_texts
 from pulse_tui.model.sanitize import sanitize, sanitize_chunk
