@@ -60,7 +60,18 @@ for pattern in "$@"; do
 done
 """
 
-_JOURNAL = _LIFELINE.format(cmd='"$@"')
+#: The journal fields a line is made of (`model/journald.py`); journalctl adds its cursor
+#: and timestamps to them.
+JOURNAL_FIELDS = "MESSAGE,PRIORITY,_SYSTEMD_UNIT,SYSLOG_IDENTIFIER,_PID"
+
+# "$@" is the journalctl command line. From systemd 236 on, journalctl can leave out the
+# fields we never read: an entry is ~1 KB with all ~25 of them and ~0.3 KB with ours, so
+# less to send and to parse. Older versions refuse the option, so it is tried first.
+_JOURNAL = f"""
+if journalctl --output-fields=MESSAGE --lines=0 --quiet >/dev/null 2>&1; then
+  shift; set -- journalctl --output-fields={JOURNAL_FIELDS} "$@"
+fi
+{_LIFELINE.format(cmd='"$@"')}"""
 
 
 def sh_command(script: str, *args: str) -> str:
