@@ -91,6 +91,17 @@ def test_journal_entries_of_every_message_shape() -> None:
         "",
     )
     assert (line.text, line.level, line.timestamp) == ("x\\x1b[2J", Level.WARN, T0 + 0.5)
+    # journald's time and priority win over the text's; the text fills in what is missing.
+    said = "2020-01-01T00:00:00Z ERROR from the text"
+    both = {"MESSAGE": said, "PRIORITY": "6", "__REALTIME_TIMESTAMP": "1704207845500000"}
+    no_priority = {"MESSAGE": said, "__REALTIME_TIMESTAMP": "1704207845500000"}
+    no_time = {"MESSAGE": said, "PRIORITY": "4"}
+    got = [journal_line(e, 1.0, "h", "j", "") for e in (both, no_priority, no_time)]
+    assert [(x.timestamp, x.level) for x in got] == [
+        (T0 + 0.5, Level.INFO),
+        (T0 + 0.5, Level.ERROR),
+        (1577836800.0, Level.WARN),
+    ]
     # A hostile remote's absurd timestamp falls back to the receive time, no exception.
     huge = {"MESSAGE": "m", "__REALTIME_TIMESTAMP": "9" * 400}
     assert journal_line(huge, 1.0, "h", "journal", "").timestamp == 1.0

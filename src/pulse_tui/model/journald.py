@@ -48,13 +48,17 @@ def journal_line(
     """One `journalctl -o json` entry -> LogLine: MESSAGE sanitised, PRIORITY as level,
     __REALTIME_TIMESTAMP as time, a few identifying fields kept."""
     text = sanitize(journal_message(entry.get("MESSAGE")))
-    ts, level = timestamp_and_level(text)
-    realtime = entry.get("__REALTIME_TIMESTAMP")
+    ts: float | None = None
+    level: Level | None = None
     with contextlib.suppress(TypeError, ValueError, OverflowError):  # a hostile remote's
-        ts = int(realtime) / 1e6
-    priority = entry.get("PRIORITY")
+        ts = int(entry.get("__REALTIME_TIMESTAMP")) / 1e6  # type: ignore[arg-type]
     with contextlib.suppress(TypeError, ValueError, IndexError):
-        level = SYSLOG_PRIORITY[int(priority)]
+        level = SYSLOG_PRIORITY[int(entry.get("PRIORITY"))]  # type: ignore[arg-type]
+    if ts is None or level is None:
+        # Only then is the text read for them: the general parser is most of a line's cost.
+        text_ts, text_level = timestamp_and_level(text)
+        ts = text_ts if ts is None else ts
+        level = text_level if level is None else level
     fields = {
         key: sanitize(str(entry[name]))
         for key, name in (
