@@ -124,8 +124,12 @@ class LogBuffer:
         if not 0 <= index < size:
             raise IndexError("log buffer index out of range")
         absolute = self.dropped + index
-        block = self._blocks[absolute // _BLOCK - self._blocks[0].first // _BLOCK]
+        block = self._block_of(absolute)
         return block, absolute - block.first
+
+    def _block_of(self, absolute: int) -> _Block:
+        """The block holding the line with sequence number `absolute` (still kept)."""
+        return self._blocks[absolute // _BLOCK - self._blocks[0].first // _BLOCK]
 
     @overload
     def __getitem__(self, index: int) -> LogLine: ...
@@ -280,10 +284,10 @@ class LogBuffer:
         self._append_columns(batch.texts, batch.timestamps, meta, batch.received, origins)
         if batch.fields is not None:
             # Kept as `_append_one` keeps them: they cannot be parsed again from the text.
-            for i, fields in enumerate(batch.fields):
+            for absolute, fields in enumerate(batch.fields, first):
                 if fields is not None:
-                    block = self._blocks[(first + i) // _BLOCK - self._blocks[0].first // _BLOCK]
-                    block.fields[first + i - block.first] = fields
+                    block = self._block_of(absolute)
+                    block.fields[absolute - block.first] = fields
 
     def _append_columns(
         self,
