@@ -243,7 +243,7 @@ class SshLogSource:
             kind, data = item
             if kind == 1:
                 if any(marker in data for marker in _RESTART_MARKERS):
-                    self._deliver(sink, stream, stream.reader.flush())
+                    self._deliver(sink, stream, source, stream.reader.flush())
                     stream.offset, stream.inode = 0, None
                 texts = stderr.feed(data)
                 if texts:
@@ -271,12 +271,13 @@ class SshLogSource:
                 data = data[newline + 1 :]
                 skip_partial = False
             stream.offset = (stream.offset or 0) + len(data)
-            self._deliver(sink, stream, stream.reader.feed(data))
+            self._deliver(sink, stream, source, stream.reader.feed(data))
         if session.exit_status not in (None, 0, 143) and not conn.is_closed():
             sink.on_lines([self._notice(f"tail exited with status {session.exit_status}", source)])
         chan.close()
 
-    def _deliver(self, sink: LogSink, stream: _FileStream, texts: list[str]) -> None:
+    def _deliver(self, sink: LogSink, stream: _FileStream, source: str, texts: list[str]) -> None:
+        """Hands `texts` to the sink; `source` is the stream's path as its notices name it."""
         if not texts:
             return
         received = time.time()
@@ -286,7 +287,6 @@ class SshLogSource:
         # Only a time that came from the text is worth passing on, not a receive time.
         stream.last_stamp = None if timestamps[-1] == received else timestamps[-1]
         stream.last_at = arrived
-        source = sanitize(stream.path)  # as the stream's notices name it
         sink.on_lines(
             LineBatch(texts, timestamps, levels, received, self.host, source, stream.service)
         )
