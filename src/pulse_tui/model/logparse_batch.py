@@ -109,21 +109,21 @@ def parse_texts(
     if total != total:  # a NaN: some line's fraction was no fraction
         todo[SLOW] += [i for i, ts in enumerate(timestamps) if ts != ts]
     if any(todo):
-        first = previous if inherit and previous is not None else received
-        _finish(texts, received, first, timestamps, levels, todo, inherit)
+        fallback = previous if inherit and previous is not None else received
+        _finish(texts, fallback, timestamps, levels, todo, inherit)
     return timestamps, levels
 
 
 def _finish(
     texts: list[str],
-    received: float,
-    first: float,
+    fallback: float,
     timestamps: list[float],
     levels: list[Level],
     todo: list[list[int]],
     inherit: bool,
 ) -> None:
-    """What `parse_texts` left to do: levels from the lines' heads, and the general parser."""
+    """What `parse_texts` left to do: levels from the lines' heads, and the general parser.
+    A line it finds no time in gets `fallback`, or with `inherit` its predecessor's."""
     slow = set(todo[SLOW])
     for still in (LOGFMT, LOGFMT_LEVEL):
         # An access-log time anywhere in the head would be the line's time.
@@ -139,7 +139,7 @@ def _finish(
         for i in sorted(slow):
             ts, level = timestamp_and_level(texts[i])
             if ts is None:
-                ts = (timestamps[i - 1] if i else first) if inherit else received
+                ts = timestamps[i - 1] if inherit and i else fallback
             timestamps[i] = ts
             levels[i] = level
     if heads:
