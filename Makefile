@@ -26,8 +26,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks screenshots
+	$(BIN)/ruff format --check src tests benchmarks screenshots
+	$(BIN)/lint-imports
 
 screenshots: $(STAMP)
 	$(BIN)/python screenshots/generate.py

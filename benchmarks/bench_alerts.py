@@ -22,11 +22,11 @@ from bench_ingest import ingest_times, sample_lines
 from run import figure
 
 from pulse_tui.config.alert_model import AlertRule, LogRule
-from pulse_tui.model.alert_rules import RuleEvaluator
-from pulse_tui.model.log_rules import LogRuleEvaluator
-from pulse_tui.model.logline import Level, LogLine
-from pulse_tui.model.logparse import parse_texts
-from pulse_tui.model.signals import QueryWindow, Series, Signal, SignalResult
+from pulse_tui.model.alerting.log_rules import LogRuleEvaluator
+from pulse_tui.model.alerting.rules import RuleEvaluator
+from pulse_tui.model.logs.line import Level, LogLine
+from pulse_tui.model.logs.parse import parse_texts
+from pulse_tui.model.metrics.signals import QueryWindow, Series, Signal, SignalResult
 
 LINES = 200_000
 BATCH = 4096

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 
 from run import figure
 
-from pulse_tui.charts import ChartSeries, render_line_chart, sparkline
-from pulse_tui.charts.axis import time_label, time_ticks
-from pulse_tui.model.units import format_value
+from pulse_tui.model.core.units import format_value
+from pulse_tui.ui.charts import ChartSeries, render_line_chart, sparkline
+from pulse_tui.ui.charts.axis import time_label, time_ticks
 
 PANELS = 5
 SERIES = 3

@@ -21,10 +21,10 @@ from collections.abc import Iterator
 from bench_ingest import ingest, sample_lines
 from run import figure
 
-from pulse_tui.model import fingerprint as fingerprint_module
-from pulse_tui.model.error_groups import ErrorGroups
-from pulse_tui.model.line_batch import LineBatch
-from pulse_tui.model.logparse import parse_texts
+from pulse_tui.model.alerting import fingerprint as fingerprint_module
+from pulse_tui.model.alerting.error_groups import ErrorGroups
+from pulse_tui.model.logs.batch import LineBatch
+from pulse_tui.model.logs.parse import parse_texts
 
 WARN_LINES = 100_000
 MIX_LINES = 200_000

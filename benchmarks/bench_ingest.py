@@ -40,10 +40,10 @@ from pathlib import Path
 
 from run import figure
 
-from pulse_tui.model.line_batch import LineBatch
-from pulse_tui.model.log_buffer import LogBuffer
-from pulse_tui.model.logparse import parse_texts
-from pulse_tui.sources.line_reader import LineReader
+from pulse_tui.model.logs.batch import LineBatch
+from pulse_tui.model.logs.buffer import LogBuffer
+from pulse_tui.model.logs.parse import parse_texts
+from pulse_tui.sources.ssh.line_reader import LineReader
 
 LINES = 400_000
 CHUNK = 64 * 1024
@@ -221,8 +221,8 @@ def bench_ssh() -> Iterator[dict[str, object]]:
     from support.sshd_server import SshdServer
 
     from pulse_tui.config import LogFile, LogHost, LogsConfig
-    from pulse_tui.sources.ssh_connect import ConnectionPool
-    from pulse_tui.sources.ssh_logs import SshLogSource
+    from pulse_tui.sources.ssh.connect import ConnectionPool
+    from pulse_tui.sources.ssh.tail import SshLogSource
 
     count = 300_000
     payload = ("\n".join(sample_lines(count, seed=11)) + "\n").encode()

@@ -24,9 +24,9 @@ from support.backfill import synthetic_services  # noqa: E402
 from support.prometheus_server import backfilled_prometheus  # noqa: E402
 
 from pulse_tui.config import Config, PrometheusConfig  # noqa: E402
-from pulse_tui.model.signals import Signal  # noqa: E402
-from pulse_tui.model.step import compute_window  # noqa: E402
-from pulse_tui.sources.prometheus import PrometheusSource  # noqa: E402
+from pulse_tui.model.metrics.signals import Signal  # noqa: E402
+from pulse_tui.model.metrics.step import compute_window  # noqa: E402
+from pulse_tui.sources.prometheus.source import PrometheusSource  # noqa: E402
 
 SERVICES = 50
 RANGE = 3600

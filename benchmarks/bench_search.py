@@ -20,7 +20,7 @@ buffer just built):
   of the lines, so whatever str objects it keeps are counted), and the index list of an
   active filter matching ~40% of lines.
 * search_cache_mb — tracemalloc: what the first search over a fresh buffer keeps for the
-  next ones (nothing now: full blocks are stored packed, see `packed_lines`).
+  next ones (nothing now: full blocks are stored packed, see `logs.packed`).
 
 Searches run on one thread, like grep.
 """
@@ -39,10 +39,10 @@ from pathlib import Path
 
 from run import figure
 
-from pulse_tui.model.line_batch import LineBatch
-from pulse_tui.model.log_buffer import LogBuffer
-from pulse_tui.model.logline import Level
-from pulse_tui.model.search import LineFilter, SearchQuery, count_matches
+from pulse_tui.model.logs.batch import LineBatch
+from pulse_tui.model.logs.buffer import LogBuffer
+from pulse_tui.model.logs.line import Level
+from pulse_tui.model.search.query import LineFilter, SearchQuery, count_matches
 
 LINES = 1_000_000
 

@@ -12,11 +12,11 @@ import asyncio
 import sys
 import time
 
-from pulse_tui.app import PulseApp, demo_config
-from pulse_tui.model.line_batch import LineBatch
-from pulse_tui.model.logparse import parse_texts
+from pulse_tui.model.logs.batch import LineBatch
+from pulse_tui.model.logs.parse import parse_texts
 from pulse_tui.sources.base import HostState, HostStatus, LogSink
 from pulse_tui.sources.demo import DemoMetricsSource
+from pulse_tui.ui.app import PulseApp, demo_config
 
 BATCH_INTERVAL = 0.01
 BACKLOG = 5_000

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pulse_tui import clock
+from pulse_tui.model.core import clock
 
 pytest_plugins = [
     "support.prometheus_fixtures",

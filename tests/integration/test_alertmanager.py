@@ -13,7 +13,7 @@ from support.binaries import require_binary
 from support.process import free_port
 
 from pulse_tui.sources.base import SourceError
-from pulse_tui.sources.external_alerts import fetch_alertmanager_alerts
+from pulse_tui.sources.prometheus.external_alerts import fetch_alertmanager_alerts
 
 pytestmark = pytest.mark.integration
 

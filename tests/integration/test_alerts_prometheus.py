@@ -16,13 +16,13 @@ from support.prometheus_fixtures import PrometheusData
 from support.prometheus_server import run_prometheus
 
 from pulse_tui.config import PrometheusConfig
-from pulse_tui.config.alert_model import AlertRule
-from pulse_tui.model.alert_rules import RuleEvaluator
-from pulse_tui.model.alerts import AlertBook
-from pulse_tui.model.signals import QueryWindow, Signal
+from pulse_tui.model.alerting.alerts import AlertBook
+from pulse_tui.model.alerting.definitions import AlertRule
+from pulse_tui.model.alerting.rules import RuleEvaluator
+from pulse_tui.model.metrics.signals import QueryWindow, Signal
 from pulse_tui.sources.base import SourceError
-from pulse_tui.sources.external_alerts import fetch_prometheus_alerts
-from pulse_tui.sources.prometheus import PrometheusSource
+from pulse_tui.sources.prometheus.external_alerts import fetch_prometheus_alerts
+from pulse_tui.sources.prometheus.source import PrometheusSource
 
 pytestmark = pytest.mark.integration
 

@@ -11,11 +11,11 @@ from dataclasses import replace
 from support.http_receiver import HttpReceiver
 from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
 
-from pulse_tui.app import PulseApp, demo_config
 from pulse_tui.config import Probe, SecretRef, Webhook
-from pulse_tui.model.logline import Level, LogLine
-from pulse_tui.screens.silence import SilenceScreen
+from pulse_tui.model.logs.line import Level, LogLine
 from pulse_tui.sources.demo import DemoMetricsSource
+from pulse_tui.ui.app import PulseApp, demo_config
+from pulse_tui.ui.screens.silence import SilenceScreen
 
 WIDE = (200, 50)
 BASE = 1767225600
@@ -176,7 +176,7 @@ async def test_alertmanager_alerts_appear_beside_ours_and_a_dead_one_is_shown(
     from support.binaries import require_binary
     from support.process import free_port
 
-    from pulse_tui.sources.prometheus import PrometheusSource
+    from pulse_tui.sources.prometheus.source import PrometheusSource
 
     with run_alertmanager(require_binary("prometheus-alertmanager")) as alertmanager:
         started = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=2)

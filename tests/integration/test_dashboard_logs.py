@@ -14,10 +14,10 @@ import pytest
 from support.sshd_server import SshdServer, remote_processes
 from ui.harness import screen_text, wait_until
 
-from pulse_tui.app import PulseApp
 from pulse_tui.config import Config, Overrides, apply_overrides
 from pulse_tui.sources.demo import DemoMetricsSource
 from pulse_tui.sources.factory import log_sources
+from pulse_tui.ui.app import PulseApp
 
 pytestmark = pytest.mark.integration
 
@@ -86,7 +86,7 @@ async def test_a_log_rule_fires_on_lines_tailed_over_ssh(
     from dataclasses import replace
 
     from pulse_tui.config import LogRule
-    from pulse_tui.model.logline import Level
+    from pulse_tui.model.logs.line import Level
 
     ssh_home(["web-1"])
     log = tmp_path / "payments.log"

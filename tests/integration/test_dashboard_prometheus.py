@@ -14,12 +14,12 @@ from support.prometheus_fixtures import PrometheusData
 from support.prometheus_server import FaultProxy
 from ui.harness import screen_text, wait_until
 
-from pulse_tui.app import PulseApp
 from pulse_tui.config import Config, SignalConfig
-from pulse_tui.model.signals import Signal
-from pulse_tui.model.units import format_value
-from pulse_tui.sources.prometheus import PrometheusSource
-from pulse_tui.widgets.service_table import ServiceTable
+from pulse_tui.model.core.units import format_value
+from pulse_tui.model.metrics.signals import Signal
+from pulse_tui.sources.prometheus.source import PrometheusSource
+from pulse_tui.ui.app import PulseApp
+from pulse_tui.ui.widgets.service_table import ServiceTable
 
 SIZE = (200, 50)
 

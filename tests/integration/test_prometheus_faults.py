@@ -14,11 +14,11 @@ from support.prometheus_fixtures import PrometheusData
 from support.prometheus_server import Canned, FaultProxy
 
 from pulse_tui.config import SecretRef, SignalConfig
-from pulse_tui.model.signals import Signal
-from pulse_tui.model.step import compute_window
+from pulse_tui.model.metrics.signals import Signal
+from pulse_tui.model.metrics.step import compute_window
 from pulse_tui.sources.base import SourceError
-from pulse_tui.sources.prometheus import PrometheusSource
-from pulse_tui.sources.prometheus_http import RetryPolicy, parse_retry_after
+from pulse_tui.sources.prometheus.http import RetryPolicy, parse_retry_after
+from pulse_tui.sources.prometheus.source import PrometheusSource
 
 pytestmark = pytest.mark.integration
 

@@ -18,10 +18,10 @@ from support.prometheus_fixtures import PrometheusData
 from support.prometheus_server import run_prometheus
 
 from pulse_tui.config import SignalConfig
-from pulse_tui.model.signals import Signal, SignalResult
-from pulse_tui.model.step import compute_window
+from pulse_tui.model.metrics.signals import Signal, SignalResult
+from pulse_tui.model.metrics.step import compute_window
 from pulse_tui.sources.base import MetricsSource
-from pulse_tui.sources.prometheus import PrometheusSource
+from pulse_tui.sources.prometheus.source import PrometheusSource
 
 pytestmark = pytest.mark.integration
 

@@ -11,10 +11,10 @@ import pytest
 from support.sshd_server import RecordingSink, SshdServer
 
 from pulse_tui.config import LogFile, LogHost, LogsConfig
-from pulse_tui.model.logline import LineKind
-from pulse_tui.model.sanitize import is_safe
-from pulse_tui.sources.ssh_connect import ConnectionPool
-from pulse_tui.sources.ssh_logs import SshLogSource
+from pulse_tui.model.core.sanitize import is_safe
+from pulse_tui.model.logs.line import LineKind
+from pulse_tui.sources.ssh.connect import ConnectionPool
+from pulse_tui.sources.ssh.tail import SshLogSource
 
 pytestmark = pytest.mark.integration
 

@@ -10,10 +10,10 @@ import pytest
 from support.backfill import EXPECTED, HOSTILE
 from support.prometheus_fixtures import PrometheusData
 
+from pulse_tui.cli.summary import SUMMARY_KEYS, collect_summary, format_summary
 from pulse_tui.config import Config
-from pulse_tui.model.summary import SUMMARY_KEYS, collect_summary, format_summary
 from pulse_tui.sources.demo import DemoMetricsSource
-from pulse_tui.sources.prometheus import PrometheusSource
+from pulse_tui.sources.prometheus.source import PrometheusSource
 
 pytestmark = pytest.mark.integration
 

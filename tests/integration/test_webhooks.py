@@ -11,7 +11,7 @@ from support.http_receiver import HttpReceiver
 
 from pulse_tui.config.alert_model import Webhook
 from pulse_tui.config.secrets import SecretRef
-from pulse_tui.model.alerts import Alert, AlertEvent
+from pulse_tui.model.alerting.alerts import Alert, AlertEvent
 from pulse_tui.sources.webhooks import WebhookNotifier
 
 pytestmark = pytest.mark.integration

@@ -10,10 +10,10 @@ from rich.segment import Segment
 from textual.app import App
 from textual.pilot import Pilot
 
-from pulse_tui import clock
-from pulse_tui.app import PulseApp, demo_config
 from pulse_tui.config import Config
+from pulse_tui.model.core import clock
 from pulse_tui.sources.demo import DemoMetricsSource, demo_log_sources
+from pulse_tui.ui.app import PulseApp, demo_config
 
 #: 2026-01-01 00:11:40 UTC: 100 s into a checkout incident, so every panel has a story.
 FROZEN_AT = 1767225600 + 600 + 100
@@ -54,7 +54,7 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float
 
 def has_data(app: PulseApp) -> bool:
     """Every panel holds a result, the table has rows, and log lines are showing."""
-    from pulse_tui.model.signals import Signal
+    from pulse_tui.model.metrics.signals import Signal
 
     return (
         all(app.panel(s).result is not None for s in Signal)

@@ -8,11 +8,11 @@ import pytest
 from textual.command import CommandPalette
 from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
 
-from pulse_tui.app import PulseApp, build_app, demo_config
-from pulse_tui.model.signals import Signal
-from pulse_tui.screens.help import HelpScreen
-from pulse_tui.widgets.log_view import LogView
-from pulse_tui.widgets.signal_panel import SignalPanel
+from pulse_tui.model.metrics.signals import Signal
+from pulse_tui.ui.app import PulseApp, build_app, demo_config
+from pulse_tui.ui.screens.help import HelpScreen
+from pulse_tui.ui.widgets.log_view import LogView
+from pulse_tui.ui.widgets.signal_panel import SignalPanel
 
 WIDE = (200, 50)
 NARROW = (80, 24)
@@ -334,7 +334,7 @@ async def test_header_warns_when_tls_verification_is_off() -> None:
     from dataclasses import replace
 
     from pulse_tui.config import Config
-    from pulse_tui.sources.prometheus import PrometheusSource
+    from pulse_tui.sources.prometheus.source import PrometheusSource
 
     config = Config()
     insecure = replace(config.prometheus, url="https://127.0.0.1:9", tls_insecure=True)

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 from ui.harness import frozen_demo_app, has_data, screen_segments, screen_text, wait_until
 
-from pulse_tui.app import PulseApp, demo_config
-from pulse_tui.model.line_batch import LineBatch
-from pulse_tui.model.logline import Level, LineKind, LogLine
+from pulse_tui.model.logs.batch import LineBatch
+from pulse_tui.model.logs.line import Level, LineKind, LogLine
 from pulse_tui.sources.base import HostState, HostStatus, LogSink
 from pulse_tui.sources.demo import DemoMetricsSource
+from pulse_tui.ui.app import PulseApp, demo_config
 
 SIZE = (160, 40)
 
@@ -168,7 +168,7 @@ async def test_host_statuses_on_the_status_line() -> None:
 
 
 async def test_a_flood_is_bounded_and_counted_not_frozen() -> None:
-    from pulse_tui import app_constants as app_module
+    from pulse_tui.ui import app_constants as app_module
 
     app = app_with()
     async with app.run_test(size=SIZE) as pilot:

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from test_log_pane import ScriptedLogSource, app_with
 from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
 
-from pulse_tui.model.logline import Level, LogLine
-from pulse_tui.model.signals import Signal
-from pulse_tui.screens.picker import PickerScreen
-from pulse_tui.screens.time_range import TimeRangeScreen
-from pulse_tui.widgets.log_view import LogView
+from pulse_tui.model.logs.line import Level, LogLine
+from pulse_tui.model.metrics.signals import Signal
+from pulse_tui.ui.screens.picker import PickerScreen
+from pulse_tui.ui.screens.time_range import TimeRangeScreen
+from pulse_tui.ui.widgets.log_view import LogView
 
 WIDE = (200, 50)
 BASE = 1767225600

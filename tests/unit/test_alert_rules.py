@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-from pulse_tui.config.alert_model import AlertRule
-from pulse_tui.model.alert_rules import RuleEvaluator
-from pulse_tui.model.alerts import AlertBook
-from pulse_tui.model.signals import QueryWindow, Series, Signal, SignalResult
-from pulse_tui.model.silences import SilenceBook
+from pulse_tui.model.alerting.alerts import AlertBook
+from pulse_tui.model.alerting.definitions import AlertRule
+from pulse_tui.model.alerting.rules import RuleEvaluator
+from pulse_tui.model.alerting.silences import SilenceBook
+from pulse_tui.model.metrics.signals import QueryWindow, Series, Signal, SignalResult
 
 STEP = 15.0
 T0 = 1_700_000_000.0

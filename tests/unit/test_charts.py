@@ -16,10 +16,10 @@ from collections.abc import Iterator
 import pytest
 from rich.text import Text
 
-from pulse_tui.charts import GLYPH_SETS, ChartSeries, plot_points, render_line_chart, sparkline
-from pulse_tui.charts.axis import value_axis
-from pulse_tui.charts.canvas import glyph_set
-from pulse_tui.charts.line_chart import CURSOR_STYLE
+from pulse_tui.ui.charts import GLYPH_SETS, ChartSeries, plot_points, render_line_chart, sparkline
+from pulse_tui.ui.charts.axis import value_axis
+from pulse_tui.ui.charts.canvas import glyph_set
+from pulse_tui.ui.charts.line_chart import CURSOR_STYLE
 
 END = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC
 
@@ -290,7 +290,10 @@ class TestSparkline:
 
 
 def test_charts_and_units_never_import_textual() -> None:
-    code = "import sys, pulse_tui.charts, pulse_tui.model.units;sys.exit('textual' in sys.modules)"
+    code = (
+        "import sys, pulse_tui.ui.charts, pulse_tui.model.core.units;"
+        "sys.exit('textual' in sys.modules)"
+    )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 

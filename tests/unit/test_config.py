@@ -18,7 +18,7 @@ from pulse_tui.config import (
     parse_logs_spec,
     resolve,
 )
-from pulse_tui.model.signals import Signal
+from pulse_tui.model.metrics.signals import Signal
 
 DATA = Path(__file__).parent.parent / "data" / "config"
 ROOT = Path(__file__).parent.parent.parent

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from pulse_tui.model.error_groups import MAX_ORIGINS, ErrorGroups
-from pulse_tui.model.line_batch import LineBatch
-from pulse_tui.model.logline import Level, LineKind, LogLine
+from pulse_tui.model.alerting.error_groups import MAX_ORIGINS, ErrorGroups
+from pulse_tui.model.logs.batch import LineBatch
+from pulse_tui.model.logs.line import Level, LineKind, LogLine
 
 T0 = 1_704_207_840.0  # a minute boundary
 

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from pulse_tui.model.fingerprint import PLACEHOLDERS, fingerprint, fingerprints, pattern_query
-from pulse_tui.model.search import SearchQuery
+from pulse_tui.model.alerting.fingerprint import (
+    PLACEHOLDERS,
+    fingerprint,
+    fingerprints,
+    pattern_query,
+)
+from pulse_tui.model.search.query import SearchQuery
 
 
 def test_the_timeout_example_groups() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pulse_tui.model.fuzzy import fuzzy_filter, fuzzy_match
+from pulse_tui.model.core.fuzzy import fuzzy_filter, fuzzy_match
 
 SERVICES = ["checkout-api", "cart", "catalog-worker", "payments", "api-gateway", "chat"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pulse_tui.sources.line_reader import LineReader
+from pulse_tui.sources.ssh.line_reader import LineReader
 
 
 def test_lines_split_across_chunks_are_reassembled() -> None:
@@ -59,7 +59,7 @@ def test_flush_returns_the_unfinished_line() -> None:
 
 
 def test_only_unsafe_lines_change_and_the_rest_come_through_as_sent() -> None:
-    from pulse_tui.model.sanitize import sanitize_chunk
+    from pulse_tui.model.core.sanitize import sanitize_chunk
 
     lines = [
         "plain ascii",
@@ -90,7 +90,7 @@ def test_crlf_and_unsafe_bytes_together() -> None:
 def test_random_bytes_in_random_chunks_read_as_one_sanitised_decode() -> None:
     import random
 
-    from pulse_tui.model.sanitize import sanitize_chunk
+    from pulse_tui.model.core.sanitize import sanitize_chunk
 
     rnd = random.Random(7)
     pieces = [
@@ -123,7 +123,7 @@ def test_random_bytes_in_random_chunks_read_as_one_sanitised_decode() -> None:
 def test_the_long_line_check_agrees_with_measuring_every_line() -> None:
     import random
 
-    from pulse_tui.sources.line_reader import _has_longer_line
+    from pulse_tui.sources.ssh.line_reader import _has_longer_line
 
     rnd = random.Random(3)
     for _ in range(2000):

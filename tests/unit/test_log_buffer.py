@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pulse_tui.model.line_batch import LineBatch
-from pulse_tui.model.log_buffer import LogBuffer
-from pulse_tui.model.logline import Level, LineKind, LogLine
+from pulse_tui.model.logs.batch import LineBatch
+from pulse_tui.model.logs.buffer import LogBuffer
+from pulse_tui.model.logs.line import Level, LineKind, LogLine
 
 
 def line(i: int, host: str = "h", ts: float | None = None, received: float = 0.0) -> LogLine:

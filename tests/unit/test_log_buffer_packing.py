@@ -11,11 +11,11 @@ from collections import deque
 
 import pytest
 
-from pulse_tui.model.line_batch import LineBatch
-from pulse_tui.model.log_buffer import LogBuffer
-from pulse_tui.model.logline import Level, LineKind, LogLine
-from pulse_tui.model.packed_lines import LineSlice, PackedLines, pack
-from pulse_tui.model.search import SearchJob, SearchQuery, count_matches, find_matches
+from pulse_tui.model.logs.batch import LineBatch
+from pulse_tui.model.logs.buffer import LogBuffer
+from pulse_tui.model.logs.line import Level, LineKind, LogLine
+from pulse_tui.model.logs.packed import LineSlice, PackedLines, pack
+from pulse_tui.model.search.query import SearchJob, SearchQuery, count_matches, find_matches
 
 BLOCK = 4096
 # ASCII, Latin-1 (1 byte a character), UCS-2 (a control picture), UCS-4, empty, and

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pulse_tui.model.line_batch import LineBatch, MergedBatch
-from pulse_tui.model.log_buffer import LogBuffer
-from pulse_tui.model.log_merge import ReorderWindow
-from pulse_tui.model.logline import Level, LineKind, LogLine
+from pulse_tui.model.logs.batch import LineBatch, MergedBatch
+from pulse_tui.model.logs.buffer import LogBuffer
+from pulse_tui.model.logs.line import Level, LineKind, LogLine
+from pulse_tui.model.logs.merge import ReorderWindow
 
 
 def line(text: str, ts: float, host: str = "a", received: float = 10.0) -> LogLine:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pulse_tui.config.alert_model import LogRule
-from pulse_tui.model.log_rules import LogRuleEvaluator
-from pulse_tui.model.logline import Level, LineKind, LogLine
+from pulse_tui.model.alerting.definitions import LogRule
+from pulse_tui.model.alerting.log_rules import LogRuleEvaluator
+from pulse_tui.model.logs.line import Level, LineKind, LogLine
 
 T0 = 1_700_000_000.0
 PAYMENT = LogRule(
@@ -114,7 +114,7 @@ def test_lines_arriving_late_count_but_evaluation_is_not_repeated() -> None:
 
 
 def test_column_batches_count_exactly_like_line_lists() -> None:
-    from pulse_tui.model.line_batch import LineBatch
+    from pulse_tui.model.logs.batch import LineBatch
 
     rule = LogRule(
         name="Timeouts",

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pulse_tui.model.logline import Level, LogLine
-from pulse_tui.model.logparse import (
+from pulse_tui.model.logs.line import Level, LogLine
+from pulse_tui.model.logs.parse import (
     message_of,
     parse_fields,
     parse_line,
@@ -78,7 +78,7 @@ def test_fields_are_parsed_lazily_and_sanitised() -> None:
 
 
 def test_journal_entries_of_every_message_shape() -> None:
-    from pulse_tui.model.journald import journal_line, journal_message
+    from pulse_tui.model.logs.journald import journal_line, journal_message
 
     assert journal_message(None) == ""
     assert journal_message(list(b"caf\xc3\xa9 \xff")) == "café \ufffd"

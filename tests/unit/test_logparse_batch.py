@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pulse_tui.model.logline import Level
-from pulse_tui.model.logparse import parse_texts, timestamp_and_level
+from pulse_tui.model.logs.line import Level
+from pulse_tui.model.logs.parse import parse_texts, timestamp_and_level
 
 T0 = datetime(2024, 1, 2, 15, 4, 5, tzinfo=UTC).timestamp()
 
@@ -179,7 +179,7 @@ def test_every_fraction_length_and_zone_on_every_fast_shape() -> None:
 def test_caches_are_forgotten_when_full_and_answers_stay_the_same(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import pulse_tui.model.logparse_batch as batch
+    import pulse_tui.model.logs.parse.batch as batch
 
     monkeypatch.setattr(batch, "_MAX_DECISIONS", 3)
     rnd = random.Random(5)

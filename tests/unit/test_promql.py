@@ -6,14 +6,14 @@ import re
 
 import pytest
 
-from pulse_tui.model.promql import (
+from pulse_tui.model.metrics.promql import (
     DEFAULT_TEMPLATES,
     build_query,
     escape_string,
     metric_names,
     service_matcher,
 )
-from pulse_tui.model.signals import Signal
+from pulse_tui.model.metrics.signals import Signal
 
 
 def test_escape_string_handles_backslash_quote_and_newlines() -> None:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pulse_tui.model.sanitize import is_safe, sanitize, sanitize_chunk
+from pulse_tui.model.core.sanitize import is_safe, sanitize, sanitize_chunk
 
 RAW = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u061c]")
 
@@ -51,7 +51,7 @@ def test_chunk_keeps_newlines_line_escapes_them() -> None:
 
 
 def test_the_view_s_escape_pattern_matches_exactly_what_the_sanitiser_writes() -> None:
-    from pulse_tui.model.sanitize import ESCAPE
+    from pulse_tui.model.core.sanitize import ESCAPE
 
     every = "".join(chr(c) for c in range(0x3000) if c != 0x09)
     written = ESCAPE.findall(sanitize(every))

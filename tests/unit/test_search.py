@@ -7,10 +7,10 @@ import threading
 
 import pytest
 
-from pulse_tui.model.line_batch import LineBatch
-from pulse_tui.model.log_buffer import LogBuffer
-from pulse_tui.model.logline import Level, LineKind, LogLine
-from pulse_tui.model.search import (
+from pulse_tui.model.logs.batch import LineBatch
+from pulse_tui.model.logs.buffer import LogBuffer
+from pulse_tui.model.logs.line import Level, LineKind, LogLine
+from pulse_tui.model.search.query import (
     LineFilter,
     SearchError,
     SearchHistory,

@@ -1,4 +1,4 @@
-"""A literal on many lines is counted by splitting the text (`search_dense`), and finds
+"""A literal on many lines is counted by splitting the text (`search.dense`), and finds
 exactly the lines a line-by-line search finds: across block edges, with wide lines kept
 apart, several hits on one line, case folding, part of a block."""
 
@@ -8,13 +8,13 @@ import random
 
 import pytest
 
-from pulse_tui.model import search_text
-from pulse_tui.model.line_batch import LineBatch
-from pulse_tui.model.log_buffer import LogBuffer
-from pulse_tui.model.logline import Level
-from pulse_tui.model.packed_lines import pack
-from pulse_tui.model.search import SearchJob, SearchQuery, count_matches, find_matches
-from pulse_tui.model.search_dense import Literal, latin1, literal_lines
+from pulse_tui.model.logs.batch import LineBatch
+from pulse_tui.model.logs.buffer import LogBuffer
+from pulse_tui.model.logs.line import Level
+from pulse_tui.model.logs.packed import pack
+from pulse_tui.model.search.dense import Literal, latin1, literal_lines
+from pulse_tui.model.search.query import SearchJob, SearchQuery, count_matches, find_matches
+from pulse_tui.model.search import text as search_text
 
 BLOCK = 4096
 

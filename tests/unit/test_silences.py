@@ -6,8 +6,8 @@ import time
 from datetime import datetime
 
 from pulse_tui.config.alert_model import Silence
-from pulse_tui.model.alerts import Alert
-from pulse_tui.model.silences import SilenceBook
+from pulse_tui.model.alerting.alerts import Alert
+from pulse_tui.model.alerting.silences import SilenceBook
 
 
 def at(hour: int, minute: int = 0, day: int = 15) -> float:

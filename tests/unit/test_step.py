@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pulse_tui.model.step import MAX_POINTS, compute_window, nice_step
+from pulse_tui.model.metrics.step import MAX_POINTS, compute_window, nice_step
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from pulse_tui.model.logline import Level, LineKind, LogLine
-from pulse_tui.widgets.log_view import format_line, plain_row_segments
-from pulse_tui.widgets.strips import text_strip
+from pulse_tui.model.logs.line import Level, LineKind, LogLine
+from pulse_tui.ui.widgets.log_view import format_line, plain_row_segments
+from pulse_tui.ui.widgets.strips import text_strip
 
 CONSOLE = Console(width=200, color_system="truecolor")
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pulse_tui.model.time_range import (
+from pulse_tui.model.core.time_range import (
     PRESETS,
     ZOOM_STEPS,
     TimeRangeError,

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from pulse_tui.model.units import MISSING, format_tick, format_value
+from pulse_tui.model.core.units import MISSING, format_tick, format_value
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pulse_tui.model.view_state import ViewState
+from pulse_tui.model.core.view_state import ViewState
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC).timestamp()
 

@@ -6,7 +6,9 @@ use this package without a UI.
 
     model.py    the dataclasses          reader.py   typed, path-aware TOML walking
     load.py     sections -> Config       flags.py    command-line overrides
-    starter.py  `pulse-tui init`         errors.py   ConfigError
+    secrets.py  where a secret comes from    errors.py   ConfigError
+
+`pulse-tui init`'s starter file is written by `cli/init.py`.
 """
 
 from pulse_tui.config.alert_model import (
@@ -42,7 +44,6 @@ from pulse_tui.config.model import (
 )
 from pulse_tui.config.reader import check_url, parse_size
 from pulse_tui.config.secrets import SecretRef
-from pulse_tui.config.starter import render_starter, starter_config
 
 __all__ = [
     "DEFAULT_PROMETHEUS_URL",
@@ -74,7 +75,5 @@ __all__ = [
     "parse_journal_spec",
     "parse_logs_spec",
     "parse_size",
-    "render_starter",
     "resolve",
-    "starter_config",
 ]

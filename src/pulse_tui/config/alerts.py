@@ -10,20 +10,18 @@ import difflib
 import re
 from datetime import datetime
 
-from pulse_tui.config.alert_model import (
+from pulse_tui.config.alert_model import AlertsConfig, Probe, Webhook
+from pulse_tui.config.reader import _Reader, _secret, check_url
+from pulse_tui.model.alerting.definitions import (
     COMPARISONS,
     QUANTILES,
     SEVERITIES,
     AlertRule,
-    AlertsConfig,
     LogRule,
-    Probe,
     Silence,
-    Webhook,
 )
-from pulse_tui.config.reader import _Reader, _secret, check_url
-from pulse_tui.model.logline import Level
-from pulse_tui.model.signals import Signal
+from pulse_tui.model.logs.line import Level
+from pulse_tui.model.metrics.signals import Signal
 
 _LEVELS = {"debug": Level.DEBUG, "info": Level.INFO, "warn": Level.WARN, "error": Level.ERROR}
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -94,7 +92,7 @@ def _read_rule(reader: _Reader, index: int) -> AlertRule:
 
 
 def _read_log_rule(reader: _Reader, index: int) -> LogRule:
-    from pulse_tui.model.search import SearchError, SearchQuery
+    from pulse_tui.model.search.query import SearchError, SearchQuery
 
     name = _name(reader, index)
     pattern = reader.string("pattern", "") or ""

@@ -16,7 +16,7 @@ from pulse_tui.config.model import (
     LogHost,
 )
 from pulse_tui.config.reader import check_url
-from pulse_tui.model.durations import DurationError, parse_duration
+from pulse_tui.model.core.durations import DurationError, parse_duration
 
 _SCP_SPEC = re.compile(
     r"^(?:(?P<user>[^@\s/]+)@)?(?P<host>\[[^\]]+\]|[^:@\s/]+)(?::(?P<port>\d+))?:(?P<path>/\S*)$"

@@ -27,7 +27,7 @@ from pulse_tui.config.model import (
     SignalConfig,
 )
 from pulse_tui.config.reader import _Reader, _secret, _thresholds, _toml_type, check_url
-from pulse_tui.model.signals import Signal, Thresholds
+from pulse_tui.model.metrics.signals import Signal, Thresholds
 
 
 def _read_prometheus(reader: _Reader | None, file_path: Path | None) -> PrometheusConfig:

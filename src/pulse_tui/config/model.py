@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pulse_tui.config.alert_model import AlertsConfig
 from pulse_tui.config.secrets import SecretRef
-from pulse_tui.model.signals import DEFAULT_UNITS, Signal, Thresholds
+from pulse_tui.model.metrics.signals import DEFAULT_UNITS, Signal, Thresholds
 
 DEFAULT_PROMETHEUS_URL = "http://localhost:9090"
 GLYPH_SETS = ("braille", "block", "ascii")

@@ -15,8 +15,8 @@ from pulse_tui.config.errors import ConfigError
 from pulse_tui.config.model import (
     SecretRef,
 )
-from pulse_tui.model.durations import DurationError, parse_duration
-from pulse_tui.model.signals import Thresholds
+from pulse_tui.model.core.durations import DurationError, parse_duration
+from pulse_tui.model.metrics.signals import Thresholds
 
 
 class _Reader:

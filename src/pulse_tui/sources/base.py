@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-from pulse_tui.model.logline import LogLine
-from pulse_tui.model.signals import QueryWindow, Signal, SignalResult
+from pulse_tui.model.logs.line import LogLine
+from pulse_tui.model.metrics.signals import QueryWindow, Signal, SignalResult
 
 
 class SourceError(Exception):

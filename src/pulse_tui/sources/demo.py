@@ -16,10 +16,10 @@ import random
 import time
 from collections.abc import Iterator, Sequence
 
-from pulse_tui import clock
 from pulse_tui.config import AlertRule, AlertsConfig, Config, LogRule
-from pulse_tui.model.logline import Level, LogLine
-from pulse_tui.model.signals import QueryWindow, Series, Signal, SignalResult
+from pulse_tui.model.core import clock
+from pulse_tui.model.logs.line import Level, LogLine
+from pulse_tui.model.metrics.signals import QueryWindow, Series, Signal, SignalResult
 from pulse_tui.sources.base import HostState, HostStatus, LogSink
 
 DEMO_SERVICES = ("api", "checkout", "worker")

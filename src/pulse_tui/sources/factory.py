@@ -11,7 +11,7 @@ def metrics_source(config: Config) -> MetricsSource:
         from pulse_tui.sources.demo import DemoMetricsSource
 
         return DemoMetricsSource(config)
-    from pulse_tui.sources.prometheus import PrometheusSource
+    from pulse_tui.sources.prometheus.source import PrometheusSource
 
     return PrometheusSource(config)
 
@@ -23,6 +23,6 @@ def log_sources(config: Config) -> list[LogSource]:
         return list(demo_log_sources())
     if not config.logs.hosts:
         return []
-    from pulse_tui.sources.ssh_logs import build_log_sources
+    from pulse_tui.sources.ssh.tail import build_log_sources
 
     return list(build_log_sources(config))

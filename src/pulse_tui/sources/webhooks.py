@@ -27,8 +27,8 @@ from typing import Any
 import httpx
 
 from pulse_tui.config.alert_model import Webhook
-from pulse_tui.model.alerts import AlertEvent
-from pulse_tui.sources.prometheus_http import parse_retry_after
+from pulse_tui.model.alerting.alerts import AlertEvent
+from pulse_tui.sources.prometheus.http import parse_retry_after
 
 #: Attachment colour per severity (resolved messages are green).
 COLOURS = {"page": "#d7263d", "warn": "#f4a259", "info": "#3d7ea6", "resolved": "#2e933c"}

@@ -1,0 +1,151 @@
+"""`pulse-tui summary`: the latest value of every panel, per service, as a table, JSON or CSV.
+
+The numbers come from the very queries the panels send (the source's `query_signal`), so the
+summary and the dashboard never disagree. Works with any MetricsSource, the demo one too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import math
+import time
+from typing import Any
+
+from pulse_tui.model.metrics.signals import Signal, SignalResult
+from pulse_tui.model.metrics.step import compute_window
+from pulse_tui.sources.base import MetricsSource
+
+#: The keys of every row, in output order (JSON objects carry exactly these).
+SUMMARY_KEYS = (
+    "service",
+    "traffic_rps",
+    "error_ratio",
+    "latency_p50_s",
+    "latency_p90_s",
+    "latency_p99_s",
+    "saturation",
+    "saturation_unit",
+    "queue_p99_s",
+    "queues",
+)
+#: Points per series to ask for: one chart's width, so the step matches the dashboard's.
+SUMMARY_POINTS = 120
+
+
+async def collect_summary(
+    source: MetricsSource,
+    range_seconds: float,
+    *,
+    scrape_interval: float = 15,
+    now: float | None = None,
+) -> list[dict[str, Any]]:
+    """One row per service (sorted) with the latest value of each signal; None = no data.
+
+    All five panel queries run concurrently; a SourceError from any of them propagates.
+    """
+    end = time.time() if now is None else now
+    window = compute_window(range_seconds, end, SUMMARY_POINTS, scrape_interval)
+    results: list[SignalResult] = await asyncio.gather(
+        *(source.query_signal(signal, window) for signal in Signal)
+    )
+    by_signal = {result.signal: result for result in results}
+    services = sorted({name for result in results for name in result.services()})
+    return [_row(service, by_signal) for service in services]
+
+
+def _row(service: str, results: dict[Signal, SignalResult]) -> dict[str, Any]:
+    def latest(signal: Signal, **labels: str) -> float | None:
+        for series in results[signal].for_service(service):
+            if all(series.labels.get(k) == v for k, v in labels.items()):
+                return series.latest()
+        return None
+
+    queues = {
+        series.labels.get("queue", ""): series.latest()
+        for series in results[Signal.QUEUE].for_service(service)
+    }
+    known = [v for v in queues.values() if v is not None]
+    return {
+        "service": service,
+        "traffic_rps": latest(Signal.TRAFFIC),
+        "error_ratio": latest(Signal.ERRORS),
+        "latency_p50_s": latest(Signal.LATENCY, quantile="p50"),
+        "latency_p90_s": latest(Signal.LATENCY, quantile="p90"),
+        "latency_p99_s": latest(Signal.LATENCY, quantile="p99"),
+        "saturation": latest(Signal.SATURATION),
+        "saturation_unit": results[Signal.SATURATION].unit,
+        "queue_p99_s": max(known) if known else None,
+        "queues": dict(sorted(queues.items())),
+    }
+
+
+def format_summary(rows: list[dict[str, Any]], fmt: str = "table") -> str:
+    """Rows as "table" (aligned text), "json" (a list of objects) or "csv"."""
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        return _csv(rows)
+    if fmt == "table":
+        return _table(rows)
+    raise ValueError(f"unknown summary format {fmt!r}; use table, json or csv")
+
+
+def _number(value: float | None, digits: int = 4) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{value:.{digits}g}"
+
+
+def _printable(text: str) -> str:
+    """A service name as one safe line: control characters shown as escapes."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    header = ["SERVICE", "REQ/S", "ERR %", "P50 s", "P90 s", "P99 s", "SATURATION", "QUEUE P99 s"]
+    lines = [header]
+    for row in rows:
+        ratio = row["error_ratio"]
+        saturation = _number(row["saturation"])
+        if saturation != "-":
+            saturation += f" {row['saturation_unit']}"
+        lines.append(
+            [
+                _printable(row["service"]),
+                _number(row["traffic_rps"]),
+                "-" if ratio is None else _number(ratio * 100, 3),
+                _number(row["latency_p50_s"]),
+                _number(row["latency_p90_s"]),
+                _number(row["latency_p99_s"]),
+                saturation,
+                _number(row["queue_p99_s"]),
+            ]
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    out = []
+    for line in lines:
+        cells = [line[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(line[1:], widths[1:], strict=True)
+        ]
+        out.append("  ".join(cells).rstrip())
+    if not rows:
+        out.append("(no services)")
+    return "\n".join(out)
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SUMMARY_KEYS)
+    for row in rows:
+        cells = []
+        for key in SUMMARY_KEYS:
+            value = row[key]
+            if key == "queues":  # CSV is flat: "emails=1.5 payments=4.7"
+                value = " ".join(f"{q}={'' if v is None else v}" for q, v in value.items())
+            cells.append("" if value is None else value)
+        writer.writerow(cells)
+    return buffer.getvalue().rstrip("\n")

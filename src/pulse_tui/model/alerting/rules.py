@@ -1,0 +1,243 @@
+"""Signal and PromQL alert rules, evaluated on the series the panels already fetched.
+
+Semantics (all in *data time*, the timestamps of the points, never the wall clock):
+
+* Each rule and service has a state: ok, pending or firing. Each call walks only the points
+  newer than the last timestamp that rule/service has seen, in time order, so overlapping
+  live refreshes (the same minutes fetched again) never produce an event twice, and one
+  big historical result (a backfilled incident) produces every event it contains.
+* A point whose value compares true starts pending at its timestamp (`started_at`).
+  A point stands for the step that ends at it, so a run of true points from `t0` to `t`
+  has held for `t - t0 + step` seconds; when that reaches `for_seconds` the alert fires at
+  `t` with that point's value (`for = 0` or `for <= step`: fires on the first true point).
+* A finite point that compares false resolves a firing alert (or ends a pending one).
+* Missing data is neither good nor bad news: a NaN/±Inf point, or a hole in the
+  timestamps longer than 1.5 steps, resets a *pending* run (the condition was not seen to
+  hold continuously) but leaves a *firing* alert firing until a real point says otherwise.
+* Latency rules watch their `quantile` series (labels["quantile"]). When a service has
+  several series (queues, or any multi-series query) the worst one counts per timestamp:
+  the largest for `>`/`>=` rules, the smallest for `<`/`<=`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import operator
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pulse_tui.model.alerting.alerts import Alert, AlertEvent
+from pulse_tui.model.alerting.definitions import AlertRule
+from pulse_tui.model.core.durations import format_duration
+from pulse_tui.model.core.units import format_value
+from pulse_tui.model.metrics.signals import DEFAULT_UNITS, Series, Signal, SignalResult
+
+_OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+
+#: A hole longer than this many steps between two points counts as missing data.
+GAP_STEPS = 1.5
+
+_SIGNAL_WORDS = {
+    Signal.ERRORS: "error ratio",
+    Signal.LATENCY: "latency",
+    Signal.TRAFFIC: "traffic",
+    Signal.SATURATION: "saturation",
+    Signal.QUEUE: "queue p99",
+}
+
+
+@dataclass(slots=True)
+class _Track:
+    """What one rule knows about one service between calls."""
+
+    alert: Alert
+    last_ts: float = -math.inf
+    pending_since: float | None = None
+    firing: bool = False
+
+
+@dataclass(slots=True)
+class _Points:
+    timestamps: Sequence[float] = field(default_factory=list)
+    values: Sequence[float] = field(default_factory=list)
+
+
+def _combine(series: Sequence[Series], worst_is_max: bool, after: float) -> _Points:
+    """One service's series merged into one line, worst finite value per timestamp
+    (only points later than `after`: the rest were walked before)."""
+    if len(series) == 1:
+        only = series[0]
+        return _Points(only.timestamps, only.values)
+    pick = max if worst_is_max else min
+    merged: dict[float, float] = {}
+    for item in series:
+        first = bisect.bisect_right(item.timestamps, after)
+        for ts, value in zip(item.timestamps[first:], item.values[first:], strict=False):
+            if not math.isfinite(value):
+                merged.setdefault(ts, math.nan)
+                continue
+            old = merged.get(ts, math.nan)
+            merged[ts] = value if math.isnan(old) else pick(old, value)
+    stamps = sorted(merged)
+    return _Points(stamps, [merged[ts] for ts in stamps])
+
+
+class RuleEvaluator:
+    """Evaluates `AlertRule`s; one instance lives for the session (it keeps the state).
+
+    Signal rules: call `observe(signal, result, now)` with every `SignalResult` a panel
+    received; no extra queries. PromQL rules (`rule.query`): the app runs each query once
+    per refresh over the same window (`PrometheusSource.query_expr`, one extra query per
+    query rule per refresh) and calls `observe_query(rule, series, now, step)`.
+    `pending()` lists the alerts pending right now, for the pane.
+    """
+
+    def __init__(self, rules: Sequence[AlertRule]) -> None:
+        self.rules = tuple(rules)
+        self._by_signal: dict[Signal, list[AlertRule]] = defaultdict(list)
+        for rule in self.rules:
+            if rule.signal is not None and rule.query is None:
+                self._by_signal[rule.signal].append(rule)
+        self._tracks: dict[tuple[str, str], _Track] = {}
+
+    @property
+    def query_rules(self) -> list[AlertRule]:
+        """Rules the app must fetch itself (one range query each per refresh)."""
+        return [r for r in self.rules if r.query is not None]
+
+    def observe(self, signal: Signal, result: SignalResult, now: float) -> list[AlertEvent]:
+        """Events from a panel's fresh result, in time order (per rule and service)."""
+        events: list[AlertEvent] = []
+        for rule in self._by_signal.get(signal, ()):
+            series = result.series
+            if signal is Signal.LATENCY:
+                series = tuple(s for s in series if s.labels.get("quantile") == rule.quantile)
+            events.extend(self._evaluate(rule, series, result.window.step, result.unit))
+        return events
+
+    def observe_query(
+        self, rule: AlertRule, series: Sequence[Series], now: float, step: float | None = None
+    ) -> list[AlertEvent]:
+        """Events for a PromQL rule from its own range query; pass that query's `step`
+        (without it, the smallest spacing between points is taken)."""
+        if step is None:
+            step = _spacing(series)
+        return self._evaluate(rule, series, step, "")
+
+    def pending(self) -> list[Alert]:
+        """Alerts whose condition holds but not yet for long enough."""
+        return [t.alert for t in self._tracks.values() if t.alert.state == "pending"]
+
+    def firing(self) -> list[Alert]:
+        return [t.alert for t in self._tracks.values() if t.firing]
+
+    # ------------------------------------------------------------------ walking
+
+    def _evaluate(
+        self, rule: AlertRule, series: Sequence[Series], step: float, unit: str
+    ) -> list[AlertEvent]:
+        wanted = set(rule.services)
+        by_service: dict[str, list[Series]] = defaultdict(list)
+        for item in series:
+            if not wanted or item.service in wanted:
+                by_service[item.service].append(item)
+        worst_is_max = rule.op in (">", ">=")
+        events: list[AlertEvent] = []
+        for service in sorted(by_service):
+            track = self._track(rule, service, unit)
+            points = _combine(by_service[service], worst_is_max, track.last_ts)
+            events.extend(self._walk(rule, track, points, step, unit))
+        return events
+
+    def _track(self, rule: AlertRule, service: str, unit: str) -> _Track:
+        key = (rule.name, service)
+        track = self._tracks.get(key)
+        if track is None:
+            alert = Alert(
+                key=f"pulse:{rule.name}:{service}",
+                name=rule.name,
+                source="pulse",
+                severity=rule.severity,  # type: ignore[arg-type]  # validated by the config
+                state="resolved",
+                service=service,
+                labels={"rule": rule.name, **({"service": service} if service else {})},
+            )
+            track = self._tracks[key] = _Track(alert)
+        return track
+
+    def _walk(
+        self, rule: AlertRule, track: _Track, points: _Points, step: float, unit: str
+    ) -> list[AlertEvent]:
+        events: list[AlertEvent] = []
+        alert = track.alert
+        # `AlertRule.compare` builds a dict per call; this runs for every point.
+        compare, threshold, isfinite = _OPS[rule.op], rule.threshold, math.isfinite
+        stamps, values = points.timestamps, points.values
+        previous = track.last_ts
+        # Skip what an earlier (overlapping) refresh already walked.
+        for index in range(bisect.bisect_right(stamps, track.last_ts), len(stamps)):
+            ts, value = stamps[index], values[index]
+            hole = previous > -math.inf and ts - previous > GAP_STEPS * step
+            previous = ts
+            finite = isfinite(value)
+            if hole or not finite:
+                # Missing data: the condition was not seen to hold continuously.
+                track.pending_since = None
+                if not track.firing and alert.state == "pending":
+                    alert.state = "resolved"
+                if not finite:
+                    continue
+            if not compare(value, threshold):
+                track.pending_since = None
+                if track.firing:
+                    track.firing = False
+                    alert.state, alert.resolved_at, alert.value = "resolved", ts, value
+                    alert.summary = _summary(rule, value, unit)
+                    events.append(AlertEvent("resolved", alert.snapshot()))
+                elif alert.state == "pending":
+                    alert.state = "resolved"  # never fired: just stop showing it
+                continue
+            alert.value = value
+            if track.firing:
+                continue
+            if track.pending_since is None:
+                track.pending_since = ts
+                alert.state, alert.started_at = "pending", ts
+                alert.fired_at = alert.resolved_at = None
+            if ts - track.pending_since + step >= rule.for_seconds:
+                track.firing = True
+                alert.state, alert.fired_at = "firing", ts
+                alert.summary = _summary(rule, value, unit)
+                events.append(AlertEvent("firing", alert.snapshot()))
+        track.last_ts = max(track.last_ts, previous)
+        if alert.state != "resolved" and alert.value is not None:
+            # The pane shows the latest value; formatted once per refresh, not per point.
+            alert.summary = _summary(rule, alert.value, unit)
+        return events
+
+
+def _spacing(series: Sequence[Series]) -> float:
+    gaps = [b - a for s in series for a, b in zip(s.timestamps, s.timestamps[1:], strict=False)]
+    return min(gaps) if gaps else 0.0
+
+
+def _number(value: float, unit: str) -> str:
+    # Without a unit (PromQL rules) SI prefixes would turn 0.04 into "40m".
+    return format_value(value, unit) if unit else f"{value:.4g}"
+
+
+def _summary(rule: AlertRule, value: float, unit: str) -> str:
+    """ "error ratio 7.2% > 5% for 2m" (units from the panel; PromQL rules have none)."""
+    if rule.signal is not None:
+        what = _SIGNAL_WORDS[rule.signal]
+        if rule.signal is Signal.LATENCY:
+            what = f"{rule.quantile} latency"
+        unit = unit or DEFAULT_UNITS[rule.signal]
+    else:
+        what = "value"
+    text = f"{what} {_number(value, unit)} {rule.op} {_number(rule.threshold, unit)}"
+    if rule.for_seconds > 0:
+        text += f" for {format_duration(rule.for_seconds)}"
+    return text

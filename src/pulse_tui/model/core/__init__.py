@@ -1,0 +1,3 @@
+"""Small pure-Python pieces every domain uses: clock, units, durations, the sanitiser, time
+ranges, the view state.
+"""

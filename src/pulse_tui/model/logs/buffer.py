@@ -1,0 +1,374 @@
+"""The log pane's memory: a ring buffer bounded by lines and bytes.
+
+Lines are stored column-wise, not as LogLine objects: times in `array('d')`, level/kind
+in a bytearray, (host, source, service) as a 2-byte index into an interned table, and
+the texts of each full block packed into one string (`logs.packed`). That keeps the
+cost per line beyond its text at about 30 bytes (a LogLine object alone is ~100 bytes
+plus two floats, a str ~49 bytes of header); `buffer[i]` builds a LogLine on demand,
+which is cheap for the few dozen lines a pane shows.
+
+Storage is a deque of fixed-size blocks, so dropping the oldest lines never shifts
+anything and the absolute sequence number `first_index + i` maps to a block by division.
+The newest block is open: a list of str, appended to. Once full it never changes again
+(lines are only appended, then dropped from the head), so it is packed: its texts joined
+into one string with each line's start, the per-line str objects freed. A search then
+runs over the block as it is stored, with nothing to join first.
+"""
+
+from __future__ import annotations
+
+import struct
+from array import array
+from collections import deque
+from collections.abc import Iterator, Sequence
+from typing import overload
+
+from pulse_tui.model.logs.batch import LineBatch, MergedBatch
+from pulse_tui.model.logs.line import Level, LineKind, LogLine
+from pulse_tui.model.logs.packed import LineSlice, PackedLines, extend_starts, pack
+
+_BLOCK = 4096
+_LEVELS = {int(level): level for level in Level}
+_KINDS = {int(kind): kind for kind in LineKind}
+
+
+def _pack_doubles(count: int, values: list[float]) -> bytes:
+    return struct.pack(f"{count}d", *values)
+
+
+class _Block:
+    __slots__ = (
+        "fields",
+        "first",
+        "lines",
+        "meta",
+        "nbytes",
+        "origins",
+        "received",
+        "starts",
+        "timestamps",
+    )
+
+    def __init__(self, first: int) -> None:
+        #: Absolute sequence number of the block's first line.
+        self.first = first
+        #: Open: the texts, None once dropped. Full: packed, swapped in by one attribute
+        #: store, so a reader in another thread gets the whole list or the whole pack.
+        self.lines: list[str | None] | PackedLines = []
+        #: While open: `line_starts` of the texts so far, built as they arrive (while
+        #: they are in the CPU cache: at packing time it would be a second pass).
+        self.starts = array("I", [0])
+        self.timestamps = array("d")
+        self.received = array("d")
+        self.origins = array("H")
+        # level | kind << 6: levels are < 64, kinds < 4.
+        self.meta = bytearray()
+        self.nbytes = 0
+        #: Only lines that arrived with explicit fields (journald): offset -> fields.
+        self.fields: dict[int, dict[str, str] | None] = {}
+
+    def add_texts(self, texts: Sequence[str]) -> int:
+        """Append `texts` (the block is open); returns their characters."""
+        lines = self.lines
+        assert isinstance(lines, list)
+        lines.extend(texts)
+        last = self.starts[-1]
+        self.starts = starts = extend_starts(self.starts, texts)
+        return starts[-1] - last - len(texts)
+
+    def chars(self, lo: int, hi: int) -> int:
+        """Characters of lines `lo`..`hi`."""
+        lines = self.lines
+        if isinstance(lines, PackedLines):
+            return lines.chars(lo, hi)
+        starts = self.starts
+        return starts[hi] - starts[lo] - (hi - lo)
+
+
+class LogBuffer:
+    """Keeps the newest lines within `max_lines` and `max_bytes`, counting what it drops."""
+
+    def __init__(self, max_lines: int, max_bytes: int) -> None:
+        self.max_lines = max_lines
+        self.max_bytes = max_bytes
+        #: Lines dropped so far (oldest first); also the sequence number of item 0.
+        self.dropped = 0
+        #: Sum of `len(text)` of the lines kept (an approximation of their bytes).
+        self.total_bytes = 0
+        self._blocks: deque[_Block] = deque()
+        self._count = 0  # lines ever appended
+        self._origin_ids: dict[tuple[str, str, str], int] = {}
+        self._origins: list[tuple[str, str, str]] = []
+        # Whether the last block packed had wide lines: the next one likely has too.
+        self._wide_seen = False
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def first_index(self) -> int:
+        """Absolute sequence number of `self[0]`: a view keeps its place as lines drop."""
+        return self.dropped
+
+    @property
+    def next_index(self) -> int:
+        """Absolute sequence number the next appended line will get."""
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count - self.dropped
+
+    def _locate(self, index: int) -> tuple[_Block, int]:
+        size = len(self)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError("log buffer index out of range")
+        absolute = self.dropped + index
+        block = self._block_of(absolute)
+        return block, absolute - block.first
+
+    def _block_of(self, absolute: int) -> _Block:
+        """The block holding the line with sequence number `absolute` (still kept)."""
+        return self._blocks[absolute // _BLOCK - self._blocks[0].first // _BLOCK]
+
+    @overload
+    def __getitem__(self, index: int) -> LogLine: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[LogLine]: ...
+    def __getitem__(self, index: int | slice) -> LogLine | list[LogLine]:
+        """`buffer[0]` is the oldest line kept; negative indexes count from the newest."""
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        block, offset = self._locate(index)
+        host, source, service = self._origins[block.origins[offset]]
+        meta = block.meta[offset]
+        text = block.lines[offset]
+        assert text is not None
+        line = LogLine(
+            block.received[offset],
+            block.timestamps[offset],
+            host,
+            source,
+            service,
+            _LEVELS[meta & 63],
+            text,
+            _KINDS[meta >> 6],
+        )
+        if offset in block.fields:
+            line.fields = block.fields[offset]
+        return line
+
+    def __iter__(self) -> Iterator[LogLine]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def column_chunks(
+        self, start: int, stop: int
+    ) -> Iterator[tuple[int, LineSlice, bytes, array[int], list[tuple[str, str, str]]]]:
+        """Bulk read for search and filters: lines `start`..`stop` (absolute, clipped to
+        what the buffer holds), one block at a time, as
+        `(absolute index of the first line, texts, meta, origin ids, origin table)`.
+
+        `meta[i]` is `level | kind << 6`; `origin table[origin ids[i]]` is the line's
+        (host, source, service). A chunk never spans two blocks, and a chunk of a full
+        block's length starts at a block boundary. `texts` is the block's packed text
+        itself for a full block (`LineSlice.packed()`: ready for bulk search), a copy for
+        the open one. Safe to run in a thread while the event loop appends: lines
+        dropped meanwhile may still be read (as their text, or as "") and callers clip
+        results to `first_index`. The origin table is the buffer's own list: read it,
+        never change it.
+        """
+        while True:
+            # A consistent snapshot: `dropped` unchanged across the copy; a head block
+            # already counted as dropped but not yet popped (mid-`_drop`) is skipped.
+            # `_count` first: every line below it is in a block appended before.
+            stop_now = min(stop, self._count)
+            dropped = self.dropped
+            blocks = list(self._blocks)  # one C-level copy: atomic under the GIL
+            if self.dropped == dropped:
+                break
+        if blocks and blocks[0].first + _BLOCK <= dropped:
+            blocks.pop(0)
+        index = max(start, dropped)
+        if index >= stop_now:
+            return
+        first_block = blocks[0].first // _BLOCK
+        while index < stop_now:
+            block = blocks[index // _BLOCK - first_block]
+            offset = index - block.first
+            take = min(_BLOCK - offset, stop_now - index)
+            end = offset + take
+            lines = block.lines  # read once: packing swaps it for the packed block
+            if isinstance(lines, PackedLines):
+                texts = LineSlice(lines, offset, end)
+            else:
+                texts = LineSlice(lines[offset:end], 0, take)
+            yield (
+                index,
+                texts,
+                bytes(block.meta[offset:end]),
+                block.origins[offset:end],
+                self._origins,
+            )
+            index += take
+
+    def get_absolute(self, sequence: int) -> LogLine | None:
+        """The line with absolute sequence number `sequence`, or None if dropped/unknown."""
+        if not self.dropped <= sequence < self._count:
+            return None
+        return self[sequence - self.dropped]
+
+    # ------------------------------------------------------------------ writing
+
+    def _origin(self, host: str, source: str, service: str) -> int:
+        key = (host, source, service)
+        found = self._origin_ids.get(key)
+        if found is None:
+            found = self._origin_ids[key] = len(self._origins)
+            self._origins.append(key)
+        return found
+
+    def _tail(self) -> _Block:
+        if not self._blocks or self._count % _BLOCK == 0:
+            self._blocks.append(_Block(self._count))
+        return self._blocks[-1]
+
+    def append_many(self, lines: Sequence[LogLine]) -> None:
+        """Append in order, then drop the oldest until both bounds hold."""
+        if isinstance(lines, LineBatch):
+            self._append_batch(lines)
+        elif isinstance(lines, MergedBatch):
+            self._append_merged(lines)
+        else:
+            for line in lines:
+                self._append_one(line)
+        self._enforce()
+        self._pack_full()
+
+    def append(self, line: LogLine) -> None:
+        """Append one line (prefer `append_many`)."""
+        self._append_one(line)
+        self._enforce()
+        self._pack_full()
+
+    def _append_one(self, line: LogLine) -> None:
+        block = self._tail()
+        offset = self._count - block.first
+        size = block.add_texts((line.text,))
+        block.timestamps.append(line.timestamp)
+        block.received.append(line.received)
+        block.origins.append(self._origin(line.host, line.source, line.service))
+        block.meta.append(int(line.level) | int(line.kind) << 6)
+        # Keep fields that cannot be re-parsed from the text (journald metadata).
+        explicit = line.explicit_fields
+        if explicit is not None:
+            block.fields[offset] = explicit
+        block.nbytes += size
+        self.total_bytes += size
+        self._count += 1
+
+    def _append_batch(self, batch: LineBatch) -> None:
+        origin = self._origin(batch.host, batch.source, batch.service)
+        kind_bits = int(batch.kind) << 6
+        meta = [int(level) | kind_bits for level in batch.levels] if kind_bits else batch.levels
+        self._append_columns(batch.texts, batch.timestamps, meta, batch.received, origin)
+
+    def _append_merged(self, batch: MergedBatch) -> None:
+        ids = {key: self._origin(*key) for key in set(batch.origins)}
+        origins = list(map(ids.__getitem__, batch.origins))
+        meta: list[int] | list[Level] = batch.levels
+        if any(batch.kinds):
+            pairs = zip(batch.levels, batch.kinds, strict=True)
+            meta = [int(level) | int(kind) << 6 for level, kind in pairs]
+        first = self._count
+        self._append_columns(batch.texts, batch.timestamps, meta, batch.received, origins)
+        if batch.fields is not None:
+            # Kept as `_append_one` keeps them: they cannot be parsed again from the text.
+            for absolute, fields in enumerate(batch.fields, first):
+                if fields is not None:
+                    block = self._block_of(absolute)
+                    block.fields[absolute - block.first] = fields
+
+    def _append_columns(
+        self,
+        texts: list[str],
+        timestamps: list[float],
+        meta: list[int] | list[Level],
+        received: float | list[float],
+        origins: int | list[int],
+    ) -> None:
+        """Lines given column by column; `received` and `origins` are one value for every
+        line, or a list with each line's."""
+        start, total = 0, len(texts)
+        while start < total:
+            block = self._tail()
+            take = min(_BLOCK - (self._count - block.first), total - start)
+            end = start + take
+            size = block.add_texts(texts[start:end] if take < total else texts)
+            # Packed in one call: `array.extend` converts float by float, ~5x slower.
+            block.timestamps.frombytes(_pack_doubles(take, timestamps[start:end]))
+            if isinstance(received, list):
+                block.received.frombytes(_pack_doubles(take, received[start:end]))
+            else:
+                block.received.extend(array("d", [received]) * take)
+            if isinstance(origins, list):
+                block.origins.extend(array("H", origins[start:end]))
+            else:
+                block.origins.extend(array("H", [origins]) * take)
+            block.meta.extend(meta[start:end])
+            block.nbytes += size
+            self.total_bytes += size
+            self._count += take
+            start = end
+
+    def _enforce(self) -> None:
+        excess = len(self) - self.max_lines
+        if excess > 0:
+            self._drop(excess)
+        while self.total_bytes > self.max_bytes and len(self) > 1:
+            # Drop whole blocks while they fit in the surplus, then line by line.
+            block = self._blocks[0]
+            if self.total_bytes - block.nbytes >= self.max_bytes and len(self._blocks) > 1:
+                self._drop(block.first + _BLOCK - self.dropped)
+                continue
+            self._drop(1)
+
+    def _drop(self, count: int) -> None:
+        while count > 0:
+            block = self._blocks[0]
+            offset = self.dropped - block.first
+            take = min(count, len(block.lines) - offset)
+            size = block.chars(offset, offset + take)
+            block.nbytes -= size
+            self.total_bytes -= size
+            # Counted as dropped first: a search in a thread clips to `dropped` before it
+            # could see the blanked lines.
+            self.dropped += take
+            count -= take
+            lines = block.lines
+            if not isinstance(lines, PackedLines):
+                lines[offset : offset + take] = [None] * take  # free the strings now
+            # A packed block's text stays until the whole block goes (at most one block).
+            if offset + take == _BLOCK:
+                self._blocks.popleft()
+
+    def _pack_full(self) -> None:
+        """Pack the full blocks still open (the newest few: blocks fill in order).
+
+        After `_enforce`, so a block dropped by the same append is never packed."""
+        blocks = self._blocks
+        for i in range(len(blocks) - 1, -1, -1):
+            block = blocks[i]
+            lines = block.lines
+            if isinstance(lines, PackedLines):
+                break
+            if len(lines) == _BLOCK:
+                packed = pack(lines, block.starts, grouped=self._wide_seen)
+                # One store: a reader in a thread sees the list or the pack, never half.
+                block.lines = packed
+                block.starts = _PACKED
+                self._wide_seen = packed.has_wide
+
+
+# What a packed block keeps as its open starts: its lines have theirs in the pack.
+_PACKED = array("I")

@@ -1,0 +1,149 @@
+"""The batch parser: timestamps and levels for a chunk's worth of lines at once.
+
+`parse_texts` gives, line for line, the answers `timestamp_and_level` gives. One regex
+`findall` over the whole batch cuts every line into stamp, fraction and suffix (see
+`parse.shapes`); what a (stamp, suffix) pair means is decided once and cached, so most
+lines cost two dictionary lookups and an addition. Lines whose level is in their text are
+then searched all at once (`head_levels`), and the few that no shape vouches for take the
+general parser.
+"""
+
+from __future__ import annotations
+
+from pulse_tui.model.logs.line import Level
+from pulse_tui.model.logs.parse.levels import head_levels
+from pulse_tui.model.logs.parse.line import timestamp_and_level
+from pulse_tui.model.logs.parse.shapes import (
+    HEAD,
+    LOGFMT,
+    LOGFMT_LEVEL,
+    ROWS,
+    SLOW,
+    Decision,
+    decide,
+)
+
+# Forget what was decided after this many decisions: keys change every second, so the
+# caches would otherwise grow for as long as logs flow.
+_MAX_DECISIONS = 50_000
+_decisions = 0
+
+
+class _Stamps(dict[str, Decision]):
+    """stamp -> decide(stamp, suffix), for one suffix."""
+
+    __slots__ = ("suffix",)
+
+    def __init__(self, suffix: str) -> None:
+        super().__init__()
+        self.suffix = suffix
+
+    def __missing__(self, stamp: str) -> Decision:
+        global _decisions
+        _decisions += 1
+        decided = self[stamp] = decide(stamp, self.suffix)
+        return decided
+
+
+class _Suffixes(dict[str, _Stamps]):
+    """suffix -> its `_Stamps`. Keyed by suffix first: few suffixes, stamps change."""
+
+    def __missing__(self, suffix: str) -> _Stamps:
+        stamps = self[suffix] = _Stamps(suffix)
+        return stamps
+
+
+_NAN = float("nan")
+_decided = _Suffixes()
+# Every fraction of up to three digits, computed once. Longer ones (µs, ns) seldom repeat,
+# so they are computed in the loop, with no call. (The same expression as the general
+# parser's `int(digits) / 10 ** len(digits)`, so the same float.)
+_fractions = {
+    sep + f"{n:0{width}d}": n / 10**width
+    for sep in ".,"
+    for width in (1, 2, 3)
+    for n in range(10**width)
+}
+_fractions[""] = 0.0
+_POW10 = [10**n for n in range(10)]
+
+
+def parse_texts(
+    texts: list[str], received: float, *, inherit: bool = False, previous: float | None = None
+) -> tuple[list[float], list[Level]]:
+    """Timestamps and levels for many lines at once.
+
+    A line with no timestamp of its own gets `received`; with `inherit`, it gets the
+    timestamp of the line before it instead (for the first line: `previous`, the time of
+    the line before the batch, else `received`). For lines read from one stream, that keeps
+    a stack trace's lines at their head's time, so ordering by time never tears it apart.
+    """
+    global _decisions
+    if _decisions > _MAX_DECISIONS:
+        _decided.clear()
+        _decisions = 0
+    timestamps: list[float] = []
+    levels: list[Level] = []
+    add_ts = timestamps.append
+    add_level = levels.append
+    # Line numbers by what is still to do for them (index: the `todo` of their decision).
+    todo: list[list[int]] = [[], [], [], [], []]
+    later = [found.append for found in todo]
+    decided = _decided
+    short_fraction = _fractions.get
+    pow10 = _POW10
+    for i, (stamp, frac, suffix) in enumerate(ROWS.findall("\n" + "\n".join(texts))):
+        second, level, still = decided[suffix][stamp]
+        part = short_fraction(frac)
+        if part is None:
+            # 4 to 9 digits after `.` or `,`; anything else is no fraction: NaN, so the
+            # line goes to the general parser.
+            digits = len(frac) - 1
+            ok = 4 <= digits <= 9 and frac[0] in ".,"
+            part = int(frac[1:]) / pow10[digits] if ok else _NAN
+        add_ts(second + part)
+        add_level(level)
+        if still:
+            later[still](i)
+    total = sum(timestamps)
+    if total != total:  # a NaN: some line's fraction was no fraction
+        todo[SLOW] += [i for i, ts in enumerate(timestamps) if ts != ts]
+    if any(todo):
+        fallback = previous if inherit and previous is not None else received
+        _finish(texts, fallback, timestamps, levels, todo, inherit)
+    return timestamps, levels
+
+
+def _finish(
+    texts: list[str],
+    fallback: float,
+    timestamps: list[float],
+    levels: list[Level],
+    todo: list[list[int]],
+    inherit: bool,
+) -> None:
+    """What `parse_texts` left to do: levels from the lines' heads, and the general parser.
+    A line it finds no time in gets `fallback`, or with `inherit` its predecessor's."""
+    slow = set(todo[SLOW])
+    for still in (LOGFMT, LOGFMT_LEVEL):
+        # An access-log time anywhere in the head would be the line's time.
+        if todo[still]:
+            bracketed = [i for i in todo[still] if "[" in texts[i]]
+            if bracketed:
+                slow.update(bracketed)
+                todo[still] = [i for i in todo[still] if i not in slow]
+    heads = todo[HEAD] + todo[LOGFMT]
+    if slow:
+        heads = [i for i in heads if i not in slow]
+        # In order, so that a line inheriting its time gets its predecessor's final one.
+        for i in sorted(slow):
+            ts, level = timestamp_and_level(texts[i])
+            if ts is None:
+                ts = timestamps[i - 1] if inherit and i else fallback
+            timestamps[i] = ts
+            levels[i] = level
+    if heads:
+        head_levels(texts, heads, levels)
+    uppers = [i for i in todo[LOGFMT_LEVEL] if i not in slow] if slow else todo[LOGFMT_LEVEL]
+    if uppers:
+        head_levels(texts, uppers, levels, upper_only=True)

@@ -1,0 +1,3 @@
+"""Golden signals: what a signal is, its PromQL, the query step and window, the services
+overview.
+"""

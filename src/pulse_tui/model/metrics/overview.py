@@ -1,0 +1,78 @@
+"""The service overview table's rows, computed from the panels' latest results."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from pulse_tui.model.metrics.signals import Signal, SignalResult
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("service", "Service"),
+    ("traffic", "req/s"),
+    ("errors", "Errors"),
+    ("p50", "p50"),
+    ("p99", "p99"),
+    ("saturation", "Sat"),
+    ("queue", "Queue"),
+)
+
+
+@dataclass(slots=True)
+class ServiceRow:
+    """One service's latest golden signals; None where there is no data."""
+
+    service: str
+    traffic: float | None = None
+    errors: float | None = None
+    p50: float | None = None
+    p90: float | None = None
+    p99: float | None = None
+    saturation: float | None = None
+    queue: float | None = None
+    queues: dict[str, float] = field(default_factory=dict)
+    traffic_history: list[float] = field(default_factory=list)
+
+    def value(self, column: str) -> float | str | None:
+        return getattr(self, column)
+
+
+def build_overview(
+    results: Mapping[Signal, SignalResult], known_services: list[str] | tuple[str, ...] = ()
+) -> list[ServiceRow]:
+    """One row per service seen in any result (or known from discovery), sorted by name."""
+    rows: dict[str, ServiceRow] = {name: ServiceRow(name) for name in known_services}
+
+    def row(service: str) -> ServiceRow:
+        return rows.setdefault(service, ServiceRow(service))
+
+    for signal, result in results.items():
+        for series in result.series:
+            target = row(series.service)
+            latest = series.latest()
+            if signal is Signal.TRAFFIC:
+                target.traffic = latest
+                target.traffic_history = [v for v in series.values if math.isfinite(v)]
+            elif signal is Signal.ERRORS:
+                target.errors = latest
+            elif signal is Signal.SATURATION:
+                target.saturation = latest
+            elif signal is Signal.LATENCY:
+                quantile = series.labels.get("quantile", "p99")
+                if quantile in ("p50", "p90", "p99"):
+                    setattr(target, quantile, latest)
+            elif signal is Signal.QUEUE and latest is not None:
+                target.queues[series.labels.get("queue", "")] = latest
+                target.queue = max(target.queues.values())
+    return [rows[name] for name in sorted(rows)]
+
+
+def sort_rows(rows: list[ServiceRow], column: str, reverse: bool = False) -> list[ServiceRow]:
+    """Sort by a column; rows without a value always go last, whatever the direction."""
+    if column == "service":
+        return sorted(rows, key=lambda r: r.service, reverse=reverse)
+    present = [r for r in rows if r.value(column) is not None]
+    missing = [r for r in rows if r.value(column) is None]
+    present.sort(key=lambda r: (r.value(column), r.service), reverse=reverse)
+    return present + missing

@@ -1,0 +1,59 @@
+"""Choosing what a panel fetches: an aligned range, a round step and a safe rate window."""
+
+from __future__ import annotations
+
+import math
+
+from pulse_tui.model.metrics.signals import QueryWindow
+
+#: Steps a human reads at a glance, in seconds: 1s ... 30s, 1m ... 30m, 1h ... 1d.
+NICE_STEPS: tuple[int, ...] = (
+    1, 2, 5, 10, 15, 30,
+    60, 120, 300, 600, 900, 1800,
+    3600, 7200, 10800, 21600, 43200, 86400,
+)  # fmt: skip
+
+#: Prometheus refuses a range query with more than 11,000 points per series.
+MAX_POINTS = 11_000
+
+_DAY = 86_400
+
+
+def nice_step(seconds: float) -> int:
+    """The smallest nice step at least `seconds` long (whole days beyond one day)."""
+    for step in NICE_STEPS:
+        if step >= seconds:
+            return step
+    return math.ceil(seconds / _DAY) * _DAY
+
+
+def compute_window(
+    range_seconds: float, end: float, points: int, scrape_interval: float
+) -> QueryWindow:
+    """The window of a panel `points` samples wide showing the last `range_seconds` to `end`.
+
+    The step is `range / points` rounded up to a nice value and never finer than the scrape
+    interval (finer steps only repeat samples). `end` is floored to a multiple of the step so
+    consecutive refreshes ask for the same timestamps, which keeps lines from wobbling and
+    lets Prometheus' cache help; `start = end - n * step` with n = ceil(range / step), so the
+    answer has at most `points + 1` samples (both ends included) and never more than 11,000.
+    The rate window is `max(step + scrape, 4 * scrape)`, like Grafana's $__rate_interval:
+    wide enough that every window holds at least two samples, even with one missed scrape.
+    """
+    if range_seconds <= 0:
+        raise ValueError(f"range must be positive, got {range_seconds}")
+    if scrape_interval <= 0:
+        raise ValueError(f"scrape interval must be positive, got {scrape_interval}")
+    points = max(1, min(points, MAX_POINTS - 1))
+    step = nice_step(max(range_seconds / points, scrape_interval))
+    intervals = max(1, math.ceil(range_seconds / step))
+    while intervals + 1 > MAX_POINTS:  # only reachable through day-sized rounding
+        step = nice_step(step + 1)
+        intervals = max(1, math.ceil(range_seconds / step))
+    aligned_end = math.floor(end / step) * step
+    return QueryWindow(
+        start=float(aligned_end - intervals * step),
+        end=float(aligned_end),
+        step=float(step),
+        rate_window=float(max(step + scrape_interval, 4 * scrape_interval)),
+    )

@@ -1,0 +1,1 @@
+"""Log search: the query, the scanners over packed blocks, match navigation."""

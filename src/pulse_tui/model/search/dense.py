@@ -1,0 +1,92 @@
+"""The lines of a packed block holding a literal, when many do: no Python step per hit.
+
+`search.text` maps each regex hit to its line with a few Python steps, ~1 us a hit on a
+slow core: a term on a third of the lines spends 4/5 of its time there, not searching.
+For a plain literal, `str.split` finds every occurrence at C speed, and the newlines in
+the pieces between two occurrences say how many lines apart they lie, so `accumulate`
+over the pieces' newline counts numbers the lines, all in C. It costs one more pass over
+the text (counting newlines), so it only pays when hits are dense: `search.text` switches
+here once a block's first hits show that they are.
+
+Case-insensitive literals search the lowered text. For Latin-1 text and a Latin-1
+literal that is exactly what `regex`'s IGNORECASE (simple case folding) matches: every
+Latin-1 character lowers to one Latin-1 character, and those folding to the same
+character lower to the same one (a test checks all pairs). Wider text or literals keep the
+regex path.
+
+These calls hold the GIL (the `regex` search releases it), each over `_SPAN` lines at
+most: well under a millisecond, the UI thread hardly waits.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from dataclasses import dataclass
+from itertools import accumulate, repeat
+
+# `sys.getsizeof` of a non-ASCII str stored 1 byte per character, minus its length.
+_LATIN1_OVERHEAD = sys.getsizeof("é") - 1
+# Lines split at once (~70 kB of log text): the slice, its lowered copy and the pieces
+# stay in the CPU cache. A whole block at once (~550 kB) measured ~1.4x slower folding.
+_SPAN = 512
+
+
+def latin1(text: str) -> bool:
+    """Whether every character of `text` is Latin-1 (the str is stored 1 byte each): O(1)."""
+    return text.isascii() or sys.getsizeof(text) - len(text) == _LATIN1_OVERHEAD
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A plain-text query as the dense path searches it."""
+
+    #: The text to find (never empty, no "\n").
+    text: str
+    #: Case-insensitive: search the lowered text for the lowered literal.
+    fold: bool
+
+    @classmethod
+    def of(cls, pattern: str, *, ignore_case: bool) -> Literal | None:
+        """The literal for a plain-text query, or None when the dense path cannot take it
+        (empty: every line matches anyway; a "\\n": matched per line; folding beyond
+        Latin-1, see the module)."""
+        if not pattern or "\n" in pattern or (ignore_case and not latin1(pattern)):
+            return None
+        return cls(pattern.lower() if ignore_case else pattern, ignore_case)
+
+    def takes(self, joined: str) -> bool:
+        """Whether this literal can be searched in `joined` this way."""
+        return not self.fold or latin1(joined)
+
+
+def literal_lines(
+    joined: str, starts: array[int], first: int, stop: int, literal: Literal, shift: int
+) -> list[int]:
+    """`shift` + the number of each of lines `first`..`stop` of a packed part (`joined`,
+    `starts`, see `logs.packed`) holding `literal`, ascending, each once."""
+    out: list[int] = []
+    for a in range(first, stop, _SPAN):
+        out += _span_lines(joined, starts, a, min(a + _SPAN, stop), literal, shift)
+    return out
+
+
+def _span_lines(
+    joined: str, starts: array[int], first: int, stop: int, literal: Literal, shift: int
+) -> list[int]:
+    """`literal_lines` for a few lines (`_SPAN` at most)."""
+    lo, hi = starts[first], starts[stop] - 1
+    text = joined if lo == 0 and hi == len(joined) else joined[lo:hi]
+    if literal.fold:
+        text = text.lower()  # same length: Latin-1 lowers one character to one
+    pieces = text.split(literal.text)
+    del pieces[-1]  # what follows the last occurrence
+    if not pieces:
+        return []
+    # Newlines before the first occurrence, then between each and the next.
+    gaps = list(map(str.count, pieces, repeat("\n")))
+    lines = list(accumulate(gaps, initial=first + shift))
+    del lines[0]
+    if 0 in gaps[1:]:  # a line holding the literal more than once: keep it once
+        lines = list(dict.fromkeys(lines))
+    return lines

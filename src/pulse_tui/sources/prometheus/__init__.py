@@ -1,0 +1,1 @@
+"""The Prometheus HTTP API (and Alertmanager's): range queries for the panels, alert lists."""

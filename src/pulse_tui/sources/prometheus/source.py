@@ -1,0 +1,302 @@
+"""PrometheusSource: the five panels from a real Prometheus, one range query per panel.
+
+Calls go through prometheus-api-client's blocking `PrometheusConnect`, run off the event
+loop with `asyncio.to_thread`. Its own retries are off; `RetryPolicy` retries overload and
+outages (429/5xx, refused connections) with jittered backoff and Retry-After, and never a
+query Prometheus rejected (400/422).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import requests
+from prometheus_api_client import PrometheusConnect
+from prometheus_api_client.exceptions import PrometheusApiClientException
+from urllib3.util.retry import Retry
+
+from pulse_tui.config import Config
+from pulse_tui.model.metrics.promql import PanelQuery, build_query, metric_names
+from pulse_tui.model.metrics.signals import QueryWindow, Series, Signal, SignalResult
+from pulse_tui.sources.base import SourceError
+from pulse_tui.sources.prometheus.http import (
+    ResponseRecorder,
+    RetryPolicy,
+    auth_settings,
+    build_session,
+    status_error,
+    transport_error,
+)
+
+T = TypeVar("T")
+
+
+class _Attempt(Exception):
+    """One failed attempt: the error to show, how long the server asked us to wait, and
+    whether to try again within this call (`again`; a retryable error may still not be)."""
+
+    def __init__(self, error: SourceError, retry_after: float | None, again: bool = True) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+        self.again = again and error.retryable
+
+
+def parse_series(
+    result: list[dict[str, Any]], service_label: str, shift: float = 0.0
+) -> tuple[Series, ...]:
+    """Range-query matrix -> Series, sorted; NaN/±Inf strings become floats, `shift` moves time."""
+    series = []
+    for item in result:
+        metric = dict(item.get("metric", {}))
+        service = metric.pop(service_label, "")
+        metric.pop("__name__", None)
+        points = item.get("values", [])
+        series.append(
+            Series(
+                service=service,
+                timestamps=[float(ts) + shift for ts, _ in points],
+                # float() reads Prometheus' "NaN", "+Inf" and "-Inf" as is.
+                values=[float(value) for _, value in points],
+                labels=dict(sorted(metric.items())),
+            )
+        )
+    series.sort(key=lambda s: (s.service, tuple(s.labels.items())))
+    return tuple(series)
+
+
+class PrometheusSource:
+    """A `MetricsSource` over the Prometheus HTTP API, configured by `config.prometheus`.
+
+    `requests_made` counts HTTP attempts (retries included) and `bytes_received` the bytes
+    of response bodies as sent on the wire, for benchmarks and the status line.
+    """
+
+    def __init__(self, config: Config, *, retry: RetryPolicy | None = None) -> None:
+        self.config = config
+        self.prom = config.prometheus
+        self.label = self.prom.url
+        self.service_label = self.prom.service_label
+        self.retry = retry or RetryPolicy()
+        self.recorder = ResponseRecorder()
+        self.requests_made = 0
+        self._count_lock = threading.Lock()
+        self._client: PrometheusConnect | None = None
+        self._client_lock = threading.Lock()
+        #: Resolved secrets, so `_scrub` can blank them out of messages.
+        self._secrets: list[str] = []
+
+    @property
+    def bytes_received(self) -> int:
+        return self.recorder.bytes_received
+
+    # ------------------------------------------------------------------ public API
+
+    def panel_query(
+        self, signal: Signal, window: QueryWindow, services: Sequence[str] = ()
+    ) -> PanelQuery:
+        """The query a panel sends (also shown by the app's "show query" view)."""
+        settings = self.config.signals[signal]
+        try:
+            return build_query(
+                signal,
+                template=settings.query,
+                unit=settings.unit,
+                limit_template=settings.limit_query,
+                service_label=self.service_label,
+                status_label=self.prom.status_label,
+                window_seconds=window.rate_window,
+                services=services,
+            )
+        except ValueError as exc:
+            raise SourceError(str(exc), retryable=False) from exc
+
+    async def query_signal(
+        self,
+        signal: Signal,
+        window: QueryWindow,
+        services: Sequence[str] = (),
+        *,
+        compare_offset: float | None = None,
+    ) -> SignalResult:
+        """One panel: a single range query for every (selected) service.
+
+        `compare_offset` fetches the same window shifted back by that many seconds and moves
+        the answer forward onto the current timestamps. Shifting the window instead of adding
+        PromQL `offset` works with any user template (no rewriting of selectors) and gives
+        the same numbers, because every selector in a query shares the evaluation time.
+        """
+        panel = self.panel_query(signal, window, services)
+        what = f"{signal.value} query"
+        current = self._range(panel.expr, window, what)
+        if compare_offset:
+            shifted = QueryWindow(
+                start=window.start - compare_offset,
+                end=window.end - compare_offset,
+                step=window.step,
+                rate_window=window.rate_window,
+            )
+            raw, raw_compare = await asyncio.gather(
+                current, self._range(panel.expr, shifted, f"{what} (compare)")
+            )
+            compare = parse_series(raw_compare, self.service_label, shift=compare_offset)
+        else:
+            raw, compare = await current, ()
+        series = parse_series(raw, self.service_label)
+        return SignalResult(
+            signal=signal,
+            series=series,
+            unit=panel.unit,
+            fetched_at=time.time(),
+            window=window,
+            compare=compare,
+            note=None if series else panel.no_data_note,
+        )
+
+    async def query_expr(self, expr: str, window: QueryWindow) -> list[Series]:
+        """Any PromQL over the window (for PromQL alert rules), with the panels' client and
+        retries; one series per label set, the service taken from `service_label`."""
+        raw = await self._range(expr, window, "alert rule query")
+        return list(parse_series(raw, self.service_label))
+
+    async def services(self) -> list[str]:
+        """Services with traffic in the last dashboard range (at least an hour), sorted."""
+        traffic = self.config.signals[Signal.TRAFFIC].query or ""
+        names = metric_names(traffic) if traffic else ("http_requests_total",)
+        now = time.time()
+        params: dict[str, Any] = {"start": now - max(self.config.dashboard.range, 3600), "end": now}
+        if names:
+            params["match[]"] = names[0]
+        values = await self._call(
+            "service list",
+            lambda client: client.get_label_values(label_name=self.service_label, params=params),
+        )
+        return sorted(str(v) for v in values)
+
+    async def probe(self) -> str:
+        """One line for `pulse-tui check`: "Prometheus 2.42.0 at URL, 4 services"."""
+
+        def buildinfo(client: PrometheusConnect) -> str:
+            # The library has no build-info call; its own session keeps auth and TLS.
+            response = client._session.get(
+                f"{self.prom.url}/api/v1/status/buildinfo",
+                headers=client.headers,
+                auth=client.auth,
+                timeout=self.prom.timeout,
+            )
+            if response.status_code == 404:  # Thanos, Mimir... speak the API without it
+                return "Prometheus API"
+            if response.status_code != 200:
+                raise PrometheusApiClientException(f"HTTP Status Code {response.status_code}")
+            return f"Prometheus {response.json()['data']['version']}"
+
+        name = await self._call("status request", buildinfo)
+        count = len(await self.services())
+        return f"{name} at {self.prom.url}, {count} service{'s' if count != 1 else ''}"
+
+    async def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    # ------------------------------------------------------------------ calls
+
+    async def _range(self, expr: str, window: QueryWindow, what: str) -> list[dict[str, Any]]:
+        def call(client: PrometheusConnect) -> list[dict[str, Any]]:
+            return client.custom_query_range(
+                expr,
+                start_time=datetime.fromtimestamp(window.start, UTC),
+                end_time=datetime.fromtimestamp(window.end, UTC),
+                step=f"{window.step:g}",
+                # Prometheus stops evaluating too, instead of burning CPU for nobody.
+                params={"timeout": f"{self.prom.timeout:g}s"},
+            )
+
+        return await self._call(what, call)
+
+    async def _call(self, what: str, fn: Callable[[PrometheusConnect], T]) -> T:
+        """`fn(client)` in a thread, retried per the policy; raises SourceError."""
+        attempt = 1
+        while True:
+            try:
+                return await asyncio.to_thread(self._attempt, what, fn)
+            except _Attempt as failed:
+                error = failed.error
+                if not failed.again or attempt >= self.retry.attempts:
+                    raise self._scrub(error) from None
+                delay = self.retry.delay(attempt, failed.retry_after)
+                if delay is None:
+                    message = f"{error} (server asks to retry after {failed.retry_after:g}s)"
+                    raise self._scrub(SourceError(message)) from None
+                await asyncio.sleep(delay)
+                attempt += 1
+
+    def _attempt(self, what: str, fn: Callable[[PrometheusConnect], T]) -> T:
+        """One try, in a worker thread; failures become `_Attempt` carrying a SourceError."""
+        client = self._connect()
+        with self._count_lock:
+            self.requests_made += 1
+        self.recorder.reset()
+        try:
+            return fn(client)
+        except requests.RequestException as exc:
+            if isinstance(exc, requests.exceptions.JSONDecodeError):
+                raise _Attempt(self._not_json(), None) from exc
+            error = transport_error(exc, self.prom.url, self.prom.timeout)
+            # A server that hung once hangs again: waiting `attempts` timeouts would only
+            # freeze the panel longer. The next refresh tries again anyway.
+            hung = isinstance(exc, requests.exceptions.ReadTimeout)
+            raise _Attempt(error, None, again=not hung) from exc
+        except PrometheusApiClientException as exc:
+            info = self.recorder.last()
+            if info is None:  # cannot happen with our session; keep the library's words
+                raise _Attempt(SourceError(f"{what} failed: {exc}"), None) from exc
+            error, retry_after = status_error(
+                info,
+                self.prom.url,
+                what,
+                token_configured=bool(self.prom.token or self.prom.username),
+            )
+            raise _Attempt(error, retry_after) from exc
+        except (KeyError, TypeError, ValueError) as exc:  # 200 with a body that is not the API
+            raise _Attempt(self._not_json(), None) from exc
+
+    def _not_json(self) -> SourceError:
+        info = self.recorder.last()
+        kind = info.headers.get("content-type", "unknown content") if info else "unknown content"
+        return SourceError(
+            f"{self.prom.url} answered with something other than the Prometheus API ({kind}); "
+            "check prometheus.url",
+            retryable=False,
+        )
+
+    def _connect(self) -> PrometheusConnect:
+        with self._client_lock:
+            if self._client is None:
+                headers, auth = auth_settings(self.prom)
+                token = headers.get("Authorization", "").removeprefix("Bearer ")
+                self._secrets = [s for s in (token, auth[1] if auth else "") if len(s) >= 4]
+                self._client = PrometheusConnect(
+                    url=self.prom.url,
+                    headers=headers,
+                    auth=auth,
+                    session=build_session(self.prom, self.recorder),
+                    timeout=self.prom.timeout,  # type: ignore[arg-type]  # annotated int, takes float
+                    # Its default Retry would retry 5xx itself, hiding them from our policy.
+                    retry=Retry(total=0, read=False),
+                )
+            return self._client
+
+    def _scrub(self, error: SourceError) -> SourceError:
+        """Blank out any secret that slipped into a message (belt and braces)."""
+        message = str(error)
+        for secret in self._secrets:
+            message = message.replace(secret, "***")
+        if message == str(error):
+            return error
+        return SourceError(message, retryable=error.retryable)

@@ -1,0 +1,3 @@
+"""Logs over SSH: connections (known hosts, jump hosts), the remote tail script, reconnects,
+line reading.
+"""

@@ -1,0 +1,168 @@
+"""Byte chunks from a remote command -> whole, decoded, sanitised lines.
+
+Works on whole chunks: the complete lines in a chunk are decoded with one
+`bytes.decode(errors="replace")` and split; only the lines holding a byte that can start
+something unsafe are sanitised (one regex pass each), and only the unfinished last line is
+kept as bytes for the next chunk. Splitting on `\\n` before
+decoding is safe because no UTF-8 multi-byte sequence contains the byte 0x0A, and
+`errors="replace"` re-synchronises at the next valid byte, so garbage in one line never
+eats the next.
+
+A line longer than `max_line_bytes` is cut there with a marker as soon as that many
+bytes have arrived (so a 5 MiB line with no newline shows up at once and costs no more
+memory than the limit), and the rest of it is skipped up to the next newline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pulse_tui.model.core.sanitize import sanitize_chunk
+
+TRUNCATED_MARKER = " …[truncated: line longer than {limit} bytes]"
+
+# Every byte that can start something `sanitize_chunk` changes: C0 controls but TAB and
+# LF, DEL, and the UTF-8 lead bytes of C1 controls (0xC2), U+061C (0xD8) and the bidi /
+# zero-width / separator characters (0xE2, 0xEF). Each is looked for on its own with
+# `bytes.find` (memchr, many bytes per cycle: cheaper than any one pass that looks at every
+# byte), so a chunk is sanitised only around the lines that need it.
+_SUSPECT_BYTES = tuple(
+    bytes([b])
+    for b in range(256)
+    if (b < 0x20 and b not in (0x09, 0x0A)) or b in (0x7F, 0xC2, 0xD8, 0xE2, 0xEF)
+)
+
+
+class LineReader:
+    """Reassembles lines across chunks; `feed` returns the lines each chunk completed."""
+
+    def __init__(
+        self, max_line_bytes: int, clean: Callable[[str], str] | None = sanitize_chunk
+    ) -> None:
+        """`clean` is applied to each decoded chunk (None: raw text, e.g. for JSON)."""
+        self.max_line_bytes = max_line_bytes
+        self._clean = clean
+        self._partial = bytearray()
+        self._skipping = False  # inside a line already emitted truncated
+        #: Lines cut at `max_line_bytes` so far.
+        self.truncated = 0
+
+    @property
+    def pending(self) -> int:
+        """Bytes of an unfinished line held back."""
+        return len(self._partial)
+
+    def feed(self, data: bytes) -> list[str]:
+        """Lines completed by `data` (without their newlines), decoded and cleaned."""
+        if self._skipping:
+            newline = data.find(b"\n")
+            if newline < 0:
+                return []
+            data = data[newline + 1 :]
+            self._skipping = False
+        last = data.rfind(b"\n")
+        if last < 0:
+            self._partial += data
+            return self._overflow()
+        if self._partial:
+            self._partial += data[:last]
+            block = bytes(self._partial)
+            self._partial = bytearray(data[last + 1 :])
+        else:
+            block = data[:last]
+            self._partial = bytearray(data[last + 1 :])
+        lines = self._decode(block)
+        lines.extend(self._overflow())
+        return lines
+
+    def flush(self) -> list[str]:
+        """The unfinished last line, if any (when the stream ends)."""
+        if not self._partial:
+            return []
+        block = bytes(self._partial)
+        self._partial.clear()
+        return self._decode(block)
+
+    def _overflow(self) -> list[str]:
+        if len(self._partial) <= self.max_line_bytes:
+            return []
+        head = bytes(self._partial[: self.max_line_bytes])
+        self._partial.clear()
+        self._skipping = True
+        return [self._truncated(head)]
+
+    def _truncated(self, head: bytes) -> str:
+        self.truncated += 1
+        text = head.decode("utf-8", errors="replace")
+        if self._clean is not None:
+            text = self._clean(text)
+        return text + TRUNCATED_MARKER.format(limit=self.max_line_bytes)
+
+    def _decode(self, block: bytes) -> list[str]:
+        limit = self.max_line_bytes
+        if len(block) > limit and _has_longer_line(block, limit):
+            return [
+                self._truncated(raw[:limit]) if len(raw) > limit else self._decode(raw)[0]
+                for raw in block.split(b"\n")
+            ]
+        if b"\r" in block:
+            # CRLF files: the CR is a line ending, not content worth a visible `\x0d`. (On
+            # bytes: CR and LF never occur inside a UTF-8 sequence.)
+            block = block.replace(b"\r\n", b"\n")
+            if block.endswith(b"\r"):
+                block = block[:-1]
+        if self._clean is sanitize_chunk:
+            return _decode_sanitised(block)
+        text = block.decode("utf-8", errors="replace")
+        if self._clean is not None:
+            text = self._clean(text)
+        return text.split("\n")
+
+
+def _has_longer_line(block: bytes, limit: int) -> bool:
+    """Whether a line of `block` is longer than `limit` bytes: a jump from newline to the
+    last newline within `limit` bytes, so a few `find`s for a block of short lines."""
+    start = 0  # of the current line
+    while len(block) - start > limit:
+        newline = block.rfind(b"\n", start, start + limit + 1)
+        if newline < 0:
+            return True
+        start = newline + 1
+    return False
+
+
+def _decode_sanitised(block: bytes) -> list[str]:
+    """`sanitize_chunk(block.decode(...)).split("\\n")`, but only the lines holding a
+    suspect byte are sanitised; the rest are left as decoded, which is what
+    `sanitize_chunk` would return for them."""
+    starts = _suspect_line_starts(block)
+    if not starts:
+        return block.decode("utf-8", errors="replace").split("\n")
+    lines: list[str] = []
+    done = 0  # the first byte not yet decoded
+    for start in starts:
+        end = block.find(b"\n", start)
+        if end < 0:
+            end = len(block)
+        if start > done:
+            lines += block[done : start - 1].decode("utf-8", errors="replace").split("\n")
+        # The whole line, so an escape sequence is seen in one piece.
+        lines.append(sanitize_chunk(block[start:end].decode("utf-8", errors="replace")))
+        done = end + 1
+    if done <= len(block):
+        lines += block[done:].decode("utf-8", errors="replace").split("\n")
+    return lines
+
+
+def _suspect_line_starts(block: bytes) -> list[int]:
+    """Offsets where the lines holding a suspect byte start, in order."""
+    starts: set[int] = set()
+    for byte in _SUSPECT_BYTES:
+        at = block.find(byte)
+        while at >= 0:
+            starts.add(block.rfind(b"\n", 0, at) + 1)
+            end = block.find(b"\n", at)
+            if end < 0:
+                break
+            at = block.find(byte, end + 1)  # one hit per line is enough
+    return sorted(starts)

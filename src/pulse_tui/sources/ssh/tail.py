@@ -1,0 +1,402 @@
+"""Live logs tailed from many hosts over SSH: files with `tail -F`, journald units.
+
+One `SshLogSource` per host, one SSH connection per host (jump hosts shared, see
+`ssh.connect`), one channel per followed file or unit. Each stream remembers how far it
+got (file byte offset and inode; journald cursor), so a reconnect resumes exactly there:
+lines written while disconnected show up once, after a GAP marker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fnmatch
+import json
+import random
+import time
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+
+import asyncssh
+
+from pulse_tui.config import Config, LogFile, LogHost, LogsConfig
+from pulse_tui.model.core.sanitize import sanitize, sanitize_chunk
+from pulse_tui.model.logs.batch import LineBatch
+from pulse_tui.model.logs.journald import journal_line
+from pulse_tui.model.logs.line import Level, LineKind, LogLine
+from pulse_tui.model.logs.parse import notice, parse_texts
+from pulse_tui.sources.base import HostState, HostStatus, LogSink, SourceError
+from pulse_tui.sources.ssh.connect import ConnectionPool, StreamChannel, TrackingClient
+from pulse_tui.sources.ssh.line_reader import LineReader
+from pulse_tui.sources.ssh.remote_commands import (
+    HEADER,
+    expand_globs_command,
+    journal_command,
+    probe_command,
+    tail_file_command,
+)
+
+#: Reconnect delays: first, cap; each failure doubles it, with ±25 % jitter.
+BACKOFF_FIRST = 1.0
+BACKOFF_MAX = 60.0
+#: A connection live this long was healthy: the next failure starts from BACKOFF_FIRST.
+HEALTHY_AFTER = 30.0
+#: How long `stop()` waits for the streams to wind down.
+STOP_TIMEOUT = 1.5
+
+# tail -F tells on stderr when it starts over on a new or truncated file: our byte
+# offset restarts at 0 then.
+_RESTART_MARKERS = (b"has been replaced", b"has appeared", b"file truncated")
+
+
+#: Lines read this soon after the last ones may continue them (a stack trace's next read).
+CONTINUATION_SECONDS = 1.0
+
+
+@dataclass(slots=True)
+class _FileStream:
+    """Where one followed file stands: bytes received and the inode they came from."""
+
+    path: str
+    service: str
+    reader: LineReader
+    offset: int | None = None
+    inode: str | None = None
+    #: The last line's timestamp, if the lines so far had one, and when it arrived
+    #: (monotonic): a stack trace split across two reads keeps its head's time.
+    last_stamp: float | None = None
+    last_at: float = 0.0
+
+
+@dataclass(slots=True)
+class _JournalStream:
+    unit: str
+    service: str
+    reader: LineReader
+    cursor: str | None = None
+    seen: set[str] = field(default_factory=set)
+
+
+class SshLogSource:
+    """Streams one host's files and journald units to a sink, reconnecting losslessly."""
+
+    def __init__(self, host: LogHost, logs: LogsConfig, pool: ConnectionPool) -> None:
+        #: The display name: the alias the user wrote (with user@ if given).
+        self.host = host.label
+        self.config = host
+        self.logs = logs
+        self.pool = pool
+        self._stopping = asyncio.Event()
+        self._stopped = asyncio.Event()
+        self._conn: asyncssh.SSHClientConnection | None = None
+        self._files: dict[str, _FileStream] = {}
+        self._journals = [
+            _JournalStream(u.unit, u.service or host.service, self._reader(raw=True))
+            for u in host.journal
+        ]
+
+    def _reader(self, raw: bool = False) -> LineReader:
+        return LineReader(self.logs.max_line_bytes, None if raw else sanitize_chunk)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def run(self, sink: LogSink) -> None:
+        """Stream until `stop()`; failures become statuses, GAP and NOTICE lines."""
+        attempt = 0
+        try:
+            while not self._stopping.is_set():
+                sink.on_status(HostStatus(self.host, HostState.CONNECTING))
+                try:
+                    conn, client = await self._until_stopped(self._connect())
+                except SourceError as exc:
+                    if not exc.retryable:
+                        sink.on_lines([self._notice(f"not retrying: {exc}")])
+                        sink.on_status(HostStatus(self.host, HostState.FAILED, str(exc)))
+                        await self._stopping.wait()
+                        return
+                    attempt += 1
+                    await self._retry(sink, str(exc), attempt)
+                    continue
+                if conn is None:
+                    return  # stopped while connecting
+                started = time.monotonic()
+                sink.on_status(HostStatus(self.host, HostState.LIVE))
+                reason = await self._stream(conn, client, sink)
+                if self._stopping.is_set():
+                    return
+                sink.on_lines([self._gap(f"connection lost ({reason}); resuming when back")])
+                if time.monotonic() - started >= HEALTHY_AFTER:
+                    attempt = 0
+                attempt += 1
+                await self._retry(sink, reason, attempt)
+        finally:
+            if self._conn is not None:
+                self._conn.close()
+            sink.on_status(HostStatus(self.host, HostState.STOPPED))
+            self._stopped.set()
+
+    async def stop(self) -> None:
+        """Stop streaming; closing the channels makes the remote lifelines kill tail."""
+        self._stopping.set()
+        if self._conn is not None:
+            self._conn.close()
+        if self._stopped.is_set():
+            return
+        with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
+            await asyncio.wait_for(self._stopped.wait(), STOP_TIMEOUT)
+
+    async def _until_stopped(self, work: Awaitable[object]) -> tuple:  # type: ignore[type-arg]
+        task = asyncio.ensure_future(work)
+        stopper = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if task.done():
+            return task.result()  # type: ignore[return-value]
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await task
+        return None, None
+
+    async def _connect(self) -> tuple[asyncssh.SSHClientConnection, TrackingClient]:
+        conn = await self.pool.connect(self.config, client_factory=TrackingClient)
+        self._conn = conn
+        client = conn.get_owner()
+        assert isinstance(client, TrackingClient)
+        return conn, client
+
+    async def _retry(self, sink: LogSink, reason: str, attempt: int) -> None:
+        delay = min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** (attempt - 1))
+        delay *= random.uniform(0.75, 1.25)
+        retry_at = time.time() + delay
+        sink.on_status(HostStatus(self.host, HostState.RETRYING, reason, retry_at=retry_at))
+        with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), delay)
+
+    # ------------------------------------------------------------------ streaming
+
+    async def _stream(
+        self, conn: asyncssh.SSHClientConnection, client: TrackingClient, sink: LogSink
+    ) -> str:
+        """Follow everything on one connection; returns why it ended."""
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            for stream in await self._expand_files(conn, sink):
+                tasks.append(asyncio.create_task(self._follow_file(conn, stream, sink)))
+            for journal in self._journals:
+                tasks.append(asyncio.create_task(self._follow_journal(conn, journal, sink)))
+            closed = asyncio.ensure_future(conn.wait_closed())
+            stopper = asyncio.ensure_future(self._stopping.wait())
+            await asyncio.wait({closed, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            stopper.cancel()
+        except (asyncssh.Error, OSError) as exc:
+            client.lost = client.lost or exc
+        finally:
+            conn.close()
+            # Let readers drain what already arrived, so nothing received is lost.
+            if tasks:
+                await asyncio.wait(tasks, timeout=1.0)
+            for task in tasks:
+                task.cancel()
+        lost = client.lost
+        if lost is None:
+            return "closed by the remote host"
+        return str(getattr(lost, "reason", "") or lost) or type(lost).__name__
+
+    async def _expand_files(
+        self, conn: asyncssh.SSHClientConnection, sink: LogSink
+    ) -> list[_FileStream]:
+        by_pattern: dict[str, LogFile] = {f.path: f for f in self.config.files}
+        if not by_pattern:
+            return []
+        result = await conn.run(expand_globs_command(list(by_pattern)), encoding=None)
+        raw = result.stdout if isinstance(result.stdout, bytes) else b""
+        paths = [p.decode("utf-8", "replace") for p in raw.split(b"\0") if p]
+        streams = []
+        for path in paths:
+            stream = self._files.get(path)
+            if stream is None:
+                service = _service_for(path, self.config) or self.config.service
+                stream = self._files[path] = _FileStream(path, service, self._reader())
+            streams.append(stream)
+        return streams
+
+    async def _follow_file(
+        self, conn: asyncssh.SSHClientConnection, stream: _FileStream, sink: LogSink
+    ) -> None:
+        command = tail_file_command(stream.path, stream.offset, stream.inode)
+        try:
+            await self._pump(conn, command, stream, sink)
+        except (asyncssh.Error, OSError) as exc:
+            if not conn.is_closed():  # e.g. the server's MaxSessions: say so, no retry loop
+                sink.on_lines([self._notice(f"cannot follow: {exc}", stream.path)])
+
+    async def _pump(
+        self, conn: asyncssh.SSHClientConnection, command: str, stream: _FileStream, sink: LogSink
+    ) -> None:
+        chan, session = await conn.create_session(StreamChannel, command, encoding=None)
+        assert isinstance(session, StreamChannel)
+        header: bytearray | None = bytearray()  # the script's first line, see HEADER
+        skip_partial = False
+        stderr = LineReader(4096)
+        source = sanitize(stream.path)
+        while (item := await session.get()) is not None:
+            kind, data = item
+            if kind == 1:
+                if any(marker in data for marker in _RESTART_MARKERS):
+                    self._deliver(sink, stream, source, stream.reader.flush())
+                    stream.offset, stream.inode = 0, None
+                texts = stderr.feed(data)
+                if texts:
+                    sink.on_lines([self._notice(t, source, stream.service) for t in texts])
+                continue
+            if header is not None:
+                header += data
+                newline = header.find(b"\n")
+                if newline < 0:
+                    continue
+                first, data = bytes(header[:newline]), bytes(header[newline + 1 :])
+                header = None
+                if first.startswith(HEADER):
+                    _, inode, start = first.decode("ascii", "replace").split(" ")
+                    # A first look starting mid-file starts mid-line: skip to a newline.
+                    skip_partial = stream.offset is None and int(start) > 0
+                    stream.inode = None if inode == "-" else inode
+                    stream.offset = int(start)
+            if skip_partial:
+                newline = data.find(b"\n")
+                if newline < 0:
+                    stream.offset = (stream.offset or 0) + len(data)
+                    continue
+                stream.offset = (stream.offset or 0) + newline + 1
+                data = data[newline + 1 :]
+                skip_partial = False
+            stream.offset = (stream.offset or 0) + len(data)
+            self._deliver(sink, stream, source, stream.reader.feed(data))
+        if session.exit_status not in (None, 0, 143) and not conn.is_closed():
+            sink.on_lines([self._notice(f"tail exited with status {session.exit_status}", source)])
+        chan.close()
+
+    def _deliver(self, sink: LogSink, stream: _FileStream, source: str, texts: list[str]) -> None:
+        """Hands `texts` to the sink; `source` is the stream's path as its notices name it."""
+        if not texts:
+            return
+        received = time.time()
+        arrived = time.monotonic()
+        previous = stream.last_stamp if arrived - stream.last_at <= CONTINUATION_SECONDS else None
+        timestamps, levels = parse_texts(texts, received, inherit=True, previous=previous)
+        # Only a time that came from the text is worth passing on, not a receive time.
+        stream.last_stamp = None if timestamps[-1] == received else timestamps[-1]
+        stream.last_at = arrived
+        sink.on_lines(
+            LineBatch(texts, timestamps, levels, received, self.host, source, stream.service)
+        )
+
+    async def _follow_journal(
+        self, conn: asyncssh.SSHClientConnection, journal: _JournalStream, sink: LogSink
+    ) -> None:
+        source = f"journal:{journal.unit}" if journal.unit else "journal"
+        command = journal_command(journal.unit, journal.cursor)
+        chan, session = await conn.create_session(StreamChannel, command, encoding=None)
+        assert isinstance(session, StreamChannel)
+        stderr = LineReader(4096)
+        while (item := await session.get()) is not None:
+            kind, data = item
+            if kind == 1:
+                texts = stderr.feed(data)
+                if texts:
+                    sink.on_lines([self._notice(t, source, journal.service) for t in texts])
+                continue
+            lines = []
+            received = time.time()
+            for raw in journal.reader.feed(data):
+                line = self._journal_line(raw, journal, source, received)
+                if line is not None:
+                    lines.append(line)
+            if lines:
+                sink.on_lines(lines)
+        if session.exit_status not in (None, 0, 143) and not conn.is_closed():
+            sink.on_lines(
+                [self._notice(f"journalctl exited with status {session.exit_status}", source)]
+            )
+        chan.close()
+
+    def _journal_line(
+        self, raw: str, journal: _JournalStream, source: str, received: float
+    ) -> LogLine | None:
+        try:
+            entry = json.loads(raw)
+        except ValueError:
+            return self._notice(sanitize(raw), source, journal.service) if raw.strip() else None
+        if not isinstance(entry, dict):
+            return None
+        cursor = entry.get("__CURSOR")
+        if isinstance(cursor, str):
+            if cursor in journal.seen or cursor == journal.cursor:
+                return None  # already delivered before a reconnect
+            journal.cursor = cursor
+            journal.seen.add(cursor)
+            if len(journal.seen) > 4096:
+                journal.seen = {cursor}
+        return journal_line(entry, received, self.host, source, journal.service)
+
+    # ------------------------------------------------------------------ markers
+
+    def _notice(self, text: str, source: str = "", service: str = "") -> LogLine:
+        return notice(
+            sanitize(text), time.time(), self.host, source, service or self.config.service
+        )
+
+    def _gap(self, text: str) -> LogLine:
+        now = time.time()
+        return LogLine(
+            now,
+            now,
+            self.host,
+            "",
+            self.config.service,
+            Level.UNKNOWN,
+            sanitize(text),
+            LineKind.GAP,
+            None,
+        )
+
+
+def _service_for(path: str, host: LogHost) -> str:
+    """The service of the config entry whose pattern produced `path`."""
+    for entry in host.files:
+        if entry.path == path or fnmatch.fnmatch(path, entry.path):
+            return entry.service
+    return ""
+
+
+def build_log_sources(config: Config) -> list[SshLogSource]:
+    """One source per configured host, all sharing one connection pool (and bastions)."""
+    pool = ConnectionPool(config.logs)
+    return [SshLogSource(host, config.logs, pool) for host in config.logs.hosts]
+
+
+async def probe_host(host: LogHost, logs: LogsConfig) -> str:
+    """For `pulse-tui check`: "OK: ..." if the host and its logs are reachable.
+
+    Raises SourceError with the reason otherwise (connection, auth, host key, missing or
+    unreadable files, no journalctl).
+    """
+    pool = ConnectionPool(logs)
+    try:
+        conn = await pool.connect(host)
+        try:
+            command = probe_command([f.path for f in host.files], bool(host.journal))
+            result = await asyncio.wait_for(conn.run(command), logs.connect_timeout)
+        finally:
+            conn.close()
+    finally:
+        await pool.close()
+    out = str(result.stdout or "").splitlines()
+    readable = [line[3:] for line in out if line.startswith("ok ")]
+    problems = [sanitize(line) for line in out if not line.startswith(("ok ", "journal ok"))]
+    if problems:
+        raise SourceError(f"{host.label}: " + "; ".join(problems))
+    parts = [f"{len(readable)} file(s) readable"] if host.files else []
+    if host.journal:
+        parts.append("journalctl available")
+    return f"OK: {host.label}: connected, " + ", ".join(parts)

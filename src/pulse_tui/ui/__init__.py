@@ -1,0 +1,1 @@
+"""Everything Textual: the app, its widgets and screens, the charts."""

@@ -1,0 +1,284 @@
+"""The log pane: the virtualised line view plus a status line of hosts and counters."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.strip import Strip
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Input
+
+from pulse_tui.model.core import clock
+from pulse_tui.model.core.sanitize import sanitize
+from pulse_tui.model.logs.line import Level
+from pulse_tui.sources.base import HostState, HostStatus
+from pulse_tui.ui.widgets.log_query import LogQuery
+from pulse_tui.ui.widgets.log_view import LineStore, LogView
+from pulse_tui.ui.widgets.palette import host_colour
+from pulse_tui.ui.widgets.strips import text_strip
+
+_STATE_STYLE = {
+    HostState.CONNECTING: ("◌", "#ffd75f"),
+    HostState.LIVE: ("●", "#87d787"),
+    HostState.RETRYING: ("◌", "#ffaf00"),
+    HostState.FAILED: ("✖", "#ff5f5f"),
+    HostState.STOPPED: ("○", "grey50"),
+}
+
+
+class LogStatus(Widget):
+    """The pane's one-line status; renders from its LogPanel on every refresh."""
+
+    def __init__(self, panel: LogPanel, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.panel = panel
+
+    def render(self) -> Text:
+        return self.panel.status_text()
+
+    def render_line(self, y: int) -> Strip:
+        # Repainted with every batch of lines while tailing: our own strip, not Textual's
+        # conversion of `render()` (several times the cost).
+        style = self.visual_style.rich_style
+        if y:
+            return Strip.blank(self.size.width, style)
+        return text_strip(self.panel.status_text(), self.size.width, style)
+
+
+class SearchBar(Input):
+    """The `/` and `!` prompt: search as you type, Enter keeps it, Escape restores."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", show=False),
+        Binding("up", "history(-1)", "Older search", show=False),
+        Binding("down", "history(1)", "Newer search", show=False),
+    ]
+
+    def action_cancel(self) -> None:
+        self.parent.close_prompt(commit=False)  # type: ignore[union-attr]
+
+    def action_history(self, direction: int) -> None:
+        history = self.parent.query_state.history  # type: ignore[union-attr]
+        text = history.previous() if direction < 0 else history.next()
+        if text is not None:
+            self.value = text
+            self.cursor_position = len(text)
+
+
+class LogPanel(Vertical):
+    """Border, line view and a one-line status: per-host state, counts, follow mode.
+
+    Search and filters: `/` searches (highlight, `n`/`N`), `f` shows only matching lines,
+    `!` excludes a pattern, `l` cycles the minimum level, `h` picks hosts, Escape clears.
+    """
+
+    DEFAULT_CSS = """
+    LogPanel { height: 1fr; }
+    LogPanel > #log-status { height: 1; background: $panel; }
+    /* :focus too: Input's own focused border (tall) would leave its one row no room,
+       and the text typed would not show. */
+    LogPanel > SearchBar, LogPanel > SearchBar:focus { border: none; }
+    LogPanel > SearchBar { display: none; height: 1; padding: 0 1; }
+    LogPanel > SearchBar.-open { display: block; }
+    LogPanel > SearchBar.-error { color: $error; }
+    """
+
+    BINDINGS = [
+        Binding("slash", "prompt('search')", "Search", key_display="/"),
+        Binding("exclamation_mark", "prompt('exclude')", "Exclude", show=False, key_display="!"),
+        Binding("f", "toggle_filter", "Filter", show=False),
+        Binding("l", "cycle_level", "Level", show=False),
+        Binding("h", "pick_hosts", "Hosts", show=False),
+        Binding("escape", "clear", "Clear search", show=False),
+    ]
+
+    def __init__(self, store: LineStore, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.store = store
+        self.statuses: dict[str, HostStatus] = {}
+        self.ui_dropped = 0
+        self.border_title = "Logs"
+        self.prompt_mode = "search"
+        self._typed: Timer | None = None
+        self._search_before = ""
+        # Held, not queried: lines keep arriving while the pane is torn down at exit, and a
+        # query then finds no view.
+        self._view = LogView(store, id="log-view")
+
+    def compose(self) -> ComposeResult:
+        yield self._view
+        yield SearchBar(id="log-search", placeholder="search (re: for a regex)")
+        yield LogStatus(self, id="log-status")
+
+    def on_mount(self) -> None:
+        self.query_state = LogQuery(self.store, self.view)  # type: ignore[arg-type]
+        self.set_interval(1.0, self.update_status)
+        self.update_status()
+
+    # ------------------------------------------------------------- search and filters
+
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.query_one(SearchBar)
+
+    def action_prompt(self, mode: str) -> None:
+        self.prompt_mode = mode
+        bar = self.search_bar
+        bar.placeholder = (
+            "exclude lines matching… (re: for a regex)"
+            if mode == "exclude"
+            else "search… (re: for a regex; Enter keeps it, f filters)"
+        )
+        self._search_before = self.query_state.state.search
+        bar.value = self._search_before if mode == "search" else ""
+        bar.remove_class("-error")
+        bar.add_class("-open")
+        bar.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self.prompt_mode != "search":
+            return
+        # Debounced: a burst of keystrokes runs one search, each new one cancels the last.
+        if self._typed is not None:
+            self._typed.stop()
+        self._typed = self.set_timer(0.15, lambda: self._search_now(event.value))
+
+    def _search_now(self, text: str) -> None:
+        error = self.query_state.set_search(text)
+        self.search_bar.set_class(error is not None, "-error")
+        self.update_status()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.close_prompt(commit=True)
+
+    def close_prompt(self, *, commit: bool) -> None:
+        bar = self.search_bar
+        if self._typed is not None:
+            self._typed.stop()
+        text = bar.value
+        if self.prompt_mode == "search":
+            if commit:
+                error = self.query_state.set_search(text)
+                if error is not None:
+                    bar.add_class("-error")
+                    self.app.toast(error, severity="error", timeout=4)  # type: ignore[attr-defined]
+                    self.update_status()
+                    return  # keep the prompt open to fix it; the old search stays
+                if text:
+                    self.query_state.history.add(text)
+            else:
+                self.query_state.set_search(self._search_before)
+        elif commit and text:
+            error = self.query_state.add_exclude(text)
+            if error is not None:
+                bar.add_class("-error")
+                self.app.toast(error, severity="error", timeout=4)  # type: ignore[attr-defined]
+                self.query_state.error = error
+                self.update_status()
+                return
+            self.query_state.history.add("!" + text)
+        bar.remove_class("-open", "-error")
+        self.view.focus()
+        self.update_status()
+
+    def action_toggle_filter(self) -> None:
+        self.query_state.toggle_filter_mode()
+        self.update_status()
+
+    def action_cycle_level(self) -> None:
+        level = self.query_state.cycle_level()
+        label = "all levels" if level is Level.UNKNOWN else f"{level.name} and above"
+        self.app.notify(f"Logs: {label}", timeout=2)
+        self.update_status()
+
+    def action_pick_hosts(self) -> None:
+        from pulse_tui.ui.screens.picker import PickerScreen
+
+        hosts = sorted(self.statuses)
+
+        def chosen(selection: frozenset[str] | None) -> None:
+            if selection is not None:
+                self.query_state.set_hosts(selection)
+                self.update_status()
+
+        self.app.push_screen(PickerScreen("Hosts", hosts, self.query_state.state.hosts), chosen)
+
+    def action_clear(self) -> None:
+        if not self.query_state.clear():
+            self.app.action_escape()  # type: ignore[attr-defined]
+        self.update_status()
+
+    def set_services(self, services: frozenset[str]) -> None:
+        self.query_state.set_services(services)
+
+    @property
+    def view(self) -> LogView:
+        return self._view
+
+    def set_status(self, status: HostStatus) -> None:
+        self.statuses[status.host] = status
+        self.view.host_width = min(16, max((len(h) for h in self.statuses), default=8))
+        self.update_status()
+
+    def on_log_view_moved(self, _: LogView.Moved) -> None:
+        self.update_status()
+
+    def update_status(self) -> None:
+        # A plain repaint of one row: no layout pass, however often lines arrive.
+        for status in self.query(LogStatus):  # none while the pane is being torn down
+            status.refresh()
+
+    def _query_summary(self) -> Text:
+        query = getattr(self, "query_state", None)
+        if query is None:
+            return Text("")
+        text = Text()
+        summary = query.describe()
+        if summary:
+            text.append(sanitize(summary), style="bold #5fafff")
+        if query.state.search and query.query is not None:
+            text.append(f" · {self.view.hit_counter()}", style="bold")
+        if query.busy:
+            text.append(" · searching…", style="italic")
+        if query.error:
+            text.append(f" · {sanitize(query.error)}", style="bold red")
+        return text
+
+    def status_text(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        summary = self._query_summary()
+        if summary.plain:
+            text.append_text(summary)
+            text.append(" │ ", style="dim")
+        now = clock.now()
+        for host, status in sorted(self.statuses.items()):
+            glyph, colour = _STATE_STYLE[status.state]
+            text.append(f"{glyph} ", style=colour)
+            text.append(sanitize(host), style=host_colour(host))
+            label = status.state.value
+            if status.state is HostState.RETRYING and status.retry_at:
+                label = f"retrying in {max(0, round(status.retry_at - now))}s"
+            if status.state is HostState.FAILED and status.detail:
+                label = f"failed: {sanitize(status.detail)}"
+            text.append(f" {label}  ", style="dim")
+        if not self.statuses:
+            text.append("no log sources configured (--logs user@host:/path)  ", style="dim")
+        view = self.view
+        dropped = getattr(self.store, "dropped", 0)
+        total = len(self.store)
+        counts = f"{view.count:,} line{'' if view.count == 1 else 's'}"
+        if view.predicate is not None or view._matches is not None:
+            counts = f"{view.count:,} of {total:,} line{'' if total == 1 else 's'}"
+        text.append(f"│ {counts}", style="dim")
+        if dropped:
+            text.append(f" · {dropped:,} rotated out", style="dim")
+        if self.ui_dropped:
+            text.append(f" · {self.ui_dropped:,} dropped (UI behind)", style="bold #ffaf00")
+        mode = "following" if view.follow else "scrolled (G to follow)"
+        text.append(f" · {mode}{' · wrap' if view.wrap else ''}", style="dim")
+        return text

@@ -1,0 +1,416 @@
+"""The log lines themselves: a virtualised view over the ring buffer.
+
+Only the rows on screen are ever rendered, so the cost of a repaint does not depend on how
+many lines the buffer holds. Scrolling is by log line; with wrapping on, a page is filled
+from the top line down (or, when following, from the newest line up).
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from pulse_tui.model.core.sanitize import ESCAPE
+from pulse_tui.model.logs.line import LineKind, LogLine
+from pulse_tui.model.search.query import SearchQuery, match_counter, next_match
+from pulse_tui.ui.widgets.palette import ESCAPE_STYLE, LOG_LEVEL_STYLES, host_colour
+from pulse_tui.ui.widgets.strips import text_segments
+
+
+class LineStore(Protocol):
+    """What the view needs of the buffer (pulse_tui.model.logs.buffer.LogBuffer)."""
+
+    first_index: int
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int) -> LogLine: ...
+
+
+LinePredicate = Callable[[LogLine], bool]
+
+
+def format_line(line: LogLine, *, host_width: int = 0) -> Text:
+    """A log line as styled Text: time, host tag, level, then the (sanitised) text."""
+    if line.kind is LineKind.GAP:
+        return Text(f"──── {line.host}: {line.text} ────", style="bold #ffaf00")
+    if line.kind is LineKind.NOTICE:
+        out = Text()
+        out.append(f"{line.host}: ", style=f"bold {host_colour(line.host)}")
+        for piece, style in _text_pieces(line.text):  # remote stderr is untrusted text too
+            out.append(piece, style=f"italic #ff8787 {style or ''}")
+        return out
+    return Text.assemble(*_row_pieces(line, host_width))
+
+
+def _row_pieces(line: LogLine, host_width: int) -> list[tuple[str, str | None]]:
+    """A plain line's row as (text, style) pieces: time, host tag, level, the text."""
+    host = line.host
+    pieces: list[tuple[str, str | None]] = [
+        (time.strftime("%H:%M:%S", time.localtime(line.timestamp)), "dim"),
+        (" ", None),
+        (host.ljust(host_width), host_colour(host)),
+        (" ", None),
+    ]
+    label = line.level.label
+    if label:
+        pieces.append((f"{label[:4]:<4}", LOG_LEVEL_STYLES[line.level]))
+        pieces.append((" ", None))
+    pieces += _text_pieces(line.text)
+    return pieces
+
+
+def _text_pieces(text: str) -> list[tuple[str, str | None]]:
+    """A line's text as pieces, with the escapes the sanitiser wrote (`\\x1b`) set apart."""
+    if "\\" not in text:
+        return [(text, None)]
+    pieces: list[tuple[str, str | None]] = []
+    done = 0
+    for match in ESCAPE.finditer(text):
+        start, end = match.span()
+        if start > done:
+            pieces.append((text[done:start], None))
+        pieces.append((text[start:end], ESCAPE_STYLE))
+        done = end
+    if done < len(text) or not pieces:
+        pieces.append((text[done:], None))
+    return pieces
+
+
+#: Narrower than this, wrapped rows use the whole width rather than a hanging indent.
+_MIN_WRAPPED_WIDTH = 20
+
+_STYLES: dict[str | None, Style | None] = {None: None}
+
+
+def _style(name: str | None) -> Style | None:
+    if name not in _STYLES:
+        _STYLES[name] = Style.parse(name)  # type: ignore[arg-type] - None is preset
+    return _STYLES[name]
+
+
+def plain_row_segments(line: LogLine, host_width: int) -> list[Segment] | None:
+    """`format_line`'s row as segments, built directly: the common case of a log line
+    with no search highlight or tab (None otherwise), at a tenth of the Text's cost."""
+    if line.kind is not LineKind.LINE or "\t" in line.text:
+        return None
+    return [Segment(text, _style(style)) for text, style in _row_pieces(line, host_width)]
+
+
+class LogView(Widget, can_focus=True):
+    """Shows the lines of a LineStore that pass the filter; follows the tail by default."""
+
+    DEFAULT_CSS = """
+    LogView { height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("j,down", "scroll_lines(1)", "Down", show=False),
+        Binding("k,up", "scroll_lines(-1)", "Up", show=False),
+        Binding("pagedown,space", "scroll_pages(1)", "Page down", show=False),
+        Binding("pageup,b", "scroll_pages(-1)", "Page up", show=False),
+        Binding("g,home", "scroll_home", "Oldest", show=False),
+        Binding("G,end", "follow", "Follow"),
+        Binding("w", "toggle_wrap", "Wrap"),
+        Binding("n", "next_hit(1)", "Next match", show=False),
+        Binding("N", "next_hit(-1)", "Previous match", show=False),
+    ]
+
+    class Moved(Message):
+        """Position or follow mode changed; the status line shows it."""
+
+    def __init__(self, store: LineStore, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.store = store
+        self.follow = True
+        self.wrap = False
+        #: Absolute index of the top line when not following.
+        self.top = 0
+        #: The filter whose result `_matches` holds; new lines are tested against it.
+        self.predicate: LinePredicate | None = None
+        #: Absolute indices of lines passing the predicate (None = every line passes).
+        self._matches: list[int] | None = None
+        self._scanned_to = 0
+        #: The search being highlighted, and the absolute indices of the lines it hits.
+        self.search: SearchQuery | None = None
+        self.hits: list[int] = []
+        self._hits_to = 0
+        #: The hit `n`/`N` last moved to.
+        self.current_hit: int | None = None
+        self._page: list[Strip] = []
+        self.host_width = 8
+        self._row_cache: dict[int, list[list[Segment]]] = {}
+        self._row_cache_key: tuple[object, ...] = ()
+
+    # ----------------------------------------------------------------- data
+
+    def _moved(self) -> None:
+        """Tell the status line now, in this frame (a Moved message would cost another)."""
+        parent = self.parent
+        update = getattr(parent, "update_status", None)
+        if update is not None:
+            update()
+        else:
+            self.post_message(self.Moved())
+
+    def set_visible(
+        self, predicate: LinePredicate | None, matches: list[int] | None, scanned_to: int
+    ) -> None:
+        """Install a filter's result computed up to `scanned_to` (e.g. by a search job)."""
+        self.predicate = predicate
+        self._matches = matches
+        self._scanned_to = scanned_to
+        self.lines_arrived()
+        self._moved()
+
+    def set_search(self, query: SearchQuery | None, hits: list[int], scanned_to: int) -> None:
+        """Highlight `query`; `hits` are its matching lines up to `scanned_to`."""
+        self.search = query
+        self.hits = hits
+        self._hits_to = scanned_to
+        self.current_hit = None
+        self.lines_arrived()
+        self._moved()
+
+    def lines_arrived(self) -> None:
+        """Called after the buffer grew: filters and searches the new lines, repaints."""
+        first = self.store.first_index
+        end = first + len(self.store)
+        store = self.store
+        if self._matches is not None and self.predicate is not None:
+            start = max(self._scanned_to, first)
+            predicate = self.predicate
+            self._matches.extend(i for i in range(start, end) if predicate(store[i - first]))
+            self._scanned_to = end
+            if self._matches and self._matches[0] < first:
+                self._matches = self._matches[bisect.bisect_left(self._matches, first) :]
+        if self.search is not None:
+            start = max(self._hits_to, first)
+            matches = self.search.matches
+            self.hits.extend(i for i in range(start, end) if matches(store[i - first].text))
+            self._hits_to = end
+            if self.hits and self.hits[0] < first:
+                self.hits = self.hits[bisect.bisect_left(self.hits, first) :]
+        if self.top < first:
+            self.top = first
+        self.refresh()
+
+    def visible_hits(self) -> list[int]:
+        """Search hits among the lines the filter shows, ascending."""
+        if self._matches is None or not self.hits:
+            return self.hits
+        shown = set(self._matches)
+        return [i for i in self.hits if i in shown]
+
+    def action_next_hit(self, direction: int) -> None:
+        hits = self.visible_hits()
+        if not hits:
+            self.app.bell()
+            return
+        current = self.current_hit
+        if current is None:
+            current = self._absolute(self.top_position) if self.count else 0
+            # From the top line: `n` finds the first hit at or below it.
+            current -= 1 if direction > 0 else 0
+        target = next_match(hits, current, direction)
+        if target is None:
+            return
+        self.current_hit = target
+        self._move_to(max(0, self._position(target) - max(1, self.size.height // 3)))
+
+    def hit_counter(self) -> str:
+        """ "37 of 1,204" (or "1,204 matches" before n/N was pressed)."""
+        hits = self.visible_hits()
+        if self.current_hit is None or self.current_hit not in hits:
+            return match_counter(None, len(hits))
+        return match_counter(bisect.bisect_left(hits, self.current_hit) + 1, len(hits))
+
+    @property
+    def count(self) -> int:
+        return len(self.store) if self._matches is None else len(self._matches)
+
+    def _position(self, absolute: int) -> int:
+        """Position (0-based among visible lines) of an absolute index, or the nearest after."""
+        if self._matches is None:
+            return max(0, absolute - self.store.first_index)
+        return bisect.bisect_left(self._matches, absolute)
+
+    def _absolute(self, position: int) -> int:
+        if self._matches is None:
+            return self.store.first_index + position
+        return self._matches[position]
+
+    def _line(self, position: int) -> LogLine:
+        return self.store[self._absolute(position) - self.store.first_index]
+
+    @property
+    def top_position(self) -> int:
+        if self.follow:
+            return max(0, self.count - self.size.height)
+        return min(self._position(self.top), max(0, self.count - 1))
+
+    # ----------------------------------------------------------------- movement
+
+    def _move_to(self, position: int) -> None:
+        last_page_top = max(0, self.count - self.size.height)
+        if position >= last_page_top:
+            self.follow = True
+        else:
+            self.follow = False
+            self.top = self._absolute(max(0, position)) if self.count else 0
+        self.refresh()
+        self._moved()
+
+    def action_scroll_lines(self, delta: int) -> None:
+        self._move_to(self.top_position + delta)
+
+    def action_scroll_pages(self, delta: int) -> None:
+        self._move_to(self.top_position + delta * max(1, self.size.height - 1))
+
+    def action_scroll_home(self) -> None:
+        self.follow = False
+        self.top = self._absolute(0) if self.count else 0
+        self.refresh()
+        self._moved()
+
+    def action_follow(self) -> None:
+        self.follow = True
+        self.refresh()
+        self._moved()
+
+    def action_toggle_wrap(self) -> None:
+        self.wrap = not self.wrap
+        self.refresh()
+        self._moved()
+
+    def scroll_to_time(self, timestamp: float) -> None:
+        """Put the first line at or after `timestamp` at the top (for jump-to-time)."""
+        low, high = 0, self.count
+        while low < high:
+            mid = (low + high) // 2
+            if self._line(mid).timestamp < timestamp:
+                low = mid + 1
+            else:
+                high = mid
+        self._move_to(max(0, low - self.size.height // 3))
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.action_scroll_lines(-3)
+
+    def _on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.action_scroll_lines(3)
+
+    # ----------------------------------------------------------------- render
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return container.height
+
+    def render_lines(self, crop):
+        # Build the whole page once per repaint; render_line then just indexes it.
+        self._page = self._build_page()
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        return self._page[y] if y < len(self._page) else Strip.blank(self.size.width)
+
+    def _render_rows(self, line: LogLine, width: int, absolute: int) -> list[list[Segment]]:
+        # A line renders the same until width, wrap, host column or search change: while
+        # following a flood, nearly every row on the new page was on the last one too.
+        key = (width, self.wrap, self.host_width, id(self.search), self.current_hit)
+        if key != self._row_cache_key:
+            self._row_cache = {}
+            self._row_cache_key = key
+        cached = self._row_cache.get(absolute)
+        if cached is not None:
+            return cached
+        rows = self._render_rows_uncached(line, width, absolute)
+        if len(self._row_cache) > 4 * max(1, self.size.height):
+            self._row_cache = {}  # bounded: dropping it all is cheaper than an LRU here
+        self._row_cache[absolute] = rows
+        return rows
+
+    def _render_rows_uncached(
+        self, line: LogLine, width: int, absolute: int
+    ) -> list[list[Segment]]:
+        if not self.wrap and self.search is None:
+            segments = plain_row_segments(line, self.host_width)
+            if segments is not None:
+                return [Segment.adjust_line_length(segments, width, pad=True)]
+        text = format_line(line, host_width=self.host_width)
+        if self.search is not None and line.kind is LineKind.LINE:
+            # The message is the end of the formatted line: offset its spans by the prefix.
+            offset = len(text.plain) - len(line.text)
+            style = "bold black on #ffaf00" if absolute == self.current_hit else "black on #ffd75f"
+            for start, stop in self.search.spans(line.text):
+                text.stylize(style, offset + start, offset + stop)
+        if not self.wrap:
+            # One row, cropped: a quarter of `render_lines`' cost, and while following a
+            # flood every row of every page is new.
+            return [Segment.adjust_line_length(text_segments(text), width, pad=True)]
+        console = self.app.console
+        cut = len(text.plain) - len(line.text) if line.kind is LineKind.LINE else 0
+        prefix, message = text.divide([cut])
+        indent = prefix.cell_len  # cells, not characters: a host name may be wide
+        if cut and width - indent >= _MIN_WRAPPED_WIDTH:
+            # A hanging indent: continuation rows start under the text, so the time, host
+            # and level columns stay clear to scan.
+            pad = Text(" " * indent)
+            parts = message.wrap(console, width - indent, overflow="fold") or [Text()]
+            return [
+                Segment.adjust_line_length(
+                    text_segments((prefix if i == 0 else pad) + part), width, pad=True
+                )
+                for i, part in enumerate(parts)
+            ]
+        options = console.options.update(width=width, height=None)
+        text.overflow = "fold"
+        return console.render_lines(text, options, pad=True)
+
+    def _build_page(self) -> list[Strip]:
+        width, height = self.size.width, self.size.height
+        if width <= 0 or height <= 0:
+            return []
+        count = self.count
+        if count == 0:
+            empty = Text("no log lines yet", style="dim")
+            if self.predicate is not None and len(self.store):
+                empty = Text("no lines match the current filter", style="dim")
+            rows = self.app.console.render_lines(
+                empty, self.app.console.options.update(width=width), pad=True
+            )
+            return [Strip(r, width) for r in rows][:height]
+        rows: list[list[Segment]] = []
+        if self.follow:
+            position = count - 1
+            while position >= 0 and len(rows) < height:
+                absolute = self._absolute(position)
+                rows[:0] = self._render_rows(self._line(position), width, absolute)
+                position -= 1
+            rows = rows[-height:]
+        else:
+            position = self.top_position
+            while position < count and len(rows) < height:
+                absolute = self._absolute(position)
+                rows.extend(self._render_rows(self._line(position), width, absolute))
+                position += 1
+            rows = rows[:height]
+        blank_style = Style()
+        strips = [Strip(row, width) for row in rows]
+        strips.extend(
+            Strip([Segment(" " * width, blank_style)], width) for _ in range(height - len(strips))
+        )
+        return strips

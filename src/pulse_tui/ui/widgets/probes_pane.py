@@ -1,0 +1,56 @@
+"""The Probes tab: each HTTP(S) endpoint's state, latency and a history strip."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable
+
+from pulse_tui.model.core.sanitize import sanitize
+from pulse_tui.model.core.units import format_value
+
+
+class ProbesPane(Vertical):
+    """Rows are probe statuses (objects with the fields of sources.probes.ProbeStatus)."""
+
+    DEFAULT_CSS = """
+    ProbesPane { height: 1fr; }
+    ProbesPane > DataTable { height: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[Text] = DataTable(id="probe-table", cursor_type="row")
+        table.add_columns("Probe", "State", "Latency", "Status", "History", "Error")
+        yield table
+
+    def show_probes(self, statuses: Sequence[Any]) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for status in statuses:
+            if status.up is None:
+                state = Text("checking…", style="dim")
+            elif status.down:
+                state = Text("DOWN", style="bold white on #af0000")
+            elif not status.up:
+                state = Text("failing", style="bold #ffaf00")
+            else:
+                state = Text("up", style="bold #87d787")
+            code = status.last_status_code
+            table.add_row(
+                Text(sanitize(status.name), style="bold"),
+                state,
+                Text(format_value(status.last_latency, "s", compact=True)),
+                Text("—" if code is None else str(code)),
+                Text(status.history_strip(20)),
+                Text(sanitize(status.last_error or ""), style="#ff8787"),
+                key=status.name,
+            )
+        if not statuses:
+            table.add_row(
+                Text("no probes configured ([[probes]] in the config)", style="dim"),
+                *(Text("") for _ in range(5)),
+            )

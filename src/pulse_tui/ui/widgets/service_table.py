@@ -1,0 +1,163 @@
+"""The service overview: one row per service, coloured by thresholds, sortable, selectable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from pulse_tui.model.core.sanitize import sanitize
+from pulse_tui.model.core.units import format_value
+from pulse_tui.model.metrics.overview import COLUMNS, ServiceRow, sort_rows
+from pulse_tui.model.metrics.signals import Signal, Thresholds
+from pulse_tui.ui.charts import sparkline
+from pulse_tui.ui.widgets.palette import LEVEL_STYLES
+
+_SIGNAL_OF_COLUMN = {
+    "traffic": Signal.TRAFFIC,
+    "errors": Signal.ERRORS,
+    "p50": Signal.LATENCY,
+    "p99": Signal.LATENCY,
+    "saturation": Signal.SATURATION,
+    "queue": Signal.QUEUE,
+}
+SPARK_WIDTH = 8
+
+
+class ServiceTable(DataTable):
+    """Rows are rebuilt from `ServiceRow`s; Enter posts `ServiceChosen`."""
+
+    DEFAULT_CSS = """
+    ServiceTable { border: round $panel-lighten-2; height: 1fr; }
+    ServiceTable:focus { border: round $accent; }
+    """
+
+    BINDINGS = [
+        Binding("o", "cycle_sort", "Sort by next column"),
+        Binding("O", "reverse_sort", "Reverse sort", show=False),
+    ]
+
+    class ServiceChosen(Message):
+        """The user pressed Enter on a service: focus every panel on it."""
+
+        def __init__(self, service: str) -> None:
+            super().__init__()
+            self.service = service
+
+    def __init__(
+        self,
+        thresholds: Callable[[Signal, str], Thresholds],
+        units: Callable[[Signal], str],
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        self._thresholds = thresholds
+        self._units = units
+        self.rows_data: list[ServiceRow] = []
+        self.sort_column = "service"
+        self.sort_reverse = False
+        self.border_title = "Services"
+
+    def on_mount(self) -> None:
+        for key, label in COLUMNS:
+            self.add_column(label, key=key)
+        self.add_column("Traffic", key="spark")
+        self._update_sort_title()
+
+    def show_rows(self, rows: list[ServiceRow]) -> None:
+        self.rows_data = rows
+        self._redraw()
+
+    def _cells(self, row: ServiceRow) -> list[Text]:
+        cells: list[Text] = [Text(sanitize(row.service), style="bold")]
+        for key, _ in COLUMNS[1:]:
+            signal = _SIGNAL_OF_COLUMN[key]
+            value = row.value(key)
+            assert not isinstance(value, str)
+            level = self._thresholds(signal, row.service).level(value)
+            if key == "traffic":
+                level = "none" if value is None else "ok"
+            cell = Text(format_value(value, self._units(signal), compact=True))
+            cell.stylize(LEVEL_STYLES[level])
+            cells.append(cell)
+        cells.append(Text(sparkline(row.traffic_history, SPARK_WIDTH), style="#5fafff"))
+        return cells
+
+    def _redraw(self) -> None:
+        ordered = sort_rows(self.rows_data, self.sort_column, self.sort_reverse)
+        keys = [row.service for row in ordered]
+        current = [row_key.value for row_key in self.rows]
+        if keys == current:
+            # Same rows in the same order: change the cells that changed, no relayout.
+            columns = [column.key for column in self.ordered_columns]
+            for row in ordered:
+                for column, cell in zip(columns, self._cells(row), strict=True):
+                    if self.get_cell(row.service, column) != cell:
+                        self.update_cell(row.service, column, cell, update_width=True)
+            return
+        selected = self._selected_service()
+        self.clear()
+        # DataTable.clear keeps each column's width, and add_row only widens: without
+        # this, columns stay as wide as the widest value they ever held.
+        for column in self.columns.values():
+            column.content_width = column.label.cell_len
+        for row in ordered:
+            self.add_row(*self._cells(row), key=row.service)
+        if selected is not None and selected in {r.service for r in self.rows_data}:
+            self.move_cursor(row=self.get_row_index(selected))
+
+    async def _on_idle(self, event: events.Idle) -> None:
+        # DataTable measures columns when idle, but rows already rendered keep the old
+        # widths in its caches until the next change: a column that narrowed (a filter
+        # turned values into "—") stayed wide. Drop the caches when a width moved.
+        widths = [column.content_width for column in self.columns.values()]
+        await super()._on_idle(event)
+        if widths != [column.content_width for column in self.columns.values()]:
+            self._clear_caches()
+            self.refresh()
+
+    def _selected_service(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        except Exception:
+            return None
+
+    def action_cycle_sort(self) -> None:
+        keys = [k for k, _ in COLUMNS]
+        self.sort_column = keys[(keys.index(self.sort_column) + 1) % len(keys)]
+        # Numbers are most useful worst-first; names alphabetically.
+        self.sort_reverse = self.sort_column != "service"
+        self._update_sort_title()
+        self._redraw()
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._update_sort_title()
+        self._redraw()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        key = event.column_key.value
+        if key in dict(COLUMNS):
+            if key == self.sort_column:
+                self.sort_reverse = not self.sort_reverse
+            else:
+                self.sort_column, self.sort_reverse = key, key != "service"
+            self._update_sort_title()
+            self._redraw()
+
+    def _update_sort_title(self) -> None:
+        arrow = "↓" if self.sort_reverse else "↑"
+        label = dict(COLUMNS)[self.sort_column]
+        self.border_subtitle = f"sort: {label} {arrow}"
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.ServiceChosen(event.row_key.value))

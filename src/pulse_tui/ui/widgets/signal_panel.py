@@ -1,0 +1,422 @@
+"""One golden-signal panel: the headline value, a legend, a line chart and a status line."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from rich.console import Console, RenderableType
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widget import Widget
+
+from pulse_tui.model.core import clock
+from pulse_tui.model.core.durations import format_duration
+from pulse_tui.model.core.sanitize import sanitize
+from pulse_tui.model.core.units import format_value
+from pulse_tui.model.metrics.signals import Series, Signal, SignalResult, Thresholds
+from pulse_tui.ui.charts import ChartSeries, plot_points, render_line_chart
+from pulse_tui.ui.widgets.palette import LEVEL_STYLES, series_colour
+from pulse_tui.ui.widgets.strips import text_strip
+
+_CONSOLE = Console(width=200)
+
+#: Rows the panel uses besides the chart: headline, legend, status.
+CHROME_ROWS = 3
+
+
+def chart_series(
+    result: SignalResult, focused: frozenset[str]
+) -> tuple[list[Series], list[Series]]:
+    """Which lines to draw: per service, or p50/p90/p99 when one service is focused."""
+
+    def pick(series: tuple[Series, ...]) -> list[Series]:
+        if result.signal is Signal.LATENCY:
+            if len(focused) == 1:
+                return [s for s in series if s.service in focused]
+            return [s for s in series if s.labels.get("quantile", "p99") == "p99"]
+        return list(series)
+
+    return pick(result.series), pick(result.compare)
+
+
+def headline(result: SignalResult, focused: frozenset[str]) -> tuple[float | None, str, str]:
+    """(value, what it is, service it belongs to) for the big number on the panel."""
+    drawn, _ = chart_series(result, focused)
+    if result.signal is Signal.LATENCY:
+        drawn = [s for s in drawn if s.labels.get("quantile", "p99") == "p99"]
+    latest = [(s.latest(), s) for s in drawn]
+    latest = [(v, s) for v, s in latest if v is not None]
+    if not latest:
+        return None, "", ""
+    if result.signal is Signal.TRAFFIC:
+        total = sum(v for v, _ in latest)
+        only = latest[0][1].service if len(latest) == 1 else ""
+        return total, only or "total", only
+    value, series = max(latest, key=lambda pair: pair[0])
+    what = {
+        Signal.LATENCY: "p99",
+        Signal.ERRORS: "5xx",
+        Signal.SATURATION: "peak",
+        Signal.QUEUE: "p99",
+    }[result.signal]
+    name = series.name if result.signal is Signal.QUEUE else series.service
+    return value, f"{what} {name}".strip(), series.service
+
+
+def _wrapped(text: Text, width: int, limit: int) -> list[Text]:
+    lines = list(text.wrap(_CONSOLE, max(1, width)))
+    if len(lines) > limit:
+        lines = lines[: max(1, limit)]
+        lines[-1].truncate(max(1, width - 1))
+        lines[-1].append("…")
+    return lines
+
+
+class SignalPanel(Widget, can_focus=True):
+    """A panel for one Signal; the app feeds it results and errors, it draws itself."""
+
+    DEFAULT_CSS = """
+    SignalPanel {
+        border: round $panel-lighten-2;
+        padding: 0 1;
+        height: 1fr;
+    }
+    SignalPanel:focus { border: round $accent; }
+    """
+
+    BINDINGS = [
+        Binding("left,h", "move_cursor(-1)", "Cursor ←", show=False),
+        Binding("right,l", "move_cursor(1)", "Cursor →", show=False),
+        Binding("shift+left,H", "move_cursor(-10)", "Cursor ←←", show=False),
+        Binding("shift+right,L", "move_cursor(10)", "Cursor →→", show=False),
+        Binding("enter", "enter", "Logs at cursor / maximise", show=False),
+        Binding("escape", "clear_cursor", "Clear cursor", show=False),
+    ]
+
+    class JumpToTime(Message):
+        """Enter on the chart cursor: show the logs around this instant."""
+
+        def __init__(self, timestamp: float) -> None:
+            super().__init__()
+            self.timestamp = timestamp
+
+    #: The time the status line ages the data against. No automatic repaint: five panels
+    #: redrawn every second cost input latency; `watch_now` repaints when the text changes.
+    now: reactive[float] = reactive(clock.now, repaint=False)
+
+    def __init__(
+        self,
+        signal: Signal,
+        thresholds: Thresholds,
+        *,
+        glyphs: str = "braille",
+        stale_after: float = 30.0,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id or f"panel-{signal.value}")
+        self.signal = signal
+        self.thresholds = thresholds
+        self.glyphs = glyphs
+        self.stale_after = stale_after
+        self.result: SignalResult | None = None
+        self.error: str | None = None
+        self.retry_at: float | None = None
+        self._chart_cache: tuple[tuple[object, ...], list[Text]] | None = None
+        #: The chart rows as strips, made with the chart (in `prerender`'s thread): the
+        #: rows list they were made from, the base style, the strips. One tuple, stored
+        #: at once, so the event loop never sees a half-made entry.
+        self._chart_strip_cache: tuple[list[Text], Style, list[Strip]] | None = None
+        #: The whole panel as strips, rebuilt on the first line painted after a refresh.
+        self._strips: list[Strip] = []
+        self._last_status = ""
+        self.focused_services: frozenset[str] = frozenset()
+        self.cursor: float | None = None
+        self.border_title = signal.title
+
+    def action_move_cursor(self, steps: int) -> None:
+        """Move the time cursor by whole steps of the current data, inside its window."""
+        if self.result is None:
+            return
+        window = self.result.window
+        if self.cursor is None:
+            # The first press shows the cursor on the newest point, where incidents are.
+            self.cursor = window.end
+        else:
+            target = self.cursor + steps * window.step
+            self.cursor = min(window.end, max(window.start, target))
+        self.refresh()
+
+    def action_clear_cursor(self) -> None:
+        if self.cursor is None:
+            self.app.action_escape()  # type: ignore[attr-defined]
+            return
+        self.cursor = None
+        self.refresh()
+
+    async def action_enter(self) -> None:
+        if self.cursor is not None:
+            self.post_message(self.JumpToTime(self.cursor))
+        else:
+            await self.app.run_action("maximize")
+
+    def values_at_cursor(self) -> list[tuple[str, float | None]]:
+        """(legend name, value) of every drawn series at the cursor's instant."""
+        if self.result is None or self.cursor is None:
+            return []
+        drawn, _ = chart_series(self.result, self.focused_services)
+        out = []
+        for series in drawn:
+            value = None
+            if series.timestamps:
+                nearest = min(
+                    range(len(series.timestamps)),
+                    key=lambda i: abs(series.timestamps[i] - self.cursor),  # type: ignore[operator]
+                )
+                candidate = series.values[nearest]
+                value = candidate if math.isfinite(candidate) else None
+            out.append((series.name, value))
+        return out
+
+    def plot_points(self) -> int:
+        """How many points the chart can draw at its current width, for the query step."""
+        width = self.content_size.width
+        if width <= 0:
+            # Hidden (narrow layout): assume the full width it gets when shown.
+            width = max(12, self.app.size.width - 4)
+        return max(10, plot_points(width, self.glyphs))
+
+    def show_result(self, result: SignalResult, focused: frozenset[str]) -> None:
+        self.result = result
+        self.error = None
+        self.focused_services = focused
+        self.refresh()
+
+    def show_error(self, message: str, retry_in: float | None = None) -> None:
+        """Keep the last data (marked with its age) and say what failed and when we retry."""
+        self.error = sanitize(message)
+        self.retry_at = None if retry_in is None else clock.now() + retry_in
+        self.refresh()
+
+    def tick(self) -> None:
+        self.now = clock.now()
+
+    def watch_now(self) -> None:
+        # Repaint only when the status line would read differently: five panels redrawn
+        # every second for nothing cost input latency.
+        shown = self._status(200).plain
+        if shown != self._last_status:
+            self._last_status = shown
+            self.refresh()
+
+    def render(self) -> RenderableType:
+        return Text("\n").join(self._rows(as_strips=False))
+
+    def render_line(self, y: int) -> Strip:
+        # Strips made here rather than by Textual from `render()`: its conversion of a
+        # Text costs ~1 ms per chart row, and a status line that ages every few seconds
+        # would pay it for the whole panel. Chart rows come ready-made from `prerender`.
+        if self._dirty_regions or len(self._strips) != self.content_size.height:
+            self._strips = self._rows(as_strips=True)
+            self._dirty_regions.clear()
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(self.content_size.width, self.visual_style.rich_style)
+
+    def _rows(self, *, as_strips: bool) -> list:
+        """The panel's rows, top to bottom, as Text (for `render`) or as Strips."""
+        width = max(1, self.content_size.width)
+        height = max(1, self.content_size.height)
+        lines: list = [self._headline(width)]
+        result = self.result
+        if result is not None and height >= CHROME_ROWS + 2:
+            drawn, compare, chart_height, legend = self._chart_layout(
+                result, self.focused_services, height
+            )
+            if self.cursor is not None:
+                lines.append(self._cursor_line(width))
+            elif legend:
+                lines.append(self._legend(drawn, width))
+            rows = self._chart(result, drawn, compare, width, chart_height, self.focused_services)
+            lines.extend(self._chart_strips(rows, width) if as_strips else rows)
+        elif result is None and self.error:
+            # No data to keep showing: the whole body explains what went wrong.
+            lines.extend(_wrapped(Text(self.error, style="#ff8787"), width, height - 2))
+        elif result is None:
+            lines.append(Text("waiting for data…", style="dim"))
+        while len(lines) < height - 1:
+            lines.append(Text(""))
+        lines = lines[: max(1, height - 1)]
+        lines.append(self._status(width))
+        if as_strips:
+            return [line if isinstance(line, Strip) else self._strip(line, width) for line in lines]
+        return lines
+
+    def _strip(self, text: Text, width: int) -> Strip:
+        """One row as Textual would paint it: the panel's colours under the text's own."""
+        return text_strip(text, width, self._base_style())
+
+    def _base_style(self) -> Style:
+        return self.visual_style.rich_style
+
+    def _chart_layout(
+        self, result: SignalResult, focused: frozenset[str], height: int
+    ) -> tuple[list[Series], list[Series], int, bool]:
+        """(series drawn, compare series, chart rows, whether a legend row is shown)."""
+        drawn, compare = chart_series(result, focused)
+        chart_height = height - CHROME_ROWS
+        legend = self.cursor is not None or chart_height >= 5 or len(drawn) > 1
+        return drawn, compare, chart_height if legend else chart_height + 1, legend
+
+    def prerender(self, result: SignalResult, focused: frozenset[str]) -> None:
+        """Draw the chart for `result` ahead of `show_result` (the app calls this in a
+        thread), so the repaint that shows it costs the event loop almost nothing."""
+        width = max(1, self.content_size.width)
+        height = max(1, self.content_size.height)
+        if height < CHROME_ROWS + 2 or width <= 1:
+            return
+        drawn, compare, chart_height, _ = self._chart_layout(result, focused, height)
+        self._chart_strips(self._chart(result, drawn, compare, width, chart_height, focused), width)
+
+    def _chart_strips(self, rows: list[Text], width: int) -> list[Strip]:
+        """`rows` (a list `_chart` returned) as strips, made once per list."""
+        base = self._base_style()
+        cached = self._chart_strip_cache
+        if cached is None or cached[0] is not rows or cached[1] != base:
+            cached = self._chart_strip_cache = (rows, base, [self._strip(r, width) for r in rows])
+        return cached[2]
+
+    def _chart(
+        self,
+        result: SignalResult,
+        drawn: list[Series],
+        compare: list[Series],
+        width: int,
+        height: int,
+        focused: frozenset[str],
+    ) -> list[Text]:
+        """The chart rows, re-drawn only when what they show changed.
+
+        The panel repaints whenever its "updated Ns ago" line changes; redrawing five
+        braille charts each time would cost a frame's worth of work for nothing.
+        """
+        key = (id(result), width, height, self.cursor, focused, self.glyphs)
+        if self._chart_cache is not None and self._chart_cache[0] == key:
+            return self._chart_cache[1]
+        chart = [
+            ChartSeries(s.name, s.timestamps, s.values, series_colour(i), dim=True)
+            for i, s in enumerate(compare)
+        ] + [
+            ChartSeries(s.name, s.timestamps, s.values, series_colour(i))
+            for i, s in enumerate(drawn)
+        ]
+        rows = render_line_chart(
+            chart,
+            width=width,
+            height=height,
+            start=result.window.start,
+            end=result.window.end,
+            unit=result.unit,
+            glyphs=self.glyphs,
+            cursor=self.cursor,
+        )
+        self._chart_cache = (key, rows)
+        return rows
+
+    def _headline(self, width: int) -> Text:
+        if self.result is None:
+            return Text("—", style="dim")
+        value, what, _ = headline(self.result, self.focused_services)
+        if value is None:
+            return Text(self.result.note or "no data", style="dim")
+        level = self.thresholds.level(value)
+        text = Text(format_value(value, self.result.unit), style=LEVEL_STYLES[level])
+        text.stylize("bold")
+        text.append(f"  {sanitize(what)}", style="dim")
+        if self.signal is Signal.QUEUE:
+            worst = max((s.worst() or -math.inf for s in self.result.series), default=None)
+            if worst is not None and math.isfinite(worst):
+                text.append(f"  worst {format_value(worst, self.result.unit)}", style="dim")
+        if self.result.compare:
+            text.append_text(self._compare_delta(value))
+        text.truncate(width, overflow="ellipsis")
+        return text
+
+    def _compare_delta(self, value: float) -> Text:
+        assert self.result is not None
+        _, compare = chart_series(self.result, self.focused_services)
+        earlier = [s.latest() for s in compare if s.latest() is not None]
+        if not earlier:
+            return Text("")
+        before = max(earlier) if self.signal is not Signal.TRAFFIC else sum(earlier)
+        if not before:
+            return Text("")
+        change = (value - before) / abs(before) * 100
+        arrow = "▲" if change >= 0 else "▼"
+        return Text(f"  {arrow}{abs(change):.0f}% vs before", style="dim italic")
+
+    def _cursor_line(self, width: int) -> Text:
+        assert self.cursor is not None and self.result is not None
+        window = self.result.window
+        fmt = "%H:%M:%S" if window.end - window.start <= 86400 else "%m-%d %H:%M"
+        stamp = time.strftime(fmt, time.localtime(self.cursor))
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"◆ {stamp} ", style="bold")
+        for index, (name, value) in enumerate(self.values_at_cursor()):
+            text.append("━ ", style=series_colour(index))
+            text.append(f"{sanitize(name)} ", style="dim")
+            text.append(f"{format_value(value, self.result.unit, compact=True)}  ")
+        text.truncate(width, overflow="ellipsis")
+        return text
+
+    def _legend(self, drawn: list[Series], width: int) -> Text:
+        legend = Text(no_wrap=True, overflow="ellipsis")
+        for index, series in enumerate(drawn):
+            if index:
+                legend.append("  ")
+            legend.append("━ ", style=series_colour(index))
+            legend.append(sanitize(series.name) or "value", style="dim")
+        legend.truncate(width, overflow="ellipsis")
+        return legend
+
+    def _status(self, width: int) -> Text:
+        if self.cursor is not None:
+            text = Text("←/→ move · Enter: logs here · Esc: clear cursor", style="italic")
+        elif self.error:
+            text = Text("✖ ", style="bold red")
+            if self.retry_at is not None:
+                wait = max(0.0, self.retry_at - self.now)
+                text.append(f"retry in {format_duration(max(1.0, wait))}", style="bold red")
+            if self.result is not None:
+                text.append(f" · data {self._age()} old · ", style="dim")
+                text.append(self.error, style="red")
+            else:
+                text.append(" · failed", style="red")
+        elif self.result is None:
+            text = Text("connecting…", style="dim")
+        else:
+            age = self.now - self.result.fetched_at
+            stale = age > self.stale_after
+            text = Text(
+                f"{'STALE ' if stale else ''}updated {self._age_phrase()} · step "
+                f"{format_duration(self.result.window.step)}",
+                style="bold yellow" if stale else "dim",
+            )
+        text.truncate(width, overflow="ellipsis")
+        return text
+
+    def _age_phrase(self) -> str:
+        if self.result is not None and self.now - self.result.fetched_at < 5:
+            return "just now"
+        return f"{self._age()} ago"
+
+    def _age(self) -> str:
+        if self.result is None:
+            return "?"
+        age = max(1.0, self.now - self.result.fetched_at)
+        # Under a minute, 5 s steps are precise enough and repaint a fifth as often.
+        return format_duration(age if age >= 60 else max(5.0, age // 5 * 5))
