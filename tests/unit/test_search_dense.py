@@ -12,9 +12,9 @@ from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.line import Level
 from pulse_tui.model.logs.packed import pack
+from pulse_tui.model.search import text as search_text
 from pulse_tui.model.search.dense import Literal, latin1, literal_lines
 from pulse_tui.model.search.query import SearchJob, SearchQuery, count_matches, find_matches
-from pulse_tui.model.search import text as search_text
 
 BLOCK = 4096
 

@@ -12,8 +12,8 @@ from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.line import Level
 from pulse_tui.model.logs.packed import PackedLines, pack
-from pulse_tui.model.search.query import SearchJob, SearchQuery, count_matches, find_matches
 from pulse_tui.model.search import scan as search_scan
+from pulse_tui.model.search.query import SearchJob, SearchQuery, count_matches, find_matches
 
 BLOCK = 4096
 # ESC as the sanitiser shows it (U+241B: 2 bytes a character), an emoji (4), Latin-1 (1).
