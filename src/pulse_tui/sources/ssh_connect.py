@@ -109,6 +109,9 @@ class ConnectionPool:
             "login_timeout": self.logs.connect_timeout,
             "keepalive_interval": self.logs.keepalive_interval,
             "keepalive_count_max": KEEPALIVE_COUNT_MAX,
+            # Explicit, so `ForwardAgent yes` in ~/.ssh/config cannot hand our agent to a
+            # log host or bastion (anyone root there could use it to log in as us).
+            "agent_forwarding": False,
         }
         if self.logs.known_hosts:
             options["known_hosts"] = str(self._known_hosts_path())
