@@ -31,5 +31,8 @@ _PACKAGES = {
     "promtool": "prometheus",
     "sshd": "openssh-server",
     "ssh-keygen": "openssh-client",
+    "ssh-keyscan": "openssh-client",
+    "ssh-agent": "openssh-client",
+    "ssh-add": "openssh-client",
     "alertmanager": "prometheus-alertmanager",
 }

@@ -1,79 +1,32 @@
 """SSH connections for log tailing: ~/.ssh/config, known_hosts, jump hosts, clear errors.
 
 Everything goes through asyncssh's own handling of ~/.ssh/config (Host aliases,
-HostName, User, Port, IdentityFile) and the SSH agent. Two things we do ourselves:
+HostName, User, Port, IdentityFile) and the SSH agent, except what could weaken a
+connection (see `ssh_policy`): the known_hosts files are always passed explicitly, so
+host keys are always verified, and the agent is never forwarded. We also do:
 
 * Jump hosts (`LogHost.jump`, or `ProxyJump` read from ~/.ssh/config) are connected
   once and shared: twenty hosts behind one bastion make one bastion connection, with
-  one channel per host through it.
+  one channel per host through it. They get the same checks as any host.
 * Failures become `SourceError`s a user can act on. An unknown or changed host key is
-  refused with its fingerprint and the command that would trust it, and marked not
-  retryable, as is an authentication failure.
+  refused with its fingerprint and the command that would trust it (naming the host's
+  own known_hosts file), and marked not retryable, as is an authentication failure.
 """
 
 from __future__ import annotations
 
 import asyncio
-import getpass
 import socket
-from dataclasses import dataclass
 from pathlib import Path
 
 import asyncssh
-from asyncssh.config import SSHClientConfig
 
 from pulse_tui.config import LogHost, LogsConfig
 from pulse_tui.sources.base import SourceError
+from pulse_tui.sources.ssh_policy import HostKeys, Resolved, host_keys, resolve_alias
 
 #: Keepalive probes that may go unanswered before the connection counts as dead.
 KEEPALIVE_COUNT_MAX = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Resolved:
-    """An alias as ~/.ssh/config resolves it (what we show in messages)."""
-
-    alias: str
-    hostname: str
-    port: int
-    user: str
-    proxy_jump: str | None
-
-
-def ssh_config_paths() -> list[Path]:
-    path = Path("~/.ssh/config").expanduser()
-    return [path] if path.exists() else []
-
-
-def resolve_alias(alias: str, port: int | None = None, user: str | None = None) -> Resolved:
-    """HostName/Port/User/ProxyJump for `alias` from ~/.ssh/config (explicit values win)."""
-    local_user = getpass.getuser()
-    try:
-        config = SSHClientConfig.load(
-            None,
-            ssh_config_paths(),
-            False,
-            False,
-            False,
-            local_user,
-            user if user else (),
-            alias,
-            port if port else (),
-        )
-        get = config.get
-    except (OSError, asyncssh.Error, ValueError):
-        # A broken config is reported by asyncssh.connect itself; here we only want names.
-        def get(option: str, default: object = None) -> object:
-            return default
-
-    jump = get("ProxyJump", None)
-    return Resolved(
-        alias=alias,
-        hostname=str(get("Hostname", alias)),
-        port=int(port or get("Port", 22)),  # type: ignore[call-overload]
-        user=str(user or get("User", local_user)),
-        proxy_jump=None if jump in (None, "none") else str(jump),
-    )
 
 
 def _host_port(hostname: str, port: int) -> str:
@@ -92,6 +45,21 @@ def _split_jump(spec: str) -> tuple[str, int | None, str | None]:
     return spec.strip("[]"), port, user
 
 
+def _files_holding(keys: HostKeys, resolved: Resolved) -> list[Path]:
+    """The checked files that hold a key for this host (and port), each read on its own."""
+    holding = []
+    for path in keys.existing():
+        try:
+            found = asyncssh.read_known_hosts(str(path)).match(
+                resolved.hostname, resolved.hostname, resolved.port
+            )
+        except (OSError, ValueError, asyncssh.Error):
+            continue  # unreadable here: asyncssh.connect reported it, or will
+        if found[0]:
+            holding.append(path)
+    return holding
+
+
 class ConnectionPool:
     """Opens connections to log hosts, sharing one connection per jump host."""
 
@@ -100,19 +68,17 @@ class ConnectionPool:
         self._bastions: dict[str, asyncssh.SSHClientConnection] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    def _known_hosts_path(self) -> Path:
-        return Path(self.logs.known_hosts or "~/.ssh/known_hosts").expanduser()
-
-    def _options(self) -> dict[str, object]:
-        options: dict[str, object] = {
+    def _options(self, keys: HostKeys) -> dict[str, object]:
+        return {
             "connect_timeout": self.logs.connect_timeout,
             "login_timeout": self.logs.connect_timeout,
             "keepalive_interval": self.logs.keepalive_interval,
             "keepalive_count_max": KEEPALIVE_COUNT_MAX,
+            # Both always explicit, so ~/.ssh/config cannot switch checking off
+            # (UserKnownHostsFile none) or hand our agent to the host (ForwardAgent).
+            "known_hosts": keys.argument(),
+            "agent_forwarding": False,
         }
-        if self.logs.known_hosts:
-            options["known_hosts"] = str(self._known_hosts_path())
-        return options
 
     async def connect(
         self, host: LogHost, client_factory: type[asyncssh.SSHClient] | None = None
@@ -150,7 +116,9 @@ class ConnectionPool:
         client_factory: type[asyncssh.SSHClient] | None,
         via: str | None,
     ) -> asyncssh.SSHClientConnection:
-        options = self._options()
+        # Refuses (not retryable) a host whose ssh config turns checking off.
+        keys = host_keys(name, resolved, self.logs.known_hosts)
+        options = self._options(keys)
         if port:
             options["port"] = port
         if user:
@@ -165,7 +133,7 @@ class ConnectionPool:
             return await asyncssh.connect(name, **options)  # type: ignore[arg-type]
         except asyncssh.HostKeyNotVerifiable as exc:
             raise SourceError(
-                await self._host_key_message(name, resolved, tunnel, str(exc)), retryable=False
+                await self._host_key_message(name, resolved, tunnel, keys), retryable=False
             ) from exc
         except asyncssh.PermissionDenied as exc:
             raise SourceError(
@@ -191,9 +159,8 @@ class ConnectionPool:
         name: str,
         resolved: Resolved,
         tunnel: asyncssh.SSHClientConnection | None,
-        reason: str,
+        keys: HostKeys,
     ) -> str:
-        path = self._known_hosts_path()
         entry = _host_port(resolved.hostname, resolved.port)
         fingerprint = "unknown fingerprint"
         try:
@@ -207,30 +174,31 @@ class ConnectionPool:
                 fingerprint = f"{key.get_algorithm()} {key.get_fingerprint()}"
         except (OSError, asyncssh.Error, TimeoutError):
             pass
-        known = False
-        try:
-            if path.exists():
-                addr = resolved.hostname
-                keys = asyncssh.read_known_hosts(str(path)).match(
-                    resolved.hostname, addr, resolved.port
-                )[0]
-                known = bool(keys)
-        except (OSError, ValueError, asyncssh.Error):
-            pass
-        scan = (
-            f"ssh-keyscan -p {resolved.port} {resolved.hostname} >> {path}"
-            if resolved.port != 22
-            else f"ssh-keyscan {resolved.hostname} >> {path}"
+        holding = _files_holding(keys, resolved)
+        path = keys.quoted(keys.primary)
+        port = f"-p {resolved.port} " if resolved.port != 22 else ""
+        scan = f"ssh-keyscan {port}{resolved.hostname} >> {path}"
+        # ssh would have connected anyway with StrictHostKeyChecking no: say why we do not.
+        lenient = (
+            f" (StrictHostKeyChecking {keys.lenient} in ~/.ssh/config is not honoured: "
+            "pulse-tui only connects to keys already in known_hosts)"
+            if keys.lenient
+            else ""
         )
-        if known:
+        if holding:  # some file has another key for this host: changed, not unknown
+            forget = " && ".join(f"ssh-keygen -R '{entry}' -f {keys.quoted(p)}" for p in holding)
             return (
                 f"{name}: HOST KEY CHANGED for {entry} (now {fingerprint}); this may be an "
-                f"attack. If the change is expected: ssh-keygen -R '{entry}' -f {path} "
-                f"&& {scan}"
+                f"attack{lenient}. If the change is expected: {forget} && {scan}"
             )
+        checked = (
+            f"is not in {path}"
+            if len(keys.files) == 1
+            else "is in none of " + ", ".join(keys.quoted(p) for p in keys.files)
+        )
         return (
-            f"{name}: host key for {entry} is not in {path} ({fingerprint}); refusing to "
-            f"connect. If you trust it: {scan}"
+            f"{name}: host key for {entry} {checked} ({fingerprint}); refusing to "
+            f"connect{lenient}. If you trust it: {scan}"
         )
 
     async def close(self) -> None:
