@@ -19,8 +19,8 @@ from support.process import free_port
 from support.sshd_server import RecordingSink, SshdServer, keygen
 
 from pulse_tui.config import LogFile, LogHost, LogsConfig
-from pulse_tui.sources.ssh_connect import ConnectionPool
-from pulse_tui.sources.ssh_logs import SshLogSource
+from pulse_tui.sources.ssh.connect import ConnectionPool
+from pulse_tui.sources.ssh.tail import SshLogSource
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ import asyncssh
 import pytest
 
 from pulse_tui.sources.base import SourceError
-from pulse_tui.sources.ssh_policy import HostKeys, host_keys, resolve_alias
+from pulse_tui.sources.ssh.policy import HostKeys, host_keys, resolve_alias
 
 
 @pytest.fixture

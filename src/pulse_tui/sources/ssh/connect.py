@@ -2,7 +2,7 @@
 
 Everything goes through asyncssh's own handling of ~/.ssh/config (Host aliases,
 HostName, User, Port, IdentityFile) and the SSH agent, except what could weaken a
-connection (see `ssh_policy`): the known_hosts files are always passed explicitly, so
+connection (see `ssh.policy`): the known_hosts files are always passed explicitly, so
 host keys are always verified, and the agent is never forwarded. We also do:
 
 * Jump hosts (`LogHost.jump`, or `ProxyJump` read from ~/.ssh/config) are connected
@@ -23,7 +23,7 @@ import asyncssh
 
 from pulse_tui.config import LogHost, LogsConfig
 from pulse_tui.sources.base import SourceError
-from pulse_tui.sources.ssh_policy import HostKeys, Resolved, host_keys, resolve_alias
+from pulse_tui.sources.ssh.policy import HostKeys, Resolved, host_keys, resolve_alias
 
 #: Keepalive probes that may go unanswered before the connection counts as dead.
 KEEPALIVE_COUNT_MAX = 3
