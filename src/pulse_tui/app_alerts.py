@@ -24,6 +24,7 @@ from pulse_tui.model.logline import LogLine
 from pulse_tui.model.sanitize import sanitize
 from pulse_tui.model.signals import Signal, SignalResult
 from pulse_tui.model.silences import SilenceBook
+from pulse_tui.redact import scrub
 from pulse_tui.sources.base import SourceError
 from pulse_tui.widgets.alerts_pane import AlertsPane
 from pulse_tui.widgets.errors_pane import ErrorsPane
@@ -245,7 +246,7 @@ class AlertsMixin:
             history = [(e.at, e.kind, e.alert) for e in self.alert_book.history]
             errors = list(self.external_errors.values())
             if self.notifier is not None and self.notifier.last_error:
-                errors.append(f"webhook: {self.notifier.last_error}")
+                errors.append(scrub(f"webhook: {self.notifier.last_error}"))
             self.query_one(AlertsPane).show_alerts(current, history, errors)
 
     def _show_errors(self) -> None:

@@ -12,6 +12,7 @@ from pulse_tui.app_constants import MAX_BACKOFF
 from pulse_tui.model.overview import build_overview
 from pulse_tui.model.signals import Signal
 from pulse_tui.model.step import compute_window
+from pulse_tui.redact import scrub
 from pulse_tui.sources.base import SourceError
 from pulse_tui.widgets.service_table import ServiceTable
 from pulse_tui.widgets.signal_panel import SignalPanel
@@ -74,7 +75,8 @@ class MetricsMixin:
         )
         delay *= random.uniform(0.8, 1.2)
         self._next_attempt[signal] = clock.now() + delay
-        self.panel(signal).show_error(message, retry_in=delay)
+        # A SourceError is scrubbed already; an unexpected exception's text is not.
+        self.panel(signal).show_error(scrub(message), retry_in=delay)
 
     def _refetch(self, signal: Signal) -> None:
         if signal not in self._in_flight and not self.view_state.paused:

@@ -13,17 +13,22 @@ from typing import Protocol, runtime_checkable
 
 from pulse_tui.model.logline import LogLine
 from pulse_tui.model.signals import QueryWindow, Signal, SignalResult
+from pulse_tui.redact import scrub
 
 
 class SourceError(Exception):
     """A source failed in a way worth showing the user; `str()` is the whole message.
+
+    The message is scrubbed of known secrets and URL passwords on construction
+    (`pulse_tui.redact`), so no error path can put one on the screen: server bodies and
+    library exceptions quoted in it may echo our credentials.
 
     `retryable` is False for failures that retrying cannot fix (bad query, auth refused,
     unknown host key), so callers stop instead of hammering.
     """
 
     def __init__(self, message: str, *, retryable: bool = True) -> None:
-        super().__init__(message)
+        super().__init__(scrub(message))
         self.retryable = retryable
 
 
