@@ -209,6 +209,23 @@ def test_check_and_summary_mask_the_url_password_and_echoed_credentials(
         assert_clean(done.stdout + done.stderr)
 
 
+def test_check_and_summary_mask_header_values_from_the_environment(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy, tmp_path: Path
+) -> None:
+    config = write_config(
+        tmp_path, fault_proxy.url, '[prometheus.headers]\nX-Api-Key = { env = "PULSE_TEST_KEY" }\n'
+    )
+    config.chmod(0o644)  # a header from the environment is fine in a shared file
+    env = {"HOME": str(tmp_path), "PULSE_TEST_KEY": API_KEY}
+    assert run_cli("check", "--config", str(config), env=env).returncode == 0
+    fault_proxy.mode = "echo"
+    for command in ("check", "summary"):
+        done = run_cli(command, "--config", str(config), env=env)
+        assert done.returncode == 1
+        assert "X-Api-Key: ***" in done.stdout + done.stderr
+        assert_clean(done.stdout + done.stderr)
+
+
 def test_a_password_in_the_prometheus_flag_is_masked(capsys: pytest.CaptureFixture[str]) -> None:
     """In-process, so the test itself puts no password into a child's argv."""
     url = f"http://{USER}:{PASSWORD}@127.0.0.1:{free_port()}"
