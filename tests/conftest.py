@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from pulse_tui.model.core import clock
+from pulse_tui.model.core.redact import SECRETS
 
 pytest_plugins = [
     "support.prometheus_fixtures",
@@ -19,3 +20,10 @@ def _unfreeze_clock() -> Iterator[None]:
     """Tests that freeze the app's clock (tests/ui/harness.py) never leak it to others."""
     yield
     clock.freeze(None)
+
+
+@pytest.fixture(autouse=True)
+def _forget_secrets() -> Iterator[None]:
+    """Secrets one test registers never mask text in another."""
+    yield
+    SECRETS.clear()

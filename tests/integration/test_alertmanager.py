@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import logging
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -11,6 +13,7 @@ import pytest
 from support.alertmanager_server import AlertmanagerProcess, run_alertmanager
 from support.binaries import require_binary
 from support.process import free_port
+from support.prometheus_server import Canned, FaultProxy
 
 from pulse_tui.sources.base import SourceError
 from pulse_tui.sources.prometheus.external_alerts import fetch_alertmanager_alerts
@@ -86,3 +89,35 @@ async def test_unreachable_alertmanager_is_a_clear_source_error() -> None:
     url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(SourceError, match=f"cannot reach Alertmanager at {url}: connection"):
         await fetch_alertmanager_alerts(url, timeout=2)
+
+
+async def test_credentials_in_the_url_go_as_basic_auth_and_are_never_shown(
+    alertmanager: AlertmanagerProcess, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)  # httpx logs every request's URL at INFO
+    password = "am-pw-6c0f1e2b"
+    proxy = FaultProxy(alertmanager.url)
+    seen: list[str] = []
+    original = proxy._handle
+
+    def record(handler) -> None:
+        seen.append(handler.headers.get("Authorization", ""))
+        original(handler)
+
+    proxy._handle = record  # type: ignore[method-assign]
+    try:
+        host = proxy.url.removeprefix("http://")
+        assert isinstance(await fetch_alertmanager_alerts(f"http://ops:{password}@{host}"), list)
+        assert seen == ["Basic " + base64.b64encode(f"ops:{password}".encode()).decode()]
+        proxy.mode = "canned"
+        proxy.canned = Canned(500, f"echo {password}".encode())
+        with pytest.raises(SourceError) as info:
+            await fetch_alertmanager_alerts(f"http://ops:{password}@{host}")
+        assert str(info.value) == f"Alertmanager at http://ops:***@{host} answered HTTP 500"
+    finally:
+        proxy.close()
+    down = f"ops:{password}@127.0.0.1:{free_port()}"
+    with pytest.raises(SourceError, match=r"cannot reach Alertmanager at http://ops:\*\*\*@"):
+        await fetch_alertmanager_alerts(f"http://{down}", timeout=2)
+    assert "HTTP Request: GET" in caplog.text  # the log was captured, and it is clean
+    assert password not in caplog.text

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import logging
 from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 from support.http_receiver import HttpReceiver
 
@@ -125,8 +128,27 @@ async def test_a_hanging_endpoint_times_out_without_delaying_another(target: Htt
 
 def test_credentials_never_reach_the_display() -> None:
     shown = display_url("https://user:s3cret@example.com:8443/health?token=abc")
-    assert shown == "https://example.com:8443/health?…"
-    assert Prober([probe("https://u:pw@host/x")]).statuses()[0].url == "https://host/x"
+    assert shown == "https://user:***@example.com:8443/health?…"
+    assert Prober([probe("https://u:pw@host/x")]).statuses()[0].url == "https://u:***@host/x"
+
+
+async def test_credentials_in_a_probe_url_go_as_basic_auth_and_are_never_shown(
+    target: HttpReceiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)  # httpx logs every request's URL at INFO
+    password = "probe-pw-93d1b7"
+    host = target.url.removeprefix("http://")
+    prober = Prober([probe(f"http://ops:{password}@{host}")])
+    async with httpx.AsyncClient() as client:
+        status = await prober.check(client, prober.probes[0])
+        assert status.up and status.url == f"http://ops:***@{host}"
+        target.stop()
+        status = await prober.check(client, prober.probes[0])
+    assert status.last_error is not None and password not in status.last_error
+    basic = base64.b64encode(f"ops:{password}".encode()).decode()
+    assert target.received_headers[0]["Authorization"] == f"Basic {basic}"
+    assert "HTTP Request: GET" in caplog.text  # the log was captured, and it is clean
+    assert password not in caplog.text
 
 
 def test_history_strip_shows_latency_bars_and_failures() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
@@ -107,6 +108,18 @@ async def test_receiver_down_then_up_gets_everything_in_order(
     await until(lambda: notifier.sent == 5)
     assert [t.split("] ")[2].split(" checkout")[0] for t in receiver.texts] == names
     assert notifier.failed == 0
+
+
+async def test_the_url_never_reaches_the_logs(
+    receiver: HttpReceiver, start, caplog: pytest.LogCaptureFixture
+) -> None:
+    """httpx logs every request's URL at INFO, and a webhook's URL is its credential."""
+    caplog.set_level(logging.DEBUG)
+    notifier = start(receiver.url)
+    notifier.notify(event("firing"))
+    await until(lambda: notifier.sent == 1)
+    assert "HTTP Request: POST" in caplog.text  # the log was captured, and it is clean
+    assert "secret-token" not in caplog.text
 
 
 async def test_gives_up_after_a_bounded_time_and_says_so(receiver: HttpReceiver, start) -> None:

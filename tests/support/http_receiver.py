@@ -28,6 +28,8 @@ class HttpReceiver:
         self.path = path
         self.bodies: list[dict[str, Any]] = []
         self.requests = 0
+        #: Each request's headers, in arrival order.
+        self.received_headers: list[dict[str, str]] = []
         self.status = 200
         self.headers: dict[str, str] = {}
         self.delay = 0.0
@@ -79,6 +81,7 @@ class HttpReceiver:
             self._stopping.wait(self.delay)
         with self._lock:
             self.requests += 1
+            self.received_headers.append(dict(handler.headers.items()))
             status = self.status
             if status < 300 and raw:
                 self.bodies.append(json.loads(raw))

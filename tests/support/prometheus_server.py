@@ -106,8 +106,10 @@ class FaultProxy:
     """An HTTP proxy in front of `upstream` whose behaviour tests switch at will.
 
     Modes: "pass" (forward), "canned" (answer `canned`), "hang" (never answer), "reset"
-    (drop the connection). `stop_listening()` / `start_listening()` make the port refuse
-    and accept connections again, like a server going down and coming back.
+    (drop the connection), "echo" (a 502 whose body quotes the request's own headers back,
+    credentials and all, as a misconfigured gateway's error page may).
+    `stop_listening()` / `start_listening()` make the port refuse and accept connections
+    again, like a server going down and coming back.
     `requests` counts every request that reached the proxy.
     """
 
@@ -171,6 +173,9 @@ class FaultProxy:
             )
             handler.close_connection = True
             return
+        if self.mode == "echo":
+            self._send(handler, 502, _echo(handler), "text/plain", ())
+            return
         if self.mode == "canned":
             self._send(
                 handler,
@@ -206,3 +211,13 @@ class FaultProxy:
             handler.send_header(name, value)
         handler.end_headers()
         handler.wfile.write(body)
+
+
+#: Headers every client sends, left out of an echo so the credentials come first.
+_ORDINARY = frozenset({"host", "user-agent", "accept", "accept-encoding", "connection"})
+
+
+def _echo(handler: BaseHTTPRequestHandler) -> bytes:
+    headers = handler.headers.items()
+    sent = "; ".join(f"{name}: {value}" for name, value in headers if name.lower() not in _ORDINARY)
+    return f"bad gateway, upstream refused a request with {sent}".encode()

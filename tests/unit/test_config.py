@@ -60,6 +60,7 @@ def test_example_file_loads(tmp_path: Path) -> None:
     config = load_config(ROOT / "config.example.toml")
     assert config.prometheus.token.env == "PROMETHEUS_TOKEN"
     assert config.prometheus.headers["X-Scope-OrgID"] == "tenant-1"
+    assert config.prometheus.headers["X-Api-Key"] == SecretRef(env="PROMETHEUS_API_KEY")
     assert config.signals[Signal.SATURATION].unit == "cores"
     assert [h.host for h in config.logs.hosts] == ["web-1", "worker-1"]
     assert config.logs.hosts[0].jump == "bastion"

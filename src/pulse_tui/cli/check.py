@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 
 from pulse_tui.config import Config, LogHost
+from pulse_tui.model.core.redact import display_url, scrub
 from pulse_tui.sources.base import SourceError
 
 
@@ -19,7 +20,7 @@ class CheckResult:
 async def _check_prometheus(config: Config) -> CheckResult:
     from pulse_tui.sources.factory import metrics_source
 
-    target = f"prometheus  {'DEMO' if config.demo else config.prometheus.url}"
+    target = f"prometheus  {'DEMO' if config.demo else display_url(config.prometheus.url)}"
     source = metrics_source(config)
     try:
         detail = await source.probe()
@@ -27,7 +28,7 @@ async def _check_prometheus(config: Config) -> CheckResult:
     except SourceError as exc:
         return CheckResult(target, False, str(exc))
     except Exception as exc:
-        return CheckResult(target, False, f"{type(exc).__name__}: {exc}")
+        return CheckResult(target, False, scrub(f"{type(exc).__name__}: {exc}"))
     finally:
         await source.close()
 
@@ -42,7 +43,7 @@ async def _check_host(config: Config, host: LogHost) -> CheckResult:
     except SourceError as exc:
         return CheckResult(target, False, str(exc))
     except Exception as exc:
-        return CheckResult(target, False, f"{type(exc).__name__}: {exc}")
+        return CheckResult(target, False, scrub(f"{type(exc).__name__}: {exc}"))
 
 
 async def run_checks(config: Config) -> list[CheckResult]:

@@ -24,6 +24,7 @@ from pulse_tui.config import (
     find_config_path,
     resolve,
 )
+from pulse_tui.model.core.redact import scrub
 
 EXAMPLES = """\
 examples:
@@ -139,7 +140,7 @@ def _overrides(args: argparse.Namespace) -> Overrides:
 
 
 def _fail(message: str, code: int = 2) -> int:
-    print(f"pulse-tui: error: {message}", file=sys.stderr)
+    print(f"pulse-tui: error: {scrub(message)}", file=sys.stderr)
     return code
 
 
@@ -190,7 +191,7 @@ def _default_config_path() -> Path:
 def cmd_check(args: argparse.Namespace) -> int:
     config = resolve(args.config, _overrides(args))
     where = str(config.path) if config.path else "no config file (defaults and flags)"
-    print(f"OK    config      {where}")
+    print(scrub(f"OK    config      {where}"))
     if config.prometheus.tls_insecure:
         print("WARN  tls         certificate verification is off (prometheus.tls_insecure)")
     from pulse_tui.cli.check import run_checks
@@ -200,7 +201,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     for result in results:
         status = "OK  " if result.ok else "FAIL"
         failed += not result.ok
-        print(f"{status}  {result.target}  {result.detail}")
+        # Scrubbed here too: a target's detail may quote a library's exception.
+        print(scrub(f"{status}  {result.target}  {result.detail}"))
     return 1 if failed else 0
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import difflib
 import re
 from datetime import datetime
+from pathlib import Path
 
 from pulse_tui.config.alert_model import AlertsConfig, Probe, Webhook
-from pulse_tui.config.reader import _Reader, _secret, check_url
+from pulse_tui.config.reader import _Reader, _secret, _url
 from pulse_tui.model.alerting.definitions import (
     COMPARISONS,
     QUANTILES,
@@ -168,13 +169,9 @@ def _read_silence(reader: _Reader, index: int) -> Silence:
     return silence
 
 
-def _read_probe(reader: _Reader, index: int) -> Probe:
+def _read_probe(reader: _Reader, index: int, file_path: Path | None) -> Probe:
     name = _name(reader, index)
-    url = reader.string("url") or ""
-    try:
-        url = check_url(url)
-    except ValueError as exc:
-        raise reader.error("url", str(exc)) from exc
+    url = _url(reader, "url", file_path, "") or ""
     status = reader.get("expect_status", int, 200)
     if not 100 <= status <= 599:
         raise reader.error("expect_status", f"not an HTTP status: {status}")
@@ -203,9 +200,11 @@ def _tables(reader: _Reader, key: str) -> list[_Reader]:
     return out
 
 
-def read_alerts(reader: _Reader | None, probes: list[_Reader], file_path) -> AlertsConfig:
+def read_alerts(
+    reader: _Reader | None, probes: list[_Reader], file_path: Path | None
+) -> AlertsConfig:
     """The [alerts] table (may be None) and the [[probes]] tables."""
-    read_probes = tuple(_read_probe(r, i) for i, r in enumerate(probes))
+    read_probes = tuple(_read_probe(r, i, file_path) for i, r in enumerate(probes))
     if reader is None:
         return AlertsConfig(probes=read_probes)
     rules = tuple(_read_rule(r, i) for i, r in enumerate(_tables(reader, "rules")))
@@ -223,12 +222,7 @@ def read_alerts(reader: _Reader | None, probes: list[_Reader], file_path) -> Ale
                 url = _secret(hooks, f"{severity}_url", file_path)
                 webhooks.append(Webhook(severity, url))
         hooks.finish()
-    alertmanager = reader.string("alertmanager_url")
-    if alertmanager is not None:
-        try:
-            alertmanager = check_url(alertmanager)
-        except ValueError as exc:
-            raise reader.error("alertmanager_url", str(exc)) from exc
+    alertmanager = _url(reader, "alertmanager_url", file_path)
     config = AlertsConfig(
         rules=rules,
         log_rules=log_rules,

@@ -17,6 +17,7 @@ from pulse_tui.config.model import (
 )
 from pulse_tui.config.reader import check_url
 from pulse_tui.model.core.durations import DurationError, parse_duration
+from pulse_tui.model.core.redact import display_url
 
 _SCP_SPEC = re.compile(
     r"^(?:(?P<user>[^@\s/]+)@)?(?P<host>\[[^\]]+\]|[^:@\s/]+)(?::(?P<port>\d+))?:(?P<path>/\S*)$"
@@ -104,7 +105,7 @@ def apply_overrides(config: Config, flags: Overrides) -> Config:
         try:
             prometheus = replace(prometheus, url=check_url(flags.prometheus))
         except ValueError as exc:
-            raise ConfigError("--prometheus", flags.prometheus, str(exc)) from exc
+            raise ConfigError("--prometheus", display_url(flags.prometheus), str(exc)) from exc
         defaulted = False
     if flags.service_label is not None:
         if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", flags.service_label):

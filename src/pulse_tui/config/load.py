@@ -11,6 +11,7 @@ from typing import Any
 
 from pulse_tui.config.alerts import _tables, read_alerts
 from pulse_tui.config.errors import ConfigError
+from pulse_tui.config.headers import read_headers
 from pulse_tui.config.model import (
     DEFAULT_PROMETHEUS_URL,
     DEFAULT_SIGNALS,
@@ -26,22 +27,21 @@ from pulse_tui.config.model import (
     SecretRef,
     SignalConfig,
 )
-from pulse_tui.config.reader import _Reader, _secret, _thresholds, _toml_type, check_url
+from pulse_tui.config.reader import _Reader, _secret, _thresholds, _url
 from pulse_tui.model.metrics.signals import Signal, Thresholds
 
 
 def _read_prometheus(reader: _Reader | None, file_path: Path | None) -> PrometheusConfig:
     if reader is None:
         return PrometheusConfig()
-    url = reader.string("url", DEFAULT_PROMETHEUS_URL)
-    try:
-        url = check_url(url)
-    except ValueError as exc:
-        raise reader.error("url", str(exc)) from exc
-    headers = reader.get("headers", dict, {})
-    for name, value in headers.items():
-        if not isinstance(value, str):
-            raise reader.error(f"headers.{name}", f"expected a string, got {_toml_type(value)}")
+    url = _url(
+        reader,
+        "url",
+        file_path,
+        DEFAULT_PROMETHEUS_URL,
+        alternative=" or move the password to basic_auth.password_env / _file / _command",
+    )
+    headers = read_headers(reader, file_path)
     basic = reader.child("basic_auth")
     username: str | None = None
     password = SecretRef()
@@ -52,7 +52,7 @@ def _read_prometheus(reader: _Reader | None, file_path: Path | None) -> Promethe
         password = _secret(basic, "password", file_path)
         basic.finish()
     config = PrometheusConfig(
-        url=url,
+        url=url or DEFAULT_PROMETHEUS_URL,
         service_label=reader.string("service_label", "job"),
         status_label=reader.string("status_label", "code"),
         timeout=reader.duration("timeout", 10.0),
@@ -60,7 +60,7 @@ def _read_prometheus(reader: _Reader | None, file_path: Path | None) -> Promethe
         token=_secret(reader, "token", file_path),
         username=username,
         password=password,
-        headers=dict(headers),
+        headers=headers,
         ca_file=reader.string("ca_file"),
         cert_file=reader.string("cert_file"),
         key_file=reader.string("key_file"),

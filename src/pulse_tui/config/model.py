@@ -24,7 +24,9 @@ class PrometheusConfig:
     token: SecretRef = field(default_factory=SecretRef)
     username: str | None = None
     password: SecretRef = field(default_factory=SecretRef)
-    headers: Mapping[str, str] = field(default_factory=dict)
+    #: Extra headers. A str value is not a secret (a tenant id); a SecretRef is, resolved
+    #: when a client is built (see config/headers.py).
+    headers: Mapping[str, str | SecretRef] = field(default_factory=dict)
     ca_file: str | None = None
     cert_file: str | None = None
     key_file: str | None = None

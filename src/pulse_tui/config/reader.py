@@ -16,6 +16,7 @@ from pulse_tui.config.model import (
     SecretRef,
 )
 from pulse_tui.model.core.durations import DurationError, parse_duration
+from pulse_tui.model.core.redact import SECRETS, display_url, split_credentials
 from pulse_tui.model.metrics.signals import Thresholds
 
 
@@ -156,15 +157,46 @@ def parse_size(text: str) -> int:
 
 
 def check_url(url: str) -> str:
-    """The URL without a trailing slash, or ValueError saying why it is unusable."""
+    """The URL without a trailing slash, or ValueError saying why it is unusable.
+
+    A password in it is registered as a secret first, and the error shows the URL masked.
+    """
+    SECRETS.add_url(url)
+    shown = display_url(url)
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ValueError(f"invalid URL {url!r}; expected http(s)://host[:port][/path]")
+        raise ValueError(f"invalid URL {shown!r}; expected http(s)://host[:port][/path]")
     try:
         parsed.port  # noqa: B018 - raises on a non-numeric port
     except ValueError as exc:
-        raise ValueError(f"invalid URL {url!r}: {exc}") from exc
+        raise ValueError(f"invalid URL {shown!r}: {exc}") from exc
     return url.rstrip("/")
+
+
+def _url(
+    reader: _Reader,
+    name: str,
+    file_path: Path | None,
+    default: str | None = None,
+    *,
+    alternative: str = "",
+) -> str | None:
+    """A checked URL. Credentials in it are an inline secret: refused in a file that group or
+    others can read, like an inline token (`alternative` says what else would do)."""
+    url = reader.string(name, default)
+    if url is None:
+        return None
+    try:
+        url = check_url(url)
+    except ValueError as exc:
+        raise reader.error(name, str(exc)) from exc
+    if split_credentials(url)[1] is not None and _is_exposed(file_path):
+        raise reader.error(
+            name,
+            f"credentials in a URL in a file readable by group/others; "
+            f"run `chmod 600 {file_path}`{alternative}",
+        )
+    return url
 
 
 def _is_exposed(path: Path | None) -> bool:

@@ -1,4 +1,8 @@
-"""Where a secret comes from (env, file, command, or inline), resolved only when used."""
+"""Where a secret comes from (env, file, command, or inline), resolved only when used.
+
+Resolving registers the value with `model.core.redact.SECRETS`, so from then on it is masked
+in every message shown or logged.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pulse_tui.config.errors import ConfigError
+from pulse_tui.model.core.redact import SECRETS
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +29,13 @@ class SecretRef:
         return any((self.env, self.file, self.command, self.inline))
 
     def resolve(self) -> str:
-        """The secret's value; raises ConfigError naming the source (never the value)."""
+        """The secret's value, registered for scrubbing; raises ConfigError naming the
+        source (never the value)."""
+        value = self._read()
+        SECRETS.add(value)
+        return value
+
+    def _read(self) -> str:
         if self.inline is not None:
             return self.inline
         if self.env:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
+from pulse_tui.model.core.redact import scrub
 from pulse_tui.model.logs.line import LogLine
 from pulse_tui.model.metrics.signals import QueryWindow, Signal, SignalResult
 
@@ -18,12 +19,16 @@ from pulse_tui.model.metrics.signals import QueryWindow, Signal, SignalResult
 class SourceError(Exception):
     """A source failed in a way worth showing the user; `str()` is the whole message.
 
+    The message is scrubbed of known secrets and URL passwords on construction
+    (`pulse_tui.model.core.redact`), so no error path can put one on the screen: server bodies and
+    library exceptions quoted in it may echo our credentials.
+
     `retryable` is False for failures that retrying cannot fix (bad query, auth refused,
     unknown host key), so callers stop instead of hammering.
     """
 
     def __init__(self, message: str, *, retryable: bool = True) -> None:
-        super().__init__(message)
+        super().__init__(scrub(message))
         self.retryable = retryable
 
 

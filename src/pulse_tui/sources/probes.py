@@ -18,8 +18,9 @@ What a check does, and why:
   first success; `changed` marks the snapshot where that happened, so the app raises
   "api health down for 3 checks" once and resolves it once.
 
-URLs may carry credentials (`https://user:secret@host/`); httpx sends them as basic auth,
-but every text meant for display (`display_url`, errors) has them removed.
+URLs may carry credentials (`https://user:secret@host/`). They are taken out of the URL
+and sent as basic auth (httpx logs every request's URL), and every text meant for display
+has the password masked (`display_url`) and never quotes the URL in errors.
 """
 
 from __future__ import annotations
@@ -30,31 +31,16 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from pulse_tui.config.alert_model import Probe
+from pulse_tui.model.core.redact import display_url, split_credentials
 
 __all__ = ["ProbeCheck", "ProbeState", "ProbeStatus", "Prober", "display_url"]
 
 _BARS = "▁▂▃▄▅▆▇█"
 _FAILED = "✗"
-
-
-def display_url(url: str) -> str:
-    """`url` without user info and with its query elided: safe to show or log."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = parts.port
-    except ValueError:
-        return "<invalid url>"
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    netloc = host if port is None else f"{host}:{port}"
-    query = "…" if parts.query else ""
-    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +57,7 @@ class ProbeStatus:
     """A probe as of its latest check (an immutable snapshot the UI may keep)."""
 
     name: str
-    #: The URL without credentials or query (see `display_url`).
+    #: The URL with its password masked and its query elided (see `display_url`).
     url: str
     severity: str
     down_after: int
@@ -138,6 +124,8 @@ class ProbeState:
     def __init__(self, probe: Probe, history: int) -> None:
         self.probe = probe
         self.url = display_url(probe.url)
+        #: Where the check goes, and the URL's credentials, sent as basic auth.
+        self.target, self.auth = split_credentials(probe.url)
         self.up: bool | None = None
         self.down = False
         self.consecutive_failures = 0
@@ -300,8 +288,9 @@ class Prober:
             # The total bound: httpx's own timeouts apply per connect / read, so a server
             # trickling bytes could otherwise hold a check for much longer.
             async with asyncio.timeout(probe.timeout):
-                request = client.build_request("GET", probe.url, timeout=probe.timeout)
-                response = await client.send(request, stream=True)
+                request = client.build_request("GET", state.target, timeout=probe.timeout)
+                auth = state.auth if state.auth is not None else httpx.USE_CLIENT_DEFAULT
+                response = await client.send(request, stream=True, auth=auth)
                 latency = time.perf_counter() - start
                 await response.aclose()  # the body is not needed
         except (httpx.HTTPError, httpx.InvalidURL, TimeoutError, OSError) as exc:

@@ -21,6 +21,7 @@ from pulse_tui.model.alerting.log_rules import LogRuleEvaluator
 from pulse_tui.model.alerting.rules import RuleEvaluator
 from pulse_tui.model.alerting.silences import SilenceBook
 from pulse_tui.model.core import clock
+from pulse_tui.model.core.redact import scrub
 from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.logs.line import LogLine
 from pulse_tui.model.metrics.signals import Signal, SignalResult
@@ -245,7 +246,7 @@ class AlertsMixin:
             history = [(e.at, e.kind, e.alert) for e in self.alert_book.history]
             errors = list(self.external_errors.values())
             if self.notifier is not None and self.notifier.last_error:
-                errors.append(f"webhook: {self.notifier.last_error}")
+                errors.append(scrub(f"webhook: {self.notifier.last_error}"))
             self.query_one(AlertsPane).show_alerts(current, history, errors)
 
     def _show_errors(self) -> None:

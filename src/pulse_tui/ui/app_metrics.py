@@ -8,6 +8,7 @@ import random
 from textual import work
 
 from pulse_tui.model.core import clock
+from pulse_tui.model.core.redact import scrub
 from pulse_tui.model.metrics.overview import build_overview
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.model.metrics.step import compute_window
@@ -74,7 +75,8 @@ class MetricsMixin:
         )
         delay *= random.uniform(0.8, 1.2)
         self._next_attempt[signal] = clock.now() + delay
-        self.panel(signal).show_error(message, retry_in=delay)
+        # A SourceError is scrubbed already; an unexpected exception's text is not.
+        self.panel(signal).show_error(scrub(message), retry_in=delay)
 
     def _refetch(self, signal: Signal) -> None:
         if signal not in self._in_flight and not self.view_state.paused:

@@ -2,8 +2,9 @@
 
 Prometheus is asked with the same headers, credentials and TLS settings as the panels
 (`auth_settings` and the `PrometheusConfig` TLS fields); Alertmanager by its URL from the
-config. Any failure becomes a `SourceError` with one readable line for the Alerts pane;
-the rest of the app carries on.
+config, whose user and password (if any) go as basic auth: httpx logs every request's URL.
+Any failure becomes a `SourceError` with one readable line for the Alerts pane, naming the
+URL as `display_url` shows it; the rest of the app carries on.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import httpx
 
 from pulse_tui.config import PrometheusConfig
 from pulse_tui.model.alerting.alerts import Alert, Severity
+from pulse_tui.model.core.redact import display_url, split_credentials
 from pulse_tui.sources.base import SourceError
-from pulse_tui.sources.prometheus.http import auth_settings
+from pulse_tui.sources.prometheus.http import auth_settings, base_url
 
 _PAGE = frozenset({"critical", "page", "pager", "emergency", "error", "high"})
 _WARN = frozenset({"warning", "warn", "medium"})
@@ -91,7 +93,7 @@ async def _get_json(
 async def fetch_prometheus_alerts(prometheus: PrometheusConfig) -> list[Alert]:
     """Pending and firing alerts of Prometheus' own rules (`GET /api/v1/alerts`)."""
     headers, auth = auth_settings(prometheus)
-    who = f"Prometheus at {prometheus.url}"
+    who = f"Prometheus at {display_url(prometheus.url)}"
     try:
         verify = _verify(prometheus)
     except (OSError, ssl.SSLError) as exc:
@@ -102,7 +104,7 @@ async def fetch_prometheus_alerts(prometheus: PrometheusConfig) -> list[Alert]:
         "verify": verify,
         "timeout": prometheus.timeout,
     }
-    data = await _get_json(options, f"{prometheus.url}/api/v1/alerts", {}, who)
+    data = await _get_json(options, f"{base_url(prometheus)}/api/v1/alerts", {}, who)
     try:
         items = data["data"]["alerts"]
     except (KeyError, TypeError):
@@ -141,10 +143,11 @@ async def fetch_alertmanager_alerts(
 ) -> list[Alert]:
     """Active alerts from Alertmanager (`GET /api/v2/alerts`). Silenced or inhibited ones
     are included and marked `silenced` (with the reason), so the pane can show them."""
-    base = url.rstrip("/")
-    who = f"Alertmanager at {base}"
+    base, auth = split_credentials(url.rstrip("/"))
+    who = f"Alertmanager at {display_url(url.rstrip('/'))}"
     params = {"active": "true", "silenced": "true", "inhibited": "true"}
-    data = await _get_json({"timeout": timeout}, f"{base}/api/v2/alerts", params, who)
+    options: dict[str, Any] = {"timeout": timeout, "auth": auth}
+    data = await _get_json(options, f"{base}/api/v2/alerts", params, who)
     if not isinstance(data, list):
         raise SourceError(f"{who} answered without a list of alerts (not the v2 API?)")
     alerts = []

@@ -28,7 +28,9 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from pulse_tui.config import ConfigError, PrometheusConfig
+from pulse_tui.config import ConfigError, PrometheusConfig, SecretRef
+from pulse_tui.config.headers import NON_SECRET_HEADERS, header_problem
+from pulse_tui.model.core.redact import SECRETS, scrub, split_credentials
 from pulse_tui.sources.base import SourceError
 
 #: Statuses worth another attempt: overload and gateway trouble, not our mistakes.
@@ -142,16 +144,45 @@ def build_session(config: PrometheusConfig, recorder: ResponseRecorder) -> reque
     return session
 
 
+def base_url(config: PrometheusConfig) -> str:
+    """The URL requests go to: `prometheus.url` without the credentials it may hold, which
+    `auth_settings` hands over as basic auth instead."""
+    return split_credentials(config.url)[0]
+
+
 def auth_settings(config: PrometheusConfig) -> tuple[dict[str, str], tuple[str, str] | None]:
-    """Headers (extra + bearer token) and basic auth; SourceError if a secret is missing."""
-    headers = dict(config.headers)
+    """Headers (extra + bearer token) and basic auth (`basic_auth`, else the URL's user and
+    password); SourceError if a secret is missing. Every value is registered as a secret."""
+    headers: dict[str, str] = {}
     try:
+        for name, value in config.headers.items():
+            headers[name] = _header_value(name, value)
         if config.token:
             headers["Authorization"] = f"Bearer {config.token.resolve()}"
-        auth = (config.username, config.password.resolve()) if config.username else None
+        if config.username:
+            auth: tuple[str, str] | None = (config.username, config.password.resolve())
+        else:
+            auth = split_credentials(config.url)[1]
     except ConfigError as exc:
         raise SourceError(f"Prometheus credentials: {exc}", retryable=False) from exc
+    if auth is not None:
+        SECRETS.add_basic(*auth)
     return headers, auth
+
+
+def _header_value(name: str, value: str | SecretRef) -> str:
+    where = f"prometheus.headers.{name}"
+    try:
+        text = value.resolve() if isinstance(value, SecretRef) else value
+    except ConfigError as exc:
+        raise ConfigError(where, "", str(exc)) from exc
+    problem = header_problem(text)
+    if problem:  # requests would quote the value in its own error
+        raise ConfigError(where, "", problem)
+    if name.lower() not in NON_SECRET_HEADERS:
+        # A plain str from code (not the loader) is treated as the loader would treat it.
+        SECRETS.add(text)
+    return text
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -169,8 +200,12 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 def _excerpt(body: bytes, content_type: str) -> str:
-    """A short readable line from a non-JSON body: an HTML page's title or its text."""
-    text = body.decode("utf-8", "replace")
+    """A short readable line from a non-JSON body: an HTML page's title or its text.
+
+    Scrubbed before it is cut short: a proxy echoing our headers could otherwise leave the
+    first characters of a secret at the cut, too short to be recognised afterwards.
+    """
+    text = scrub(body.decode("utf-8", "replace"))
     if "html" in content_type or text.lstrip().startswith("<"):
         title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
         if title and title.group(1).strip():
@@ -180,7 +215,7 @@ def _excerpt(body: bytes, content_type: str) -> str:
             text = re.sub(r"<[^>]+>", " ", text)
         text = html.unescape(text)
     text = " ".join(text.split())  # also drops newlines and control whitespace
-    text = "".join(ch for ch in text if ch.isprintable())
+    text = scrub("".join(ch for ch in text if ch.isprintable()))
     return text if len(text) <= BODY_EXCERPT else text[: BODY_EXCERPT - 1] + "…"
 
 
@@ -199,7 +234,10 @@ def _api_error(body: bytes) -> str | None:
 def status_error(
     info: ResponseInfo, url: str, what: str, *, token_configured: bool
 ) -> tuple[SourceError, float | None]:
-    """The message for a non-200 answer, and the server's Retry-After (if retryable)."""
+    """The message for a non-200 answer, and the server's Retry-After (if retryable).
+
+    `url` is the URL as shown (`display_url`), never one with its password.
+    """
     status = info.status
     try:
         reason = HTTPStatus(status).phrase
@@ -233,7 +271,7 @@ def status_error(
 
 
 def transport_error(exc: requests.RequestException, url: str, timeout: float) -> SourceError:
-    """The message for a request that got no HTTP answer at all."""
+    """The message for a request that got no HTTP answer at all (`url` as shown)."""
     if isinstance(exc, requests.exceptions.SSLError):
         return SourceError(
             f"TLS error talking to Prometheus at {url}: {_root(exc)}", retryable=False

@@ -21,6 +21,7 @@ from prometheus_api_client.exceptions import PrometheusApiClientException
 from urllib3.util.retry import Retry
 
 from pulse_tui.config import Config
+from pulse_tui.model.core.redact import display_url
 from pulse_tui.model.metrics.promql import PanelQuery, build_query, metric_names
 from pulse_tui.model.metrics.signals import QueryWindow, Series, Signal, SignalResult
 from pulse_tui.sources.base import SourceError
@@ -28,6 +29,7 @@ from pulse_tui.sources.prometheus.http import (
     ResponseRecorder,
     RetryPolicy,
     auth_settings,
+    base_url,
     build_session,
     status_error,
     transport_error,
@@ -80,7 +82,10 @@ class PrometheusSource:
     def __init__(self, config: Config, *, retry: RetryPolicy | None = None) -> None:
         self.config = config
         self.prom = config.prometheus
-        self.label = self.prom.url
+        #: The URL as the header and every message show it: password masked.
+        self.label = display_url(self.prom.url)
+        #: Where requests go: no credentials in it (they go as basic auth).
+        self._url = base_url(self.prom)
         self.service_label = self.prom.service_label
         self.retry = retry or RetryPolicy()
         self.recorder = ResponseRecorder()
@@ -88,8 +93,6 @@ class PrometheusSource:
         self._count_lock = threading.Lock()
         self._client: PrometheusConnect | None = None
         self._client_lock = threading.Lock()
-        #: Resolved secrets, so `_scrub` can blank them out of messages.
-        self._secrets: list[str] = []
 
     @property
     def bytes_received(self) -> int:
@@ -184,7 +187,7 @@ class PrometheusSource:
         def buildinfo(client: PrometheusConnect) -> str:
             # The library has no build-info call; its own session keeps auth and TLS.
             response = client._session.get(
-                f"{self.prom.url}/api/v1/status/buildinfo",
+                f"{self._url}/api/v1/status/buildinfo",
                 headers=client.headers,
                 auth=client.auth,
                 timeout=self.prom.timeout,
@@ -197,7 +200,7 @@ class PrometheusSource:
 
         name = await self._call("status request", buildinfo)
         count = len(await self.services())
-        return f"{name} at {self.prom.url}, {count} service{'s' if count != 1 else ''}"
+        return f"{name} at {self.label}, {count} service{'s' if count != 1 else ''}"
 
     async def close(self) -> None:
         if self._client is not None:
@@ -228,11 +231,11 @@ class PrometheusSource:
             except _Attempt as failed:
                 error = failed.error
                 if not failed.again or attempt >= self.retry.attempts:
-                    raise self._scrub(error) from None
+                    raise error from None
                 delay = self.retry.delay(attempt, failed.retry_after)
                 if delay is None:
                     message = f"{error} (server asks to retry after {failed.retry_after:g}s)"
-                    raise self._scrub(SourceError(message)) from None
+                    raise SourceError(message) from None
                 await asyncio.sleep(delay)
                 attempt += 1
 
@@ -247,7 +250,7 @@ class PrometheusSource:
         except requests.RequestException as exc:
             if isinstance(exc, requests.exceptions.JSONDecodeError):
                 raise _Attempt(self._not_json(), None) from exc
-            error = transport_error(exc, self.prom.url, self.prom.timeout)
+            error = transport_error(exc, self.label, self.prom.timeout)
             # A server that hung once hangs again: waiting `attempts` timeouts would only
             # freeze the panel longer. The next refresh tries again anyway.
             hung = isinstance(exc, requests.exceptions.ReadTimeout)
@@ -258,9 +261,12 @@ class PrometheusSource:
                 raise _Attempt(SourceError(f"{what} failed: {exc}"), None) from exc
             error, retry_after = status_error(
                 info,
-                self.prom.url,
+                self.label,
                 what,
-                token_configured=bool(self.prom.token or self.prom.username),
+                # A user:password in the URL is configured credentials too.
+                token_configured=bool(
+                    self.prom.token or self.prom.username or self._url != self.prom.url
+                ),
             )
             raise _Attempt(error, retry_after) from exc
         except (KeyError, TypeError, ValueError) as exc:  # 200 with a body that is not the API
@@ -270,7 +276,7 @@ class PrometheusSource:
         info = self.recorder.last()
         kind = info.headers.get("content-type", "unknown content") if info else "unknown content"
         return SourceError(
-            f"{self.prom.url} answered with something other than the Prometheus API ({kind}); "
+            f"{self.label} answered with something other than the Prometheus API ({kind}); "
             "check prometheus.url",
             retryable=False,
         )
@@ -279,10 +285,8 @@ class PrometheusSource:
         with self._client_lock:
             if self._client is None:
                 headers, auth = auth_settings(self.prom)
-                token = headers.get("Authorization", "").removeprefix("Bearer ")
-                self._secrets = [s for s in (token, auth[1] if auth else "") if len(s) >= 4]
                 self._client = PrometheusConnect(
-                    url=self.prom.url,
+                    url=self._url,
                     headers=headers,
                     auth=auth,
                     session=build_session(self.prom, self.recorder),
@@ -291,12 +295,3 @@ class PrometheusSource:
                     retry=Retry(total=0, read=False),
                 )
             return self._client
-
-    def _scrub(self, error: SourceError) -> SourceError:
-        """Blank out any secret that slipped into a message (belt and braces)."""
-        message = str(error)
-        for secret in self._secrets:
-            message = message.replace(secret, "***")
-        if message == str(error):
-            return error
-        return SourceError(message, retryable=error.retryable)
