@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from datetime import datetime
+from pathlib import Path
 
 from pulse_tui.config.alert_model import AlertsConfig, Probe, Webhook
 from pulse_tui.config.reader import _Reader, _secret, check_url
@@ -203,7 +204,9 @@ def _tables(reader: _Reader, key: str) -> list[_Reader]:
     return out
 
 
-def read_alerts(reader: _Reader | None, probes: list[_Reader], file_path) -> AlertsConfig:
+def read_alerts(
+    reader: _Reader | None, probes: list[_Reader], file_path: Path | None
+) -> AlertsConfig:
     """The [alerts] table (may be None) and the [[probes]] tables."""
     read_probes = tuple(_read_probe(r, i) for i, r in enumerate(probes))
     if reader is None:
