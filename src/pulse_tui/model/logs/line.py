@@ -123,7 +123,9 @@ class LogLine:
             return NotImplemented
         return self._key() == other._key()
 
-    __hash__ = None  # type: ignore[assignment] - mutable, like the dataclass it replaced
+    # Unhashable: mutable, like the dataclass it replaced. The data model allows None
+    # here; typeshed declares `object.__hash__` a method, so a checker says otherwise.
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return (
