@@ -84,7 +84,7 @@ class LogLine:
         """Parsed JSON or logfmt fields, when the line had any."""
         if self._fields is _LAZY:
             if self.kind == LineKind.LINE:
-                from pulse_tui.model.logs.parse import parse_fields  # here: logparse imports us
+                from pulse_tui.model.logs.parse import parse_fields  # here: parse imports us
 
                 self._fields = parse_fields(self.text)
             else:
