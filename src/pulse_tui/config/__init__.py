@@ -4,9 +4,10 @@ Every error names the file, the key path (`logs.hosts[2].port`) and what is wron
 user fixing a config at 3 a.m. never has to guess. No Textual here: `check` and `summary`
 use this package without a UI.
 
-    model.py    the dataclasses          reader.py   typed, path-aware TOML walking
-    load.py     sections -> Config       flags.py    command-line overrides
-    secrets.py  where a secret comes from    errors.py   ConfigError
+    model.py        the dataclasses              reader.py   typed, path-aware TOML walking
+    load.py         sections -> Config           flags.py    command-line overrides
+    alert_model.py  the [alerts] dataclasses     alerts.py   [alerts], [[probes]] -> them
+    secrets.py      where a secret comes from    errors.py   ConfigError
 
 `pulse-tui init`'s starter file is written by `cli/init.py`.
 """

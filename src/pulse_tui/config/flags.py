@@ -97,6 +97,13 @@ class Overrides:
     demo: bool = False
 
 
+def _flag_duration(flag: str, value: str) -> float:
+    try:
+        return parse_duration(value)
+    except DurationError as exc:
+        raise ConfigError(flag, value, str(exc)) from exc
+
+
 def apply_overrides(config: Config, flags: Overrides) -> Config:
     """Flags win over the file, so a bastion user can start with no file at all."""
     prometheus = config.prometheus
@@ -112,13 +119,10 @@ def apply_overrides(config: Config, flags: Overrides) -> Config:
             raise ConfigError("--service-label", flags.service_label, "not a valid label name")
         prometheus = replace(prometheus, service_label=flags.service_label)
     dashboard = config.dashboard
-    for flag, name in (("range", "range"), ("refresh", "refresh")):
-        value = getattr(flags, name)
-        if value is not None:
-            try:
-                dashboard = replace(dashboard, **{name: parse_duration(value)})
-            except DurationError as exc:
-                raise ConfigError(f"--{flag}", value, str(exc)) from exc
+    if flags.range is not None:
+        dashboard = replace(dashboard, range=_flag_duration("--range", flags.range))
+    if flags.refresh is not None:
+        dashboard = replace(dashboard, refresh=_flag_duration("--refresh", flags.refresh))
     if flags.glyphs is not None:
         if flags.glyphs not in GLYPH_SETS:
             raise ConfigError("--glyphs", flags.glyphs, f"must be one of {', '.join(GLYPH_SETS)}")

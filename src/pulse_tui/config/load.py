@@ -218,9 +218,9 @@ def _read_dashboard(reader: _Reader | None) -> DashboardConfig:
 def _read_keys(reader: _Reader | None) -> dict[str, str]:
     if reader is None:
         return {}
-    keys = {}
+    keys: dict[str, str] = {}
     for name in list(reader.table):
-        keys[name] = reader.string(name)
+        keys[name] = reader.get(name, str)  # in the table: a string, or an error
     reader.finish()
     return keys
 

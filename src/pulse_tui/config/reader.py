@@ -8,7 +8,7 @@ import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlparse
 
 from pulse_tui.config.errors import ConfigError
@@ -47,6 +47,10 @@ class _Reader:
             raise self.error(name, f"expected {_kind_name(kind)}, got {_toml_type(value)}")
         return value
 
+    @overload
+    def string(self, name: str, default: str) -> str: ...
+    @overload
+    def string(self, name: str, default: None = None) -> str | None: ...
     def string(self, name: str, default: str | None = None) -> str | None:
         return self.get(name, str, default)
 

@@ -108,7 +108,7 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
             Binding(
                 key,
                 f"show_panel('{signal.value}')",
-                signal.title,
+                signal.heading,
                 show=False,
                 id=f"panel_{signal.value}",
             )

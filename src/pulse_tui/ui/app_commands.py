@@ -45,7 +45,7 @@ class CommandsMixin:
         for signal in Signal:
             commands.append(
                 SystemCommand(
-                    f"Show the {signal.title} panel",
+                    f"Show the {signal.heading} panel",
                     "Focus it (and show it in the narrow layout)",
                     lambda s=signal: self.action_show_panel(s.value),
                 )

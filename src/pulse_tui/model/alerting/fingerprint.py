@@ -145,7 +145,8 @@ PLACEHOLDERS = (
     "<num>",
     "<hex>",
 )
-_SIMPLE = {
+# Keyed by `match.lastgroup` (None for no named group, which these patterns never give).
+_SIMPLE: dict[str | None, str] = {
     "url": "<url>",
     "email": "<email>",
     "ts": "<ts>",
@@ -185,7 +186,7 @@ _PREFIX = re.compile(
 
 
 def _replace(match: re.Match[str]) -> str:
-    simple = _SIMPLE.get(match.lastgroup)  # type: ignore[arg-type] - always a named group
+    simple = _SIMPLE.get(match.lastgroup)
     if simple is not None:
         return simple
     # A path: only id-like segments vary; numbers inside other segments still do.
@@ -198,7 +199,7 @@ def _quoted(match: re.Match[str]) -> str:
 
 
 def _spanning(match: re.Match[str]) -> str:
-    return _SIMPLE[match.lastgroup]  # type: ignore[index] - always a named group
+    return _SIMPLE[match.lastgroup]
 
 
 # Token -> its fingerprint. Tokens repeat far more than whole messages do (`status=503`,

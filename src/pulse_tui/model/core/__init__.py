@@ -1,3 +1,3 @@
-"""Small pure-Python pieces every domain uses: clock, units, durations, the sanitiser, time
-ranges, the view state.
+"""Small pure-Python pieces every domain uses: clock, units, durations, fuzzy matching, the
+sanitiser, time ranges, the view state.
 """

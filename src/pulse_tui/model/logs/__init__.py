@@ -1,3 +1,3 @@
 """Log lines and where they are kept: the line, batches, the packed ring buffer, the time
-merge, parsing.
+merge, journald entries, parsing.
 """

@@ -7,6 +7,7 @@ from the message text; the text itself is sanitised like every other line.
 from __future__ import annotations
 
 import contextlib
+from typing import cast
 
 from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
@@ -50,10 +51,11 @@ def journal_line(
     text = sanitize(journal_message(entry.get("MESSAGE")))
     ts: float | None = None
     level: Level | None = None
-    with contextlib.suppress(TypeError, ValueError, OverflowError):  # a hostile remote's
-        ts = int(entry.get("__REALTIME_TIMESTAMP")) / 1e6  # type: ignore[arg-type]
+    # JSON values, strings when well-formed; anything else raises (a hostile remote's).
+    with contextlib.suppress(TypeError, ValueError, OverflowError):
+        ts = int(cast("str | float", entry.get("__REALTIME_TIMESTAMP"))) / 1e6
     with contextlib.suppress(TypeError, ValueError, IndexError):
-        level = SYSLOG_PRIORITY[int(entry.get("PRIORITY"))]  # type: ignore[arg-type]
+        level = SYSLOG_PRIORITY[int(cast("str | float", entry.get("PRIORITY")))]
     if ts is None or level is None:
         # Only then is the text read for them: the general parser is most of a line's cost.
         text_ts, text_level = timestamp_and_level(text)

@@ -84,7 +84,7 @@ class LogLine:
         """Parsed JSON or logfmt fields, when the line had any."""
         if self._fields is _LAZY:
             if self.kind == LineKind.LINE:
-                from pulse_tui.model.logs.parse import parse_fields  # here: logparse imports us
+                from pulse_tui.model.logs.parse import parse_fields  # here: parse imports us
 
                 self._fields = parse_fields(self.text)
             else:
@@ -123,7 +123,9 @@ class LogLine:
             return NotImplemented
         return self._key() == other._key()
 
-    __hash__ = None  # type: ignore[assignment] - mutable, like the dataclass it replaced
+    # Unhashable: mutable, like the dataclass it replaced. The data model allows None
+    # here; typeshed declares `object.__hash__` a method, so a checker says otherwise.
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return (

@@ -30,7 +30,7 @@ from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from itertools import accumulate, repeat
 from operator import add
-from typing import overload
+from typing import cast, overload
 
 _ONES = repeat(1)  # `map(add, lengths, _ONES)`: each line's length and its "\n"
 _GROUP = 32  # lines joined at once to find wide ones (see the module)
@@ -164,7 +164,8 @@ def pack(
     whether the previous block had some); else join the whole block first, which is all
     an all-narrow block needs, and group only if it comes out wide."""
     try:
-        return _pack(texts, starts, grouped)  # type: ignore[arg-type] - None: TypeError
+        # Taken as all str: `join` raises TypeError at a None, and then it is replaced.
+        return _pack(cast("Sequence[str]", texts), starts, grouped)
     except TypeError:  # a None: cheaper to catch than to look for (rare: small buffers)
         return _pack([t or "" for t in texts], None, grouped)
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from string import Template
 
 from pulse_tui.model.core.durations import promql_duration
@@ -161,26 +162,27 @@ def build_query(
     Raises ValueError (naming the placeholder) when a template uses an unknown one.
     """
     chosen = template or DEFAULT_TEMPLATES[signal]
-    fill = {
-        "service_label": service_label,
-        "status_label": status_label,
-        "window_seconds": window_seconds,
-        "services": services,
-    }
+    fill = partial(
+        render,
+        service_label=service_label,
+        status_label=status_label,
+        window_seconds=window_seconds,
+        services=services,
+    )
     unit = unit or DEFAULT_UNITS[signal]
     try:
         if signal is Signal.LATENCY and "$quantile" in chosen:
             parts = [
-                f"label_replace({render(chosen, **fill, extra={'quantile': q})}, "
+                f"label_replace({fill(chosen, extra={'quantile': q})}, "
                 f'"quantile", "{label}", "", "")'
                 for q, label in LATENCY_QUANTILES
             ]
             expr = " or ".join(parts)
         else:
-            expr = render(chosen, **fill)
+            expr = fill(chosen)
         metrics = metric_names(chosen)
         if signal is Signal.SATURATION and limit_template:
-            limit = render(limit_template, **fill)
+            limit = fill(limit_template)
             # One-to-one on the service label: both sides hold one series per service.
             scale = "" if unit == "ratio" else "100 * "
             expr = f"{scale}({expr}) / on ({service_label}) ({limit})"

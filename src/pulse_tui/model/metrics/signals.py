@@ -18,7 +18,8 @@ class Signal(StrEnum):
     QUEUE = "queue"
 
     @property
-    def title(self) -> str:
+    def heading(self) -> str:
+        """The panel's title ("Queue tail latency"); not `title`, which is `str.title()`."""
         return SIGNAL_TITLES[self]
 
 

@@ -1,1 +1,3 @@
-"""Log search: the query, the scanners over packed blocks, match navigation."""
+"""Log search: the query and filters, the scanners over packed blocks, the background job,
+match navigation.
+"""

@@ -119,7 +119,8 @@ class SearchQuery:
             compiled = _regex.compile(source, flags)
             scan = _regex.compile(source, flags | _regex.MULTILINE)
         except _regex.error as exc:
-            raise SearchError(f"invalid regex: {exc.msg}") from None
+            # `regex` sets `msg` as `re` does; types-regex leaves it out of `error`.
+            raise SearchError(f"invalid regex: {exc.msg}") from None  # type: ignore[attr-defined]
         literal = None if regex else Literal.of(pattern, ignore_case=ignore_case)
         return cls(pattern, regex, ignore_case, compiled, scan, literal)
 
@@ -262,9 +263,6 @@ class LineFilter:
             )
         return replace(self, includes=(*self.includes, SearchQuery.parse(text, regex=regex)))
 
-    def without_patterns(self) -> LineFilter:
-        return replace(self, includes=(), excludes=())
-
     def with_min_level(self, level: Level) -> LineFilter:
         return replace(self, min_level=level)
 
@@ -320,10 +318,11 @@ class LineFilter:
 
     def scan_chunk(self, chunk: Chunk) -> list[int]:
         """Absolute indices of the lines of one buffer chunk this filter accepts."""
-        texts, base = chunk.texts, chunk.index
+        texts, base, meta, origins = chunk.texts, chunk.index, chunk.meta, chunk.origins
         columns = self.min_level or self.hosts or self.services
+        table = origin_ok = b""  # read only with `columns`
         if columns:
-            table, meta, origins = self._table, chunk.meta, chunk.origins
+            table = self._table
             origin_ok = bytes(self._origin_ok(h, s) for h, _, s in list(chunk.origin_table))
         if self.includes:
             hits = self.includes[0].scan_chunk(chunk)

@@ -1,6 +1,6 @@
 """Bulk matching over a `LogBuffer`, one block-sized chunk at a time.
 
-Each chunk's lines are searched packed (joined with "\n", with each line's start, see
+Each chunk's lines are searched packed (joined with "\\n", with each line's start, see
 `logs.packed` and `search.text`) by one compiled `regex` pattern; Python only runs once
 per *matching* line, never per line scanned (and for a literal matching many lines, not
 even that: see `search.dense`). Full blocks are stored packed by the buffer

@@ -136,7 +136,7 @@ class SignalPanel(Widget, can_focus=True):
         self._last_status = ""
         self.focused_services: frozenset[str] = frozenset()
         self.cursor: float | None = None
-        self.border_title = signal.title
+        self.border_title = signal.heading
 
     def action_move_cursor(self, steps: int) -> None:
         """Move the time cursor by whole steps of the current data, inside its window."""

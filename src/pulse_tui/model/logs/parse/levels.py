@@ -122,8 +122,8 @@ def head_level(text: str) -> Level:
 # A level `head_level` finds always contains one of these words, so a line with none of
 # them has none. `str.find` over a whole batch is far cheaper than a regex scan per line.
 _UPPER_WORDS = ("INFO", "DEBUG", "WARN", "ERR", "TRACE", "NOTICE", "CRIT", "FATAL", "PANIC")
-_LOWER_WORDS = ("level", "lvl", "severity", "info", "debug", "warn", "err", "trace", "notice")
-_LOWER_WORDS += ("crit", "fatal")
+_LOWER_WORDS: tuple[str, ...] = ("level", "lvl", "severity", "info", "debug", "warn", "err")
+_LOWER_WORDS += ("trace", "notice", "crit", "fatal")
 # Lower-cased, every word of either kind is one of these (PANIC only comes upper-case).
 _FOLDED_WORDS = (*_LOWER_WORDS, "panic")
 

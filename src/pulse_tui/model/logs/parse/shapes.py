@@ -19,6 +19,7 @@ for is SLOW: the general parser reads that line.
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from pulse_tui.model.logs.line import Level
 from pulse_tui.model.logs.parse.levels import LEVEL_NAMES, LEVEL_WORDS, level_from_name
@@ -78,6 +79,9 @@ _LOGFMT_KEY = re.compile(r'(?:ts|time|timestamp)="?')
 _LOGFMT_LEVEL = re.compile(r'"? (?:level|lvl|severity)=\s?"?([A-Za-z]+)')
 _SYSLOG = re.compile(r"([A-Z][a-z]{2}) [ \d]\d \d\d:\d\d:\d\d")
 _DIGIT = re.compile(r"\d")
+# What `.match` gives with `_ISO_TAIL`, `_VALUE_ZONE` and `_LOGFMT_ZONE`, whose parts are
+# all optional: a match, never None.
+_Match = re.Match[str]
 
 
 def decide(stamp: str, suffix: str) -> Decision:
@@ -114,7 +118,7 @@ def _iso(stamp: str, suffix: str) -> Decision | None:
     # into the fraction and the tail is matched on the suffix as on the line.
     if not _ISO_SECOND.fullmatch(stamp):
         return None
-    tail = _ISO_TAIL.match(suffix)
+    tail = cast(_Match, _ISO_TAIL.match(suffix))
     zone, word = tail.groups()
     if word:
         level, todo = LEVEL_NAMES[word.lower()], DONE
@@ -137,7 +141,7 @@ def _json(stamp: str, suffix: str) -> Decision | None:
     second = stamp[-19:]
     if key is None or key.end() != len(stamp) - 19 or not _ISO_SECOND.fullmatch(second):
         return None
-    zone = _VALUE_ZONE.match(suffix)
+    zone = cast(_Match, _VALUE_ZONE.match(suffix))
     level = _JSON_LEVEL.match(suffix, zone.end())
     if level is None:
         return None
@@ -156,7 +160,7 @@ def _logfmt(stamp: str, suffix: str) -> Decision | None:
         return None
     if not _ISO_SECOND.fullmatch(second):
         return None
-    zone = _LOGFMT_ZONE.match(suffix)
+    zone = cast(_Match, _LOGFMT_ZONE.match(suffix))
     ts = iso_second(second, zone.group(1))
     if ts is None:
         return None
