@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from asyncssh.config import SSHClientConfig
 
 from pulse_tui.config import LogHost, LogsConfig
 from pulse_tui.sources.base import SourceError
+from pulse_tui.sources.transport.errors import describe_transport_error
 
 #: Keepalive probes that may go unanswered before the connection counts as dead.
 KEEPALIVE_COUNT_MAX = 3
@@ -173,16 +173,10 @@ class ConnectionPool:
                 "check IdentityFile in ~/.ssh/config or that your agent holds the key",
                 retryable=False,
             ) from exc
-        except TimeoutError as exc:
-            raise SourceError(f"{where}: no answer within {self.logs.connect_timeout:g}s") from exc
-        except ConnectionRefusedError as exc:
-            raise SourceError(f"{where}: connection refused") from exc
-        except socket.gaierror as exc:
-            raise SourceError(f"{where}: cannot resolve host name ({exc.strerror})") from exc
-        except OSError as exc:
-            raise SourceError(f"{where}: {exc.strerror or exc}") from exc
-        except asyncssh.Error as exc:
-            raise SourceError(f"{where}: {exc.reason}") from exc
+        except (OSError, asyncssh.Error) as exc:
+            # Refused, unresolvable, timed out, dropped: worded as for every other source.
+            timeout = self.logs.connect_timeout
+            raise SourceError(describe_transport_error(exc, where, timeout=timeout)) from exc
         except ValueError as exc:  # asyncssh raises it for bad config/keys
             raise SourceError(f"{where}: {exc}", retryable=False) from exc
 
