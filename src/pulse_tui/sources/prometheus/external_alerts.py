@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from pulse_tui.config import PrometheusConfig
-from pulse_tui.model.alerting.alerts import Alert, Severity
+from pulse_tui.model.alerting.alerts import Alert, Severity, State
 from pulse_tui.sources.base import SourceError
 from pulse_tui.sources.prometheus.http import auth_settings
 from pulse_tui.sources.transport.errors import describe_transport_error
@@ -97,7 +97,7 @@ async def fetch_prometheus_alerts(prometheus: PrometheusConfig) -> list[Alert]:
         labels = {str(k): str(v) for k, v in (item.get("labels") or {}).items()}
         name = labels.get("alertname", "unnamed")
         identity = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
-        state = "firing" if item.get("state") == "firing" else "pending"
+        state: State = "firing" if item.get("state") == "firing" else "pending"
         try:
             value = float(item.get("value"))
         except (TypeError, ValueError):

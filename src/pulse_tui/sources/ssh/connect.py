@@ -162,7 +162,7 @@ class ConnectionPool:
             options["client_factory"] = client_factory
         where = f"{name} ({resolved.hostname}:{resolved.port}" + (f" via {via})" if via else ")")
         try:
-            return await asyncssh.connect(name, **options)  # type: ignore[arg-type]
+            return await asyncssh.connect(name, **options)
         except asyncssh.HostKeyNotVerifiable as exc:
             raise SourceError(
                 await self._host_key_message(name, resolved, tunnel, str(exc)), retryable=False
@@ -244,7 +244,7 @@ class StreamChannel(asyncssh.SSHClientSession[bytes]):
         self.exit_status: int | None = None
         self._chan: asyncssh.SSHClientChannel[bytes] | None = None
 
-    def connection_made(self, chan: asyncssh.SSHClientChannel[bytes]) -> None:  # type: ignore[override]
+    def connection_made(self, chan: asyncssh.SSHClientChannel[bytes]) -> None:
         self._chan = chan
 
     def data_received(self, data: bytes, datatype: int | None) -> None:

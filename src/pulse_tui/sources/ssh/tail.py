@@ -15,6 +15,7 @@ import json
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import asyncssh
 
@@ -36,6 +37,8 @@ from pulse_tui.sources.ssh.remote_commands import (
 )
 from pulse_tui.sources.transport.backoff import Backoff, BackoffPolicy
 from pulse_tui.sources.transport.errors import describe_transport_error
+
+T = TypeVar("T")
 
 #: Reconnect delays: 1 s, doubling to 60 s; a connection live for 30 s was healthy, so
 #: the failure that ends it waits 1 s again.
@@ -106,7 +109,7 @@ class SshLogSource:
             while not self._stopping.is_set():
                 sink.on_status(HostStatus(self.host, HostState.CONNECTING))
                 try:
-                    conn, client = await self._until_stopped(self._connect())
+                    connected = await self._until_stopped(self._connect())
                 except SourceError as exc:
                     if not exc.retryable:
                         sink.on_lines([self._notice(f"not retrying: {exc}")])
@@ -115,8 +118,9 @@ class SshLogSource:
                         return
                     await self._retry(sink, str(exc), backoff.failed())
                     continue
-                if conn is None:
+                if connected is None:
                     return  # stopped while connecting
+                conn, client = connected
                 backoff.succeeded()
                 sink.on_status(HostStatus(self.host, HostState.LIVE))
                 reason = await self._stream(conn, client, sink)
@@ -140,17 +144,18 @@ class SshLogSource:
         with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
             await asyncio.wait_for(self._stopped.wait(), STOP_TIMEOUT)
 
-    async def _until_stopped(self, work: Awaitable[object]) -> tuple:  # type: ignore[type-arg]
+    async def _until_stopped(self, work: Awaitable[T]) -> T | None:
+        """`work`'s result, or None if `stop()` came first (the work is cancelled then)."""
         task = asyncio.ensure_future(work)
         stopper = asyncio.ensure_future(self._stopping.wait())
         await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
         if task.done():
-            return task.result()  # type: ignore[return-value]
+            return task.result()
         task.cancel()
         with contextlib.suppress(BaseException):
             await task
-        return None, None
+        return None
 
     async def _connect(self) -> tuple[asyncssh.SSHClientConnection, TrackingClient]:
         conn = await self.pool.connect(self.config, client_factory=TrackingClient)
