@@ -23,11 +23,8 @@ import re
 import socket
 import ssl
 import sys
-from typing import TypeVar
-
-import httpx
-import requests
-import urllib3
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 __all__ = ["describe_transport_error", "ssl_reason"]
 
@@ -36,32 +33,39 @@ E = TypeVar("E", bound=BaseException)
 #: How deep a chain is followed; real ones are 3 to 8 long, a loop would be endless.
 _MAX_CAUSES = 24
 
-_CONNECT_TIMEOUTS = (
-    httpx.ConnectTimeout,
-    requests.exceptions.ConnectTimeout,
-    urllib3.exceptions.ConnectTimeoutError,
-)
-_TIMEOUTS = (
-    TimeoutError,
-    httpx.TimeoutException,
-    requests.exceptions.Timeout,
-    urllib3.exceptions.TimeoutError,
-)
-_BAD_URLS = (
-    httpx.InvalidURL,
-    httpx.UnsupportedProtocol,
-    requests.exceptions.InvalidURL,
-    requests.exceptions.MissingSchema,
-    requests.exceptions.InvalidSchema,
-    urllib3.exceptions.LocationParseError,
-)
+# The libraries' exception classes, by module and name. They are looked up in sys.modules,
+# not imported: an error of a library nobody loaded cannot be in the chain, and importing
+# them here would load all three for every source (httpx alone pulls in Rich, which the
+# core must not load; SSH tailing would load requests and httpx for nothing).
+#: {module: (exception class, ...)}
+_Names = Mapping[str, tuple[str, ...]]
+
+_CONNECT_TIMEOUTS: _Names = {
+    "httpx": ("ConnectTimeout",),
+    "requests.exceptions": ("ConnectTimeout",),
+    "urllib3.exceptions": ("ConnectTimeoutError",),
+}
+_TIMEOUTS: _Names = {
+    "httpx": ("TimeoutException",),
+    "requests.exceptions": ("Timeout",),
+    "urllib3.exceptions": ("TimeoutError",),
+}
+#: urllib3's NewConnectionError (refused, unreachable, no route) subclasses its timeout
+#: errors for backwards compatibility only: it is not one.
+_NOT_TIMEOUTS: _Names = {"urllib3.exceptions": ("NewConnectionError",)}
+_BAD_URLS: _Names = {
+    "httpx": ("InvalidURL", "UnsupportedProtocol"),
+    "requests.exceptions": ("InvalidURL", "MissingSchema", "InvalidSchema"),
+    "urllib3.exceptions": ("LocationParseError",),
+}
+_BAD_HTTP: _Names = {"httpx": ("RemoteProtocolError", "LocalProtocolError")}
 #: The server went away: cleanly, mid-answer, or before saying anything.
-_CLOSED = (
+_CLOSED: _Names = {"urllib3.exceptions": ("IncompleteRead",)}
+_CLOSED_STDLIB = (
     http.client.RemoteDisconnected,
     http.client.IncompleteRead,
     BrokenPipeError,
     ConnectionAbortedError,
-    urllib3.exceptions.IncompleteRead,
 )
 
 
@@ -107,21 +111,23 @@ def _reason(causes: list[BaseException], timeout: float | None) -> str:
         return f"cannot resolve host name{detail}"
     if find(ConnectionRefusedError) or errno_in(errno.ECONNREFUSED):
         return "connection refused"
-    if any(_timed_out(c, _CONNECT_TIMEOUTS) for c in causes):
+    not_timeouts = _loaded(_NOT_TIMEOUTS)
+    timed_out = [c for c in causes if not isinstance(c, not_timeouts)]
+    if any(isinstance(c, _loaded(_CONNECT_TIMEOUTS)) for c in timed_out):
         return f"cannot connect: no answer {within}"
     # A TimeoutError with ETIMEDOUT is the kernel giving up on the handshake, not our limit.
     if errno_in(errno.ETIMEDOUT):
         return "cannot connect: connection timed out"
-    if any(_timed_out(c, _TIMEOUTS) for c in causes):
+    if any(isinstance(c, (TimeoutError, *_loaded(_TIMEOUTS))) for c in timed_out):
         return f"no answer {within}"
     # RemoteDisconnected is a ConnectionResetError too, but nothing was reset: look first.
-    if find(*_CLOSED) or _closed_by_peer(causes):
+    if find(*_CLOSED_STDLIB, *_loaded(_CLOSED)) or _closed_by_peer(causes):
         return "connection closed by the server"
     if find(ConnectionResetError) or errno_in(errno.ECONNRESET):
         return "connection reset by the server"
-    if find(httpx.RemoteProtocolError, httpx.LocalProtocolError, http.client.HTTPException):
+    if find(http.client.HTTPException, *_loaded(_BAD_HTTP)):
         return "bad HTTP response"
-    if find(*_BAD_URLS):
+    if find(*_loaded(_BAD_URLS)):
         return "invalid URL"
     ssh = _ssh_reason(causes)
     if ssh:
@@ -132,10 +138,16 @@ def _reason(causes: list[BaseException], timeout: float | None) -> str:
     return _fallback(causes)
 
 
-def _timed_out(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
-    # urllib3's NewConnectionError (refused, unreachable, no route) subclasses its timeout
-    # errors for backwards compatibility only: it is not one.
-    return isinstance(exc, kinds) and not isinstance(exc, urllib3.exceptions.NewConnectionError)
+def _loaded(names: _Names) -> tuple[type[BaseException], ...]:
+    """The classes `names` lists ({module: (class, ...)}) of the modules already imported."""
+    found: list[type[BaseException]] = []
+    for module, classes in names.items():
+        lib = sys.modules.get(module)
+        for name in classes if lib is not None else ():
+            kind: Any = getattr(lib, name, None)
+            if isinstance(kind, type) and issubclass(kind, BaseException):
+                found.append(kind)
+    return tuple(found)
 
 
 def _first(causes: list[BaseException], kind: type[E]) -> E | None:
@@ -165,14 +177,12 @@ def _closed_by_peer(causes: list[BaseException]) -> bool:
 
 
 def _ssh_reason(causes: list[BaseException]) -> str:
-    # Looked up, not imported: HTTP-only runs (`summary`, probes) need not load asyncssh,
-    # and if it is not loaded none of its errors can be in the chain.
-    asyncssh = sys.modules.get("asyncssh")
-    if asyncssh is None:
-        return ""
+    """asyncssh's own reason ("Connection lost"), if asyncssh is loaded at all."""
+    ssh_errors = _loaded({"asyncssh": ("Error",)})
     for cause in causes:
-        if isinstance(cause, asyncssh.Error) and cause.reason:
-            return _lower_first(str(cause.reason))
+        reason = getattr(cause, "reason", None) if isinstance(cause, ssh_errors) else None
+        if isinstance(reason, str) and reason:
+            return _lower_first(reason)
     return ""
 
 
