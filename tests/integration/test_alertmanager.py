@@ -87,7 +87,7 @@ async def test_an_alert_silenced_in_alertmanager_is_marked(
 
 async def test_unreachable_alertmanager_is_a_clear_source_error() -> None:
     url = f"http://127.0.0.1:{free_port()}"
-    with pytest.raises(SourceError, match=f"cannot reach Alertmanager at {url}: connection"):
+    with pytest.raises(SourceError, match=f"Alertmanager at {url}: connection refused"):
         await fetch_alertmanager_alerts(url, timeout=2)
 
 
@@ -117,7 +117,9 @@ async def test_credentials_in_the_url_go_as_basic_auth_and_are_never_shown(
     finally:
         proxy.close()
     down = f"ops:{password}@127.0.0.1:{free_port()}"
-    with pytest.raises(SourceError, match=r"cannot reach Alertmanager at http://ops:\*\*\*@"):
+    with pytest.raises(
+        SourceError, match=r"^Alertmanager at http://ops:\*\*\*@[^ ]+: connection refused"
+    ):
         await fetch_alertmanager_alerts(f"http://{down}", timeout=2)
     assert "HTTP Request: GET" in caplog.text  # the log was captured, and it is clean
     assert password not in caplog.text

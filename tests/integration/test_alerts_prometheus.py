@@ -148,5 +148,5 @@ async def test_prometheus_rule_file_alert_shows_up() -> None:
 
 async def test_unreachable_prometheus_alerts_is_a_source_error() -> None:
     url = f"http://127.0.0.1:{free_port()}"
-    with pytest.raises(SourceError, match=f"cannot reach Prometheus at {url}"):
+    with pytest.raises(SourceError, match=f"Prometheus at {url}: connection refused"):
         await fetch_prometheus_alerts(PrometheusConfig(url=url, timeout=2.0))

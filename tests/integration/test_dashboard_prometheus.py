@@ -160,4 +160,4 @@ async def test_a_hung_backend_never_freezes_the_ui(
         assert "Key bindings" in screen_text(app)
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.panel(Signal.TRAFFIC).error is not None)
-        assert "did not answer within 1s" in (app.panel(Signal.TRAFFIC).error or "")
+        assert "no answer within 1s" in (app.panel(Signal.TRAFFIC).error or "")

@@ -70,8 +70,8 @@ async def test_a_target_going_down_and_coming_back(target: HttpReceiver) -> None
         assert [s.down for s in failures[:3]] == [False, False, True]
         went_down = [s for s in sink.seen if s.went_down]
         assert len(went_down) == 1 and went_down[0].consecutive_failures == 3
-        assert went_down[0].last_error == "connect refused"
-        assert went_down[0].alert_text == "api health down for 3 checks: connect refused"
+        assert went_down[0].last_error == "connection refused"
+        assert went_down[0].alert_text == "api health down for 3 checks: connection refused"
 
         # Back on the same port: up again at the first success, and said so once.
         target.start()
@@ -117,7 +117,7 @@ async def test_a_hanging_endpoint_times_out_without_delaying_another(target: Htt
             # The fast probe kept checking while the slow one waited for its timeout.
             assert len(sink.of("fast")) >= 2
             slow = sink.of("slow")[0]
-            assert slow.up is False and slow.last_error == "timeout after 0.5s"
+            assert slow.up is False and slow.last_error == "no answer within 0.5s"
             assert all(s.up for s in sink.of("fast"))
         finally:
             await prober.stop()
@@ -156,7 +156,7 @@ def test_history_strip_shows_latency_bars_and_failures() -> None:
 
     state = ProbeState(probe("http://x/"), history=10)
     state.record(1.0, True, 0.01, 200, None)
-    state.record(2.0, False, None, None, "connect refused")
+    state.record(2.0, False, None, None, "connection refused")
     status = state.record(3.0, True, 0.08, 200, None)
     assert status.history_strip(5) == "  ▂✗█"
     assert status.history_strip(2) == "✗█"

@@ -12,18 +12,20 @@ import pytest
 from support.process import free_port
 from support.prometheus_fixtures import PrometheusData
 from support.prometheus_server import Canned, FaultProxy
+from support.tls import make_certs
 
 from pulse_tui.config import SecretRef, SignalConfig
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.model.metrics.step import compute_window
 from pulse_tui.sources.base import SourceError
-from pulse_tui.sources.prometheus.http import RetryPolicy, parse_retry_after
+from pulse_tui.sources.prometheus.http import RetryPolicy
 from pulse_tui.sources.prometheus.source import PrometheusSource
+from pulse_tui.sources.transport.backoff import BackoffPolicy
 
 pytestmark = pytest.mark.integration
 
 #: Fast retries so the suite stays quick; three attempts per call.
-FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, max_retry_after=1.0)
+FAST = RetryPolicy(attempts=3, backoff=BackoffPolicy(first=0.01, cap=0.05), max_retry_after=1.0)
 TOKEN = "s3cr3t-token-value"
 
 
@@ -41,7 +43,7 @@ async def test_down_at_start_then_comes_up(prometheus_data: PrometheusData, wind
     proxy.stop_listening()
     source = make_source(prometheus_data, proxy.url)
     try:
-        with pytest.raises(SourceError, match=r"cannot connect.*connection refused") as info:
+        with pytest.raises(SourceError, match=r"Prometheus at .*: connection refused") as info:
             await source.query_signal(Signal.TRAFFIC, window)
         assert info.value.retryable
         assert source.requests_made == FAST.attempts  # retried, then gave up
@@ -59,7 +61,7 @@ async def test_goes_down_mid_session_and_recovers(
     assert (await source.query_signal(Signal.TRAFFIC, window)).series
     fault_proxy.mode = "reset"
     before = fault_proxy.requests
-    with pytest.raises(SourceError, match=r"cannot connect|closed") as info:
+    with pytest.raises(SourceError, match=r"connection (reset|closed) by the server") as info:
         await source.query_signal(Signal.TRAFFIC, window)
     assert info.value.retryable
     assert fault_proxy.requests - before == FAST.attempts
@@ -181,7 +183,7 @@ async def test_hung_server_times_out(prometheus_data: PrometheusData, window) ->
     try:
         with pytest.raises(SourceError) as info:
             await source.query_signal(Signal.TRAFFIC, window)
-        assert str(info.value) == f"Prometheus at {proxy.url} did not answer within 0.5s (timeout)"
+        assert str(info.value) == f"Prometheus at {proxy.url}: no answer within 0.5s"
         assert info.value.retryable
         assert proxy.requests == 1  # a hung query is not sent again within the same refresh
     finally:
@@ -285,37 +287,35 @@ async def test_missing_token_variable_is_named_not_retried(
     assert fault_proxy.requests == 0
 
 
-def test_tls_settings_reach_the_session(prometheus_data: PrometheusData) -> None:
+def test_tls_settings_reach_the_session(prometheus_data: PrometheusData, tmp_path) -> None:
+    certs = make_certs(tmp_path)
     mtls = (
         make_source(
             prometheus_data,
             "https://prom.example:9090",
-            ca_file="/ca.pem",
-            cert_file="/c.pem",
-            key_file="/k.pem",
+            ca_file=str(certs.ca),
+            cert_file=str(certs.client_cert),
+            key_file=str(certs.client_key),
         )
         ._connect()
         ._session
     )
-    assert mtls.verify == "/ca.pem"
-    assert mtls.cert == ("/c.pem", "/k.pem")
+    assert mtls.verify == str(certs.ca)
+    assert mtls.cert == (str(certs.client_cert), str(certs.client_key))
     insecure = make_source(prometheus_data, "https://prom.example", tls_insecure=True)
     assert insecure._connect()._session.verify is False
 
 
-@pytest.mark.parametrize(
-    ("header", "seconds"),
-    [("7", 7.0), ("Sun, 06 Nov 1994 08:49:47 GMT", 13.0), ("soon", None), (None, None)],
-)
-def test_retry_after_forms(header: str | None, seconds: float | None) -> None:
-    now = 784111774.0  # 13 s before the date above
-    assert parse_retry_after(header, now=now) == seconds
-
-
-def test_backoff_grows_honours_retry_after_and_gives_up_on_long_waits() -> None:
-    policy = RetryPolicy(attempts=5, base_delay=1, max_delay=4, max_retry_after=10)
-    assert 0.5 <= policy.delay(1, None) <= 1
-    assert 2 <= policy.delay(3, None) <= 4
-    assert 2 <= policy.delay(5, None) <= 4  # capped
-    assert policy.delay(1, 6) == 6
-    assert policy.delay(1, 11) is None
+async def test_unusable_tls_file_is_named_before_any_request(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy, window, tmp_path
+) -> None:
+    missing = tmp_path / "no-such-ca.pem"
+    source = make_source(prometheus_data, fault_proxy.url, ca_file=str(missing))
+    with pytest.raises(SourceError) as info:
+        await source.query_signal(Signal.TRAFFIC, window)
+    assert str(info.value) == (
+        f"TLS settings for Prometheus at {fault_proxy.url}: "
+        f"ca_file {missing}: no such file or directory"
+    )
+    assert not info.value.retryable
+    assert fault_proxy.requests == 0

@@ -17,6 +17,7 @@ PURE_PACKAGES = [
     "pulse_tui.model.alerting.rules, pulse_tui.model.alerting.error_groups",
     "pulse_tui.config",
     "pulse_tui.sources.factory, pulse_tui.sources.ssh.tail, pulse_tui.sources.prometheus.source",
+    "pulse_tui.sources.transport.errors, pulse_tui.sources.transport.tls",
     "pulse_tui.cli.summary, pulse_tui.cli.check",
 ]
 

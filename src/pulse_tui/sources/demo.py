@@ -14,7 +14,7 @@ import json
 import math
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from pulse_tui.config import AlertRule, AlertsConfig, Config, LogRule
 from pulse_tui.model.core import clock
@@ -144,7 +144,7 @@ class DemoMetricsSource:
     def _series(
         self, signal: Signal, services: list[str], stamps: list[float], offset: float
     ) -> Iterator[Series]:
-        def at(fn, *args) -> list[float]:
+        def at(fn: Callable[..., float], *args: object) -> list[float]:
             return [fn(*args, t - offset) for t in stamps]
 
         if signal is Signal.QUEUE:

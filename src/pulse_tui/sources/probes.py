@@ -13,7 +13,8 @@ What a check does, and why:
   answer (set `expect_status` to expect one). A health URL that starts redirecting to a
   login page should read as failing, not as up.
 * Up = the status is `expect_status`. Anything else is a failed check with a short
-  reason (`connect refused`, `timeout after 2s`, `HTTP 503 (expected 200)`).
+  reason (`connection refused`, `no answer within 2s`, `HTTP 503 (expected 200)`), in
+  the words every source uses (`transport.errors`).
 * `down` turns True once `down_after` checks in a row failed and back to False on the
   first success; `changed` marks the snapshot where that happened, so the app raises
   "api health down for 3 checks" once and resolves it once.
@@ -36,6 +37,8 @@ import httpx
 
 from pulse_tui.config.alert_model import Probe
 from pulse_tui.model.core.redact import display_url, split_credentials
+from pulse_tui.sources.transport.errors import describe_transport_error
+from pulse_tui.sources.transport.tls import TlsSettings
 
 __all__ = ["ProbeCheck", "ProbeState", "ProbeStatus", "Prober", "display_url"]
 
@@ -178,50 +181,11 @@ class ProbeState:
         )
 
 
-def _causes(exc: BaseException) -> list[BaseException]:
-    """`exc` and what it wraps (httpx -> httpcore -> anyio -> the OSError that happened)."""
-    found: list[BaseException] = []
-    todo: list[BaseException | None] = [exc]
-    while todo and len(found) < 20:
-        current = todo.pop()
-        if current is None or any(current is seen for seen in found):
-            continue
-        found.append(current)
-        todo += [current.__cause__, current.__context__]
-        todo += getattr(current, "exceptions", ())  # an ExceptionGroup's members
-    return found
-
-
-def _describe(exc: BaseException, timeout: float) -> str:
-    """A short reason for a failed check, never containing the URL."""
-    causes = _causes(exc)
-    if any(isinstance(c, TimeoutError | httpx.TimeoutException) for c in causes):
-        return f"timeout after {timeout:g}s"
-    if any(isinstance(c, ConnectionRefusedError) for c in causes):
-        return "connect refused"
-    if any(isinstance(c, ConnectionResetError) for c in causes):
-        return "connection reset"
-    text = " ".join(str(c) for c in causes).lower()
-    if "certificate" in text or "ssl" in text or "tls" in text:
-        return "TLS error"
-    if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
-        return "DNS lookup failed"
-    if isinstance(exc, httpx.ConnectError):
-        return "connect failed"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return "connection closed" if "disconnected" in text else "bad HTTP response"
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
-        return "connection error"
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return "invalid URL"
-    return type(exc).__name__
-
-
 class Prober:
     """Checks `probes` concurrently, each at its interval, until `stop()`.
 
     `client` is used as given (and not closed) when passed; otherwise the prober makes one
-    (TLS verified, redirects not followed) and closes it when `run` ends.
+    (TLS verified per `tls`, redirects not followed) and closes it when `run` ends.
     """
 
     def __init__(
@@ -229,12 +193,14 @@ class Prober:
         probes: Sequence[Probe],
         *,
         client: httpx.AsyncClient | None = None,
+        tls: TlsSettings | None = None,
         history: int = 60,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.probes = tuple(probes)
         self.states = {probe.name: ProbeState(probe, history) for probe in self.probes}
         self._client = client
+        self._tls = tls or TlsSettings()
         self._clock = clock
         self._stopped = asyncio.Event()
 
@@ -246,7 +212,9 @@ class Prober:
         """Probe until `stop()`; `sink` gets a snapshot after every check."""
         self._stopped.clear()
         own = self._client is None
-        client = self._client or httpx.AsyncClient(follow_redirects=False, verify=True)
+        client = self._client or httpx.AsyncClient(
+            follow_redirects=False, verify=self._tls.ssl_context("probes")
+        )
         try:
             tasks = [
                 asyncio.create_task(self._loop(client, probe, sink), name=f"probe {probe.name}")
@@ -294,7 +262,9 @@ class Prober:
                 latency = time.perf_counter() - start
                 await response.aclose()  # the body is not needed
         except (httpx.HTTPError, httpx.InvalidURL, TimeoutError, OSError) as exc:
-            return state.record(timestamp, False, None, None, _describe(exc, probe.timeout))
+            # No `where`: the reason is shown next to the probe's name, and never a URL.
+            reason = describe_transport_error(exc, timeout=probe.timeout)
+            return state.record(timestamp, False, None, None, reason)
         code = response.status_code
         if code != probe.expect_status:
             error = f"HTTP {code} (expected {probe.expect_status})"

@@ -3,8 +3,9 @@
 `notify()` only appends to an in-memory inbox (it never blocks or raises, so the UI can
 call it from anywhere); `run()` delivers. Each distinct URL has one ordered queue served
 by one task, so a receiver that is down or slow delays its own messages, in order, and
-never anyone else's. Retries: exponential backoff with jitter on connect errors,
-timeouts, 5xx and 429 (Retry-After honoured), giving up after `give_up_after` seconds.
+never anyone else's. Retries: the shared `Backoff` (from `retry_base`, doubling to
+`retry_max`) on connect errors, timeouts, 5xx and 429 (Retry-After honoured up to
+`retry_max`), giving up after `give_up_after` seconds.
 
 The URL is a secret (Slack's URL *is* the credential): it is resolved in `run()`, kept
 private, and never appears in `last_error`, logs or reprs.
@@ -16,7 +17,6 @@ whose alert is marked silenced are skipped here as well, defensively.
 from __future__ import annotations
 
 import asyncio
-import random
 import threading
 import time
 from collections import deque
@@ -28,7 +28,10 @@ import httpx
 
 from pulse_tui.config.alert_model import Webhook
 from pulse_tui.model.alerting.alerts import AlertEvent
-from pulse_tui.sources.prometheus.http import parse_retry_after
+from pulse_tui.sources.transport.backoff import Backoff, BackoffPolicy
+from pulse_tui.sources.transport.errors import describe_transport_error
+from pulse_tui.sources.transport.retry_after import parse_retry_after
+from pulse_tui.sources.transport.tls import TlsSettings
 
 #: Attachment colour per severity (resolved messages are green).
 COLOURS = {"page": "#d7263d", "warn": "#f4a259", "info": "#3d7ea6", "resolved": "#2e933c"}
@@ -96,11 +99,14 @@ class WebhookNotifier:
         retry_max: float = 60.0,
         give_up_after: float = 600.0,
         timeout: float = 10.0,
+        tls: TlsSettings | None = None,
     ) -> None:
         self.webhooks = tuple(webhooks)
         self.max_per_minute = max(1, max_per_minute)
         self.retry_base = retry_base
         self.retry_max = retry_max
+        self.backoff = BackoffPolicy(first=retry_base, cap=retry_max)
+        self.tls = tls or TlsSettings()
         self.give_up_after = give_up_after
         self.timeout = timeout
         self.sent = 0
@@ -145,7 +151,8 @@ class WebhookNotifier:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self.timeout)
+            verify = self.tls.ssl_context("webhooks")
+            self._client = httpx.AsyncClient(timeout=self.timeout, verify=verify)
         await self._resolve_routes()
         try:
             while not self._closing:
@@ -260,16 +267,14 @@ class WebhookNotifier:
         assert self._client is not None
         queue.sends.append(time.monotonic())
         started = time.monotonic()
-        attempt = 0
+        backoff = Backoff(self.backoff)
         while True:
-            attempt += 1
             retry_after: float | None = None
             try:
                 response = await self._client.post(queue.url, json=body, timeout=self.timeout)
-            except httpx.TimeoutException:
-                error = "timed out"
             except httpx.TransportError as exc:
-                error = _transport_reason(exc)
+                # No `where`: the label names the webhook, and the URL is a secret.
+                error = describe_transport_error(exc, timeout=self.timeout)
             else:
                 if response.status_code < 300:
                     self.sent += 1
@@ -279,12 +284,12 @@ class WebhookNotifier:
                     self._give_up(queue, f"{error} (not retried)")
                     return
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
-            delay = min(self.retry_max, self.retry_base * 2 ** (attempt - 1))
-            delay *= random.uniform(0.5, 1.0)  # jitter: do not hammer in lockstep
-            if retry_after is not None:
-                delay = max(delay, min(retry_after, self.retry_max))
+                if retry_after is not None:
+                    # A receiver asking for an hour does not hold its queue for an hour.
+                    retry_after = min(retry_after, self.retry_max)
+            delay = backoff.failed(retry_after=retry_after)
             if time.monotonic() - started + delay > self.give_up_after:
-                self._give_up(queue, f"{error}; gave up after {attempt} attempts")
+                self._give_up(queue, f"{error}; gave up after {backoff.failures} attempts")
                 return
             self.last_error = f"{queue.label}: {error}, retrying"
             await asyncio.sleep(delay)
@@ -292,12 +297,3 @@ class WebhookNotifier:
     def _give_up(self, queue: _Queue, reason: str) -> None:
         self.failed += 1
         self.last_error = f"{queue.label}: {reason}"
-
-
-def _transport_reason(exc: httpx.TransportError) -> str:
-    """A short reason without the URL (a secret) in it."""
-    if isinstance(exc, httpx.ConnectError):
-        return "cannot connect (connection refused or unreachable)"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return "connection closed by the receiver"
-    return type(exc).__name__

@@ -1,25 +1,27 @@
 """Alerts that Prometheus and Alertmanager already know about, as pulse-tui `Alert`s.
 
 Prometheus is asked with the same headers, credentials and TLS settings as the panels
-(`auth_settings` and the `PrometheusConfig` TLS fields); Alertmanager by its URL from the
-config, whose user and password (if any) go as basic auth: httpx logs every request's URL.
-Any failure becomes a `SourceError` with one readable line for the Alerts pane, naming the
-URL as `display_url` shows it; the rest of the app carries on.
+(`auth_settings` and `TlsSettings.of` the `PrometheusConfig`); Alertmanager by its URL from
+the config, whose user and password (if any) go as basic auth (httpx logs every request's
+URL), with the default TLS settings unless given others. Any failure becomes a
+`SourceError` with one readable line for the Alerts pane, naming the URL as `display_url`
+shows it; the rest of the app carries on.
 """
 
 from __future__ import annotations
 
-import ssl
 from datetime import datetime
 from typing import Any
 
 import httpx
 
 from pulse_tui.config import PrometheusConfig
-from pulse_tui.model.alerting.alerts import Alert, Severity
+from pulse_tui.model.alerting.alerts import Alert, Severity, State
 from pulse_tui.model.core.redact import display_url, split_credentials
 from pulse_tui.sources.base import SourceError
 from pulse_tui.sources.prometheus.http import auth_settings, base_url
+from pulse_tui.sources.transport.errors import describe_transport_error
+from pulse_tui.sources.transport.tls import TlsSettings
 
 _PAGE = frozenset({"critical", "page", "pager", "emergency", "error", "high"})
 _WARN = frozenset({"warning", "warn", "medium"})
@@ -59,27 +61,15 @@ def _summary(annotations: dict[str, str]) -> str:
     return " ".join(text.split())  # one line for the pane
 
 
-def _verify(prometheus: PrometheusConfig) -> ssl.SSLContext | bool:
-    if prometheus.tls_insecure:
-        return False
-    context = ssl.create_default_context(cafile=prometheus.ca_file)
-    if prometheus.cert_file:
-        context.load_cert_chain(prometheus.cert_file, prometheus.key_file)
-    return context
-
-
 async def _get_json(
     client_options: dict[str, Any], url: str, params: dict[str, Any], who: str
 ) -> Any:
     try:
         async with httpx.AsyncClient(**client_options) as client:
             response = await client.get(url, params=params)
-    except httpx.TimeoutException:
-        raise SourceError(f"{who} did not answer in time") from None
-    except httpx.ConnectError:
-        raise SourceError(f"cannot reach {who}: connection refused or unreachable") from None
-    except (httpx.HTTPError, ssl.SSLError, OSError) as exc:
-        raise SourceError(f"request to {who} failed: {type(exc).__name__}") from None
+    except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+        timeout = client_options.get("timeout")
+        raise SourceError(describe_transport_error(exc, who, timeout=timeout)) from None
     if response.status_code in (401, 403):
         raise SourceError(f"{who} refused access (HTTP {response.status_code})", retryable=False)
     if response.status_code != 200:
@@ -94,14 +84,10 @@ async def fetch_prometheus_alerts(prometheus: PrometheusConfig) -> list[Alert]:
     """Pending and firing alerts of Prometheus' own rules (`GET /api/v1/alerts`)."""
     headers, auth = auth_settings(prometheus)
     who = f"Prometheus at {display_url(prometheus.url)}"
-    try:
-        verify = _verify(prometheus)
-    except (OSError, ssl.SSLError) as exc:
-        raise SourceError(f"TLS settings for {who}: {exc}", retryable=False) from None
     options: dict[str, Any] = {
         "headers": headers,
         "auth": auth,
-        "verify": verify,
+        "verify": TlsSettings.of(prometheus).ssl_context(who),
         "timeout": prometheus.timeout,
     }
     data = await _get_json(options, f"{base_url(prometheus)}/api/v1/alerts", {}, who)
@@ -114,7 +100,7 @@ async def fetch_prometheus_alerts(prometheus: PrometheusConfig) -> list[Alert]:
         labels = {str(k): str(v) for k, v in (item.get("labels") or {}).items()}
         name = labels.get("alertname", "unnamed")
         identity = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
-        state = "firing" if item.get("state") == "firing" else "pending"
+        state: State = "firing" if item.get("state") == "firing" else "pending"
         try:
             value = float(item.get("value"))
         except (TypeError, ValueError):
@@ -139,14 +125,22 @@ async def fetch_prometheus_alerts(prometheus: PrometheusConfig) -> list[Alert]:
 
 
 async def fetch_alertmanager_alerts(
-    url: str, *, service_label: str = "job", timeout: float = 10.0
+    url: str,
+    *,
+    service_label: str = "job",
+    timeout: float = 10.0,
+    tls: TlsSettings | None = None,
 ) -> list[Alert]:
     """Active alerts from Alertmanager (`GET /api/v2/alerts`). Silenced or inhibited ones
     are included and marked `silenced` (with the reason), so the pane can show them."""
     base, auth = split_credentials(url.rstrip("/"))
     who = f"Alertmanager at {display_url(url.rstrip('/'))}"
     params = {"active": "true", "silenced": "true", "inhibited": "true"}
-    options: dict[str, Any] = {"timeout": timeout, "auth": auth}
+    options: dict[str, Any] = {
+        "timeout": timeout,
+        "auth": auth,
+        "verify": (tls or TlsSettings()).ssl_context(who),
+    }
     data = await _get_json(options, f"{base}/api/v2/alerts", params, who)
     if not isinstance(data, list):
         raise SourceError(f"{who} answered without a list of alerts (not the v2 API?)")

@@ -1,4 +1,4 @@
-"""HTTP plumbing for PrometheusSource: session, auth, TLS, retry policy and error messages.
+"""HTTP plumbing for PrometheusSource: session, auth, retry policy and error messages.
 
 prometheus-api-client's `PrometheusConnect` makes the calls, but its exceptions carry only
 "HTTP Status Code 503 (b'...')" and it keeps no response: no status code to decide on a
@@ -10,16 +10,13 @@ thread reads right after the call.
 
 from __future__ import annotations
 
-import email.utils
 import gzip
 import html
 import json
-import random
 import re
 import threading
-import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
@@ -32,6 +29,10 @@ from pulse_tui.config import ConfigError, PrometheusConfig, SecretRef
 from pulse_tui.config.headers import NON_SECRET_HEADERS, header_problem
 from pulse_tui.model.core.redact import SECRETS, scrub, split_credentials
 from pulse_tui.sources.base import SourceError
+from pulse_tui.sources.transport.backoff import BackoffPolicy
+from pulse_tui.sources.transport.errors import describe_transport_error
+from pulse_tui.sources.transport.retry_after import parse_retry_after
+from pulse_tui.sources.transport.tls import TlsSettings
 
 #: Statuses worth another attempt: overload and gateway trouble, not our mistakes.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -41,24 +42,18 @@ BODY_EXCERPT = 160
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """How hard one call tries: attempts in total, and the jittered exponential backoff."""
+    """How hard one call tries: attempts in total, and the shared backoff between them."""
 
     attempts: int = 3
-    base_delay: float = 0.5
-    max_delay: float = 8.0
+    backoff: BackoffPolicy = field(default_factory=lambda: BackoffPolicy(first=0.5, cap=8.0))
     #: A Retry-After longer than this ends the call at once; the next refresh tries again.
     max_retry_after: float = 30.0
 
     def delay(self, attempt: int, retry_after: float | None) -> float | None:
         """Seconds to wait after failed `attempt` (1-based), or None to give up now."""
-        backoff = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-        # Jitter spreads the retries of several panels (and several users) apart.
-        backoff *= random.uniform(0.5, 1.0)
-        if retry_after is None:
-            return backoff
-        if retry_after > self.max_retry_after:
+        if retry_after is not None and retry_after > self.max_retry_after:
             return None
-        return max(backoff, retry_after)
+        return max(self.backoff.delay(attempt), retry_after or 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,16 +119,19 @@ def _read_body(response: requests.Response) -> tuple[bytes, int]:
 
 
 def build_session(config: PrometheusConfig, recorder: ResponseRecorder) -> requests.Session:
-    """A session with the config's TLS settings, retries off (we retry) and the hook."""
-    session = requests.Session()
-    if config.tls_insecure:
-        session.verify = False
+    """A session with the config's TLS settings, retries off (we retry) and the hook.
+
+    SourceError (not retryable) if a TLS file cannot be used.
+    """
+    tls = TlsSettings.of(config)
+    # Built only to check the files and name the wrong one; requests takes paths (see tls).
+    tls.ssl_context(f"Prometheus at {config.url}")
+    session = _TlsSession()
+    session.verify = tls.requests_verify
+    session.cert = tls.requests_cert
+    if tls.insecure:
         # The user asked for it in the config; a warning per request would flood the log.
         urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-    elif config.ca_file:
-        session.verify = config.ca_file
-    if config.cert_file:
-        session.cert = (config.cert_file, config.key_file) if config.key_file else config.cert_file
     # total=0/read=False is requests' own default: fail fast, let RetryPolicy decide.
     no_retry = Retry(total=0, read=False, redirect=False, raise_on_status=False)
     session.mount("http://", HTTPAdapter(max_retries=no_retry))
@@ -148,6 +146,44 @@ def base_url(config: PrometheusConfig) -> str:
     """The URL requests go to: `prometheus.url` without the credentials it may hold, which
     `auth_settings` hands over as basic auth instead."""
     return split_credentials(config.url)[0]
+
+
+class _TlsSession(requests.Session):
+    """A session whose own `verify` wins over REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE.
+
+    Plain requests lets those variables replace a session's CA bundle, and even its
+    `verify=False`, on every request that does not pass `verify` itself: `ca_file` and
+    `tls_insecure` would be silently ignored wherever the variables are set. With
+    `verify=True` (nothing configured) the variables still apply, as requests' users expect.
+    """
+
+    def merge_environment_settings(
+        self,
+        url: str,
+        proxies: dict[str, str] | None,
+        stream: bool | None,
+        verify: bool | str | None,
+        cert: str | tuple[str, str] | None,
+    ) -> dict[str, Any]:
+        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if verify is None and self.verify is not True:
+            settings["verify"] = self.verify
+        return settings
+
+
+def _header_value(name: str, value: str | SecretRef) -> str:
+    where = f"prometheus.headers.{name}"
+    try:
+        text = value.resolve() if isinstance(value, SecretRef) else value
+    except ConfigError as exc:
+        raise ConfigError(where, "", str(exc)) from exc
+    problem = header_problem(text)
+    if problem:  # requests would quote the value in its own error
+        raise ConfigError(where, "", problem)
+    if name.lower() not in NON_SECRET_HEADERS:
+        # A plain str from code (not the loader) is treated as the loader would treat it.
+        SECRETS.add(text)
+    return text
 
 
 def auth_settings(config: PrometheusConfig) -> tuple[dict[str, str], tuple[str, str] | None]:
@@ -168,35 +204,6 @@ def auth_settings(config: PrometheusConfig) -> tuple[dict[str, str], tuple[str, 
     if auth is not None:
         SECRETS.add_basic(*auth)
     return headers, auth
-
-
-def _header_value(name: str, value: str | SecretRef) -> str:
-    where = f"prometheus.headers.{name}"
-    try:
-        text = value.resolve() if isinstance(value, SecretRef) else value
-    except ConfigError as exc:
-        raise ConfigError(where, "", str(exc)) from exc
-    problem = header_problem(text)
-    if problem:  # requests would quote the value in its own error
-        raise ConfigError(where, "", problem)
-    if name.lower() not in NON_SECRET_HEADERS:
-        # A plain str from code (not the loader) is treated as the loader would treat it.
-        SECRETS.add(text)
-    return text
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def _excerpt(body: bytes, content_type: str) -> str:
@@ -272,28 +279,6 @@ def status_error(
 
 def transport_error(exc: requests.RequestException, url: str, timeout: float) -> SourceError:
     """The message for a request that got no HTTP answer at all (`url` as shown)."""
-    if isinstance(exc, requests.exceptions.SSLError):
-        return SourceError(
-            f"TLS error talking to Prometheus at {url}: {_root(exc)}", retryable=False
-        )
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return SourceError(f"cannot connect to Prometheus at {url}: timed out after {timeout:g}s")
-    if isinstance(exc, requests.exceptions.Timeout):
-        return SourceError(f"Prometheus at {url} did not answer within {timeout:g}s (timeout)")
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return SourceError(f"cannot connect to Prometheus at {url}: {_root(exc)}")
-    return SourceError(f"request to Prometheus at {url} failed: {_root(exc)}")
-
-
-def _root(exc: BaseException) -> str:
-    """The innermost cause's message, without urllib3's pool and object reprs."""
-    while exc.__cause__ is not None or (exc.args and isinstance(exc.args[0], BaseException)):
-        exc = exc.__cause__ or exc.args[0]
-    text = str(getattr(exc, "reason", None) or exc)
-    text = re.sub(r"<[^>]*object at 0x[0-9a-f]+>:?\s*", "", text)
-    text = re.sub(r"\[Errno -?\d+\]\s*", "", text)
-    if "Connection refused" in text:
-        return "connection refused"
-    if "Connection reset" in text or "RemoteDisconnected" in text or "closed connection" in text:
-        return "connection closed by the server"
-    return text.strip() or type(exc).__name__
+    message = describe_transport_error(exc, f"Prometheus at {url}", timeout=timeout)
+    # A certificate that failed verification fails the same way on the next try.
+    return SourceError(message, retryable=not isinstance(exc, requests.exceptions.SSLError))

@@ -290,7 +290,7 @@ class PrometheusSource:
                     headers=headers,
                     auth=auth,
                     session=build_session(self.prom, self.recorder),
-                    timeout=self.prom.timeout,  # type: ignore[arg-type]  # annotated int, takes float
+                    timeout=self.prom.timeout,
                     # Its default Retry would retry 5xx itself, hiding them from our policy.
                     retry=Retry(total=0, read=False),
                 )

@@ -16,7 +16,6 @@ host keys are always verified, and the agent is never forwarded. We also do:
 from __future__ import annotations
 
 import asyncio
-import socket
 from pathlib import Path
 
 import asyncssh
@@ -24,6 +23,7 @@ import asyncssh
 from pulse_tui.config import LogHost, LogsConfig
 from pulse_tui.sources.base import SourceError
 from pulse_tui.sources.ssh.policy import HostKeys, Resolved, host_keys, resolve_alias
+from pulse_tui.sources.transport.errors import describe_transport_error
 
 #: Keepalive probes that may go unanswered before the connection counts as dead.
 KEEPALIVE_COUNT_MAX = 3
@@ -130,7 +130,7 @@ class ConnectionPool:
             options["client_factory"] = client_factory
         where = f"{name} ({resolved.hostname}:{resolved.port}" + (f" via {via})" if via else ")")
         try:
-            return await asyncssh.connect(name, **options)  # type: ignore[arg-type]
+            return await asyncssh.connect(name, **options)
         except asyncssh.HostKeyNotVerifiable as exc:
             raise SourceError(
                 await self._host_key_message(name, resolved, tunnel, keys), retryable=False
@@ -141,16 +141,10 @@ class ConnectionPool:
                 "check IdentityFile in ~/.ssh/config or that your agent holds the key",
                 retryable=False,
             ) from exc
-        except TimeoutError as exc:
-            raise SourceError(f"{where}: no answer within {self.logs.connect_timeout:g}s") from exc
-        except ConnectionRefusedError as exc:
-            raise SourceError(f"{where}: connection refused") from exc
-        except socket.gaierror as exc:
-            raise SourceError(f"{where}: cannot resolve host name ({exc.strerror})") from exc
-        except OSError as exc:
-            raise SourceError(f"{where}: {exc.strerror or exc}") from exc
-        except asyncssh.Error as exc:
-            raise SourceError(f"{where}: {exc.reason}") from exc
+        except (OSError, asyncssh.Error) as exc:
+            # Refused, unresolvable, timed out, dropped: worded as for every other source.
+            timeout = self.logs.connect_timeout
+            raise SourceError(describe_transport_error(exc, where, timeout=timeout)) from exc
         except ValueError as exc:  # asyncssh raises it for bad config/keys
             raise SourceError(f"{where}: {exc}", retryable=False) from exc
 
@@ -218,7 +212,7 @@ class StreamChannel(asyncssh.SSHClientSession[bytes]):
         self.exit_status: int | None = None
         self._chan: asyncssh.SSHClientChannel[bytes] | None = None
 
-    def connection_made(self, chan: asyncssh.SSHClientChannel[bytes]) -> None:  # type: ignore[override]
+    def connection_made(self, chan: asyncssh.SSHClientChannel[bytes]) -> None:
         self._chan = chan
 
     def data_received(self, data: bytes, datatype: int | None) -> None:

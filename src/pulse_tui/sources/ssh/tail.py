@@ -12,10 +12,10 @@ import asyncio
 import contextlib
 import fnmatch
 import json
-import random
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import asyncssh
 
@@ -35,12 +35,14 @@ from pulse_tui.sources.ssh.remote_commands import (
     probe_command,
     tail_file_command,
 )
+from pulse_tui.sources.transport.backoff import Backoff, BackoffPolicy
+from pulse_tui.sources.transport.errors import describe_transport_error
 
-#: Reconnect delays: first, cap; each failure doubles it, with ±25 % jitter.
-BACKOFF_FIRST = 1.0
-BACKOFF_MAX = 60.0
-#: A connection live this long was healthy: the next failure starts from BACKOFF_FIRST.
-HEALTHY_AFTER = 30.0
+T = TypeVar("T")
+
+#: Reconnect delays: 1 s, doubling to 60 s; a connection live for 30 s was healthy, so
+#: the failure that ends it waits 1 s again.
+RECONNECT = BackoffPolicy(first=1.0, cap=60.0, healthy_after=30.0)
 #: How long `stop()` waits for the streams to wind down.
 STOP_TIMEOUT = 1.5
 
@@ -102,33 +104,30 @@ class SshLogSource:
 
     async def run(self, sink: LogSink) -> None:
         """Stream until `stop()`; failures become statuses, GAP and NOTICE lines."""
-        attempt = 0
+        backoff = Backoff(RECONNECT)
         try:
             while not self._stopping.is_set():
                 sink.on_status(HostStatus(self.host, HostState.CONNECTING))
                 try:
-                    conn, client = await self._until_stopped(self._connect())
+                    connected = await self._until_stopped(self._connect())
                 except SourceError as exc:
                     if not exc.retryable:
                         sink.on_lines([self._notice(f"not retrying: {exc}")])
                         sink.on_status(HostStatus(self.host, HostState.FAILED, str(exc)))
                         await self._stopping.wait()
                         return
-                    attempt += 1
-                    await self._retry(sink, str(exc), attempt)
+                    await self._retry(sink, str(exc), backoff.failed())
                     continue
-                if conn is None:
+                if connected is None:
                     return  # stopped while connecting
-                started = time.monotonic()
+                conn, client = connected
+                backoff.succeeded()
                 sink.on_status(HostStatus(self.host, HostState.LIVE))
                 reason = await self._stream(conn, client, sink)
                 if self._stopping.is_set():
                     return
                 sink.on_lines([self._gap(f"connection lost ({reason}); resuming when back")])
-                if time.monotonic() - started >= HEALTHY_AFTER:
-                    attempt = 0
-                attempt += 1
-                await self._retry(sink, reason, attempt)
+                await self._retry(sink, reason, backoff.failed())
         finally:
             if self._conn is not None:
                 self._conn.close()
@@ -145,17 +144,18 @@ class SshLogSource:
         with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
             await asyncio.wait_for(self._stopped.wait(), STOP_TIMEOUT)
 
-    async def _until_stopped(self, work: Awaitable[object]) -> tuple:  # type: ignore[type-arg]
+    async def _until_stopped(self, work: Awaitable[T]) -> T | None:
+        """`work`'s result, or None if `stop()` came first (the work is cancelled then)."""
         task = asyncio.ensure_future(work)
         stopper = asyncio.ensure_future(self._stopping.wait())
         await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
         if task.done():
-            return task.result()  # type: ignore[return-value]
+            return task.result()
         task.cancel()
         with contextlib.suppress(BaseException):
             await task
-        return None, None
+        return None
 
     async def _connect(self) -> tuple[asyncssh.SSHClientConnection, TrackingClient]:
         conn = await self.pool.connect(self.config, client_factory=TrackingClient)
@@ -164,9 +164,8 @@ class SshLogSource:
         assert isinstance(client, TrackingClient)
         return conn, client
 
-    async def _retry(self, sink: LogSink, reason: str, attempt: int) -> None:
-        delay = min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** (attempt - 1))
-        delay *= random.uniform(0.75, 1.25)
+    async def _retry(self, sink: LogSink, reason: str, delay: float) -> None:
+        """Say RETRYING with the time of the next try, and wait for it (or `stop()`)."""
         retry_at = time.time() + delay
         sink.on_status(HostStatus(self.host, HostState.RETRYING, reason, retry_at=retry_at))
         with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
@@ -200,7 +199,7 @@ class SshLogSource:
         lost = client.lost
         if lost is None:
             return "closed by the remote host"
-        return str(getattr(lost, "reason", "") or lost) or type(lost).__name__
+        return describe_transport_error(lost)
 
     async def _expand_files(
         self, conn: asyncssh.SSHClientConnection, sink: LogSink
