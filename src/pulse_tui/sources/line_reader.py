@@ -17,19 +17,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pulse_tui.model.sanitize import sanitize_chunk
+from pulse_tui.model.sanitize import UNSAFE_CODE_POINTS, sanitize_chunk
 
 TRUNCATED_MARKER = " …[truncated: line longer than {limit} bytes]"
 
-# Every byte that can start something `sanitize_chunk` changes: C0 controls but TAB and
-# LF, DEL, and the UTF-8 lead bytes of C1 controls (0xC2), U+061C (0xD8) and the bidi /
-# zero-width / separator characters (0xE2, 0xEF). Each is looked for on its own with
+# Every byte that can start something `sanitize_chunk` changes: the first byte of the UTF-8
+# form of each character it replaces (C0 controls but TAB and LF, DEL, 0xC2 for C1 and
+# the soft hyphen, 0xE2 for the bidi controls, 0xF0-0xF4 for tags and noncharacters...),
+# from the same set, so the two cannot disagree. Surrogates are left out: the decoder,
+# with errors="replace", never produces one. Each byte is looked for on its own with
 # `bytes.find` (memchr, many bytes per cycle: cheaper than any one pass that looks at every
 # byte), so a chunk is sanitised only around the lines that need it.
 _SUSPECT_BYTES = tuple(
-    bytes([b])
-    for b in range(256)
-    if (b < 0x20 and b not in (0x09, 0x0A)) or b in (0x7F, 0xC2, 0xD8, 0xE2, 0xEF)
+    bytes([byte])
+    for byte in sorted(
+        {
+            chr(code).encode("utf-8")[0]
+            for code in UNSAFE_CODE_POINTS
+            if code != 0x0A and not 0xD800 <= code <= 0xDFFF
+        }
+    )
 )
 
 
