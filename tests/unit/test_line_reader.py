@@ -134,6 +134,26 @@ def test_every_unsafe_character_is_seen_behind_its_lead_byte() -> None:
     assert all("\\" in line for line in got[1:-1])
 
 
+def test_blocks_mostly_of_suspect_lines_read_as_lines_read_one_by_one() -> None:
+    import random
+
+    from pulse_tui.model.sanitize import sanitize_chunk
+
+    # Kana (0xE3), Vietnamese (0xE1), emoji (0xF0) share lead bytes with unsafe
+    # characters: such blocks are sanitised whole, with the same result.
+    rnd = random.Random(5)
+    kinds = ["ログイン成功 user=alice", "Đã xử lý yêu cầu", "🚀 deployed"]
+    for share in (0.0, 0.1, 0.5, 1.0):
+        lines = [rnd.choice(kinds) if rnd.random() < share else "plain" for _ in range(500)]
+        lines[rnd.randrange(500)] = "hidden\u3164filler \x1b[2J"
+        data = "\n".join(lines).encode() + b"\n"
+        expected = [sanitize_chunk(line) for line in lines]
+        for size in (len(data), 4096, 7):
+            reader = LineReader(1 << 20)
+            got = [t for i in range(0, len(data), size) for t in reader.feed(data[i : i + size])]
+            assert got == expected
+
+
 def test_the_long_line_check_agrees_with_measuring_every_line() -> None:
     import random
 
