@@ -11,6 +11,9 @@ Figures:
 * ingest_<format>_lines_per_s, ingest_<format>_wall_lines_per_s — the same, on lines of one
   format only (iso, json, logfmt, syslog, access), each against `wc -l` on its own bytes.
 * ingest_mb_per_s — the mix's bytes per CPU-second.
+* ingest_unicode_lines_per_s, ingest_unicode_wall_lines_per_s — the same on ISO lines whose
+  messages are Japanese, Chinese, Korean, Vietnamese or carry emoji: their UTF-8 lead bytes
+  are shared with characters the sanitiser replaces, so the reader cannot skip their lines.
 
 CPU time (`time.process_time`, and `RUSAGE_CHILDREN` for `wc`) is the figure to compare
 across runs: on a shared machine the wall clock also measures the neighbours.
@@ -100,6 +103,29 @@ def _sample(count: int, seed: int) -> list[tuple[str, str]]:
     return out
 
 
+UNICODE_MESSAGES = (
+    "ユーザーがログインしました user=alice",
+    "请求处理完成，耗时 12ms path=/api/v1/items",
+    "요청을 처리했습니다 status=200",
+    "Đã xử lý yêu cầu thành công path=/login",
+    "🚀 deployed build 1234 to prod ✅",
+    "cache warmed ♻️ keys=512",
+)
+
+
+def sample_unicode(count: int, seed: int = 9) -> list[str]:
+    """ISO lines with non-ASCII messages (and a few plain ones)."""
+    rnd = random.Random(seed)
+    messages = [*UNICODE_MESSAGES, "request handled path=/healthz status=200"]
+    base = 1704207845.0
+    out = []
+    for i in range(count):
+        t = base + i * 0.001
+        iso = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1000):03d}Z"
+        out.append(f"{iso} INFO  api: {rnd.choice(messages)} n={i}")
+    return out
+
+
 def chunks(data: bytes) -> Iterator[bytes]:
     for start in range(0, len(data), CHUNK):
         yield data[start : start + CHUNK]
@@ -179,6 +205,13 @@ def bench_per_format() -> Iterator[dict[str, object]]:
         for name, lines in sample_by_format(count).items():
             data = ("\n".join(lines) + "\n").encode()
             yield from _ingest_figures(f"ingest_{name}", data, count, Path(tmp) / f"{name}.log")
+
+
+def bench_unicode() -> Iterator[dict[str, object]]:
+    count = LINES // 2
+    data = ("\n".join(sample_unicode(count)) + "\n").encode()
+    with tempfile.TemporaryDirectory() as tmp:
+        yield from _ingest_figures("ingest_unicode", data, count, Path(tmp) / "unicode.log")
 
 
 def bench_memory() -> Iterator[dict[str, object]]:
@@ -276,6 +309,7 @@ def bench_ssh() -> Iterator[dict[str, object]]:
 def run() -> Iterator[dict[str, object]]:
     yield from bench_in_process()
     yield from bench_per_format()
+    yield from bench_unicode()
     yield from bench_memory()
     yield from bench_append()
     yield from bench_ssh()

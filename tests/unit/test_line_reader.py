@@ -98,6 +98,8 @@ def test_random_bytes_in_random_chunks_read_as_one_sanitised_decode() -> None:
         b"caf\xc3\xa9 ",
         "\u2026 \u2192 \u00a9 \u00b0 ".encode(),  # safe, but behind suspect lead bytes
         "\u202e\u200b\ufeff\u061c\u2028\u0085\u009b".encode(),
+        "\u00ad\u180e\u2060\u2064\ufff9\u3164\U000e0041\U000e0001\U0010ffff".encode(),
+        "ログ Việt 🚀 \ufe0f".encode(),  # safe, behind lead bytes unsafe ones share
         b"\x1b[31m",
         b"\x1b]0;title\x07",
         b"\x00\x7f\x08\t",
@@ -118,6 +120,38 @@ def test_random_bytes_in_random_chunks_read_as_one_sanitised_decode() -> None:
             got += reader.feed(data[at : at + size])
             at += size
         assert got == expected.split("\n")[:-1]
+
+
+def test_every_unsafe_character_is_seen_behind_its_lead_byte() -> None:
+    from pulse_tui.model.core.sanitize import UNSAFE_CODE_POINTS, sanitize_chunk
+
+    # Surrogates cannot be sent as UTF-8 (the decoder makes U+FFFD of their bytes).
+    sent = [c for c in sorted(UNSAFE_CODE_POINTS) if c != 0x0A and not 0xD800 <= c <= 0xDFFF]
+    lines = [f"plain {chr(code)} text" for code in sent]
+    data = "\n".join(["clean", *lines, "clean"]).encode() + b"\n"
+    got = LineReader(1 << 20).feed(data)
+    assert got == ["clean", *(sanitize_chunk(line) for line in lines), "clean"]
+    assert all("\\" in line for line in got[1:-1])
+
+
+def test_blocks_mostly_of_suspect_lines_read_as_lines_read_one_by_one() -> None:
+    import random
+
+    from pulse_tui.model.core.sanitize import sanitize_chunk
+
+    # Kana (0xE3), Vietnamese (0xE1), emoji (0xF0) share lead bytes with unsafe
+    # characters: such blocks are sanitised whole, with the same result.
+    rnd = random.Random(5)
+    kinds = ["ログイン成功 user=alice", "Đã xử lý yêu cầu", "🚀 deployed"]
+    for share in (0.0, 0.1, 0.5, 1.0):
+        lines = [rnd.choice(kinds) if rnd.random() < share else "plain" for _ in range(500)]
+        lines[rnd.randrange(500)] = "hidden\u3164filler \x1b[2J"
+        data = "\n".join(lines).encode() + b"\n"
+        expected = [sanitize_chunk(line) for line in lines]
+        for size in (len(data), 4096, 7):
+            reader = LineReader(1 << 20)
+            got = [t for i in range(0, len(data), size) for t in reader.feed(data[i : i + size])]
+            assert got == expected
 
 
 def test_the_long_line_check_agrees_with_measuring_every_line() -> None:

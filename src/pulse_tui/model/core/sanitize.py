@@ -1,20 +1,33 @@
-"""Make untrusted log text safe to show: no control character reaches the terminal raw.
+"""Make untrusted log text safe to show: no control or invisible character reaches the
+terminal raw.
 
 Applied once, where a line enters the model (see `sources/ssh/line_reader.py`), never again.
 
 What the reader sees instead of a dangerous character is its escape in the notation of
-Python's `repr` and of JSON-style tools, in plain ASCII:
+Python's `repr`, in plain ASCII: `\\xNN` up to U+00FF, `\\uNNNN` up to U+FFFF,
+`\\UNNNNNNNN` beyond (`\\x1b` for ESC, `\\x0d` for CR, `\\u202e`, `\\U000e0041`).
 
-* C0 controls (U+0000–U+001F, except TAB), DEL and C1 controls (U+0080–U+009F) become
-  `\\xNN`: `\\x1b` for ESC, `\\x07` for BEL, `\\x0d` for CR, `\\x0a` for LF inside a
-  line.
-* Bidi and zero-width characters (U+200B–U+200F, U+202A–U+202E, U+2066–U+2069, U+FEFF,
-  U+061C, plus the U+2028/U+2029 line separators) become `\\uNNNN`, so a "Trojan
-  source" reordering is visible rather than obeyed.
-* Whole escape sequences are shown compactly: CSI and short OSC sequences keep their
-  parameters after the ESC (`\\x1b[31m`, `\\x1b]0;title\\x07`); OSC payloads longer than
-  `OSC_PAYLOAD_SHOWN` characters (hyperlinks, OSC 52 clipboard writes) are cut to that
-  many characters plus `...`. The ESC itself is always replaced, so no sequence survives.
+The set is derived at import from Unicode's general categories (`unicodedata`, so it
+follows the Unicode version of the Python that runs):
+
+* Cc, controls (C0, DEL, C1), except TAB; LF too inside a line (`\\x0a`).
+* Cf, format characters: bidi overrides and isolates (a "Trojan source" reordering is
+  shown rather than obeyed), zero-width spaces and joiners, the word joiner and invisible
+  operators (U+2060–U+2064), the soft hyphen, the Mongolian vowel separator, the BOM,
+  interlinear annotation (U+FFF9–U+FFFB), tags (U+E0001, U+E0020–U+E007F) and the rest.
+* Zl and Zp, U+2028 and U+2029, which break lines in some renderers.
+* Cs, lone surrogates, and the noncharacters (U+FDD0–U+FDEF, U+FFFE, U+FFFF and the last
+  two code points of every plane).
+* The Hangul fillers U+115F, U+1160, U+3164 and U+FFA0: letters by category that render
+  as blank space.
+
+What is left as it is (other unassigned code points, private use, variation selectors,
+spaces), and why, is said where the set is built.
+
+Whole escape sequences are shown compactly: CSI and short OSC sequences keep their
+parameters after the ESC (`\\x1b[31m`, `\\x1b]0;title\\x07`); OSC payloads longer than
+`OSC_PAYLOAD_SHOWN` characters (hyperlinks, OSC 52 clipboard writes) are cut to that
+many characters plus `...`. The ESC itself is always replaced, so no sequence survives.
 
 Why ASCII rather than Unicode's Control Pictures (`␛`) or `⟨U+202E⟩`: every terminal
 font has these glyphs, while many lack the pictures and show a box instead; and a line
@@ -22,7 +35,8 @@ that stays within Latin-1 is stored 1 byte per character, where one picture woul
 the line, and every string it is joined into (the chunk being parsed, its block in the
 buffer), 2 bytes per character: more memory, and slower to parse, pack and search.
 
-Speed: a line with none of these characters is returned unchanged after one regex scan;
+Speed: a line with none of these characters is returned unchanged after one regex scan
+(plus a dictionary look-up for each character beyond U+FFFF, such as an emoji);
 otherwise a single `re.sub` over the whole chunk replaces only the matches. Callers pass
 whole decoded chunks (many lines at once) to `sanitize_chunk`, which keeps `\\n`.
 """
@@ -30,16 +44,116 @@ whole decoded chunks (many lines at once) to `sanitize_chunk`, which keeps `\\n`
 from __future__ import annotations
 
 import re
+import struct
+import unicodedata
+from collections.abc import Iterable, Iterator
+from itertools import compress, count
 
 #: How many characters of an OSC payload stay visible (enough for `8;;https://host/`).
 OSC_PAYLOAD_SHOWN = 40
 
-_BIDI = "\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u061c\u2028\u2029"
+# Cc: terminal commands (ESC, BEL, CR, BS, the C1 CSI...). Cf: invisible, or reorder
+# what is around them, so a line would not show what it says. Zl/Zp: line breaks. Cs: a
+# lone surrogate. LineReader decodes with errors="replace", which never yields one, but
+# `json.loads` turns a `\ud800` in a JSON line's field or a journald entry into one, and
+# a surrogate cannot even be encoded for the terminal. Noncharacters (U+FDD0–U+FDEF and
+# the last two code points of each plane) are never text, whatever the Unicode version.
+#
+# Left as they are, on purpose:
+# * Unassigned code points (Cn) other than the noncharacters: later Unicode versions give
+#   them visible characters (new emoji, CJK), and escaping them would turn a newer tool's
+#   ordinary output into escapes. A terminal shows them as a box or a blank cell.
+# * Private use (Co): Nerd Font and Powerline icons in tool output; a glyph or a box.
+# * Variation selectors (U+FE00–U+FE0F, U+E0100–U+E01EF, Mn): they choose an emoji's or
+#   an ideograph's presentation (U+FE0F follows most emoji) and attach to the character
+#   before them; a run of them can carry hidden data, but changes nothing shown.
+# * Spaces (Zs): shown as the spaces they are.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 
-# The characters that must never pass raw. `\t` (0x09) is allowed; `\n` is allowed only
-# in the chunk variant, where it separates lines.
-_UNSAFE_CHUNK = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
-_UNSAFE_LINE = re.compile(f"[\x00-\x08\x0a-\x1f\x7f-\x9f{_BIDI}]")
+# Letters (Lo), so no category rule finds them, that render as blank space: the usual
+# way to make a name look empty or like another. Other blank-looking characters are
+# left: spaces (Zs) and U+2800 (braille blank, the empty frame of spinners) take a cell
+# and look like the space they are.
+_BLANK_LETTERS = frozenset({0x115F, 0x1160, 0x3164, 0xFFA0})
+
+# The planes scanned for the categories at import (about 15 ms, where all 17 planes
+# take 100+): the Unicode roadmap keeps planes 2-3 for CJK ideographs (Lo), leaves 4-13
+# unassigned and gives 15-16 to private use, so Cc/Cf/Zl/Zp/Cs live in planes 0, 1 and
+# 14 only. The test suite checks every code point of the running Python, so a Unicode
+# version that breaks this fails there rather than letting a character through.
+_SCANNED_PLANES = (0, 1, 14)
+
+
+def _planes(planes: Iterable[int]) -> Iterator[tuple[int, str]]:
+    """(first code point, every code point as one string) of each of `planes`."""
+    raw = bytearray(struct.pack("<65536I", *range(0x10000)))  # plane 0 in UTF-32-LE
+    for plane in planes:
+        raw[2::4] = bytes([plane]) * 0x10000  # the third byte of each is the plane
+        yield plane << 16, raw.decode("utf-32-le", "surrogatepass")
+
+
+def _unsafe_code_points() -> frozenset[int]:
+    """The categories' code points, the blank letters and the noncharacters, less TAB."""
+    found: set[int] = set(_BLANK_LETTERS)
+    for start, plane in _planes(_SCANNED_PLANES):
+        for offset in range(0, 0x10000, 128):
+            block = plane[offset : offset + 128]
+            if block.isprintable():
+                continue  # none of Cc, Cf, Cs, Zl, Zp (nor Co, Cn, Zs): most blocks
+            # `map` over C functions: no bytecode runs per code point.
+            categories = map(unicodedata.category, block)
+            unsafe = map(_UNSAFE_CATEGORIES.__contains__, categories)
+            found.update(compress(count(start + offset), unsafe))
+    found.update(range(0xFDD0, 0xFDF0))
+    found.update(plane << 16 | low for plane in range(17) for low in (0xFFFE, 0xFFFF))
+    found.discard(0x09)
+    return frozenset(found)
+
+
+#: Every code point `sanitize` replaces; `sanitize_chunk` keeps `\n` (0x0A).
+UNSAFE_CODE_POINTS = _unsafe_code_points()
+
+
+def _ranges(codes: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """Sorted code points as (first, last) runs of consecutive ones."""
+    first = last = -2
+    for code in sorted(codes):
+        if code != last + 1:
+            if first >= 0:
+                yield first, last
+            first = code
+        last = code
+    if first >= 0:
+        yield first, last
+
+
+def _class(ranges: Iterable[tuple[int, int]]) -> str:
+    """A regex character class of the (first, last) code point `ranges`."""
+    parts = (
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+    return "[" + "".join(parts) + "]"
+
+
+# `re` tests a class's BMP part with one bitmap look-up, but each range beyond U+FFFF
+# with a comparison of its own, for every character scanned: the 23 astral ranges made a
+# clean line's scan 10x slower. So the patterns take every character beyond U+FFFF (one
+# range) and `_unsafe_from` steps over the safe ones (emoji, mostly). That one range
+# still costs a scan half as much again, so ASCII text (`str.isascii` is O(1)), such as
+# most journald messages and JSON fields, gets a pattern of the ASCII part alone.
+_ASTRAL = (0x10000, 0x10FFFF)
+
+
+def _patterns(codes: frozenset[int]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(for ASCII text, for any text) patterns of the unsafe `codes`."""
+    ascii_only = re.compile(_class(_ranges(code for code in codes if code < 0x80)))
+    bmp = _ranges(code for code in codes if code <= 0xFFFF)
+    return ascii_only, re.compile(_class([*bmp, _ASTRAL]))
+
+
+_UNSAFE_LINE = _patterns(UNSAFE_CODE_POINTS)
+_UNSAFE_CHUNK = _patterns(UNSAFE_CODE_POINTS - {0x0A})
 
 # An OSC sequence: ESC ] ... terminated by BEL, ST (ESC \) or C1 ST (U+009C); or cut
 # off by the end of the line, which is just as dangerous.
@@ -47,25 +161,76 @@ _OSC = re.compile("\x1b\\]([^\x07\x1b\x9c\n]*)(\x07|\x1b\\\\|\x9c)?")
 
 
 def _escape(code: int) -> str:
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-_TABLE: dict[str, str] = {
-    chr(c): _escape(c) for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if c != 0x09
-}
-for _code in [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]:
-    _TABLE[chr(_code)] = _escape(_code)
-for _code in (0xFEFF, 0x061C, 0x2028, 0x2029):
-    _TABLE[chr(_code)] = _escape(_code)
-_TABLE_GET = _TABLE.__getitem__
+_TABLE: dict[str, str] = {chr(code): _escape(code) for code in UNSAFE_CODE_POINTS}
+_TABLE_GET = _TABLE.get
+
+_HEX = "0123456789abcdef"
+
+
+def _hex_class(lo: int, hi: int) -> str:
+    """A class of the hex digits lo..hi; never a range from a digit to a letter, which
+    would hold `:;<=>?@` and the upper-case letters too."""
+    if lo == hi:
+        return _HEX[lo]
+    if lo > 9 or hi <= 9:
+        return f"[{_HEX[lo]}-{_HEX[hi]}]"
+    digits = "9" if lo == 9 else f"{lo}-9"
+    letters = "a" if hi == 10 else f"a-{_HEX[hi]}"
+    return f"[{digits}{letters}]"
+
+
+def _numerals(lo: int, hi: int, width: int) -> list[str]:
+    """Regex alternatives matching exactly the `width`-digit lowercase hex numerals of
+    lo..hi (the way a numeric range becomes a pattern, digit by digit)."""
+    if width == 1:
+        return [_hex_class(lo, hi)]
+    unit = 16 ** (width - 1)
+    lo_head, lo_tail = divmod(lo, unit)
+    hi_head, hi_tail = divmod(hi, unit)
+    if lo_head == hi_head:
+        return [_HEX[lo_head] + rest for rest in _numerals(lo_tail, hi_tail, width - 1)]
+    out: list[str] = []
+    if lo_tail:  # the first leading digit covers only part of its tails
+        out += [_HEX[lo_head] + rest for rest in _numerals(lo_tail, unit - 1, width - 1)]
+        lo_head += 1
+    last: list[str] = []
+    if hi_tail != unit - 1:
+        last = [_HEX[hi_head] + rest for rest in _numerals(0, hi_tail, width - 1)]
+        hi_head -= 1
+    if lo_head <= hi_head:
+        any_tail = "[0-9a-f]" if width == 2 else f"[0-9a-f]{{{width - 1}}}"
+        out.append(_hex_class(lo_head, hi_head) + any_tail)
+    return out + last
+
+
+def _escape_pattern() -> str:
+    notations = (
+        ("\\\\x", 2, 0, 0xFF),
+        ("\\\\u", 4, 0x100, 0xFFFF),
+        ("\\\\U", 8, 0x10000, 0x10FFFF),
+    )
+    branches = []
+    for prefix, width, lo, hi in notations:
+        codes = [code for code in UNSAFE_CODE_POINTS if lo <= code <= hi]
+        numerals = [n for a, b in _ranges(codes) for n in _numerals(a, b, width)]
+        branches.append(f"{prefix}(?:{'|'.join(numerals)})")
+    return "|".join(branches)
+
 
 #: The escapes `sanitize` writes, and only those (a `C:\\x64` path or JSON's `caf\\u00e9`
-#: is text), so a view can show them apart from the text around them.
-ESCAPE = re.compile("|".join(map(re.escape, sorted(set(_TABLE.values())))))
+#: is text), so a view can show them apart from the text around them. Built from the
+#: ranges rather than as an alternation of all ~2,400 escapes.
+ESCAPE = re.compile(_escape_pattern())
 
 
 def _replace(match: re.Match[str]) -> str:
-    return _TABLE_GET(match.group())
+    char = match.group()
+    return _TABLE_GET(char, char)  # a safe character beyond U+FFFF stays
 
 
 def _compact_osc(match: re.Match[str]) -> str:
@@ -77,8 +242,22 @@ def _compact_osc(match: re.Match[str]) -> str:
     return "\x1b]" + payload + terminator
 
 
-def _sanitize(text: str, unsafe: re.Pattern[str]) -> str:
-    if unsafe.search(text) is None:
+def _unsafe_from(
+    match: re.Match[str] | None, text: str, unsafe: re.Pattern[str]
+) -> re.Match[str] | None:
+    """The first match from `match` on that is an unsafe character: the patterns also
+    match the safe characters beyond U+FFFF (see `_patterns`)."""
+    while match is not None and match.group() not in _TABLE:
+        match = unsafe.search(text, match.end())
+    return match
+
+
+def _sanitize(text: str, patterns: tuple[re.Pattern[str], re.Pattern[str]]) -> str:
+    unsafe = patterns[0] if text.isascii() else patterns[1]
+    match = unsafe.search(text)
+    if match is None:
+        return text  # the common case, without a call to `_unsafe_from`
+    if match.group() not in _TABLE and _unsafe_from(match, text, unsafe) is None:
         return text
     if "\x1b]" in text:
         text = _OSC.sub(_compact_osc, text)
@@ -97,4 +276,5 @@ def sanitize(text: str) -> str:
 
 def is_safe(text: str) -> bool:
     """True if `text` contains nothing `sanitize` would replace (for tests and asserts)."""
-    return _UNSAFE_LINE.search(text) is None
+    unsafe = _UNSAFE_LINE[0 if text.isascii() else 1]
+    return _unsafe_from(unsafe.search(text), text, unsafe) is None

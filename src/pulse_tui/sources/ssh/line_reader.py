@@ -2,11 +2,11 @@
 
 Works on whole chunks: the complete lines in a chunk are decoded with one
 `bytes.decode(errors="replace")` and split; only the lines holding a byte that can start
-something unsafe are sanitised (one regex pass each), and only the unfinished last line is
-kept as bytes for the next chunk. Splitting on `\\n` before
-decoding is safe because no UTF-8 multi-byte sequence contains the byte 0x0A, and
-`errors="replace"` re-synchronises at the next valid byte, so garbage in one line never
-eats the next.
+something unsafe are sanitised (one regex pass each, or one for the whole block where many
+lines hold one), and only the unfinished last line is kept as bytes for the next chunk.
+Splitting on `\\n` before decoding is safe because no UTF-8 multi-byte sequence contains
+the byte 0x0A, and `errors="replace"` re-synchronises at the next valid byte, so garbage
+in one line never eats the next.
 
 A line longer than `max_line_bytes` is cut there with a marker as soon as that many
 bytes have arrived (so a 5 MiB line with no newline shows up at once and costs no more
@@ -17,20 +17,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pulse_tui.model.core.sanitize import sanitize_chunk
+from pulse_tui.model.core.sanitize import UNSAFE_CODE_POINTS, sanitize_chunk
 
 TRUNCATED_MARKER = " …[truncated: line longer than {limit} bytes]"
 
-# Every byte that can start something `sanitize_chunk` changes: C0 controls but TAB and
-# LF, DEL, and the UTF-8 lead bytes of C1 controls (0xC2), U+061C (0xD8) and the bidi /
-# zero-width / separator characters (0xE2, 0xEF). Each is looked for on its own with
+# Every byte that can start something `sanitize_chunk` changes: the first byte of the UTF-8
+# form of each character it replaces (C0 controls but TAB and LF, DEL, 0xC2 for C1 and
+# the soft hyphen, 0xE2 for the bidi controls, 0xF0-0xF4 for tags and noncharacters...),
+# from the same set, so the two cannot disagree. Surrogates are left out: the decoder,
+# with errors="replace", never produces one. Each byte is looked for on its own with
 # `bytes.find` (memchr, many bytes per cycle: cheaper than any one pass that looks at every
 # byte), so a chunk is sanitised only around the lines that need it.
 _SUSPECT_BYTES = tuple(
-    bytes([b])
-    for b in range(256)
-    if (b < 0x20 and b not in (0x09, 0x0A)) or b in (0x7F, 0xC2, 0xD8, 0xE2, 0xEF)
+    bytes([byte])
+    for byte in sorted(
+        {
+            chr(code).encode("utf-8")[0]
+            for code in UNSAFE_CODE_POINTS
+            if code != 0x0A and not 0xD800 <= code <= 0xDFFF
+        }
+    )
 )
+
+# Lead bytes such as 0xE3 (kana), 0xE1 (Vietnamese) and 0xF0 (emoji) start ordinary text
+# too: where many lines hold one, one `sanitize_chunk` over the whole block (one regex
+# scan) is cheaper than cutting, decoding and sanitising the lines one by one. Past one
+# suspect line in this many bytes (where the two cost about the same, measured on 64 KiB
+# blocks of 100-byte lines: a third of them suspect), the block is sanitised whole.
+_WHOLE_BLOCK_BYTES_PER_SUSPECT = 320
 
 
 class LineReader:
@@ -136,6 +150,8 @@ def _decode_sanitised(block: bytes) -> list[str]:
     suspect byte are sanitised; the rest are left as decoded, which is what
     `sanitize_chunk` would return for them."""
     starts = _suspect_line_starts(block)
+    if starts is None:
+        return sanitize_chunk(block.decode("utf-8", errors="replace")).split("\n")
     if not starts:
         return block.decode("utf-8", errors="replace").split("\n")
     lines: list[str] = []
@@ -154,13 +170,17 @@ def _decode_sanitised(block: bytes) -> list[str]:
     return lines
 
 
-def _suspect_line_starts(block: bytes) -> list[int]:
-    """Offsets where the lines holding a suspect byte start, in order."""
+def _suspect_line_starts(block: bytes) -> list[int] | None:
+    """Offsets where the lines holding a suspect byte start, in order; None where so many
+    lines do that the block is better sanitised whole."""
     starts: set[int] = set()
+    most = len(block) // _WHOLE_BLOCK_BYTES_PER_SUSPECT
     for byte in _SUSPECT_BYTES:
         at = block.find(byte)
         while at >= 0:
             starts.add(block.rfind(b"\n", 0, at) + 1)
+            if len(starts) > most:
+                return None
             end = block.find(b"\n", at)
             if end < 0:
                 break
