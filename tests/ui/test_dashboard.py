@@ -119,13 +119,13 @@ async def test_keys_typed_faster_than_focus_moves_act_on_the_chosen_pane() -> No
         app.simulate_key("7")
         app.simulate_key("z")
         await pilot.pause(0.2)
-        assert app.maximized is app.query_one("#bottom")
+        assert app.dashboard.maximized is app.query_one("#bottom")
         assert "Services" not in screen_text(app)
         app.simulate_key("z")
         app.simulate_key("2")
         app.simulate_key("z")
         await pilot.pause(0.2)
-        assert app.maximized is app.panel(Signal.TRAFFIC)
+        assert app.dashboard.maximized is app.panel(Signal.TRAFFIC)
         assert "Traffic" in screen_text(app) and "Services" not in screen_text(app)
 
 

@@ -14,8 +14,6 @@ from dataclasses import replace
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widget import Widget
-from textual.widgets import Static, TabbedContent, TabPane
 
 from pulse_tui.config import Config
 from pulse_tui.model.core.view_state import ViewState
@@ -27,37 +25,14 @@ from pulse_tui.sources.base import LogSource, MetricsSource
 from pulse_tui.sources.factory import log_sources, metrics_source
 from pulse_tui.ui.app_alerts import AlertsMixin
 from pulse_tui.ui.app_commands import CommandsMixin
-from pulse_tui.ui.app_constants import (
-    LOG_FLUSH_INTERVAL,
-    MIN_HEIGHT,
-    MIN_WIDTH,
-    PANEL_KEYS,
-    WIDE_HEIGHT,
-    WIDE_WIDTH,
-)
+from pulse_tui.ui.app_constants import LOG_FLUSH_INTERVAL, PANEL_KEYS
 from pulse_tui.ui.app_logs import LogSinkMixin
 from pulse_tui.ui.app_metrics import MetricsMixin
 from pulse_tui.ui.app_view import ViewActionsMixin
+from pulse_tui.ui.dashboard import MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH, Dashboard
 from pulse_tui.ui.screens.help import HelpScreen
-from pulse_tui.ui.widgets.alerts_pane import AlertsPane
-from pulse_tui.ui.widgets.errors_pane import ErrorsPane
-from pulse_tui.ui.widgets.key_bar import KeyBar
 from pulse_tui.ui.widgets.log_panel import LogPanel
-from pulse_tui.ui.widgets.probes_pane import ProbesPane
-from pulse_tui.ui.widgets.service_table import ServiceTable
 from pulse_tui.ui.widgets.signal_panel import SignalPanel
-from pulse_tui.ui.widgets.status_header import StatusHeader
-
-
-class TooSmall(Static):
-    """Shown instead of the dashboard when the terminal cannot fit it."""
-
-    def render(self) -> str:
-        width, height = self.app.size
-        return (
-            f"Terminal too small ({width}×{height}).\n"
-            f"Enlarge it to at least {MIN_WIDTH}×{MIN_HEIGHT}."
-        )
 
 
 class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, AlertsMixin, App[int]):
@@ -166,10 +141,13 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
         self._table_update_due = False
         self._failures: dict[Signal, int] = {}
         self._next_attempt: dict[Signal, float] = {}
-        self.current_panel = Signal.LATENCY
-        self.maximized: Widget | None = None
-        #: The pane a key just chose, until focus (which moves a message later) lands.
-        self._pending_pane: Widget | None = None
+        self.dashboard = Dashboard(
+            self,
+            config,
+            metrics.label,
+            on_panel_shown=self._refetch,
+            on_tab_shown=self._tab_shown,
+        )
         self.setup_alerts()
         if config.keys:
             self.set_keymap(dict(config.keys))
@@ -177,50 +155,17 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
     # ----------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
-        yield StatusHeader(
-            self.metrics.label,
-            defaulted=self.config.prometheus_defaulted and not self.config.demo,
-            insecure=self.config.prometheus.tls_insecure and not self.config.demo,
-            id="header",
-        )
-        with Widget(id="body"):
-            # The panels get a container of their own: Textual repaints every widget whose
-            # container overlaps a changed region, so with one shared container a log line
-            # arriving made all five charts and the table render again.
-            with Widget(id="panels"):
-                for signal in Signal:
-                    yield SignalPanel(
-                        signal,
-                        self.config.thresholds(signal),
-                        glyphs=self.config.dashboard.glyphs,
-                        stale_after=max(
-                            30.0,
-                            3 * self.config.dashboard.refresh + self.config.prometheus.timeout,
-                        ),
-                    )
-                yield ServiceTable(self.config.thresholds, self.config.unit, id="services")
-            with TabbedContent(id="bottom", initial="tab-logs"):
-                with TabPane("Logs", id="tab-logs"):
-                    yield LogPanel(self.buffer, id="logs")
-                with TabPane("Alerts", id="tab-alerts"):
-                    yield AlertsPane(id="alerts")
-                with TabPane("Errors", id="tab-errors"):
-                    yield ErrorsPane(id="errors")
-                with TabPane("Probes", id="tab-probes"):
-                    yield ProbesPane(id="probes")
-        yield TooSmall(id="too-small")
-        yield KeyBar()
+        yield from self.dashboard.compose(self.buffer)
 
     def panel(self, signal: Signal) -> SignalPanel:
-        return self.query_one(f"#panel-{signal.value}", SignalPanel)
+        return self.dashboard.panel(signal)
 
     @property
     def log_panel(self) -> LogPanel:
-        return self.query_one(LogPanel)
+        return self.dashboard.log_panel
 
     def on_mount(self) -> None:
-        self._apply_layout()
-        self.query_one("#services", ServiceTable).focus()
+        self.dashboard.mounted()
         self.set_interval(self.config.dashboard.refresh, self.refresh_signals)
         self.set_interval(LOG_FLUSH_INTERVAL, self.flush_logs)
         self.set_interval(1.0, self._tick)
@@ -240,113 +185,31 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
             )
         self.start_alerts()
 
-    def _apply_layout(self) -> None:
-        for signal in Signal:
-            self.panel(signal).set_class(signal is self.current_panel, "-current")
+    # ----------------------------------------------------------------- panes
 
-    # ----------------------------------------------------------------- metrics
-
-    #: Bottom tab -> the widget that takes focus in it.
-    BOTTOM_FOCUS = {
-        "logs": "#log-view",
-        "alerts": "#alert-table",
-        "errors": "#error-table",
-        "probes": "#probe-table",
-    }
-
-    def pane_order(self) -> list[Widget]:
-        """Tab order: table, the five panels, then the bottom tab's content."""
-        return [
-            self.query_one("#services"),
-            *(self.panel(signal) for signal in Signal),
-            self._bottom_focus(),
-        ]
-
-    def _bottom_focus(self) -> Widget:
-        active = self.query_one("#bottom", TabbedContent).active.removeprefix("tab-")
-        return self.query_one(self.BOTTOM_FOCUS.get(active, "#log-view"), Widget)
-
-    def action_show_tab(self, name: str) -> None:
-        """Switch the bottom area to logs, alerts, errors or probes, and focus it."""
-        self.query_one("#bottom", TabbedContent).active = f"tab-{name}"
-        # Panes off screen are not kept current; bring this one up to date now.
+    def _tab_shown(self, name: str) -> None:
         {"alerts": self._show_alerts, "errors": self._show_errors, "probes": self._show_probes}.get(
             name, lambda: None
         )()
-        self.focus_pane(self.query_one(self.BOTTOM_FOCUS[name], Widget))
 
-    def _pane_of(self, widget: Widget | None) -> Widget | None:
-        while widget is not None:
-            if widget in self.pane_order():
-                return widget
-            widget = widget.parent if isinstance(widget.parent, Widget) else None
-        return None
+    def action_show_tab(self, name: str) -> None:
+        """Switch the bottom area to logs, alerts, errors or probes, and focus it."""
+        self.dashboard.show_tab(name)
 
     def action_cycle_focus(self, delta: int) -> None:
-        if self.screen is not self.screen_stack[0]:
-            # Modal screens keep Tab for themselves: the picker ticks with it.
-            tab = getattr(self.screen, "on_tab", None)
-            if tab is not None:
-                tab(delta)
-                return
-            if delta > 0:
-                self.screen.focus_next()
-            else:
-                self.screen.focus_previous()
-            return
-        order = self.pane_order()
-        current = self._current_pane()
-        index = order.index(current) if current in order else -1
-        self.focus_pane(order[(index + delta) % len(order)])
-
-    def focus_pane(self, pane: Widget) -> None:
-        if isinstance(pane, SignalPanel) and pane.signal is not self.current_panel:
-            self.current_panel = pane.signal
-            self._apply_layout()
-            # A panel shown for the first time may have been fetched for another width.
-            self.call_after_refresh(self._refetch, pane.signal)
-        if self.maximized is not None and pane is not self.maximized:
-            self._restore()
-        self._pending_pane = pane
-        pane.focus()
-
-    def _current_pane(self) -> Widget | None:
-        # Typed quickly, "7z" must maximise the logs: `focus()` takes effect a message
-        # later, so until then the pane the last key chose is the current one.
-        if self._pending_pane is not None and self._pending_pane.is_attached:
-            return self._pending_pane
-        return self._pane_of(self.focused)
+        self.dashboard.cycle_focus(delta)
 
     def on_descendant_focus(self) -> None:
-        self._pending_pane = None
+        self.dashboard.focus_landed()
 
     def action_show_panel(self, name: str) -> None:
-        self.focus_pane(self.panel(Signal(name)))
+        self.dashboard.show_panel(Signal(name))
 
     def action_focus_pane(self, pane_id: str) -> None:
-        self.focus_pane(self.query_one(f"#{pane_id}", Widget))
+        self.dashboard.focus_pane_by_id(pane_id)
 
     def action_maximize(self) -> None:
-        pane = self._current_pane()
-        if self.maximized is not None:
-            self._restore()
-            return
-        if pane is None:
-            return
-        bottom = self.query_one("#bottom", TabbedContent)
-        target = bottom if pane is self._bottom_focus() else pane
-        self.maximized = target
-        target.add_class("-maximized")
-        if target is not bottom:
-            self.query_one("#panels").add_class("-maximized")
-        self.screen.add_class("-has-maximized")
-
-    def _restore(self) -> None:
-        if self.maximized is not None:
-            self.maximized.remove_class("-maximized")
-        self.query_one("#panels").remove_class("-maximized")
-        self.maximized = None
-        self.screen.remove_class("-has-maximized")
+        self.dashboard.toggle_maximize()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from pulse_tui.model.metrics.signals import Signal
 
-#: Below this the layout cannot show anything useful; we say so instead of drawing.
-MIN_WIDTH, MIN_HEIGHT = 60, 16
-#: Narrower or shorter than this, panels collapse into the table + one focused panel.
-WIDE_WIDTH, WIDE_HEIGHT = 120, 34
 #: Lines waiting for the next repaint; past this the UI is behind and we drop (counted).
 MAX_PENDING_LINES = 200_000
 #: Log repaints per second at most, however fast lines arrive.

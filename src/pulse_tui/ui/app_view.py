@@ -94,8 +94,8 @@ class ViewActionsMixin:
         self.refresh_signals(force=True)
 
     def action_escape(self) -> None:
-        if self.maximized is not None:
-            self.action_maximize()
+        if self.dashboard.maximized is not None:
+            self.dashboard.restore()
         elif self.view_state.services:
             self.set_view(self.view_state.with_services(frozenset()))
 
