@@ -107,7 +107,7 @@ async def test_errors_pane_groups_variable_messages_and_enter_filters_the_logs()
     ]
     config = demo_config()
     app = PulseApp(config, DemoMetricsSource(config), [LinesOnce("web-1", lines)])
-    app.view_state = replace(app.view_state, end=BASE + 600.0)
+    app.view.set(replace(app.view.state, end=BASE + 600.0))
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await wait_until(pilot, lambda: len(app.error_groups) == 3)
         await pilot.press("e")
@@ -231,7 +231,7 @@ async def test_new_error_pattern_alerts_and_resolves_when_acknowledged() -> None
     config = demo_config()
     config = replace(config, alerts=replace(config.alerts, new_error_groups=True))
     app = PulseApp(config, DemoMetricsSource(config), [LinesOnce("web-1", lines)])
-    app.view_state = replace(app.view_state, end=BASE + 600.0)
+    app.view.set(replace(app.view.state, end=BASE + 600.0))
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         key = "newerror:db pool exhausted after <duration>"
         await wait_until(pilot, lambda: any(a.key == key for a in app.alert_book.firing()))

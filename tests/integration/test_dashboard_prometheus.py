@@ -37,12 +37,12 @@ def make_app(config: Config) -> PulseApp:
 
 
 def at_data_end(app: PulseApp, data: PrometheusData) -> None:
-    app.set_view(replace(app.view_state, end=float(data.end)))
+    app.view.set(replace(app.view.state, end=float(data.end)))
 
 
 def all_panels_loaded(app: PulseApp) -> bool:
     return all(
-        (r := app.panel(s).result) is not None and r.window.end <= app.view_state.window_end()
+        (r := app.panel(s).result) is not None and r.window.end <= app.view.state.window_end()
         for s in Signal
     )
 

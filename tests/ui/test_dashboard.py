@@ -267,7 +267,7 @@ async def test_pan_back_pauses_refresh_and_zero_returns_live() -> None:
         assert "LIVE" in screen_text(app)
         await pilot.press("left_square_bracket", "left_square_bracket", "0")
         await pilot.pause(0.2)
-        assert app.view_state.end is None and "LIVE" in screen_text(app)
+        assert app.view.state.end is None and "LIVE" in screen_text(app)
 
 
 async def test_compare_overlays_a_day_earlier_with_the_difference() -> None:
@@ -324,10 +324,10 @@ async def test_key_bindings_come_from_the_config() -> None:
         await wait_until(pilot, lambda: has_data(app))
         await pilot.press("p")
         await pilot.pause()
-        assert not app.view_state.paused  # the old key no longer pauses
+        assert not app.view.state.paused  # the old key no longer pauses
         await pilot.press("P")
         await pilot.pause()
-        assert app.view_state.paused and "PAUSED" in screen_text(app)
+        assert app.view.state.paused and "PAUSED" in screen_text(app)
 
 
 async def test_header_warns_when_tls_verification_is_off() -> None:

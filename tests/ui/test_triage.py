@@ -86,7 +86,7 @@ async def test_pick_several_services_with_tab() -> None:
         await pilot.press("s")
         await pilot.pause()
         await pilot.press("down", "tab", "tab", "enter")  # (all) → tick api, checkout
-        await wait_until(pilot, lambda: app.view_state.services == {"api", "checkout"})
+        await wait_until(pilot, lambda: app.view.state.services == {"api", "checkout"})
         await wait_until(
             pilot, lambda: app.panel(Signal.TRAFFIC).result.services() == ["api", "checkout"]
         )
@@ -117,15 +117,15 @@ async def test_time_range_preset_custom_and_invalid() -> None:
         assert isinstance(app.screen, TimeRangeScreen)
         assert "before" in screen_text(app)  # "end is before start"-style message
         await pilot.press("escape")
-        assert app.view_state.range_seconds == 6 * 3600
+        assert app.view.state.range_seconds == 6 * 3600
         # Custom relative range in the past: pauses live refresh and says so.
         await pilot.press("t")
         await pilot.pause()
         await type_text(pilot, "now-2h..now-30m")
         await pilot.press("enter")
         await pilot.pause(0.2)
-        assert app.view_state.range_seconds == 90 * 60
-        assert app.view_state.end is not None
+        assert app.view.state.range_seconds == 90 * 60
+        assert app.view.state.end is not None
         assert "PAST RANGE" in screen_text(app)
         await pilot.press("0")
         await pilot.pause()

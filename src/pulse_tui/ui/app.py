@@ -28,14 +28,15 @@ from pulse_tui.ui.app_commands import CommandsMixin
 from pulse_tui.ui.app_constants import LOG_FLUSH_INTERVAL, PANEL_KEYS
 from pulse_tui.ui.app_logs import LogSinkMixin
 from pulse_tui.ui.app_metrics import MetricsMixin
-from pulse_tui.ui.app_view import ViewActionsMixin
 from pulse_tui.ui.dashboard import MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH, Dashboard
 from pulse_tui.ui.screens.help import HelpScreen
+from pulse_tui.ui.view import ViewController
 from pulse_tui.ui.widgets.log_panel import LogPanel
+from pulse_tui.ui.widgets.service_table import ServiceTable
 from pulse_tui.ui.widgets.signal_panel import SignalPanel
 
 
-class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, AlertsMixin, App[int]):
+class PulseApp(MetricsMixin, LogSinkMixin, CommandsMixin, AlertsMixin, App[int]):
     """The dashboard. `build_app(config)` is the one way to make it, for CLI and tests alike."""
 
     CSS_PATH = "pulse.tcss"
@@ -126,7 +127,6 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
         self.config = config
         self.metrics = metrics
         self.log_sources = list(logs)
-        self.view_state = ViewState(range_seconds=config.dashboard.range)
         self.buffer = LogBuffer(config.logs.max_lines, config.logs.max_bytes)
         self.results: dict[Signal, SignalResult] = {}
         self.known_services: list[str] = []
@@ -147,6 +147,12 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
             metrics.label,
             on_panel_shown=self._refetch,
             on_tab_shown=self._tab_shown,
+        )
+        self.view = ViewController(
+            self,
+            self.dashboard,
+            ViewState(range_seconds=config.dashboard.range),
+            refetch=self.action_refresh_now,
         )
         self.setup_alerts()
         if config.keys:
@@ -210,6 +216,67 @@ class PulseApp(MetricsMixin, LogSinkMixin, ViewActionsMixin, CommandsMixin, Aler
 
     def action_maximize(self) -> None:
         self.dashboard.toggle_maximize()
+
+    # ----------------------------------------------------------------- the view
+
+    @property
+    def view_state(self) -> ViewState:
+        return self.view.state
+
+    def action_toggle_pause(self) -> None:
+        self.view.toggle_pause()
+
+    def action_zoom(self, direction: int) -> None:
+        self.view.zoom(direction)
+
+    def action_pan(self, direction: int) -> None:
+        self.view.pan(direction)
+
+    def action_go_live(self) -> None:
+        self.view.go_live()
+
+    def action_compare(self) -> None:
+        self.view.cycle_compare()
+
+    def action_pick_services(self) -> None:
+        self.view.pick_services(self.all_services())
+
+    def action_pick_range(self) -> None:
+        self.view.pick_range()
+
+    def action_escape(self) -> None:
+        if self.dashboard.maximized is not None:
+            self.dashboard.restore()
+        else:
+            self.view.clear_services()
+
+    def on_service_table_service_chosen(self, event: ServiceTable.ServiceChosen) -> None:
+        self.view.focus_service(event.service)
+
+    def on_signal_panel_jump_to_time(self, event: SignalPanel.JumpToTime) -> None:
+        self.dashboard.log_panel.show_time(event.timestamp)
+
+    def all_services(self) -> list[str]:
+        """Services from the backend, the panels' results and the log sources' mapping."""
+        names = set(self.known_services)
+        for result in self.results.values():
+            names.update(result.services())
+        for host in self.config.logs.hosts:
+            names.add(host.service)
+            names.update(f.service for f in host.files)
+            names.update(j.service for j in host.journal)
+        for source in self.log_sources:
+            service = getattr(source, "service", "")
+            if service:
+                names.add(service)
+        names.discard("")
+        return sorted(names)
+
+    def action_refresh_now(self) -> None:
+        self._next_attempt.clear()
+        self.refresh_signals(force=True)
+
+    # ----------------------------------------------------------------- help, quit
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

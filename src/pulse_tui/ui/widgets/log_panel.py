@@ -220,6 +220,11 @@ class LogPanel(Vertical):
     def view(self) -> LogView:
         return self._view
 
+    def show_time(self, timestamp: float) -> None:
+        """Scroll to the lines around `timestamp` and give the view the keys."""
+        self.view.scroll_to_time(timestamp)
+        self.view.focus()
+
     def set_status(self, status: HostStatus) -> None:
         self.statuses[status.host] = status
         self.view.host_width = min(16, max((len(h) for h in self.statuses), default=8))
