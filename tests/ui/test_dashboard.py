@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 from textual.command import CommandPalette
@@ -140,6 +141,15 @@ async def test_help_screen_lists_bindings_and_closes() -> None:
         assert "Pause or resume live updates" in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_the_header_shows_the_configured_range_from_the_start() -> None:
+    config = demo_config()
+    config = replace(config, dashboard=replace(config.dashboard, range=6 * 3600.0))
+    app = frozen_demo_app(config)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        assert "last 6h" in screen_text(app).splitlines()[0]
 
 
 async def test_pause_stops_refresh_and_says_so() -> None:

@@ -161,7 +161,7 @@ class PulseApp(MetricsMixin, LogSinkMixin, CommandsMixin, AlertsMixin, App[int])
     # ----------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
-        yield from self.dashboard.compose(self.buffer)
+        yield from self.dashboard.compose(self.buffer, self.view.state)
 
     def panel(self, signal: Signal) -> SignalPanel:
         return self.dashboard.panel(signal)

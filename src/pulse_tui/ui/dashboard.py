@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
 from pulse_tui.config import Config
+from pulse_tui.model.core.view_state import ViewState
 from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.ui.widgets.alerts_pane import AlertsPane
@@ -87,11 +88,12 @@ class Dashboard:
 
     # ----------------------------------------------------------------- layout
 
-    def compose(self, buffer: LogBuffer) -> ComposeResult:
-        """The whole main screen; the log pane shows `buffer`."""
+    def compose(self, buffer: LogBuffer, view: ViewState) -> ComposeResult:
+        """The whole main screen; the log pane shows `buffer`, the header `view`."""
         config = self._config
         yield StatusHeader(
             self._backend,
+            view,
             defaulted=config.prometheus_defaulted and not config.demo,
             insecure=config.prometheus.tls_insecure and not config.demo,
             id="header",
