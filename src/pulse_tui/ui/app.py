@@ -16,6 +16,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 
 from pulse_tui.config import Config
+from pulse_tui.model.alerting.fingerprint import pattern_query
 from pulse_tui.model.core.view_state import ViewState
 from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.line import LogLine
@@ -23,20 +24,22 @@ from pulse_tui.model.logs.merge import ReorderWindow
 from pulse_tui.model.metrics.signals import Signal, SignalResult
 from pulse_tui.sources.base import LogSource, MetricsSource
 from pulse_tui.sources.factory import log_sources, metrics_source
-from pulse_tui.ui.app_alerts import AlertsMixin
 from pulse_tui.ui.app_commands import CommandsMixin
 from pulse_tui.ui.app_constants import LOG_FLUSH_INTERVAL, PANEL_KEYS
 from pulse_tui.ui.app_logs import LogSinkMixin
 from pulse_tui.ui.app_metrics import MetricsMixin
 from pulse_tui.ui.dashboard import MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH, Dashboard
+from pulse_tui.ui.feeds.alerts import AlertsFeed
 from pulse_tui.ui.screens.help import HelpScreen
 from pulse_tui.ui.view import ViewController
+from pulse_tui.ui.widgets.alerts_pane import AlertsPane
+from pulse_tui.ui.widgets.errors_pane import ErrorsPane
 from pulse_tui.ui.widgets.log_panel import LogPanel
 from pulse_tui.ui.widgets.service_table import ServiceTable
 from pulse_tui.ui.widgets.signal_panel import SignalPanel
 
 
-class PulseApp(MetricsMixin, LogSinkMixin, CommandsMixin, AlertsMixin, App[int]):
+class PulseApp(MetricsMixin, LogSinkMixin, CommandsMixin, App[int]):
     """The dashboard. `build_app(config)` is the one way to make it, for CLI and tests alike."""
 
     CSS_PATH = "pulse.tcss"
@@ -146,7 +149,7 @@ class PulseApp(MetricsMixin, LogSinkMixin, CommandsMixin, AlertsMixin, App[int])
             config,
             metrics.label,
             on_panel_shown=self._refetch,
-            on_tab_shown=self._tab_shown,
+            on_tab_shown=self._show_pane,
         )
         self.view = ViewController(
             self,
@@ -154,7 +157,7 @@ class PulseApp(MetricsMixin, LogSinkMixin, CommandsMixin, AlertsMixin, App[int])
             ViewState(range_seconds=config.dashboard.range),
             refetch=self.action_refresh_now,
         )
-        self.setup_alerts()
+        self.alerts = AlertsFeed(self, config, metrics, self.view, self.dashboard)
         if config.keys:
             self.set_keymap(dict(config.keys))
 
@@ -189,14 +192,12 @@ class PulseApp(MetricsMixin, LogSinkMixin, CommandsMixin, AlertsMixin, App[int])
             self.run_worker(
                 source.run(self), group="logs", exit_on_error=False, name=f"logs-{source.host}"
             )
-        self.start_alerts()
+        self.alerts.start()
 
     # ----------------------------------------------------------------- panes
 
-    def _tab_shown(self, name: str) -> None:
-        {"alerts": self._show_alerts, "errors": self._show_errors, "probes": self._show_probes}.get(
-            name, lambda: None
-        )()
+    def _show_pane(self, tab: str) -> None:
+        self.alerts.show_pane(tab)
 
     def action_show_tab(self, name: str) -> None:
         """Switch the bottom area to logs, alerts, errors or probes, and focus it."""
@@ -256,6 +257,17 @@ class PulseApp(MetricsMixin, LogSinkMixin, CommandsMixin, AlertsMixin, App[int])
     def on_signal_panel_jump_to_time(self, event: SignalPanel.JumpToTime) -> None:
         self.dashboard.log_panel.show_time(event.timestamp)
 
+    # ----------------------------------------------------------------- alerts
+
+    def on_alerts_pane_silence_requested(self, event: AlertsPane.SilenceRequested) -> None:
+        self.alerts.silence(event.key, event.name)
+
+    def on_errors_pane_group_chosen(self, event: ErrorsPane.GroupChosen) -> None:
+        """Filter the log pane to the group's lines and show it; the group is seen now."""
+        self.alerts.acknowledge_group(event.fingerprint)
+        self.dashboard.log_panel.filter_to(pattern_query(event.fingerprint))
+        self.dashboard.show_tab("logs")
+
     def all_services(self) -> list[str]:
         """Services from the backend, the panels' results and the log sources' mapping."""
         names = set(self.known_services)
@@ -286,7 +298,7 @@ class PulseApp(MetricsMixin, LogSinkMixin, CommandsMixin, AlertsMixin, App[int])
             self.push_screen("help")
 
     async def action_quit(self) -> None:
-        await self.stop_alerts()
+        await self.alerts.stop()
         await self.shutdown_sources()
         self.exit(0)
 

@@ -37,7 +37,7 @@ class LogSinkMixin:
         self._pending_lines = 0
         if pending:
             # Rules and error groups see lines at once; only the pane waits for the merge.
-            self.call_after_refresh(self.alerts_after_lines, pending)
+            self.call_after_refresh(self.alerts.after_lines, pending)
         if reorder is None:
             # One host: its own order is already right, and batches append in bulk.
             for batch in pending:

@@ -60,7 +60,7 @@ class MetricsMixin:
             panel.show_result(result, state.services)
             self._update_table()
             # Paint first, judge after: alert rules never delay a panel's repaint.
-            self.call_after_refresh(self.alerts_after_result, signal, result)
+            self.call_after_refresh(self.alerts.after_result, signal, result)
         finally:
             self._in_flight.discard(signal)
 

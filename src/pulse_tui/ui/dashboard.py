@@ -6,6 +6,7 @@ The feeds find their widgets here (typed, by role) instead of querying ids thems
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
@@ -174,6 +175,19 @@ class Dashboard:
     @property
     def bottom(self) -> TabbedContent:
         return self._app.query_one("#bottom", TabbedContent)
+
+    @property
+    def active_tab(self) -> str:
+        """The bottom tab showing ("logs", "alerts", ...); "" before mount or while quitting."""
+        with contextlib.suppress(Exception):
+            return self.bottom.active.removeprefix("tab-")
+        return ""
+
+    def set_tab_label(self, tab: str, label: str) -> None:
+        """Retitle a bottom tab (the alert count); no repaint when it reads the same."""
+        widget = self.bottom.get_tab(f"tab-{tab}")
+        if str(widget.label) != label:
+            widget.label = label
 
     # ----------------------------------------------------------------- panes and focus
 

@@ -15,6 +15,7 @@ from pulse_tui.model.core import clock
 from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.logs.line import Level
 from pulse_tui.sources.base import HostState, HostStatus
+from pulse_tui.ui.toast import toast
 from pulse_tui.ui.widgets.log_query import LogQuery
 from pulse_tui.ui.widgets.log_view import LineStore, LogView
 from pulse_tui.ui.widgets.palette import host_colour
@@ -166,7 +167,7 @@ class LogPanel(Vertical):
                 error = self.query_state.set_search(text)
                 if error is not None:
                     bar.add_class("-error")
-                    self.app.toast(error, severity="error", timeout=4)  # type: ignore[attr-defined]
+                    toast(self.app, error, severity="error", timeout=4)
                     self.update_status()
                     return  # keep the prompt open to fix it; the old search stays
                 if text:
@@ -177,7 +178,7 @@ class LogPanel(Vertical):
             error = self.query_state.add_exclude(text)
             if error is not None:
                 bar.add_class("-error")
-                self.app.toast(error, severity="error", timeout=4)  # type: ignore[attr-defined]
+                toast(self.app, error, severity="error", timeout=4)
                 self.query_state.error = error
                 self.update_status()
                 return
@@ -211,6 +212,13 @@ class LogPanel(Vertical):
     def action_clear(self) -> None:
         if not self.query_state.clear():
             self.app.action_escape()  # type: ignore[attr-defined]
+        self.update_status()
+
+    def filter_to(self, search: str) -> None:
+        """Search for `search` and show only the lines it matches (an error group's)."""
+        self.query_state.set_search(search)
+        if not self.query_state.state.filter_mode:
+            self.query_state.toggle_filter_mode()
         self.update_status()
 
     def set_services(self, services: frozenset[str]) -> None:
