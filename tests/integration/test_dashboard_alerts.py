@@ -155,7 +155,8 @@ async def test_probes_go_down_alert_and_come_back() -> None:
             target.start()
             await wait_until(pilot, lambda: app.alerts.probe_statuses["api health"].up is True)
             await wait_until(
-                pilot, lambda: not any(a.key == "probe:api health" for a in app.alerts.book.firing())
+                pilot,
+                lambda: not any(a.key == "probe:api health" for a in app.alerts.book.firing()),
             )
             assert [
                 e.kind for e in app.alerts.book.history if e.alert.key == "probe:api health"

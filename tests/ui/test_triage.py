@@ -179,7 +179,7 @@ async def test_filter_mode_exclude_and_levels_combine() -> None:
         await wait_until(pilot, lambda: view.count == 3)
         assert "level ≥ WARN" in screen_text(app)
         # New lines keep being filtered as they arrive.
-        app.on_lines(lines([("disk full", Level.ERROR), ("hello", Level.INFO)]))
+        app.logs.on_lines(lines([("disk full", Level.ERROR), ("hello", Level.INFO)]))
         await wait_until(pilot, lambda: view.count == 4)
         await pilot.press("escape")  # clears search and filters
         await wait_until(pilot, lambda: view.count == 10)

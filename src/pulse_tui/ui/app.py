@@ -18,18 +18,15 @@ from textual.binding import Binding
 from pulse_tui.config import Config
 from pulse_tui.model.alerting.fingerprint import pattern_query
 from pulse_tui.model.core.view_state import ViewState
-from pulse_tui.model.logs.buffer import LogBuffer
-from pulse_tui.model.logs.line import LogLine
-from pulse_tui.model.logs.merge import ReorderWindow
 from pulse_tui.model.metrics.signals import Signal, SignalResult
 from pulse_tui.sources.base import LogSource, MetricsSource
 from pulse_tui.sources.factory import log_sources, metrics_source
 from pulse_tui.ui.app_commands import CommandsMixin
-from pulse_tui.ui.app_constants import LOG_FLUSH_INTERVAL, PANEL_KEYS
-from pulse_tui.ui.app_logs import LogSinkMixin
+from pulse_tui.ui.app_constants import PANEL_KEYS
 from pulse_tui.ui.app_metrics import MetricsMixin
 from pulse_tui.ui.dashboard import MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH, Dashboard
 from pulse_tui.ui.feeds.alerts import AlertsFeed
+from pulse_tui.ui.feeds.logs import LogFeed
 from pulse_tui.ui.screens.help import HelpScreen
 from pulse_tui.ui.view import ViewController
 from pulse_tui.ui.widgets.alerts_pane import AlertsPane
@@ -39,7 +36,7 @@ from pulse_tui.ui.widgets.service_table import ServiceTable
 from pulse_tui.ui.widgets.signal_panel import SignalPanel
 
 
-class PulseApp(MetricsMixin, LogSinkMixin, CommandsMixin, App[int]):
+class PulseApp(MetricsMixin, CommandsMixin, App[int]):
     """The dashboard. `build_app(config)` is the one way to make it, for CLI and tests alike."""
 
     CSS_PATH = "pulse.tcss"
@@ -129,17 +126,8 @@ class PulseApp(MetricsMixin, LogSinkMixin, CommandsMixin, App[int]):
         super().__init__()
         self.config = config
         self.metrics = metrics
-        self.log_sources = list(logs)
-        self.buffer = LogBuffer(config.logs.max_lines, config.logs.max_bytes)
         self.results: dict[Signal, SignalResult] = {}
         self.known_services: list[str] = []
-        #: Batches delivered since the last repaint, as the sources handed them over.
-        self._pending: list[Sequence[LogLine]] = []
-        self._pending_lines = 0
-        #: Several hosts: their lines wait here to be merged in time order (one host: no wait).
-        self.reorder: ReorderWindow | None = None
-        if len(self.log_sources) > 1:
-            self.reorder = ReorderWindow(config.logs.reorder_window)
         self._in_flight: set[Signal] = set()
         self._table_update_due = False
         self._failures: dict[Signal, int] = {}
@@ -158,13 +146,14 @@ class PulseApp(MetricsMixin, LogSinkMixin, CommandsMixin, App[int]):
             refetch=self.action_refresh_now,
         )
         self.alerts = AlertsFeed(self, config, metrics, self.view, self.dashboard)
+        self.logs = LogFeed(self, config, logs, self.view, self.dashboard, self.alerts)
         if config.keys:
             self.set_keymap(dict(config.keys))
 
     # ----------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
-        yield from self.dashboard.compose(self.buffer, self.view.state)
+        yield from self.dashboard.compose(self.logs.buffer, self.view.state)
 
     def panel(self, signal: Signal) -> SignalPanel:
         return self.dashboard.panel(signal)
@@ -176,7 +165,6 @@ class PulseApp(MetricsMixin, LogSinkMixin, CommandsMixin, App[int]):
     def on_mount(self) -> None:
         self.dashboard.mounted()
         self.set_interval(self.config.dashboard.refresh, self.refresh_signals)
-        self.set_interval(LOG_FLUSH_INTERVAL, self.flush_logs)
         self.set_interval(1.0, self._tick)
         self.set_interval(60.0, self.discover_services)
         self.discover_services()
@@ -188,10 +176,7 @@ class PulseApp(MetricsMixin, LogSinkMixin, CommandsMixin, App[int]):
         # Not headless: a test process runs many apps, and frozen objects are never freed.
         if not self.is_headless:
             self.call_after_refresh(gc.freeze)
-        for source in self.log_sources:
-            self.run_worker(
-                source.run(self), group="logs", exit_on_error=False, name=f"logs-{source.host}"
-            )
+        self.logs.start()
         self.alerts.start()
 
     # ----------------------------------------------------------------- panes
@@ -273,15 +258,7 @@ class PulseApp(MetricsMixin, LogSinkMixin, CommandsMixin, App[int]):
         names = set(self.known_services)
         for result in self.results.values():
             names.update(result.services())
-        for host in self.config.logs.hosts:
-            names.add(host.service)
-            names.update(f.service for f in host.files)
-            names.update(j.service for j in host.journal)
-        for source in self.log_sources:
-            service = getattr(source, "service", "")
-            if service:
-                names.add(service)
-        names.discard("")
+        names |= self.logs.service_names()
         return sorted(names)
 
     def action_refresh_now(self) -> None:
@@ -299,17 +276,10 @@ class PulseApp(MetricsMixin, LogSinkMixin, CommandsMixin, App[int]):
 
     async def action_quit(self) -> None:
         await self.alerts.stop()
-        await self.shutdown_sources()
-        self.exit(0)
-
-    async def shutdown_sources(self) -> None:
-        """Stop every log source (no remote process left behind), within a bounded time."""
-        stops = [source.stop() for source in self.log_sources]
-        if stops:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.gather(*stops, return_exceptions=True), timeout=1.5)
+        await self.logs.stop()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.metrics.close(), timeout=0.5)
+        self.exit(0)
 
 
 def build_app(config: Config) -> PulseApp:

@@ -233,6 +233,15 @@ class LogPanel(Vertical):
         self.view.scroll_to_time(timestamp)
         self.view.focus()
 
+    def lines_arrived(self) -> None:
+        """The buffer grew: show the new lines (following) and the new counts."""
+        self.view.lines_arrived()
+        self.update_status()
+
+    def count_dropped(self, lines: int) -> None:
+        """Lines the app had to drop before they reached the buffer (the UI is behind)."""
+        self.ui_dropped += lines
+
     def set_status(self, status: HostStatus) -> None:
         self.statuses[status.host] = status
         self.view.host_width = min(16, max((len(h) for h in self.statuses), default=8))
