@@ -82,7 +82,7 @@ async def test_webhook_gets_exactly_one_firing_message() -> None:
         async with app.run_test(size=WIDE) as pilot:
             await wait_until(pilot, lambda: any("High error ratio" in t for t in receiver.texts))
             await pilot.pause(0.5)
-            app.refresh_signals(force=True)  # a second evaluation of the same data
+            app.metrics.refresh(force=True)  # a second evaluation of the same data
             await pilot.pause(0.5)
             sent = [t.split(" (at")[0] for t in receiver.texts if "High error ratio" in t]
             # One firing (and, once over, one resolved) per alert, however often evaluated.
@@ -123,7 +123,7 @@ async def test_errors_pane_groups_variable_messages_and_enter_filters_the_logs()
         table = app.query_one("#error-table")
         table.move_cursor(row=table.get_row_index(timeout_group.fingerprint))
         await pilot.press("enter")
-        view = app.log_panel.view
+        view = app.dashboard.log_panel.view
         await wait_until(pilot, lambda: view._matches is not None and 0 < view.count < 5)
         shown = [view._line(i).text for i in range(view.count)]
         # The group's search finds its lines (and may also find longer look-alikes).
@@ -208,7 +208,7 @@ async def test_alertmanager_alerts_appear_beside_ours_and_a_dead_one_is_shown(
                     await pilot.pause(0.2)
                     assert "alertmanager:" in screen_text(app)
                     # The rest of the app is unaffected: panels still get their data.
-                    await wait_until(pilot, lambda: app.panel_results_count() == 5)
+                    await wait_until(pilot, lambda: len(app.metrics.results) == 5)
                 else:
                     await wait_until(
                         pilot, lambda: any(a.name == "DiskFull" for a in app.alerts.book.current())

@@ -66,12 +66,12 @@ async def test_tab_cycles_panes_and_reveals_panels_in_narrow_layout() -> None:
         await wait_until(pilot, lambda: has_data(app))
         assert app.focused is app.query_one("#services")
         await pilot.press("tab")
-        assert app.focused is app.panel(Signal.LATENCY)
+        assert app.focused is app.dashboard.panel(Signal.LATENCY)
         await pilot.press("tab")
-        assert app.focused is app.panel(Signal.TRAFFIC)
+        assert app.focused is app.dashboard.panel(Signal.TRAFFIC)
         await pilot.pause()
         assert "Traffic" in screen_text(app)
-        assert app.panel(Signal.LATENCY).region.height == 0
+        assert app.dashboard.panel(Signal.LATENCY).region.height == 0
         await pilot.press("shift+tab", "shift+tab")
         assert app.focused is app.query_one("#services")
         await pilot.press("shift+tab")
@@ -84,7 +84,7 @@ async def test_number_keys_jump_to_panels() -> None:
         await wait_until(pilot, lambda: has_data(app))
         await pilot.press("4")
         await pilot.pause()
-        assert app.focused is app.panel(Signal.SATURATION)
+        assert app.focused is app.dashboard.panel(Signal.SATURATION)
         assert "Saturation" in screen_text(app)
         await pilot.press("7")
         assert isinstance(app.focused, LogView)
@@ -97,18 +97,18 @@ async def test_enter_maximises_the_focused_pane_and_restores() -> None:
         await pilot.press("2")  # Traffic
         await pilot.press("enter")
         await pilot.pause()
-        traffic = app.panel(Signal.TRAFFIC)
+        traffic = app.dashboard.panel(Signal.TRAFFIC)
         assert traffic.region.height >= WIDE[1] - 4
-        assert app.panel(Signal.LATENCY).region.height == 0
+        assert app.dashboard.panel(Signal.LATENCY).region.height == 0
         await pilot.press("enter")
         await pilot.pause()
-        assert app.panel(Signal.LATENCY).region.height > 0
+        assert app.dashboard.panel(Signal.LATENCY).region.height > 0
         await pilot.press("7", "z")
         await pilot.pause()
-        assert app.log_panel.region.height >= WIDE[1] - 4
+        assert app.dashboard.log_panel.region.height >= WIDE[1] - 4
         await pilot.press("escape")
         await pilot.pause()
-        assert app.panel(Signal.TRAFFIC).region.height > 0
+        assert app.dashboard.panel(Signal.TRAFFIC).region.height > 0
 
 
 async def test_keys_typed_faster_than_focus_moves_act_on_the_chosen_pane() -> None:
@@ -126,7 +126,7 @@ async def test_keys_typed_faster_than_focus_moves_act_on_the_chosen_pane() -> No
         app.simulate_key("2")
         app.simulate_key("z")
         await pilot.pause(0.2)
-        assert app.dashboard.maximized is app.panel(Signal.TRAFFIC)
+        assert app.dashboard.maximized is app.dashboard.panel(Signal.TRAFFIC)
         assert "Traffic" in screen_text(app) and "Services" not in screen_text(app)
 
 
@@ -159,12 +159,12 @@ async def test_pause_stops_refresh_and_says_so() -> None:
         await pilot.press("p")
         await pilot.pause()
         assert "PAUSED" in screen_text(app)
-        fetched = app.panel(Signal.TRAFFIC).result
-        app.refresh_signals()  # what the refresh timer does
+        fetched = app.dashboard.panel(Signal.TRAFFIC).result
+        app.metrics.refresh()  # what the refresh timer does
         await pilot.pause(0.2)
-        assert app.panel(Signal.TRAFFIC).result is fetched
+        assert app.dashboard.panel(Signal.TRAFFIC).result is fetched
         await pilot.press("p")
-        await wait_until(pilot, lambda: app.panel(Signal.TRAFFIC).result is not fetched)
+        await wait_until(pilot, lambda: app.dashboard.panel(Signal.TRAFFIC).result is not fetched)
         assert "LIVE" in screen_text(app)
 
 
@@ -172,11 +172,11 @@ async def test_zoom_changes_the_range_and_step() -> None:
     app = frozen_demo_app()
     async with app.run_test(size=WIDE) as pilot:
         await wait_until(pilot, lambda: has_data(app))
-        before = app.panel(Signal.TRAFFIC).result
+        before = app.dashboard.panel(Signal.TRAFFIC).result
         assert before is not None
         await pilot.press("plus")
-        await wait_until(pilot, lambda: app.panel(Signal.TRAFFIC).result is not before)
-        after = app.panel(Signal.TRAFFIC).result
+        await wait_until(pilot, lambda: app.dashboard.panel(Signal.TRAFFIC).result is not before)
+        after = app.dashboard.panel(Signal.TRAFFIC).result
         assert after is not None
         assert "last 3h" in screen_text(app)
         assert after.window.step > before.window.step
@@ -193,13 +193,14 @@ async def test_enter_on_a_service_focuses_panels_and_logs_escape_clears() -> Non
         await wait_until(
             pilot,
             lambda: (
-                (r := app.panel(Signal.LATENCY).result) is not None and r.services() == ["checkout"]
+                (r := app.dashboard.panel(Signal.LATENCY).result) is not None
+                and r.services() == ["checkout"]
             ),
         )
         text = screen_text(app)
         assert "checkout" in text.splitlines()[0]  # header shows the filter
         assert "checkout p50" in text  # latency legend: the service's quantiles
-        view = app.log_panel.view
+        view = app.dashboard.log_panel.view
         assert view.count and all(
             view.store[i - view.store.first_index].service == "checkout"
             for i in range(view.store.first_index, view.store.first_index + len(view.store))
@@ -209,7 +210,10 @@ async def test_enter_on_a_service_focuses_panels_and_logs_escape_clears() -> Non
         await pilot.press("escape")
         await wait_until(
             pilot,
-            lambda: (r := app.panel(Signal.LATENCY).result) is not None and len(r.services()) == 3,
+            lambda: (
+                (r := app.dashboard.panel(Signal.LATENCY).result) is not None
+                and len(r.services()) == 3
+            ),
         )
         assert "all services" in screen_text(app)
 
@@ -264,11 +268,11 @@ async def test_pan_back_pauses_refresh_and_zero_returns_live() -> None:
     app = frozen_demo_app()
     async with app.run_test(size=WIDE) as pilot:
         await wait_until(pilot, lambda: has_data(app))
-        live = app.panel(Signal.TRAFFIC).result
+        live = app.dashboard.panel(Signal.TRAFFIC).result
         assert live is not None
         await pilot.press("left_square_bracket")
-        await wait_until(pilot, lambda: app.panel(Signal.TRAFFIC).result is not live)
-        panned = app.panel(Signal.TRAFFIC).result
+        await wait_until(pilot, lambda: app.dashboard.panel(Signal.TRAFFIC).result is not live)
+        panned = app.dashboard.panel(Signal.TRAFFIC).result
         assert panned is not None
         assert panned.window.end <= live.window.end - 1800 + panned.window.step
         assert "PAST RANGE" in screen_text(app)
@@ -285,13 +289,15 @@ async def test_compare_overlays_a_day_earlier_with_the_difference() -> None:
     async with app.run_test(size=WIDE) as pilot:
         await wait_until(pilot, lambda: has_data(app))
         await pilot.press("c")
-        await wait_until(pilot, lambda: bool((r := app.panel(Signal.TRAFFIC).result) and r.compare))
+        await wait_until(
+            pilot, lambda: bool((r := app.dashboard.panel(Signal.TRAFFIC).result) and r.compare)
+        )
         text = screen_text(app)
         assert "vs 1d earlier" in text
         assert "vs before" in text  # the headline's change against the overlay
         await pilot.press("c", "c")
         await wait_until(
-            pilot, lambda: not (r := app.panel(Signal.TRAFFIC).result) or not r.compare
+            pilot, lambda: not (r := app.dashboard.panel(Signal.TRAFFIC).result) or not r.compare
         )
         assert "earlier" not in screen_text(app).splitlines()[0]
 
@@ -302,7 +308,7 @@ async def test_chart_cursor_shows_values_and_enter_jumps_the_logs_there() -> Non
         await wait_until(pilot, lambda: has_data(app))
         await pilot.press("2")  # Traffic
         await pilot.press("left")  # cursor appears on the newest point
-        panel = app.panel(Signal.TRAFFIC)
+        panel = app.dashboard.panel(Signal.TRAFFIC)
         assert panel.result is not None and panel.cursor == panel.result.window.end
         await pilot.press("left", "left")
         assert panel.cursor == panel.result.window.end - 2 * panel.result.window.step
@@ -313,11 +319,11 @@ async def test_chart_cursor_shows_values_and_enter_jumps_the_logs_there() -> Non
         values = dict(panel.values_at_cursor())
         assert set(values) == {"api", "checkout", "worker"}
         assert all(v is not None and v > 0 for v in values.values())
-        target = app.log_panel.view.store[0].timestamp + 10
+        target = app.dashboard.log_panel.view.store[0].timestamp + 10
         panel.cursor = target
         await pilot.press("enter")
         await pilot.pause()
-        view = app.log_panel.view
+        view = app.dashboard.log_panel.view
         assert isinstance(app.focused, LogView)
         assert not view.follow
         top = view.store[view.top - view.store.first_index]

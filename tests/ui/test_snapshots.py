@@ -40,7 +40,7 @@ class TestServiceFocus:
             await wait_until(
                 pilot,
                 lambda: (
-                    len(results := pilot.app.results) == 5
+                    len(results := pilot.app.metrics.results) == 5
                     and results["latency"].services() == ["checkout"]
                     and all(set(r.services()) <= {"checkout"} for r in results.values())
                 ),

@@ -1,42 +1,52 @@
-"""Builds the app: one worker per source, results in, model updated, widgets refreshed.
+"""The app: it holds the owners of the dashboard's state and wires them together.
 
-The app owns the view state (range, filter, pause) and the log buffer; sources know nothing
-of Textual and are driven from here.
+`Dashboard` owns the layout and focus, `ViewController` what the user looks at, and one
+feed per data source owns what that source delivers (`MetricsFeed`, `LogFeed`,
+`AlertsFeed`, in ui/feeds/). The app itself is the mediator: key bindings and widget
+messages arrive here and become one call on the owner concerned. Sources know nothing of
+Textual; the feeds drive them in app workers.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import gc
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import Any
 
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from pulse_tui.config import Config
 from pulse_tui.model.alerting.fingerprint import pattern_query
 from pulse_tui.model.core.view_state import ViewState
-from pulse_tui.model.metrics.signals import Signal, SignalResult
+from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.sources.base import LogSource, MetricsSource
 from pulse_tui.sources.factory import log_sources, metrics_source
-from pulse_tui.ui.app_commands import CommandsMixin
-from pulse_tui.ui.app_constants import PANEL_KEYS
-from pulse_tui.ui.app_metrics import MetricsMixin
+from pulse_tui.ui.commands import help_rows, palette_commands
 from pulse_tui.ui.dashboard import MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH, Dashboard
 from pulse_tui.ui.feeds.alerts import AlertsFeed
 from pulse_tui.ui.feeds.logs import LogFeed
+from pulse_tui.ui.feeds.metrics import MetricsFeed
 from pulse_tui.ui.screens.help import HelpScreen
 from pulse_tui.ui.view import ViewController
 from pulse_tui.ui.widgets.alerts_pane import AlertsPane
 from pulse_tui.ui.widgets.errors_pane import ErrorsPane
-from pulse_tui.ui.widgets.log_panel import LogPanel
 from pulse_tui.ui.widgets.service_table import ServiceTable
 from pulse_tui.ui.widgets.signal_panel import SignalPanel
 
+#: Digit -> the panel it shows.
+PANEL_KEYS = {
+    "1": Signal.LATENCY,
+    "2": Signal.TRAFFIC,
+    "3": Signal.ERRORS,
+    "4": Signal.SATURATION,
+    "5": Signal.QUEUE,
+}
 
-class PulseApp(MetricsMixin, CommandsMixin, App[int]):
+
+class PulseApp(App[int]):
     """The dashboard. `build_app(config)` is the one way to make it, for CLI and tests alike."""
 
     CSS_PATH = "pulse.tcss"
@@ -125,19 +135,15 @@ class PulseApp(MetricsMixin, CommandsMixin, App[int]):
     ) -> None:
         super().__init__()
         self.config = config
-        self.metrics = metrics
-        self.results: dict[Signal, SignalResult] = {}
-        self.known_services: list[str] = []
-        self._in_flight: set[Signal] = set()
-        self._table_update_due = False
-        self._failures: dict[Signal, int] = {}
-        self._next_attempt: dict[Signal, float] = {}
+        # The two owners the others depend on come first; each later one is handed the
+        # earlier ones it talks to. Dashboard and view hear of the feeds through the app's
+        # methods (the feeds do not exist yet when they are made).
         self.dashboard = Dashboard(
             self,
             config,
             metrics.label,
-            on_panel_shown=self._refetch,
-            on_tab_shown=self._show_pane,
+            on_panel_shown=self._panel_shown,
+            on_tab_shown=self._tab_shown,
         )
         self.view = ViewController(
             self,
@@ -146,30 +152,17 @@ class PulseApp(MetricsMixin, CommandsMixin, App[int]):
             refetch=self.action_refresh_now,
         )
         self.alerts = AlertsFeed(self, config, metrics, self.view, self.dashboard)
+        self.metrics = MetricsFeed(self, config, metrics, self.view, self.dashboard, self.alerts)
         self.logs = LogFeed(self, config, logs, self.view, self.dashboard, self.alerts)
         if config.keys:
             self.set_keymap(dict(config.keys))
 
-    # ----------------------------------------------------------------- layout
-
     def compose(self) -> ComposeResult:
         yield from self.dashboard.compose(self.logs.buffer, self.view.state)
 
-    def panel(self, signal: Signal) -> SignalPanel:
-        return self.dashboard.panel(signal)
-
-    @property
-    def log_panel(self) -> LogPanel:
-        return self.dashboard.log_panel
-
     def on_mount(self) -> None:
         self.dashboard.mounted()
-        self.set_interval(self.config.dashboard.refresh, self.refresh_signals)
-        self.set_interval(1.0, self._tick)
-        self.set_interval(60.0, self.discover_services)
-        self.discover_services()
-        # Wait one frame so panels know their width (the query step depends on it).
-        self.call_after_refresh(self.refresh_signals)
+        self.metrics.start()
         # What exists once the dashboard is up (Textual's and our modules, the widgets)
         # lives as long as the app: keep it out of the collector's full passes, which
         # otherwise stall a frame by ~80 ms every ~20 s under a log flood (22 ms after).
@@ -179,10 +172,13 @@ class PulseApp(MetricsMixin, CommandsMixin, App[int]):
         self.logs.start()
         self.alerts.start()
 
-    # ----------------------------------------------------------------- panes
+    def _panel_shown(self, signal: Signal) -> None:
+        self.metrics.refetch(signal)
 
-    def _show_pane(self, tab: str) -> None:
+    def _tab_shown(self, tab: str) -> None:
         self.alerts.show_pane(tab)
+
+    # ----------------------------------------------------------------- panes
 
     def action_show_tab(self, name: str) -> None:
         """Switch the bottom area to logs, alerts, errors or probes, and focus it."""
@@ -205,10 +201,6 @@ class PulseApp(MetricsMixin, CommandsMixin, App[int]):
 
     # ----------------------------------------------------------------- the view
 
-    @property
-    def view_state(self) -> ViewState:
-        return self.view.state
-
     def action_toggle_pause(self) -> None:
         self.view.toggle_pause()
 
@@ -225,7 +217,9 @@ class PulseApp(MetricsMixin, CommandsMixin, App[int]):
         self.view.cycle_compare()
 
     def action_pick_services(self) -> None:
-        self.view.pick_services(self.all_services())
+        names = self.metrics.service_names() | self.logs.service_names()
+        names.discard("")
+        self.view.pick_services(sorted(names))
 
     def action_pick_range(self) -> None:
         self.view.pick_range()
@@ -235,6 +229,9 @@ class PulseApp(MetricsMixin, CommandsMixin, App[int]):
             self.dashboard.restore()
         else:
             self.view.clear_services()
+
+    def action_refresh_now(self) -> None:
+        self.metrics.retry_now()
 
     def on_service_table_service_chosen(self, event: ServiceTable.ServiceChosen) -> None:
         self.view.focus_service(event.service)
@@ -253,32 +250,23 @@ class PulseApp(MetricsMixin, CommandsMixin, App[int]):
         self.dashboard.log_panel.filter_to(pattern_query(event.fingerprint))
         self.dashboard.show_tab("logs")
 
-    def all_services(self) -> list[str]:
-        """Services from the backend, the panels' results and the log sources' mapping."""
-        names = set(self.known_services)
-        for result in self.results.values():
-            names.update(result.services())
-        names |= self.logs.service_names()
-        return sorted(names)
-
-    def action_refresh_now(self) -> None:
-        self._next_attempt.clear()
-        self.refresh_signals(force=True)
-
     # ----------------------------------------------------------------- help, quit
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             # Installed once and reused: composing the table is the slow part.
             if not self.is_screen_installed("help"):
-                self.install_screen(HelpScreen(self.help_rows()), "help")
+                self.install_screen(HelpScreen(help_rows(self, self.ACTION_HELP)), "help")
             self.push_screen("help")
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield from palette_commands(self, self.dashboard, self.ACTION_HELP)
 
     async def action_quit(self) -> None:
         await self.alerts.stop()
         await self.logs.stop()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.metrics.close(), timeout=0.5)
+        await self.metrics.close()
         self.exit(0)
 
 
