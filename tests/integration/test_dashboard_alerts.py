@@ -93,7 +93,7 @@ async def test_webhook_gets_exactly_one_firing_message() -> None:
         receiver.stop()
 
 
-async def test_errors_pane_groups_variable_messages_and_enter_filters_the_logs() -> None:
+async def test_error_groups_pane_groups_variable_messages_and_enter_filters_the_logs() -> None:
     texts = [
         ("payment timeout after 1234ms", Level.ERROR),
         ("GET /healthz 200", Level.INFO),
@@ -111,7 +111,7 @@ async def test_errors_pane_groups_variable_messages_and_enter_filters_the_logs()
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await wait_until(pilot, lambda: len(app.alerts.error_groups) == 3)
         await pilot.press("e")
-        await wait_until(pilot, lambda: app.query_one("#error-table").row_count == 3)
+        await wait_until(pilot, lambda: app.query_one("#error-group-table").row_count == 3)
         text = screen_text(app)
         assert "payment timeout after <duration>" in text
         assert "payment timeout after <duration> [link=<url>" in text  # markup shown as text
@@ -120,7 +120,7 @@ async def test_errors_pane_groups_variable_messages_and_enter_filters_the_logs()
         assert timeout_group.count == 2  # the [link=…] line differs after the duration
         assert "NEW" in text
         assert "payment timeout after 1234ms" in text  # the group's example line
-        table = app.query_one("#error-table")
+        table = app.query_one("#error-group-table")
         table.move_cursor(row=table.get_row_index(timeout_group.fingerprint))
         await pilot.press("enter")
         view = app.dashboard.log_panel.view
@@ -237,7 +237,7 @@ async def test_new_error_pattern_alerts_and_resolves_when_acknowledged() -> None
         key = "newerror:db pool exhausted after <duration>"
         await wait_until(pilot, lambda: any(a.key == key for a in app.alerts.book.firing()))
         await pilot.press("e")
-        await wait_until(pilot, lambda: app.query_one("#error-table").row_count == 1)
+        await wait_until(pilot, lambda: app.query_one("#error-group-table").row_count == 1)
         await pilot.press("enter")
         await wait_until(pilot, lambda: not any(a.key == key for a in app.alerts.book.firing()))
         assert [e.kind for e in app.alerts.book.history if e.alert.key == key] == [

@@ -332,8 +332,6 @@ async def test_chart_cursor_shows_values_and_enter_jumps_the_logs_there() -> Non
 
 
 async def test_key_bindings_come_from_the_config() -> None:
-    from dataclasses import replace
-
     config = replace(demo_config(), keys={"pause": "P", "pick_range": "T"})
     app = frozen_demo_app(config)
     async with app.run_test(size=WIDE) as pilot:
@@ -346,9 +344,19 @@ async def test_key_bindings_come_from_the_config() -> None:
         assert app.view.state.paused and "PAUSED" in screen_text(app)
 
 
-async def test_header_warns_when_tls_verification_is_off() -> None:
-    from dataclasses import replace
+async def test_the_errors_tab_keeps_its_key_name_in_the_config() -> None:
+    # `[keys] pane_errors` names the key of the tab labelled "Errors" (the error groups).
+    config = replace(demo_config(), keys={"pane_errors": "E"})
+    app = frozen_demo_app(config)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        await pilot.press("E")
+        await pilot.pause()
+        assert app.dashboard.active_tab == "error-groups"
+        assert app.focused is app.query_one("#error-group-table")
 
+
+async def test_header_warns_when_tls_verification_is_off() -> None:
     from pulse_tui.config import Config
     from pulse_tui.sources.prometheus.source import PrometheusSource
 

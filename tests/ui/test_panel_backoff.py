@@ -17,7 +17,7 @@ from pulse_tui.ui.app import PulseApp, demo_config
 SIZE = (200, 50)
 
 
-class FlakyErrorsPanel(DemoMetricsSource):
+class FlakyErrorGroupsPanel(DemoMetricsSource):
     """The demo, except that the errors panel's queries fail while `failures` lasts."""
 
     def __init__(self) -> None:
@@ -40,9 +40,9 @@ class FlakyErrorsPanel(DemoMetricsSource):
         return await super().query_signal(signal, window, services, compare_offset=compare_offset)
 
 
-def flaky_app() -> tuple[PulseApp, FlakyErrorsPanel]:
+def flaky_app() -> tuple[PulseApp, FlakyErrorGroupsPanel]:
     app = frozen_demo_app()
-    source = FlakyErrorsPanel()
+    source = FlakyErrorGroupsPanel()
     return PulseApp(app.config, source, demo_log_sources(live=False)), source
 
 

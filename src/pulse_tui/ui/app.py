@@ -32,7 +32,7 @@ from pulse_tui.ui.feeds.metrics import MetricsFeed
 from pulse_tui.ui.screens.help import HelpScreen
 from pulse_tui.ui.view import ViewController
 from pulse_tui.ui.widgets.alerts_pane import AlertsPane
-from pulse_tui.ui.widgets.errors_pane import ErrorsPane
+from pulse_tui.ui.widgets.error_groups_pane import ErrorGroupsPane
 from pulse_tui.ui.widgets.service_table import ServiceTable
 from pulse_tui.ui.widgets.signal_panel import SignalPanel
 
@@ -103,7 +103,8 @@ class PulseApp(App[int]):
         Binding("6", "focus_pane('services')", "Services", show=False, id="pane_services"),
         Binding("7", "show_tab('logs')", "Logs", show=False, id="pane_logs"),
         Binding("a", "show_tab('alerts')", "Alerts", id="pane_alerts"),
-        Binding("e", "show_tab('errors')", "Errors", show=False, id="pane_errors"),
+        # The id is the config's name for the key (`[keys] pane_errors`); the tab reads "Errors".
+        Binding("e", "show_tab('error-groups')", "Errors", show=False, id="pane_errors"),
         Binding("u", "show_tab('probes')", "Probes", show=False, id="pane_probes"),
     ]
 
@@ -181,7 +182,7 @@ class PulseApp(App[int]):
     # ----------------------------------------------------------------- panes
 
     def action_show_tab(self, name: str) -> None:
-        """Switch the bottom area to logs, alerts, errors or probes, and focus it."""
+        """Switch the bottom area to logs, alerts, error groups or probes, and focus it."""
         self.dashboard.show_tab(name)
 
     def action_cycle_focus(self, delta: int) -> None:
@@ -244,7 +245,7 @@ class PulseApp(App[int]):
     def on_alerts_pane_silence_requested(self, event: AlertsPane.SilenceRequested) -> None:
         self.alerts.silence(event.key, event.name)
 
-    def on_errors_pane_group_chosen(self, event: ErrorsPane.GroupChosen) -> None:
+    def on_error_groups_pane_group_chosen(self, event: ErrorGroupsPane.GroupChosen) -> None:
         """Filter the log pane to the group's lines and show it; the group is seen now."""
         self.alerts.acknowledge_group(event.fingerprint)
         self.dashboard.log_panel.filter_to(pattern_query(event.fingerprint))

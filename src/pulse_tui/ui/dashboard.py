@@ -19,7 +19,7 @@ from pulse_tui.model.core.view_state import ViewState
 from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.ui.widgets.alerts_pane import AlertsPane
-from pulse_tui.ui.widgets.errors_pane import ErrorsPane
+from pulse_tui.ui.widgets.error_groups_pane import ErrorGroupsPane
 from pulse_tui.ui.widgets.key_bar import KeyBar
 from pulse_tui.ui.widgets.log_panel import LogPanel
 from pulse_tui.ui.widgets.probes_pane import ProbesPane
@@ -36,7 +36,7 @@ WIDE_WIDTH, WIDE_HEIGHT = 120, 34
 BOTTOM_FOCUS = {
     "logs": "#log-view",
     "alerts": "#alert-table",
-    "errors": "#error-table",
+    "error-groups": "#error-group-table",
     "probes": "#probe-table",
 }
 
@@ -119,8 +119,8 @@ class Dashboard:
                     yield LogPanel(buffer, id="logs")
                 with TabPane("Alerts", id="tab-alerts"):
                     yield AlertsPane(id="alerts")
-                with TabPane("Errors", id="tab-errors"):
-                    yield ErrorsPane(id="errors")
+                with TabPane("Errors", id="tab-error-groups"):
+                    yield ErrorGroupsPane(id="error-groups")
                 with TabPane("Probes", id="tab-probes"):
                     yield ProbesPane(id="probes")
         yield TooSmall(id="too-small")
@@ -165,8 +165,8 @@ class Dashboard:
         return self._app.query_one(AlertsPane)
 
     @property
-    def errors_pane(self) -> ErrorsPane:
-        return self._app.query_one(ErrorsPane)
+    def error_groups_pane(self) -> ErrorGroupsPane:
+        return self._app.query_one(ErrorGroupsPane)
 
     @property
     def probes_pane(self) -> ProbesPane:
@@ -214,7 +214,7 @@ class Dashboard:
         return self._app.query_one(BOTTOM_FOCUS.get(active, "#log-view"), Widget)
 
     def show_tab(self, name: str) -> None:
-        """Switch the bottom area to logs, alerts, errors or probes, and focus it."""
+        """Switch the bottom area to logs, alerts, error groups or probes, and focus it."""
         self.bottom.active = f"tab-{name}"
         # Panes off screen are not kept current: whoever fills this one brings it up to date.
         self._on_tab_shown(name)

@@ -41,7 +41,7 @@ EXTERNAL_INTERVAL = 30.0
 
 class AlertsFeed:
     """Owns the session's alerting: evaluators, the alert book, silences, the notifier,
-    error groups, external alert lists and probes; fills the Alerts, Errors and Probes tabs.
+    error groups, external alert lists and probes; fills the alerts, error-groups and probes tabs.
 
     The metrics feed hands it each panel's result (`after_result`), the log feed each
     flush's batches (`after_lines`); the prober its checks (`on_probe`).
@@ -143,7 +143,7 @@ class AlertsFeed:
             new = self.error_groups.observe(batch)
             if new and self._config.alerts.new_error_groups:
                 # A pattern never seen this session is an info alert; it resolves when the
-                # user acknowledges the group (Enter on it in the Errors tab).
+                # user acknowledges the group (Enter on it in the error-groups tab).
                 now = clock.now()
                 self._emit(
                     [
@@ -307,7 +307,7 @@ class AlertsFeed:
         """Bring a bottom tab up to date as it is shown (hidden ones are not kept current)."""
         if tab == "alerts":
             self._show_alerts()
-        elif tab == "errors":
+        elif tab == "error-groups":
             self._show_error_groups()
         elif tab == "probes":
             self._show_probes()
@@ -327,12 +327,12 @@ class AlertsFeed:
             dashboard.alerts_pane.show_alerts(current, history, errors)
 
     def _show_error_groups(self) -> None:
-        if self._dashboard.active_tab != "errors":
+        if self._dashboard.active_tab != "error-groups":
             return
         with contextlib.suppress(Exception):  # while quitting
             state = self._view.state
             since = state.window_end() - state.range_seconds
-            self._dashboard.errors_pane.show_groups(
+            self._dashboard.error_groups_pane.show_groups(
                 self.error_groups.groups(since), since, self.error_groups.evicted
             )
 
