@@ -111,6 +111,20 @@ async def test_enter_maximises_the_focused_pane_and_restores() -> None:
         assert app.dashboard.panel(Signal.TRAFFIC).region.height > 0
 
 
+async def test_escape_with_nothing_to_clear_in_a_pane_clears_the_service_filter() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        await pilot.press("6", "down", "enter")  # checkout
+        await wait_until(pilot, lambda: app.view.state.services == {"checkout"})
+        await pilot.press("2", "escape")  # on a panel with no cursor
+        await wait_until(pilot, lambda: not app.view.state.services)
+        await pilot.press("6", "enter")  # the table's cursor is still on checkout
+        await wait_until(pilot, lambda: app.view.state.services == {"checkout"})
+        await pilot.press("7", "escape")  # on the logs with no search
+        await wait_until(pilot, lambda: not app.view.state.services)
+
+
 async def test_keys_typed_faster_than_focus_moves_act_on_the_chosen_pane() -> None:
     # Focus lands a message after the key that moves it: "7z" typed in one go (both
     # keys queued before either is handled) must maximise the logs, not the table.

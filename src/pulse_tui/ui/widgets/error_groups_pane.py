@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,6 +12,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from pulse_tui.model.alerting.error_groups import ErrorGroup
 from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.ui.charts import sparkline
 
@@ -45,7 +45,8 @@ class ErrorGroupsPane(Vertical):
     def table(self) -> DataTable[Text]:
         return self.query_one("#error-group-table", DataTable)
 
-    def show_groups(self, groups: Sequence[Any], since: float, evicted: int) -> None:
+    def show_groups(self, groups: Sequence[ErrorGroup], since: float, evicted: int) -> None:
+        """The groups with lines since `since`; `evicted` says how many the bound dropped."""
         table = self.table
         table.clear()
         for group in groups:

@@ -17,7 +17,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -32,7 +32,10 @@ from pulse_tui.ui.widgets.strips import text_segments
 class LineStore(Protocol):
     """What the view needs of the buffer (pulse_tui.model.logs.buffer.LogBuffer)."""
 
-    first_index: int
+    @property
+    def first_index(self) -> int:
+        """The absolute index of item 0 (lines dropped so far)."""
+        ...
 
     def __len__(self) -> int: ...
 
@@ -52,7 +55,10 @@ def format_line(line: LogLine, *, host_width: int = 0) -> Text:
         for piece, style in _text_pieces(line.text):  # remote stderr is untrusted text too
             out.append(piece, style=f"italic #ff8787 {style or ''}")
         return out
-    return Text.assemble(*_row_pieces(line, host_width))
+    out = Text()
+    for piece, style in _row_pieces(line, host_width):
+        out.append(piece, style)
+    return out
 
 
 def _row_pieces(line: LogLine, host_width: int) -> list[tuple[str, str | None]]:
@@ -92,13 +98,17 @@ def _text_pieces(text: str) -> list[tuple[str, str | None]]:
 #: Narrower than this, wrapped rows use the whole width rather than a hanging indent.
 _MIN_WRAPPED_WIDTH = 20
 
-_STYLES: dict[str | None, Style | None] = {None: None}
+#: Parsed once: a log row names the same few styles over and over.
+_STYLES: dict[str, Style] = {}
 
 
 def _style(name: str | None) -> Style | None:
-    if name not in _STYLES:
-        _STYLES[name] = Style.parse(name)  # type: ignore[arg-type] - None is preset
-    return _STYLES[name]
+    if name is None:
+        return None
+    style = _STYLES.get(name)
+    if style is None:
+        style = _STYLES[name] = Style.parse(name)
+    return style
 
 
 def plain_row_segments(line: LogLine, host_width: int) -> list[Segment] | None:
@@ -150,6 +160,7 @@ class LogView(Widget, can_focus=True):
         #: The hit `n`/`N` last moved to.
         self.current_hit: int | None = None
         self._page: list[Strip] = []
+        #: Columns the host tag takes (the longest host name known, at most 16).
         self.host_width = 8
         self._row_cache: dict[int, list[list[Segment]]] = {}
         self._row_cache_key: tuple[object, ...] = ()
@@ -183,6 +194,10 @@ class LogView(Widget, can_focus=True):
         self.current_hit = None
         self.lines_arrived()
         self._moved()
+
+    def set_host_width(self, width: int) -> None:
+        """Hosts known changed: pad host tags to `width` columns (taken at the next paint)."""
+        self.host_width = width
 
     def lines_arrived(self) -> None:
         """Called after the buffer grew: filters and searches the new lines, repaints."""
@@ -239,7 +254,13 @@ class LogView(Widget, can_focus=True):
 
     @property
     def count(self) -> int:
+        """Lines shown (all of the store's, or those passing the filter)."""
         return len(self.store) if self._matches is None else len(self._matches)
+
+    @property
+    def narrowed(self) -> bool:
+        """A filter hides lines (or one is being computed): `count` is not the store's."""
+        return self.predicate is not None or self._matches is not None
 
     def _position(self, absolute: int) -> int:
         """Position (0-based among visible lines) of an absolute index, or the nearest after."""
@@ -319,7 +340,7 @@ class LogView(Widget, can_focus=True):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height
 
-    def render_lines(self, crop):
+    def render_lines(self, crop: Region) -> list[Strip]:
         # Build the whole page once per repaint; render_line then just indexes it.
         self._page = self._build_page()
         return super().render_lines(crop)
@@ -389,10 +410,10 @@ class LogView(Widget, can_focus=True):
             empty = Text("no log lines yet", style="dim")
             if self.predicate is not None and len(self.store):
                 empty = Text("no lines match the current filter", style="dim")
-            rows = self.app.console.render_lines(
+            lines = self.app.console.render_lines(
                 empty, self.app.console.options.update(width=width), pad=True
             )
-            return [Strip(r, width) for r in rows][:height]
+            return [Strip(line, width) for line in lines][:height]
         rows: list[list[Segment]] = []
         if self.follow:
             position = count - 1

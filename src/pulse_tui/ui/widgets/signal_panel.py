@@ -8,6 +8,7 @@ import time
 from rich.console import Console, RenderableType
 from rich.style import Style
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
@@ -49,8 +50,7 @@ def headline(result: SignalResult, focused: frozenset[str]) -> tuple[float | Non
     drawn, _ = chart_series(result, focused)
     if result.signal is Signal.LATENCY:
         drawn = [s for s in drawn if s.labels.get("quantile", "p99") == "p99"]
-    latest = [(s.latest(), s) for s in drawn]
-    latest = [(v, s) for v, s in latest if v is not None]
+    latest = [(newest, s) for s in drawn if (newest := s.latest()) is not None]
     if not latest:
         return None, "", ""
     if result.signal is Signal.TRAFFIC:
@@ -153,8 +153,7 @@ class SignalPanel(Widget, can_focus=True):
 
     def action_clear_cursor(self) -> None:
         if self.cursor is None:
-            self.app.action_escape()  # type: ignore[attr-defined]
-            return
+            raise SkipAction()  # no cursor to clear: Escape means what it does elsewhere
         self.cursor = None
         self.refresh()
 
@@ -168,15 +167,14 @@ class SignalPanel(Widget, can_focus=True):
         """(legend name, value) of every drawn series at the cursor's instant."""
         if self.result is None or self.cursor is None:
             return []
+        cursor = self.cursor
         drawn, _ = chart_series(self.result, self.focused_services)
-        out = []
+        out: list[tuple[str, float | None]] = []
         for series in drawn:
             value = None
             if series.timestamps:
-                nearest = min(
-                    range(len(series.timestamps)),
-                    key=lambda i: abs(series.timestamps[i] - self.cursor),  # type: ignore[operator]
-                )
+                stamps = series.timestamps
+                nearest = min(range(len(stamps)), key=lambda i: abs(stamps[i] - cursor))
                 candidate = series.values[nearest]
                 value = candidate if math.isfinite(candidate) else None
             out.append((series.name, value))
@@ -349,7 +347,7 @@ class SignalPanel(Widget, can_focus=True):
     def _compare_delta(self, value: float) -> Text:
         assert self.result is not None
         _, compare = chart_series(self.result, self.focused_services)
-        earlier = [s.latest() for s in compare if s.latest() is not None]
+        earlier = [newest for s in compare if (newest := s.latest()) is not None]
         if not earlier:
             return Text("")
         before = max(earlier) if self.signal is not Signal.TRAFFIC else sum(earlier)
