@@ -82,6 +82,7 @@ class Dashboard:
         self._backend = backend
         self._on_panel_shown = on_panel_shown
         self._on_tab_shown = on_tab_shown
+        #: The panel the narrow layout shows (the last one focused).
         self._current_panel = Signal.LATENCY
         self._maximized: Widget | None = None
         #: The pane a key just chose, until focus (which moves a message later) lands.
@@ -190,11 +191,6 @@ class Dashboard:
             widget.label = label
 
     # ----------------------------------------------------------------- panes and focus
-
-    @property
-    def current_panel(self) -> Signal:
-        """The panel the narrow layout shows (the last one focused)."""
-        return self._current_panel
 
     @property
     def maximized(self) -> Widget | None:

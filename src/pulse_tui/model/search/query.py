@@ -262,9 +262,6 @@ class LineFilter:
             )
         return replace(self, includes=(*self.includes, SearchQuery.parse(text, regex=regex)))
 
-    def without_patterns(self) -> LineFilter:
-        return replace(self, includes=(), excludes=())
-
     def with_min_level(self, level: Level) -> LineFilter:
         return replace(self, min_level=level)
 

@@ -1,1 +1,8 @@
-"""Textual widgets, one per file, grouped by the area of the screen they fill."""
+"""The dashboard's widgets, one per file.
+
+The top: `status_header`. The panels: `signal_panel` (one golden signal) and
+`service_table`. The bottom tabs: `log_panel` (with `log_view`, the virtualised lines,
+and `log_query`, search and filters), `alerts_pane`, `error_groups_pane`, `probes_pane`.
+The last line: `key_bar`. Shared by them: `palette` (colours) and `strips` (rows painted
+without Textual's conversion).
+"""
