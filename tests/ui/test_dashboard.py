@@ -166,6 +166,17 @@ async def test_the_header_shows_the_configured_range_from_the_start() -> None:
         assert "last 6h" in screen_text(app).splitlines()[0]
 
 
+async def test_a_view_set_before_the_app_runs_is_where_it_starts() -> None:
+    app = frozen_demo_app()
+    app.view.set(replace(app.view.state, services=frozenset({"checkout"})))
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        assert "checkout" in screen_text(app).splitlines()[0]
+        view = app.dashboard.log_panel.view
+        await wait_until(pilot, lambda: view.narrowed and 0 < view.count < len(view.store))
+        assert app.dashboard.panel(Signal.TRAFFIC).result.services() == ["checkout"]
+
+
 async def test_pause_stops_refresh_and_says_so() -> None:
     app = frozen_demo_app()
     async with app.run_test(size=WIDE) as pilot:

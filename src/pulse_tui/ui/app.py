@@ -136,9 +136,10 @@ class PulseApp(App[int]):
     ) -> None:
         super().__init__()
         self.config = config
-        # The two owners the others depend on come first; each later one is handed the
-        # earlier ones it talks to. Dashboard and view hear of the feeds through the app's
-        # methods (the feeds do not exist yet when they are made).
+        # Each owner is handed the earlier ones it talks to. The dashboard and the view
+        # come first (every feed needs them) and reach the feeds through this app's
+        # methods, which run only once everything below exists.
+        #: The layout: widgets by role, focus between panes, the maximised pane.
         self.dashboard = Dashboard(
             self,
             config,
@@ -146,14 +147,18 @@ class PulseApp(App[int]):
             on_panel_shown=self._panel_shown,
             on_tab_shown=self._tab_shown,
         )
+        #: What the user looks at: range, service filter, pause, compare.
         self.view = ViewController(
             self,
             self.dashboard,
             ViewState(range_seconds=config.dashboard.range),
             refetch=self.action_refresh_now,
         )
+        #: Rules, alerts, silences, webhooks, error groups and probes.
         self.alerts = AlertsFeed(self, config, metrics, self.view, self.dashboard)
+        #: The panels' results and the services table, fetched from `metrics`.
         self.metrics = MetricsFeed(self, config, metrics, self.view, self.dashboard, self.alerts)
+        #: The log buffer and the sources streaming into it.
         self.logs = LogFeed(self, config, logs, self.view, self.dashboard, self.alerts)
         if config.keys:
             self.set_keymap(dict(config.keys))
@@ -162,7 +167,7 @@ class PulseApp(App[int]):
         yield from self.dashboard.compose(self.logs.buffer, self.view.state)
 
     def on_mount(self) -> None:
-        self.dashboard.mounted()
+        self.dashboard.mounted(self.view.state)
         self.metrics.start()
         # What exists once the dashboard is up (Textual's and our modules, the widgets)
         # lives as long as the app: keep it out of the collector's full passes, which

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from textual.app import App, ComposeResult
 from textual.widget import Widget
@@ -69,7 +69,7 @@ class Dashboard:
 
     def __init__(
         self,
-        app: App[int],
+        app: App[Any],
         config: Config,
         backend: str,
         *,
@@ -127,10 +127,13 @@ class Dashboard:
         yield TooSmall(id="too-small")
         yield KeyBar()
 
-    def mounted(self) -> None:
-        """The widgets exist: mark the current panel and give the table the keys."""
+    def mounted(self, view: ViewState) -> None:
+        """The widgets exist: mark the current panel, give the table the keys, and narrow
+        the logs to the services of a view set before the app ran."""
         self._apply_layout()
         self.service_table.focus()
+        if view.services:
+            self.log_panel.set_services(view.services)
 
     def _apply_layout(self) -> None:
         for signal in Signal:

@@ -39,10 +39,10 @@ class ViewController:
         return self._state
 
     def set(self, state: ViewState, *, refetch: bool = True) -> None:
-        """Make `state` the view; before the app is mounted, only remember it."""
+        """Make `state` the view (before the app runs: the view it starts with)."""
         old, self._state = self._state, state
         if not self._app.is_running:
-            return  # the dashboard is composed from `state` when it mounts
+            return  # no widgets yet: the dashboard is composed and mounted from `state`
         self._dashboard.header.show(state)
         if state.services != old.services:
             self._dashboard.log_panel.set_services(state.services)
