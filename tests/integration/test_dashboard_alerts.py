@@ -48,7 +48,7 @@ async def test_demo_incident_fires_toasts_lists_and_silences() -> None:
             pilot,
             lambda: any(
                 a.name == "High error ratio" and a.service == "checkout" and a.state == "firing"
-                for a in app.alert_book.current()
+                for a in app.alerts.book.current()
             ),
         )
         await pilot.pause(0.2)
@@ -66,7 +66,7 @@ async def test_demo_incident_fires_toasts_lists_and_silences() -> None:
         await pilot.press("down", "enter")  # 1 hour
         await pilot.pause(0.2)
         alert = next(
-            a for a in app.alert_book.current() if a.key == "pulse:High error ratio:checkout"
+            a for a in app.alerts.book.current() if a.key == "pulse:High error ratio:checkout"
         )
         assert alert.silenced
         assert "(silenced)" in screen_text(app)
@@ -82,7 +82,7 @@ async def test_webhook_gets_exactly_one_firing_message() -> None:
         async with app.run_test(size=WIDE) as pilot:
             await wait_until(pilot, lambda: any("High error ratio" in t for t in receiver.texts))
             await pilot.pause(0.5)
-            app.refresh_signals(force=True)  # a second evaluation of the same data
+            app.metrics.refresh(force=True)  # a second evaluation of the same data
             await pilot.pause(0.5)
             sent = [t.split(" (at")[0] for t in receiver.texts if "High error ratio" in t]
             # One firing (and, once over, one resolved) per alert, however often evaluated.
@@ -93,7 +93,7 @@ async def test_webhook_gets_exactly_one_firing_message() -> None:
         receiver.stop()
 
 
-async def test_errors_pane_groups_variable_messages_and_enter_filters_the_logs() -> None:
+async def test_error_groups_pane_groups_variable_messages_and_enter_filters_the_logs() -> None:
     texts = [
         ("payment timeout after 1234ms", Level.ERROR),
         ("GET /healthz 200", Level.INFO),
@@ -107,23 +107,23 @@ async def test_errors_pane_groups_variable_messages_and_enter_filters_the_logs()
     ]
     config = demo_config()
     app = PulseApp(config, DemoMetricsSource(config), [LinesOnce("web-1", lines)])
-    app.view_state = replace(app.view_state, end=BASE + 600.0)
+    app.view.set(replace(app.view.state, end=BASE + 600.0))
     async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await wait_until(pilot, lambda: len(app.error_groups) == 3)
+        await wait_until(pilot, lambda: len(app.alerts.error_groups) == 3)
         await pilot.press("e")
-        await wait_until(pilot, lambda: app.query_one("#error-table").row_count == 3)
+        await wait_until(pilot, lambda: app.query_one("#error-group-table").row_count == 3)
         text = screen_text(app)
         assert "payment timeout after <duration>" in text
         assert "payment timeout after <duration> [link=<url>" in text  # markup shown as text
-        groups = {g.fingerprint: g for g in app.error_groups.groups()}
+        groups = {g.fingerprint: g for g in app.alerts.error_groups.groups()}
         timeout_group = next(g for fp, g in groups.items() if fp.startswith("payment timeout"))
         assert timeout_group.count == 2  # the [link=…] line differs after the duration
         assert "NEW" in text
         assert "payment timeout after 1234ms" in text  # the group's example line
-        table = app.query_one("#error-table")
+        table = app.query_one("#error-group-table")
         table.move_cursor(row=table.get_row_index(timeout_group.fingerprint))
         await pilot.press("enter")
-        view = app.log_panel.view
+        view = app.dashboard.log_panel.view
         await wait_until(pilot, lambda: view._matches is not None and 0 < view.count < 5)
         shown = [view._line(i).text for i in range(view.count)]
         # The group's search finds its lines (and may also find longer look-alikes).
@@ -140,25 +140,26 @@ async def test_probes_go_down_alert_and_come_back() -> None:
         app = frozen_demo_app(config)
         async with app.run_test(size=WIDE, notifications=True) as pilot:
             await pilot.press("u")
-            await wait_until(pilot, lambda: "api health" in app.probe_statuses)
-            await wait_until(pilot, lambda: app.probe_statuses["api health"].up is True)
+            await wait_until(pilot, lambda: "api health" in app.alerts.probe_statuses)
+            await wait_until(pilot, lambda: app.alerts.probe_statuses["api health"].up is True)
             await pilot.pause(0.2)
             assert " up " in screen_text(app)
             target.stop()
-            await wait_until(pilot, lambda: app.probe_statuses["api health"].down)
+            await wait_until(pilot, lambda: app.alerts.probe_statuses["api health"].down)
             await pilot.pause(0.2)
             assert "DOWN" in screen_text(app)
             assert any(
                 a.key == "probe:api health" and a.state == "firing"
-                for a in app.alert_book.current()
+                for a in app.alerts.book.current()
             )
             target.start()
-            await wait_until(pilot, lambda: app.probe_statuses["api health"].up is True)
+            await wait_until(pilot, lambda: app.alerts.probe_statuses["api health"].up is True)
             await wait_until(
-                pilot, lambda: not any(a.key == "probe:api health" for a in app.alert_book.firing())
+                pilot,
+                lambda: not any(a.key == "probe:api health" for a in app.alerts.book.firing()),
             )
             assert [
-                e.kind for e in app.alert_book.history if e.alert.key == "probe:api health"
+                e.kind for e in app.alerts.book.history if e.alert.key == "probe:api health"
             ] == [
                 "firing",
                 "resolved",
@@ -203,14 +204,14 @@ async def test_alertmanager_alerts_appear_beside_ours_and_a_dead_one_is_shown(
             async with app.run_test(size=WIDE, notifications=True) as pilot:
                 await pilot.press("a")
                 if expect_error:
-                    await wait_until(pilot, lambda: "alertmanager" in app.external_errors)
+                    await wait_until(pilot, lambda: "alertmanager" in app.alerts.external_errors)
                     await pilot.pause(0.2)
                     assert "alertmanager:" in screen_text(app)
                     # The rest of the app is unaffected: panels still get their data.
-                    await wait_until(pilot, lambda: app.panel_results_count() == 5)
+                    await wait_until(pilot, lambda: len(app.metrics.results) == 5)
                 else:
                     await wait_until(
-                        pilot, lambda: any(a.name == "DiskFull" for a in app.alert_book.current())
+                        pilot, lambda: any(a.name == "DiskFull" for a in app.alerts.book.current())
                     )
                     await pilot.pause(0.2)
                     text = screen_text(app)
@@ -231,15 +232,15 @@ async def test_new_error_pattern_alerts_and_resolves_when_acknowledged() -> None
     config = demo_config()
     config = replace(config, alerts=replace(config.alerts, new_error_groups=True))
     app = PulseApp(config, DemoMetricsSource(config), [LinesOnce("web-1", lines)])
-    app.view_state = replace(app.view_state, end=BASE + 600.0)
+    app.view.set(replace(app.view.state, end=BASE + 600.0))
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         key = "newerror:db pool exhausted after <duration>"
-        await wait_until(pilot, lambda: any(a.key == key for a in app.alert_book.firing()))
+        await wait_until(pilot, lambda: any(a.key == key for a in app.alerts.book.firing()))
         await pilot.press("e")
-        await wait_until(pilot, lambda: app.query_one("#error-table").row_count == 1)
+        await wait_until(pilot, lambda: app.query_one("#error-group-table").row_count == 1)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: not any(a.key == key for a in app.alert_book.firing()))
-        assert [e.kind for e in app.alert_book.history if e.alert.key == key] == [
+        await wait_until(pilot, lambda: not any(a.key == key for a in app.alerts.book.firing()))
+        assert [e.kind for e in app.alerts.book.history if e.alert.key == key] == [
             "firing",
             "resolved",
         ]

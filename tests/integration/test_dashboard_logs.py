@@ -107,13 +107,13 @@ async def test_a_log_rule_fires_on_lines_tailed_over_ssh(
         with log.open("a") as f:
             for n in range(3):
                 f.write(f"ERROR payment timeout after {100 + n}ms\n")
-        await wait_until(pilot, lambda: app.log_panel.view.count == 4)
+        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 4)
         await pilot.pause(1.2)  # one evaluation tick: 3 is not MORE than 3
-        assert not app.alert_book.firing()
+        assert not app.alerts.book.firing()
         with log.open("a") as f:
             f.write("ERROR payment timeout after 999ms\n")
         await wait_until(
-            pilot, lambda: any(a.name == "Payment timeouts" for a in app.alert_book.firing())
+            pilot, lambda: any(a.name == "Payment timeouts" for a in app.alerts.book.firing())
         )
         await pilot.press("a")
         await pilot.pause(0.2)

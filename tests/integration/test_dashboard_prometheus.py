@@ -37,12 +37,13 @@ def make_app(config: Config) -> PulseApp:
 
 
 def at_data_end(app: PulseApp, data: PrometheusData) -> None:
-    app.set_view(replace(app.view_state, end=float(data.end)))
+    app.view.set(replace(app.view.state, end=float(data.end)))
 
 
 def all_panels_loaded(app: PulseApp) -> bool:
     return all(
-        (r := app.panel(s).result) is not None and r.window.end <= app.view_state.window_end()
+        (r := app.dashboard.panel(s).result) is not None
+        and r.window.end <= app.view.state.window_end()
         for s in Signal
     )
 
@@ -55,7 +56,9 @@ async def test_table_and_panels_show_the_backfilled_values(prometheus_data: Prom
     app = make_app(prometheus_data.config())
     async with app.run_test(size=SIZE) as pilot:
         at_data_end(app, prometheus_data)
-        await wait_until(pilot, lambda: all_panels_loaded(app) and len(app.known_services) == 4)
+        await wait_until(
+            pilot, lambda: all_panels_loaded(app) and len(app.metrics.known_services) == 4
+        )
         await pilot.pause(0.1)
         rows = {row.service: row for row in app.query_one(ServiceTable).rows_data}
         assert set(rows) == {"api", "checkout", "worker", HOSTILE}
@@ -102,10 +105,11 @@ async def test_enter_on_a_service_refetches_only_that_service(
         await wait_until(
             pilot,
             lambda: (
-                (r := app.panel(Signal.LATENCY).result) is not None and r.services() == ["checkout"]
+                (r := app.dashboard.panel(Signal.LATENCY).result) is not None
+                and r.services() == ["checkout"]
             ),
         )
-        latency = app.panel(Signal.LATENCY).result
+        latency = app.dashboard.panel(Signal.LATENCY).result
         assert latency is not None
         by_quantile = {s.labels["quantile"]: s.latest() for s in latency.series}
         assert by_quantile == exact(EXPECTED["latency"]["checkout"])
@@ -122,11 +126,11 @@ async def test_a_bad_template_breaks_only_its_own_panel(prometheus_data: Prometh
     app = make_app(replace(config, signals=signals))
     async with app.run_test(size=SIZE) as pilot:
         at_data_end(app, prometheus_data)
-        await wait_until(pilot, lambda: app.panel(Signal.SATURATION).error is not None)
-        await wait_until(pilot, lambda: app.panel(Signal.TRAFFIC).result is not None)
-        error = app.panel(Signal.SATURATION).error
+        await wait_until(pilot, lambda: app.dashboard.panel(Signal.SATURATION).error is not None)
+        await wait_until(pilot, lambda: app.dashboard.panel(Signal.TRAFFIC).result is not None)
+        error = app.dashboard.panel(Signal.SATURATION).error
         assert error is not None and "parse error" in error
-        assert app.panel(Signal.TRAFFIC).error is None
+        assert app.dashboard.panel(Signal.TRAFFIC).error is None
         assert "parse error" in screen_text(app)
 
 
@@ -137,13 +141,13 @@ async def test_prometheus_down_then_back(
     app = make_app(prometheus_data.config(url=fault_proxy.url))
     async with app.run_test(size=SIZE) as pilot:
         at_data_end(app, prometheus_data)
-        await wait_until(pilot, lambda: all(app.panel(s).error for s in Signal))
+        await wait_until(pilot, lambda: all(app.dashboard.panel(s).error for s in Signal))
         text = screen_text(app)
         assert "retry in" in text
         fault_proxy.start_listening()
         app.action_refresh_now()  # what `r` does; backoff would get there on its own too
-        await wait_until(pilot, lambda: all(app.panel(s).error is None for s in Signal))
-        assert app.panel(Signal.TRAFFIC).result is not None
+        await wait_until(pilot, lambda: all(app.dashboard.panel(s).error is None for s in Signal))
+        assert app.dashboard.panel(Signal.TRAFFIC).result is not None
 
 
 async def test_a_hung_backend_never_freezes_the_ui(
@@ -159,5 +163,5 @@ async def test_a_hung_backend_never_freezes_the_ui(
         await pilot.pause(0.1)
         assert "Key bindings" in screen_text(app)
         await pilot.press("escape")
-        await wait_until(pilot, lambda: app.panel(Signal.TRAFFIC).error is not None)
-        assert "no answer within 1s" in (app.panel(Signal.TRAFFIC).error or "")
+        await wait_until(pilot, lambda: app.dashboard.panel(Signal.TRAFFIC).error is not None)
+        assert "no answer within 1s" in (app.dashboard.panel(Signal.TRAFFIC).error or "")

@@ -250,12 +250,12 @@ async def test_the_dashboard_shows_the_url_masked_and_no_echoed_secret(
     fault_proxy.mode = "echo"
     app = PulseApp(config, PrometheusSource(config, retry=ONCE), [])
     async with app.run_test(size=(200, 50)) as pilot:
-        await wait_until(pilot, lambda: all(app.panel(s).error for s in Signal))
+        await wait_until(pilot, lambda: all(app.dashboard.panel(s).error for s in Signal))
         await pilot.pause(0.2)
         screen = screen_text(app)
         assert f"{USER}:***@{host}" in screen.splitlines()[0]
         for signal in Signal:
-            error = app.panel(signal).error or ""
+            error = app.dashboard.panel(signal).error or ""
             assert "X-Api-Key: ***" in error
             assert_clean(error)
         assert_clean(screen)

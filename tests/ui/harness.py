@@ -57,7 +57,7 @@ def has_data(app: PulseApp) -> bool:
     from pulse_tui.model.metrics.signals import Signal
 
     return (
-        all(app.panel(s).result is not None for s in Signal)
+        all(app.dashboard.panel(s).result is not None for s in Signal)
         and app.query_one("#services").row_count > 0
-        and app.log_panel.view.count > 0
+        and app.dashboard.log_panel.view.count > 0
     )

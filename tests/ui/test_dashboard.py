@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 from textual.command import CommandPalette
@@ -65,12 +66,12 @@ async def test_tab_cycles_panes_and_reveals_panels_in_narrow_layout() -> None:
         await wait_until(pilot, lambda: has_data(app))
         assert app.focused is app.query_one("#services")
         await pilot.press("tab")
-        assert app.focused is app.panel(Signal.LATENCY)
+        assert app.focused is app.dashboard.panel(Signal.LATENCY)
         await pilot.press("tab")
-        assert app.focused is app.panel(Signal.TRAFFIC)
+        assert app.focused is app.dashboard.panel(Signal.TRAFFIC)
         await pilot.pause()
         assert "Traffic" in screen_text(app)
-        assert app.panel(Signal.LATENCY).region.height == 0
+        assert app.dashboard.panel(Signal.LATENCY).region.height == 0
         await pilot.press("shift+tab", "shift+tab")
         assert app.focused is app.query_one("#services")
         await pilot.press("shift+tab")
@@ -83,7 +84,7 @@ async def test_number_keys_jump_to_panels() -> None:
         await wait_until(pilot, lambda: has_data(app))
         await pilot.press("4")
         await pilot.pause()
-        assert app.focused is app.panel(Signal.SATURATION)
+        assert app.focused is app.dashboard.panel(Signal.SATURATION)
         assert "Saturation" in screen_text(app)
         await pilot.press("7")
         assert isinstance(app.focused, LogView)
@@ -96,18 +97,32 @@ async def test_enter_maximises_the_focused_pane_and_restores() -> None:
         await pilot.press("2")  # Traffic
         await pilot.press("enter")
         await pilot.pause()
-        traffic = app.panel(Signal.TRAFFIC)
+        traffic = app.dashboard.panel(Signal.TRAFFIC)
         assert traffic.region.height >= WIDE[1] - 4
-        assert app.panel(Signal.LATENCY).region.height == 0
+        assert app.dashboard.panel(Signal.LATENCY).region.height == 0
         await pilot.press("enter")
         await pilot.pause()
-        assert app.panel(Signal.LATENCY).region.height > 0
+        assert app.dashboard.panel(Signal.LATENCY).region.height > 0
         await pilot.press("7", "z")
         await pilot.pause()
-        assert app.log_panel.region.height >= WIDE[1] - 4
+        assert app.dashboard.log_panel.region.height >= WIDE[1] - 4
         await pilot.press("escape")
         await pilot.pause()
-        assert app.panel(Signal.TRAFFIC).region.height > 0
+        assert app.dashboard.panel(Signal.TRAFFIC).region.height > 0
+
+
+async def test_escape_with_nothing_to_clear_in_a_pane_clears_the_service_filter() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        await pilot.press("6", "down", "enter")  # checkout
+        await wait_until(pilot, lambda: app.view.state.services == {"checkout"})
+        await pilot.press("2", "escape")  # on a panel with no cursor
+        await wait_until(pilot, lambda: not app.view.state.services)
+        await pilot.press("6", "enter")  # the table's cursor is still on checkout
+        await wait_until(pilot, lambda: app.view.state.services == {"checkout"})
+        await pilot.press("7", "escape")  # on the logs with no search
+        await wait_until(pilot, lambda: not app.view.state.services)
 
 
 async def test_keys_typed_faster_than_focus_moves_act_on_the_chosen_pane() -> None:
@@ -119,13 +134,13 @@ async def test_keys_typed_faster_than_focus_moves_act_on_the_chosen_pane() -> No
         app.simulate_key("7")
         app.simulate_key("z")
         await pilot.pause(0.2)
-        assert app.maximized is app.query_one("#bottom")
+        assert app.dashboard.maximized is app.query_one("#bottom")
         assert "Services" not in screen_text(app)
         app.simulate_key("z")
         app.simulate_key("2")
         app.simulate_key("z")
         await pilot.pause(0.2)
-        assert app.maximized is app.panel(Signal.TRAFFIC)
+        assert app.dashboard.maximized is app.dashboard.panel(Signal.TRAFFIC)
         assert "Traffic" in screen_text(app) and "Services" not in screen_text(app)
 
 
@@ -142,6 +157,26 @@ async def test_help_screen_lists_bindings_and_closes() -> None:
         assert not isinstance(app.screen, HelpScreen)
 
 
+async def test_the_header_shows_the_configured_range_from_the_start() -> None:
+    config = demo_config()
+    config = replace(config, dashboard=replace(config.dashboard, range=6 * 3600.0))
+    app = frozen_demo_app(config)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        assert "last 6h" in screen_text(app).splitlines()[0]
+
+
+async def test_a_view_set_before_the_app_runs_is_where_it_starts() -> None:
+    app = frozen_demo_app()
+    app.view.set(replace(app.view.state, services=frozenset({"checkout"})))
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        assert "checkout" in screen_text(app).splitlines()[0]
+        view = app.dashboard.log_panel.view
+        await wait_until(pilot, lambda: view.narrowed and 0 < view.count < len(view.store))
+        assert app.dashboard.panel(Signal.TRAFFIC).result.services() == ["checkout"]
+
+
 async def test_pause_stops_refresh_and_says_so() -> None:
     app = frozen_demo_app()
     async with app.run_test(size=WIDE) as pilot:
@@ -149,12 +184,12 @@ async def test_pause_stops_refresh_and_says_so() -> None:
         await pilot.press("p")
         await pilot.pause()
         assert "PAUSED" in screen_text(app)
-        fetched = app.panel(Signal.TRAFFIC).result
-        app.refresh_signals()  # what the refresh timer does
+        fetched = app.dashboard.panel(Signal.TRAFFIC).result
+        app.metrics.refresh()  # what the refresh timer does
         await pilot.pause(0.2)
-        assert app.panel(Signal.TRAFFIC).result is fetched
+        assert app.dashboard.panel(Signal.TRAFFIC).result is fetched
         await pilot.press("p")
-        await wait_until(pilot, lambda: app.panel(Signal.TRAFFIC).result is not fetched)
+        await wait_until(pilot, lambda: app.dashboard.panel(Signal.TRAFFIC).result is not fetched)
         assert "LIVE" in screen_text(app)
 
 
@@ -162,11 +197,11 @@ async def test_zoom_changes_the_range_and_step() -> None:
     app = frozen_demo_app()
     async with app.run_test(size=WIDE) as pilot:
         await wait_until(pilot, lambda: has_data(app))
-        before = app.panel(Signal.TRAFFIC).result
+        before = app.dashboard.panel(Signal.TRAFFIC).result
         assert before is not None
         await pilot.press("plus")
-        await wait_until(pilot, lambda: app.panel(Signal.TRAFFIC).result is not before)
-        after = app.panel(Signal.TRAFFIC).result
+        await wait_until(pilot, lambda: app.dashboard.panel(Signal.TRAFFIC).result is not before)
+        after = app.dashboard.panel(Signal.TRAFFIC).result
         assert after is not None
         assert "last 3h" in screen_text(app)
         assert after.window.step > before.window.step
@@ -183,13 +218,14 @@ async def test_enter_on_a_service_focuses_panels_and_logs_escape_clears() -> Non
         await wait_until(
             pilot,
             lambda: (
-                (r := app.panel(Signal.LATENCY).result) is not None and r.services() == ["checkout"]
+                (r := app.dashboard.panel(Signal.LATENCY).result) is not None
+                and r.services() == ["checkout"]
             ),
         )
         text = screen_text(app)
         assert "checkout" in text.splitlines()[0]  # header shows the filter
         assert "checkout p50" in text  # latency legend: the service's quantiles
-        view = app.log_panel.view
+        view = app.dashboard.log_panel.view
         assert view.count and all(
             view.store[i - view.store.first_index].service == "checkout"
             for i in range(view.store.first_index, view.store.first_index + len(view.store))
@@ -199,7 +235,10 @@ async def test_enter_on_a_service_focuses_panels_and_logs_escape_clears() -> Non
         await pilot.press("escape")
         await wait_until(
             pilot,
-            lambda: (r := app.panel(Signal.LATENCY).result) is not None and len(r.services()) == 3,
+            lambda: (
+                (r := app.dashboard.panel(Signal.LATENCY).result) is not None
+                and len(r.services()) == 3
+            ),
         )
         assert "all services" in screen_text(app)
 
@@ -254,11 +293,11 @@ async def test_pan_back_pauses_refresh_and_zero_returns_live() -> None:
     app = frozen_demo_app()
     async with app.run_test(size=WIDE) as pilot:
         await wait_until(pilot, lambda: has_data(app))
-        live = app.panel(Signal.TRAFFIC).result
+        live = app.dashboard.panel(Signal.TRAFFIC).result
         assert live is not None
         await pilot.press("left_square_bracket")
-        await wait_until(pilot, lambda: app.panel(Signal.TRAFFIC).result is not live)
-        panned = app.panel(Signal.TRAFFIC).result
+        await wait_until(pilot, lambda: app.dashboard.panel(Signal.TRAFFIC).result is not live)
+        panned = app.dashboard.panel(Signal.TRAFFIC).result
         assert panned is not None
         assert panned.window.end <= live.window.end - 1800 + panned.window.step
         assert "PAST RANGE" in screen_text(app)
@@ -267,7 +306,7 @@ async def test_pan_back_pauses_refresh_and_zero_returns_live() -> None:
         assert "LIVE" in screen_text(app)
         await pilot.press("left_square_bracket", "left_square_bracket", "0")
         await pilot.pause(0.2)
-        assert app.view_state.end is None and "LIVE" in screen_text(app)
+        assert app.view.state.end is None and "LIVE" in screen_text(app)
 
 
 async def test_compare_overlays_a_day_earlier_with_the_difference() -> None:
@@ -275,13 +314,15 @@ async def test_compare_overlays_a_day_earlier_with_the_difference() -> None:
     async with app.run_test(size=WIDE) as pilot:
         await wait_until(pilot, lambda: has_data(app))
         await pilot.press("c")
-        await wait_until(pilot, lambda: bool((r := app.panel(Signal.TRAFFIC).result) and r.compare))
+        await wait_until(
+            pilot, lambda: bool((r := app.dashboard.panel(Signal.TRAFFIC).result) and r.compare)
+        )
         text = screen_text(app)
         assert "vs 1d earlier" in text
         assert "vs before" in text  # the headline's change against the overlay
         await pilot.press("c", "c")
         await wait_until(
-            pilot, lambda: not (r := app.panel(Signal.TRAFFIC).result) or not r.compare
+            pilot, lambda: not (r := app.dashboard.panel(Signal.TRAFFIC).result) or not r.compare
         )
         assert "earlier" not in screen_text(app).splitlines()[0]
 
@@ -292,7 +333,7 @@ async def test_chart_cursor_shows_values_and_enter_jumps_the_logs_there() -> Non
         await wait_until(pilot, lambda: has_data(app))
         await pilot.press("2")  # Traffic
         await pilot.press("left")  # cursor appears on the newest point
-        panel = app.panel(Signal.TRAFFIC)
+        panel = app.dashboard.panel(Signal.TRAFFIC)
         assert panel.result is not None and panel.cursor == panel.result.window.end
         await pilot.press("left", "left")
         assert panel.cursor == panel.result.window.end - 2 * panel.result.window.step
@@ -303,11 +344,11 @@ async def test_chart_cursor_shows_values_and_enter_jumps_the_logs_there() -> Non
         values = dict(panel.values_at_cursor())
         assert set(values) == {"api", "checkout", "worker"}
         assert all(v is not None and v > 0 for v in values.values())
-        target = app.log_panel.view.store[0].timestamp + 10
+        target = app.dashboard.log_panel.view.store[0].timestamp + 10
         panel.cursor = target
         await pilot.press("enter")
         await pilot.pause()
-        view = app.log_panel.view
+        view = app.dashboard.log_panel.view
         assert isinstance(app.focused, LogView)
         assert not view.follow
         top = view.store[view.top - view.store.first_index]
@@ -316,23 +357,31 @@ async def test_chart_cursor_shows_values_and_enter_jumps_the_logs_there() -> Non
 
 
 async def test_key_bindings_come_from_the_config() -> None:
-    from dataclasses import replace
-
     config = replace(demo_config(), keys={"pause": "P", "pick_range": "T"})
     app = frozen_demo_app(config)
     async with app.run_test(size=WIDE) as pilot:
         await wait_until(pilot, lambda: has_data(app))
         await pilot.press("p")
         await pilot.pause()
-        assert not app.view_state.paused  # the old key no longer pauses
+        assert not app.view.state.paused  # the old key no longer pauses
         await pilot.press("P")
         await pilot.pause()
-        assert app.view_state.paused and "PAUSED" in screen_text(app)
+        assert app.view.state.paused and "PAUSED" in screen_text(app)
+
+
+async def test_the_errors_tab_keeps_its_key_name_in_the_config() -> None:
+    # `[keys] pane_errors` names the key of the tab labelled "Errors" (the error groups).
+    config = replace(demo_config(), keys={"pane_errors": "E"})
+    app = frozen_demo_app(config)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        await pilot.press("E")
+        await pilot.pause()
+        assert app.dashboard.active_tab == "error-groups"
+        assert app.focused is app.query_one("#error-group-table")
 
 
 async def test_header_warns_when_tls_verification_is_off() -> None:
-    from dataclasses import replace
-
     from pulse_tui.config import Config
     from pulse_tui.sources.prometheus.source import PrometheusSource
 

@@ -62,7 +62,7 @@ async def test_follow_scroll_up_and_back_to_the_tail() -> None:
     source = ScriptedLogSource("web-1", [[line(n) for n in range(500)]])
     app = app_with(source)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.log_panel.view.count == 500)
+        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 500)
         await pilot.press("7")
         await pilot.pause()
         assert "line number 00499" in screen_text(app)
@@ -88,12 +88,12 @@ async def test_new_lines_do_not_move_a_scrolled_view() -> None:
     source = ScriptedLogSource("web-1", more[:1])
     app = app_with(source)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.log_panel.view.count == 300)
+        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 300)
         await pilot.press("7", "g")
         await pilot.pause()
         before = screen_text(app)
-        app.on_lines(more[1])
-        await wait_until(pilot, lambda: app.log_panel.view.count == 310)
+        app.logs.on_lines(more[1])
+        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 310)
         assert "line number 00000" in screen_text(app)
         assert "310 lines" in screen_text(app)
         assert before.splitlines()[30] == screen_text(app).splitlines()[30]
@@ -104,7 +104,7 @@ async def test_wrap_toggle_shows_the_rest_of_a_long_line() -> None:
     source = ScriptedLogSource("web-1", [[line(0, long_text)]])
     app = app_with(source)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.log_panel.view.count == 1)
+        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 1)
         await pilot.press("7")
         await pilot.pause()
         assert "THE-END" not in screen_text(app)
@@ -116,7 +116,7 @@ async def test_wrap_toggle_shows_the_rest_of_a_long_line() -> None:
     source = ScriptedLogSource("web-1", [[line(0, "start " + "x" * 200 + " THE-END")]])
     app = app_with(source)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.log_panel.view.count == 1)
+        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 1)
         await pilot.press("7", "w")
         await pilot.pause()
         rows = screen_text(app).splitlines()
@@ -133,7 +133,7 @@ async def test_gap_markers_notices_and_hostile_text_render_as_data() -> None:
     source = ScriptedLogSource("web-1", [[line(0, hostile), gap]])
     app = app_with(source)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.log_panel.view.count == 2)
+        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 2)
         await pilot.pause()
         text = screen_text(app)
         assert hostile in text
@@ -149,7 +149,7 @@ async def test_ring_buffer_bound_is_shown_as_rotated_out() -> None:
     source = ScriptedLogSource("web-1", [[line(n) for n in range(1000)]])
     app = app_with(source, max_lines=200)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.buffer.dropped == 800)
+        await wait_until(pilot, lambda: app.logs.buffer.dropped == 800)
         await pilot.pause()
         text = screen_text(app)
         assert "200 lines" in text and "800 rotated out" in text
@@ -159,8 +159,8 @@ async def test_host_statuses_on_the_status_line() -> None:
     app = frozen_demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: has_data(app))
-        app.on_status(HostStatus("db-1", HostState.FAILED, "host key unknown [bold]"))
-        app.on_status(HostStatus("db-2", HostState.RETRYING, "refused", retry_at=None))
+        app.logs.on_status(HostStatus("db-1", HostState.FAILED, "host key unknown [bold]"))
+        app.logs.on_status(HostStatus("db-2", HostState.RETRYING, "refused", retry_at=None))
         await pilot.pause()
         text = screen_text(app)
         assert "✖ db-1 failed: host key unknown [bold]" in text
@@ -168,17 +168,19 @@ async def test_host_statuses_on_the_status_line() -> None:
 
 
 async def test_a_flood_is_bounded_and_counted_not_frozen() -> None:
-    from pulse_tui.ui import app_constants as app_module
+    from pulse_tui.ui.feeds import logs as log_feed
 
     app = app_with()
     async with app.run_test(size=SIZE) as pilot:
-        flood = [line(n) for n in range(app_module.MAX_PENDING_LINES + 5000)]
-        app.on_lines(flood)  # faster than any repaint can take
+        flood = [line(n) for n in range(log_feed.MAX_PENDING_LINES + 5000)]
+        app.logs.on_lines(flood)  # faster than any repaint can take
         await pilot.press("question_mark")  # input is still handled
         await pilot.pause()
         assert "Key bindings" in screen_text(app)
         await pilot.press("escape")
-        await wait_until(pilot, lambda: app.log_panel.view.count == app_module.MAX_PENDING_LINES)
+        await wait_until(
+            pilot, lambda: app.dashboard.log_panel.view.count == log_feed.MAX_PENDING_LINES
+        )
         await pilot.pause()
         assert "5,000 dropped (UI behind)" in screen_text(app)
 
@@ -215,10 +217,10 @@ async def test_several_hosts_are_merged_in_time_order_and_a_trace_stays_whole() 
         "web-1", [[(-0.45, "first"), (0.3, "  at trace.line"), (0.0, "second")]], delay=0.05
     )
     web2 = DelayedLogSource("web-2", [[(-0.45, "from web-2")]], delay=0.25)
-    assert app_with(web1).reorder is None  # one host: nothing to wait for
+    assert app_with(web1).logs.reorder is None  # one host: nothing to wait for
     app = app_with(web1, web2)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.log_panel.view.count == 4)
+        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 4)
         await pilot.pause()
         shown = [
             text

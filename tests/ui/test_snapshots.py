@@ -15,7 +15,7 @@ async def _loaded(pilot: Pilot) -> None:
     await wait_until(pilot, lambda: has_data(app))
     # Alert rules run after the repaint that shows data; wait for the incident's alert so
     # the "Alerts (1)" tab label is settled too.
-    await wait_until(pilot, lambda: bool(app.alert_book.firing()))
+    await wait_until(pilot, lambda: bool(app.alerts.book.firing()))
     await pilot.pause(0.3)
 
 
@@ -40,7 +40,7 @@ class TestServiceFocus:
             await wait_until(
                 pilot,
                 lambda: (
-                    len(results := pilot.app.results) == 5
+                    len(results := pilot.app.metrics.results) == 5
                     and results["latency"].services() == ["checkout"]
                     and all(set(r.services()) <= {"checkout"} for r in results.values())
                 ),

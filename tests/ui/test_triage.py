@@ -42,9 +42,9 @@ STORY = lines(
 
 
 async def open_logs(pilot, app, count: int) -> LogView:
-    await wait_until(pilot, lambda: app.log_panel.view.count == count)
+    await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == count)
     await pilot.press("7")
-    return app.log_panel.view
+    return app.dashboard.log_panel.view
 
 
 async def type_text(pilot, text: str) -> None:
@@ -68,14 +68,19 @@ async def test_pick_a_service_with_fuzzy_typing_then_escape_clears() -> None:
         )
         await pilot.press("enter")
         await wait_until(
-            pilot, lambda: (r := app.panel(Signal.TRAFFIC).result) and r.services() == ["checkout"]
+            pilot,
+            lambda: (
+                (r := app.dashboard.panel(Signal.TRAFFIC).result) and r.services() == ["checkout"]
+            ),
         )
         assert "checkout" in screen_text(app).splitlines()[0]
-        view = app.log_panel.view
+        view = app.dashboard.log_panel.view
         await wait_until(pilot, lambda: view.count > 0 and view._matches is not None)
         assert all(view._line(i).service == "checkout" for i in range(view.count))
         await pilot.press("escape")
-        await wait_until(pilot, lambda: len(app.panel(Signal.TRAFFIC).result.services()) == 3)
+        await wait_until(
+            pilot, lambda: len(app.dashboard.panel(Signal.TRAFFIC).result.services()) == 3
+        )
         assert "all services" in screen_text(app)
 
 
@@ -86,9 +91,10 @@ async def test_pick_several_services_with_tab() -> None:
         await pilot.press("s")
         await pilot.pause()
         await pilot.press("down", "tab", "tab", "enter")  # (all) → tick api, checkout
-        await wait_until(pilot, lambda: app.view_state.services == {"api", "checkout"})
+        await wait_until(pilot, lambda: app.view.state.services == {"api", "checkout"})
         await wait_until(
-            pilot, lambda: app.panel(Signal.TRAFFIC).result.services() == ["api", "checkout"]
+            pilot,
+            lambda: app.dashboard.panel(Signal.TRAFFIC).result.services() == ["api", "checkout"],
         )
         assert "api, checkout" in screen_text(app).splitlines()[0]
 
@@ -97,14 +103,14 @@ async def test_time_range_preset_custom_and_invalid() -> None:
     app = frozen_demo_app()
     async with app.run_test(size=WIDE) as pilot:
         await wait_until(pilot, lambda: has_data(app))
-        before = app.panel(Signal.TRAFFIC).result
+        before = app.dashboard.panel(Signal.TRAFFIC).result
         await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, TimeRangeScreen)
         await type_text(pilot, "6h")
         await pilot.press("enter")
-        await wait_until(pilot, lambda: app.panel(Signal.TRAFFIC).result is not before)
-        after = app.panel(Signal.TRAFFIC).result
+        await wait_until(pilot, lambda: app.dashboard.panel(Signal.TRAFFIC).result is not before)
+        after = app.dashboard.panel(Signal.TRAFFIC).result
         assert after.window.end - after.window.start >= 6 * 3600 - after.window.step
         assert after.window.step > before.window.step
         assert "last 6h" in screen_text(app)
@@ -117,15 +123,15 @@ async def test_time_range_preset_custom_and_invalid() -> None:
         assert isinstance(app.screen, TimeRangeScreen)
         assert "before" in screen_text(app)  # "end is before start"-style message
         await pilot.press("escape")
-        assert app.view_state.range_seconds == 6 * 3600
+        assert app.view.state.range_seconds == 6 * 3600
         # Custom relative range in the past: pauses live refresh and says so.
         await pilot.press("t")
         await pilot.pause()
         await type_text(pilot, "now-2h..now-30m")
         await pilot.press("enter")
         await pilot.pause(0.2)
-        assert app.view_state.range_seconds == 90 * 60
-        assert app.view_state.end is not None
+        assert app.view.state.range_seconds == 90 * 60
+        assert app.view.state.end is not None
         assert "PAST RANGE" in screen_text(app)
         await pilot.press("0")
         await pilot.pause()
@@ -179,7 +185,7 @@ async def test_filter_mode_exclude_and_levels_combine() -> None:
         await wait_until(pilot, lambda: view.count == 3)
         assert "level ≥ WARN" in screen_text(app)
         # New lines keep being filtered as they arrive.
-        app.on_lines(lines([("disk full", Level.ERROR), ("hello", Level.INFO)]))
+        app.logs.on_lines(lines([("disk full", Level.ERROR), ("hello", Level.INFO)]))
         await wait_until(pilot, lambda: view.count == 4)
         await pilot.press("escape")  # clears search and filters
         await wait_until(pilot, lambda: view.count == 10)
@@ -201,7 +207,7 @@ async def test_invalid_regex_shows_the_error_and_keeps_the_previous_search() -> 
         # The invalid pattern never replaces the search on screen (while typing, the last
         # valid prefix may have been shown), and the prompt stays open to fix it.
         assert view.search is None or "(unclosed" not in view.search.pattern
-        assert app.log_panel.search_bar.has_class("-open")
+        assert app.dashboard.log_panel.search_bar.has_class("-open")
         await pilot.press("escape")  # give up: the committed search comes back
         await wait_until(pilot, lambda: view.search is not None and len(view.hits) == 2)
         assert view.search.pattern == "healthz"

@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from pulse_tui.model.core.redact import scrub
 from pulse_tui.model.logs.line import LogLine
-from pulse_tui.model.metrics.signals import QueryWindow, Signal, SignalResult
+from pulse_tui.model.metrics.signals import QueryWindow, Series, Signal, SignalResult
 
 
 class SourceError(Exception):
@@ -57,6 +57,11 @@ class MetricsSource(Protocol):
 
         Raises SourceError with a message fit for the panel's status line.
         """
+        ...
+
+    async def query_expr(self, expr: str, window: QueryWindow) -> list[Series]:
+        """Any expression over the window, one series per label set (for PromQL alert
+        rules); a backend with no query language returns no series. Raises SourceError."""
         ...
 
     async def probe(self) -> str:

@@ -113,6 +113,10 @@ class DemoMetricsSource:
         # series take tens of milliseconds, which the event loop must not pay.
         return await asyncio.to_thread(self._query, signal, window, services, compare_offset)
 
+    async def query_expr(self, expr: str, window: QueryWindow) -> list[Series]:
+        """No PromQL here: a query rule sees no series (and so never fires) in the demo."""
+        return []
+
     def _query(
         self,
         signal: Signal,

@@ -1,1 +1,2 @@
-"""Everything Textual: the app, its widgets and screens, the charts."""
+"""Everything Textual: the app and the owners it holds (`dashboard`, `view`, `feeds/`),
+its widgets and screens, the charts."""

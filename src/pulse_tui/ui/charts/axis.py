@@ -103,6 +103,8 @@ def time_ticks(start: float, end: float, *, cells: int) -> tuple[list[float], st
     span = end - start
     if not (math.isfinite(span) and span > 0) or cells <= 0:
         return [], "%H:%M"
+    step: float
+    fmt, label_cells = "%H:%M", 0  # set by the loop's first pass (it always runs)
     for step in _TIME_STEPS:
         fmt = _time_format(span, step)
         label_cells = len(time.strftime(fmt, time.localtime(start)))
@@ -115,7 +117,7 @@ def time_ticks(start: float, end: float, *, cells: int) -> tuple[list[float], st
     # Align to the local clock, so ticks read 10:00, 10:05… rather than 10:03, 10:08….
     offset = time.localtime(start).tm_gmtoff
     first = math.ceil((start + offset) / step) * step - offset
-    ticks = []
+    ticks: list[float] = []
     tick = first
     while tick <= end:
         ticks.append(tick)

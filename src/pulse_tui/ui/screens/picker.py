@@ -99,7 +99,8 @@ class PickerScreen(ModalScreen[frozenset[str] | None]):
             current = options.highlighted or 0
             options.highlighted = max(0, min(options.option_count - 1, current + delta))
 
-    def action_toggle(self) -> None:
+    def tick_current(self) -> None:
+        """Tick the highlighted item (or untick it) and move to the next."""
         name = self._current()
         if name is None or name == ALL:
             return
@@ -109,7 +110,7 @@ class PickerScreen(ModalScreen[frozenset[str] | None]):
 
     def on_tab(self, delta: int) -> None:
         """Tab ticks (the app routes its priority Tab binding here)."""
-        self.action_toggle()
+        self.tick_current()
 
     def action_all(self) -> None:
         self.dismiss(frozenset())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,6 +13,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from pulse_tui.model.alerting.alerts import Alert
 from pulse_tui.model.core import clock
 from pulse_tui.model.core.sanitize import sanitize
 
@@ -32,7 +32,7 @@ def _since(timestamp: float | None) -> str:
 
 
 class AlertsPane(Vertical):
-    """Rows are alerts (objects with the fields of pulse_tui.model.alerting.alerts.Alert)."""
+    """Firing and pending alerts of every source on top, the session's history below."""
 
     DEFAULT_CSS = """
     AlertsPane { height: 1fr; }
@@ -65,8 +65,12 @@ class AlertsPane(Vertical):
         return self.query_one("#alert-table", DataTable)
 
     def show_alerts(
-        self, alerts: Sequence[Any], history: Sequence[Any], errors: Sequence[str]
+        self,
+        alerts: Sequence[Alert],
+        history: Sequence[tuple[float, str, Alert]],
+        errors: Sequence[str],
     ) -> None:
+        """The current alerts (the selection kept), the latest history, what failed."""
         table = self.table
         selected = None
         if table.row_count:
@@ -84,9 +88,9 @@ class AlertsPane(Vertical):
                 f" {alert.severity.upper()} ", style=SEVERITY_STYLES.get(alert.severity, "")
             )
             state = Text(alert.state, style=STATE_STYLES.get(alert.state, ""))
-            if getattr(alert, "silenced", None):
+            if alert.silenced:
                 state = Text(f"{alert.state} (silenced)", style="dim strike")
-            value = Text(sanitize(getattr(alert, "summary", "") or ""))
+            value = Text(sanitize(alert.summary))
             if alert.source in ("prometheus", "alertmanager") and alert.labels:
                 # External alerts are known by their labels: show them all, as data.
                 shown = ", ".join(f"{k}={v}" for k, v in sorted(alert.labels.items()))
@@ -113,10 +117,10 @@ class AlertsPane(Vertical):
                 Text(kind, style=STATE_STYLES.get(kind, "")),
                 Text(sanitize(alert.name)),
                 Text(sanitize(alert.service or "")),
-                Text(sanitize(getattr(alert, "summary", "") or "")),
+                Text(sanitize(alert.summary)),
             )
         status = Text()
-        firing = sum(1 for a in alerts if a.state == "firing" and not getattr(a, "silenced", None))
+        firing = sum(1 for a in alerts if a.state == "firing" and not a.silenced)
         status.append(f"{firing} firing", style="bold #ff5f5f" if firing else "dim")
         status.append(" · x silences the selected alert", style="dim")
         for error in errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -13,10 +14,12 @@ from textual.widgets import Input
 
 from pulse_tui.model.core import clock
 from pulse_tui.model.core.sanitize import sanitize
+from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.line import Level
 from pulse_tui.sources.base import HostState, HostStatus
+from pulse_tui.ui.toast import toast
 from pulse_tui.ui.widgets.log_query import LogQuery
-from pulse_tui.ui.widgets.log_view import LineStore, LogView
+from pulse_tui.ui.widgets.log_view import LogView
 from pulse_tui.ui.widgets.palette import host_colour
 from pulse_tui.ui.widgets.strips import text_strip
 
@@ -57,11 +60,17 @@ class SearchBar(Input):
         Binding("down", "history(1)", "Newer search", show=False),
     ]
 
+    @property
+    def panel(self) -> LogPanel:
+        panel = self.parent
+        assert isinstance(panel, LogPanel)  # composed by a LogPanel and nowhere else
+        return panel
+
     def action_cancel(self) -> None:
-        self.parent.close_prompt(commit=False)  # type: ignore[union-attr]
+        self.panel.close_prompt(commit=False)
 
     def action_history(self, direction: int) -> None:
-        history = self.parent.query_state.history  # type: ignore[union-attr]
+        history = self.panel.query_state.history
         text = history.previous() if direction < 0 else history.next()
         if text is not None:
             self.value = text
@@ -95,7 +104,7 @@ class LogPanel(Vertical):
         Binding("escape", "clear", "Clear search", show=False),
     ]
 
-    def __init__(self, store: LineStore, *, id: str | None = None) -> None:
+    def __init__(self, store: LogBuffer, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
         self.statuses: dict[str, HostStatus] = {}
@@ -107,6 +116,8 @@ class LogPanel(Vertical):
         # Held, not queried: lines keep arriving while the pane is torn down at exit, and a
         # query then finds no view.
         self._view = LogView(store, id="log-view")
+        #: The search and filters the user set, and the jobs computing them.
+        self.query_state = LogQuery(store, self._view)
 
     def compose(self) -> ComposeResult:
         yield self._view
@@ -114,7 +125,6 @@ class LogPanel(Vertical):
         yield LogStatus(self, id="log-status")
 
     def on_mount(self) -> None:
-        self.query_state = LogQuery(self.store, self.view)  # type: ignore[arg-type]
         self.set_interval(1.0, self.update_status)
         self.update_status()
 
@@ -166,7 +176,7 @@ class LogPanel(Vertical):
                 error = self.query_state.set_search(text)
                 if error is not None:
                     bar.add_class("-error")
-                    self.app.toast(error, severity="error", timeout=4)  # type: ignore[attr-defined]
+                    toast(self.app, error, severity="error", timeout=4)
                     self.update_status()
                     return  # keep the prompt open to fix it; the old search stays
                 if text:
@@ -177,8 +187,7 @@ class LogPanel(Vertical):
             error = self.query_state.add_exclude(text)
             if error is not None:
                 bar.add_class("-error")
-                self.app.toast(error, severity="error", timeout=4)  # type: ignore[attr-defined]
-                self.query_state.error = error
+                toast(self.app, error, severity="error", timeout=4)
                 self.update_status()
                 return
             self.query_state.history.add("!" + text)
@@ -210,7 +219,14 @@ class LogPanel(Vertical):
 
     def action_clear(self) -> None:
         if not self.query_state.clear():
-            self.app.action_escape()  # type: ignore[attr-defined]
+            raise SkipAction()  # nothing of ours to clear: Escape means what it does elsewhere
+        self.update_status()
+
+    def filter_to(self, search: str) -> None:
+        """Search for `search` and show only the lines it matches (an error group's)."""
+        self.query_state.set_search(search)
+        if not self.query_state.state.filter_mode:
+            self.query_state.toggle_filter_mode()
         self.update_status()
 
     def set_services(self, services: frozenset[str]) -> None:
@@ -220,9 +236,23 @@ class LogPanel(Vertical):
     def view(self) -> LogView:
         return self._view
 
+    def show_time(self, timestamp: float) -> None:
+        """Scroll to the lines around `timestamp` and give the view the keys."""
+        self.view.scroll_to_time(timestamp)
+        self.view.focus()
+
+    def lines_arrived(self) -> None:
+        """The buffer grew: show the new lines (following) and the new counts."""
+        self.view.lines_arrived()
+        self.update_status()
+
+    def count_dropped(self, lines: int) -> None:
+        """Lines the app had to drop before they reached the buffer (the UI is behind)."""
+        self.ui_dropped += lines
+
     def set_status(self, status: HostStatus) -> None:
         self.statuses[status.host] = status
-        self.view.host_width = min(16, max((len(h) for h in self.statuses), default=8))
+        self.view.set_host_width(min(16, max((len(h) for h in self.statuses), default=8)))
         self.update_status()
 
     def on_log_view_moved(self, _: LogView.Moved) -> None:
@@ -234,9 +264,7 @@ class LogPanel(Vertical):
             status.refresh()
 
     def _query_summary(self) -> Text:
-        query = getattr(self, "query_state", None)
-        if query is None:
-            return Text("")
+        query = self.query_state
         text = Text()
         summary = query.describe()
         if summary:
@@ -269,10 +297,10 @@ class LogPanel(Vertical):
         if not self.statuses:
             text.append("no log sources configured (--logs user@host:/path)  ", style="dim")
         view = self.view
-        dropped = getattr(self.store, "dropped", 0)
+        dropped = self.store.dropped
         total = len(self.store)
         counts = f"{view.count:,} line{'' if view.count == 1 else 's'}"
-        if view.predicate is not None or view._matches is not None:
+        if view.narrowed:
             counts = f"{view.count:,} of {total:,} line{'' if total == 1 else 's'}"
         text.append(f"│ {counts}", style="dim")
         if dropped:

@@ -82,10 +82,12 @@ class LogQuery:
         return None
 
     def add_exclude(self, text: str) -> str | None:
+        """Hide lines matching `text`. Returns an error (shown in the status) if it is bad."""
         try:
             SearchQuery.parse(text)
         except SearchError as exc:
-            return str(exc)
+            self.error = str(exc)
+            return self.error
         self.state.excludes.append(text)
         self._start_filter()
         return None

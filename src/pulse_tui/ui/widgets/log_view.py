@@ -8,7 +8,6 @@ from the top line down (or, when following, from the newest line up).
 from __future__ import annotations
 
 import bisect
-import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -17,22 +16,24 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from pulse_tui.model.core.sanitize import ESCAPE
 from pulse_tui.model.logs.line import LineKind, LogLine
 from pulse_tui.model.search.query import SearchQuery, match_counter, next_match
-from pulse_tui.ui.widgets.palette import ESCAPE_STYLE, LOG_LEVEL_STYLES, host_colour
+from pulse_tui.ui.widgets.log_row import format_line, plain_row_segments
 from pulse_tui.ui.widgets.strips import text_segments
 
 
 class LineStore(Protocol):
     """What the view needs of the buffer (pulse_tui.model.logs.buffer.LogBuffer)."""
 
-    first_index: int
+    @property
+    def first_index(self) -> int:
+        """The absolute index of item 0 (lines dropped so far)."""
+        ...
 
     def __len__(self) -> int: ...
 
@@ -42,71 +43,8 @@ class LineStore(Protocol):
 LinePredicate = Callable[[LogLine], bool]
 
 
-def format_line(line: LogLine, *, host_width: int = 0) -> Text:
-    """A log line as styled Text: time, host tag, level, then the (sanitised) text."""
-    if line.kind is LineKind.GAP:
-        return Text(f"──── {line.host}: {line.text} ────", style="bold #ffaf00")
-    if line.kind is LineKind.NOTICE:
-        out = Text()
-        out.append(f"{line.host}: ", style=f"bold {host_colour(line.host)}")
-        for piece, style in _text_pieces(line.text):  # remote stderr is untrusted text too
-            out.append(piece, style=f"italic #ff8787 {style or ''}")
-        return out
-    return Text.assemble(*_row_pieces(line, host_width))
-
-
-def _row_pieces(line: LogLine, host_width: int) -> list[tuple[str, str | None]]:
-    """A plain line's row as (text, style) pieces: time, host tag, level, the text."""
-    host = line.host
-    pieces: list[tuple[str, str | None]] = [
-        (time.strftime("%H:%M:%S", time.localtime(line.timestamp)), "dim"),
-        (" ", None),
-        (host.ljust(host_width), host_colour(host)),
-        (" ", None),
-    ]
-    label = line.level.label
-    if label:
-        pieces.append((f"{label[:4]:<4}", LOG_LEVEL_STYLES[line.level]))
-        pieces.append((" ", None))
-    pieces += _text_pieces(line.text)
-    return pieces
-
-
-def _text_pieces(text: str) -> list[tuple[str, str | None]]:
-    """A line's text as pieces, with the escapes the sanitiser wrote (`\\x1b`) set apart."""
-    if "\\" not in text:
-        return [(text, None)]
-    pieces: list[tuple[str, str | None]] = []
-    done = 0
-    for match in ESCAPE.finditer(text):
-        start, end = match.span()
-        if start > done:
-            pieces.append((text[done:start], None))
-        pieces.append((text[start:end], ESCAPE_STYLE))
-        done = end
-    if done < len(text) or not pieces:
-        pieces.append((text[done:], None))
-    return pieces
-
-
 #: Narrower than this, wrapped rows use the whole width rather than a hanging indent.
 _MIN_WRAPPED_WIDTH = 20
-
-_STYLES: dict[str | None, Style | None] = {None: None}
-
-
-def _style(name: str | None) -> Style | None:
-    if name not in _STYLES:
-        _STYLES[name] = Style.parse(name)  # type: ignore[arg-type] - None is preset
-    return _STYLES[name]
-
-
-def plain_row_segments(line: LogLine, host_width: int) -> list[Segment] | None:
-    """`format_line`'s row as segments, built directly: the common case of a log line
-    with no search highlight or tab (None otherwise), at a tenth of the Text's cost."""
-    if line.kind is not LineKind.LINE or "\t" in line.text:
-        return None
-    return [Segment(text, _style(style)) for text, style in _row_pieces(line, host_width)]
 
 
 class LogView(Widget, can_focus=True):
@@ -150,6 +88,7 @@ class LogView(Widget, can_focus=True):
         #: The hit `n`/`N` last moved to.
         self.current_hit: int | None = None
         self._page: list[Strip] = []
+        #: Columns the host tag takes (the longest host name known, at most 16).
         self.host_width = 8
         self._row_cache: dict[int, list[list[Segment]]] = {}
         self._row_cache_key: tuple[object, ...] = ()
@@ -183,6 +122,10 @@ class LogView(Widget, can_focus=True):
         self.current_hit = None
         self.lines_arrived()
         self._moved()
+
+    def set_host_width(self, width: int) -> None:
+        """Hosts known changed: pad host tags to `width` columns (taken at the next paint)."""
+        self.host_width = width
 
     def lines_arrived(self) -> None:
         """Called after the buffer grew: filters and searches the new lines, repaints."""
@@ -239,7 +182,13 @@ class LogView(Widget, can_focus=True):
 
     @property
     def count(self) -> int:
+        """Lines shown (all of the store's, or those passing the filter)."""
         return len(self.store) if self._matches is None else len(self._matches)
+
+    @property
+    def narrowed(self) -> bool:
+        """A filter hides lines (or one is being computed): `count` is not the store's."""
+        return self.predicate is not None or self._matches is not None
 
     def _position(self, absolute: int) -> int:
         """Position (0-based among visible lines) of an absolute index, or the nearest after."""
@@ -319,7 +268,7 @@ class LogView(Widget, can_focus=True):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height
 
-    def render_lines(self, crop):
+    def render_lines(self, crop: Region) -> list[Strip]:
         # Build the whole page once per repaint; render_line then just indexes it.
         self._page = self._build_page()
         return super().render_lines(crop)
@@ -389,10 +338,10 @@ class LogView(Widget, can_focus=True):
             empty = Text("no log lines yet", style="dim")
             if self.predicate is not None and len(self.store):
                 empty = Text("no lines match the current filter", style="dim")
-            rows = self.app.console.render_lines(
+            lines = self.app.console.render_lines(
                 empty, self.app.console.options.update(width=width), pad=True
             )
-            return [Strip(r, width) for r in rows][:height]
+            return [Strip(line, width) for line in lines][:height]
         rows: list[list[Segment]] = []
         if self.follow:
             position = count - 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,9 +13,13 @@ from textual.widgets import DataTable
 from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.core.units import format_value
 
+if TYPE_CHECKING:
+    # sources.probes imports httpx, which only a config with probes needs at start-up.
+    from pulse_tui.sources.probes import ProbeStatus
+
 
 class ProbesPane(Vertical):
-    """Rows are probe statuses (objects with the fields of sources.probes.ProbeStatus)."""
+    """One row per uptime probe: state, latency, status code, recent checks, last error."""
 
     DEFAULT_CSS = """
     ProbesPane { height: 1fr; }
@@ -27,7 +31,8 @@ class ProbesPane(Vertical):
         table.add_columns("Probe", "State", "Latency", "Status", "History", "Error")
         yield table
 
-    def show_probes(self, statuses: Sequence[Any]) -> None:
+    def show_probes(self, statuses: Sequence[ProbeStatus]) -> None:
+        """One row per probe, as of its latest check (a hint when none is configured)."""
         table = self.query_one(DataTable)
         table.clear()
         for status in statuses:

@@ -104,8 +104,8 @@ class ServiceTable(DataTable):
         self.clear()
         # DataTable.clear keeps each column's width, and add_row only widens: without
         # this, columns stay as wide as the widest value they ever held.
-        for column in self.columns.values():
-            column.content_width = column.label.cell_len
+        for each in self.columns.values():
+            each.content_width = each.label.cell_len
         for row in ordered:
             self.add_row(*self._cells(row), key=row.service)
         if selected is not None and selected in {r.service for r in self.rows_data}:

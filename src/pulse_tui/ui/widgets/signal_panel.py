@@ -8,6 +8,7 @@ import time
 from rich.console import Console, RenderableType
 from rich.style import Style
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
@@ -21,51 +22,13 @@ from pulse_tui.model.core.units import format_value
 from pulse_tui.model.metrics.signals import Series, Signal, SignalResult, Thresholds
 from pulse_tui.ui.charts import ChartSeries, plot_points, render_line_chart
 from pulse_tui.ui.widgets.palette import LEVEL_STYLES, series_colour
+from pulse_tui.ui.widgets.signal_series import chart_series, headline
 from pulse_tui.ui.widgets.strips import text_strip
 
 _CONSOLE = Console(width=200)
 
 #: Rows the panel uses besides the chart: headline, legend, status.
 CHROME_ROWS = 3
-
-
-def chart_series(
-    result: SignalResult, focused: frozenset[str]
-) -> tuple[list[Series], list[Series]]:
-    """Which lines to draw: per service, or p50/p90/p99 when one service is focused."""
-
-    def pick(series: tuple[Series, ...]) -> list[Series]:
-        if result.signal is Signal.LATENCY:
-            if len(focused) == 1:
-                return [s for s in series if s.service in focused]
-            return [s for s in series if s.labels.get("quantile", "p99") == "p99"]
-        return list(series)
-
-    return pick(result.series), pick(result.compare)
-
-
-def headline(result: SignalResult, focused: frozenset[str]) -> tuple[float | None, str, str]:
-    """(value, what it is, service it belongs to) for the big number on the panel."""
-    drawn, _ = chart_series(result, focused)
-    if result.signal is Signal.LATENCY:
-        drawn = [s for s in drawn if s.labels.get("quantile", "p99") == "p99"]
-    latest = [(s.latest(), s) for s in drawn]
-    latest = [(v, s) for v, s in latest if v is not None]
-    if not latest:
-        return None, "", ""
-    if result.signal is Signal.TRAFFIC:
-        total = sum(v for v, _ in latest)
-        only = latest[0][1].service if len(latest) == 1 else ""
-        return total, only or "total", only
-    value, series = max(latest, key=lambda pair: pair[0])
-    what = {
-        Signal.LATENCY: "p99",
-        Signal.ERRORS: "5xx",
-        Signal.SATURATION: "peak",
-        Signal.QUEUE: "p99",
-    }[result.signal]
-    name = series.name if result.signal is Signal.QUEUE else series.service
-    return value, f"{what} {name}".strip(), series.service
 
 
 def _wrapped(text: Text, width: int, limit: int) -> list[Text]:
@@ -153,8 +116,7 @@ class SignalPanel(Widget, can_focus=True):
 
     def action_clear_cursor(self) -> None:
         if self.cursor is None:
-            self.app.action_escape()  # type: ignore[attr-defined]
-            return
+            raise SkipAction()  # no cursor to clear: Escape means what it does elsewhere
         self.cursor = None
         self.refresh()
 
@@ -168,15 +130,14 @@ class SignalPanel(Widget, can_focus=True):
         """(legend name, value) of every drawn series at the cursor's instant."""
         if self.result is None or self.cursor is None:
             return []
+        cursor = self.cursor
         drawn, _ = chart_series(self.result, self.focused_services)
-        out = []
+        out: list[tuple[str, float | None]] = []
         for series in drawn:
             value = None
             if series.timestamps:
-                nearest = min(
-                    range(len(series.timestamps)),
-                    key=lambda i: abs(series.timestamps[i] - self.cursor),  # type: ignore[operator]
-                )
+                stamps = series.timestamps
+                nearest = min(range(len(stamps)), key=lambda i: abs(stamps[i] - cursor))
                 candidate = series.values[nearest]
                 value = candidate if math.isfinite(candidate) else None
             out.append((series.name, value))
@@ -349,7 +310,7 @@ class SignalPanel(Widget, can_focus=True):
     def _compare_delta(self, value: float) -> Text:
         assert self.result is not None
         _, compare = chart_series(self.result, self.focused_services)
-        earlier = [s.latest() for s in compare if s.latest() is not None]
+        earlier = [newest for s in compare if (newest := s.latest()) is not None]
         if not earlier:
             return Text("")
         before = max(earlier) if self.signal is not Signal.TRAFFIC else sum(earlier)

@@ -25,6 +25,7 @@ class StatusHeader(Widget):
     def __init__(
         self,
         backend: str,
+        view: ViewState,
         *,
         defaulted: bool = False,
         insecure: bool = False,
@@ -35,7 +36,7 @@ class StatusHeader(Widget):
         self.defaulted = defaulted
         #: tls_insecure is on: said on screen at all times, not just once in a log.
         self.insecure = insecure
-        self.view_state = ViewState()
+        self.view_state = view
         self._text = Text()
 
     def on_mount(self) -> None:

@@ -1,10 +1,10 @@
-"""The Errors tab: warn-or-worse log lines grouped by fingerprint, newest patterns marked."""
+"""The error-groups tab (labelled "Errors" on screen): warn-or-worse log lines grouped by
+fingerprint, newest patterns marked."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,17 +12,18 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from pulse_tui.model.alerting.error_groups import ErrorGroup
 from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.ui.charts import sparkline
 
 
-class ErrorsPane(Vertical):
-    """Rows are error groups (objects with the fields of model.error_groups.ErrorGroup)."""
+class ErrorGroupsPane(Vertical):
+    """One row per error group (`model.alerting.error_groups.ErrorGroup`) seen in the range."""
 
     DEFAULT_CSS = """
-    ErrorsPane { height: 1fr; }
-    ErrorsPane > DataTable { height: 1fr; }
-    ErrorsPane > .pane-status { height: 1; background: $panel; color: $text-muted; }
+    ErrorGroupsPane { height: 1fr; }
+    ErrorGroupsPane > DataTable { height: 1fr; }
+    ErrorGroupsPane > .pane-status { height: 1; background: $panel; color: $text-muted; }
     """
 
     class GroupChosen(Message):
@@ -33,18 +34,19 @@ class ErrorsPane(Vertical):
             self.fingerprint = fingerprint
 
     def compose(self) -> ComposeResult:
-        table: DataTable[Text] = DataTable(id="error-table", cursor_type="row")
+        table: DataTable[Text] = DataTable(id="error-group-table", cursor_type="row")
         table.add_columns(
             "", "Count", "Pattern", "First", "Last", "Trend", "Hosts", "Services", "Example"
         )
         yield table
-        yield Static("", id="error-status", classes="pane-status")
+        yield Static("", id="error-group-status", classes="pane-status")
 
     @property
     def table(self) -> DataTable[Text]:
-        return self.query_one("#error-table", DataTable)
+        return self.query_one("#error-group-table", DataTable)
 
-    def show_groups(self, groups: Sequence[Any], since: float, evicted: int) -> None:
+    def show_groups(self, groups: Sequence[ErrorGroup], since: float, evicted: int) -> None:
+        """The groups with lines since `since`; `evicted` says how many the bound dropped."""
         table = self.table
         table.clear()
         for group in groups:
@@ -67,7 +69,7 @@ class ErrorsPane(Vertical):
         if evicted:
             status.append(f" · {evicted:,} evicted (bound reached)", style="#ffaf00")
         status.append(" · Enter filters the logs to a group", style="dim")
-        self.query_one("#error-status", Static).update(status)
+        self.query_one("#error-group-status", Static).update(status)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -1,0 +1,137 @@
+"""The log feed, the sources' LogSink: batches arrive, wait for the next repaint (bounded),
+are merged in time order when several hosts stream, and land in the buffer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+from textual.app import App
+
+from pulse_tui.config import Config
+from pulse_tui.model.core import clock
+from pulse_tui.model.logs.buffer import LogBuffer
+from pulse_tui.model.logs.line import LogLine
+from pulse_tui.model.logs.merge import ReorderWindow
+from pulse_tui.sources.base import HostStatus, LogSource
+from pulse_tui.ui.dashboard import Dashboard
+from pulse_tui.ui.feeds.alerts import AlertsFeed
+from pulse_tui.ui.view import ViewController
+
+#: Lines waiting for the next repaint; past this the UI is behind and we drop (counted).
+MAX_PENDING_LINES = 200_000
+#: Log repaints per second at most, however fast lines arrive.
+FLUSH_INTERVAL = 0.1
+
+
+class LogFeed:
+    """Owns the log buffer and what waits to enter it; every log source delivers here.
+
+    `on_lines` only queues (it runs once per batch, however fast they come); `flush`, on a
+    timer, moves the queue into the buffer, hands it to the alerts feed, and repaints.
+    """
+
+    def __init__(
+        self,
+        app: App[Any],
+        config: Config,
+        sources: Sequence[LogSource],
+        view: ViewController,
+        dashboard: Dashboard,
+        alerts: AlertsFeed,
+    ) -> None:
+        self._app = app
+        self._config = config
+        self._view = view
+        self._dashboard = dashboard
+        self._alerts = alerts
+        self.sources = list(sources)
+        #: Every line shown in the log pane, bounded by lines and bytes.
+        self.buffer = LogBuffer(config.logs.max_lines, config.logs.max_bytes)
+        #: Batches delivered since the last repaint, as the sources handed them over.
+        self._pending: list[Sequence[LogLine]] = []
+        self._pending_lines = 0
+        #: Several hosts: their lines wait here to be merged in time order (one host: no wait).
+        self._reorder: ReorderWindow | None = None
+        if len(self.sources) > 1:
+            self._reorder = ReorderWindow(config.logs.reorder_window)
+
+    @property
+    def reorder(self) -> ReorderWindow | None:
+        """Where several hosts' lines wait to be merged in time order (None: one host)."""
+        return self._reorder
+
+    def start(self) -> None:
+        """Called on mount: one worker per source, and the repaint timer."""
+        self._app.set_interval(FLUSH_INTERVAL, self.flush)
+        for source in self.sources:
+            self._app.run_worker(
+                source.run(self), group="logs", exit_on_error=False, name=f"logs-{source.host}"
+            )
+
+    async def stop(self) -> None:
+        """Stop every log source (no remote process left behind), within a bounded time."""
+        stops = [source.stop() for source in self.sources]
+        if stops:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*stops, return_exceptions=True), timeout=1.5)
+
+    def service_names(self) -> set[str]:
+        """Services the log side names: the configured hosts' mappings and the sources'."""
+        names: set[str] = set()
+        for host in self._config.logs.hosts:
+            names.add(host.service)
+            names.update(f.service for f in host.files)
+            names.update(j.service for j in host.journal)
+        for source in self.sources:
+            # Not part of LogSource: only a source that streams for one service has it.
+            names.add(getattr(source, "service", ""))
+        names.discard("")
+        return names
+
+    # ----------------------------------------------------------------- LogSink
+
+    def on_lines(self, lines: Sequence[LogLine]) -> None:
+        """A source's batch: queued for the next flush, or dropped (counted) if far behind."""
+        # Lines held for the time merge count too: they are just as far from the screen.
+        held = len(self._reorder) if self._reorder is not None else 0
+        room = MAX_PENDING_LINES - self._pending_lines - held
+        if room < len(lines):
+            # The UI is behind: drop (and count) rather than grow without bound.
+            self._dashboard.log_panel.count_dropped(len(lines) - max(room, 0))
+            lines = lines[: max(room, 0)]
+        if lines:
+            self._pending.append(lines)
+            self._pending_lines += len(lines)
+
+    def on_status(self, status: HostStatus) -> None:
+        """A host connected, dropped, retries or failed: the pane's status line says so."""
+        self._dashboard.log_panel.set_status(status)
+
+    def flush(self) -> None:
+        """Move what arrived into the buffer and repaint the pane (at most every 0.1 s)."""
+        reorder = self._reorder
+        if not self._pending and not reorder:
+            return
+        pending, self._pending = self._pending, []
+        self._pending_lines = 0
+        if pending:
+            # Rules and error groups see lines at once; only the pane waits for the merge.
+            self._app.call_after_refresh(self._alerts.after_lines, pending)
+        if reorder is None:
+            # One host: its own order is already right, and batches append in bulk.
+            for batch in pending:
+                self.buffer.append_many(batch)
+        else:
+            for batch in pending:
+                reorder.push(batch)
+            merged = reorder.release(clock.now())
+            if not merged:
+                return
+            for part in merged:
+                self.buffer.append_many(part)
+        if not self._view.state.paused:
+            for panel in self._dashboard.log_panels():  # none during shutdown
+                panel.lines_arrived()

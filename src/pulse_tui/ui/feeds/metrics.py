@@ -1,0 +1,187 @@
+"""The metrics feed: each panel refreshed in its own worker, backing off on its own when it
+fails; the services table rebuilt once per round of results; services discovered."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from functools import partial
+from typing import Any
+
+from textual.app import App
+
+from pulse_tui.config import Config
+from pulse_tui.model.core import clock
+from pulse_tui.model.core.redact import scrub
+from pulse_tui.model.metrics.overview import build_overview
+from pulse_tui.model.metrics.signals import Signal, SignalResult
+from pulse_tui.model.metrics.step import compute_window
+from pulse_tui.sources.base import MetricsSource, SourceError
+from pulse_tui.sources.transport.backoff import Backoff, BackoffPolicy
+from pulse_tui.ui.dashboard import Dashboard
+from pulse_tui.ui.feeds.alerts import AlertsFeed
+from pulse_tui.ui.feeds.worker import start_worker
+from pulse_tui.ui.view import ViewController
+
+#: The longest a failing panel waits between tries (and what a hopeless failure waits).
+MAX_BACKOFF = 60.0
+#: How often the backend is asked which services it knows.
+DISCOVERY_INTERVAL = 60.0
+
+
+class MetricsFeed:
+    """Owns what the panels and the services table show and when each panel is fetched.
+
+    Every refresh starts one worker per panel that is neither in flight (a slow panel
+    skips a beat) nor waiting out its backoff. A result goes to its panel, then to the
+    table (coalesced: one rebuild per round), then to the alerts feed's rules.
+    """
+
+    def __init__(
+        self,
+        app: App[Any],
+        config: Config,
+        source: MetricsSource,
+        view: ViewController,
+        dashboard: Dashboard,
+        alerts: AlertsFeed,
+    ) -> None:
+        self._app = app
+        self._config = config
+        self._source = source
+        self._view = view
+        self._dashboard = dashboard
+        self._alerts = alerts
+        #: Each panel's latest result.
+        self.results: dict[Signal, SignalResult] = {}
+        #: Every service the backend knows, as of the last discovery.
+        self.known_services: list[str] = []
+        self._in_flight: set[Signal] = set()
+        policy = BackoffPolicy(first=config.dashboard.refresh, cap=MAX_BACKOFF)
+        self._backoff = {signal: Backoff(policy, clock=clock.now) for signal in Signal}
+        #: When a failed panel may be fetched again (absent: at the next refresh).
+        self._next_attempt: dict[Signal, float] = {}
+        self._table_update_due = False
+
+    def start(self) -> None:
+        """Called on mount: the refresh, discovery and staleness timers, and a first fetch."""
+        app = self._app
+        app.set_interval(self._config.dashboard.refresh, self.refresh)
+        app.set_interval(1.0, self._tick)
+        app.set_interval(DISCOVERY_INTERVAL, self._discover)
+        self._discover()
+        # Wait one frame so panels know their width (the query step depends on it).
+        app.call_after_refresh(self.refresh)
+
+    async def close(self) -> None:
+        """Let the source close its connections (on quit), within a bounded time."""
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._source.close(), timeout=0.5)
+
+    def service_names(self) -> set[str]:
+        """Services the backend knows and those in the panels' results."""
+        names = set(self.known_services)
+        for result in self.results.values():
+            names.update(result.services())
+        return names
+
+    # ----------------------------------------------------------------- fetching
+
+    def refresh(self, force: bool = False) -> None:
+        """Fetch every panel that is due (`force`: paused or not, backoff or not)."""
+        state = self._view.state
+        # Paused, or looking at a past range: nothing changes until the user moves.
+        if (state.paused or state.end is not None) and not force:
+            return
+        now = clock.now()
+        for signal in Signal:
+            if signal in self._in_flight:
+                continue  # a slow panel skips a beat instead of piling up requests
+            if not force and now < self._next_attempt.get(signal, 0):
+                continue
+            self._start(signal)
+
+    def retry_now(self) -> None:
+        """Every panel now, failed ones too (`r`, or the view changed)."""
+        self._next_attempt.clear()
+        self.refresh(force=True)
+
+    def refetch(self, signal: Signal) -> None:
+        """One panel again (shown for the first time, maybe at another width)."""
+        if signal not in self._in_flight and not self._view.state.paused:
+            self._start(signal)
+
+    def _start(self, signal: Signal) -> None:
+        self._in_flight.add(signal)
+        start_worker(self._app, partial(self._fetch, signal), name="fetch_signal", group="metrics")
+
+    async def _fetch(self, signal: Signal) -> None:
+        panel = self._dashboard.panel(signal)
+        state = self._view.state
+        try:
+            window = compute_window(
+                state.range_seconds,
+                state.window_end(),
+                panel.plot_points(),
+                self._config.prometheus.scrape_interval,
+            )
+            result = await self._source.query_signal(
+                signal, window, sorted(state.services), compare_offset=state.compare_offset
+            )
+        except SourceError as exc:
+            self._failed(signal, str(exc), exc.retryable)
+        except Exception as exc:
+            self._failed(signal, f"{type(exc).__name__}: {exc}", True)
+        else:
+            self._backoff[signal].succeeded()
+            self._next_attempt.pop(signal, None)
+            self.results[signal] = result
+            # Charts are pure functions of the data: draw off the event loop, show after.
+            await asyncio.to_thread(panel.prerender, result, state.services)
+            panel.show_result(result, state.services)
+            self._update_table()
+            # Paint first, judge after: alert rules never delay a panel's repaint.
+            self._app.call_after_refresh(self._alerts.after_result, signal, result)
+        finally:
+            self._in_flight.discard(signal)
+
+    def _failed(self, signal: Signal, message: str, retryable: bool) -> None:
+        delay = self._backoff[signal].failed(retryable=retryable)
+        self._next_attempt[signal] = clock.now() + delay
+        # A SourceError is scrubbed already; an unexpected exception's text is not.
+        self._dashboard.panel(signal).show_error(scrub(message), retry_in=delay)
+
+    def _discover(self) -> None:
+        start_worker(
+            self._app,
+            self._discover_now,
+            name="discover_services",
+            group="discovery",
+            exclusive=True,
+        )
+
+    async def _discover_now(self) -> None:
+        try:
+            self.known_services = await self._source.services()
+        except Exception:
+            return  # the table keeps the services it has; the next discovery tries again
+        self._update_table()
+
+    # ----------------------------------------------------------------- the table
+
+    def _update_table(self) -> None:
+        # Five panels' results land together: one table update after them, in the next
+        # frame, rather than five (each re-renders every changed cell, ~3 ms).
+        if not self._table_update_due:
+            self._table_update_due = True
+            self._app.call_after_refresh(self._update_table_now)
+
+    def _update_table_now(self) -> None:
+        self._table_update_due = False
+        rows = build_overview(self.results, self.known_services)
+        self._dashboard.service_table.show_rows(rows)
+
+    def _tick(self) -> None:
+        # Every second: panels age their "updated Ns ago" and turn STALE on their own.
+        for panel in self._dashboard.signal_panels():  # none during shutdown
+            panel.tick()

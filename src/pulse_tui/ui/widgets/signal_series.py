@@ -1,0 +1,43 @@
+"""What a signal panel takes from a result: the series it draws and its headline number."""
+
+from __future__ import annotations
+
+from pulse_tui.model.metrics.signals import Series, Signal, SignalResult
+
+
+def chart_series(
+    result: SignalResult, focused: frozenset[str]
+) -> tuple[list[Series], list[Series]]:
+    """Which lines to draw: per service, or p50/p90/p99 when one service is focused."""
+
+    def pick(series: tuple[Series, ...]) -> list[Series]:
+        if result.signal is Signal.LATENCY:
+            if len(focused) == 1:
+                return [s for s in series if s.service in focused]
+            return [s for s in series if s.labels.get("quantile", "p99") == "p99"]
+        return list(series)
+
+    return pick(result.series), pick(result.compare)
+
+
+def headline(result: SignalResult, focused: frozenset[str]) -> tuple[float | None, str, str]:
+    """(value, what it is, service it belongs to) for the big number on the panel."""
+    drawn, _ = chart_series(result, focused)
+    if result.signal is Signal.LATENCY:
+        drawn = [s for s in drawn if s.labels.get("quantile", "p99") == "p99"]
+    latest = [(newest, s) for s in drawn if (newest := s.latest()) is not None]
+    if not latest:
+        return None, "", ""
+    if result.signal is Signal.TRAFFIC:
+        total = sum(v for v, _ in latest)
+        only = latest[0][1].service if len(latest) == 1 else ""
+        return total, only or "total", only
+    value, series = max(latest, key=lambda pair: pair[0])
+    what = {
+        Signal.LATENCY: "p99",
+        Signal.ERRORS: "5xx",
+        Signal.SATURATION: "peak",
+        Signal.QUEUE: "p99",
+    }[result.signal]
+    name = series.name if result.signal is Signal.QUEUE else series.service
+    return value, f"{what} {name}".strip(), series.service
