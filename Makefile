@@ -29,6 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks screenshots
 	$(BIN)/ruff format --check src tests benchmarks screenshots
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 screenshots: $(STAMP)
 	$(BIN)/python screenshots/generate.py

@@ -13,6 +13,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import tomli_w
 
@@ -46,7 +47,7 @@ SUBCOMMANDS = ("init", "check", "summary")
 class _Parser(argparse.ArgumentParser):
     """argparse that reports errors in one line with exit code 2 (never a traceback)."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
 
 

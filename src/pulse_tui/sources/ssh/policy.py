@@ -109,7 +109,7 @@ def resolve_alias(alias: str, port: int | None = None, user: str | None = None) 
     return Resolved(
         alias=alias,
         hostname=str(get("Hostname", alias)),
-        port=int(port or get("Port", 22)),  # type: ignore[call-overload]
+        port=int(str(port or get("Port", 22))),
         user=str(user or get("User", local_user)),
         proxy_jump=None if jump in (None, "none") else str(jump),
         user_known_hosts=_files(get("UserKnownHostsFile", None)),
