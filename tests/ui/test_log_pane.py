@@ -22,6 +22,7 @@ class ScriptedLogSource:
 
     def __init__(self, host: str, batches: Sequence[Sequence[LogLine]]) -> None:
         self.host = host
+        self.service = ""
         self.batches = batches
         self.stopped = False
 

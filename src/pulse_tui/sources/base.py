@@ -104,6 +104,9 @@ class LogSource(Protocol):
 
     #: The host's display name (the alias the user wrote).
     host: str
+    #: The service the host's lines belong to by default ("" if none is configured; a
+    #: file or unit may name its own).
+    service: str
 
     async def run(self, sink: LogSink) -> None:
         """Stream forever, reconnecting as needed; returns only when told to stop."""

@@ -59,6 +59,10 @@ class Alert:
         """A copy that later updates of this alert do not change (for events and history)."""
         return replace(self, labels=dict(self.labels))
 
+    def resolved(self, at: float) -> Alert:
+        """A snapshot of this alert as resolved at `at` (for a "resolved" event)."""
+        return replace(self, labels=dict(self.labels), state="resolved", resolved_at=at)
+
 
 @dataclass(frozen=True, slots=True)
 class AlertEvent:
@@ -160,6 +164,14 @@ class AlertBook:
                 self._notified.add(alert.key)
                 out.append(AlertEvent("firing", alert.snapshot()))
         return out
+
+    def mark_silence(self, key: str, silences: SilenceBook, now: float) -> None:
+        """Re-mark the alert `key` as the silences say now, sending nothing: a silence the
+        user just lifted by hand must not send the alert's "firing" again."""
+        for alert in self.current():
+            if alert.key == key:
+                reason = silences.silenced(alert, now)
+                alert.silenced, alert.silence_reason = reason is not None, reason or ""
 
     def set_pending(self, owner: str, alerts: Sequence[Alert]) -> None:
         """Replace the pending alerts `owner` (e.g. "rules") reported last time."""

@@ -85,6 +85,8 @@ class SshLogSource:
     def __init__(self, host: LogHost, logs: LogsConfig, pool: ConnectionPool) -> None:
         #: The display name: the alias the user wrote (with user@ if given).
         self.host = host.label
+        #: The host's configured service (its files and units may name their own).
+        self.service = host.service
         self.config = host
         self.logs = logs
         self.pool = pool

@@ -242,12 +242,7 @@ class AlertsFeed:
                 self.silences.unsilence(key)
             else:
                 self.silences.silence(key, now + seconds)
-            # Marked now rather than by `refresh_silences`: lifting a silence by hand
-            # must not send the alert's "firing" again.
-            for alert in self.book.current():
-                if alert.key == key:
-                    reason = self.silences.silenced(alert, now)
-                    alert.silenced, alert.silence_reason = reason is not None, reason or ""
+            self.book.mark_silence(key, self.silences, now)
             for sent in self.book.refresh_silences(self.silences, now):
                 self._send(sent)
             self._show_alerts()
@@ -263,9 +258,7 @@ class AlertsFeed:
         key = f"newerror:{fingerprint}"
         for alert in self.book.firing():
             if alert.key == key:
-                resolved = alert.snapshot()
-                resolved.state, resolved.resolved_at = "resolved", clock.now()
-                self._emit([AlertEvent("resolved", resolved)])
+                self._emit([AlertEvent("resolved", alert.resolved(clock.now()))])
 
     # ------------------------------------------------------------- outputs
 

@@ -86,8 +86,7 @@ class LogFeed:
             names.update(f.service for f in host.files)
             names.update(j.service for j in host.journal)
         for source in self.sources:
-            # Not part of LogSource: only a source that streams for one service has it.
-            names.add(getattr(source, "service", ""))
+            names.add(source.service)
         names.discard("")
         return names
 
