@@ -19,7 +19,7 @@ from pulse_tui.model.core.units import format_value
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.sources.prometheus.source import PrometheusSource
 from pulse_tui.ui.app import PulseApp
-from pulse_tui.ui.widgets.service_table import ServiceTable
+from pulse_tui.ui.widgets.metrics.service_table import ServiceTable
 
 SIZE = (200, 50)
 

@@ -12,8 +12,8 @@ from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.ui.app import PulseApp, build_app, demo_config
 from pulse_tui.ui.screens.help import HelpScreen
-from pulse_tui.ui.widgets.log_view import LogView
-from pulse_tui.ui.widgets.signal_panel import SignalPanel
+from pulse_tui.ui.widgets.logs.log_view import LogView
+from pulse_tui.ui.widgets.metrics.signal_panel import SignalPanel
 
 WIDE = (200, 50)
 NARROW = (80, 24)

@@ -12,7 +12,7 @@ from pulse_tui.model.logs.line import Level, LogLine
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.ui.screens.picker import PickerScreen
 from pulse_tui.ui.screens.time_range import TimeRangeScreen
-from pulse_tui.ui.widgets.log_view import LogView
+from pulse_tui.ui.widgets.logs.log_view import LogView
 
 WIDE = (200, 50)
 BASE = 1767225600

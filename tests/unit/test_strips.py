@@ -9,7 +9,7 @@ from rich.style import Style
 from rich.text import Text
 
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
-from pulse_tui.ui.widgets.log_row import format_line, plain_row_segments
+from pulse_tui.ui.widgets.logs.log_row import format_line, plain_row_segments
 from pulse_tui.ui.widgets.strips import text_strip
 
 CONSOLE = Console(width=200, color_system="truecolor")

@@ -31,10 +31,10 @@ from pulse_tui.ui.feeds.logs import LogFeed
 from pulse_tui.ui.feeds.metrics import MetricsFeed
 from pulse_tui.ui.screens.help import HelpScreen
 from pulse_tui.ui.view import ViewController
-from pulse_tui.ui.widgets.alerts_pane import AlertsPane
-from pulse_tui.ui.widgets.error_groups_pane import ErrorGroupsPane
-from pulse_tui.ui.widgets.service_table import ServiceTable
-from pulse_tui.ui.widgets.signal_panel import SignalPanel
+from pulse_tui.ui.widgets.alerting.alerts_pane import AlertsPane
+from pulse_tui.ui.widgets.alerting.error_groups_pane import ErrorGroupsPane
+from pulse_tui.ui.widgets.metrics.service_table import ServiceTable
+from pulse_tui.ui.widgets.metrics.signal_panel import SignalPanel
 
 #: Digit -> the panel it shows.
 PANEL_KEYS = {

@@ -18,13 +18,13 @@ from pulse_tui.config import Config
 from pulse_tui.model.core.view_state import ViewState
 from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.metrics.signals import Signal
-from pulse_tui.ui.widgets.alerts_pane import AlertsPane
-from pulse_tui.ui.widgets.error_groups_pane import ErrorGroupsPane
+from pulse_tui.ui.widgets.alerting.alerts_pane import AlertsPane
+from pulse_tui.ui.widgets.alerting.error_groups_pane import ErrorGroupsPane
+from pulse_tui.ui.widgets.alerting.probes_pane import ProbesPane
 from pulse_tui.ui.widgets.key_bar import KeyBar
-from pulse_tui.ui.widgets.log_panel import LogPanel
-from pulse_tui.ui.widgets.probes_pane import ProbesPane
-from pulse_tui.ui.widgets.service_table import ServiceTable
-from pulse_tui.ui.widgets.signal_panel import SignalPanel
+from pulse_tui.ui.widgets.logs.log_panel import LogPanel
+from pulse_tui.ui.widgets.metrics.service_table import ServiceTable
+from pulse_tui.ui.widgets.metrics.signal_panel import SignalPanel
 from pulse_tui.ui.widgets.status_header import StatusHeader
 
 #: Below this the layout cannot show anything useful; we say so instead of drawing.

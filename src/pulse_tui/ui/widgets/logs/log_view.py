@@ -23,7 +23,7 @@ from textual.widget import Widget
 
 from pulse_tui.model.logs.line import LineKind, LogLine
 from pulse_tui.model.search.query import SearchQuery, match_counter, next_match
-from pulse_tui.ui.widgets.log_row import format_line, plain_row_segments
+from pulse_tui.ui.widgets.logs.log_row import format_line, plain_row_segments
 from pulse_tui.ui.widgets.strips import text_segments
 
 

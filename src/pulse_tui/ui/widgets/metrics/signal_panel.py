@@ -21,8 +21,8 @@ from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.core.units import format_value
 from pulse_tui.model.metrics.signals import Series, Signal, SignalResult, Thresholds
 from pulse_tui.ui.charts import ChartSeries, plot_points, render_line_chart
+from pulse_tui.ui.widgets.metrics.signal_series import chart_series, headline
 from pulse_tui.ui.widgets.palette import LEVEL_STYLES, series_colour
-from pulse_tui.ui.widgets.signal_series import chart_series, headline
 from pulse_tui.ui.widgets.strips import text_strip
 
 _CONSOLE = Console(width=200)

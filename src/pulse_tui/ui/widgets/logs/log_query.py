@@ -21,7 +21,7 @@ from pulse_tui.model.search.query import (
     SearchJob,
     SearchQuery,
 )
-from pulse_tui.ui.widgets.log_view import LogView
+from pulse_tui.ui.widgets.logs.log_view import LogView
 
 #: `l` cycles the minimum level through these (UNKNOWN = all levels).
 LEVEL_CYCLE = (Level.UNKNOWN, Level.ERROR, Level.WARN, Level.INFO)

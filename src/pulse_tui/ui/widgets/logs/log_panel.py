@@ -18,8 +18,8 @@ from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.line import Level
 from pulse_tui.sources.base import HostState, HostStatus
 from pulse_tui.ui.toast import toast
-from pulse_tui.ui.widgets.log_query import LogQuery
-from pulse_tui.ui.widgets.log_view import LogView
+from pulse_tui.ui.widgets.logs.log_query import LogQuery
+from pulse_tui.ui.widgets.logs.log_view import LogView
 from pulse_tui.ui.widgets.palette import host_colour
 from pulse_tui.ui.widgets.strips import text_strip
 

@@ -1,0 +1,1 @@
+"""The alerting tabs: alerts (ours and external, with silences), error groups, probes."""

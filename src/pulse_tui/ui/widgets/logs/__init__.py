@@ -1,0 +1,1 @@
+"""The log pane: the panel (status line, search prompt), the virtualised view and its rows."""

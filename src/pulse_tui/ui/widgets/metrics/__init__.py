@@ -1,0 +1,1 @@
+"""The metrics side: a golden-signal panel (headline, legend, chart) and the services table."""
