@@ -4,6 +4,12 @@ One `SshLogSource` per host, one SSH connection per host (jump hosts shared, see
 `ssh.connect`), one channel per followed file or unit. Each stream remembers how far it
 got (file byte offset and inode; journald cursor), so a reconnect resumes exactly there:
 lines written while disconnected show up once, after a GAP marker.
+
+A file's first look goes back to the start of the dashboard's range (`history_range`):
+its start offset is found on the host by a binary search on line timestamps
+(`ssh.history`, reading through `ssh.range_reader`), at most `logs.history_bytes` before
+its end; a journald unit starts at `--since`. The history is loaded once: a reconnect
+resumes where the stream was.
 """
 
 from __future__ import annotations
@@ -21,14 +27,18 @@ import asyncssh
 
 from pulse_tui.config import Config, LogFile, LogHost, LogsConfig
 from pulse_tui.model.core.sanitize import sanitize, sanitize_chunk
+from pulse_tui.model.core.units import format_value
 from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.journald import journal_line
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
 from pulse_tui.model.logs.parse import notice, parse_texts
 from pulse_tui.sources.base import HostState, HostStatus, LogSink, SourceError
 from pulse_tui.sources.ssh.connect import ConnectionPool, StreamChannel, TrackingClient
+from pulse_tui.sources.ssh.history import HistoryStart, Outcome
 from pulse_tui.sources.ssh.line_reader import LineReader
+from pulse_tui.sources.ssh.range_reader import RangeReader, search_file
 from pulse_tui.sources.ssh.remote_commands import (
+    BACKLOG_BYTES,
     HEADER,
     expand_globs_command,
     journal_command,
@@ -64,6 +74,11 @@ class _FileStream:
     reader: LineReader
     offset: int | None = None
     inode: str | None = None
+    #: `offset` may be mid-line (a history start that is not a line start): skip to the
+    #: next newline before the first line.
+    unaligned: bool = False
+    #: How the history start was found, if it was searched for.
+    history: HistoryStart | None = None
     #: The last line's timestamp, if the lines so far had one, and when it arrived
     #: (monotonic): a stack trace split across two reads keeps its head's time.
     last_stamp: float | None = None
@@ -82,12 +97,21 @@ class _JournalStream:
 class SshLogSource:
     """Streams one host's files and journald units to a sink, reconnecting losslessly."""
 
-    def __init__(self, host: LogHost, logs: LogsConfig, pool: ConnectionPool) -> None:
+    def __init__(
+        self,
+        host: LogHost,
+        logs: LogsConfig,
+        pool: ConnectionPool,
+        history_range: float | None = None,
+    ) -> None:
+        """`history_range`: seconds of history a first look loads (the dashboard's range);
+        None: only the last few KiB of each file and 20 journal entries."""
         #: The display name: the alias the user wrote (with user@ if given).
         self.host = host.label
         self.config = host
         self.logs = logs
         self.pool = pool
+        self.history_range = history_range
         self._stopping = asyncio.Event()
         self._stopped = asyncio.Event()
         self._conn: asyncssh.SSHClientConnection | None = None
@@ -99,6 +123,22 @@ class SshLogSource:
 
     def _reader(self, raw: bool = False) -> LineReader:
         return LineReader(self.logs.max_line_bytes, None if raw else sanitize_chunk)
+
+    @property
+    def history_bytes_read(self) -> int:
+        """Bytes the history searches of this source's files have read so far."""
+        return sum(s.history.bytes_read for s in self._files.values() if s.history)
+
+    def history_start(self, path: str) -> HistoryStart | None:
+        """How `path`'s history start was found (None: not searched, or not yet)."""
+        stream = self._files.get(path)
+        return None if stream is None else stream.history
+
+    def _since(self) -> float | None:
+        """Where a first look starts, in Unix time (None: a short backlog instead)."""
+        if self.history_range is None or self.logs.history_bytes == 0:
+            return None
+        return time.time() - self.history_range
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -179,7 +219,9 @@ class SshLogSource:
         """Follow everything on one connection; returns why it ended."""
         tasks: list[asyncio.Task[None]] = []
         try:
-            for stream in await self._expand_files(conn, sink):
+            streams = await self._expand_files(conn, sink)
+            await self._find_history([s for s in streams if s.offset is None], conn, sink)
+            for stream in streams:
                 tasks.append(asyncio.create_task(self._follow_file(conn, stream, sink)))
             for journal in self._journals:
                 tasks.append(asyncio.create_task(self._follow_journal(conn, journal, sink)))
@@ -219,18 +261,76 @@ class SshLogSource:
             streams.append(stream)
         return streams
 
+    async def _find_history(
+        self, streams: list[_FileStream], conn: asyncssh.SSHClientConnection, sink: LogSink
+    ) -> None:
+        """Sets each stream's start at its history (offset and inode, as for a resume);
+        a stream whose file has no timestamps keeps the short backlog."""
+        since = self._since()
+        if since is None or not streams:
+            return
+        limit = self.logs.history_bytes
+        reader = RangeReader(conn, [s.path for s in streams], self.logs.connect_timeout)
+        try:
+            await reader.open()
+        except asyncssh.ChannelOpenError as exc:  # e.g. the server's MaxSessions
+            sink.on_lines([self._notice(f"no history: {exc}", sanitize(s.path)) for s in streams])
+            return
+        try:
+            for stream in streams:
+                try:
+                    found = await search_file(reader, stream.path, since, limit)
+                except (TimeoutError, ConnectionError) as exc:
+                    if not conn.is_closed():  # else the GAP line says it all
+                        why = str(exc) or "no answer in time"
+                        sink.on_lines([self._notice(f"no history: {why}", sanitize(stream.path))])
+                    return
+                if found is None:
+                    continue  # missing or unreadable: the tail says why
+                start, state = found
+                stream.history = start
+                if start.offset is None:
+                    continue  # no timestamps: the short backlog
+                stream.offset, stream.inode = start.offset, state.inode
+                stream.unaligned = not start.aligned
+                if start.outcome is Outcome.CUT:
+                    sink.on_lines([self._cut_notice(stream, start, limit)])
+        finally:
+            reader.close()
+
+    def _cut_notice(self, stream: _FileStream, start: HistoryStart, limit: int) -> LogLine:
+        """Says from when a file's history is loaded, when `history_bytes` cut the range."""
+        size = format_value(limit, "bytes")
+        when = f"the last {size}"
+        if start.first_stamp is not None:
+            local, now = time.localtime(start.first_stamp), time.localtime()
+            today = (local.tm_year, local.tm_yday) == (now.tm_year, now.tm_yday)
+            when = time.strftime("%H:%M:%S" if today else "%Y-%m-%d %H:%M:%S", local)
+        text = f"{stream.path}: logs from {when} · older lines beyond logs.history_bytes ({size})"
+        # Timed as the first line loaded, so it sorts just before it.
+        return self._notice(text, sanitize(stream.path), stream.service, at=start.first_stamp)
+
     async def _follow_file(
         self, conn: asyncssh.SSHClientConnection, stream: _FileStream, sink: LogSink
     ) -> None:
-        command = tail_file_command(stream.path, stream.offset, stream.inode)
+        # A first look without a history start (no range, or no timestamps in the file)
+        # shows the short backlog; with `history_bytes = 0`, none: live lines only.
+        live_only = self.history_range is not None and self.logs.history_bytes == 0
+        backlog = 0 if live_only else BACKLOG_BYTES
+        command = tail_file_command(stream.path, stream.offset, stream.inode, backlog)
         try:
-            await self._pump(conn, command, stream, sink)
+            await self._pump(conn, command, stream, sink, backlog > 0)
         except (asyncssh.Error, OSError) as exc:
             if not conn.is_closed():  # e.g. the server's MaxSessions: say so, no retry loop
                 sink.on_lines([self._notice(f"cannot follow: {exc}", stream.path)])
 
     async def _pump(
-        self, conn: asyncssh.SSHClientConnection, command: str, stream: _FileStream, sink: LogSink
+        self,
+        conn: asyncssh.SSHClientConnection,
+        command: str,
+        stream: _FileStream,
+        sink: LogSink,
+        backlog: bool = True,
     ) -> None:
         chan, session = await conn.create_session(StreamChannel, command, encoding=None)
         assert isinstance(session, StreamChannel)
@@ -257,8 +357,13 @@ class SshLogSource:
                 header = None
                 if first.startswith(HEADER):
                     _, inode, start = first.decode("ascii", "replace").split(" ")
-                    # A first look starting mid-file starts mid-line: skip to a newline.
-                    skip_partial = stream.offset is None and int(start) > 0
+                    # A backlog starting mid-file starts mid-line: skip to a newline. So
+                    # does a history start that is not a line start, unless the file was
+                    # replaced since (then the tail starts at 0).
+                    first_look = stream.offset is None and backlog
+                    unaligned = stream.unaligned and stream.offset == int(start)
+                    skip_partial = (first_look or unaligned) and int(start) > 0
+                    stream.unaligned = False
                     stream.inode = None if inode == "-" else inode
                     stream.offset = int(start)
             if skip_partial:
@@ -294,7 +399,12 @@ class SshLogSource:
         self, conn: asyncssh.SSHClientConnection, journal: _JournalStream, sink: LogSink
     ) -> None:
         source = f"journal:{journal.unit}" if journal.unit else "journal"
-        command = journal_command(journal.unit, journal.cursor)
+        # The first connection starts at the range's start (20 entries without a range,
+        # none with history_bytes = 0); later ones resume after the cursor.
+        live_only = self.history_range is not None and self.logs.history_bytes == 0
+        command = journal_command(
+            journal.unit, journal.cursor, since=self._since(), backlog=0 if live_only else 20
+        )
         chan, session = await conn.create_session(StreamChannel, command, encoding=None)
         assert isinstance(session, StreamChannel)
         stderr = LineReader(4096)
@@ -340,10 +450,16 @@ class SshLogSource:
 
     # ------------------------------------------------------------------ markers
 
-    def _notice(self, text: str, source: str = "", service: str = "") -> LogLine:
-        return notice(
+    def _notice(
+        self, text: str, source: str = "", service: str = "", at: float | None = None
+    ) -> LogLine:
+        """A NOTICE line about this host; `at`: its timestamp, if not the receive time."""
+        line = notice(
             sanitize(text), time.time(), self.host, source, service or self.config.service
         )
+        if at is not None:
+            line.timestamp = at
+        return line
 
     def _gap(self, text: str) -> LogLine:
         now = time.time()
@@ -371,7 +487,8 @@ def _service_for(path: str, host: LogHost) -> str:
 def build_log_sources(config: Config) -> list[SshLogSource]:
     """One source per configured host, all sharing one connection pool (and bastions)."""
     pool = ConnectionPool(config.logs)
-    return [SshLogSource(host, config.logs, pool) for host in config.logs.hosts]
+    history = config.dashboard.range  # the first look loads the dashboard's range
+    return [SshLogSource(host, config.logs, pool, history) for host in config.logs.hosts]
 
 
 async def probe_host(host: LogHost, logs: LogsConfig) -> str:
