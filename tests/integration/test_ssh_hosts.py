@@ -15,8 +15,9 @@ from support.sshd_server import RecordingSink, SshdServer, remote_processes
 from pulse_tui.config import Config, JournalUnit, LogFile, LogHost, LogsConfig
 from pulse_tui.model.logs.line import Level, LineKind
 from pulse_tui.sources.base import SourceError
+from pulse_tui.sources.ssh.check import probe_host
 from pulse_tui.sources.ssh.connect import ConnectionPool
-from pulse_tui.sources.ssh.tail import SshLogSource, build_log_sources, probe_host
+from pulse_tui.sources.ssh.tail import SshLogSource, build_log_sources
 
 pytestmark = pytest.mark.integration
 

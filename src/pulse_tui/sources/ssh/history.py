@@ -30,10 +30,12 @@ first line loaded when the bound cuts the range.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from pulse_tui.model.core.units import format_value
 from pulse_tui.model.logs.parse import timestamp_and_level
 
 #: Bytes one probe reads.
@@ -286,3 +288,14 @@ async def plan_history(read: Read, size: int, since: float, limit: int) -> Histo
         bytes_read=found.bytes_read + search.bytes_read,
         reads=found.reads + search.reads,
     )
+
+
+def cut_notice_text(path: str, start: HistoryStart, limit: int) -> str:
+    """What the pane says when the bound cut a file's range: from when, and why."""
+    size = format_value(limit, "bytes")
+    when = f"the last {size}"
+    if start.first_stamp is not None:  # local time, as the pane shows lines
+        local, now = time.localtime(start.first_stamp), time.localtime()
+        today = (local.tm_year, local.tm_yday) == (now.tm_year, now.tm_yday)
+        when = time.strftime("%H:%M:%S" if today else "%Y-%m-%d %H:%M:%S", local)
+    return f"{path}: logs from {when} · older lines beyond logs.history_bytes ({size})"

@@ -103,3 +103,26 @@ async def search_file(
         except FileChanged:
             continue
     return None
+
+
+async def search_files(
+    conn: asyncssh.SSHClientConnection, paths: list[str], since: float, limit: int, timeout: float
+) -> tuple[dict[str, tuple[HistoryStart, FileState]], str | None]:
+    """Each path's history start through one reader channel, and why the searches ended
+    early, if they did (the paths not in the result then get a byte backlog)."""
+    found: dict[str, tuple[HistoryStart, FileState]] = {}
+    reader = RangeReader(conn, paths, timeout)
+    try:
+        await reader.open()
+    except asyncssh.ChannelOpenError as exc:  # e.g. the server's MaxSessions
+        return found, str(exc)
+    try:
+        for path in paths:
+            result = await search_file(reader, path, since, limit)
+            if result is not None:  # else missing or unreadable: the tail says why
+                found[path] = result
+    except (TimeoutError, ConnectionError) as exc:
+        return found, str(exc) or f"no answer within {timeout:g}s"
+    finally:
+        reader.close()
+    return found, None

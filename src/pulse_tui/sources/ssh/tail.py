@@ -27,22 +27,20 @@ import asyncssh
 
 from pulse_tui.config import Config, LogFile, LogHost, LogsConfig
 from pulse_tui.model.core.sanitize import sanitize, sanitize_chunk
-from pulse_tui.model.core.units import format_value
 from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.journald import journal_line
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
 from pulse_tui.model.logs.parse import notice, parse_texts
 from pulse_tui.sources.base import HostState, HostStatus, LogSink, SourceError
 from pulse_tui.sources.ssh.connect import ConnectionPool, StreamChannel, TrackingClient
-from pulse_tui.sources.ssh.history import HistoryStart, Outcome
+from pulse_tui.sources.ssh.history import HistoryStart, Outcome, cut_notice_text
 from pulse_tui.sources.ssh.line_reader import LineReader
-from pulse_tui.sources.ssh.range_reader import RangeReader, search_file
+from pulse_tui.sources.ssh.range_reader import search_files
 from pulse_tui.sources.ssh.remote_commands import (
     BACKLOG_BYTES,
     HEADER,
     expand_globs_command,
     journal_command,
-    probe_command,
     tail_file_command,
 )
 from pulse_tui.sources.transport.backoff import Backoff, BackoffPolicy
@@ -269,46 +267,27 @@ class SshLogSource:
         since = self._since()
         if since is None or not streams:
             return
-        limit = self.logs.history_bytes
-        reader = RangeReader(conn, [s.path for s in streams], self.logs.connect_timeout)
-        try:
-            await reader.open()
-        except asyncssh.ChannelOpenError as exc:  # e.g. the server's MaxSessions
-            sink.on_lines([self._notice(f"no history: {exc}", sanitize(s.path)) for s in streams])
-            return
-        try:
-            for stream in streams:
-                try:
-                    found = await search_file(reader, stream.path, since, limit)
-                except (TimeoutError, ConnectionError) as exc:
-                    if not conn.is_closed():  # else the GAP line says it all
-                        why = str(exc) or "no answer in time"
-                        sink.on_lines([self._notice(f"no history: {why}", sanitize(stream.path))])
-                    return
-                if found is None:
-                    continue  # missing or unreadable: the tail says why
-                start, state = found
-                stream.history = start
-                if start.offset is None:
-                    continue  # no timestamps: the short backlog
-                stream.offset, stream.inode = start.offset, state.inode
-                stream.unaligned = not start.aligned
-                if start.outcome is Outcome.CUT:
-                    sink.on_lines([self._cut_notice(stream, start, limit)])
-        finally:
-            reader.close()
-
-    def _cut_notice(self, stream: _FileStream, start: HistoryStart, limit: int) -> LogLine:
-        """Says from when a file's history is loaded, when `history_bytes` cut the range."""
-        size = format_value(limit, "bytes")
-        when = f"the last {size}"
-        if start.first_stamp is not None:
-            local, now = time.localtime(start.first_stamp), time.localtime()
-            today = (local.tm_year, local.tm_yday) == (now.tm_year, now.tm_yday)
-            when = time.strftime("%H:%M:%S" if today else "%Y-%m-%d %H:%M:%S", local)
-        text = f"{stream.path}: logs from {when} · older lines beyond logs.history_bytes ({size})"
-        # Timed as the first line loaded, so it sorts just before it.
-        return self._notice(text, sanitize(stream.path), stream.service, at=start.first_stamp)
+        limit, timeout = self.logs.history_bytes, self.logs.connect_timeout
+        paths = [s.path for s in streams]
+        found, problem = await search_files(conn, paths, since, limit, timeout)
+        if problem and not conn.is_closed():  # closed: the GAP line says it all
+            missing = [sanitize(p) for p in paths if p not in found]
+            sink.on_lines([self._notice(f"no history: {problem}", p) for p in missing])
+        for stream in streams:
+            if stream.path not in found:
+                continue
+            start, state = found[stream.path]
+            stream.history = start
+            if start.offset is None:
+                continue  # no timestamps: the short backlog
+            stream.offset, stream.inode = start.offset, state.inode
+            stream.unaligned = not start.aligned
+            if start.outcome is Outcome.CUT:
+                text = cut_notice_text(stream.path, start, limit)
+                source = sanitize(stream.path)
+                # Timed as the first line loaded, so it sorts just before it.
+                notice_line = self._notice(text, source, stream.service, at=start.first_stamp)
+                sink.on_lines([notice_line])
 
     async def _follow_file(
         self, conn: asyncssh.SSHClientConnection, stream: _FileStream, sink: LogSink
@@ -489,30 +468,3 @@ def build_log_sources(config: Config) -> list[SshLogSource]:
     pool = ConnectionPool(config.logs)
     history = config.dashboard.range  # the first look loads the dashboard's range
     return [SshLogSource(host, config.logs, pool, history) for host in config.logs.hosts]
-
-
-async def probe_host(host: LogHost, logs: LogsConfig) -> str:
-    """For `pulse-tui check`: "OK: ..." if the host and its logs are reachable.
-
-    Raises SourceError with the reason otherwise (connection, auth, host key, missing or
-    unreadable files, no journalctl).
-    """
-    pool = ConnectionPool(logs)
-    try:
-        conn = await pool.connect(host)
-        try:
-            command = probe_command([f.path for f in host.files], bool(host.journal))
-            result = await asyncio.wait_for(conn.run(command), logs.connect_timeout)
-        finally:
-            conn.close()
-    finally:
-        await pool.close()
-    out = str(result.stdout or "").splitlines()
-    readable = [line[3:] for line in out if line.startswith("ok ")]
-    problems = [sanitize(line) for line in out if not line.startswith(("ok ", "journal ok"))]
-    if problems:
-        raise SourceError(f"{host.label}: " + "; ".join(problems))
-    parts = [f"{len(readable)} file(s) readable"] if host.files else []
-    if host.journal:
-        parts.append("journalctl available")
-    return f"OK: {host.label}: connected, " + ", ".join(parts)
