@@ -34,10 +34,11 @@ def iso(t: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1000):03d}Z"
 
 
-def write_log(path: Path, stamps: list[float], pad: int = 0) -> list[int]:
-    """One line per stamp (`pad` more bytes each); returns each line's offset."""
+def write_log(path: Path, stamps: list[float], pad: int = 0, first: int = 0) -> list[int]:
+    """One line per stamp, numbered from `first` (`pad` more bytes each); returns each
+    line's offset."""
     offsets, chunks, at = [], [], 0
-    for i, t in enumerate(stamps):
+    for i, t in enumerate(stamps, first):
         line = f"{iso(t)} INFO GET /api/v1/items/{i} 200 {'x' * pad}\n".encode()
         offsets.append(at)
         chunks.append(line)
@@ -341,3 +342,90 @@ async def test_journald_starts_at_the_range(
     assert now - HALF_HOUR - 1 <= int(since.removeprefix("--since=@")) <= time.time()
     assert "--no-tail" in first and not any(a.startswith("--lines") for a in first)
     assert "--after-cursor=c60" in second and not any(a.startswith("--since") for a in second)
+
+
+def rotated_set(
+    root: Path, now: float, *, corrupt: str = ""
+) -> tuple[Path, dict[str, list[float]]]:
+    """app.log.2.gz (60 to 40 minutes ago), app.log.1 (40 to 20), app.log (20 to now),
+    a line every 2 s, numbered on from file to file (the last is 1799). `corrupt`:
+    "truncated" cuts the .gz in half, "garbage" is no gzip at all."""
+    import gzip
+
+    log = root / "app.log"
+    spans = {
+        f"{log}.2.gz": (now - 3600, now - 2400),
+        f"{log}.1": (now - 2400, now - 1200),
+        str(log): (now - 1200, now),
+    }
+    stamps = {name: [a + i * 2 for i in range(int((b - a) / 2))] for name, (a, b) in spans.items()}
+    first = 0
+    for name, times in stamps.items():
+        path = Path(name)
+        write_log(path, times, first=first)
+        first += len(times)
+        if name.endswith(".gz"):
+            raw = gzip.compress(path.read_bytes())
+            if corrupt == "truncated":
+                raw = raw[: len(raw) // 2]
+            path.write_bytes(b"not a gzip file\n" * 50 if corrupt == "garbage" else raw)
+    return log, stamps
+
+
+async def test_rotated_files_before_the_range_are_loaded_older_first(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    ssh_home(["web-1"])
+    log, stamps = rotated_set(tmp_path, time.time())
+    source, sink, task = await follow(LogHost("web-1", files=(LogFile(str(log)),)))
+    await sink.wait_for(lambda: sink.lines and "/items/1799 " in sink.lines[-1].text)
+    after = time.time()
+    await finish(source, task)
+    got = lines_of(sink)
+    sources = [line.source for line in got]
+    # Half an hour: the end of app.log.1, then all of app.log; the .gz is not even read.
+    assert sources == sorted(sources, key=[f"{log}.1", str(log)].index)
+    older = [line for line in got if line.source == f"{log}.1"]
+    assert after - HALF_HOUR - 2 <= older[0].timestamp <= after - HALF_HOUR
+    assert len([x for x in got if x.source == str(log)]) == len(stamps[str(log)])
+    assert sink.texts(LineKind.NOTICE) == []
+
+
+async def test_a_longer_range_reaches_into_the_gzipped_ones(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    ssh_home(["web-1"])
+    log, stamps = rotated_set(tmp_path, time.time())
+    host = LogHost("web-1", files=(LogFile(str(log)),))
+    source, sink, task = await follow(host, history_range=3000.0)
+    await sink.wait_for(lambda: sink.lines and "/items/1799 " in sink.lines[-1].text)
+    after = time.time()
+    await finish(source, task)
+    got = lines_of(sink)
+    order = [f"{log}.2.gz", f"{log}.1", str(log)]
+    assert [line.source for line in got] == sorted((x.source for x in got), key=order.index)
+    gz = [line for line in got if line.source == f"{log}.2.gz"]
+    assert after - 3000 - 2 <= gz[0].timestamp <= after - 3000  # older lines were dropped
+    assert len([x for x in got if x.source == f"{log}.1"]) == len(stamps[f"{log}.1"])
+    assert [line.timestamp for line in got] == sorted(line.timestamp for line in got)
+
+
+@pytest.mark.parametrize("corrupt", ["truncated", "garbage"])
+async def test_a_corrupt_gzip_is_a_notice_not_a_crash(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path, corrupt: str
+) -> None:
+    ssh_home(["web-1"])
+    log, stamps = rotated_set(tmp_path, time.time(), corrupt=corrupt)
+    host = LogHost("web-1", files=(LogFile(str(log)),))
+    source, sink, task = await follow(host, history_range=3000.0)
+    await sink.wait_for(lambda: sink.lines and "/items/1799 " in sink.lines[-1].text)
+    await finish(source, task)
+    notices = sink.texts(LineKind.NOTICE)
+    assert len(notices) == 1
+    if corrupt == "truncated":  # what decompressed is shown, then gzip's own words
+        assert "unexpected end of file" in notices[0]
+    else:
+        assert notices[0] == f"{log}.2.gz: not readable as gzip; older history not loaded"
+    got = lines_of(sink)
+    assert len([x for x in got if x.source == f"{log}.1"]) == len(stamps[f"{log}.1"])
+    assert len([x for x in got if x.source == str(log)]) == len(stamps[str(log)])

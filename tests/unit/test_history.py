@@ -181,3 +181,17 @@ async def test_reads_stay_small_on_a_big_file() -> None:
     found = await find_start(reader, len(data), BASE + 2222.222)
     assert found.bytes_read == reader.bytes
     assert reader.bytes <= 20 * BLOCK
+
+
+def test_drop_before_keeps_the_last_older_line_and_its_trace() -> None:
+    from pulse_tui.sources.ssh.rotated import DropBefore
+
+    keep = DropBefore(BASE + 10)
+    assert keep.feed([f"{iso(BASE + i)} INFO {i}" for i in range(5)]) == []
+    assert keep.feed([f"{iso(BASE + 9)} ERROR nine", "  at trace"]) == []
+    shown = keep.feed([f"{iso(BASE + 8)} INFO late", f"{iso(BASE + 10)} INFO ten", "after"])
+    assert shown == [f"{iso(BASE + 8)} INFO late", f"{iso(BASE + 10)} INFO ten", "after"]
+    assert keep.feed(["anything"]) == ["anything"]
+    keep = DropBefore(BASE + 10)
+    shown = keep.feed([f"{iso(BASE + 9)} ERROR nine", "  at trace", f"{iso(BASE + 11)} I"])
+    assert shown == [f"{iso(BASE + 9)} ERROR nine", "  at trace", f"{iso(BASE + 11)} I"]

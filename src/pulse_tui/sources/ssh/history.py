@@ -102,6 +102,15 @@ def line_stamp(head: bytes) -> float | None:
     return timestamp_and_level(text)[0] if text else None
 
 
+def first_stamp(data: bytes) -> float | None:
+    """The timestamp of the first stamped line in `data` (which starts at a line start)."""
+    for line in data.split(b"\n"):
+        stamp = line_stamp(line)
+        if stamp is not None:
+            return stamp
+    return None
+
+
 class _Search:
     def __init__(self, read: Read, size: int) -> None:
         self._read = read
@@ -290,12 +299,13 @@ async def plan_history(read: Read, size: int, since: float, limit: int) -> Histo
     )
 
 
-def cut_notice_text(path: str, start: HistoryStart, limit: int) -> str:
-    """What the pane says when the bound cut a file's range: from when, and why."""
+def cut_notice_text(path: str, first: float | None, limit: int) -> str:
+    """What the pane says when the bound cut a file's range: from when (`first`, the time
+    of the first line loaded), and why."""
     size = format_value(limit, "bytes")
     when = f"the last {size}"
-    if start.first_stamp is not None:  # local time, as the pane shows lines
-        local, now = time.localtime(start.first_stamp), time.localtime()
+    if first is not None:  # local time, as the pane shows lines
+        local, now = time.localtime(first), time.localtime()
         today = (local.tm_year, local.tm_yday) == (now.tm_year, now.tm_yday)
         when = time.strftime("%H:%M:%S" if today else "%Y-%m-%d %H:%M:%S", local)
     return f"{path}: logs from {when} · older lines beyond logs.history_bytes ({size})"

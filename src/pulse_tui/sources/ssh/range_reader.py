@@ -52,12 +52,18 @@ class RangeReader:
         state, _ = await self.read(path, 0, 0)
         return state
 
-    async def read(self, path: str, offset: int, length: int) -> tuple[FileState, bytes]:
-        """Up to `length` bytes of `path` from `offset`, and the file's state then."""
+    async def read(
+        self, path: str, offset: int, length: int, *, compressed: bool = False
+    ) -> tuple[FileState, bytes]:
+        """Up to `length` bytes of `path` from `offset`, and the file's state then.
+
+        `compressed`: of its gzip-decompressed content, always `length` bytes, NUL-padded
+        past its end (all NUL if it does not decompress)."""
         process = self._process
         assert process is not None, "open() first"
+        mode = " z" if compressed else ""
         async with self._lock:
-            process.stdin.write(f"{self._index[path]} {offset} {length}\n".encode())
+            process.stdin.write(f"{self._index[path]} {offset} {length}{mode}\n".encode())
             header = await asyncio.wait_for(process.stdout.readline(), self._timeout)
             parts = header.decode("ascii", "replace").split()
             if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
@@ -103,26 +109,3 @@ async def search_file(
         except FileChanged:
             continue
     return None
-
-
-async def search_files(
-    conn: asyncssh.SSHClientConnection, paths: list[str], since: float, limit: int, timeout: float
-) -> tuple[dict[str, tuple[HistoryStart, FileState]], str | None]:
-    """Each path's history start through one reader channel, and why the searches ended
-    early, if they did (the paths not in the result then get a byte backlog)."""
-    found: dict[str, tuple[HistoryStart, FileState]] = {}
-    reader = RangeReader(conn, paths, timeout)
-    try:
-        await reader.open()
-    except asyncssh.ChannelOpenError as exc:  # e.g. the server's MaxSessions
-        return found, str(exc)
-    try:
-        for path in paths:
-            result = await search_file(reader, path, since, limit)
-            if result is not None:  # else missing or unreadable: the tail says why
-                found[path] = result
-    except (TimeoutError, ConnectionError) as exc:
-        return found, str(exc) or f"no answer within {timeout:g}s"
-    finally:
-        reader.close()
-    return found, None

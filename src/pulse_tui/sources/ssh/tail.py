@@ -30,19 +30,21 @@ from pulse_tui.model.core.sanitize import sanitize, sanitize_chunk
 from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.journald import journal_line
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
-from pulse_tui.model.logs.parse import notice, parse_texts
+from pulse_tui.model.logs.parse import notice, parse_texts, timestamp_and_level
 from pulse_tui.sources.base import HostState, HostStatus, LogSink, SourceError
 from pulse_tui.sources.ssh.connect import ConnectionPool, StreamChannel, TrackingClient
+from pulse_tui.sources.ssh.first_look import search_files
 from pulse_tui.sources.ssh.history import HistoryStart, Outcome, cut_notice_text
 from pulse_tui.sources.ssh.line_reader import LineReader
-from pulse_tui.sources.ssh.range_reader import search_files
 from pulse_tui.sources.ssh.remote_commands import (
     BACKLOG_BYTES,
     HEADER,
     expand_globs_command,
     journal_command,
+    read_once_command,
     tail_file_command,
 )
+from pulse_tui.sources.ssh.rotated import DropBefore, Segment
 from pulse_tui.sources.transport.backoff import Backoff, BackoffPolicy
 from pulse_tui.sources.transport.errors import describe_transport_error
 
@@ -77,6 +79,8 @@ class _FileStream:
     unaligned: bool = False
     #: How the history start was found, if it was searched for.
     history: HistoryStart | None = None
+    #: Rotated files to load before it, oldest first (until its first tail starts).
+    segments: list[Segment] = field(default_factory=list)
     #: The last line's timestamp, if the lines so far had one, and when it arrived
     #: (monotonic): a stack trace split across two reads keeps its head's time.
     last_stamp: float | None = None
@@ -274,17 +278,19 @@ class SshLogSource:
             missing = [sanitize(p) for p in paths if p not in found]
             sink.on_lines([self._notice(f"no history: {problem}", p) for p in missing])
         for stream in streams:
-            if stream.path not in found:
+            history = found.get(stream.path)
+            if history is None:
                 continue
-            start, state = found[stream.path]
-            stream.history = start
+            start = stream.history = history.start
             if start.offset is None:
                 continue  # no timestamps: the short backlog
-            stream.offset, stream.inode = start.offset, state.inode
+            stream.offset, stream.inode = start.offset, history.state.inode
             stream.unaligned = not start.aligned
+            stream.segments = history.segments
+            source = sanitize(stream.path)
+            sink.on_lines([self._notice(text, source, stream.service) for text in history.problems])
             if start.outcome is Outcome.CUT:
-                text = cut_notice_text(stream.path, start, limit)
-                source = sanitize(stream.path)
+                text = cut_notice_text(stream.path, start.first_stamp, limit)
                 # Timed as the first line loaded, so it sorts just before it.
                 notice_line = self._notice(text, source, stream.service, at=start.first_stamp)
                 sink.on_lines([notice_line])
@@ -297,7 +303,11 @@ class SshLogSource:
         live_only = self.history_range is not None and self.logs.history_bytes == 0
         backlog = 0 if live_only else BACKLOG_BYTES
         command = tail_file_command(stream.path, stream.offset, stream.inode, backlog)
+        # Rotated files before it, once: a reconnect does not load them again.
+        segments, stream.segments = stream.segments, []
         try:
+            for segment in segments:
+                await self._load_segment(conn, stream, segment, sink)
             await self._pump(conn, command, stream, sink, backlog > 0)
         except (asyncssh.Error, OSError) as exc:
             if not conn.is_closed():  # e.g. the server's MaxSessions: say so, no retry loop
@@ -357,6 +367,51 @@ class SshLogSource:
             self._deliver(sink, stream, source, stream.reader.feed(data))
         if session.exit_status not in (None, 0, 143) and not conn.is_closed():
             sink.on_lines([self._notice(f"tail exited with status {session.exit_status}", source)])
+        chan.close()
+
+    async def _load_segment(
+        self,
+        conn: asyncssh.SSHClientConnection,
+        stream: _FileStream,
+        segment: Segment,
+        sink: LogSink,
+    ) -> None:
+        """Delivers one rotated file's part of `stream`'s history, under its own name."""
+        command = read_once_command(segment.path, segment.offset, segment.compressed)
+        chan, session = await conn.create_session(StreamChannel, command, encoding=None)
+        assert isinstance(session, StreamChannel)
+        part = _FileStream(segment.path, stream.service, self._reader())
+        source = sanitize(segment.path)
+        keep = DropBefore(segment.since) if segment.since is not None else None
+        skip_partial, say_cut, said = not segment.aligned, segment.cut, False
+        stderr = LineReader(4096)
+        while (item := await session.get()) is not None:
+            kind, data = item
+            if kind == 1:  # a corrupt .gz: gzip says why (after a blank line)
+                texts = [t for t in stderr.feed(data) if t.strip()]
+                said = said or bool(texts)
+                sink.on_lines([self._notice(t, source, stream.service) for t in texts])
+                continue
+            if skip_partial:
+                newline = data.find(b"\n")
+                if newline < 0:
+                    continue
+                data, skip_partial = data[newline + 1 :], False
+            texts = part.reader.feed(data)
+            if keep is not None:
+                texts = keep.feed(texts)
+            if texts and say_cut:
+                first = timestamp_and_level(texts[0])[0]
+                text = cut_notice_text(segment.path, first, self.logs.history_bytes)
+                sink.on_lines([self._notice(text, source, stream.service, at=first)])
+                say_cut = False
+            self._deliver(sink, part, source, texts)
+        rest = part.reader.flush()
+        self._deliver(sink, part, source, keep.feed(rest) if keep is not None else rest)
+        rest_err = [t for t in stderr.flush() if t.strip()]
+        sink.on_lines([self._notice(t, source, stream.service) for t in rest_err])
+        if session.exit_status not in (None, 0) and not said and not conn.is_closed():
+            sink.on_lines([self._notice(f"exited with status {session.exit_status}", source)])
         chan.close()
 
     def _deliver(self, sink: LogSink, stream: _FileStream, source: str, texts: list[str]) -> None:
