@@ -24,18 +24,30 @@ class FileHistory:
     problems: list[str] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class FirstLook:
+    """The first looks of a host's files, and what finding them cost."""
+
+    #: Path -> its first look; a path missing here gets a byte backlog.
+    files: dict[str, FileHistory] = field(default_factory=dict)
+    #: Why the searches ended early, if they did.
+    problem: str | None = None
+    #: Bytes of file content read, for every file and rotated file looked at.
+    bytes_read: int = 0
+
+
 async def search_files(
     conn: asyncssh.SSHClientConnection, paths: list[str], since: float, limit: int, timeout: float
-) -> tuple[dict[str, FileHistory], str | None]:
-    """Each path's first look, and why the searches ended early, if they did (the paths
-    not in the result then get a byte backlog)."""
-    found: dict[str, FileHistory] = {}
+) -> FirstLook:
+    """Each path's first look, through one range-reader channel."""
+    look = FirstLook()
     names = [*paths, *(name for p in paths for name, _ in rotated_names(p))]
     reader = RangeReader(conn, names, timeout)
     try:
         await reader.open()
     except asyncssh.ChannelOpenError as exc:  # e.g. the server's MaxSessions
-        return found, str(exc)
+        look.problem = str(exc)
+        return look
     try:
         for path in paths:
             result = await search_file(reader, path, since, limit)
@@ -48,9 +60,10 @@ async def search_files(
                 budget = limit - state.size
                 segments, problems = await find_predecessors(reader, path, since, budget)
                 history = FileHistory(start, state, segments, problems)
-            found[path] = history
+            look.files[path] = history
     except (TimeoutError, ConnectionError) as exc:
-        return found, str(exc) or f"no answer within {timeout:g}s"
+        look.problem = str(exc) or f"no answer within {timeout:g}s"
     finally:
         reader.close()
-    return found, None
+        look.bytes_read = reader.bytes_read
+    return look

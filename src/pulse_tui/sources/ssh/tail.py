@@ -114,6 +114,7 @@ class SshLogSource:
         self.logs = logs
         self.pool = pool
         self.history_range = history_range
+        self._history_read = 0
         self._stopping = asyncio.Event()
         self._stopped = asyncio.Event()
         self._conn: asyncssh.SSHClientConnection | None = None
@@ -128,8 +129,9 @@ class SshLogSource:
 
     @property
     def history_bytes_read(self) -> int:
-        """Bytes the history searches of this source's files have read so far."""
-        return sum(s.history.bytes_read for s in self._files.values() if s.history)
+        """Bytes of file content the history searches (rotated files' included) have
+        read on this source's host so far; what loading the history sent is not counted."""
+        return self._history_read
 
     def history_start(self, path: str) -> HistoryStart | None:
         """How `path`'s history start was found (None: not searched, or not yet)."""
@@ -273,12 +275,13 @@ class SshLogSource:
             return
         limit, timeout = self.logs.history_bytes, self.logs.connect_timeout
         paths = [s.path for s in streams]
-        found, problem = await search_files(conn, paths, since, limit, timeout)
-        if problem and not conn.is_closed():  # closed: the GAP line says it all
-            missing = [sanitize(p) for p in paths if p not in found]
-            sink.on_lines([self._notice(f"no history: {problem}", p) for p in missing])
+        look = await search_files(conn, paths, since, limit, timeout)
+        self._history_read += look.bytes_read
+        if look.problem and not conn.is_closed():  # closed: the GAP line says it all
+            missing = [sanitize(p) for p in paths if p not in look.files]
+            sink.on_lines([self._notice(f"no history: {look.problem}", p) for p in missing])
         for stream in streams:
-            history = found.get(stream.path)
+            history = look.files.get(stream.path)
             if history is None:
                 continue
             start = stream.history = history.start
@@ -307,7 +310,11 @@ class SshLogSource:
         segments, stream.segments = stream.segments, []
         try:
             for segment in segments:
-                await self._load_segment(conn, stream, segment, sink)
+                try:
+                    await self._load_segment(conn, stream, segment, sink)
+                except asyncssh.ChannelOpenError as exc:  # MaxSessions: the tail may still run
+                    source = sanitize(segment.path)
+                    sink.on_lines([self._notice(f"cannot read: {exc}", source, stream.service)])
             await self._pump(conn, command, stream, sink, backlog > 0)
         except (asyncssh.Error, OSError) as exc:
             if not conn.is_closed():  # e.g. the server's MaxSessions: say so, no retry loop
