@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import stat
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.fake_journalctl import install_fake_journalctl, journal_argvs
 from support.process import free_port
 from support.sshd_server import RecordingSink, SshdServer, remote_processes
 
 from pulse_tui.config import Config, JournalUnit, LogFile, LogHost, LogsConfig
 from pulse_tui.model.logs.line import Level, LineKind
 from pulse_tui.sources.base import SourceError
+from pulse_tui.sources.ssh.check import probe_host
 from pulse_tui.sources.ssh.connect import ConnectionPool
-from pulse_tui.sources.ssh.tail import SshLogSource, build_log_sources, probe_host
+from pulse_tui.sources.ssh.tail import SshLogSource, build_log_sources
 
 pytestmark = pytest.mark.integration
 
@@ -74,56 +75,6 @@ async def test_jump_host_connection_is_shared(
     await pool.close()
 
 
-FAKE_JOURNALCTL = r'''#!/usr/bin/env python3
-"""Stands in for journalctl (no journald in containers): follows {journal} as JSON.
-
-As systemd {version}: `--output-fields` (236 and later) keeps only those fields and the
-ones journalctl always adds; before 236 the option is refused. Each command line is
-appended to {journal}.argv.
-"""
-import json, sys, time
-args = sys.argv[1:]
-with open("{journal}.argv", "a") as log:
-    log.write(json.dumps(args) + "\n")
-def opt(name, default=None):
-    return next((a.split("=", 1)[1] for a in args if a.startswith(name + "=")), default)
-fields = opt("--output-fields")
-if fields is not None and {version} < 236:
-    sys.exit("journalctl: unrecognized option '--output-fields=" + fields + "'")
-keep = None if fields is None else set(fields.split(",")) | {"__CURSOR", "__REALTIME_TIMESTAMP"}
-after, unit = opt("--after-cursor"), opt("--unit", "")
-lines = int(opt("--lines", "10"))
-def mine(raw):
-    e = json.loads(raw)
-    return not unit or e.get("_SYSTEMD_UNIT") == unit
-def show(raw):
-    e = json.loads(raw)
-    print(json.dumps({k: v for k, v in e.items() if keep is None or k in keep}), flush=True)
-with open("{journal}") as f:
-    entries = [l for l in f.read().splitlines() if l and mine(l)]
-    if after is not None:
-        cursors = [json.loads(l)["__CURSOR"] for l in entries]
-        entries = entries[cursors.index(after) + 1:] if after in cursors else entries
-    else:
-        entries = entries[len(entries) - lines:] if lines else []
-    for e in entries:
-        show(e)
-    if "--follow" not in args:
-        sys.exit(0)
-    buf = ""
-    while True:
-        chunk = f.read()
-        if not chunk:
-            time.sleep(0.05)
-            continue
-        buf += chunk
-        *done, buf = buf.split("\n")
-        for l in done:
-            if l and mine(l):
-                show(l)
-'''
-
-
 @pytest.mark.parametrize("version", [252, 219])
 async def test_journald_entries_with_every_message_shape(
     sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path, version: int
@@ -132,11 +83,7 @@ async def test_journald_entries_with_every_message_shape(
     # session's PATH (sshd_config SetEnv) speaks the same `-o json` format.
     journal = tmp_path / "journal.jsonl"
     journal.write_text("")
-    fake = sshd.bin_dir / "journalctl"
-    fake.write_text(
-        FAKE_JOURNALCTL.replace("{journal}", str(journal)).replace("{version}", str(version))
-    )
-    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    install_fake_journalctl(sshd.bin_dir, journal, version)
     ssh_home(["web-1"])
 
     def entry(n: int, message: object, priority: str = "6") -> str:
@@ -186,8 +133,7 @@ async def test_journald_entries_with_every_message_shape(
     await source.stop()
     await asyncio.wait_for(task, 2)
     # journalctl 236+ sends only the fields lines are made of; older ones get no option.
-    follows = [json.loads(x) for x in Path(f"{journal}.argv").read_text().splitlines()]
-    follows = [argv for argv in follows if "--follow" in argv]
+    follows = [argv for argv in journal_argvs(journal) if "--follow" in argv]
     trimmed = [any(a.startswith("--output-fields=") for a in argv) for argv in follows]
     assert trimmed == [version >= 236] * len(follows) and len(follows) == 2
     deadline = asyncio.get_running_loop().time() + 5

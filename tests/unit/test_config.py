@@ -14,6 +14,7 @@ from pulse_tui.config import (
     apply_overrides,
     find_config_path,
     load_config,
+    parse_config,
     parse_journal_spec,
     parse_logs_spec,
     resolve,
@@ -64,7 +65,22 @@ def test_example_file_loads(tmp_path: Path) -> None:
     assert config.signals[Signal.SATURATION].unit == "cores"
     assert [h.host for h in config.logs.hosts] == ["web-1", "worker-1"]
     assert config.logs.hosts[0].jump == "bastion"
+    assert config.logs.history_bytes == 64 * 2**20
     assert config.keys == {"pause": "p"}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("16MiB", 16 * 2**20), (0, 0), ("0", 0), (4096, 4096), (None, 2**26)]
+)
+def test_history_bytes_is_a_size_and_0_means_none(value: object, expected: int) -> None:
+    logs = {} if value is None else {"history_bytes": value}
+    assert parse_config({"logs": logs}, "t.toml").logs.history_bytes == expected
+
+
+@pytest.mark.parametrize("value", [-1, "lots", "-5MiB"])
+def test_a_bad_history_bytes_is_named(value: object) -> None:
+    with pytest.raises(ConfigError, match=r"logs\.history_bytes"):
+        parse_config({"logs": {"history_bytes": value}}, "t.toml")
 
 
 @pytest.mark.parametrize(

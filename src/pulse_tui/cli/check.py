@@ -34,7 +34,7 @@ async def _check_prometheus(config: Config) -> CheckResult:
 
 
 async def _check_host(config: Config, host: LogHost) -> CheckResult:
-    from pulse_tui.sources.ssh.tail import probe_host
+    from pulse_tui.sources.ssh.check import probe_host
 
     port = f":{host.port}" if host.port else ""
     target = f"ssh         {host.label}{port}"

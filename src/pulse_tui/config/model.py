@@ -82,6 +82,9 @@ class LogsConfig:
     max_lines: int = 200_000
     max_bytes: int = 256 * 1024 * 1024
     max_line_bytes: int = 64 * 1024
+    #: A file's first look loads its lines back to the start of the dashboard's range, but
+    #: at most this many bytes before its end; 0: no history, live lines only.
+    history_bytes: int = 64 * 1024 * 1024
     connect_timeout: float = 10.0
     keepalive_interval: float = 5.0
     reorder_window: float = 0.5

@@ -83,14 +83,18 @@ class _Reader:
             raise self.error(name, f"must be at most {maximum:g}s, got {value!r}")
         return seconds
 
-    def size(self, name: str, default: int) -> int:
+    def size(self, name: str, default: int, *, zero: bool = False) -> int:
+        """A size ("64KiB", "256MiB") or a number of bytes; `zero`: 0 is allowed too."""
         value = self.get(name, (str, int), None)
         if value is None:
             return default
         if isinstance(value, int):
-            if value <= 0:
-                raise self.error(name, "must be greater than zero")
+            if value < 0 or (value == 0 and not zero):
+                least = "zero or more" if zero else "greater than zero"
+                raise self.error(name, f"must be {least}")
             return value
+        if zero and isinstance(value, str) and value.strip() in ("0", "0B", "0b"):
+            return 0
         try:
             return parse_size(value)
         except ValueError as exc:

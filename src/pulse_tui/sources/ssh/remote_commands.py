@@ -10,6 +10,9 @@ the channel closes (we stop, or the connection drops), stdin hits EOF and the wa
 kills the command. We cannot rely on signals: OpenSSH's sshd ignores the SSH "signal"
 request, and closing a channel only closes the pipes, which an idle `tail -F` never
 notices.
+
+The one command that is not long-running is the range reader (`range_reader_command`): it
+answers requests on its stdin, so it ends when the channel does, with nothing to kill.
 """
 
 from __future__ import annotations
@@ -84,16 +87,91 @@ def expand_globs_command(patterns: list[str]) -> str:
     return sh_command(_EXPAND, *patterns)
 
 
-def tail_file_command(path: str, offset: int | None, inode: str | None) -> str:
-    """Follow `path` by name from byte `offset` (None: a first look, short backlog)."""
-    script = _TAIL_FILE.format(backlog=BACKLOG_BYTES) + _TAIL
+def tail_file_command(
+    path: str, offset: int | None, inode: str | None, backlog: int = BACKLOG_BYTES
+) -> str:
+    """Follow `path` by name from byte `offset`, a resume if `inode` is still the file's.
+
+    `offset` None is a first look: the last `backlog` bytes (0: from the end).
+    """
+    script = _TAIL_FILE.format(backlog=backlog) + _TAIL
     return sh_command(script, path, "new" if offset is None else str(offset), inode or "")
 
 
-def journal_command(unit: str, cursor: str | None, backlog: int = 20) -> str:
-    """`journalctl -f -o json`, after `cursor` if we have one, else the last `backlog`."""
+# "$@" are the paths. Each request on stdin is a line `INDEX OFFSET LENGTH [z]` (INDEX
+# counts the paths from 1); each answer is a line `INODE SIZE COUNT` and then COUNT bytes
+# of the file from OFFSET, COUNT = min(LENGTH, SIZE - OFFSET). If the file shrank between
+# the stat and the read, the answer is padded with NUL bytes to COUNT, so it stays framed
+# (the next answer's SIZE shows the change). With `z` the bytes are the file's gzip-
+# decompressed content, always LENGTH of them (NUL-padded past its end, or all NUL if it
+# does not decompress). A missing or unreadable file answers `- 0 0`. Requests are
+# digits only: anything else ends the loop before reaching arithmetic.
+_READ_RANGES = """
+while read -r i off len z; do
+  for v in "$i" "$off" "$len"; do
+    case $v in ''|*[!0-9]*) exit 2 ;; esac
+  done
+  case $z in ''|z) ;; *) exit 2 ;; esac
+  n=0 f=
+  for a in "$@"; do n=$((n + 1)); [ "$n" -eq "$i" ] && f=$a; done
+  if [ -n "$f" ] && [ -r "$f" ] && st=$(stat -L -c '%i %s' -- "$f" 2>/dev/null); then
+    if [ -n "$z" ]; then
+      count=$len
+      printf '%s %s\n' "$st" "$count"
+      { gzip -dc -- "$f" 2>/dev/null | tail -c "+$((off + 1))" | head -c "$count"
+        head -c "$count" /dev/zero; } </dev/null | head -c "$count"
+      continue
+    fi
+    count=$((${st#* } - off))
+    [ "$count" -gt "$len" ] && count=$len
+    [ "$count" -lt 0 ] && count=0
+    printf '%s %s\n' "$st" "$count"
+    { tail -c "+$((off + 1))" -- "$f" 2>/dev/null | head -c "$count"
+      head -c "$count" /dev/zero; } </dev/null | head -c "$count"
+  else
+    printf -- '- 0 0\n'
+  fi
+done
+"""
+
+
+def range_reader_command(paths: list[str]) -> str:
+    """Serves `INDEX OFFSET LENGTH [z]` reads of `paths` until its stdin closes."""
+    return sh_command(_READ_RANGES, *paths)
+
+
+# $1 path, $2 offset, $3 "z" for a gzip file: the file from the offset (of its
+# decompressed content), once. Not under a lifeline: it ends by itself, and a closed
+# channel ends it at its next write.
+_READ_ONCE = """
+f=$1 off=$2
+if [ "$3" = z ]; then
+  gzip -dc -- "$f" | tail -c "+$((off + 1))"
+else
+  tail -c "+$((off + 1))" -- "$f"
+fi
+"""
+
+
+def read_once_command(path: str, offset: int, compressed: bool) -> str:
+    """`path` from byte `offset` to its end (a rotated file's part of the history)."""
+    return sh_command(_READ_ONCE, path, str(offset), "z" if compressed else "")
+
+
+def journal_command(
+    unit: str, cursor: str | None, *, since: float | None = None, backlog: int = 20
+) -> str:
+    """`journalctl -f -o json`: after `cursor` if we have one, else every entry from Unix
+    time `since` (`@` timestamps: systemd 212 and later), else the last `backlog`."""
     argv = ["journalctl", "--follow", "--output=json", "--quiet"]
-    argv += [f"--after-cursor={cursor}"] if cursor else [f"--lines={backlog}"]
+    if cursor:
+        argv += [f"--after-cursor={cursor}"]
+    elif since is not None:
+        # --no-tail: older journalctl take -f for -n 10 even with --since, and show only
+        # the range's first 10 entries until the next one is written.
+        argv += [f"--since=@{int(since)}", "--no-tail"]
+    else:
+        argv += [f"--lines={backlog}"]
     if unit:
         argv += [f"--unit={unit}"]
     return sh_command(_JOURNAL, *argv)

@@ -4,6 +4,12 @@ One `SshLogSource` per host, one SSH connection per host (jump hosts shared, see
 `ssh.connect`), one channel per followed file or unit. Each stream remembers how far it
 got (file byte offset and inode; journald cursor), so a reconnect resumes exactly there:
 lines written while disconnected show up once, after a GAP marker.
+
+A file's first look goes back to the start of the dashboard's range (`history_range`):
+its start offset is found on the host by a binary search on line timestamps
+(`ssh.history`, reading through `ssh.range_reader`), at most `logs.history_bytes` before
+its end; a journald unit starts at `--since`. The history is loaded once: a reconnect
+resumes where the stream was.
 """
 
 from __future__ import annotations
@@ -24,17 +30,21 @@ from pulse_tui.model.core.sanitize import sanitize, sanitize_chunk
 from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.journald import journal_line
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
-from pulse_tui.model.logs.parse import notice, parse_texts
+from pulse_tui.model.logs.parse import notice, parse_texts, timestamp_and_level
 from pulse_tui.sources.base import HostState, HostStatus, LogSink, SourceError
 from pulse_tui.sources.ssh.connect import ConnectionPool, StreamChannel, TrackingClient
+from pulse_tui.sources.ssh.first_look import search_files
+from pulse_tui.sources.ssh.history import HistoryStart, Outcome, cut_notice_text
 from pulse_tui.sources.ssh.line_reader import LineReader
 from pulse_tui.sources.ssh.remote_commands import (
+    BACKLOG_BYTES,
     HEADER,
     expand_globs_command,
     journal_command,
-    probe_command,
+    read_once_command,
     tail_file_command,
 )
+from pulse_tui.sources.ssh.rotated import DropBefore, Segment
 from pulse_tui.sources.transport.backoff import Backoff, BackoffPolicy
 from pulse_tui.sources.transport.errors import describe_transport_error
 
@@ -64,6 +74,13 @@ class _FileStream:
     reader: LineReader
     offset: int | None = None
     inode: str | None = None
+    #: `offset` may be mid-line (a history start that is not a line start): skip to the
+    #: next newline before the first line.
+    unaligned: bool = False
+    #: How the history start was found, if it was searched for.
+    history: HistoryStart | None = None
+    #: Rotated files to load before it, oldest first (until its first tail starts).
+    segments: list[Segment] = field(default_factory=list)
     #: The last line's timestamp, if the lines so far had one, and when it arrived
     #: (monotonic): a stack trace split across two reads keeps its head's time.
     last_stamp: float | None = None
@@ -82,7 +99,15 @@ class _JournalStream:
 class SshLogSource:
     """Streams one host's files and journald units to a sink, reconnecting losslessly."""
 
-    def __init__(self, host: LogHost, logs: LogsConfig, pool: ConnectionPool) -> None:
+    def __init__(
+        self,
+        host: LogHost,
+        logs: LogsConfig,
+        pool: ConnectionPool,
+        history_range: float | None = None,
+    ) -> None:
+        """`history_range`: seconds of history a first look loads (the dashboard's range);
+        None: only the last few KiB of each file and 20 journal entries."""
         #: The display name: the alias the user wrote (with user@ if given).
         self.host = host.label
         #: The host's configured service (its files and units may name their own).
@@ -90,6 +115,8 @@ class SshLogSource:
         self.config = host
         self.logs = logs
         self.pool = pool
+        self.history_range = history_range
+        self._history_read = 0
         self._stopping = asyncio.Event()
         self._stopped = asyncio.Event()
         self._conn: asyncssh.SSHClientConnection | None = None
@@ -101,6 +128,23 @@ class SshLogSource:
 
     def _reader(self, raw: bool = False) -> LineReader:
         return LineReader(self.logs.max_line_bytes, None if raw else sanitize_chunk)
+
+    @property
+    def history_bytes_read(self) -> int:
+        """Bytes of file content the history searches (rotated files' included) have
+        read on this source's host so far; what loading the history sent is not counted."""
+        return self._history_read
+
+    def history_start(self, path: str) -> HistoryStart | None:
+        """How `path`'s history start was found (None: not searched, or not yet)."""
+        stream = self._files.get(path)
+        return None if stream is None else stream.history
+
+    def _since(self) -> float | None:
+        """Where a first look starts, in Unix time (None: a short backlog instead)."""
+        if self.history_range is None or self.logs.history_bytes == 0:
+            return None
+        return time.time() - self.history_range
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -181,7 +225,9 @@ class SshLogSource:
         """Follow everything on one connection; returns why it ended."""
         tasks: list[asyncio.Task[None]] = []
         try:
-            for stream in await self._expand_files(conn, sink):
+            streams = await self._expand_files(conn, sink)
+            await self._find_history([s for s in streams if s.offset is None], conn, sink)
+            for stream in streams:
                 tasks.append(asyncio.create_task(self._follow_file(conn, stream, sink)))
             for journal in self._journals:
                 tasks.append(asyncio.create_task(self._follow_journal(conn, journal, sink)))
@@ -221,18 +267,68 @@ class SshLogSource:
             streams.append(stream)
         return streams
 
+    async def _find_history(
+        self, streams: list[_FileStream], conn: asyncssh.SSHClientConnection, sink: LogSink
+    ) -> None:
+        """Sets each stream's start at its history (offset and inode, as for a resume);
+        a stream whose file has no timestamps keeps the short backlog."""
+        since = self._since()
+        if since is None or not streams:
+            return
+        limit, timeout = self.logs.history_bytes, self.logs.connect_timeout
+        paths = [s.path for s in streams]
+        look = await search_files(conn, paths, since, limit, timeout)
+        self._history_read += look.bytes_read
+        if look.problem and not conn.is_closed():  # closed: the GAP line says it all
+            missing = [sanitize(p) for p in paths if p not in look.files]
+            sink.on_lines([self._notice(f"no history: {look.problem}", p) for p in missing])
+        for stream in streams:
+            history = look.files.get(stream.path)
+            if history is None:
+                continue
+            start = stream.history = history.start
+            if start.offset is None:
+                continue  # no timestamps: the short backlog
+            stream.offset, stream.inode = start.offset, history.state.inode
+            stream.unaligned = not start.aligned
+            stream.segments = history.segments
+            source = sanitize(stream.path)
+            sink.on_lines([self._notice(text, source, stream.service) for text in history.problems])
+            if start.outcome is Outcome.CUT:
+                text = cut_notice_text(stream.path, start.first_stamp, limit)
+                # Timed as the first line loaded, so it sorts just before it.
+                notice_line = self._notice(text, source, stream.service, at=start.first_stamp)
+                sink.on_lines([notice_line])
+
     async def _follow_file(
         self, conn: asyncssh.SSHClientConnection, stream: _FileStream, sink: LogSink
     ) -> None:
-        command = tail_file_command(stream.path, stream.offset, stream.inode)
+        # A first look without a history start (no range, or no timestamps in the file)
+        # shows the short backlog; with `history_bytes = 0`, none: live lines only.
+        live_only = self.history_range is not None and self.logs.history_bytes == 0
+        backlog = 0 if live_only else BACKLOG_BYTES
+        command = tail_file_command(stream.path, stream.offset, stream.inode, backlog)
+        # Rotated files before it, once: a reconnect does not load them again.
+        segments, stream.segments = stream.segments, []
         try:
-            await self._pump(conn, command, stream, sink)
+            for segment in segments:
+                try:
+                    await self._load_segment(conn, stream, segment, sink)
+                except asyncssh.ChannelOpenError as exc:  # MaxSessions: the tail may still run
+                    source = sanitize(segment.path)
+                    sink.on_lines([self._notice(f"cannot read: {exc}", source, stream.service)])
+            await self._pump(conn, command, stream, sink, backlog > 0)
         except (asyncssh.Error, OSError) as exc:
             if not conn.is_closed():  # e.g. the server's MaxSessions: say so, no retry loop
                 sink.on_lines([self._notice(f"cannot follow: {exc}", stream.path)])
 
     async def _pump(
-        self, conn: asyncssh.SSHClientConnection, command: str, stream: _FileStream, sink: LogSink
+        self,
+        conn: asyncssh.SSHClientConnection,
+        command: str,
+        stream: _FileStream,
+        sink: LogSink,
+        backlog: bool = True,
     ) -> None:
         chan, session = await conn.create_session(StreamChannel, command, encoding=None)
         assert isinstance(session, StreamChannel)
@@ -259,8 +355,13 @@ class SshLogSource:
                 header = None
                 if first.startswith(HEADER):
                     _, inode, start = first.decode("ascii", "replace").split(" ")
-                    # A first look starting mid-file starts mid-line: skip to a newline.
-                    skip_partial = stream.offset is None and int(start) > 0
+                    # A backlog starting mid-file starts mid-line: skip to a newline. So
+                    # does a history start that is not a line start, unless the file was
+                    # replaced since (then the tail starts at 0).
+                    first_look = stream.offset is None and backlog
+                    unaligned = stream.unaligned and stream.offset == int(start)
+                    skip_partial = (first_look or unaligned) and int(start) > 0
+                    stream.unaligned = False
                     stream.inode = None if inode == "-" else inode
                     stream.offset = int(start)
             if skip_partial:
@@ -275,6 +376,51 @@ class SshLogSource:
             self._deliver(sink, stream, source, stream.reader.feed(data))
         if session.exit_status not in (None, 0, 143) and not conn.is_closed():
             sink.on_lines([self._notice(f"tail exited with status {session.exit_status}", source)])
+        chan.close()
+
+    async def _load_segment(
+        self,
+        conn: asyncssh.SSHClientConnection,
+        stream: _FileStream,
+        segment: Segment,
+        sink: LogSink,
+    ) -> None:
+        """Delivers one rotated file's part of `stream`'s history, under its own name."""
+        command = read_once_command(segment.path, segment.offset, segment.compressed)
+        chan, session = await conn.create_session(StreamChannel, command, encoding=None)
+        assert isinstance(session, StreamChannel)
+        part = _FileStream(segment.path, stream.service, self._reader())
+        source = sanitize(segment.path)
+        keep = DropBefore(segment.since) if segment.since is not None else None
+        skip_partial, say_cut, said = not segment.aligned, segment.cut, False
+        stderr = LineReader(4096)
+        while (item := await session.get()) is not None:
+            kind, data = item
+            if kind == 1:  # a corrupt .gz: gzip says why (after a blank line)
+                texts = [t for t in stderr.feed(data) if t.strip()]
+                said = said or bool(texts)
+                sink.on_lines([self._notice(t, source, stream.service) for t in texts])
+                continue
+            if skip_partial:
+                newline = data.find(b"\n")
+                if newline < 0:
+                    continue
+                data, skip_partial = data[newline + 1 :], False
+            texts = part.reader.feed(data)
+            if keep is not None:
+                texts = keep.feed(texts)
+            if texts and say_cut:
+                first = timestamp_and_level(texts[0])[0]
+                text = cut_notice_text(segment.path, first, self.logs.history_bytes)
+                sink.on_lines([self._notice(text, source, stream.service, at=first)])
+                say_cut = False
+            self._deliver(sink, part, source, texts)
+        rest = part.reader.flush()
+        self._deliver(sink, part, source, keep.feed(rest) if keep is not None else rest)
+        rest_err = [t for t in stderr.flush() if t.strip()]
+        sink.on_lines([self._notice(t, source, stream.service) for t in rest_err])
+        if session.exit_status not in (None, 0) and not said and not conn.is_closed():
+            sink.on_lines([self._notice(f"exited with status {session.exit_status}", source)])
         chan.close()
 
     def _deliver(self, sink: LogSink, stream: _FileStream, source: str, texts: list[str]) -> None:
@@ -296,7 +442,12 @@ class SshLogSource:
         self, conn: asyncssh.SSHClientConnection, journal: _JournalStream, sink: LogSink
     ) -> None:
         source = f"journal:{journal.unit}" if journal.unit else "journal"
-        command = journal_command(journal.unit, journal.cursor)
+        # The first connection starts at the range's start (20 entries without a range,
+        # none with history_bytes = 0); later ones resume after the cursor.
+        live_only = self.history_range is not None and self.logs.history_bytes == 0
+        command = journal_command(
+            journal.unit, journal.cursor, since=self._since(), backlog=0 if live_only else 20
+        )
         chan, session = await conn.create_session(StreamChannel, command, encoding=None)
         assert isinstance(session, StreamChannel)
         stderr = LineReader(4096)
@@ -342,10 +493,16 @@ class SshLogSource:
 
     # ------------------------------------------------------------------ markers
 
-    def _notice(self, text: str, source: str = "", service: str = "") -> LogLine:
-        return notice(
+    def _notice(
+        self, text: str, source: str = "", service: str = "", at: float | None = None
+    ) -> LogLine:
+        """A NOTICE line about this host; `at`: its timestamp, if not the receive time."""
+        line = notice(
             sanitize(text), time.time(), self.host, source, service or self.config.service
         )
+        if at is not None:
+            line.timestamp = at
+        return line
 
     def _gap(self, text: str) -> LogLine:
         now = time.time()
@@ -373,31 +530,5 @@ def _service_for(path: str, host: LogHost) -> str:
 def build_log_sources(config: Config) -> list[SshLogSource]:
     """One source per configured host, all sharing one connection pool (and bastions)."""
     pool = ConnectionPool(config.logs)
-    return [SshLogSource(host, config.logs, pool) for host in config.logs.hosts]
-
-
-async def probe_host(host: LogHost, logs: LogsConfig) -> str:
-    """For `pulse-tui check`: "OK: ..." if the host and its logs are reachable.
-
-    Raises SourceError with the reason otherwise (connection, auth, host key, missing or
-    unreadable files, no journalctl).
-    """
-    pool = ConnectionPool(logs)
-    try:
-        conn = await pool.connect(host)
-        try:
-            command = probe_command([f.path for f in host.files], bool(host.journal))
-            result = await asyncio.wait_for(conn.run(command), logs.connect_timeout)
-        finally:
-            conn.close()
-    finally:
-        await pool.close()
-    out = str(result.stdout or "").splitlines()
-    readable = [line[3:] for line in out if line.startswith("ok ")]
-    problems = [sanitize(line) for line in out if not line.startswith(("ok ", "journal ok"))]
-    if problems:
-        raise SourceError(f"{host.label}: " + "; ".join(problems))
-    parts = [f"{len(readable)} file(s) readable"] if host.files else []
-    if host.journal:
-        parts.append("journalctl available")
-    return f"OK: {host.label}: connected, " + ", ".join(parts)
+    history = config.dashboard.range  # the first look loads the dashboard's range
+    return [SshLogSource(host, config.logs, pool, history) for host in config.logs.hosts]
