@@ -1,4 +1,5 @@
-"""One golden-signal panel: the headline value, a legend, a line chart and a status line."""
+"""One golden-signal panel: the headline value (the one now), a legend, a line chart (on its
+aligned step) and a status line."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from pulse_tui.model.core.units import format_value
 from pulse_tui.model.metrics.signals import Series, Signal, SignalResult, Thresholds
 from pulse_tui.ui.charts import ChartSeries, plot_points, render_line_chart
 from pulse_tui.ui.widgets.palette import LEVEL_STYLES, series_colour
-from pulse_tui.ui.widgets.signal_series import chart_series, headline
+from pulse_tui.ui.widgets.signal_series import chart_series, current_series, headline
 from pulse_tui.ui.widgets.strips import text_strip
 
 _CONSOLE = Console(width=200)
@@ -309,7 +310,7 @@ class SignalPanel(Widget, can_focus=True):
 
     def _compare_delta(self, value: float) -> Text:
         assert self.result is not None
-        _, compare = chart_series(self.result, self.focused_services)
+        compare = current_series(self.result, self.focused_services, compare=True)
         earlier = [newest for s in compare if (newest := s.latest()) is not None]
         if not earlier:
             return Text("")
