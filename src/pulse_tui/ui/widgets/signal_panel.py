@@ -276,6 +276,11 @@ class SignalPanel(Widget, can_focus=True):
             ChartSeries(s.name, s.timestamps, s.values, series_colour(i))
             for i, s in enumerate(drawn)
         ]
+        empty = "no data"
+        if not result.series and result.current():
+            # Data younger than the chart's newest step (a fresh Prometheus at 30d): the
+            # headline has the value now, the chart has no point to draw yet.
+            empty = f"data newer than the last {format_duration(result.window.step)} step"
         rows = render_line_chart(
             chart,
             width=width,
@@ -285,6 +290,7 @@ class SignalPanel(Widget, can_focus=True):
             unit=result.unit,
             glyphs=self.glyphs,
             cursor=self.cursor,
+            empty=empty,
         )
         self._chart_cache = (key, rows)
         return rows
