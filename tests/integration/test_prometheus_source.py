@@ -15,12 +15,13 @@ from support.backfill import EXPECTED, HOSTILE, INCIDENT
 from support.binaries import require_binary
 from support.process import free_port
 from support.prometheus_fixtures import PrometheusData
-from support.prometheus_server import run_prometheus
+from support.prometheus_server import FaultProxy, run_prometheus
 
 from pulse_tui.config import SignalConfig
 from pulse_tui.model.metrics.signals import Signal, SignalResult
-from pulse_tui.model.metrics.step import compute_window
+from pulse_tui.model.metrics.step import compute_window, recent_window
 from pulse_tui.sources.base import MetricsSource
+from pulse_tui.sources.prometheus.http import RetryPolicy
 from pulse_tui.sources.prometheus.source import PrometheusSource
 
 pytestmark = pytest.mark.integration
@@ -238,3 +239,63 @@ async def test_counts_requests_and_compressed_bytes(
     with urllib.request.urlopen(url) as response:
         plain = len(response.read())
     assert 0 < source.bytes_received - before < plain
+
+
+async def test_recent_minutes_come_in_one_more_request_at_the_scrape_step(
+    source: PrometheusSource, prometheus_data: PrometheusData
+) -> None:
+    end = prometheus_data.end
+    chart = compute_window(7 * 86400, end, 70, 15)
+    recent = recent_window(end, 15)
+    before = source.requests_made
+    result = await source.query_signal(Signal.LATENCY, chart, recent=recent)
+    assert source.requests_made - before == 2  # the chart's query and the recent one
+    assert result.window == chart and chart.step == 3 * 3600  # the chart keeps its step
+    assert result.recent is not None and result.recent.error is None
+    assert result.recent.window == recent
+    checkout = [s for s in result.recent.series if s.service == "checkout"]
+    assert all(len(s.timestamps) == 21 and s.timestamps[-1] == end for s in checkout)
+    now = {(s.service, s.labels["quantile"]): s.latest() for s in result.current()}
+    for service, quantiles in EXPECTED["latency"].items():
+        for quantile, seconds in quantiles.items():
+            assert now[(service, quantile)] == pytest.approx(seconds, rel=1e-9)
+
+
+async def test_compare_overlay_has_its_own_value_at_the_same_instant(
+    source: PrometheusSource, prometheus_data: PrometheusData
+) -> None:
+    # An hour back from 10 minutes into the incident: the overlay's value then was 50 %.
+    at = prometheus_data.end - INCIDENT + 600 + 3600
+    result = await source.query_signal(
+        Signal.ERRORS,
+        compute_window(86400, at, 70, 15),
+        ["checkout"],
+        compare_offset=3600,
+        recent=recent_window(at, 15),
+    )
+    assert [s.latest() for s in result.current()] == [pytest.approx(0.02, rel=1e-9)]
+    assert [s.latest() for s in result.compare_current()] == [pytest.approx(0.5, rel=1e-9)]
+
+
+async def test_a_failed_recent_query_leaves_the_chart_and_says_why(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy
+) -> None:
+    original = fault_proxy._handle
+
+    def reject_the_recent_query(handler) -> None:
+        if "step=15&" in handler.path or handler.path.endswith("step=15"):
+            FaultProxy._send(handler, 503, b"overloaded", "text/plain", ())
+        else:
+            original(handler)
+
+    fault_proxy._handle = reject_the_recent_query  # type: ignore[method-assign]
+    source = PrometheusSource(prometheus_data.config(fault_proxy.url), retry=RetryPolicy(1))
+    chart = compute_window(3600, prometheus_data.end, 60, 15)
+    result = await source.query_signal(
+        Signal.TRAFFIC, chart, recent=recent_window(prometheus_data.end, 15)
+    )
+    assert result.recent is not None and result.recent.series == ()
+    assert "failed the traffic query (current values) (HTTP 503" in (result.recent.error or "")
+    # The chart's newest points stand in, saying nothing new.
+    assert result.current() == result.series
+    assert {s.service: s.latest() for s in result.current()} == pytest.approx(EXPECTED["traffic"])

@@ -2,7 +2,9 @@
 
 `prometheus_data` is session-scoped: one server with the known dataset (support/backfill.py)
 for every integration test. `data_end` is the Unix time the data ends at; query there to
-see the exact steady-state values.
+see the exact steady-state values. `incident_now_data` and `young_incident_data` are two
+more, started only by the tests that ask for them, whose checkout incident is still going
+on where the data ends: after days of history, and with nothing but those hours.
 """
 
 from __future__ import annotations
@@ -14,12 +16,16 @@ from dataclasses import dataclass, replace
 import pytest
 
 from pulse_tui.config import Config, PrometheusConfig
-from support.backfill import standard_services
+from support.backfill import incident_now_services, standard_services
 from support.binaries import require_binary
 from support.prometheus_server import FaultProxy, PrometheusProcess, backfilled_prometheus
 
 #: Hours of backfilled history (the incident sits 90 minutes before the end).
 DATA_HOURS = 3
+#: `incident_now_data`: dense hours, then sparse days before them (enough for every point
+#: of a 30-day chart's last day, whatever the time of day the tests run at).
+INCIDENT_NOW_HOURS = 3
+INCIDENT_NOW_HISTORY_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,42 @@ def prometheus_data() -> Iterator[PrometheusData]:
         prometheus, promtool, end, DATA_HOURS * 3600, standard_services()
     ) as server:
         yield PrometheusData(url=server.url, end=end, server=server)
+
+
+def _incident_now(end: int, history: int) -> Iterator[PrometheusData]:
+    prometheus = require_binary("prometheus")
+    promtool = require_binary("promtool")
+    with backfilled_prometheus(
+        prometheus,
+        promtool,
+        end,
+        INCIDENT_NOW_HOURS * 3600,
+        incident_now_services(),
+        history=history,
+    ) as server:
+        yield PrometheusData(url=server.url, end=end, server=server)
+
+
+@pytest.fixture(scope="session")
+def incident_now_data() -> Iterator[PrometheusData]:
+    """A real prometheus whose checkout is in an incident up to where the data ends
+    (support/backfill.py, `incident_now_services`), with days of sparse history before."""
+    end = int(time.time()) // 300 * 300
+    yield from _incident_now(end, INCIDENT_NOW_HISTORY_DAYS * 86400)
+
+
+#: Where `young_incident_data` ends: this long after a 12-hour boundary (UTC).
+YOUNG_END_OFFSET = 4 * 3600 + 1800
+
+
+@pytest.fixture(scope="session")
+def young_incident_data() -> Iterator[PrometheusData]:
+    """The same incident on a prometheus holding only its INCIDENT_NOW_HOURS (a fresh
+    install, a backfill), ending 4.5 h after a 12-hour boundary: every step of 6 h, 12 h or
+    a day then ends before the data begins, whatever the time of day the tests run at."""
+    now = int(time.time())
+    end = (now - YOUNG_END_OFFSET) // 43200 * 43200 + YOUNG_END_OFFSET
+    yield from _incident_now(end, 0)
 
 
 @pytest.fixture

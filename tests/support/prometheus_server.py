@@ -66,13 +66,19 @@ def run_prometheus(
 
 @contextlib.contextmanager
 def backfilled_prometheus(
-    prometheus: str, promtool: str, end: int, duration: int, services: list[Service]
+    prometheus: str,
+    promtool: str,
+    end: int,
+    duration: int,
+    services: list[Service],
+    history: int = 0,
 ) -> Iterator[PrometheusProcess]:
-    """Prometheus serving the known dataset ending at `end` (Unix seconds)."""
+    """Prometheus serving the known dataset ending at `end` (Unix seconds), with `history`
+    seconds of sparse samples before its `duration` (see backfill.generate)."""
     with tempfile.TemporaryDirectory(prefix="pulse-prom-") as tmp:
         data_dir = Path(tmp)
         source = data_dir / "data.om"
-        write_openmetrics(str(source), end, duration, services)
+        write_openmetrics(str(source), end, duration, services, history=history)
         subprocess.run(
             [
                 promtool,

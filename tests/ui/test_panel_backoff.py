@@ -32,12 +32,15 @@ class FlakyErrorGroupsPanel(DemoMetricsSource):
         services: Sequence[str] = (),
         *,
         compare_offset: float | None = None,
+        recent: QueryWindow | None = None,
     ) -> SignalResult:
         if signal is Signal.ERRORS and self.failures:
             failure = self.failures.pop(0)
             if failure is not None:
                 raise failure
-        return await super().query_signal(signal, window, services, compare_offset=compare_offset)
+        return await super().query_signal(
+            signal, window, services, compare_offset=compare_offset, recent=recent
+        )
 
 
 def flaky_app() -> tuple[PulseApp, FlakyErrorGroupsPanel]:

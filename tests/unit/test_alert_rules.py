@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from pulse_tui.model.alerting.alerts import AlertBook
 from pulse_tui.model.alerting.definitions import AlertRule
-from pulse_tui.model.alerting.rules import RuleEvaluator
+from pulse_tui.model.alerting.rules import RuleEvaluator, judges_chart, query_rule_window
 from pulse_tui.model.alerting.silences import SilenceBook
-from pulse_tui.model.metrics.signals import QueryWindow, Series, Signal, SignalResult
+from pulse_tui.model.metrics.signals import QueryWindow, Recent, Series, Signal, SignalResult
+from pulse_tui.model.metrics.step import compute_window, recent_window
 
 STEP = 15.0
 T0 = 1_700_000_000.0
@@ -167,3 +169,71 @@ def test_alert_book_notifies_once_skips_silenced_and_stale_and_keeps_history() -
     # An incident an hour old is history, not a page.
     old = AlertBook(stale_after=900)
     assert old.apply(events, None, now + 3600) == []
+
+
+# ---------------------------------------------------------------- at any range
+
+NOW = T0 + 86400
+HIGH_ERRORS = AlertRule("High errors", "page", ">", 0.05, for_seconds=120, signal=Signal.ERRORS)
+
+
+def panel(chart: QueryWindow, chart_values: list[float], recent_values: list[float] | None):
+    """An errors panel's result: checkout on the chart, and in the recent minutes if given
+    (their last value at NOW), as the feed fetches it."""
+    chart_line = line(
+        "checkout",
+        chart_values,
+        start=chart.end - (len(chart_values) - 1) * chart.step,
+        step=chart.step,
+    )
+    recent = None
+    if recent_values is not None:
+        window = recent_window(NOW, STEP)
+        first = window.end - (len(recent_values) - 1) * window.step
+        recent = Recent(window, (line("checkout", recent_values, start=first),))
+    return SignalResult(Signal.ERRORS, (chart_line,), "ratio", NOW, chart, recent=recent)
+
+
+def test_at_7d_the_rule_judges_the_recent_minutes_not_the_3h_points() -> None:
+    week = compute_window(7 * 86400, NOW, 70, STEP)
+    evaluator = RuleEvaluator([HIGH_ERRORS])
+    # The 3 h average says 1 %; the last 2 minutes say 20 %: firing, at NOW, with 20 %.
+    events = evaluator.observe(Signal.ERRORS, panel(week, [0.01] * 5, [0.01] * 13 + [0.2] * 8), 0)
+    assert [(e.kind, e.alert.fired_at, e.alert.value) for e in events] == [("firing", NOW, 0.2)]
+    # A 3 h average over 5 % fires nothing either: only the recent minutes count.
+    calm = RuleEvaluator([HIGH_ERRORS])
+    assert calm.observe(Signal.ERRORS, panel(week, [0.5] * 5, [0.01] * 21), 0) == []
+    assert calm.pending() == []
+
+
+def test_at_1h_the_chart_gives_the_history_and_the_recent_minutes_the_latest_state() -> None:
+    hour = compute_window(3600, NOW, 120, STEP)  # 30 s steps, no longer than a rate window
+    assert judges_chart(panel(hour, [0.01], [0.01]))
+    # An incident 40 minutes ago on the chart; the recent minutes are calm.
+    chart = [0.01] * 30 + [0.3] * 10 + [0.01] * 81
+    evaluator = RuleEvaluator([HIGH_ERRORS])
+    events = evaluator.observe(Signal.ERRORS, panel(hour, chart, [0.01] * 21), 0)
+    assert [e.kind for e in events] == ["firing", "resolved"]
+    assert events[0].alert.fired_at == hour.start + 33 * 30  # 4 points of 30 s = 2m
+    assert evaluator.firing() == []
+
+
+def test_a_failed_recent_query_at_7d_judges_nothing_rather_than_3h_averages() -> None:
+    week = compute_window(7 * 86400, NOW, 70, STEP)
+    failed = panel(week, [0.5] * 5, None)
+    failed = replace(failed, recent=Recent(recent_window(NOW, STEP), error="HTTP 503"))
+    assert not judges_chart(failed)
+    assert RuleEvaluator([HIGH_ERRORS]).observe(Signal.ERRORS, failed, 0) == []
+
+
+def test_promql_rules_are_queried_at_the_recent_step_up_to_now() -> None:
+    recent = recent_window(NOW, STEP)
+    week = panel(compute_window(7 * 86400, NOW, 70, STEP), [0.01], [0.01])
+    assert query_rule_window(week) == recent
+    hour_window = compute_window(3600, NOW, 120, STEP)
+    hour = query_rule_window(panel(hour_window, [0.01], [0.01]))
+    assert (hour.end, hour.step, hour.rate_window) == (NOW, STEP, recent.rate_window)
+    assert hour_window.start - STEP < hour.start <= hour_window.start
+    assert (hour.end - hour.start) % STEP == 0
+    # Without recent minutes (a caller that asked for none), the chart's own window.
+    assert query_rule_window(panel(hour_window, [0.01], None)) == hour_window

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pulse_tui.model.metrics.step import MAX_POINTS, compute_window, nice_step
+from pulse_tui.model.metrics.step import MAX_POINTS, compute_window, nice_step, recent_window
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,26 @@ def test_sub_second_scrape_still_whole_seconds() -> None:
 def test_rejects_nonsense() -> None:
     with pytest.raises(ValueError, match="range"):
         compute_window(0, end=1, points=10, scrape_interval=15)
+
+
+def test_the_recent_window_ends_at_the_instant_whatever_the_range() -> None:
+    at = 1_700_000_017.8
+    chart = compute_window(7 * 86400, end=at, points=70, scrape_interval=15)
+    assert chart.step == 3 * 3600 and chart.end == 1_699_995_600  # 73 minutes behind `at`
+    recent = recent_window(at, scrape_interval=15)
+    assert recent.end == 1_700_000_017  # the instant itself, in whole seconds
+    assert recent.step == 15
+    assert recent.start == recent.end - 300  # five minutes, whole steps
+    assert recent.rate_window == 60  # $__rate_interval at the finest step
+
+
+def test_the_recent_rate_window_is_four_scrapes_and_never_under_a_minute() -> None:
+    assert recent_window(1000, scrape_interval=5).rate_window == 60
+    slow = recent_window(10_000, scrape_interval=60)
+    assert slow.rate_window == 240
+    assert (slow.end - slow.start) / slow.step == 5
+
+
+def test_recent_window_refuses_a_zero_scrape_interval() -> None:
+    with pytest.raises(ValueError, match="scrape interval"):
+        recent_window(1000, scrape_interval=0)

@@ -1,7 +1,9 @@
-"""`pulse-tui summary`: the latest value of every panel, per service, as a table, JSON or CSV.
+"""`pulse-tui summary`: the current value of every panel, per service, as a table, JSON or CSV.
 
-The numbers come from the very queries the panels send (the source's `query_signal`), so the
-summary and the dashboard never disagree. Works with any MetricsSource, the demo one too.
+The numbers come from the very queries the panels send (the source's `query_signal`, with
+the same recent window), so the summary and the dashboard never disagree: the values at
+now, whatever `--range` is (it sets the step of the charts' queries, not what is current).
+Works with any MetricsSource, the demo one too.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ import csv
 import io
 import json
 import math
-import time
 from typing import Any
 
-from pulse_tui.model.metrics.signals import Signal, SignalResult
-from pulse_tui.model.metrics.step import compute_window
+from pulse_tui.model.core import clock
+from pulse_tui.model.metrics.signals import Series, Signal, SignalResult
+from pulse_tui.model.metrics.step import compute_window, recent_window
 from pulse_tui.sources.base import MetricsSource
 
 #: The keys of every row, in output order (JSON objects carry exactly these).
@@ -42,14 +44,15 @@ async def collect_summary(
     scrape_interval: float = 15,
     now: float | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per service (sorted) with the latest value of each signal; None = no data.
+    """One row per service (sorted) with the value of each signal at `now`; None = no data.
 
     All five panel queries run concurrently; a SourceError from any of them propagates.
     """
-    end = time.time() if now is None else now
+    end = clock.now() if now is None else now
     window = compute_window(range_seconds, end, SUMMARY_POINTS, scrape_interval)
+    recent = recent_window(end, scrape_interval)
     results: list[SignalResult] = await asyncio.gather(
-        *(source.query_signal(signal, window) for signal in Signal)
+        *(source.query_signal(signal, window, recent=recent) for signal in Signal)
     )
     by_signal = {result.signal: result for result in results}
     services = sorted({name for result in results for name in result.services()})
@@ -57,16 +60,16 @@ async def collect_summary(
 
 
 def _row(service: str, results: dict[Signal, SignalResult]) -> dict[str, Any]:
+    def now(signal: Signal) -> list[Series]:
+        return [s for s in results[signal].current() if s.service == service]
+
     def latest(signal: Signal, **labels: str) -> float | None:
-        for series in results[signal].for_service(service):
+        for series in now(signal):
             if all(series.labels.get(k) == v for k, v in labels.items()):
                 return series.latest()
         return None
 
-    queues = {
-        series.labels.get("queue", ""): series.latest()
-        for series in results[Signal.QUEUE].for_service(service)
-    }
+    queues = {series.labels.get("queue", ""): series.latest() for series in now(Signal.QUEUE)}
     known = [v for v in queues.values() if v is not None]
     return {
         "service": service,

@@ -34,7 +34,8 @@ class SourceError(Exception):
 
 @runtime_checkable
 class MetricsSource(Protocol):
-    """Answers range queries for the five signals, for every service in one query each."""
+    """Answers range queries for the five signals, for every service in one query each
+    (and one more each for the current values, when asked)."""
 
     #: What the header shows: the backend URL, or "DEMO".
     label: str
@@ -52,9 +53,14 @@ class MetricsSource(Protocol):
         services: Sequence[str] = (),
         *,
         compare_offset: float | None = None,
+        recent: QueryWindow | None = None,
     ) -> SignalResult:
         """One signal over the window; `services` narrows it (empty = all).
 
+        `recent` (`step.recent_window`) asks for the same signal over those last minutes
+        too, for the current values (`SignalResult.recent`; shifted back as well with
+        `compare_offset`). A failure there is not the panel's: it is kept in
+        `Recent.error` and the current values fall back to the chart's newest points.
         Raises SourceError with a message fit for the panel's status line.
         """
         ...

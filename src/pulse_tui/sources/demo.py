@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pulse_tui.config import AlertRule, AlertsConfig, Config, LogRule
 from pulse_tui.model.core import clock
 from pulse_tui.model.logs.line import Level, LogLine
-from pulse_tui.model.metrics.signals import QueryWindow, Series, Signal, SignalResult
+from pulse_tui.model.metrics.signals import QueryWindow, Recent, Series, Signal, SignalResult
 from pulse_tui.sources.base import HostState, HostStatus, LogSink
 
 DEMO_SERVICES = ("api", "checkout", "worker")
@@ -108,10 +108,13 @@ class DemoMetricsSource:
         services: Sequence[str] = (),
         *,
         compare_offset: float | None = None,
+        recent: QueryWindow | None = None,
     ) -> SignalResult:
         # Computed in a thread like a real query is waited for in one: the synthetic
         # series take tens of milliseconds, which the event loop must not pay.
-        return await asyncio.to_thread(self._query, signal, window, services, compare_offset)
+        return await asyncio.to_thread(
+            self._query, signal, window, services, compare_offset, recent
+        )
 
     async def query_expr(self, expr: str, window: QueryWindow) -> list[Series]:
         """No PromQL here: a query rule sees no series (and so never fires) in the demo."""
@@ -123,14 +126,14 @@ class DemoMetricsSource:
         window: QueryWindow,
         services: Sequence[str],
         compare_offset: float | None,
+        recent: QueryWindow | None,
     ) -> SignalResult:
         chosen = [s for s in DEMO_SERVICES if not services or s in services]
-        steps = round((window.end - window.start) / window.step) + 1
-        stamps = [window.start + i * window.step for i in range(steps)]
-        series = tuple(self._series(signal, chosen, stamps, 0.0))
-        compare: tuple[Series, ...] = ()
-        if compare_offset:
-            compare = tuple(self._series(signal, chosen, stamps, compare_offset))
+        series, compare = self._window(signal, chosen, window, compare_offset)
+        latest = None
+        if recent is not None:
+            # Values are functions of time, so "now" is exact here: no rate window to wait for.
+            latest = Recent(recent, *self._window(signal, chosen, recent, compare_offset))
         unit = "s" if signal in (Signal.LATENCY, Signal.QUEUE) else ""
         if self.config is not None:
             unit = self.config.unit(signal)
@@ -143,7 +146,24 @@ class DemoMetricsSource:
             window=window,
             compare=compare,
             note=note,
+            recent=latest,
         )
+
+    def _window(
+        self,
+        signal: Signal,
+        services: list[str],
+        window: QueryWindow,
+        compare_offset: float | None,
+    ) -> tuple[tuple[Series, ...], tuple[Series, ...]]:
+        """The signal at every step of `window`, and the compare overlay if asked."""
+        steps = round((window.end - window.start) / window.step) + 1
+        stamps = [window.start + i * window.step for i in range(steps)]
+        series = tuple(self._series(signal, services, stamps, 0.0))
+        compare: tuple[Series, ...] = ()
+        if compare_offset:
+            compare = tuple(self._series(signal, services, stamps, compare_offset))
+        return series, compare
 
     def _series(
         self, signal: Signal, services: list[str], stamps: list[float], offset: float

@@ -17,6 +17,16 @@ Semantics (all in *data time*, the timestamps of the points, never the wall cloc
 * Latency rules watch their `quantile` series (labels["quantile"]). When a service has
   several series (queues, or any multi-series query) the worst one counts per timestamp:
   the largest for `>`/`>=` rules, the smallest for `<`/`<=`.
+
+Which points, at any range: a chart's step grows with the range (3 h at 7d) and each point
+averages over its step, so "5xx > 5% for 2m" judged on it would mean "the 3 h average", up
+to 3 h late. A result carrying recent series (`SignalResult.recent`: the last minutes at the
+scrape step, ending now, rate window about a minute whatever the range) is judged on those,
+so a rule fires at the same moment at 5m and at 30d. Its chart points are walked first, for
+the history (the recent points then add what is newer than the chart's last), but only
+while the chart is as fine as they are: a step no longer than their rate window, ranges up
+to an hour or two. A coarser chart is not judged, not even when the recent query failed
+(missing data, as above). A result without recent series is judged on its chart.
 """
 
 from __future__ import annotations
@@ -26,13 +36,19 @@ import math
 import operator
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pulse_tui.model.alerting.alerts import Alert, AlertEvent
 from pulse_tui.model.alerting.definitions import AlertRule
 from pulse_tui.model.core.durations import format_duration
 from pulse_tui.model.core.units import format_value
-from pulse_tui.model.metrics.signals import DEFAULT_UNITS, Series, Signal, SignalResult
+from pulse_tui.model.metrics.signals import (
+    DEFAULT_UNITS,
+    QueryWindow,
+    Series,
+    Signal,
+    SignalResult,
+)
 
 _OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 
@@ -89,8 +105,9 @@ class RuleEvaluator:
 
     Signal rules: call `observe(signal, result, now)` with every `SignalResult` a panel
     received; no extra queries. PromQL rules (`rule.query`): the app runs each query once
-    per refresh over the same window (`PrometheusSource.query_expr`, one extra query per
-    query rule per refresh) and calls `observe_query(rule, series, now, step)`.
+    per refresh over `query_rule_window(traffic result)` (`PrometheusSource.query_expr`,
+    one extra query per query rule per refresh) and calls `observe_query(rule, series, now,
+    step)`.
     `pending()` lists the alerts pending right now, for the pane.
     """
 
@@ -110,11 +127,19 @@ class RuleEvaluator:
     def observe(self, signal: Signal, result: SignalResult, now: float) -> list[AlertEvent]:
         """Events from a panel's fresh result, in time order (per rule and service)."""
         events: list[AlertEvent] = []
+        recent = result.recent
+        # The chart first (history), then the recent minutes; each walk skips what the
+        # rule has seen, so the second only adds points newer than the chart's last.
+        parts: list[tuple[tuple[Series, ...], float]] = []
+        if judges_chart(result):
+            parts.append((result.series, result.window.step))
+        if recent is not None:
+            parts.append((recent.series, recent.window.step))
         for rule in self._by_signal.get(signal, ()):
-            series = result.series
-            if signal is Signal.LATENCY:
-                series = tuple(s for s in series if s.labels.get("quantile") == rule.quantile)
-            events.extend(self._evaluate(rule, series, result.window.step, result.unit))
+            for series, step in parts:
+                if signal is Signal.LATENCY:
+                    series = tuple(s for s in series if s.labels.get("quantile") == rule.quantile)
+                events.extend(self._evaluate(rule, series, step, result.unit))
         return events
 
     def observe_query(
@@ -216,6 +241,28 @@ class RuleEvaluator:
             # The pane shows the latest value; formatted once per refresh, not per point.
             alert.summary = _summary(rule, alert.value, unit)
         return events
+
+
+def judges_chart(result: SignalResult) -> bool:
+    """Whether rules judge `result`'s chart points (see the module docstring): always
+    without recent series, else only when the chart's step is no longer than their rate
+    window, so its points say what the recent ones say, a minute or so at a time."""
+    recent = result.recent
+    return recent is None or result.window.step <= recent.window.rate_window
+
+
+def query_rule_window(result: SignalResult) -> QueryWindow:
+    """The window PromQL rules are queried over, from a panel's `result`: the recent
+    minutes at their step and rate window, from the chart's start when the chart is judged
+    too (history on the first refresh), ending at the instant of the current values. One
+    query per rule either way; a result without recent series gives its chart's window."""
+    recent = result.recent
+    if recent is None:
+        return result.window
+    start = result.window.start if judges_chart(result) else recent.window.start
+    # Whole recent steps back from the end, so the last point is the value now.
+    steps = math.ceil((recent.window.end - start) / recent.window.step)
+    return replace(recent.window, start=recent.window.end - steps * recent.window.step)
 
 
 def _spacing(series: Sequence[Series]) -> float:

@@ -1,4 +1,5 @@
-"""The service overview table's rows, computed from the panels' latest results."""
+"""The service overview table's rows, computed from the panels' latest results: each value
+is the one now (`SignalResult.current`), the traffic sparkline the chart's line."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 
 @dataclass(slots=True)
 class ServiceRow:
-    """One service's latest golden signals; None where there is no data."""
+    """One service's current golden signals; None where there is no data now."""
 
     service: str
     traffic: float | None = None
@@ -41,7 +42,8 @@ class ServiceRow:
 def build_overview(
     results: Mapping[Signal, SignalResult], known_services: list[str] | tuple[str, ...] = ()
 ) -> list[ServiceRow]:
-    """One row per service seen in any result (or known from discovery), sorted by name."""
+    """One row per service seen in any result (or known from discovery), sorted by name,
+    holding the values now rather than the charts' newest points."""
     rows: dict[str, ServiceRow] = {name: ServiceRow(name) for name in known_services}
 
     def row(service: str) -> ServiceRow:
@@ -49,11 +51,15 @@ def build_overview(
 
     for signal, result in results.items():
         for series in result.series:
+            # A service on the chart keeps its row, with no values if it has none now.
+            target = row(series.service)
+            if signal is Signal.TRAFFIC:
+                target.traffic_history = [v for v in series.values if math.isfinite(v)]
+        for series in result.current():
             target = row(series.service)
             latest = series.latest()
             if signal is Signal.TRAFFIC:
                 target.traffic = latest
-                target.traffic_history = [v for v in series.values if math.isfinite(v)]
             elif signal is Signal.ERRORS:
                 target.errors = latest
             elif signal is Signal.SATURATION:

@@ -84,6 +84,37 @@ class QueryWindow:
 
 
 @dataclass(frozen=True, slots=True)
+class Recent:
+    """The last few minutes of a panel's query at the finest step (the scrape interval),
+    ending at the instant whose values are the current ones: now, or a past range's end.
+
+    A chart's newest point sits on its aligned step and averages over its rate window, so
+    at 7d it is up to 3 h old and a 3 h average. These points are one scrape apart with a
+    rate window of about a minute at any range: the table, the panels' headlines, `summary`
+    and the alert rules read them (`SignalResult.current`), while the chart keeps its step.
+    """
+
+    #: `step.recent_window`: ends at that instant, one scrape interval per step.
+    window: QueryWindow
+    series: tuple[Series, ...] = ()
+    #: The same minutes from the compare overlay (shifted back, moved forward), if asked.
+    compare: tuple[Series, ...] = ()
+    #: Why there are no series: their query failed. The current values then fall back to
+    #: the chart's newest points, as they were before there was a recent query.
+    error: str | None = None
+
+
+def _at(series: tuple[Series, ...], window: QueryWindow) -> tuple[Series, ...]:
+    """Each series cut to its one point at `window.end`; a series without one has no value
+    now (it stopped within the last minutes) and is left out."""
+    out = []
+    for item in series:
+        if item.timestamps and item.timestamps[-1] >= window.end - window.step / 2:
+            out.append(Series(item.service, item.timestamps[-1:], item.values[-1:], item.labels))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
 class SignalResult:
     """The answer to one panel query: every service's series for one signal."""
 
@@ -96,12 +127,31 @@ class SignalResult:
     compare: tuple[Series, ...] = ()
     #: A human sentence when the answer is empty ("no data for http_requests_total").
     note: str | None = None
+    #: The last minutes at the finest step, for the current values (None: not asked).
+    recent: Recent | None = None
 
     def for_service(self, service: str) -> list[Series]:
         return [s for s in self.series if s.service == service]
 
     def services(self) -> list[str]:
-        return sorted({s.service for s in self.series})
+        """Services in the chart or with a current value, sorted."""
+        return sorted({s.service for s in (*self.series, *self.current())})
+
+    def current(self) -> tuple[Series, ...]:
+        """One series per line, whose `latest()` is its value now (see `Recent`).
+
+        From the recent query when it answered; only when it was not asked or failed, the
+        chart's series themselves (their newest points), saying nothing new.
+        """
+        if self.recent is None or self.recent.error is not None:
+            return self.series
+        return _at(self.recent.series, self.recent.window)
+
+    def compare_current(self) -> tuple[Series, ...]:
+        """The compare overlay's values at the same instant, shifted back (as `current`)."""
+        if self.recent is None or self.recent.error is not None:
+            return self.compare
+        return _at(self.recent.compare, self.recent.window)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,11 @@
-"""Choosing what a panel fetches: an aligned range, a round step and a safe rate window."""
+"""Choosing what a panel fetches: an aligned range, a round step and a safe rate window for
+the chart; the last minutes at the scrape interval for the current values.
+
+Two windows per panel, two jobs. The chart's (`compute_window`) is aligned to a step that
+grows with the range, so lines hold still between refreshes; its newest point is up to a
+step old and averaged over a step. The recent one (`recent_window`) ends at the instant
+itself at any range: what the table, the headlines, `summary` and alert rules show.
+"""
 
 from __future__ import annotations
 
@@ -56,4 +63,30 @@ def compute_window(
         end=float(aligned_end),
         step=float(step),
         rate_window=float(max(step + scrape_interval, 4 * scrape_interval)),
+    )
+
+
+#: How far back the recent window reaches: enough for a `for` of a few minutes to be judged
+#: on the first refresh, and for a panel backing off (a minute at most) to leave no hole.
+RECENT_SPAN = 300.0
+#: The shortest rate window of a current value: Grafana's $__rate_interval at a 15 s scrape.
+CURRENT_MIN_RATE_WINDOW = 60.0
+
+
+def recent_window(at: float, scrape_interval: float) -> QueryWindow:
+    """The last `RECENT_SPAN` seconds up to `at` (whole seconds), one scrape per step.
+
+    Not aligned: its last point is the value at `at`, whatever the chart's step. The rate
+    window is `$__rate_interval` at the finest step, `max(4 * scrape, 1m)`, the same at
+    every range, so a current value means the same thing at 5m and at 30d.
+    """
+    if scrape_interval <= 0:
+        raise ValueError(f"scrape interval must be positive, got {scrape_interval}")
+    intervals = max(1, math.ceil(RECENT_SPAN / scrape_interval))
+    end = float(math.floor(at))
+    return QueryWindow(
+        start=end - intervals * scrape_interval,
+        end=end,
+        step=float(scrape_interval),
+        rate_window=float(max(4 * scrape_interval, CURRENT_MIN_RATE_WINDOW)),
     )

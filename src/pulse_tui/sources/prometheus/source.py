@@ -1,4 +1,5 @@
-"""PrometheusSource: the five panels from a real Prometheus, one range query per panel.
+"""PrometheusSource: the five panels from a real Prometheus, one range query per panel for
+its chart and one for its current values (the last minutes at the scrape step, ending now).
 
 Calls go through prometheus-api-client's blocking `PrometheusConnect`, run off the event
 loop with `asyncio.to_thread`. Its own retries are off; `RetryPolicy` retries overload and
@@ -12,6 +13,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -23,7 +25,7 @@ from urllib3.util.retry import Retry
 from pulse_tui.config import Config
 from pulse_tui.model.core.redact import display_url
 from pulse_tui.model.metrics.promql import PanelQuery, build_query, metric_names
-from pulse_tui.model.metrics.signals import QueryWindow, Series, Signal, SignalResult
+from pulse_tui.model.metrics.signals import QueryWindow, Recent, Series, Signal, SignalResult
 from pulse_tui.sources.base import SourceError
 from pulse_tui.sources.prometheus.http import (
     ResponseRecorder,
@@ -126,8 +128,10 @@ class PrometheusSource:
         services: Sequence[str] = (),
         *,
         compare_offset: float | None = None,
+        recent: QueryWindow | None = None,
     ) -> SignalResult:
-        """One panel: a single range query for every (selected) service.
+        """One panel: a single range query for every (selected) service, and with `recent`
+        one more over the last minutes at the scrape step (both at once).
 
         `compare_offset` fetches the same window shifted back by that many seconds and moves
         the answer forward onto the current timestamps. Shifting the window instead of adding
@@ -136,21 +140,13 @@ class PrometheusSource:
         """
         panel = self.panel_query(signal, window, services)
         what = f"{signal.value} query"
-        current = self._range(panel.expr, window, what)
-        if compare_offset:
-            shifted = QueryWindow(
-                start=window.start - compare_offset,
-                end=window.end - compare_offset,
-                step=window.step,
-                rate_window=window.rate_window,
+        chart = self._series(panel.expr, window, what, compare_offset)
+        if recent is not None:
+            (series, compare), latest = await asyncio.gather(
+                chart, self._recent(signal, recent, services, compare_offset)
             )
-            raw, raw_compare = await asyncio.gather(
-                current, self._range(panel.expr, shifted, f"{what} (compare)")
-            )
-            compare = parse_series(raw_compare, self.service_label, shift=compare_offset)
         else:
-            raw, compare = await current, ()
-        series = parse_series(raw, self.service_label)
+            (series, compare), latest = await chart, None
         return SignalResult(
             signal=signal,
             series=series,
@@ -158,8 +154,44 @@ class PrometheusSource:
             fetched_at=time.time(),
             window=window,
             compare=compare,
-            note=None if series else panel.no_data_note,
+            note=None if series or (latest and latest.series) else panel.no_data_note,
+            recent=latest,
         )
+
+    async def _series(
+        self, expr: str, window: QueryWindow, what: str, compare_offset: float | None
+    ) -> tuple[tuple[Series, ...], tuple[Series, ...]]:
+        """`expr` over `window`, and over it shifted back by `compare_offset` if set."""
+        answer = self._range(expr, window, what)
+        if not compare_offset:
+            return parse_series(await answer, self.service_label), ()
+        back = compare_offset
+        shifted = replace(window, start=window.start - back, end=window.end - back)
+        raw, raw_compare = await asyncio.gather(
+            answer, self._range(expr, shifted, f"{what} (compare)")
+        )
+        return (
+            parse_series(raw, self.service_label),
+            parse_series(raw_compare, self.service_label, shift=compare_offset),
+        )
+
+    async def _recent(
+        self,
+        signal: Signal,
+        window: QueryWindow,
+        services: Sequence[str],
+        compare_offset: float | None,
+    ) -> Recent:
+        """The current values' query: the panel's PromQL with the recent window's short
+        rate window. Its failure is kept, not raised: the panel still has its chart."""
+        try:
+            expr = self.panel_query(signal, window, services).expr
+            series, compare = await self._series(
+                expr, window, f"{signal.value} query (current values)", compare_offset
+            )
+        except SourceError as exc:
+            return Recent(window, error=str(exc))
+        return Recent(window, series, compare)
 
     async def query_expr(self, expr: str, window: QueryWindow) -> list[Series]:
         """Any PromQL over the window (for PromQL alert rules), with the panels' client and

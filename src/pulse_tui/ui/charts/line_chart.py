@@ -77,6 +77,7 @@ def render_line_chart(
     glyphs: str = "braille",
     cursor: float | None = None,
     y_min: float | None = 0.0,
+    empty: str = "no data",
 ) -> list[Text]:
     """Draw `series` between `start` and `end` as exactly `height` lines of `width` cells.
 
@@ -84,7 +85,7 @@ def render_line_chart(
     (None: the data's minimum) to a round value above the data. Consecutive finite
     points are joined by lines; a non-finite value breaks the line. `cursor`, a
     timestamp, is marked with a vertical line. Too small a size gives "…", and no
-    finite point in range gives "no data".
+    finite point in range gives `empty`.
     """
     gs = glyph_set(glyphs)
     width, height = max(0, width), max(0, height)
@@ -94,7 +95,7 @@ def render_line_chart(
         return _message_lines("no data", width, height)
     bounds = _data_bounds(series, start, end)
     if bounds is None:
-        return _message_lines("no data", width, height)
+        return _message_lines(empty, width, height)
 
     gutter = gutter_width(width)
     canvas = DotCanvas(width - gutter, height - 1, gs)

@@ -19,7 +19,7 @@ from pulse_tui.config import Config
 from pulse_tui.model.alerting.alerts import Alert, AlertBook, AlertEvent
 from pulse_tui.model.alerting.error_groups import ErrorGroups
 from pulse_tui.model.alerting.log_rules import LogRuleEvaluator
-from pulse_tui.model.alerting.rules import RuleEvaluator
+from pulse_tui.model.alerting.rules import RuleEvaluator, query_rule_window
 from pulse_tui.model.alerting.silences import SilenceBook
 from pulse_tui.model.core import clock
 from pulse_tui.model.core.redact import scrub
@@ -123,16 +123,18 @@ class AlertsFeed:
         self._show_alerts()
 
     async def _run_query_rules(self, traffic: SignalResult) -> None:
-        """PromQL rules: one query each per refresh, on the traffic panel's window."""
+        """PromQL rules: one query each per refresh, up to the traffic panel's current
+        values at their step (`query_rule_window`), so they too judge now at any range."""
         events: list[AlertEvent] = []
+        window = query_rule_window(traffic)
         for rule in self.rules.query_rules:
             try:
-                series = await self._metrics.query_expr(rule.query or "", traffic.window)
+                series = await self._metrics.query_expr(rule.query or "", window)
             except SourceError as exc:
                 self.external_errors[f"rule {rule.name}"] = str(exc)
                 continue
             self.external_errors.pop(f"rule {rule.name}", None)
-            events += self.rules.observe_query(rule, series, clock.now(), traffic.window.step)
+            events += self.rules.observe_query(rule, series, clock.now(), window.step)
         self._emit(events)
         self.book.set_pending("rules", self.rules.pending())
         self._show_alerts()

@@ -15,7 +15,7 @@ from pulse_tui.model.core import clock
 from pulse_tui.model.core.redact import scrub
 from pulse_tui.model.metrics.overview import build_overview
 from pulse_tui.model.metrics.signals import Signal, SignalResult
-from pulse_tui.model.metrics.step import compute_window
+from pulse_tui.model.metrics.step import compute_window, recent_window
 from pulse_tui.sources.base import MetricsSource, SourceError
 from pulse_tui.sources.transport.backoff import Backoff, BackoffPolicy
 from pulse_tui.ui.dashboard import Dashboard
@@ -33,7 +33,8 @@ class MetricsFeed:
     """Owns what the panels and the services table show and when each panel is fetched.
 
     Every refresh starts one worker per panel that is neither in flight (a slow panel
-    skips a beat) nor waiting out its backoff. A result goes to its panel, then to the
+    skips a beat) nor waiting out its backoff; it asks for the chart's aligned window and
+    for the recent minutes that give the current values. A result goes to its panel, then to the
     table (coalesced: one rebuild per round), then to the alerts feed's rules.
     """
 
@@ -118,15 +119,18 @@ class MetricsFeed:
     async def _fetch(self, signal: Signal) -> None:
         panel = self._dashboard.panel(signal)
         state = self._view.state
+        scrape = self._config.prometheus.scrape_interval
         try:
-            window = compute_window(
-                state.range_seconds,
-                state.window_end(),
-                panel.plot_points(),
-                self._config.prometheus.scrape_interval,
-            )
+            # One instant for both: the chart ends on its step at or before it, the current
+            # values are those at it (now, or a past range's end).
+            end = state.window_end()
+            window = compute_window(state.range_seconds, end, panel.plot_points(), scrape)
             result = await self._source.query_signal(
-                signal, window, sorted(state.services), compare_offset=state.compare_offset
+                signal,
+                window,
+                sorted(state.services),
+                compare_offset=state.compare_offset,
+                recent=recent_window(end, scrape),
             )
         except SourceError as exc:
             self._failed(signal, str(exc), exc.retryable)

@@ -1,4 +1,5 @@
-"""One golden-signal panel: the headline value, a legend, a line chart and a status line."""
+"""One golden-signal panel: the headline value (the one now), a legend, a line chart (on its
+aligned step) and a status line."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.core.units import format_value
 from pulse_tui.model.metrics.signals import Series, Signal, SignalResult, Thresholds
 from pulse_tui.ui.charts import ChartSeries, plot_points, render_line_chart
-from pulse_tui.ui.widgets.metrics.signal_series import chart_series, headline
+from pulse_tui.ui.widgets.metrics.signal_series import chart_series, current_series, headline
 from pulse_tui.ui.widgets.palette import LEVEL_STYLES, series_colour
 from pulse_tui.ui.widgets.strips import text_strip
 
@@ -275,6 +276,11 @@ class SignalPanel(Widget, can_focus=True):
             ChartSeries(s.name, s.timestamps, s.values, series_colour(i))
             for i, s in enumerate(drawn)
         ]
+        empty = "no data"
+        if not result.series and result.current():
+            # Data younger than the chart's newest step (a fresh Prometheus at 30d): the
+            # headline has the value now, the chart has no point to draw yet.
+            empty = f"data newer than the last {format_duration(result.window.step)} step"
         rows = render_line_chart(
             chart,
             width=width,
@@ -284,6 +290,7 @@ class SignalPanel(Widget, can_focus=True):
             unit=result.unit,
             glyphs=self.glyphs,
             cursor=self.cursor,
+            empty=empty,
         )
         self._chart_cache = (key, rows)
         return rows
@@ -309,7 +316,7 @@ class SignalPanel(Widget, can_focus=True):
 
     def _compare_delta(self, value: float) -> Text:
         assert self.result is not None
-        _, compare = chart_series(self.result, self.focused_services)
+        compare = current_series(self.result, self.focused_services, compare=True)
         earlier = [newest for s in compare if (newest := s.latest()) is not None]
         if not earlier:
             return Text("")
