@@ -212,12 +212,16 @@ class RecordingSink:
     def __init__(self) -> None:
         self.lines: list = []  # LogLine; untyped here to keep this module import-light
         self.statuses: list = []
+        self.history_done: list[str] = []
 
     def on_lines(self, lines) -> None:
         self.lines.extend(lines)
 
     def on_status(self, status) -> None:
         self.statuses.append(status)
+
+    def on_history_done(self, host: str) -> None:
+        self.history_done.append(host)
 
     def texts(self, kind: int = 0, host: str | None = None) -> list[str]:
         return [

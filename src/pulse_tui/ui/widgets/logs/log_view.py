@@ -244,6 +244,10 @@ class LogView(Widget, can_focus=True):
         self.refresh()
         self._moved()
 
+    def top_line_time(self) -> float:
+        """The timestamp of the top line on screen (the view has lines)."""
+        return self._line(self.top_position).timestamp
+
     def scroll_to_time(self, timestamp: float) -> None:
         """Put the first line at or after `timestamp` at the top (for jump-to-time)."""
         low, high = 0, self.count
