@@ -79,6 +79,9 @@ class _FileStream:
     unaligned: bool = False
     #: How the history start was found, if it was searched for.
     history: HistoryStart | None = None
+    #: The file's size when its history was searched: bytes before it are history
+    #: (None: no history to wait for, or all of it arrived).
+    history_end: int | None = None
     #: Rotated files to load before it, oldest first (until its first tail starts).
     segments: list[Segment] = field(default_factory=list)
     #: The last line's timestamp, if the lines so far had one, and when it arrived
@@ -116,7 +119,11 @@ class SshLogSource:
         self.logs = logs
         self.pool = pool
         self.history_range = history_range
+        #: A first look loads a history and says when it is past it (`on_history_done`).
+        self.loads_history = bool(host.files) and self._since() is not None
         self._history_read = 0
+        #: Files whose history has not all arrived yet; None once `on_history_done` went.
+        self._history_left: set[str] | None = set()
         self._stopping = asyncio.Event()
         self._stopped = asyncio.Event()
         self._conn: asyncssh.SSHClientConnection | None = None
@@ -227,6 +234,9 @@ class SshLogSource:
         try:
             streams = await self._expand_files(conn, sink)
             await self._find_history([s for s in streams if s.offset is None], conn, sink)
+            if self._history_left is not None:
+                self._history_left = {s.path for s in streams if s.history_end is not None}
+                self._history_past(sink)
             for stream in streams:
                 tasks.append(asyncio.create_task(self._follow_file(conn, stream, sink)))
             for journal in self._journals:
@@ -244,6 +254,10 @@ class SshLogSource:
                 await asyncio.wait(tasks, timeout=1.0)
             for task in tasks:
                 task.cancel()
+            # Cut by a disconnect: what is left of the history arrives as live lines.
+            if self._history_left:
+                self._history_left.clear()
+                self._history_past(sink)
         lost = client.lost
         if lost is None:
             return "closed by the remote host"
@@ -290,6 +304,7 @@ class SshLogSource:
             if start.offset is None:
                 continue  # no timestamps: the short backlog
             stream.offset, stream.inode = start.offset, history.state.inode
+            stream.history_end = history.state.size
             stream.unaligned = not start.aligned
             stream.segments = history.segments
             source = sanitize(stream.path)
@@ -299,6 +314,23 @@ class SshLogSource:
                 # Timed as the first line loaded, so it sorts just before it.
                 notice_line = self._notice(text, source, stream.service, at=start.first_stamp)
                 sink.on_lines([notice_line])
+
+    def _history_past(self, sink: LogSink, stream: _FileStream | None = None) -> None:
+        """Once `stream` (if any) delivered its history: tell the sink when every file's
+        has, once."""
+        left = self._history_left
+        if left is None:
+            return
+        if stream is not None:
+            end = stream.history_end
+            if end is None or (stream.offset or 0) < end:
+                return
+            stream.history_end = None
+            left.discard(stream.path)
+        if not left:
+            self._history_left = None
+            if self.loads_history:
+                sink.on_history_done(self.host)
 
     async def _follow_file(
         self, conn: asyncssh.SSHClientConnection, stream: _FileStream, sink: LogSink
@@ -333,6 +365,7 @@ class SshLogSource:
         chan, session = await conn.create_session(StreamChannel, command, encoding=None)
         assert isinstance(session, StreamChannel)
         header: bytearray | None = bytearray()  # the script's first line, see HEADER
+        history_inode = stream.inode
         skip_partial = False
         stderr = LineReader(4096)
         source = sanitize(stream.path)
@@ -364,6 +397,16 @@ class SshLogSource:
                     stream.unaligned = False
                     stream.inode = None if inode == "-" else inode
                     stream.offset = int(start)
+                    if stream.inode != history_inode:  # replaced since: nothing to wait for
+                        stream.history_end = None
+                    if stream.history_end is not None and stream.offset > stream.history_end:
+                        stream.history_end = None
+                    if stream.history_end is None:
+                        left = self._history_left
+                        if left is not None and stream.path in left:
+                            left.discard(stream.path)
+                            self._history_past(sink)
+                    self._history_past(sink, stream)
             if skip_partial:
                 newline = data.find(b"\n")
                 if newline < 0:
@@ -374,6 +417,8 @@ class SshLogSource:
                 skip_partial = False
             stream.offset = (stream.offset or 0) + len(data)
             self._deliver(sink, stream, source, stream.reader.feed(data))
+            if stream.history_end is not None:
+                self._history_past(sink, stream)
         if session.exit_status not in (None, 0, 143) and not conn.is_closed():
             sink.on_lines([self._notice(f"tail exited with status {session.exit_status}", source)])
         chan.close()
