@@ -200,3 +200,18 @@ def test_journald_lines_and_notices_keep_their_fields_through_a_rebuild() -> Non
     assert [x.text for x in buffer] == ["web-2/a.log 0", "boom", "web-2/a.log 1"]
     assert buffer[1].explicit_fields == {"UNIT": "app.service"}
     assert buffer[1].level is Level.ERROR
+
+
+def test_held_lines_are_bounded() -> None:
+    clock = Clock()
+    order = HistoryOrder(["web-1", "web-2"], monotonic=clock, limit=1000)
+    order.push(batch("web-1", "/a.log", [float(s) for s in range(800)]))
+    assert order.settle() is None
+    order.push(batch("web-2", "/a.log", [s + 0.5 for s in range(300)]))
+    lines = flat(order.settle() or [])  # past the limit: merged in now, though both load
+    assert len(lines) == 1100 and not order.settling and len(order) == 0
+    assert [x.timestamp for x in lines] == sorted(x.timestamp for x in lines)
+    order.push(batch("web-2", "/a.log", [s + 0.25 for s in range(1001)]))
+    assert len(flat(order.take_late())) == 1001  # past the limit again: merged in now
+    order.push(batch("web-2", "/a.log", [900.0]))
+    assert order.take_late() == [] and len(order) == 1  # under the limit: waits

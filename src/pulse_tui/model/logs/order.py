@@ -51,8 +51,12 @@ class HistoryOrder:
         quiet: float = QUIET_SECONDS,
         max_wait: float = MAX_WAIT_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
+        limit: int | None = None,
     ) -> None:
+        """`limit`: lines held at most; past it they are merged in at once (the buffer
+        keeps no more than its own bound anyway)."""
         self.quiet = quiet
+        self.limit = limit
         self.max_wait = max_wait
         self._monotonic = monotonic
         self._started = monotonic()
@@ -105,6 +109,9 @@ class HistoryOrder:
             if last is not None and last <= deadline:
                 del self._loading[host]
 
+    def _full(self) -> bool:
+        return self.limit is not None and self._count > self.limit
+
     def settle(self) -> list[_Chunk] | None:
         """While settling: None. When settling ends (at this call), every line held,
         merged: sequences to append in this order ([] on later calls)."""
@@ -113,12 +120,13 @@ class HistoryOrder:
         self._expire()
         now = self._monotonic()
         waited = now - self._started < self.max_wait and now - self._last_batch < self.quiet
-        if self._loading and waited:
+        if self._loading and waited and not self._full():
             return None
         self.settling = False
+        # A host still loading now (the wait ran out) waits apart (see `take_late`);
+        # past the limit, everything held goes in now.
+        late = set() if self._full() else set(self._loading)
         self._count = 0
-        # A host still loading now (the wait ran out) waits apart (see `take_late`).
-        late = set(self._loading)
         held, self._held = self._held, []
         ready: list[_Chunk] = []
         for chunk in held:
@@ -131,11 +139,13 @@ class HistoryOrder:
 
     def take_late(self) -> list[_Chunk]:
         """After settling: the lines of the hosts that got past their history (or went
-        quiet) since the last call, to merge with the whole buffer (`merge_with`)."""
+        quiet; every host's when more than `limit` are held) since the last call, to
+        merge with the whole buffer (`merge_with`)."""
         if self.settling or not self._late:
             return []
         self._expire()
-        ready = [host for host in self._late if host not in self._loading]
+        full = self._full()
+        ready = [host for host in self._late if full or host not in self._loading]
         out: list[_Chunk] = []
         for host in ready:
             out += self._late.pop(host)

@@ -63,7 +63,8 @@ class LogFeed:
             self._reorder = ReorderWindow(config.logs.reorder_window)
         #: Lines held while sources load their history, to enter the buffer in order.
         loading = [s.host for s in self.sources if getattr(s, "loads_history", False)]
-        self._order = HistoryOrder(loading, HISTORY_QUIET) if loading else None
+        limit = config.logs.max_lines
+        self._order = HistoryOrder(loading, HISTORY_QUIET, limit=limit) if loading else None
         #: The hosts the pane last said were loading their history.
         self._loading_shown: list[str] = []
         #: A late history is being merged with the buffer in a thread: flushes wait.
