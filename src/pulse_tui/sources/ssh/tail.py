@@ -3,13 +3,16 @@
 One `SshLogSource` per host, one SSH connection per host (jump hosts shared, see
 `ssh.connect`), one channel per followed file or unit. Each stream remembers how far it
 got (file byte offset and inode; journald cursor), so a reconnect resumes exactly there:
-lines written while disconnected show up once, after a GAP marker.
+lines written while disconnected show up once, after a GAP marker. Journald units are
+followed by `ssh.journal`.
 
 A file's first look goes back to the start of the dashboard's range (`history_range`):
 its start offset is found on the host by a binary search on line timestamps
 (`ssh.history`, reading through `ssh.range_reader`), at most `logs.history_bytes` before
 its end; a journald unit starts at `--since`. The history is loaded once: a reconnect
-resumes where the stream was.
+resumes where the stream was. A file's bytes before its size at search time are its
+history; once every file is past it, the sink hears `on_history_done` (once), so it can
+merge all hosts' histories into one time order (`model.logs.order`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fnmatch
-import json
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
@@ -28,19 +30,18 @@ import asyncssh
 from pulse_tui.config import Config, LogFile, LogHost, LogsConfig
 from pulse_tui.model.core.sanitize import sanitize, sanitize_chunk
 from pulse_tui.model.logs.batch import LineBatch
-from pulse_tui.model.logs.journald import journal_line
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
 from pulse_tui.model.logs.parse import notice, parse_texts, timestamp_and_level
 from pulse_tui.sources.base import HostState, HostStatus, LogSink, SourceError
 from pulse_tui.sources.ssh.connect import ConnectionPool, StreamChannel, TrackingClient
 from pulse_tui.sources.ssh.first_look import search_files
 from pulse_tui.sources.ssh.history import HistoryStart, Outcome, cut_notice_text
+from pulse_tui.sources.ssh.journal import JournalStream, follow_journal
 from pulse_tui.sources.ssh.line_reader import LineReader
 from pulse_tui.sources.ssh.remote_commands import (
     BACKLOG_BYTES,
     HEADER,
     expand_globs_command,
-    journal_command,
     read_once_command,
     tail_file_command,
 )
@@ -90,15 +91,6 @@ class _FileStream:
     last_at: float = 0.0
 
 
-@dataclass(slots=True)
-class _JournalStream:
-    unit: str
-    service: str
-    reader: LineReader
-    cursor: str | None = None
-    seen: set[str] = field(default_factory=set)
-
-
 class SshLogSource:
     """Streams one host's files and journald units to a sink, reconnecting losslessly."""
 
@@ -129,7 +121,7 @@ class SshLogSource:
         self._conn: asyncssh.SSHClientConnection | None = None
         self._files: dict[str, _FileStream] = {}
         self._journals = [
-            _JournalStream(u.unit, u.service or host.service, self._reader(raw=True))
+            JournalStream(u.unit, u.service or host.service, self._reader(raw=True))
             for u in host.journal
         ]
 
@@ -484,57 +476,20 @@ class SshLogSource:
         )
 
     async def _follow_journal(
-        self, conn: asyncssh.SSHClientConnection, journal: _JournalStream, sink: LogSink
+        self, conn: asyncssh.SSHClientConnection, journal: JournalStream, sink: LogSink
     ) -> None:
-        source = f"journal:{journal.unit}" if journal.unit else "journal"
         # The first connection starts at the range's start (20 entries without a range,
         # none with history_bytes = 0); later ones resume after the cursor.
         live_only = self.history_range is not None and self.logs.history_bytes == 0
-        command = journal_command(
-            journal.unit, journal.cursor, since=self._since(), backlog=0 if live_only else 20
+        await follow_journal(
+            conn,
+            journal,
+            sink,
+            self.host,
+            self._notice,
+            since=self._since(),
+            backlog=0 if live_only else 20,
         )
-        chan, session = await conn.create_session(StreamChannel, command, encoding=None)
-        assert isinstance(session, StreamChannel)
-        stderr = LineReader(4096)
-        while (item := await session.get()) is not None:
-            kind, data = item
-            if kind == 1:
-                texts = stderr.feed(data)
-                if texts:
-                    sink.on_lines([self._notice(t, source, journal.service) for t in texts])
-                continue
-            lines = []
-            received = time.time()
-            for raw in journal.reader.feed(data):
-                line = self._journal_line(raw, journal, source, received)
-                if line is not None:
-                    lines.append(line)
-            if lines:
-                sink.on_lines(lines)
-        if session.exit_status not in (None, 0, 143) and not conn.is_closed():
-            sink.on_lines(
-                [self._notice(f"journalctl exited with status {session.exit_status}", source)]
-            )
-        chan.close()
-
-    def _journal_line(
-        self, raw: str, journal: _JournalStream, source: str, received: float
-    ) -> LogLine | None:
-        try:
-            entry = json.loads(raw)
-        except ValueError:
-            return self._notice(sanitize(raw), source, journal.service) if raw.strip() else None
-        if not isinstance(entry, dict):
-            return None
-        cursor = entry.get("__CURSOR")
-        if isinstance(cursor, str):
-            if cursor in journal.seen or cursor == journal.cursor:
-                return None  # already delivered before a reconnect
-            journal.cursor = cursor
-            journal.seen.add(cursor)
-            if len(journal.seen) > 4096:
-                journal.seen = {cursor}
-        return journal_line(entry, received, self.host, source, journal.service)
 
     # ------------------------------------------------------------------ markers
 
