@@ -305,13 +305,21 @@ async def test_a_host_that_connects_late_is_merged_in_and_a_scrolled_view_stays_
         await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 1800)
         assert app.logs.order is not None and app.logs.order.loading == ["web-2"]
         assert "loading history from 1 host" in screen_text(app)
-        await pilot.press("7", "g")
+        panel = app.dashboard.log_panel
+        panel.show_time(T0 + 1000)  # scrolled back to 1000 s in, a search running
+        await pilot.press("slash", *"/a.log at 0", "enter")
         await pilot.pause()
-        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 3600)
-        await wait_until(pilot, lambda: not app.logs.rebuilding)
+        assert "web-1 /a.log at 01000.0" in screen_text(app)
+        top = panel.view.top_line_time()
+        await wait_until(pilot, lambda: panel.view.count == 3600)
+        await wait_until(pilot, lambda: not app.logs.rebuilding and not panel.query_state.busy)
         stamps = [line.timestamp for line in app.logs.buffer]
         assert stamps == sorted(stamps) and len(set(stamps)) == 3600
-        assert "loading history" not in screen_text(app)
-        assert "rotated out" not in screen_text(app)
-        assert "web-1 /a.log at 00000.0" in screen_text(app)  # still at the oldest line
-        assert "web-2 /c.log at 00001.0" in screen_text(app)
+        text = screen_text(app)
+        assert "loading history" not in text and "rotated out" not in text
+        # Still at the time it showed, now with web-2's lines between web-1's.
+        assert "web-1 /a.log at 01000.0" in text and "web-2 /c.log at 01001.0" in text
+        assert not panel.view.follow
+        assert panel.view.top_line_time() == top
+        # The search ran again over the rebuilt buffer: every web-1 line is a hit.
+        assert len(panel.view.hits) == 1800

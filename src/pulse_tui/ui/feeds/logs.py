@@ -195,10 +195,12 @@ class LogFeed:
         async def rebuild() -> None:
             try:
                 new = await asyncio.to_thread(build)
+                # Where each scrolled pane is, by time, before the old numbers go.
+                shown = [(panel, panel.shown_time()) for panel in self._dashboard.log_panels()]
                 buffer.adopt(new)
             finally:
                 self._rebuild = None
-            for panel in self._dashboard.log_panels():
-                panel.buffer_rebuilt()
+            for panel, at in shown:
+                panel.buffer_rebuilt(at)
 
         self._rebuild = asyncio.ensure_future(rebuild())

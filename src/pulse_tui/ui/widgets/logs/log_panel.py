@@ -248,14 +248,18 @@ class LogPanel(Vertical):
         self.view.lines_arrived()
         self.update_status()
 
-    def buffer_rebuilt(self) -> None:
-        """The buffer was rebuilt in a new order (a late history merged in): filters and
-        searches start over, and a scrolled view stays at the time it showed."""
+    def shown_time(self) -> float | None:
+        """The time of the top line of a scrolled view (None: following, or empty)."""
         view = self.view
-        at = None if view.follow or not view.count else view.top_line_time()
+        return None if view.follow or not view.count else view.top_line_time()
+
+    def buffer_rebuilt(self, at: float | None) -> None:
+        """The buffer was rebuilt in a new order (a late history merged in): filters and
+        searches start over, and a scrolled view goes back to `at` (its `shown_time`)."""
+        self.view.forget_lines()
         self.query_state.restart()
         if at is not None:
-            view.scroll_to_time(at)
+            self.view.scroll_to_time(at, context=False)
         self.lines_arrived()
 
     def set_history_loading(self, hosts: list[str]) -> None:
