@@ -239,17 +239,24 @@ class HistoryLogSource(ScriptedLogSource):
 
     loads_history = True
 
-    def __init__(self, host: str, files: dict[str, list[float]], delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        host: str,
+        files: dict[str, list[float]],
+        delay: float = 0.0,
+        level: Level = Level.INFO,
+    ) -> None:
         super().__init__(host, [])
         self.files = files
         self.delay = delay
+        self.level = level
 
     async def run(self, sink: LogSink) -> None:
         await asyncio.sleep(self.delay)
         sink.on_status(HostStatus(self.host, HostState.LIVE))
         for path, stamps in self.files.items():
             texts = [f"{self.host} {path} at {t - T0:07.1f}" for t in stamps]
-            levels = [Level.INFO] * len(stamps)
+            levels = [self.level] * len(stamps)
             sink.on_lines(LineBatch(texts, stamps, levels, time.time(), self.host, path, "api"))
             await asyncio.sleep(0.15)  # the next file's block comes in another flush
         sink.on_history_done(self.host)
@@ -298,7 +305,7 @@ async def test_a_host_that_connects_late_is_merged_in_and_a_scrolled_view_stays_
     # The pane waits this long for a silent host before showing the others' lines.
     monkeypatch.setattr("pulse_tui.ui.feeds.logs.HISTORY_QUIET", 0.5)
     web1 = HistoryLogSource("web-1", {"/a.log": hour(0.0, 2.0)})
-    web2 = HistoryLogSource("web-2", {"/c.log": hour(1.0, 2.0)}, delay=1.5)
+    web2 = HistoryLogSource("web-2", {"/c.log": hour(1.0, 2.0)}, delay=1.5, level=Level.ERROR)
     app = app_with(web1, web2)
     async with app.run_test(size=SIZE) as pilot:
         # web-1 is shown on its own at first; web-2 still loading.
@@ -323,3 +330,5 @@ async def test_a_host_that_connects_late_is_merged_in_and_a_scrolled_view_stays_
         assert panel.view.top_line_time() == top
         # The search ran again over the rebuilt buffer: every web-1 line is a hit.
         assert len(panel.view.hits) == 1800
+        # Error groups saw web-2's lines once, when they arrived, not again at the rebuild.
+        assert app.alerts.error_groups.lines == 1800
