@@ -270,6 +270,9 @@ def bench_ssh() -> Iterator[dict[str, object]]:
         def on_status(self, status: object) -> None:
             pass
 
+        def on_history_done(self, host: str) -> None:
+            pass
+
     async def main(root: Path) -> float:
         server = SshdServer(root / "sshd", sshd=sshd).start()
         old_home = os.environ.get("HOME")

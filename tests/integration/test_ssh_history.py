@@ -96,6 +96,8 @@ async def test_an_hour_of_lines_with_a_half_hour_range_starts_at_the_range(
     assert start is not None and start.outcome is Outcome.FOUND
     assert 0 < source.history_bytes_read < 512 * 1024
     assert sink.texts(LineKind.NOTICE) == []
+    assert source.loads_history and sink.history_done == ["web-1"]  # past it, said once
+    assert sink.history_done_after == [len(sink.lines)]  # after the whole history
 
 
 async def test_a_2gib_sparse_file_is_searched_reading_at_most_1mib(
@@ -270,6 +272,7 @@ async def test_a_reconnect_resumes_and_does_not_replay_the_history(
     assert sink.texts() == [*history, sink.texts()[-1]]
     assert sink.texts()[-1].endswith("after the reconnect")
     assert source.history_bytes_read == searched  # searched once
+    assert sink.history_done == ["web-1"]  # and said once
     assert sink.states().count("live") == 2
 
 

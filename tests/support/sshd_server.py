@@ -212,12 +212,19 @@ class RecordingSink:
     def __init__(self) -> None:
         self.lines: list = []  # LogLine; untyped here to keep this module import-light
         self.statuses: list = []
+        self.history_done: list[str] = []
+        #: How many lines had arrived when each `on_history_done` came.
+        self.history_done_after: list[int] = []
 
     def on_lines(self, lines) -> None:
         self.lines.extend(lines)
 
     def on_status(self, status) -> None:
         self.statuses.append(status)
+
+    def on_history_done(self, host: str) -> None:
+        self.history_done.append(host)
+        self.history_done_after.append(len(self.lines))
 
     def texts(self, kind: int = 0, host: str | None = None) -> list[str]:
         return [

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Sequence
 
+import pytest
 from ui.harness import frozen_demo_app, has_data, screen_segments, screen_text, wait_until
 
 from pulse_tui.model.logs.batch import LineBatch
@@ -230,3 +231,104 @@ async def test_several_hosts_are_merged_in_time_order_and_a_trace_stays_whole() 
             if row.rstrip().endswith(text)
         ]
         assert shown == ["first", "from web-2", "at trace.line", "second"]
+
+
+class HistoryLogSource(ScriptedLogSource):
+    """Sends its history file after file, each file's hour as one block a flush apart (as
+    SSH sources do on connect), says it is past it, then waits."""
+
+    loads_history = True
+
+    def __init__(
+        self,
+        host: str,
+        files: dict[str, list[float]],
+        delay: float = 0.0,
+        level: Level = Level.INFO,
+    ) -> None:
+        super().__init__(host, [])
+        self.files = files
+        self.delay = delay
+        self.level = level
+
+    async def run(self, sink: LogSink) -> None:
+        await asyncio.sleep(self.delay)
+        sink.on_status(HostStatus(self.host, HostState.LIVE))
+        for path, stamps in self.files.items():
+            texts = [f"{self.host} {path} at {t - T0:07.1f}" for t in stamps]
+            levels = [self.level] * len(stamps)
+            sink.on_lines(LineBatch(texts, stamps, levels, time.time(), self.host, path, "api"))
+            await asyncio.sleep(0.15)  # the next file's block comes in another flush
+        sink.on_history_done(self.host)
+        while not self.stopped:
+            await asyncio.sleep(0.05)
+
+
+T0 = time.time() - 3600
+
+
+def hour(offset: float, step: float = 1.0) -> list[float]:
+    return [T0 + offset + i * step for i in range(int(3600 / step))]
+
+
+async def test_histories_from_two_hosts_enter_in_time_order_and_jump_to_time_finds_both() -> None:
+    from pulse_tui.ui.widgets.metrics.signal_panel import SignalPanel
+
+    web1 = HistoryLogSource("web-1", {"/a.log": hour(0.0, 2.0), "/b.log": hour(1.0, 2.0)})
+    web2 = HistoryLogSource("web-2", {"/c.log": hour(0.5)})
+    total = 1800 * 2 + 3600
+    app = app_with(web1, web2)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == total)
+        buffer = app.logs.buffer
+        stamps = [line.timestamp for line in buffer]
+        assert stamps == sorted(stamps)
+        hosts = [line.host for line in buffer]
+        assert set(hosts[:10]) == {"web-1", "web-2"} and set(hosts[-10:]) == {"web-1", "web-2"}
+        assert "loading history" not in screen_text(app)
+        # Enter on a chart's cursor half an hour back: the pane shows both hosts' lines
+        # from then.
+        at = T0 + 1800
+        app.post_message(SignalPanel.JumpToTime(at))
+        await pilot.pause(0.2)
+        view = app.dashboard.log_panel.view
+        assert not view.follow
+        rows = [row for row in screen_text(app).splitlines() if ".log at " in row]
+        shown = [float(row.split(".log at ")[1].split()[0]) for row in rows]
+        assert shown and min(shown) <= 1800 <= max(shown) and max(shown) - min(shown) < 60
+        assert any("web-1" in r for r in rows) and any("web-2" in r for r in rows)
+
+
+async def test_a_host_that_connects_late_is_merged_in_and_a_scrolled_view_stays_put(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The pane waits this long for a silent host before showing the others' lines.
+    monkeypatch.setattr("pulse_tui.ui.feeds.logs.HISTORY_QUIET", 0.5)
+    web1 = HistoryLogSource("web-1", {"/a.log": hour(0.0, 2.0)})
+    web2 = HistoryLogSource("web-2", {"/c.log": hour(1.0, 2.0)}, delay=1.5, level=Level.ERROR)
+    app = app_with(web1, web2)
+    async with app.run_test(size=SIZE) as pilot:
+        # web-1 is shown on its own at first; web-2 still loading.
+        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 1800)
+        assert app.logs.order is not None and app.logs.order.loading == ["web-2"]
+        assert "loading history from 1 host" in screen_text(app)
+        panel = app.dashboard.log_panel
+        panel.show_time(T0 + 1000)  # scrolled back to 1000 s in, a search running
+        await pilot.press("slash", *"/a.log at 0", "enter")
+        await pilot.pause()
+        assert "web-1 /a.log at 01000.0" in screen_text(app)
+        top = panel.view.top_line_time()
+        await wait_until(pilot, lambda: panel.view.count == 3600)
+        await wait_until(pilot, lambda: not app.logs.rebuilding and not panel.query_state.busy)
+        stamps = [line.timestamp for line in app.logs.buffer]
+        assert stamps == sorted(stamps) and len(set(stamps)) == 3600
+        text = screen_text(app)
+        assert "loading history" not in text and "rotated out" not in text
+        # Still at the time it showed, now with web-2's lines between web-1's.
+        assert "web-1 /a.log at 01000.0" in text and "web-2 /c.log at 01001.0" in text
+        assert not panel.view.follow
+        assert panel.view.top_line_time() == top
+        # The search ran again over the rebuilt buffer: every web-1 line is a hit.
+        assert len(panel.view.hits) == 1800
+        # Error groups saw web-2's lines once, when they arrived, not again at the rebuild.
+        assert app.alerts.error_groups.lines == 1800

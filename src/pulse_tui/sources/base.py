@@ -103,10 +103,21 @@ class LogSink(Protocol):
 
     def on_status(self, status: HostStatus) -> None: ...
 
+    def on_history_done(self, host: str) -> None:
+        """`host` has sent all the history it loads on connect; its lines are live now.
+
+        Sent once, by a source whose `loads_history` is True (a sink may wait for it to
+        merge every host's history into one time order)."""
+        ...
+
 
 @runtime_checkable
 class LogSource(Protocol):
-    """Streams sanitised lines from one host until cancelled."""
+    """Streams sanitised lines from one host until cancelled.
+
+    A source may also have `loads_history: bool`: True if it sends a history on connect
+    and then calls `LogSink.on_history_done` (a source without it is taken as live only).
+    """
 
     #: The host's display name (the alias the user wrote).
     host: str

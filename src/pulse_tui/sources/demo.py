@@ -211,6 +211,8 @@ class DemoLogSource:
         self.rate = rate
         #: False: only the opening backlog (deterministic, for screenshots and snapshots).
         self.live = live
+        #: The opening backlog is its history (`LogSink.on_history_done` follows it).
+        self.loads_history = True
         self._random = random.Random(seed)
         self._stopped = asyncio.Event()
 
@@ -266,6 +268,7 @@ class DemoLogSource:
         for line in backlog:
             line.received = now
         sink.on_lines(backlog)
+        sink.on_history_done(self.host)
         sink.on_status(HostStatus(self.host, HostState.LIVE, "demo"))
         tick = 0.1
         while self.live and not self._stopped.is_set():

@@ -101,6 +101,8 @@ class LogBuffer:
         self._origins: list[tuple[str, str, str]] = []
         # Whether the last block packed had wide lines: the next one likely has too.
         self._wide_seen = False
+        # Sequence numbers skipped by rebuilds (`adopt`), not lines dropped.
+        self._renumbered = 0
 
     # ------------------------------------------------------------------ reading
 
@@ -108,6 +110,12 @@ class LogBuffer:
     def first_index(self) -> int:
         """Absolute sequence number of `self[0]`: a view keeps its place as lines drop."""
         return self.dropped
+
+    @property
+    def rotated_out(self) -> int:
+        """Lines dropped past the bounds so far (`dropped` also counts the numbers a
+        rebuild skipped)."""
+        return self.dropped - self._renumbered
 
     @property
     def next_index(self) -> int:
@@ -217,6 +225,65 @@ class LogBuffer:
         if not self.dropped <= sequence < self._count:
             return None
         return self[sequence - self.dropped]
+
+    def columns(self) -> MergedBatch:
+        """Every line kept, column-wise, in order (for a rebuild: `rebuilt`)."""
+        texts: list[str] = []
+        stamps: list[float] = []
+        levels: list[Level] = []
+        kinds: list[LineKind] = []
+        received: list[float] = []
+        origins: list[tuple[str, str, str]] = []
+        fields: list[dict[str, str] | None] = []
+        table = self._origins
+        for block in self._blocks:
+            lo = max(0, self.dropped - block.first)
+            hi = min(len(block.timestamps), self._count - block.first)
+            if lo >= hi:
+                continue
+            lines = block.lines
+            if isinstance(lines, PackedLines):
+                texts += lines.texts(lo, hi)
+            else:
+                texts += [text or "" for text in lines[lo:hi]]
+            stamps += block.timestamps[lo:hi].tolist()
+            received += block.received[lo:hi].tolist()
+            meta = block.meta[lo:hi]
+            levels += map(_LEVELS.__getitem__, (m & 63 for m in meta))
+            kinds += map(_KINDS.__getitem__, (m >> 6 for m in meta))
+            origins += map(table.__getitem__, block.origins[lo:hi])
+            if block.fields:
+                fields += [block.fields.get(i) for i in range(lo, hi)]
+            else:
+                fields += [None] * (hi - lo)
+        return MergedBatch(
+            texts, stamps, levels, kinds, received, origins, fields if any(fields) else None
+        )
+
+    def rebuilt(self, lines: MergedBatch) -> LogBuffer:
+        """A new buffer with the same bounds holding `lines`, numbered on after this one's
+        (from the next block boundary), for `adopt`. Safe to build in a thread."""
+        new = LogBuffer(self.max_lines, self.max_bytes)
+        start = -(-self._count // _BLOCK) * _BLOCK
+        new._count = new.dropped = start
+        # Numbers skipped, not lines lost: `rotated_out` still counts only those.
+        new._renumbered = start - self.dropped + self._renumbered
+        new.append_many(lines)
+        return new
+
+    def adopt(self, other: LogBuffer) -> None:
+        """Take `other`'s lines in place of ours (see `rebuilt`): every line held so far
+        counts as dropped, so a view or search holding old sequence numbers finds none."""
+        assert other.dropped >= self._count
+        # `dropped` first: a reader in a thread then sees nothing, or `other` whole.
+        self.dropped = other.dropped
+        self._origin_ids = other._origin_ids
+        self._origins = other._origins
+        self._blocks = other._blocks
+        self.total_bytes = other.total_bytes
+        self._wide_seen = other._wide_seen
+        self._renumbered = other._renumbered
+        self._count = other._count
 
     # ------------------------------------------------------------------ writing
 

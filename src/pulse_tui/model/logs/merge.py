@@ -113,6 +113,23 @@ def _take_ready(
     return ready
 
 
+def merge_streams(chunks: Sequence[_Chunk], *, first_is_stream: bool = False) -> list[_Chunk]:
+    """`chunks` (of any streams, each stream's in its order) merged into one time order:
+    sequences to append in this order. `first_is_stream`: `chunks[0]` is one stream of
+    its own whatever its lines' origins (the buffer's lines, already merged)."""
+    window = ReorderWindow(0.0)
+    head: list[list[_Chunk]] = []
+    rest = chunks
+    if first_is_stream and chunks:
+        head, rest = [[chunks[0]]], chunks[1:]
+    for chunk in rest:
+        window.push(chunk)
+    streams = head + [[chunk for _, chunk in held] for held in window._held.values()]
+    if len(streams) <= 1:
+        return streams[0] if streams else []
+    return [_merge(streams)]
+
+
 def _order(stream_times: list[list[float]]) -> list[int]:
     """Positions (in the streams laid end to end) in merged order."""
     keys: list[float] = []
@@ -138,6 +155,15 @@ def _merge(streams: list[list[_Chunk]]) -> MergedBatch:
     for chunks in streams:
         first = len(stamps)
         for chunk in chunks:
+            if isinstance(chunk, MergedBatch):  # the buffer's own lines (`logs.order`)
+                texts += chunk.texts
+                stamps += chunk.timestamps
+                levels += chunk.levels
+                kinds += chunk.kinds
+                received += chunk.received
+                origins += chunk.origins
+                fields += chunk.fields if chunk.fields is not None else [None] * len(chunk)
+                continue
             if isinstance(chunk, LineBatch):
                 count = len(chunk.texts)
                 texts += chunk.texts

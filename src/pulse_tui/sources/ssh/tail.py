@@ -3,13 +3,16 @@
 One `SshLogSource` per host, one SSH connection per host (jump hosts shared, see
 `ssh.connect`), one channel per followed file or unit. Each stream remembers how far it
 got (file byte offset and inode; journald cursor), so a reconnect resumes exactly there:
-lines written while disconnected show up once, after a GAP marker.
+lines written while disconnected show up once, after a GAP marker. Journald units are
+followed by `ssh.journal`.
 
 A file's first look goes back to the start of the dashboard's range (`history_range`):
 its start offset is found on the host by a binary search on line timestamps
 (`ssh.history`, reading through `ssh.range_reader`), at most `logs.history_bytes` before
 its end; a journald unit starts at `--since`. The history is loaded once: a reconnect
-resumes where the stream was.
+resumes where the stream was. A file's bytes before its size at search time are its
+history; once every file is past it, the sink hears `on_history_done` (once), so it can
+merge all hosts' histories into one time order (`model.logs.order`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fnmatch
-import json
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
@@ -28,19 +30,18 @@ import asyncssh
 from pulse_tui.config import Config, LogFile, LogHost, LogsConfig
 from pulse_tui.model.core.sanitize import sanitize, sanitize_chunk
 from pulse_tui.model.logs.batch import LineBatch
-from pulse_tui.model.logs.journald import journal_line
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
 from pulse_tui.model.logs.parse import notice, parse_texts, timestamp_and_level
 from pulse_tui.sources.base import HostState, HostStatus, LogSink, SourceError
 from pulse_tui.sources.ssh.connect import ConnectionPool, StreamChannel, TrackingClient
 from pulse_tui.sources.ssh.first_look import search_files
 from pulse_tui.sources.ssh.history import HistoryStart, Outcome, cut_notice_text
+from pulse_tui.sources.ssh.journal import JournalStream, follow_journal
 from pulse_tui.sources.ssh.line_reader import LineReader
 from pulse_tui.sources.ssh.remote_commands import (
     BACKLOG_BYTES,
     HEADER,
     expand_globs_command,
-    journal_command,
     read_once_command,
     tail_file_command,
 )
@@ -79,21 +80,15 @@ class _FileStream:
     unaligned: bool = False
     #: How the history start was found, if it was searched for.
     history: HistoryStart | None = None
+    #: The file's size when its history was searched: bytes before it are history
+    #: (None: no history to wait for, or all of it arrived).
+    history_end: int | None = None
     #: Rotated files to load before it, oldest first (until its first tail starts).
     segments: list[Segment] = field(default_factory=list)
     #: The last line's timestamp, if the lines so far had one, and when it arrived
     #: (monotonic): a stack trace split across two reads keeps its head's time.
     last_stamp: float | None = None
     last_at: float = 0.0
-
-
-@dataclass(slots=True)
-class _JournalStream:
-    unit: str
-    service: str
-    reader: LineReader
-    cursor: str | None = None
-    seen: set[str] = field(default_factory=set)
 
 
 class SshLogSource:
@@ -116,13 +111,17 @@ class SshLogSource:
         self.logs = logs
         self.pool = pool
         self.history_range = history_range
+        #: A first look loads a history and says when it is past it (`on_history_done`).
+        self.loads_history = bool(host.files) and self._since() is not None
         self._history_read = 0
+        #: Files whose history has not all arrived yet; None once `on_history_done` went.
+        self._history_left: set[str] | None = set()
         self._stopping = asyncio.Event()
         self._stopped = asyncio.Event()
         self._conn: asyncssh.SSHClientConnection | None = None
         self._files: dict[str, _FileStream] = {}
         self._journals = [
-            _JournalStream(u.unit, u.service or host.service, self._reader(raw=True))
+            JournalStream(u.unit, u.service or host.service, self._reader(raw=True))
             for u in host.journal
         ]
 
@@ -227,6 +226,9 @@ class SshLogSource:
         try:
             streams = await self._expand_files(conn, sink)
             await self._find_history([s for s in streams if s.offset is None], conn, sink)
+            if self._history_left is not None:
+                self._history_left = {s.path for s in streams if s.history_end is not None}
+                self._history_past(sink)
             for stream in streams:
                 tasks.append(asyncio.create_task(self._follow_file(conn, stream, sink)))
             for journal in self._journals:
@@ -244,6 +246,10 @@ class SshLogSource:
                 await asyncio.wait(tasks, timeout=1.0)
             for task in tasks:
                 task.cancel()
+            # Cut by a disconnect: what is left of the history arrives as live lines.
+            if self._history_left:
+                self._history_left.clear()
+                self._history_past(sink)
         lost = client.lost
         if lost is None:
             return "closed by the remote host"
@@ -290,6 +296,7 @@ class SshLogSource:
             if start.offset is None:
                 continue  # no timestamps: the short backlog
             stream.offset, stream.inode = start.offset, history.state.inode
+            stream.history_end = history.state.size
             stream.unaligned = not start.aligned
             stream.segments = history.segments
             source = sanitize(stream.path)
@@ -299,6 +306,23 @@ class SshLogSource:
                 # Timed as the first line loaded, so it sorts just before it.
                 notice_line = self._notice(text, source, stream.service, at=start.first_stamp)
                 sink.on_lines([notice_line])
+
+    def _history_past(self, sink: LogSink, stream: _FileStream | None = None) -> None:
+        """Once `stream` (if any) delivered its history: tell the sink when every file's
+        has, once."""
+        left = self._history_left
+        if left is None:
+            return
+        if stream is not None:
+            end = stream.history_end
+            if end is None or (stream.offset or 0) < end:
+                return
+            stream.history_end = None
+            left.discard(stream.path)
+        if not left:
+            self._history_left = None
+            if self.loads_history:
+                sink.on_history_done(self.host)
 
     async def _follow_file(
         self, conn: asyncssh.SSHClientConnection, stream: _FileStream, sink: LogSink
@@ -333,6 +357,7 @@ class SshLogSource:
         chan, session = await conn.create_session(StreamChannel, command, encoding=None)
         assert isinstance(session, StreamChannel)
         header: bytearray | None = bytearray()  # the script's first line, see HEADER
+        history_inode = stream.inode
         skip_partial = False
         stderr = LineReader(4096)
         source = sanitize(stream.path)
@@ -364,6 +389,16 @@ class SshLogSource:
                     stream.unaligned = False
                     stream.inode = None if inode == "-" else inode
                     stream.offset = int(start)
+                    if stream.inode != history_inode:  # replaced since: nothing to wait for
+                        stream.history_end = None
+                    if stream.history_end is not None and stream.offset > stream.history_end:
+                        stream.history_end = None
+                    if stream.history_end is None:
+                        left = self._history_left
+                        if left is not None and stream.path in left:
+                            left.discard(stream.path)
+                            self._history_past(sink)
+                    self._history_past(sink, stream)
             if skip_partial:
                 newline = data.find(b"\n")
                 if newline < 0:
@@ -374,6 +409,8 @@ class SshLogSource:
                 skip_partial = False
             stream.offset = (stream.offset or 0) + len(data)
             self._deliver(sink, stream, source, stream.reader.feed(data))
+            if stream.history_end is not None:
+                self._history_past(sink, stream)
         if session.exit_status not in (None, 0, 143) and not conn.is_closed():
             sink.on_lines([self._notice(f"tail exited with status {session.exit_status}", source)])
         chan.close()
@@ -439,57 +476,20 @@ class SshLogSource:
         )
 
     async def _follow_journal(
-        self, conn: asyncssh.SSHClientConnection, journal: _JournalStream, sink: LogSink
+        self, conn: asyncssh.SSHClientConnection, journal: JournalStream, sink: LogSink
     ) -> None:
-        source = f"journal:{journal.unit}" if journal.unit else "journal"
         # The first connection starts at the range's start (20 entries without a range,
         # none with history_bytes = 0); later ones resume after the cursor.
         live_only = self.history_range is not None and self.logs.history_bytes == 0
-        command = journal_command(
-            journal.unit, journal.cursor, since=self._since(), backlog=0 if live_only else 20
+        await follow_journal(
+            conn,
+            journal,
+            sink,
+            self.host,
+            self._notice,
+            since=self._since(),
+            backlog=0 if live_only else 20,
         )
-        chan, session = await conn.create_session(StreamChannel, command, encoding=None)
-        assert isinstance(session, StreamChannel)
-        stderr = LineReader(4096)
-        while (item := await session.get()) is not None:
-            kind, data = item
-            if kind == 1:
-                texts = stderr.feed(data)
-                if texts:
-                    sink.on_lines([self._notice(t, source, journal.service) for t in texts])
-                continue
-            lines = []
-            received = time.time()
-            for raw in journal.reader.feed(data):
-                line = self._journal_line(raw, journal, source, received)
-                if line is not None:
-                    lines.append(line)
-            if lines:
-                sink.on_lines(lines)
-        if session.exit_status not in (None, 0, 143) and not conn.is_closed():
-            sink.on_lines(
-                [self._notice(f"journalctl exited with status {session.exit_status}", source)]
-            )
-        chan.close()
-
-    def _journal_line(
-        self, raw: str, journal: _JournalStream, source: str, received: float
-    ) -> LogLine | None:
-        try:
-            entry = json.loads(raw)
-        except ValueError:
-            return self._notice(sanitize(raw), source, journal.service) if raw.strip() else None
-        if not isinstance(entry, dict):
-            return None
-        cursor = entry.get("__CURSOR")
-        if isinstance(cursor, str):
-            if cursor in journal.seen or cursor == journal.cursor:
-                return None  # already delivered before a reconnect
-            journal.cursor = cursor
-            journal.seen.add(cursor)
-            if len(journal.seen) > 4096:
-                journal.seen = {cursor}
-        return journal_line(entry, received, self.host, source, journal.service)
 
     # ------------------------------------------------------------------ markers
 

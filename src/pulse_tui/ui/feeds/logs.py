@@ -15,7 +15,8 @@ from pulse_tui.model.core import clock
 from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.line import LogLine
 from pulse_tui.model.logs.merge import ReorderWindow
-from pulse_tui.sources.base import HostStatus, LogSource
+from pulse_tui.model.logs.order import QUIET_SECONDS, HistoryOrder, merge_with
+from pulse_tui.sources.base import HostState, HostStatus, LogSource
 from pulse_tui.ui.dashboard import Dashboard
 from pulse_tui.ui.feeds.alerts import AlertsFeed
 from pulse_tui.ui.view import ViewController
@@ -24,6 +25,9 @@ from pulse_tui.ui.view import ViewController
 MAX_PENDING_LINES = 200_000
 #: Log repaints per second at most, however fast lines arrive.
 FLUSH_INTERVAL = 0.1
+#: While sources load their history, how long one may be silent before the pane shows
+#: what the others sent (a host that connects later is merged in then).
+HISTORY_QUIET = QUIET_SECONDS
 
 
 class LogFeed:
@@ -57,6 +61,24 @@ class LogFeed:
         self._reorder: ReorderWindow | None = None
         if len(self.sources) > 1:
             self._reorder = ReorderWindow(config.logs.reorder_window)
+        #: Lines held while sources load their history, to enter the buffer in order.
+        loading = [s.host for s in self.sources if getattr(s, "loads_history", False)]
+        limit = config.logs.max_lines
+        self._order = HistoryOrder(loading, HISTORY_QUIET, limit=limit) if loading else None
+        #: The hosts the pane last said were loading their history.
+        self._loading_shown: list[str] = []
+        #: A late history is being merged with the buffer in a thread: flushes wait.
+        self._rebuild: asyncio.Task[None] | None = None
+
+    @property
+    def order(self) -> HistoryOrder | None:
+        """Where lines wait while sources load their history (None: none loads any)."""
+        return self._order
+
+    @property
+    def rebuilding(self) -> bool:
+        """A late history is being merged in (the buffer is rebuilt off the event loop)."""
+        return self._rebuild is not None
 
     @property
     def reorder(self) -> ReorderWindow | None:
@@ -66,6 +88,9 @@ class LogFeed:
     def start(self) -> None:
         """Called on mount: one worker per source, and the repaint timer."""
         self._app.set_interval(FLUSH_INTERVAL, self.flush)
+        if self._order is not None:
+            self._loading_shown = self._order.loading
+            self._dashboard.log_panel.set_history_loading(self._loading_shown)
         for source in self.sources:
             self._app.run_worker(
                 source.run(self), group="logs", exit_on_error=False, name=f"logs-{source.host}"
@@ -105,32 +130,77 @@ class LogFeed:
             self._pending.append(lines)
             self._pending_lines += len(lines)
 
+    def on_history_done(self, host: str) -> None:
+        """`host` is past the history it loads on connect: what it sends now is live."""
+        if self._order is not None:
+            self._order.history_done(host)
+
     def on_status(self, status: HostStatus) -> None:
         """A host connected, dropped, retries or failed: the pane's status line says so."""
+        if self._order is not None and status.state in (HostState.FAILED, HostState.STOPPED):
+            self._order.history_done(status.host)  # no history is coming
         self._dashboard.log_panel.set_status(status)
 
     def flush(self) -> None:
         """Move what arrived into the buffer and repaint the pane (at most every 0.1 s)."""
-        reorder = self._reorder
-        if not self._pending and not reorder:
+        if self._rebuild is not None:
+            return  # the buffer is being rebuilt: lines wait in `_pending` (bounded)
+        reorder, order = self._reorder, self._order
+        if not self._pending and not reorder and not order:
             return
         pending, self._pending = self._pending, []
         self._pending_lines = 0
         if pending:
             # Rules and error groups see lines at once; only the pane waits for the merge.
             self._app.call_after_refresh(self._alerts.after_lines, pending)
+        ready: list[Sequence[LogLine]] = []
+        late: list[Sequence[LogLine]] = []
+        if order is not None:
+            pending = [batch for batch in pending if not order.push(batch)]
+            settled = order.settle()
+            if settled:
+                ready += settled
+            late = order.take_late()
+            loading = order.loading
+            if loading != self._loading_shown:
+                self._loading_shown = loading
+                for panel in self._dashboard.log_panels():
+                    panel.set_history_loading(loading)
         if reorder is None:
             # One host: its own order is already right, and batches append in bulk.
-            for batch in pending:
-                self.buffer.append_many(batch)
+            ready += pending
         else:
             for batch in pending:
                 reorder.push(batch)
-            merged = reorder.release(clock.now())
-            if not merged:
-                return
-            for part in merged:
-                self.buffer.append_many(part)
+            ready += reorder.release(clock.now())
+        for part in ready:
+            self.buffer.append_many(part)
+        if late:  # after the appends: the thread reads the buffer as it is now
+            self._start_rebuild(late)
+        if ready:
+            self._lines_arrived()
+
+    def _lines_arrived(self) -> None:
         if not self._view.state.paused:
             for panel in self._dashboard.log_panels():  # none during shutdown
                 panel.lines_arrived()
+
+    def _start_rebuild(self, late: list[Sequence[LogLine]]) -> None:
+        """Merge a late history with the whole buffer, in a thread; flushes wait for it."""
+        buffer = self.buffer
+
+        def build() -> LogBuffer:
+            return buffer.rebuilt(merge_with(buffer.columns(), late))
+
+        async def rebuild() -> None:
+            try:
+                new = await asyncio.to_thread(build)
+                # Where each scrolled pane is, by time, before the old numbers go.
+                shown = [(panel, panel.shown_time()) for panel in self._dashboard.log_panels()]
+                buffer.adopt(new)
+            finally:
+                self._rebuild = None
+            for panel, at in shown:
+                panel.buffer_rebuilt(at)
+
+        self._rebuild = asyncio.ensure_future(rebuild())

@@ -109,6 +109,8 @@ class LogPanel(Vertical):
         self.store = store
         self.statuses: dict[str, HostStatus] = {}
         self.ui_dropped = 0
+        #: Hosts still loading their history (the lines wait to be merged in order).
+        self.history_loading: list[str] = []
         self.border_title = "Logs"
         self.prompt_mode = "search"
         self._typed: Timer | None = None
@@ -246,6 +248,25 @@ class LogPanel(Vertical):
         self.view.lines_arrived()
         self.update_status()
 
+    def shown_time(self) -> float | None:
+        """The time of the top line of a scrolled view (None: following, or empty)."""
+        view = self.view
+        return None if view.follow or not view.count else view.top_line_time()
+
+    def buffer_rebuilt(self, at: float | None) -> None:
+        """The buffer was rebuilt in a new order (a late history merged in): filters and
+        searches start over, and a scrolled view goes back to `at` (its `shown_time`)."""
+        self.view.forget_lines()
+        self.query_state.restart()
+        if at is not None:
+            self.view.scroll_to_time(at, context=False)
+        self.lines_arrived()
+
+    def set_history_loading(self, hosts: list[str]) -> None:
+        """Hosts still loading their history: the status line says so."""
+        self.history_loading = list(hosts)
+        self.update_status()
+
     def count_dropped(self, lines: int) -> None:
         """Lines the app had to drop before they reached the buffer (the UI is behind)."""
         self.ui_dropped += lines
@@ -294,10 +315,15 @@ class LogPanel(Vertical):
             if status.state is HostState.FAILED and status.detail:
                 label = f"failed: {sanitize(status.detail)}"
             text.append(f" {label}  ", style="dim")
+        if self.history_loading:
+            count = len(self.history_loading)
+            text.append(
+                f"loading history from {count} host{'' if count == 1 else 's'}  ", style="italic"
+            )
         if not self.statuses:
             text.append("no log sources configured (--logs user@host:/path)  ", style="dim")
         view = self.view
-        dropped = self.store.dropped
+        dropped = self.store.rotated_out
         total = len(self.store)
         counts = f"{view.count:,} line{'' if view.count == 1 else 's'}"
         if view.narrowed:

@@ -127,6 +127,11 @@ class LogQuery:
         self._start_filter()
         return True
 
+    def restart(self) -> None:
+        """Run the filter and the search again over the whole buffer (it was rebuilt)."""
+        self._start_search()
+        self._start_filter()
+
     # ------------------------------------------------------------- jobs
 
     def _line_filter(self) -> LineFilter:

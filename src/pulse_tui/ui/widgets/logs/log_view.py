@@ -123,6 +123,17 @@ class LogView(Widget, can_focus=True):
         self.lines_arrived()
         self._moved()
 
+    def forget_lines(self) -> None:
+        """The store was rebuilt and numbered anew: drop what the view knew of its lines
+        (filter results and hits are computed again, off the event loop, and installed
+        by `set_visible` and `set_search`)."""
+        end = self.store.first_index + len(self.store)
+        if self._matches is not None:
+            self._matches, self._scanned_to = [], end
+        self.hits, self._hits_to, self.current_hit = [], end, None
+        self.top = self.store.first_index
+        self._row_cache.clear()
+
     def set_host_width(self, width: int) -> None:
         """Hosts known changed: pad host tags to `width` columns (taken at the next paint)."""
         self.host_width = width
@@ -244,8 +255,13 @@ class LogView(Widget, can_focus=True):
         self.refresh()
         self._moved()
 
-    def scroll_to_time(self, timestamp: float) -> None:
-        """Put the first line at or after `timestamp` at the top (for jump-to-time)."""
+    def top_line_time(self) -> float:
+        """The timestamp of the top line on screen (the view has lines)."""
+        return self._line(self.top_position).timestamp
+
+    def scroll_to_time(self, timestamp: float, *, context: bool = True) -> None:
+        """Show the first line at or after `timestamp`: a third of a page down with
+        `context` (jump to time, the lines before it in view), else at the top."""
         low, high = 0, self.count
         while low < high:
             mid = (low + high) // 2
@@ -253,7 +269,7 @@ class LogView(Widget, can_focus=True):
                 low = mid + 1
             else:
                 high = mid
-        self._move_to(max(0, low - self.size.height // 3))
+        self._move_to(max(0, low - (self.size.height // 3 if context else 0)))
 
     def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         event.stop()

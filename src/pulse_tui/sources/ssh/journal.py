@@ -1,0 +1,100 @@
+"""Following a journald unit over SSH: `journalctl --output=json --follow` on one channel.
+
+A unit's first look starts at the range's start (`--since`); a reconnect resumes after the
+last entry's cursor, and cursors already delivered are skipped, so an entry shows once.
+Entries become lines in the model (`logs.journald.journal_line`); whatever is not an entry
+(journalctl's own words) becomes a NOTICE.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import asyncssh
+
+from pulse_tui.model.core.sanitize import sanitize
+from pulse_tui.model.logs.journald import journal_line
+from pulse_tui.model.logs.line import LogLine
+from pulse_tui.sources.base import LogSink
+from pulse_tui.sources.ssh.connect import StreamChannel
+from pulse_tui.sources.ssh.line_reader import LineReader
+from pulse_tui.sources.ssh.remote_commands import journal_command
+
+#: Makes a NOTICE line: (text, source, service).
+Notice = Callable[[str, str, str], LogLine]
+
+#: Cursors remembered to skip entries delivered before a reconnect.
+MAX_SEEN = 4096
+
+
+@dataclass(slots=True)
+class JournalStream:
+    """Where one followed unit stands: the last cursor delivered, and those seen."""
+
+    unit: str
+    service: str
+    reader: LineReader
+    cursor: str | None = None
+    seen: set[str] = field(default_factory=set)
+
+
+async def follow_journal(
+    conn: asyncssh.SSHClientConnection,
+    journal: JournalStream,
+    sink: LogSink,
+    host: str,
+    notice: Notice,
+    *,
+    since: float | None,
+    backlog: int,
+) -> None:
+    """Delivers `journal`'s entries until the channel closes; `since`/`backlog`: where a
+    first look starts (a later one resumes after the cursor)."""
+    source = f"journal:{journal.unit}" if journal.unit else "journal"
+    command = journal_command(journal.unit, journal.cursor, since=since, backlog=backlog)
+    chan, session = await conn.create_session(StreamChannel, command, encoding=None)
+    assert isinstance(session, StreamChannel)
+    stderr = LineReader(4096)
+    while (item := await session.get()) is not None:
+        kind, data = item
+        if kind == 1:
+            texts = stderr.feed(data)
+            if texts:
+                sink.on_lines([notice(t, source, journal.service) for t in texts])
+            continue
+        lines = []
+        received = time.time()
+        for raw in journal.reader.feed(data):
+            line = entry_line(raw, journal, host, source, received, notice)
+            if line is not None:
+                lines.append(line)
+        if lines:
+            sink.on_lines(lines)
+    if session.exit_status not in (None, 0, 143) and not conn.is_closed():
+        text = f"journalctl exited with status {session.exit_status}"
+        sink.on_lines([notice(text, source, "")])
+    chan.close()
+
+
+def entry_line(
+    raw: str, journal: JournalStream, host: str, source: str, received: float, notice: Notice
+) -> LogLine | None:
+    """The line for one line of journalctl's JSON output (None: nothing to show)."""
+    try:
+        entry = json.loads(raw)
+    except ValueError:
+        return notice(sanitize(raw), source, journal.service) if raw.strip() else None
+    if not isinstance(entry, dict):
+        return None
+    cursor = entry.get("__CURSOR")
+    if isinstance(cursor, str):
+        if cursor in journal.seen or cursor == journal.cursor:
+            return None  # already delivered before a reconnect
+        journal.cursor = cursor
+        journal.seen.add(cursor)
+        if len(journal.seen) > MAX_SEEN:
+            journal.seen = {cursor}
+    return journal_line(entry, received, host, source, journal.service)
