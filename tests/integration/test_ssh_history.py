@@ -199,12 +199,16 @@ async def test_history_bytes_0_shows_only_new_lines(
     logs = LogsConfig(connect_timeout=5, history_bytes=0)
     source, sink, task = await follow(LogHost("web-1", files=(LogFile(str(log)),)), logs)
     await sink.wait_for(lambda: "live" in sink.states())
-    await asyncio.sleep(0.5)  # the tail is running by now
-    with log.open("a") as f:
-        f.write(f"{iso(time.time())} INFO written after the start\n")
-    await sink.wait_for(lambda: len(sink.texts()) == 1)
+    # "Live" comes before the remote tail has looked at the file's size, so a line written
+    # at once may fall before its start: keep writing until one arrives (no fixed sleep).
+    deadline = time.monotonic() + 15
+    while not sink.texts() and time.monotonic() < deadline:
+        with log.open("a") as f:
+            f.write(f"{iso(time.time())} INFO written after the start\n")
+        await asyncio.sleep(0.2)
     await finish(source, task)
-    assert sink.texts()[0].endswith("written after the start")
+    assert sink.texts(), "no line written after the start arrived"
+    assert all(text.endswith("written after the start") for text in sink.texts())
     assert source.history_start(str(log)) is None and source.history_bytes_read == 0
 
 
