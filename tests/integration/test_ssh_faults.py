@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from support.process import free_port
+from support.ssh_sources import failed, finish
+from support.ssh_sources import run_source as start_source
 from support.sshd_server import RecordingSink, SshdServer, TcpProxy, keygen
 
 from pulse_tui.config import LogFile, LogHost, LogsConfig
 from pulse_tui.model.logs.line import LineKind
-from pulse_tui.sources.ssh.connect import ConnectionPool
 from pulse_tui.sources.ssh.tail import SshLogSource
 
 pytestmark = pytest.mark.integration
@@ -24,18 +25,7 @@ LOGS = LogsConfig(connect_timeout=3, keepalive_interval=0.5, max_line_bytes=4096
 async def run_source(
     host: LogHost, logs: LogsConfig = LOGS
 ) -> tuple[SshLogSource, RecordingSink, asyncio.Task[None]]:
-    sink = RecordingSink()
-    source = SshLogSource(host, logs, ConnectionPool(logs))
-    return source, sink, asyncio.create_task(source.run(sink))
-
-
-async def finish(source: SshLogSource, task: asyncio.Task[None]) -> None:
-    await source.stop()
-    await asyncio.wait_for(task, 2)
-
-
-def failed(sink: RecordingSink) -> str:
-    return next((s.detail for s in sink.statuses if s.state == "failed"), "")
+    return await start_source(host, logs)
 
 
 async def test_unknown_host_key_is_refused_with_fingerprint_and_not_retried(

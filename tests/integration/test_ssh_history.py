@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 from support.fake_journalctl import install_fake_journalctl, journal_argvs
+from support.ssh_sources import finish as stop_source
+from support.ssh_sources import run_source
 from support.sshd_server import RecordingSink, SshdServer
 
 from pulse_tui.config import Config, DashboardConfig, JournalUnit, LogFile, LogHost, LogsConfig
 from pulse_tui.model.logs.line import LineKind
-from pulse_tui.sources.ssh.connect import ConnectionPool
 from pulse_tui.sources.ssh.history import Outcome
 from pulse_tui.sources.ssh.tail import SshLogSource, build_log_sources
 
@@ -57,14 +58,12 @@ def an_hour(now: float, step: float = 0.05) -> list[float]:
 async def follow(
     host: LogHost, logs: LogsConfig = LOGS, history_range: float | None = HALF_HOUR
 ) -> tuple[SshLogSource, RecordingSink, asyncio.Task[None]]:
-    sink = RecordingSink()
-    source = SshLogSource(host, logs, ConnectionPool(logs), history_range)
-    return source, sink, asyncio.create_task(source.run(sink))
+    return await run_source(host, logs, history_range)
 
 
 async def finish(source: SshLogSource, task: asyncio.Task[None]) -> None:
-    await source.stop()
-    await asyncio.wait_for(task, 3)
+    # History streams take a little longer to wind down than the fault tests allow.
+    await stop_source(source, task, timeout=3)
 
 
 def lines_of(sink: RecordingSink) -> list:

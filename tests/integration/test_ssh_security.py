@@ -16,6 +16,8 @@ import asyncssh
 import pytest
 from support.binaries import require_binary
 from support.process import free_port
+from support.ssh_sources import failed, finish
+from support.ssh_sources import run_source as start_source
 from support.sshd_server import RecordingSink, SshdServer, keygen
 
 from pulse_tui.config import LogFile, LogHost, LogsConfig
@@ -33,18 +35,7 @@ ECHO_AGENT = 'echo "agent=${SSH_AUTH_SOCK:-none}"'
 async def run_source(
     host: LogHost, logs: LogsConfig = LOGS
 ) -> tuple[SshLogSource, RecordingSink, asyncio.Task[None]]:
-    sink = RecordingSink()
-    source = SshLogSource(host, logs, ConnectionPool(logs))
-    return source, sink, asyncio.create_task(source.run(sink))
-
-
-async def finish(source: SshLogSource, task: asyncio.Task[None]) -> None:
-    await source.stop()
-    await asyncio.wait_for(task, 2)
-
-
-def failed(sink: RecordingSink) -> str:
-    return next((s.detail for s in sink.statuses if s.state == "failed"), "")
+    return await start_source(host, logs)
 
 
 async def expect_refused(host: LogHost, logs: LogsConfig = LOGS) -> str:
