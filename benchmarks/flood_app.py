@@ -27,6 +27,8 @@ class FloodSource:
 
     def __init__(self, rate: int, host: str = "flood-1") -> None:
         self.host = host
+        self.service = ""
+        self.loads_history = False
         self.rate = rate
         self.delivered = 0
         self._stop = asyncio.Event()

@@ -24,6 +24,7 @@ class ScriptedLogSource:
     def __init__(self, host: str, batches: Sequence[Sequence[LogLine]]) -> None:
         self.host = host
         self.service = ""
+        self.loads_history = False
         self.batches = batches
         self.stopped = False
 
@@ -237,8 +238,6 @@ class HistoryLogSource(ScriptedLogSource):
     """Sends its history file after file, each file's hour as one block a flush apart (as
     SSH sources do on connect), says it is past it, then waits."""
 
-    loads_history = True
-
     def __init__(
         self,
         host: str,
@@ -247,6 +246,7 @@ class HistoryLogSource(ScriptedLogSource):
         level: Level = Level.INFO,
     ) -> None:
         super().__init__(host, [])
+        self.loads_history = True
         self.files = files
         self.delay = delay
         self.level = level

@@ -113,17 +113,16 @@ class LogSink(Protocol):
 
 @runtime_checkable
 class LogSource(Protocol):
-    """Streams sanitised lines from one host until cancelled.
-
-    A source may also have `loads_history: bool`: True if it sends a history on connect
-    and then calls `LogSink.on_history_done` (a source without it is taken as live only).
-    """
+    """Streams sanitised lines from one host until cancelled."""
 
     #: The host's display name (the alias the user wrote).
     host: str
     #: The service the host's lines belong to by default ("" if none is configured; a
     #: file or unit may name its own).
     service: str
+    #: True if it sends a history on connect and then calls `LogSink.on_history_done`;
+    #: False for a live-only source.
+    loads_history: bool
 
     async def run(self, sink: LogSink) -> None:
         """Stream forever, reconnecting as needed; returns only when told to stop."""

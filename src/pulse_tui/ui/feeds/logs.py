@@ -62,7 +62,7 @@ class LogFeed:
         if len(self.sources) > 1:
             self._reorder = ReorderWindow(config.logs.reorder_window)
         #: Lines held while sources load their history, to enter the buffer in order.
-        loading = [s.host for s in self.sources if getattr(s, "loads_history", False)]
+        loading = [s.host for s in self.sources if s.loads_history]
         limit = config.logs.max_lines
         self._order = HistoryOrder(loading, HISTORY_QUIET, limit=limit) if loading else None
         #: The hosts the pane last said were loading their history.
