@@ -28,7 +28,6 @@ NON_SECRET_HEADERS = frozenset({"x-scope-orgid", "thanos-tenant"})
 _NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 #: Control characters other than tab: a line break would split or inject a header.
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-_SOURCES = ("env", "file", "command")
 
 
 def header_problem(value: str) -> str | None:
@@ -78,6 +77,6 @@ def _source(reader: _Reader, key: str, table: dict[str, object]) -> SecretRef:
         env=child.string("env"), file=child.string("file"), command=child.string("command")
     )
     child.finish()
-    if sum(1 for name in _SOURCES if getattr(ref, name)) != 1:
+    if len(ref.given()) != 1:
         raise reader.error(key, "give exactly one of env, file or command")
     return ref

@@ -228,7 +228,7 @@ def _secret(
         command=reader.string(f"{prefix}_command"),
         inline=reader.string(inline_name),
     )
-    given = [n for n in ("env", "file", "command", "inline") if getattr(ref, n)]
+    given = ref.given()
     if len(given) > 1:
         raise reader.error(prefix, "set only one of " + ", ".join(f"{prefix}_{n}" for n in given))
     if ref.inline is not None and _is_exposed(file_path):

@@ -26,7 +26,12 @@ class SecretRef:
     inline: str | None = field(default=None, repr=False)
 
     def __bool__(self) -> bool:
-        return any((self.env, self.file, self.command, self.inline))
+        return bool(self.given())
+
+    def given(self) -> list[str]:
+        """The names of the sources set ("env", "file", "command", "inline"), in that order."""
+        sources = (("env", self.env), ("file", self.file), ("command", self.command))
+        return [name for name, value in (*sources, ("inline", self.inline)) if value]
 
     def resolve(self) -> str:
         """The secret's value, registered for scrubbing; raises ConfigError naming the
