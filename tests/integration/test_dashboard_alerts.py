@@ -26,6 +26,8 @@ class LinesOnce:
 
     def __init__(self, host: str, lines: list[LogLine]) -> None:
         self.host = host
+        self.service = ""
+        self.loads_history = False
         self.lines = lines
         self.stopped = False
 

@@ -244,12 +244,15 @@ class HistoryLogSource(ScriptedLogSource):
         files: dict[str, list[float]],
         delay: float = 0.0,
         level: Level = Level.INFO,
+        done_at_once: bool = False,
     ) -> None:
         super().__init__(host, [])
         self.loads_history = True
         self.files = files
         self.delay = delay
         self.level = level
+        #: Say "done" right after the last block, in the same flush (as SSH sources do).
+        self.done_at_once = done_at_once
 
     async def run(self, sink: LogSink) -> None:
         await asyncio.sleep(self.delay)
@@ -258,6 +261,8 @@ class HistoryLogSource(ScriptedLogSource):
             texts = [f"{self.host} {path} at {t - T0:07.1f}" for t in stamps]
             levels = [self.level] * len(stamps)
             sink.on_lines(LineBatch(texts, stamps, levels, time.time(), self.host, path, "api"))
+            if self.done_at_once and path == list(self.files)[-1]:
+                break
             await asyncio.sleep(0.15)  # the next file's block comes in another flush
         sink.on_history_done(self.host)
         while not self.stopped:
@@ -297,6 +302,23 @@ async def test_histories_from_two_hosts_enter_in_time_order_and_jump_to_time_fin
         shown = [float(row.split(".log at ")[1].split()[0]) for row in rows]
         assert shown and min(shown) <= 1800 <= max(shown) and max(shown) - min(shown) < 60
         assert any("web-1" in r for r in rows) and any("web-2" in r for r in rows)
+
+
+async def test_a_late_host_that_says_done_with_its_last_block_is_still_merged_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # "Done" arrives before the flush that carries the host's last history block: the
+    # block is history all the same, merged in order, not appended as live lines.
+    monkeypatch.setattr("pulse_tui.ui.feeds.logs.HISTORY_QUIET", 0.5)
+    web1 = HistoryLogSource("web-1", {"/a.log": hour(0.0, 2.0)})
+    web2 = HistoryLogSource("web-2", {"/c.log": hour(1.0, 2.0)}, delay=1.5, done_at_once=True)
+    app = app_with(web1, web2)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 1800)
+        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 3600)
+        await wait_until(pilot, lambda: not app.logs.rebuilding)
+        stamps = [line.timestamp for line in app.logs.buffer]
+        assert stamps == sorted(stamps) and len(set(stamps)) == 3600
 
 
 async def test_a_host_that_connects_late_is_merged_in_and_a_scrolled_view_stays_put(

@@ -67,6 +67,9 @@ class LogFeed:
         self._order = HistoryOrder(loading, HISTORY_QUIET, limit=limit) if loading else None
         #: The hosts the pane last said were loading their history.
         self._loading_shown: list[str] = []
+        #: Hosts past their history (or gone) whose last batches may still be in
+        #: `_pending`: the order hears of it only after those batches reach it.
+        self._done_after_pending: list[str] = []
         #: A late history is being merged with the buffer in a thread: flushes wait.
         self._rebuild: asyncio.Task[None] | None = None
 
@@ -133,12 +136,12 @@ class LogFeed:
     def on_history_done(self, host: str) -> None:
         """`host` is past the history it loads on connect: what it sends now is live."""
         if self._order is not None:
-            self._order.history_done(host)
+            self._done_after_pending.append(host)
 
     def on_status(self, status: HostStatus) -> None:
         """A host connected, dropped, retries or failed: the pane's status line says so."""
         if self._order is not None and status.state in (HostState.FAILED, HostState.STOPPED):
-            self._order.history_done(status.host)  # no history is coming
+            self._done_after_pending.append(status.host)  # no history is coming
         self._dashboard.log_panel.set_status(status)
 
     def flush(self) -> None:
@@ -157,6 +160,11 @@ class LogFeed:
         late: list[Sequence[LogLine]] = []
         if order is not None:
             pending = [batch for batch in pending if not order.push(batch)]
+            # Only now: a host's last history batches, delivered before it said it was
+            # done, were still in `pending` and must be held, not appended as live lines.
+            for host in self._done_after_pending:
+                order.history_done(host)
+            self._done_after_pending.clear()
             settled = order.settle()
             if settled:
                 ready += settled
