@@ -53,11 +53,16 @@ def line(n: int, text: str = "", *, host: str = "web-1", kind: LineKind = LineKi
     )
 
 
-def app_with(*sources: ScriptedLogSource, max_lines: int = 200_000) -> PulseApp:
+def app_with(
+    *sources: ScriptedLogSource, max_lines: int = 200_000, reorder_window: float | None = None
+) -> PulseApp:
     from dataclasses import replace
 
     config = demo_config()
-    config = replace(config, logs=replace(config.logs, max_lines=max_lines))
+    logs = replace(config.logs, max_lines=max_lines)
+    if reorder_window is not None:
+        logs = replace(logs, reorder_window=reorder_window)
+    config = replace(config, logs=logs)
     return PulseApp(config, DemoMetricsSource(config), list(sources))
 
 
@@ -190,38 +195,50 @@ async def test_a_flood_is_bounded_and_counted_not_frozen() -> None:
 
 class DelayedLogSource(ScriptedLogSource):
     """Delivers its batches `delay` seconds apart, as SSH sources do: column-wise
-    `LineBatch`es, received when they arrive, each line timed relative to that moment."""
+    `LineBatch`es, received when they arrive, each line timed `offset` seconds after `base`
+    (one wall-clock moment shared by the test's hosts, so their order does not depend on
+    how late a loaded machine runs each host's task)."""
 
     def __init__(
-        self, host: str, batches: Sequence[Sequence[tuple[float, str]]], delay: float
+        self,
+        host: str,
+        batches: Sequence[Sequence[tuple[float, str]]],
+        delay: float,
+        base: float,
     ) -> None:
         super().__init__(host, [])
         self.timed = batches
         self.delay = delay
+        self.base = base
 
     async def run(self, sink: LogSink) -> None:
         sink.on_status(HostStatus(self.host, HostState.LIVE))
         for batch in self.timed:
             await asyncio.sleep(self.delay)
-            now = time.time()
             texts = [text for _, text in batch]
-            stamps = [now + offset for offset, _ in batch]
+            stamps = [self.base + offset for offset, _ in batch]
             levels = [Level.INFO] * len(batch)
-            sink.on_lines(LineBatch(texts, stamps, levels, now, self.host, "/f", "api"))
+            sink.on_lines(LineBatch(texts, stamps, levels, time.time(), self.host, "/f", "api"))
         while not self.stopped:
             await asyncio.sleep(0.05)
 
 
 async def test_several_hosts_are_merged_in_time_order_and_a_trace_stays_whole() -> None:
     # web-2's line was written before web-1's "second" but arrives 0.2 s after it, within
-    # the 0.5 s window. web-1's trace line is timed after "second" (as when a line has no
-    # time and got the receive time): it still stays between its neighbours.
+    # the window (3 s here, so that a loaded CI machine's late tasks stay inside it).
+    # web-1's trace line is timed after "second" (as when a line has no time and got the
+    # receive time): it still stays between its neighbours.
+    base = time.time()
     web1 = DelayedLogSource(
-        "web-1", [[(-0.45, "first"), (0.3, "  at trace.line"), (0.0, "second")]], delay=0.05
+        "web-1",
+        [[(0.0, "first"), (0.75, "  at trace.line"), (0.45, "second")]],
+        delay=0.05,
+        base=base,
     )
-    web2 = DelayedLogSource("web-2", [[(-0.45, "from web-2")]], delay=0.25)
+    web2 = DelayedLogSource("web-2", [[(0.1, "from web-2")]], delay=0.25, base=base)
     assert app_with(web1).logs.reorder is None  # one host: nothing to wait for
-    app = app_with(web1, web2)
+    app = app_with(web1, web2, reorder_window=3.0)
+    assert app.logs.reorder is not None and app.logs.reorder.seconds == 3.0
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 4)
         await pilot.pause()
