@@ -12,6 +12,7 @@ from support.http_receiver import HttpReceiver
 from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
 
 from pulse_tui.config import Probe, SecretRef, Webhook
+from pulse_tui.model.core import clock
 from pulse_tui.model.logs.line import Level, LogLine
 from pulse_tui.sources.demo import DemoMetricsSource
 from pulse_tui.ui.app import PulseApp, demo_config
@@ -108,6 +109,7 @@ async def test_error_groups_pane_groups_variable_messages_and_enter_filters_the_
         for n, (text, level) in enumerate(texts)
     ]
     config = demo_config()
+    clock.freeze(BASE - 120)  # watching for two minutes when the lines come: they are new
     app = PulseApp(config, DemoMetricsSource(config), [LinesOnce("web-1", lines)])
     app.view.set(replace(app.view.state, end=BASE + 600.0))
     async with app.run_test(size=WIDE, notifications=True) as pilot:
@@ -233,6 +235,7 @@ async def test_new_error_pattern_alerts_and_resolves_when_acknowledged() -> None
     ]
     config = demo_config()
     config = replace(config, alerts=replace(config.alerts, new_error_groups=True))
+    clock.freeze(BASE - 120)  # the line comes two minutes into the session: a new pattern
     app = PulseApp(config, DemoMetricsSource(config), [LinesOnce("web-1", lines)])
     app.view.set(replace(app.view.state, end=BASE + 600.0))
     async with app.run_test(size=WIDE, notifications=True) as pilot:

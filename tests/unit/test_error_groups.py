@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 from pulse_tui.model.alerting.error_groups import MAX_ORIGINS, ErrorGroups
 from pulse_tui.model.logs.batch import LineBatch
@@ -59,15 +60,15 @@ def test_a_line_batch_is_read_column_wise_with_the_same_answers() -> None:
     ]
     levels = [Level.INFO, Level.ERROR, Level.ERROR, Level.WARN]
     batch = LineBatch(texts, [T0, T0 + 1, T0 + 2, T0 + 3], levels, T0, "db-2", "f", "db")
-    groups = ErrorGroups()
+    groups = ErrorGroups(live_from=T0 - 600)
     new = groups.observe(batch)
     assert [g.fingerprint for g in new] == ["timeout after <duration>"]
     assert new[0].count == 3  # the same error in text, JSON and logfmt
     assert new[0].hosts == {"db-2"} and new[0].services == {"db"}
 
 
-def test_count_since_and_trend_buckets() -> None:
-    groups = ErrorGroups(bucket_seconds=60, trend_buckets=5)
+def test_count_between_and_trend_follow_line_time() -> None:
+    groups = ErrorGroups(bucket_seconds=60)
     times = [T0, T0 + 10, T0 + 70, T0 + 130, T0 + 135, T0 + 140]
     groups.observe([line(f"timeout after {i}ms", t) for i, t in enumerate(times)])
     group = groups.get("timeout after <duration>")
@@ -76,8 +77,14 @@ def test_count_since_and_trend_buckets() -> None:
     assert group.count_since(T0 + 60) == 4
     assert group.count_since(T0 + 120) == 3
     assert group.count_since(T0 + 500) == 0
-    assert group.trend(4) == [0, 2, 1, 3]
-    assert group.trend(2, now=T0 + 180) == [3, 0]
+    assert group.count_between(T0, T0 + 120) == 3
+    assert group.count_between(T0 - 30, T0 + 200) == 6  # the whole group: exact
+    # Adjacent windows add up, whatever their edges (bucket start decides).
+    edges = [T0 - 45, T0 + 33, T0 + 61, T0 + 125, T0 + 300]
+    parts = [group.count_between(x, y) for x, y in pairwise(edges)]
+    assert sum(parts) == 6
+    assert group.trend(T0, T0 + 240, 4) == [2, 1, 3, 0]
+    assert group.trend(T0 + 120, T0 + 240, 2) == [3, 0]
 
 
 def test_groups_in_a_range_are_ranked_by_count_there() -> None:
@@ -91,7 +98,7 @@ def test_groups_in_a_range_are_ranked_by_count_there() -> None:
 
 
 def test_new_until_acknowledged_and_reported_once() -> None:
-    groups = ErrorGroups()
+    groups = ErrorGroups(live_from=T0 - 600)  # watching for ten minutes already
     new = groups.observe([line("payment timeout 3s"), line("payment timeout 4s")])
     assert [g.fingerprint for g in new] == ["payment timeout <duration>"]
     assert new[0].new

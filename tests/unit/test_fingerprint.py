@@ -9,6 +9,7 @@ from pulse_tui.model.alerting.fingerprint import (
     fingerprint,
     fingerprints,
     pattern_query,
+    strip_head,
 )
 from pulse_tui.model.search.query import SearchQuery
 
@@ -123,3 +124,28 @@ def test_pattern_query_escapes_regex_characters() -> None:
 
 def test_every_placeholder_becomes_a_wildcard() -> None:
     assert pattern_query(" ".join(PLACEHOLDERS)) == "re:" + " ".join([".+?"] * len(PLACEHOLDERS))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-12-02T03:30:01Z ERROR api: upstream timeout after 30s",
+        "upstream timeout after 31s",
+        "[2026-12-02 03:30:01,512] [error] checkout.client: upstream timeout after 2s",
+        "Dec  2 03:30:01 web-2 api[812]: upstream timeout after 30s",
+        "WARN api: upstream timeout after 9s",
+    ],
+)
+def test_one_error_in_several_formats_has_one_fingerprint(text: str) -> None:
+    # The logger's name is part of the line's head, not of the error (#14.7).
+    assert fingerprint(text) == "upstream timeout after <duration>"
+
+
+def test_strip_head_keeps_the_message_and_its_values() -> None:
+    assert strip_head("2026-12-02T03:30:01Z ERROR api: upstream timeout after 30s") == (
+        "upstream timeout after 30s"
+    )
+    assert strip_head("ERROR api:") == "api:"  # all head: kept as it is, never empty
+    # A colon that is not followed by a space is part of the message.
+    assert strip_head("std::io::Error: broken pipe") == "std::io::Error: broken pipe"
+    assert strip_head("http://x/ failed") == "http://x/ failed"

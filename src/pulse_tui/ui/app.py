@@ -160,6 +160,7 @@ class PulseApp(App[int]):
         self.metrics = MetricsFeed(self, config, metrics, self.view, self.dashboard, self.alerts)
         #: The log buffer and the sources streaming into it.
         self.logs = LogFeed(self, config, logs, self.view, self.dashboard, self.alerts)
+        self.alerts.follow_buffer(self.logs.buffer)  # groups forget what the buffer evicts
         if config.keys:
             self.set_keymap(dict(config.keys))
 

@@ -2,36 +2,70 @@
 
 `ErrorGroups.observe(lines)` takes what a source delivered (a `LineBatch` or any sequence
 of `LogLine`), keeps only ordinary lines at WARN or worse, fingerprints their message
-(`fingerprint.fingerprint`) and counts them per group. The Errors pane reads
-`groups(since)`; a rule may raise an alert for the groups `observe` reports as new.
+(`fingerprint.fingerprint`) and counts them per group **by each line's own timestamp**,
+in any arrival order: the history loaded on connect (host after host, file after file),
+windows fetched later, live lines. The Errors pane reads `groups(t0, t1)` for the range
+on screen; a rule may raise an alert for the groups `observe` reports as new.
+
+What is loaded, and what NEW means:
+
+* `loaded_from` is where the loaded lines start: the oldest line observed (any level),
+  or `live_from` (when the session began watching) if that is older. `forget_before(t)`
+  drops what the log buffer evicted and moves it up. Counts never reach before it.
+* A group is **new** only if it did not occur earlier in what is loaded: its first line
+  is live (at or after `live_from`) and later than `loaded_from + new_margin`. A group
+  first seen in the history is not new, nor is one whose first line is (within the
+  margin) the oldest loaded line: that one is `since_logs_start` (it may be older than
+  the logs). When older lines arrive later (a late host's history), a new group whose
+  first line moves back stops being new (`take_unflagged` says which).
+
+For other features (What changed, #13): `ErrorGroup.count_between(t0, t1) -> int` is the
+number of the group's lines in `[t0, t1)` by line time, at `bucket_seconds` precision
+(counted by bucket start, so adjacent windows add up; exact when the window covers the
+whole group, or is aligned to `bucket_seconds`). `ErrorGroups.groups(t0, t1)` lists the
+groups with lines there, most first.
 
 Memory is bounded whatever arrives: at most `max_groups` groups, each with at most
-`trend_buckets` trend buckets, `MAX_ORIGINS` hosts and services, and an example cut to
-`MAX_EXAMPLE` characters. When a line starts a group and the table is full, one group is
-evicted first by the **oldest-least-seen** policy: the group with the smallest total
-count, and among those the one whose `last_seen` is oldest. Eviction is counted in
-`ErrorGroups.evicted`. It uses a lazy min-heap, so a flood of distinct messages costs
-O(log n) per line, not a scan of the table. A fingerprint whose group was evicted starts
-a fresh group (NEW again) if it comes back: the table is the session's memory.
+`max_buckets` 4-byte time buckets (`time_buckets.TimeBuckets`; the default, a week of
+minutes, is 40 KiB for a group that spans the whole week, 500 such groups 20 MB; a group
+costs only the span between its first and last line), `MAX_ORIGINS` hosts and services,
+and an example cut to `MAX_EXAMPLE` characters. When a line starts a group and the table
+is full, one group is evicted first by the **oldest-least-seen** policy: the group with
+the smallest total count, and among those the one whose `last_seen` is oldest. Eviction
+is counted in `ErrorGroups.evicted`. It uses a lazy min-heap, so a flood of distinct
+messages costs O(log n) per line, not a scan of the table. A fingerprint whose group was
+evicted starts a fresh group if it comes back: the table is the session's memory.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Iterable, Sequence
 from itertools import count as _counter
 
-from pulse_tui.model.alerting.fingerprint import fingerprint, pattern_query
+from pulse_tui.model.alerting.fingerprint import fingerprint, pattern_query, strip_head
+from pulse_tui.model.alerting.time_buckets import TimeBuckets
 from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
 from pulse_tui.model.logs.parse.fields import parse_fields
 
-__all__ = ["MAX_EXAMPLE", "MAX_ORIGINS", "ErrorGroup", "ErrorGroups", "message_text"]
+__all__ = [
+    "MAX_EXAMPLE",
+    "MAX_ORIGINS",
+    "NEW_MARGIN",
+    "ErrorGroup",
+    "ErrorGroups",
+    "message_text",
+]
 
 #: Characters of the example line a group keeps.
 MAX_EXAMPLE = 300
 #: Distinct hosts (and services) a group remembers; more are counted in `more_origins`.
 MAX_ORIGINS = 16
+#: A group first seen within this many seconds of the loaded logs' start may have begun
+#: before them: it is "since logs start", never new.
+NEW_MARGIN = 60.0
 _MESSAGE_KEYS = ("msg", "message", "MESSAGE", "log")
 
 
@@ -49,22 +83,21 @@ def message_text(text: str) -> str:
 
 
 class ErrorGroup:
-    """One fingerprint's lines: how many, when, where, and one example."""
+    """One fingerprint's lines: how many and when (by line time), where, one example."""
 
     __slots__ = (
-        "_buckets",
-        "bucket_seconds",
-        "count",
+        "_acknowledged",
+        "buckets",
         "example",
         "fingerprint",
         "first_seen",
+        "fresh",
         "hosts",
         "last_seen",
         "level",
+        "message",
         "more_origins",
-        "new",
         "services",
-        "trend_buckets",
     )
 
     def __init__(
@@ -73,31 +106,42 @@ class ErrorGroup:
         timestamp: float,
         level: Level,
         example: str,
-        bucket_seconds: float,
-        trend_buckets: int,
+        message: str,
+        buckets: TimeBuckets,
+        fresh: bool = True,
     ) -> None:
         #: The message with variable parts as placeholders (what the pane shows).
         self.fingerprint = fingerprint
-        #: Lines counted since the group started (this session).
-        self.count = 0
-        #: Line timestamps (Unix seconds) of the first and latest line.
+        #: Line timestamps (Unix seconds) of the oldest counted and the latest line.
         self.first_seen = timestamp
         self.last_seen = timestamp
         #: The worst level seen.
         self.level = level
         #: The first line's text (already sanitised on entry), cut to MAX_EXAMPLE.
         self.example = example[:MAX_EXAMPLE]
+        #: That line's message without its head (time, level, logger), cut likewise.
+        self.message = message[:MAX_EXAMPLE]
         #: Hosts and services the lines came from (at most MAX_ORIGINS each).
         self.hosts: set[str] = set()
         self.services: set[str] = set()
         #: Origins not remembered because the sets were full.
         self.more_origins = 0
-        #: First seen in this session and not yet acknowledged.
-        self.new = True
-        self.bucket_seconds = bucket_seconds
-        self.trend_buckets = trend_buckets
-        # Bucket number (timestamp // bucket_seconds) -> lines; the newest `trend_buckets`.
-        self._buckets: dict[int, int] = {}
+        #: Lines per minute (by default) of line time.
+        self.buckets = buckets
+        #: Did not occur in the loaded history (see the module docstring); `ErrorGroups`
+        #: clears it when older lines show otherwise.
+        self.fresh = fresh
+        self._acknowledged = False
+
+    @property
+    def count(self) -> int:
+        """Lines counted (those forgotten with the buffer's evicted lines excepted)."""
+        return self.buckets.total
+
+    @property
+    def new(self) -> bool:
+        """Not in the loaded history, and not yet acknowledged by the user."""
+        return self.fresh and not self._acknowledged
 
     @property
     def pattern(self) -> str:
@@ -106,24 +150,16 @@ class ErrorGroup:
 
     def acknowledge(self) -> None:
         """The user has seen it: no longer NEW."""
-        self.new = False
+        self._acknowledged = True
 
     def _add(self, timestamp: float, level: Level, host: str, service: str) -> None:
-        self.count += 1
         if timestamp > self.last_seen:
             self.last_seen = timestamp
-        elif timestamp < self.first_seen:  # sources deliver slightly out of order
+        if timestamp < self.first_seen:  # history, a fetched window, a late host
             self.first_seen = timestamp
         if level > self.level:
             self.level = level
-        bucket = int(timestamp // self.bucket_seconds)
-        buckets = self._buckets
-        if bucket in buckets:
-            buckets[bucket] += 1
-        else:
-            buckets[bucket] = 1
-            if len(buckets) > self.trend_buckets:
-                del buckets[min(buckets)]
+        self.buckets.add(timestamp)
         for origin, seen in ((host, self.hosts), (service, self.services)):
             if origin not in seen:
                 if len(seen) < MAX_ORIGINS:
@@ -131,24 +167,29 @@ class ErrorGroup:
                 else:
                     self.more_origins += 1
 
-    def count_since(self, since: float) -> int:
-        """Lines with a timestamp in `since`'s trend bucket or later.
+    def count_between(self, t0: float, t1: float) -> int:
+        """The group's lines with a timestamp in `[t0, t1)`.
 
-        Bucket precision: the bucket holding `since` counts whole. Before the oldest
-        kept bucket it is a lower bound, except that `since <= first_seen` is exact.
+        Exact when the window holds the whole group (`t0 <= first_seen`, `t1 >
+        last_seen`); otherwise by bucket start (`TimeBuckets.count_between`): exact for
+        windows aligned to `buckets.bucket_seconds`, and adjacent windows add up.
         """
-        if since <= self.first_seen:
+        if t0 <= self.first_seen and t1 > self.last_seen:
             return self.count
-        first = int(since // self.bucket_seconds)
-        return sum(n for bucket, n in self._buckets.items() if bucket >= first)
+        found = self.buckets.count_between(t0, t1)
+        kept_from = self.buckets.kept_from
+        if self.buckets.older and t0 <= self.first_seen and (kept_from is None or t1 > kept_from):
+            found += self.buckets.older  # older than the kept buckets, known only in total
+        return found
 
-    def trend(self, buckets: int | None = None, now: float | None = None) -> list[int]:
-        """Lines per bucket, oldest first, for the `buckets` buckets ending with the one
-        holding `now` (default: `last_seen`); pass the same `now` to align sparklines."""
-        size = self.trend_buckets if buckets is None else buckets
-        last = int((self.last_seen if now is None else now) // self.bucket_seconds)
-        get = self._buckets.get
-        return [get(bucket, 0) for bucket in range(last - size + 1, last + 1)]
+    def count_since(self, since: float) -> int:
+        """Lines at or after `since` (`count_between(since, inf)`)."""
+        return self.count_between(since, math.inf)
+
+    def trend(self, t0: float, t1: float, slots: int = 10) -> list[int]:
+        """Lines in each of `slots` equal parts of `[t0, t1)`, oldest first (a sparkline;
+        pass the range on screen so every group's trend shares one time axis)."""
+        return self.buckets.series(t0, t1, slots)
 
     def __repr__(self) -> str:
         return (
@@ -158,42 +199,72 @@ class ErrorGroup:
 
 
 class ErrorGroups:
-    """The session's error groups, bounded by `max_groups` (see the module docstring)."""
+    """The session's error groups, by line time, bounded (see the module docstring).
+
+    `live_from`: when the session began watching; lines stamped earlier are history and
+    start no new group (None: every line is live, as in tests of pure grouping).
+    """
 
     def __init__(
-        self, max_groups: int = 500, bucket_seconds: float = 60, trend_buckets: int = 60
+        self,
+        max_groups: int = 500,
+        bucket_seconds: float = 60,
+        max_buckets: int = 7 * 24 * 60,
+        live_from: float | None = None,
+        new_margin: float = NEW_MARGIN,
     ) -> None:
-        if max_groups < 1 or bucket_seconds <= 0 or trend_buckets < 1:
-            raise ValueError("max_groups, bucket_seconds and trend_buckets must be positive")
+        if max_groups < 1 or bucket_seconds <= 0 or max_buckets < 1:
+            raise ValueError("max_groups, bucket_seconds and max_buckets must be positive")
         self.max_groups = max_groups
         self.bucket_seconds = bucket_seconds
-        self.trend_buckets = trend_buckets
+        self.max_buckets = max_buckets
+        self.live_from = -math.inf if live_from is None else live_from
+        self.new_margin = new_margin
         #: Groups evicted so far to stay within `max_groups`.
         self.evicted = 0
         #: Warn-or-worse lines counted so far (including those of evicted groups).
         self.lines = 0
         self._groups: dict[str, ErrorGroup] = {}
+        # Where what is loaded starts (line time): the oldest line observed or
+        # `live_from`, whichever is older; raised by `forget_before`.
+        self._start = self.live_from if live_from is not None else math.inf
+        # Fingerprints that stopped being new because older lines arrived.
+        self._unflagged: list[str] = []
         # Eviction candidates (count, last_seen, tie-break, fingerprint). Entries are not
-        # updated when a group grows: counts and last_seen only increase, so a stale entry
-        # sorts too early, is noticed when popped, and is pushed again with fresh values.
+        # updated when a group grows: counts and last_seen only increase (`forget_before`
+        # rebuilds the heap), so a stale entry sorts too early, is noticed when popped,
+        # and is pushed again with fresh values.
         self._heap: list[tuple[int, float, int, str]] = []
         self._tie = _counter()
 
     def __len__(self) -> int:
         return len(self._groups)
 
+    @property
+    def loaded_from(self) -> float | None:
+        """Where what is counted starts (line time; None: nothing observed and no
+        `live_from`): the oldest line observed or `live_from`, whichever is older."""
+        return None if math.isinf(self._start) else self._start
+
     def get(self, fp: str) -> ErrorGroup | None:
         """The group with fingerprint `fp`, if kept."""
         return self._groups.get(fp)
 
+    def since_logs_start(self, group: ErrorGroup) -> bool:
+        """The group's first line is (within `new_margin`) the oldest loaded: it may have
+        begun before the logs do, so its first-seen time is a bound, not a start."""
+        start = self.loaded_from
+        return start is not None and group.first_seen <= start + self.new_margin
+
     def observe(self, lines: Sequence[LogLine]) -> list[ErrorGroup]:
-        """Count the warn-or-worse ordinary lines; return the groups they started (NEW
-        in this session) that are still kept, in the order they started."""
+        """Count the warn-or-worse ordinary lines; return the new groups they started
+        (see the module docstring) that are still kept, in the order they started."""
         started: list[ErrorGroup] = []
         if isinstance(lines, LineBatch):
             # Column-wise: no LogLine objects for the (mostly info) lines skipped.
-            if lines.kind != LineKind.LINE:
+            if lines.kind != LineKind.LINE or not lines:
                 return started
+            self._loaded_back_to(min(lines.timestamps))
             host, service, warn = lines.host, lines.service, Level.WARN
             for text, timestamp, level in zip(
                 lines.texts, lines.timestamps, lines.levels, strict=True
@@ -201,8 +272,12 @@ class ErrorGroups:
                 if level >= warn:
                     self._one(message_text(text), text, timestamp, level, host, service, started)
         else:
-            for line in lines:
-                if line.level >= Level.WARN and line.kind == LineKind.LINE:
+            plain = [line for line in lines if line.kind == LineKind.LINE]
+            if not plain:
+                return started
+            self._loaded_back_to(min(line.timestamp for line in plain))
+            for line in plain:
+                if line.level >= Level.WARN:
                     explicit = line.explicit_fields
                     if explicit is not None:  # journald: the message is a field
                         message = next(
@@ -220,7 +295,24 @@ class ErrorGroups:
                         started,
                     )
         groups = self._groups
-        return [group for group in started if groups.get(group.fingerprint) is group]
+        return [g for g in started if g.fresh and groups.get(g.fingerprint) is g]
+
+    def _is_fresh(self, first: float) -> bool:
+        return first >= self.live_from and first > self._start + self.new_margin
+
+    def _loaded_back_to(self, oldest: float) -> None:
+        """A batch reaches back to `oldest`: if that is older than what was loaded, a new
+        group may now be close to the logs' start, so it is judged again."""
+        if oldest >= self._start:
+            return
+        self._start = oldest
+        for group in self._groups.values():
+            if group.fresh and not self._is_fresh(group.first_seen):
+                self._unflag(group)
+
+    def _unflag(self, group: ErrorGroup) -> None:
+        group.fresh = False
+        self._unflagged.append(group.fingerprint)
 
     def _one(
         self,
@@ -238,10 +330,20 @@ class ErrorGroups:
         if group is None:
             if len(self._groups) >= self.max_groups:
                 self._evict()
-            group = ErrorGroup(fp, timestamp, level, text, self.bucket_seconds, self.trend_buckets)
+            group = ErrorGroup(
+                fp,
+                timestamp,
+                level,
+                text,
+                strip_head(message),
+                TimeBuckets(self.bucket_seconds, self.max_buckets),
+                self._is_fresh(timestamp),
+            )
             self._groups[fp] = group
             heapq.heappush(self._heap, (1, timestamp, next(self._tie), fp))
             started.append(group)
+        elif timestamp < group.first_seen and group.fresh and not self._is_fresh(timestamp):
+            self._unflag(group)  # it did occur earlier after all
         group._add(timestamp, level, host, service)
 
     def _evict(self) -> None:
@@ -258,14 +360,42 @@ class ErrorGroups:
                 return
             heapq.heappush(heap, (group.count, group.last_seen, next(self._tie), fp))
 
-    def groups(self, since: float | None = None) -> list[ErrorGroup]:
-        """Groups with lines at or after `since` (all if None), most lines in that range
+    def forget_before(self, t: float) -> int:
+        """The log buffer no longer holds lines before `t` (it evicted them): forget
+        them too, to bucket precision, so counts cover what is loaded. Groups left with
+        no line go. Returns the lines forgotten."""
+        if t <= self._start:
+            return 0
+        self._start = t
+        forgotten = 0
+        for fp, group in list(self._groups.items()):
+            if group.first_seen >= t:
+                continue
+            forgotten += group.buckets.forget_before(t)
+            if group.count <= 0:
+                del self._groups[fp]
+            else:
+                group.first_seen = max(group.first_seen, group.buckets.kept_from or t)
+        self._heap = [(g.count, g.last_seen, next(self._tie), fp) for fp, g in self._groups.items()]
+        heapq.heapify(self._heap)
+        return forgotten
+
+    def take_unflagged(self) -> list[str]:
+        """Fingerprints of the groups that stopped being new (older lines of theirs
+        arrived) since the last call, so their "new error" alert can end."""
+        out, self._unflagged = self._unflagged, []
+        return out
+
+    def groups(self, since: float | None = None, until: float | None = None) -> list[ErrorGroup]:
+        """Groups with lines in `[since, until)` (all if both None), most lines there
         first, then the most recently seen."""
-        if since is None:
+        if since is None and until is None:
             ranked = [(g.count, g) for g in self._groups.values()]
         else:
-            ranked = [(g.count_since(since), g) for g in self._groups.values()]
-            ranked = [(n, g) for n, g in ranked if n > 0 and g.last_seen >= since]
+            t0 = -math.inf if since is None else since
+            t1 = math.inf if until is None else until
+            ranked = [(g.count_between(t0, t1), g) for g in self._groups.values()]
+            ranked = [(n, g) for n, g in ranked if n > 0]
         ranked.sort(key=lambda item: (-item[0], -item[1].last_seen))
         return [g for _, g in ranked]
 
@@ -282,5 +412,7 @@ class ErrorGroups:
         """Forget every group (counters too), as at the start of a session."""
         self._groups.clear()
         self._heap.clear()
+        self._unflagged.clear()
+        self._start = math.inf if math.isinf(self.live_from) else self.live_from
         self.evicted = 0
         self.lines = 0

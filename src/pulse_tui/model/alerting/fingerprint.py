@@ -3,7 +3,9 @@
 `fingerprint("timeout after 1234ms")` is `"timeout after <duration>"`: the variable parts of
 a message are replaced by placeholders so that the same error, with different numbers, ids
 or addresses in it, gets the same fingerprint. A leading timestamp / level / syslog header
-is dropped first, so the same error written by differently-formatted sources groups.
+and a logger name (`api: `) are dropped first (`strip_head`), so the same error written by
+differently-formatted sources groups: `2026-12-02T03:30:01Z ERROR api: upstream timeout
+after 30s` and a JSON line whose `msg` is `upstream timeout after 31s` are one group.
 
 Placeholders, in the order the alternatives are tried at each position (first wins):
 
@@ -38,7 +40,14 @@ from functools import lru_cache
 
 from pulse_tui.model.logs.parse.levels import LEVEL_WORDS
 
-__all__ = ["MAX_MESSAGE", "PLACEHOLDERS", "fingerprint", "fingerprints", "pattern_query"]
+__all__ = [
+    "MAX_MESSAGE",
+    "PLACEHOLDERS",
+    "fingerprint",
+    "fingerprints",
+    "pattern_query",
+    "strip_head",
+]
 
 #: Characters of a message that take part in its fingerprint.
 MAX_MESSAGE = 400
@@ -182,6 +191,9 @@ _PREFIX = re.compile(
     r")?"
     rf"\s*(?:\[(?:{LEVEL_WORDS}|{LEVEL_WORDS.lower()})\]:?|(?:{LEVEL_WORDS})\b:?"
     r"|level=\w+)?\s*"
+    # Then the logger's (or program's) name as one word and a colon: `api: `, `db.pool: `,
+    # `sshd[812]: `. A colon followed by a non-space (`http://`, `std::io`) is not one.
+    r"(?:[A-Za-z_][\w.$/-]{0,63}(?:\[\d+\])?:(?=\s)\s*)?"
 )
 
 
@@ -222,15 +234,21 @@ def _token(token: str) -> str:
     return done
 
 
-def fingerprint(message: str) -> str:
-    """The message with its head (timestamp, level) dropped and variable parts replaced
-    by placeholders; equal fingerprints mean "the same error"."""
-    message = message[:MAX_MESSAGE]
+def strip_head(message: str) -> str:
+    """The message without the head its writer put before it: a timestamp, a level word
+    and a logger name (`2026-12-02T03:30:01Z ERROR api: upstream timeout` ->
+    `upstream timeout`). A message that is all head is kept whole."""
     head = _PREFIX.match(message)
-    if head is not None and head.end():
-        message = message[head.end() :]
+    if head is not None and 0 < head.end() < len(message):
+        return message[head.end() :]
+    return message
+
+
+def fingerprint(message: str) -> str:
+    """The message with its head (timestamp, level, logger name) dropped and variable
+    parts replaced by placeholders; equal fingerprints mean "the same error"."""
     # Cached after the head is dropped: the same message under a new timestamp hits.
-    return _body(message)
+    return _body(strip_head(message[:MAX_MESSAGE]))
 
 
 @lru_cache(maxsize=8192)

@@ -8,6 +8,7 @@ the only extra requests are PromQL rules, external alert lists and the probes th
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Awaitable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from pulse_tui.model.alerting.rules import RuleEvaluator, query_rule_window
 from pulse_tui.model.alerting.silences import SilenceBook
 from pulse_tui.model.core import clock
 from pulse_tui.model.core.redact import scrub
+from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.line import LogLine
 from pulse_tui.model.metrics.signals import Signal, SignalResult
 from pulse_tui.sources.base import MetricsSource, SourceError
@@ -73,7 +75,13 @@ class AlertsFeed:
             from pulse_tui.sources.webhooks import WebhookNotifier
 
             self.notifier = WebhookNotifier(alerts.webhooks)
-        self.error_groups = ErrorGroups(max_groups=alerts.max_error_groups)
+        #: Warn-or-worse lines by fingerprint and line time; lines stamped before the
+        #: session started are history (never NEW).
+        self.error_groups = ErrorGroups(max_groups=alerts.max_error_groups, live_from=clock.now())
+        #: The log buffer, whose evictions error groups follow (`follow_buffer`), and how
+        #: many lines it had evicted when they last did.
+        self._buffer: LogBuffer | None = None
+        self._buffer_evicted = 0
         #: What failed last time, by source ("prometheus", "rule <name>"), for the pane.
         self.external_errors: dict[str, str] = {}
         #: Each probe's latest check, by name.
@@ -105,6 +113,12 @@ class AlertsFeed:
         if self.notifier is not None:
             with contextlib.suppress(Exception):
                 await self.notifier.close()
+
+    def follow_buffer(self, buffer: LogBuffer) -> None:
+        """Error groups count what `buffer` holds: lines it evicts are forgotten (each
+        tick). Every line reaches the groups through `after_lines` first."""
+        self._buffer = buffer
+        self._buffer_evicted = buffer.rotated_out
 
     # ------------------------------------------------------------- inputs
 
@@ -144,6 +158,9 @@ class AlertsFeed:
         for batch in batches:
             self.log_rules.observe(batch)
             new = self.error_groups.observe(batch)
+            # A group thought new whose older lines just arrived (a late host's history)
+            # was not new after all: its alert ends.
+            self._end_new_alerts(self.error_groups.take_unflagged())
             if new and self._config.alerts.new_error_groups:
                 # A pattern never seen this session is an info alert; it resolves when the
                 # user acknowledges the group (Enter on it in the error-groups tab).
@@ -257,10 +274,15 @@ class AlertsFeed:
         if group is None or not group.new:
             return
         group.acknowledge()
-        key = f"newerror:{fingerprint}"
-        for alert in self.book.firing():
-            if alert.key == key:
-                self._emit([AlertEvent("resolved", alert.resolved(clock.now()))])
+        self._end_new_alerts([fingerprint])
+
+    def _end_new_alerts(self, fingerprints: Sequence[str]) -> None:
+        if not fingerprints:
+            return
+        keys = {f"newerror:{fp}" for fp in fingerprints}
+        now = clock.now()
+        firing = self.book.firing()
+        self._emit([AlertEvent("resolved", a.resolved(now)) for a in firing if a.key in keys])
 
     # ------------------------------------------------------------- outputs
 
@@ -292,6 +314,7 @@ class AlertsFeed:
 
     def _tick(self) -> None:
         now = clock.now()
+        self._forget_evicted()
         self._emit(self.log_rules.evaluate(now))
         for event in self.book.refresh_silences(self.silences, now):
             self._send(event)
@@ -322,15 +345,25 @@ class AlertsFeed:
                 errors.append(scrub(f"webhook: {self.notifier.last_error}"))
             dashboard.alerts_pane.show_alerts(current, history, errors)
 
+    def _forget_evicted(self) -> None:
+        """Lines the buffer evicted leave the error groups' counts too."""
+        buffer = self._buffer
+        if buffer is None or buffer.rotated_out == self._buffer_evicted or not len(buffer):
+            return
+        self._buffer_evicted = buffer.rotated_out
+        self.error_groups.forget_before(buffer[0].timestamp)
+
     def _show_error_groups(self) -> None:
         if self._dashboard.active_tab != "error-groups":
             return
         with contextlib.suppress(Exception):  # while quitting
             state = self._view.state
-            since = state.window_end() - state.range_seconds
-            self._dashboard.error_groups_pane.show_groups(
-                self.error_groups.groups(since), since, self.error_groups.evicted
-            )
+            end = state.window_end(clock.now())
+            since = end - state.range_seconds
+            # Live, the range reaches whatever arrives (a host's clock a little ahead);
+            # a past range ends where it ends.
+            until = math.inf if state.end is None else end
+            self._dashboard.error_groups_pane.show_groups(self.error_groups, since, until, end)
 
     def _show_probes(self) -> None:
         if self._dashboard.active_tab != "probes" and self.probe_statuses:

@@ -1,10 +1,10 @@
 """The error-groups tab (labelled "Errors" on screen): warn-or-worse log lines grouped by
-fingerprint, newest patterns marked."""
+fingerprint, counted for the range on screen by each line's own time, new ones marked."""
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,13 +12,26 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from pulse_tui.model.alerting.error_groups import ErrorGroup
+from pulse_tui.model.alerting.error_groups import ErrorGroups
 from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.ui.charts import sparkline
 
+#: Characters of a pattern or a message shown in the table (the rest: `…`).
+CELL_CHARS = 72
+#: Points of each group's trend sparkline over the range.
+TREND_POINTS = 10
+
+
+def _clock(t: float, with_date: bool) -> str:
+    return time.strftime("%m-%d %H:%M:%S" if with_date else "%H:%M:%S", time.localtime(t))
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
+
 
 class ErrorGroupsPane(Vertical):
-    """One row per error group (`model.alerting.error_groups.ErrorGroup`) seen in the range."""
+    """One row per error group (`model.alerting.error_groups.ErrorGroup`) in the range."""
 
     DEFAULT_CSS = """
     ErrorGroupsPane { height: 1fr; }
@@ -45,29 +58,46 @@ class ErrorGroupsPane(Vertical):
     def table(self) -> DataTable[Text]:
         return self.query_one("#error-group-table", DataTable)
 
-    def show_groups(self, groups: Sequence[ErrorGroup], since: float, evicted: int) -> None:
-        """The groups with lines since `since`; `evicted` says how many the bound dropped."""
+    def show_groups(self, groups: ErrorGroups, since: float, until: float, end: float) -> None:
+        """The groups with lines in `[since, until)` (the range on screen; `end` is where
+        it ends now, for the trend), counted there; the status line says what is loaded."""
         table = self.table
         table.clear()
-        for group in groups:
-            count = group.count_since(since)
-            if not count:
-                continue
+        loaded_from = groups.loaded_from
+        start = since if loaded_from is None else max(since, loaded_from)
+        with_date = end - since > 86_400 or time.localtime(since)[:3] != time.localtime(end)[:3]
+        began_before = False
+        for group in groups.groups(since, until):
+            count = group.count_between(since, until)
+            early = groups.since_logs_start(group)
+            began_before |= early
+            # At the logs' start the first line may not be the first: say "≤" (at or before).
+            first = ("≤ " if early else "") + _clock(group.first_seen, with_date)
+            trend = group.trend(since, end, TREND_POINTS)
             table.add_row(
-                Text("NEW", style="bold black on #ffd75f") if group.new else Text(""),
+                Text("NEW", style="bold black on #ffd75f") if group.new and not early else Text(""),
                 Text(f"{count:,}", style="bold"),
-                Text(sanitize(group.fingerprint)),
-                Text(time.strftime("%H:%M:%S", time.localtime(group.first_seen)), style="dim"),
-                Text(time.strftime("%H:%M:%S", time.localtime(group.last_seen))),
-                Text(sparkline([float(n) for n in group.trend(10)], 10), style="#ff8787"),
+                Text(_cut(sanitize(group.fingerprint))),
+                Text(first, style="dim"),
+                Text(_clock(group.last_seen, with_date)),
+                Text(sparkline([float(n) for n in trend], TREND_POINTS), style="#ff8787"),
                 Text(sanitize(", ".join(sorted(group.hosts))), style="dim"),
                 Text(sanitize(", ".join(sorted(group.services))), style="dim"),
-                Text(sanitize(group.example[:80]), style="italic dim"),
+                Text(_cut(sanitize(group.message)), style="italic dim"),
                 key=group.fingerprint,
             )
-        status = Text(f"{table.row_count} groups in range", style="dim")
-        if evicted:
-            status.append(f" · {evicted:,} evicted (bound reached)", style="#ffaf00")
+        status = Text(f"{table.row_count} groups", style="dim")
+        to = "now" if math.isinf(until) else _clock(until, with_date)[:-3]
+        status.append(f" · counts {_clock(start, with_date)[:-3]}–{to}", style="dim")
+        if loaded_from is not None and loaded_from > since:
+            # The range reaches further back than the logs: counts cannot.
+            status.append(f" · logs from {_clock(loaded_from, with_date)[:-3]}", style="#ffaf00")
+        elif loaded_from is not None:
+            status.append(f" · logs from {_clock(loaded_from, with_date)[:-3]}", style="dim")
+        if began_before:
+            status.append(" · ≤ began at or before the logs' start", style="dim")
+        if groups.evicted:
+            status.append(f" · {groups.evicted:,} evicted (bound reached)", style="#ffaf00")
         status.append(" · Enter filters the logs to a group", style="dim")
         self.query_one("#error-group-status", Static).update(status)
 

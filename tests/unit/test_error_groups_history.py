@@ -1,0 +1,142 @@
+"""Error groups see the history: counts, first/last seen and NEW by each line's own time,
+whatever order the history arrives in (#12.5), and bounded time buckets."""
+
+from __future__ import annotations
+
+import pytest
+
+from pulse_tui.model.alerting.error_groups import NEW_MARGIN, ErrorGroups
+from pulse_tui.model.alerting.time_buckets import TimeBuckets
+from pulse_tui.model.logs.batch import LineBatch
+from pulse_tui.model.logs.line import Level
+
+NOW = 1_780_000_020.0  # the session starts watching here
+HOUR = 3600.0
+TIMEOUT = "payment timeout after <duration> calling <ip>"
+
+
+def history(host: str, times: list[float], text: str, level: Level = Level.ERROR) -> LineBatch:
+    """One file's history as its source sends it: one column-wise block, in time order."""
+    texts = [f"{text} after {i % 90 + 1}s calling 10.0.0.{i % 250}" for i in range(len(times))]
+    return LineBatch(texts, times, [level] * len(times), NOW, host, "/var/log/app.log", "api")
+
+
+def info(host: str, times: list[float]) -> LineBatch:
+    texts = [f"GET /healthz 200 in {i}ms" for i in range(len(times))]
+    return LineBatch(texts, times, [Level.INFO] * len(times), NOW, host, "/var/log/app.log", "api")
+
+
+def test_history_out_of_arrival_order_gives_true_count_first_and_last_seen() -> None:
+    groups = ErrorGroups(live_from=NOW)
+    start = NOW - 30 * 60  # the incident began 30 minutes ago, on both hosts
+    web2 = [start + 7 + 2 * i for i in range(600)]
+    web1 = [start + 2 * i for i in range(700)]
+    # Host web-2's history arrives first, then web-1's older one (and the info lines of the
+    # hour, which say where the loaded logs start).
+    assert groups.observe(history("web-2", web2, "payment timeout")) == []
+    assert groups.observe(info("web-1", [NOW - HOUR + 5 * i for i in range(720)])) == []
+    assert groups.observe(history("web-1", web1, "payment timeout")) == []
+    group = groups.get(TIMEOUT)
+    assert group is not None
+    assert group.count == 1300
+    assert group.first_seen == start  # from web-1, which arrived later
+    assert group.last_seen == web1[-1]
+    assert group.hosts == {"web-1", "web-2"}
+    assert not group.new  # it occurred in the loaded history
+    assert groups.loaded_from == NOW - HOUR
+    assert not groups.since_logs_start(group)  # began 30 min after the logs do
+    assert group.count_between(NOW - HOUR, NOW) == 1300
+    assert group.count_between(NOW - HOUR, start) == 0
+    assert group.count_between(start, start + 600) == 300 + 297  # 10 min, both hosts
+    assert sum(group.trend(NOW - HOUR, NOW, 6)) == 1300
+    assert group.trend(NOW - HOUR, NOW, 6)[:3] == [0, 0, 0]
+
+
+def test_a_group_only_now_is_new_and_one_at_the_logs_start_is_since_logs_start() -> None:
+    groups = ErrorGroups(live_from=NOW)
+    old = history("web-1", [NOW - HOUR + 10 * i for i in range(360)], "db pool exhausted")
+    assert groups.observe(old) == []
+    [db] = groups.groups()
+    assert groups.since_logs_start(db)  # its first line is the oldest loaded: older?
+    assert not db.new
+    fresh = groups.observe(history("web-1", [NOW + 5, NOW + 6], "payment declined"))
+    assert [g.fingerprint for g in fresh] == ["payment declined after <duration> calling <ip>"]
+    assert fresh[0].new and not groups.since_logs_start(fresh[0])
+
+
+def test_with_no_history_the_first_minute_is_not_new_but_later_ones_are() -> None:
+    groups = ErrorGroups(live_from=NOW)  # tailing from now: nothing is known before
+    assert groups.observe(history("web-1", [NOW + 3], "cache down")) == []
+    assert groups.since_logs_start(groups.groups()[0])
+    later = groups.observe(history("web-1", [NOW + NEW_MARGIN + 1], "queue full"))
+    assert len(later) == 1 and later[0].new
+
+
+def test_a_new_group_stops_being_new_when_a_late_host_shows_it_earlier() -> None:
+    groups = ErrorGroups(live_from=NOW)
+    groups.observe(info("web-1", [NOW - HOUR, NOW - 10]))
+    [group] = groups.observe(history("web-1", [NOW + 120], "payment timeout"))
+    assert group.new
+    assert groups.take_unflagged() == []
+    # web-2 connects late; its history holds the same error 20 minutes ago.
+    groups.observe(history("web-2", [NOW - 1200, NOW - 1100], "payment timeout"))
+    assert not group.new
+    assert group.first_seen == NOW - 1200 and group.count == 3
+    assert groups.take_unflagged() == [TIMEOUT]
+    assert groups.take_unflagged() == []
+
+
+def test_older_logs_arriving_later_move_the_logs_start_and_judge_new_again() -> None:
+    groups = ErrorGroups(live_from=NOW - HOUR)
+    [group] = groups.observe(history("web-1", [NOW - HOUR + 120], "disk full"))
+    assert group.new  # two minutes after the logs start
+    groups.observe(info("web-1", [NOW - 2 * HOUR]))  # a fetched older window begins earlier
+    assert group.new  # still: it did not occur in that window
+    groups.observe(history("web-1", [NOW - HOUR - 300], "disk full"))  # ... until it does
+    assert not group.new
+
+
+def test_forget_before_follows_the_buffer_eviction() -> None:
+    groups = ErrorGroups(live_from=NOW)
+    groups.observe(history("web-1", [NOW - HOUR + 60 * i for i in range(60)], "payment timeout"))
+    groups.observe(history("web-1", [NOW - HOUR + 30], "gone soon"))
+    assert len(groups) == 2
+    forgotten = groups.forget_before(NOW - HOUR / 2)
+    assert forgotten == 30 + 1
+    assert groups.loaded_from == NOW - HOUR / 2
+    [group] = groups.groups()
+    assert group.count == 30 and group.first_seen == NOW - HOUR / 2
+    assert groups.since_logs_start(group)
+    assert groups.forget_before(NOW - HOUR) == 0  # already gone
+
+
+def test_groups_in_a_range_count_only_that_range() -> None:
+    groups = ErrorGroups(live_from=NOW)
+    groups.observe(history("web-1", [NOW - HOUR + 60 * i for i in range(30)], "early error"))
+    groups.observe(history("web-1", [NOW - 600 + 60 * i for i in range(5)], "late error"))
+    assert [g.fingerprint.split()[0] for g in groups.groups()] == ["early", "late"]
+    last_15 = groups.groups(NOW - 900, NOW)
+    assert [g.fingerprint.split()[0] for g in last_15] == ["late"]
+    assert last_15[0].count_between(NOW - 900, NOW) == 5
+    first_half = groups.groups(NOW - HOUR, NOW - HOUR / 2)
+    assert [g.count_between(NOW - HOUR, NOW - HOUR / 2) for g in first_half] == [30]
+
+
+def test_time_buckets_take_any_order_and_stay_bounded() -> None:
+    buckets = TimeBuckets(60, max_buckets=10)
+    for t in (600.0, 0.0, 300.0, 59.0, 610.0):
+        buckets.add(t)
+    # 0 s and 59 s would make 11 buckets behind 600 s: they are counted in `older` only.
+    assert buckets.total == 5 and buckets.older == 2
+    assert len(buckets) == 6 and buckets.kept_from == 300
+    assert buckets.count_between(0, 1200) == 3
+    buckets.add(-1000.0)  # far older than the bound: counted in total and older only
+    assert (buckets.total, buckets.older, len(buckets)) == (6, 3, 6)
+    assert buckets.forget_before(400) == 3 + 1
+    assert buckets.total == 2 and buckets.count_between(0, 1200) == 2
+
+
+@pytest.mark.parametrize("bad", [(0, 5), (60, 0)])
+def test_time_buckets_refuse_nonsense(bad: tuple[float, int]) -> None:
+    with pytest.raises(ValueError):
+        TimeBuckets(*bad)
