@@ -103,14 +103,17 @@ def test_regex_pattern_and_smart_case_match_like_the_log_search() -> None:
     assert event.at == T0 + 2
 
 
-def test_lines_arriving_late_count_but_evaluation_is_not_repeated() -> None:
+def test_lines_arriving_late_count_at_their_own_time() -> None:
     rule = LogRule("Errors", "warn", count=1, window_seconds=60, min_level=Level.ERROR)
     evaluator = LogRuleEvaluator([rule])
     evaluator.observe([log(T0 + 50, "a")])
     assert evaluator.evaluate(T0 + 51) == []
     evaluator.observe([log(T0 + 40, "late"), log(T0 + 55, "b")])
     events = evaluator.evaluate(T0 + 56)
-    assert [(e.kind, e.at, e.alert.value) for e in events] == [("firing", T0 + 55, 3.0)]
+    # Two lines within 60 s already at T0 + 50 (the late one and "a"): it fired then.
+    assert [(e.kind, e.at, e.alert.value) for e in events] == [("firing", T0 + 50, 2.0)]
+    assert evaluator.evaluate(T0 + 57) == []  # evaluated once: no event repeated
+    assert evaluator.active()[0].value == 3.0
 
 
 def test_column_batches_count_exactly_like_line_lists() -> None:
@@ -135,3 +138,40 @@ def test_column_batches_count_exactly_like_line_lists() -> None:
     fired_list = [(e.kind, e.alert.key, e.at) for e in by_list.evaluate(2000.0)]
     assert fired_batch == fired_list
     assert [kind for kind, _, _ in fired_batch] == ["firing", "resolved"]
+
+
+NOW = T0 + 3600  # an hour of history has just been loaded
+
+
+def test_an_hour_of_history_backlog_does_not_fire_as_if_it_all_happened_now() -> None:
+    # 120 payment timeouts in the last hour, one every 30 s: never more than 10 in 10 min
+    # at their own times (20 in any 10 min window would be, if they were counted as now).
+    rule = LogRule("Payment timeouts", "page", count=20, window_seconds=600, pattern="timeout")
+    evaluator = LogRuleEvaluator([rule])
+    evaluator.observe([log(T0 + 30 * i, f"payment timeout {i}") for i in range(120)])
+    assert evaluator.evaluate(NOW) == []
+    assert evaluator.active() == []
+
+
+def test_a_burst_in_the_history_fires_and_resolves_at_its_own_times() -> None:
+    evaluator = LogRuleEvaluator([PAYMENT])
+    burst = [log(T0 + 600 + 10 * i, f"payment timeout {i}") for i in range(15)]  # 40 min ago
+    evaluator.observe(burst)
+    events = evaluator.evaluate(NOW)
+    assert [(e.kind, e.at) for e in events] == [
+        ("firing", T0 + 700),  # the 11th line
+        ("resolved", T0 + 600 + 10 * 4 + 600),  # when 10 were left in the window
+    ]
+    assert evaluator.active() == []  # nothing shown as firing now
+
+
+def test_a_late_hosts_history_completes_a_burst_at_its_own_time() -> None:
+    evaluator = LogRuleEvaluator([PAYMENT])
+    # web1's history: 6 timeouts 40 minutes ago; evaluated before web2's history arrives.
+    evaluator.observe([log(T0 + 600 + 20 * i, "payment timeout", host="web1") for i in range(6)])
+    assert evaluator.evaluate(NOW) == []
+    # web2 (same service) connects later: 6 more in the same minutes.
+    evaluator.observe([log(T0 + 610 + 20 * i, "payment timeout", host="web2") for i in range(6)])
+    events = evaluator.evaluate(NOW + 1)
+    # Merged: a line every 10 s from T0 + 600; the 11th is at T0 + 700.
+    assert [(e.kind, e.at) for e in events] == [("firing", T0 + 700), ("resolved", T0 + 1210)]

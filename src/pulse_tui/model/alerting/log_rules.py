@@ -10,8 +10,16 @@ Exact times, by line timestamp: a line at `t` counts during `(t, t + window]`. T
 fires at the timestamp of the line that makes the count in the window exceed `count`,
 and resolves at the moment the count falls back to `count` (when the oldest of the
 `count + 1` newest lines leaves the window), so the times do not depend on how often
-`evaluate` runs. Lines arriving with a timestamp older than ones already evaluated are
-counted for the window but cannot fire in the past.
+`evaluate` runs.
+
+History is judged by its own time too: a backlog loaded on connect (an hour of lines in
+one batch) fires only where its lines were dense enough *then*, and a burst that ended in
+the past fires and resolves at its past times (the book records it; nothing is shown as
+firing now). Lines arriving with a timestamp older than ones already evaluated (a host
+whose history comes later) are merged in by time; while the rule is not firing, the walk
+goes back to the oldest of them, so a burst they complete fires at its own time. Lines
+already trimmed (older than the window, beyond the `count + 1` newest) are not there to
+help: a late history is judged with the lines kept.
 """
 
 from __future__ import annotations
@@ -162,11 +170,17 @@ class LogRuleEvaluator:
         if not stamps or new[0] >= stamps[-1]:
             stamps.extend(new)
             return
-        for ts in new:  # late lines: keep the list sorted; never re-walk the past
+        rewind = scope.done
+        for ts in new:  # late lines: keep the list sorted
             index = bisect.bisect_right(stamps, ts)
             stamps.insert(index, ts)
             if index < scope.done:
                 scope.done += 1
+                rewind = min(rewind, index)
+        if not scope.firing:
+            # Walk again from the oldest late line: it may complete a burst in the past.
+            # (While firing, the walk goes on; the late lines count toward its resolve.)
+            scope.done = rewind
 
     def _walk(self, rule: LogRule, scope: _Scope, now: float) -> list[AlertEvent]:
         stamps, count, window = scope.stamps, rule.count, rule.window_seconds
