@@ -34,7 +34,7 @@ examples:
   pulse-tui --logs deploy@web-1:/var/log/app.log --logs web-2:/var/log/*.log
   pulse-tui --journal web-1:nginx.service --range 3h
   pulse-tui init                                     write ~/.config/pulse-tui/config.toml
-  pulse-tui check                                    probe Prometheus and every SSH host
+  pulse-tui check                                    probe every target the config names
   pulse-tui summary --format json                    golden signals per service, for scripts
 
 config lookup: --config, then $PULSE_TUI_CONFIG, then $XDG_CONFIG_HOME/pulse-tui/config.toml
@@ -129,8 +129,9 @@ def build_init_parser() -> argparse.ArgumentParser:
 def build_check_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="pulse-tui check",
-        description="Validate the config and probe Prometheus and every SSH host. "
-        "Prints one line per target; exits 1 if any fails.",
+        description="Validate the config and probe every target it names: the metrics "
+        "backend (with a query), every SSH host, every [[probes]] endpoint and "
+        "alerts.alertmanager_url. Prints one line per target; exits 1 if any fails.",
     )
     parser.add_argument("--config", metavar="FILE", help="config file (TOML)")
     parser.add_argument("--prometheus", metavar="URL", help="Prometheus-API base URL")
