@@ -1,5 +1,9 @@
 """The real app against a real prometheus: what the panels and the table show.
 
+The panels, the table and the service picker are tried against each backend
+(`metrics_backend`: Prometheus and VictoriaMetrics with the same data); faults against
+Prometheus alone.
+
 The backfilled dataset (support/backfill.py) has known steady-state values; the view is set
 to a past range ending where the data ends, so the latest point of every panel is exact.
 """
@@ -19,6 +23,7 @@ from pulse_tui.model.core.units import format_value
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.sources.prometheus.source import PrometheusSource
 from pulse_tui.ui.app import PulseApp
+from pulse_tui.ui.screens.picker import PickerScreen
 from pulse_tui.ui.widgets.metrics.service_table import ServiceTable
 
 SIZE = (200, 50)
@@ -52,10 +57,10 @@ def table_cell(table: ServiceTable, service: str, column: str) -> str:
     return table.get_cell(service, column).plain
 
 
-async def test_table_and_panels_show_the_backfilled_values(prometheus_data: PrometheusData) -> None:
-    app = make_app(prometheus_data.config())
+async def test_table_and_panels_show_the_backfilled_values(metrics_backend: PrometheusData) -> None:
+    app = make_app(metrics_backend.config())
     async with app.run_test(size=SIZE) as pilot:
-        at_data_end(app, prometheus_data)
+        at_data_end(app, metrics_backend)
         await wait_until(
             pilot, lambda: all_panels_loaded(app) and len(app.metrics.known_services) == 4
         )
@@ -92,11 +97,11 @@ async def test_table_and_panels_show_the_backfilled_values(prometheus_data: Prom
 
 
 async def test_enter_on_a_service_refetches_only_that_service(
-    prometheus_data: PrometheusData,
+    metrics_backend: PrometheusData,
 ) -> None:
-    app = make_app(prometheus_data.config())
+    app = make_app(metrics_backend.config())
     async with app.run_test(size=SIZE) as pilot:
-        at_data_end(app, prometheus_data)
+        at_data_end(app, metrics_backend)
         await wait_until(pilot, lambda: all_panels_loaded(app))
         table = app.query_one(ServiceTable)
         table.focus()
@@ -114,6 +119,35 @@ async def test_enter_on_a_service_refetches_only_that_service(
         by_quantile = {s.labels["quantile"]: s.latest() for s in latency.series}
         assert by_quantile == exact(EXPECTED["latency"]["checkout"])
         assert "checkout p50" in screen_text(app)
+
+
+async def test_service_picker_lists_the_backends_services_and_narrows_the_panels(
+    metrics_backend: PrometheusData,
+) -> None:
+    app = make_app(metrics_backend.config())
+    async with app.run_test(size=SIZE) as pilot:
+        at_data_end(app, metrics_backend)
+        await wait_until(
+            pilot, lambda: all_panels_loaded(app) and len(app.metrics.known_services) == 4
+        )
+        await pilot.press("s")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        assert isinstance(app.screen, PickerScreen)
+        assert app.screen.items == sorted(["api", "checkout", "worker", HOSTILE])
+        await pilot.press("w", "o", "r", "k")
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_until(
+            pilot,
+            lambda: (
+                (r := app.dashboard.panel(Signal.TRAFFIC).result) is not None
+                and r.services() == ["worker"]
+            ),
+        )
+        traffic = app.dashboard.panel(Signal.TRAFFIC).result
+        assert traffic is not None
+        assert [s.latest() for s in traffic.series] == [exact(EXPECTED["traffic"]["worker"])]
+        assert "worker" in screen_text(app).splitlines()[0]
 
 
 async def test_a_bad_template_breaks_only_its_own_panel(prometheus_data: PrometheusData) -> None:

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.binaries import require_binary
 from support.process import free_port
 from support.ssh_sources import failed, finish
 from support.ssh_sources import run_source as start_source
+from support.sshd_fixtures import sshd_binaries
 from support.sshd_server import RecordingSink, SshdServer, TcpProxy, keygen
 
 from pulse_tui.config import LogFile, LogHost, LogsConfig
@@ -167,8 +169,10 @@ async def test_missing_file_shows_stderr_without_hot_loop(
 async def test_permission_denied_is_shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # We run as root, who can read anything: a second sshd drops the capabilities that
     # let root ignore file permissions, for every session it runs.
+    require_binary("setpriv")
     server = SshdServer(
         tmp_path / "sshd",
+        **sshd_binaries(),
         extra_config="ForceCommand exec setpriv --bounding-set=-dac_override,-dac_read_search "
         'sh -c "$SSH_ORIGINAL_COMMAND"',
     ).start()

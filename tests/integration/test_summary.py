@@ -1,4 +1,5 @@
-"""`pulse-tui summary`: the latest panel values per service, from the real prometheus."""
+"""`pulse-tui summary`: the latest panel values per service, from a real Prometheus and a
+real VictoriaMetrics."""
 
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def rows(prometheus_data: PrometheusData) -> list[dict]:
-    source = PrometheusSource(prometheus_data.config())
+async def rows(metrics_backend: PrometheusData) -> list[dict]:
+    source = PrometheusSource(metrics_backend.config())
     try:
-        return await collect_summary(source, 3600, now=prometheus_data.end)
+        return await collect_summary(source, 3600, now=metrics_backend.end)
     finally:
         await source.close()
 

@@ -35,4 +35,7 @@ _PACKAGES = {
     "ssh-agent": "openssh-client",
     "ssh-add": "openssh-client",
     "alertmanager": "prometheus-alertmanager",
+    "prometheus-alertmanager": "prometheus-alertmanager",
+    "victoria-metrics": "victoria-metrics",
+    "setpriv": "util-linux",
 }

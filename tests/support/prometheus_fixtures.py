@@ -5,6 +5,11 @@ for every integration test. `data_end` is the Unix time the data ends at; query 
 see the exact steady-state values. `incident_now_data` and `young_incident_data` are two
 more, started only by the tests that ask for them, whose checkout incident is still going
 on where the data ends: after days of history, and with nothing but those hours.
+
+`victoria_metrics_data` is the same dataset in a real VictoriaMetrics (imported through its
+API, support/victoria_metrics.py), and `metrics_backend` runs a test once against each
+backend: the tests of panels, table, picker, `summary` and `check` use it, so both Prometheus
+APIs are held to the same exact values.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pulse_tui.config import Config, PrometheusConfig
 from support.backfill import incident_now_services, standard_services
 from support.binaries import require_binary
 from support.prometheus_server import FaultProxy, PrometheusProcess, backfilled_prometheus
+from support.victoria_metrics import VictoriaMetricsProcess, backfilled_victoria_metrics
 
 #: Hours of backfilled history (the incident sits 90 minutes before the end).
 DATA_HOURS = 3
@@ -34,7 +40,9 @@ class PrometheusData:
 
     url: str
     end: int
-    server: PrometheusProcess
+    server: PrometheusProcess | VictoriaMetricsProcess
+    #: Which server speaks the API: "prometheus" or "victoria-metrics".
+    backend: str = "prometheus"
 
     def config(self, url: str | None = None, **prometheus: object) -> Config:
         """A Config pointing at this server (or `url`), with PrometheusConfig overrides."""
@@ -53,6 +61,26 @@ def prometheus_data() -> Iterator[PrometheusData]:
         prometheus, promtool, end, DATA_HOURS * 3600, standard_services()
     ) as server:
         yield PrometheusData(url=server.url, end=end, server=server)
+
+
+@pytest.fixture(scope="session")
+def victoria_metrics_data() -> Iterator[PrometheusData]:
+    """A real VictoriaMetrics serving the same known dataset, for the whole session."""
+    binary = require_binary("victoria-metrics")
+    end = int(time.time()) // 300 * 300
+    with backfilled_victoria_metrics(binary, end, DATA_HOURS * 3600, standard_services()) as server:
+        yield PrometheusData(url=server.url, end=end, server=server, backend="victoria-metrics")
+
+
+#: The servers speaking the Prometheus HTTP API that the tests run against.
+BACKENDS = {"prometheus": "prometheus_data", "victoria-metrics": "victoria_metrics_data"}
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def metrics_backend(request: pytest.FixtureRequest) -> PrometheusData:
+    """The known dataset on each backend in turn (started once per session, on first use)."""
+    data: PrometheusData = request.getfixturevalue(BACKENDS[request.param])
+    return data
 
 
 def _incident_now(end: int, history: int) -> Iterator[PrometheusData]:

@@ -20,12 +20,16 @@ from support.binaries import require_binary
 from support.sshd_server import SshdServer
 
 
+def sshd_binaries() -> dict[str, str]:
+    """`SshdServer`'s binaries, found by the one guard (skip locally, fail in CI): every
+    test that starts its own sshd passes these, so none fails where the others skip."""
+    return {"sshd": require_binary("sshd"), "ssh_keygen": require_binary("ssh-keygen")}
+
+
 @pytest.fixture(scope="session")
 def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshdServer]:
     """A running sshd on 127.0.0.1 with throw-away host and client keys."""
-    binary = require_binary("sshd")
-    keygen = require_binary("ssh-keygen")
-    server = SshdServer(tmp_path_factory.mktemp("sshd"), sshd=binary, ssh_keygen=keygen)
+    server = SshdServer(tmp_path_factory.mktemp("sshd"), **sshd_binaries())
     server.start()
     yield server
     server.stop()

@@ -13,7 +13,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import tomli_w
 
@@ -34,7 +34,7 @@ examples:
   pulse-tui --logs deploy@web-1:/var/log/app.log --logs web-2:/var/log/*.log
   pulse-tui --journal web-1:nginx.service --range 3h
   pulse-tui init                                     write ~/.config/pulse-tui/config.toml
-  pulse-tui check                                    probe Prometheus and every SSH host
+  pulse-tui check                                    probe every target the config names
   pulse-tui summary --format json                    golden signals per service, for scripts
 
 config lookup: --config, then $PULSE_TUI_CONFIG, then $XDG_CONFIG_HOME/pulse-tui/config.toml
@@ -43,9 +43,26 @@ config lookup: --config, then $PULSE_TUI_CONFIG, then $XDG_CONFIG_HOME/pulse-tui
 
 SUBCOMMANDS = ("init", "check", "summary")
 
+#: The top-level usage names every command (argparse's own would show only the flags).
+_COMMANDS = (
+    ("pulse-tui [options]", "the live dashboard"),
+    ("pulse-tui init [PATH] [--force]", "write a starter config"),
+    ("pulse-tui check [options]", "validate the config and probe every target"),
+    ("pulse-tui summary [options]", "print the golden signals per service and exit"),
+    ("pulse-tui COMMAND --help", "the options of one command"),
+)
+# Continuation lines sit under the first, after argparse's "usage: ".
+USAGE = "\n       ".join(f"{command:<33} {what}" for command, what in _COMMANDS)
+
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports errors in one line with exit code 2 (never a traceback)."""
+    """argparse that reports errors in one line with exit code 2 (never a traceback), and
+    never guesses: abbreviations are off, so `--service x` cannot become `--service-label x`.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
@@ -63,29 +80,34 @@ def _add_source_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--demo", action="store_true", help="built-in demo data, no servers")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="pulse-tui",
-        description="Golden signals from Prometheus and logs over SSH, live in your terminal.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"pulse-tui {__version__}")
-    _add_source_flags(parser)
+def _add_log_flags(parser: argparse.ArgumentParser, verb: str = "tail") -> None:
     parser.add_argument(
         "--logs",
         metavar="SPEC",
         action="append",
         default=[],
-        help="tail a remote file: [user@]host[:port]:/abs/path (repeatable, globs allowed)",
+        help=f"{verb} a remote file: [user@]host[:port]:/abs/path (repeatable, globs allowed)",
     )
     parser.add_argument(
         "--journal",
         metavar="SPEC",
         action="append",
         default=[],
-        help="tail journald: [user@]host[:port][:unit] (repeatable)",
+        help=f"{verb} journald: [user@]host[:port][:unit] (repeatable)",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="pulse-tui",
+        usage=USAGE,
+        description="Golden signals from Prometheus and logs over SSH, live in your terminal.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"pulse-tui {__version__}")
+    _add_source_flags(parser)
+    _add_log_flags(parser)
     parser.add_argument("--refresh", metavar="DURATION", help="refresh interval (default: 5s)")
     parser.add_argument(
         "--glyphs",
@@ -107,13 +129,13 @@ def build_init_parser() -> argparse.ArgumentParser:
 def build_check_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="pulse-tui check",
-        description="Validate the config and probe Prometheus and every SSH host. "
-        "Prints one line per target; exits 1 if any fails.",
+        description="Validate the config and probe every target it names: the metrics "
+        "backend (with a query), every SSH host, every [[probes]] endpoint and "
+        "alerts.alertmanager_url. Prints one line per target; exits 1 if any fails.",
     )
     parser.add_argument("--config", metavar="FILE", help="config file (TOML)")
     parser.add_argument("--prometheus", metavar="URL", help="Prometheus-API base URL")
-    parser.add_argument("--logs", metavar="SPEC", action="append", default=[])
-    parser.add_argument("--journal", metavar="SPEC", action="append", default=[])
+    _add_log_flags(parser, verb="also check")
     return parser
 
 
@@ -123,7 +145,12 @@ def build_summary_parser() -> argparse.ArgumentParser:
         description="Print the current golden signals per service and exit.",
     )
     _add_source_flags(parser)
-    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="table (aligned text, default), json (a list of objects) or csv",
+    )
     return parser
 
 

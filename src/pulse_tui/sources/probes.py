@@ -212,9 +212,7 @@ class Prober:
         """Probe until `stop()`; `sink` gets a snapshot after every check."""
         self._stopped.clear()
         own = self._client is None
-        client = self._client or httpx.AsyncClient(
-            follow_redirects=False, verify=self._tls.ssl_context("probes")
-        )
+        client = self._client or self._new_client()
         try:
             tasks = [
                 asyncio.create_task(self._loop(client, probe, sink), name=f"probe {probe.name}")
@@ -229,6 +227,20 @@ class Prober:
         finally:
             if own:
                 await client.aclose()
+
+    async def check_all_once(self) -> list[ProbeStatus]:
+        """Every probe checked once, concurrently (for `pulse-tui check`), in config order."""
+        own = self._client is None
+        client = self._client or self._new_client()
+        try:
+            return list(await asyncio.gather(*(self.check(client, p) for p in self.probes)))
+        finally:
+            if own:
+                await client.aclose()
+
+    def _new_client(self) -> httpx.AsyncClient:
+        # Redirects not followed: a probe checks the URL it names (see the module docstring).
+        return httpx.AsyncClient(follow_redirects=False, verify=self._tls.ssl_context("probes"))
 
     async def stop(self) -> None:
         """End `run`: checks in flight are abandoned."""

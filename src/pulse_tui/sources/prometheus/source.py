@@ -214,9 +214,28 @@ class PrometheusSource:
         return sorted(str(v) for v in values)
 
     async def probe(self) -> str:
-        """One line for `pulse-tui check`: "Prometheus 2.42.0 at URL, 4 services"."""
+        """One line for `pulse-tui check`: "Prometheus 2.42.0 at URL, 4 services".
 
-        def buildinfo(client: PrometheusConnect) -> str:
+        Proven with a query (`vector(1)`), which every Prometheus-API backend answers, as
+        the panels need; the build info only names the version where there is one
+        (VictoriaMetrics answers it with empty data, Thanos and Mimir not at all).
+        """
+
+        def query_then_name(client: PrometheusConnect) -> str:
+            result = client.custom_query("vector(1)")
+            if float(result[0]["value"][1]) != 1:  # anything else: not the API (ValueError)
+                raise ValueError(f"vector(1) answered {result!r}")
+            return self._backend_name(client)
+
+        name = await self._call("test query", query_then_name)
+        count = len(await self.services())
+        return f"{name} at {self.label}, {count} service{'s' if count != 1 else ''}"
+
+    def _backend_name(self, client: PrometheusConnect) -> str:
+        """ "Prometheus 2.42.0" from the build info, else "Prometheus API" (whatever else
+        speaks it); the query has already shown the API works, so a failure here is no
+        failure of the check."""
+        try:
             # The library has no build-info call; its own session keeps auth and TLS.
             response = client._session.get(
                 f"{self._url}/api/v1/status/buildinfo",
@@ -224,15 +243,10 @@ class PrometheusSource:
                 auth=client.auth,
                 timeout=self.prom.timeout,
             )
-            if response.status_code == 404:  # Thanos, Mimir... speak the API without it
-                return "Prometheus API"
-            if response.status_code != 200:
-                raise PrometheusApiClientException(f"HTTP Status Code {response.status_code}")
-            return f"Prometheus {response.json()['data']['version']}"
-
-        name = await self._call("status request", buildinfo)
-        count = len(await self.services())
-        return f"{name} at {self.label}, {count} service{'s' if count != 1 else ''}"
+            version = response.json()["data"]["version"] if response.status_code == 200 else ""
+        except (requests.RequestException, KeyError, TypeError, ValueError):
+            version = ""
+        return f"Prometheus {version}" if isinstance(version, str) and version else "Prometheus API"
 
     async def close(self) -> None:
         if self._client is not None:
