@@ -1,0 +1,81 @@
+"""Issue #14, "the first ten minutes": what a newcomer meets on the first keys they press."""
+
+from __future__ import annotations
+
+import pytest
+from rich.color import ColorSystem
+from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
+
+from pulse_tui.ui.app import PulseApp
+
+SMALL = (80, 24)
+WIDE = (160, 48)
+
+
+async def _loaded(pilot, app: PulseApp) -> None:
+    await wait_until(pilot, lambda: has_data(app))
+
+
+# ----------------------------------------------------------------- 1: no colour, 16 colours
+
+
+@pytest.mark.parametrize("size", [SMALL, WIDE])
+async def test_no_color_renders_every_tab_and_screen(monkeypatch, size) -> None:
+    # Textual reads NO_COLOR when the app is made and then runs every strip through its
+    # monochrome filter, which fails on a segment without a style.
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = frozen_demo_app()
+    assert app.no_color
+    async with app.run_test(size=size) as pilot:
+        await _loaded(pilot, app)
+        for key, shows in [("7", "Logs"), ("a", "Alerts"), ("e", "Errors"), ("u", "Probes")]:
+            await pilot.press(key)
+            await pilot.pause()
+            assert shows in screen_text(app)
+        await pilot.press("7", "z")
+        await pilot.pause()
+        await pilot.press("z", "question_mark")
+        await pilot.pause()
+        assert "Key bindings" in screen_text(app)
+        await pilot.press("escape", "t")
+        await pilot.pause()
+        assert "Time range" in screen_text(app)
+        await pilot.press("escape", "s")
+        await pilot.pause()
+        assert "(all)" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Latency" in screen_text(app)
+
+
+async def test_an_empty_log_pane_renders_without_colour(monkeypatch) -> None:
+    # The crash of `NO_COLOR=1 pulse-tui --demo`: the "no log lines yet" placeholder.
+    from test_log_pane import app_with
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = app_with()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("7")
+        await pilot.pause()
+        assert "no log lines yet" in screen_text(app)
+
+
+def _border_colour(app: PulseApp, widget_id: str):
+    widget = app.query_one(f"#{widget_id}")
+    return widget.styles.border_top[1].rich_color
+
+
+async def test_the_focused_border_does_not_read_as_an_error_in_16_colours() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await _loaded(pilot, app)
+        for key, widget_id in [("6", "services"), ("1", "panel-latency")]:
+            await pilot.press(key)
+            await pilot.pause()
+            colour = _border_colour(app, widget_id).downgrade(ColorSystem.STANDARD)
+            # 1 red, 9 bright red, 3/11 yellow (warnings): none of them for "has the keys".
+            assert colour.number not in (1, 9, 3, 11), colour
+        await pilot.press("question_mark")
+        await pilot.pause()
+        frame = app.screen.query_one("VerticalScroll").styles.border_top[1].rich_color
+        assert frame.downgrade(ColorSystem.STANDARD).number not in (1, 9, 3, 11)
