@@ -79,3 +79,56 @@ async def test_the_focused_border_does_not_read_as_an_error_in_16_colours() -> N
         await pilot.pause()
         frame = app.screen.query_one("VerticalScroll").styles.border_top[1].rich_color
         assert frame.downgrade(ColorSystem.STANDARD).number not in (1, 9, 3, 11)
+
+
+# ----------------------------------------------------------------- 2: `/` from anywhere
+
+
+def _search_of(app: PulseApp) -> str:
+    return app.dashboard.log_panel.query_state.state.search
+
+
+async def test_slash_searches_the_logs_from_the_first_screen_typed_in_one_go() -> None:
+    from pulse_tui.ui.screens.time_range import TimeRangeScreen
+
+    app = frozen_demo_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await _loaded(pilot, app)
+        assert app.focused is app.dashboard.service_table  # where a newcomer starts
+        # One press call: the keys are queued before the prompt could take focus later.
+        await pilot.press("/", *"timeout", "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, TimeRangeScreen)  # `t` did not open the dialog
+        assert _search_of(app) == "timeout"
+        assert app.dashboard.active_tab == "logs"
+        assert "search 'timeout'" in screen_text(app)
+        assert app.focused is app.dashboard.log_panel.view
+
+
+async def test_slash_from_the_alerts_tab_and_from_help_opens_the_log_search() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await _loaded(pilot, app)
+        await pilot.press("a", "/", *"ship", "enter")
+        await pilot.pause()
+        assert (app.dashboard.active_tab, _search_of(app)) == ("logs", "ship")
+        await pilot.press("6", "question_mark")
+        await pilot.pause()
+        await pilot.press("/", *"pay", "escape")  # Escape restores the search before
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+        assert _search_of(app) == "ship"
+
+
+async def test_slash_and_bang_typed_inside_the_prompt_are_text() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await _loaded(pilot, app)
+        await pilot.press("/", *"/v1/orders", "enter")
+        await pilot.pause()
+        assert _search_of(app) == "/v1/orders"
+        # `!` opens the exclude prompt at once too; "tz" typed after it are its text.
+        await pilot.press("!", *"healthz", "enter")
+        await pilot.pause()
+        assert app.dashboard.log_panel.query_state.state.excludes == ["healthz"]
+        assert app.dashboard.maximized is None  # the `z` was text, not Maximise

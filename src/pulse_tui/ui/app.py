@@ -14,9 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 
 from pulse_tui.config import Config
 from pulse_tui.model.alerting.fingerprint import pattern_query
@@ -68,6 +70,9 @@ class PulseApp(App[int]):
             priority=True,
             id="previous_pane",
         ),
+        # Priority: acted on as the key is read, so the keys typed after it reach the
+        # prompt (see action_search_logs); an Input focused keeps `/` as text.
+        Binding("slash", "search_logs", "Search logs", key_display="/", priority=True, id="search"),
         Binding("z", "maximize", "Maximise", id="maximize"),
         Binding("enter", "maximize", "Maximise", show=False, id="maximize_enter"),
         Binding("p", "toggle_pause", "Pause", id="pause"),
@@ -126,6 +131,7 @@ class PulseApp(App[int]):
         "pick_services": "Filter by service (fuzzy, multi-select)",
         "pick_range": "Choose the time range (presets or custom)",
         "escape": "Clear the service filter / restore a maximised pane",
+        "search_logs": "Search the logs, from any pane (Enter keeps it, n / N move)",
     }
 
     def __init__(
@@ -189,6 +195,23 @@ class PulseApp(App[int]):
     def action_show_tab(self, name: str) -> None:
         """Switch the bottom area to logs, alerts, error groups or probes, and focus it."""
         self.dashboard.show_tab(name)
+
+    def action_search_logs(self) -> None:
+        """`/` from anywhere, as in less, lnav and k9s: show the logs and open the prompt.
+
+        The prompt takes focus before this returns (`focus_now`), so "/timeout" typed in
+        one go searches "timeout" instead of firing `t`.
+        """
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # `/` typed into a prompt is text
+        if self.screen is not self.screen_stack[0]:
+            if not isinstance(self.screen, HelpScreen):
+                raise SkipAction()  # a dialog's own key
+            self.pop_screen()
+        if self.dashboard.active_tab != "logs" or not self.dashboard.log_panel.view.has_focus:
+            # (Not when the logs have the keys: show_tab would restore a maximised pane.)
+            self.dashboard.show_tab("logs")
+        self.dashboard.log_panel.action_prompt("search")
 
     def action_cycle_focus(self, delta: int) -> None:
         self.dashboard.cycle_focus(delta)
