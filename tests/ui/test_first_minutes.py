@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from rich.color import ColorSystem
+from textual.binding import Binding
 from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
 
 from pulse_tui.ui.app import PulseApp
@@ -132,3 +135,70 @@ async def test_slash_and_bang_typed_inside_the_prompt_are_text() -> None:
         await pilot.pause()
         assert app.dashboard.log_panel.query_state.state.excludes == ["healthz"]
         assert app.dashboard.maximized is None  # the `z` was text, not Maximise
+
+
+# ----------------------------------------------------------------- 3: help from the bindings
+
+
+def _every_declared_binding() -> list[tuple[str, Binding]]:
+    """(class name, binding) for every Binding any pulse-tui UI class declares."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import pulse_tui.ui
+
+    found = []
+    for module_info in pkgutil.walk_packages(pulse_tui.ui.__path__, "pulse_tui.ui."):
+        module = importlib.import_module(module_info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__:
+                continue
+            for binding in cls.__dict__.get("BINDINGS", ()):
+                found.append((cls.__name__, binding))
+    return found
+
+
+async def test_help_lists_every_binding_of_every_pane_once() -> None:
+    from pulse_tui.ui.screens.help import SECTION_OF, HelpScreen
+
+    app = frozen_demo_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await _loaded(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        sections = dict(app.screen.sections)
+        declared = _every_declared_binding()
+        assert len(declared) > 50
+        for owner, binding in declared:
+            rows = sections[SECTION_OF.get(owner, owner)]
+            for key in binding.key.split(","):
+                shown = app.get_key_display(replace(binding, key=key.strip()))
+                assert any(shown in keys.split(" ") for keys, _ in rows), (owner, key, rows)
+        everything = [row for rows in sections.values() for row in rows]
+        descriptions = [what for _, what in sections["Everywhere"]]
+        assert len(descriptions) == len(set(descriptions))  # "Errors" once, 1-7 once each
+        for rows in sections.values():  # (Esc "Cancel" is in each dialog's section)
+            assert len(rows) == len(set(rows)), rows
+        for keys in ("/", "n", "N", "f", "!", "l", "h", "x", "b", "space", "home", "end"):
+            assert any(keys in shown.split(" ") for shown, _ in everything), keys
+
+
+async def test_help_fits_80x24_with_its_close_hint_and_scrolls_to_the_end() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await _loaded(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Esc close" in text and "Key bindings" in text
+        last_title, last_rows = app.screen.sections[-1]
+        assert last_title not in text  # below the fold at first
+        await pilot.press("end")
+        await pilot.pause()
+        text = screen_text(app)
+        assert last_title in text and last_rows[-1][1] in text and "Esc close" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
