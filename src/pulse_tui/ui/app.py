@@ -14,9 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 
 from pulse_tui.config import Config
 from pulse_tui.model.alerting.fingerprint import pattern_query
@@ -24,12 +26,15 @@ from pulse_tui.model.core.view_state import ViewState
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.sources.base import LogSource, MetricsSource
 from pulse_tui.sources.factory import log_sources, metrics_source
-from pulse_tui.ui.commands import help_rows, palette_commands
+from pulse_tui.ui.commands import palette_commands
 from pulse_tui.ui.dashboard import MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH, Dashboard
 from pulse_tui.ui.feeds.alerts import AlertsFeed
 from pulse_tui.ui.feeds.logs import LogFeed
 from pulse_tui.ui.feeds.metrics import MetricsFeed
-from pulse_tui.ui.screens.help import HelpScreen
+from pulse_tui.ui.screens.help import HelpScreen, help_sections
+from pulse_tui.ui.screens.picker import PickerScreen
+from pulse_tui.ui.screens.silence import SilenceScreen
+from pulse_tui.ui.screens.time_range import TimeRangeScreen
 from pulse_tui.ui.view import ViewController
 from pulse_tui.ui.widgets.alerting.alerts_pane import AlertsPane
 from pulse_tui.ui.widgets.alerting.error_groups_pane import ErrorGroupsPane
@@ -68,6 +73,9 @@ class PulseApp(App[int]):
             priority=True,
             id="previous_pane",
         ),
+        # Priority: acted on as the key is read, so the keys typed after it reach the
+        # prompt (see action_search_logs); an Input focused keeps `/` as text.
+        Binding("slash", "search_logs", "Search logs", key_display="/", priority=True, id="search"),
         Binding("z", "maximize", "Maximise", id="maximize"),
         Binding("enter", "maximize", "Maximise", show=False, id="maximize_enter"),
         Binding("p", "toggle_pause", "Pause", id="pause"),
@@ -126,6 +134,28 @@ class PulseApp(App[int]):
         "pick_services": "Filter by service (fuzzy, multi-select)",
         "pick_range": "Choose the time range (presets or custom)",
         "escape": "Clear the service filter / restore a maximised pane",
+        "search_logs": "Search the logs, from any pane (Enter keeps it, n / N move)",
+    }
+
+    #: What the help says of keys whose binding's description is a footer's one word, and
+    #: of the keys that pick a pane or a panel (not palette entries: the palette names the
+    #: panes itself). By action; the rest of the help is the bindings' own descriptions.
+    KEY_HELP: dict[str, str] = {
+        "prompt('exclude')": "Exclude lines matching a pattern (several combine)",
+        "toggle_filter": "Filter mode: only the lines matching the search",
+        "cycle_level": "Minimum level: error → warn → info → all",
+        "pick_hosts": "Host filter (same picker as services)",
+        "clear": "Clear search and filters",
+        "scroll_home": "Oldest line",
+        "follow": "Follow the newest lines",
+        "toggle_wrap": "Wrap long lines",
+        "cycle_sort": "Sort by the next column",
+        **{f"show_panel('{s.value}')": f"Show the {s.heading} panel" for s in Signal},
+        "focus_pane('services')": "Focus the services table",
+        "show_tab('logs')": "Logs tab",
+        "show_tab('alerts')": "Alerts tab",
+        "show_tab('error-groups')": "Errors tab: error groups",
+        "show_tab('probes')": "Probes tab",
     }
 
     def __init__(
@@ -190,6 +220,23 @@ class PulseApp(App[int]):
     def action_show_tab(self, name: str) -> None:
         """Switch the bottom area to logs, alerts, error groups or probes, and focus it."""
         self.dashboard.show_tab(name)
+
+    def action_search_logs(self) -> None:
+        """`/` from anywhere, as in less, lnav and k9s: show the logs and open the prompt.
+
+        The prompt takes focus before this returns (`focus_now`), so "/timeout" typed in
+        one go searches "timeout" instead of firing `t`.
+        """
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # `/` typed into a prompt is text
+        if self.screen is not self.screen_stack[0]:
+            if not isinstance(self.screen, HelpScreen):
+                raise SkipAction()  # a dialog's own key
+            self.pop_screen()
+        if self.dashboard.active_tab != "logs" or not self.dashboard.log_panel.view.has_focus:
+            # (Not when the logs have the keys: show_tab would restore a maximised pane.)
+            self.dashboard.show_tab("logs")
+        self.dashboard.log_panel.action_prompt("search")
 
     def action_cycle_focus(self, delta: int) -> None:
         self.dashboard.cycle_focus(delta)
@@ -263,7 +310,10 @@ class PulseApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             # Installed once and reused: composing the table is the slow part.
             if not self.is_screen_installed("help"):
-                self.install_screen(HelpScreen(help_rows(self, self.ACTION_HELP)), "help")
+                dialogs = (PickerScreen, TimeRangeScreen, SilenceScreen, HelpScreen)
+                described = {**self.ACTION_HELP, **self.KEY_HELP}
+                sections = help_sections(self, dialogs, described)
+                self.install_screen(HelpScreen(sections), "help")
             self.push_screen("help")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

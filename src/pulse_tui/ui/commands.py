@@ -1,5 +1,5 @@
-"""Discoverability: the help screen's rows and the command palette's entries, from one list
-(the app's bindings and `ACTION_HELP`)."""
+"""Discoverability: the command palette's entries, from the app's `ACTION_HELP` (the help
+screen reads the bindings themselves: ui/screens/help.py)."""
 
 from __future__ import annotations
 
@@ -8,37 +8,9 @@ from functools import partial
 from typing import Any
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.ui.dashboard import Dashboard
-
-#: Keys that belong to a pane (its own bindings) or a range of keys, said in words.
-_MORE_ROWS = [
-    ("1-5", "Show a signal panel (Latency, Traffic, Errors, Saturation, Queue)"),
-    ("6 / 7", "Focus the services table / the logs"),
-    ("Enter (table)", "Focus every panel and the logs on that service"),
-    ("o / O (table)", "Sort by the next column / reverse the order"),
-    ("j k ↑ ↓ (logs)", "Scroll one line"),
-    ("PgUp PgDn (logs)", "Scroll one page"),
-    ("g / G (logs)", "Oldest line / follow the newest"),
-    ("w (logs)", "Wrap long lines"),
-    ("ctrl+p", "Command palette: every action by name"),
-]
-
-
-def help_rows(app: App[Any], action_help: Mapping[str, str]) -> list[tuple[str, str]]:
-    """(keys, what they do) for every binding the user can press, as the keymap has them."""
-    rows = []
-    for binding in app.BINDINGS:
-        assert isinstance(binding, Binding)  # the app declares Binding objects only
-        keys = app.get_key_display(binding)
-        if binding.action in action_help:
-            rows.append((keys, action_help[binding.action]))
-        elif binding.description:
-            rows.append((keys, binding.description))
-    rows += _MORE_ROWS
-    return list(dict.fromkeys(rows))  # each row once (two keys, one action), first place
 
 
 def palette_commands(

@@ -21,6 +21,7 @@ from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.ui.widgets.alerting.alerts_pane import AlertsPane
 from pulse_tui.ui.widgets.alerting.error_groups_pane import ErrorGroupsPane
 from pulse_tui.ui.widgets.alerting.probes_pane import ProbesPane
+from pulse_tui.ui.widgets.focus import focus_now
 from pulse_tui.ui.widgets.key_bar import KeyBar
 from pulse_tui.ui.widgets.logs.log_panel import LogPanel
 from pulse_tui.ui.widgets.metrics.service_table import ServiceTable
@@ -253,7 +254,7 @@ class Dashboard:
         if self._maximized is not None and pane is not self._maximized:
             self.restore()
         self._pending_pane = pane
-        pane.focus()
+        focus_now(pane)
 
     def focus_pane_by_id(self, pane_id: str) -> None:
         self.focus_pane(self._app.query_one(f"#{pane_id}", Widget))

@@ -34,7 +34,8 @@ def text_segments(text: Text) -> list[Segment]:
 def text_strip(text: Text, width: int, base: Style | None = None) -> Strip:
     """`text` cropped or padded to `width` cells; `base` (the widget's colours) goes
     under the text's own styles and fills the padding."""
-    segments = text_segments(text)
-    if base is not None:
-        segments = list(Segment.apply_style(segments, base))
+    # Every segment gets a style, the padding too: Textual's NO_COLOR filter reads the
+    # colour of each and fails on a None.
+    base = base or Style.null()
+    segments = list(Segment.apply_style(text_segments(text), base))
     return Strip(Segment.adjust_line_length(segments, width, base, pad=True), width)

@@ -18,6 +18,7 @@ from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.line import Level
 from pulse_tui.sources.base import HostState, HostStatus
 from pulse_tui.ui.toast import toast
+from pulse_tui.ui.widgets.focus import focus_now
 from pulse_tui.ui.widgets.logs.log_query import LogQuery
 from pulse_tui.ui.widgets.logs.log_view import LogView
 from pulse_tui.ui.widgets.palette import host_colour
@@ -80,8 +81,9 @@ class SearchBar(Input):
 class LogPanel(Vertical):
     """Border, line view and a one-line status: per-host state, counts, follow mode.
 
-    Search and filters: `/` searches (highlight, `n`/`N`), `f` shows only matching lines,
-    `!` excludes a pattern, `l` cycles the minimum level, `h` picks hosts, Escape clears.
+    Search and filters: `/` (the app's key) searches (highlight, `n`/`N`), `f` shows only
+    matching lines, `!` excludes a pattern, `l` cycles the minimum level, `h` picks hosts,
+    Escape clears.
     """
 
     DEFAULT_CSS = """
@@ -96,8 +98,18 @@ class LogPanel(Vertical):
     """
 
     BINDINGS = [
-        Binding("slash", "prompt('search')", "Search", key_display="/"),
-        Binding("exclamation_mark", "prompt('exclude')", "Exclude", show=False, key_display="!"),
+        # `/` is the app's (it searches from any pane). `!` has priority for the reason
+        # `/` has: checked when the key is read, before the keys typed after it, so they
+        # reach the prompt it opens (see ui/widgets/focus.py). Not while the prompt has
+        # the keys: there `!` is text (`check_action`).
+        Binding(
+            "exclamation_mark",
+            "prompt('exclude')",
+            "Exclude",
+            show=False,
+            key_display="!",
+            priority=True,
+        ),
         Binding("f", "toggle_filter", "Filter", show=False),
         Binding("l", "cycle_level", "Level", show=False),
         Binding("h", "pick_hosts", "Hosts", show=False),
@@ -136,6 +148,10 @@ class LogPanel(Vertical):
     def search_bar(self) -> SearchBar:
         return self.query_one(SearchBar)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While the prompt has the keys, `!` is text for it.
+        return not (action == "prompt" and self.search_bar.has_focus)
+
     def action_prompt(self, mode: str) -> None:
         self.prompt_mode = mode
         bar = self.search_bar
@@ -148,7 +164,7 @@ class LogPanel(Vertical):
         bar.value = self._search_before if mode == "search" else ""
         bar.remove_class("-error")
         bar.add_class("-open")
-        bar.focus()
+        focus_now(bar)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
@@ -194,7 +210,7 @@ class LogPanel(Vertical):
                 return
             self.query_state.history.add("!" + text)
         bar.remove_class("-open", "-error")
-        self.view.focus()
+        focus_now(self.view)
         self.update_status()
 
     def action_toggle_filter(self) -> None:

@@ -26,6 +26,21 @@ from pulse_tui.model.search.query import SearchQuery, match_counter, next_match
 from pulse_tui.ui.widgets.logs.log_row import format_line, plain_row_segments
 from pulse_tui.ui.widgets.strips import text_segments
 
+#: The style of padding and blank rows. Never None (what Rich pads with by default):
+#: Textual's NO_COLOR filter reads every segment's colour and crashed on the
+#: "no log lines yet" row's padding.
+_PAD = Style()
+
+
+def _styled(row: list[Segment]) -> list[Segment]:
+    """`row` with `_PAD` for the segments that have no style (the row's plain spaces)."""
+    if all(segment.style is not None for segment in row):
+        return row
+    return [
+        segment if segment.style is not None else Segment(segment.text, _PAD, segment.control)
+        for segment in row
+    ]
+
 
 class LineStore(Protocol):
     """What the view needs of the buffer (pulse_tui.model.logs.buffer.LogBuffer)."""
@@ -290,7 +305,7 @@ class LogView(Widget, can_focus=True):
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        return self._page[y] if y < len(self._page) else Strip.blank(self.size.width)
+        return self._page[y] if y < len(self._page) else Strip.blank(self.size.width, _PAD)
 
     def _render_rows(self, line: LogLine, width: int, absolute: int) -> list[list[Segment]]:
         # A line renders the same until width, wrap, host column or search change: while
@@ -302,7 +317,7 @@ class LogView(Widget, can_focus=True):
         cached = self._row_cache.get(absolute)
         if cached is not None:
             return cached
-        rows = self._render_rows_uncached(line, width, absolute)
+        rows = [_styled(row) for row in self._render_rows_uncached(line, width, absolute)]
         if len(self._row_cache) > 4 * max(1, self.size.height):
             self._row_cache = {}  # bounded: dropping it all is cheaper than an LRU here
         self._row_cache[absolute] = rows
@@ -314,7 +329,7 @@ class LogView(Widget, can_focus=True):
         if not self.wrap and self.search is None:
             segments = plain_row_segments(line, self.host_width)
             if segments is not None:
-                return [Segment.adjust_line_length(segments, width, pad=True)]
+                return [Segment.adjust_line_length(segments, width, _PAD, pad=True)]
         text = format_line(line, host_width=self.host_width)
         if self.search is not None and line.kind is LineKind.LINE:
             # The message is the end of the formatted line: offset its spans by the prefix.
@@ -325,7 +340,7 @@ class LogView(Widget, can_focus=True):
         if not self.wrap:
             # One row, cropped: a quarter of `render_lines`' cost, and while following a
             # flood every row of every page is new.
-            return [Segment.adjust_line_length(text_segments(text), width, pad=True)]
+            return [Segment.adjust_line_length(text_segments(text), width, _PAD, pad=True)]
         console = self.app.console
         cut = len(text.plain) - len(line.text) if line.kind is LineKind.LINE else 0
         prefix, message = text.divide([cut])
@@ -337,13 +352,13 @@ class LogView(Widget, can_focus=True):
             parts = message.wrap(console, width - indent, overflow="fold") or [Text()]
             return [
                 Segment.adjust_line_length(
-                    text_segments((prefix if i == 0 else pad) + part), width, pad=True
+                    text_segments((prefix if i == 0 else pad) + part), width, _PAD, pad=True
                 )
                 for i, part in enumerate(parts)
             ]
         options = console.options.update(width=width, height=None)
         text.overflow = "fold"
-        return console.render_lines(text, options, pad=True)
+        return console.render_lines(text, options, style=_PAD, pad=True)
 
     def _build_page(self) -> list[Strip]:
         width, height = self.size.width, self.size.height
@@ -355,7 +370,7 @@ class LogView(Widget, can_focus=True):
             if self.predicate is not None and len(self.store):
                 empty = Text("no lines match the current filter", style="dim")
             lines = self.app.console.render_lines(
-                empty, self.app.console.options.update(width=width), pad=True
+                empty, self.app.console.options.update(width=width), style=_PAD, pad=True
             )
             return [Strip(line, width) for line in lines][:height]
         rows: list[list[Segment]] = []
@@ -373,9 +388,8 @@ class LogView(Widget, can_focus=True):
                 rows.extend(self._render_rows(self._line(position), width, absolute))
                 position += 1
             rows = rows[:height]
-        blank_style = Style()
         strips = [Strip(row, width) for row in rows]
         strips.extend(
-            Strip([Segment(" " * width, blank_style)], width) for _ in range(height - len(strips))
+            Strip([Segment(" " * width, _PAD)], width) for _ in range(height - len(strips))
         )
         return strips
