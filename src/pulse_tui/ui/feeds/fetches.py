@@ -97,6 +97,14 @@ class WindowFetches:
             gaps = self.coverage.missing(source.host, start, end)
             if gaps:
                 missing[source] = gaps
+        if land_at is not None and all(
+            self.coverage.covers(source.host, land_at - 1, min(land_at + 1, end))
+            for source in self._sources
+        ):
+            # The moment itself is loaded: show it now, fetch around it in the background
+            # (the merge keeps the pane where it is).
+            self._window = None
+            self._settled()
         if not missing:
             self._window = None
             self._settled()
