@@ -14,7 +14,7 @@ import time
 
 from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.parse import parse_texts
-from pulse_tui.sources.base import HostState, HostStatus, LogSink
+from pulse_tui.sources.base import FetchedWindow, HostState, HostStatus, LogSink, cannot_fetch
 from pulse_tui.sources.demo import DemoMetricsSource
 from pulse_tui.ui.app import PulseApp, demo_config
 
@@ -29,6 +29,8 @@ class FloodSource:
         self.host = host
         self.service = ""
         self.loads_history = False
+        self.fetches_windows = False
+        self.loaded_since: float | None = None
         self.rate = rate
         self.delivered = 0
         self._stop = asyncio.Event()
@@ -64,6 +66,9 @@ class FloodSource:
 
     async def stop(self) -> None:
         self._stop.set()
+
+    async def fetch_window(self, start: float, end: float) -> FetchedWindow:
+        return cannot_fetch(self.host, start, end)
 
 
 def main() -> None:

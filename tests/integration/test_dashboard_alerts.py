@@ -29,8 +29,15 @@ class LinesOnce:
         self.host = host
         self.service = ""
         self.loads_history = False
+        self.fetches_windows = False
+        self.loaded_since = None
         self.lines = lines
         self.stopped = False
+
+    async def fetch_window(self, start: float, end: float):
+        from pulse_tui.sources.base import cannot_fetch
+
+        return cannot_fetch(self.host, start, end)
 
     async def run(self, sink) -> None:
         import asyncio

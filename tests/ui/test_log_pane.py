@@ -11,7 +11,7 @@ from ui.harness import frozen_demo_app, has_data, screen_segments, screen_text, 
 
 from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
-from pulse_tui.sources.base import HostState, HostStatus, LogSink
+from pulse_tui.sources.base import FetchedWindow, HostState, HostStatus, LogSink, cannot_fetch
 from pulse_tui.sources.demo import DemoMetricsSource
 from pulse_tui.ui.app import PulseApp, demo_config
 
@@ -25,8 +25,13 @@ class ScriptedLogSource:
         self.host = host
         self.service = ""
         self.loads_history = False
+        self.fetches_windows = False
+        self.loaded_since: float | None = None
         self.batches = batches
         self.stopped = False
+
+    async def fetch_window(self, start: float, end: float) -> FetchedWindow:
+        return cannot_fetch(self.host, start, end)
 
     async def run(self, sink: LogSink) -> None:
         sink.on_status(HostStatus(self.host, HostState.LIVE))

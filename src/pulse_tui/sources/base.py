@@ -7,7 +7,7 @@ the `summary` and `check` commands, tests and benchmarks.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
@@ -111,6 +111,31 @@ class LogSink(Protocol):
         ...
 
 
+@dataclass(slots=True)
+class FetchedWindow:
+    """What one host holds for a past window `[start, end)`, read on demand
+    (`LogSource.fetch_window`): its lines in each stream's own order, and what it cost."""
+
+    host: str
+    start: float
+    end: float
+    #: One sequence per file or unit, each in its own order (the caller merges them).
+    batches: list[Sequence[LogLine]] = field(default_factory=list)
+    #: Why the window is not all there (None: it is), fit for the status line.
+    problem: str | None = None
+    #: Bytes of file content read on the host (0: nothing was read there).
+    bytes_read: int = 0
+
+    @property
+    def lines(self) -> int:
+        return sum(map(len, self.batches))
+
+
+def cannot_fetch(host: str, start: float, end: float) -> FetchedWindow:
+    """The answer of a source that cannot load past windows (`fetches_windows` False)."""
+    return FetchedWindow(host, start, end, problem="this source cannot load past windows")
+
+
 @runtime_checkable
 class LogSource(Protocol):
     """Streams sanitised lines from one host until cancelled."""
@@ -123,6 +148,15 @@ class LogSource(Protocol):
     #: True if it sends a history on connect and then calls `LogSink.on_history_done`;
     #: False for a live-only source.
     loads_history: bool
+    #: True if `fetch_window` reads past windows from the host; False: it answers at once
+    #: with `cannot_fetch`.
+    fetches_windows: bool
+
+    @property
+    def loaded_since(self) -> float | None:
+        """The time from which the source has delivered (or is delivering, as its
+        history) every line; None: not known. Older windows come by `fetch_window`."""
+        ...
 
     async def run(self, sink: LogSink) -> None:
         """Stream forever, reconnecting as needed; returns only when told to stop."""
@@ -130,4 +164,11 @@ class LogSource(Protocol):
 
     async def stop(self) -> None:
         """Stop streaming and leave nothing running on the remote side."""
+        ...
+
+    async def fetch_window(self, start: float, end: float) -> FetchedWindow:
+        """The host's lines of `[start, end)` that it has not delivered yet (history on
+        demand), without blocking the stream. Never raises for a host problem: it is in
+        `FetchedWindow.problem`, with whatever was read before it. Cancellable: a cancelled
+        fetch leaves nothing running on the host."""
         ...

@@ -20,7 +20,7 @@ from pulse_tui.config import AlertRule, AlertsConfig, Config, LogRule
 from pulse_tui.model.core import clock
 from pulse_tui.model.logs.line import Level, LogLine
 from pulse_tui.model.metrics.signals import QueryWindow, Recent, Series, Signal, SignalResult
-from pulse_tui.sources.base import HostState, HostStatus, LogSink
+from pulse_tui.sources.base import FetchedWindow, HostState, HostStatus, LogSink
 
 DEMO_SERVICES = ("api", "checkout", "worker")
 DEMO_QUEUES = ("emails", "webhooks")
@@ -200,6 +200,10 @@ _ERRORS = (
 )
 
 
+#: Lines a made-up past window holds at most.
+DEMO_WINDOW_LINES = 20_000
+
+
 class DemoLogSource:
     """A LogSource for one fake host, writing plain and JSON lines at a realistic pace."""
 
@@ -213,11 +217,26 @@ class DemoLogSource:
         self.live = live
         #: The opening backlog is its history (`LogSink.on_history_done` follows it).
         self.loads_history = True
+        #: Past windows are made up on demand, like the live lines (`fetch_window`).
+        self.fetches_windows = True
+        #: The opening backlog's first line (None until it is sent).
+        self.loaded_since: float | None = None
+        self._seed = seed
         self._random = random.Random(seed)
         self._stopped = asyncio.Event()
 
-    def _line(self, now: float) -> LogLine:
-        rnd = self._random
+    async def fetch_window(self, start: float, end: float) -> FetchedWindow:
+        """Lines of `[start, end)` made up as the live ones are, a quarter of the live rate
+        (at most `DEMO_WINDOW_LINES`), after a short wait, as a host would answer."""
+        await asyncio.sleep(0.3)
+        rnd = random.Random(hash((self._seed, int(start), int(end))))
+        count = min(DEMO_WINDOW_LINES, int((end - start) * self.rate / 4))
+        stamps = sorted(rnd.uniform(start, end) for _ in range(count))
+        lines = [self._line(t, rnd) for t in stamps]
+        return FetchedWindow(self.host, start, end, batches=[lines] if lines else [])
+
+    def _line(self, now: float, rnd: random.Random | None = None) -> LogLine:
+        rnd = rnd or self._random
         storm = incident_strength(self.service, now)
         roll = rnd.random()
         order = rnd.randrange(10000, 99999)
@@ -267,6 +286,7 @@ class DemoLogSource:
         backlog = [self._line(now - 30 + i * 0.5) for i in range(60)]
         for line in backlog:
             line.received = now
+        self.loaded_since = now - 30
         sink.on_lines(backlog)
         sink.on_history_done(self.host)
         sink.on_status(HostStatus(self.host, HostState.LIVE, "demo"))

@@ -291,7 +291,9 @@ class PulseApp(App[int]):
         self.view.focus_service(event.service)
 
     def on_signal_panel_jump_to_time(self, event: SignalPanel.JumpToTime) -> None:
-        self.dashboard.log_panel.show_time(event.timestamp)
+        # "Near" is within one chart step (or a minute): the chart cannot tell closer.
+        steps = [p.result.window.step for p in self.dashboard.signal_panels() if p.result]
+        self.logs.jump_to(event.timestamp, max(steps, default=0.0))
 
     # ----------------------------------------------------------------- alerts
 

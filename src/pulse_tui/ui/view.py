@@ -32,11 +32,17 @@ class ViewController:
         self._state = state
         #: Every panel fetched again now, backoff waits forgotten (the metrics feed).
         self._refetch = refetch
+        #: Told of every change of the range shown (the log feed fetches what it lacks).
+        self._range_listeners: list[Callable[[ViewState], None]] = []
 
     @property
     def state(self) -> ViewState:
         """The current view (immutable: a change makes a new one)."""
         return self._state
+
+    def on_range_change(self, listener: Callable[[ViewState], None]) -> None:
+        """Call `listener` with the new state whenever the range or its end changes."""
+        self._range_listeners.append(listener)
 
     def set(self, state: ViewState, *, refetch: bool = True) -> None:
         """Make `state` the view (before the app runs: the view it starts with)."""
@@ -46,6 +52,9 @@ class ViewController:
         self._dashboard.header.show(state)
         if state.services != old.services:
             self._dashboard.log_panel.set_services(state.services)
+        if (state.range_seconds, state.end) != (old.range_seconds, old.end):
+            for listener in self._range_listeners:
+                listener(state)
         if refetch:
             self._refetch()
 

@@ -21,7 +21,7 @@ from pulse_tui.model.logs.line import LogLine
 from pulse_tui.sources.base import LogSink
 from pulse_tui.sources.ssh.connect import StreamChannel
 from pulse_tui.sources.ssh.line_reader import LineReader
-from pulse_tui.sources.ssh.remote_commands import journal_command
+from pulse_tui.sources.ssh.remote_commands import journal_command, journal_window_command
 
 #: Makes a NOTICE line: (text, source, service).
 Notice = Callable[[str, str, str], LogLine]
@@ -97,4 +97,49 @@ def entry_line(
         journal.seen.add(cursor)
         if len(journal.seen) > MAX_SEEN:
             journal.seen = {cursor}
+    return journal_line(entry, received, host, source, journal.service)
+
+
+async def read_journal_window(
+    conn: asyncssh.SSHClientConnection,
+    journal: JournalStream,
+    host: str,
+    start: float,
+    end: float,
+    max_line_bytes: int,
+) -> tuple[list[LogLine], int]:
+    """The unit's entries timed in `[start, end)` (a past window, `journalctl --since
+    --until`, once), and the bytes read. The followed stream's cursor is not touched."""
+    source = f"journal:{journal.unit}" if journal.unit else "journal"
+    command = journal_window_command(journal.unit, start, end)
+    chan, session = await conn.create_session(StreamChannel, command, encoding=None)
+    assert isinstance(session, StreamChannel)
+    reader = LineReader(max_line_bytes, None)
+    lines: list[LogLine] = []
+    count = 0
+    received = time.time()
+    try:
+        while (item := await session.get()) is not None:
+            kind, data = item
+            if kind == 1:
+                continue  # journalctl's own words about a window are not lines of it
+            count += len(data)
+            for raw in [*reader.feed(data)]:
+                line = _window_line(raw, journal, host, source, received)
+                if line is not None and start <= line.timestamp < end:
+                    lines.append(line)
+    finally:
+        chan.close()
+    return lines, count
+
+
+def _window_line(
+    raw: str, journal: JournalStream, host: str, source: str, received: float
+) -> LogLine | None:
+    try:
+        entry = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(entry, dict):
+        return None
     return journal_line(entry, received, host, source, journal.service)

@@ -158,6 +158,42 @@ def read_once_command(path: str, offset: int, compressed: bool) -> str:
     return sh_command(_READ_ONCE, path, str(offset), "z" if compressed else "")
 
 
+# $1 path, $2 offset, $3 length, $4 "z" for a gzip file: `length` bytes of the file (of
+# its decompressed content) from the offset, once: one part of a past window. Not under a
+# lifeline: it ends by itself, and a closed channel ends it at its next write.
+_READ_SPAN = """
+f=$1 off=$2 len=$3
+if [ "$4" = z ]; then
+  gzip -dc -- "$f" | tail -c "+$((off + 1))" | head -c "$len"
+else
+  tail -c "+$((off + 1))" -- "$f" | head -c "$len"
+fi
+"""
+
+
+def read_span_command(path: str, offset: int, length: int, compressed: bool) -> str:
+    """`length` bytes of `path` from byte `offset` (a past window's part of a file)."""
+    return sh_command(_READ_SPAN, path, str(offset), str(length), "z" if compressed else "")
+
+
+def journal_window_command(unit: str, start: float, end: float) -> str:
+    """`journalctl -o json` of the entries from Unix time `start` until `end`, once."""
+    argv = ["journalctl", "--output=json", "--quiet", "--no-pager"]
+    argv += [f"--since=@{int(start)}", f"--until=@{int(end) + 1}"]
+    if unit:
+        argv += [f"--unit={unit}"]
+    return sh_command(_JOURNAL_ONCE, *argv)
+
+
+# As _JOURNAL, without the lifeline: it ends by itself after the last entry.
+_JOURNAL_ONCE = f"""
+if journalctl --output-fields=MESSAGE --lines=0 --quiet >/dev/null 2>&1; then
+  shift; set -- journalctl --output-fields={JOURNAL_FIELDS} "$@"
+fi
+exec "$@"
+"""
+
+
 def journal_command(
     unit: str, cursor: str | None, *, since: float | None = None, backlog: int = 20
 ) -> str:

@@ -22,7 +22,6 @@ import contextlib
 import fnmatch
 import time
 from collections.abc import Awaitable
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 import asyncssh
@@ -31,9 +30,10 @@ from pulse_tui.config import Config, LogFile, LogHost, LogsConfig
 from pulse_tui.model.core.sanitize import sanitize, sanitize_chunk
 from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
-from pulse_tui.model.logs.parse import notice, parse_texts, timestamp_and_level
-from pulse_tui.sources.base import HostState, HostStatus, LogSink, SourceError
+from pulse_tui.model.logs.parse import notice, parse_texts
+from pulse_tui.sources.base import FetchedWindow, HostState, HostStatus, LogSink, SourceError
 from pulse_tui.sources.ssh.connect import ConnectionPool, StreamChannel, TrackingClient
+from pulse_tui.sources.ssh.file_stream import CONTINUATION_SECONDS, FileStream
 from pulse_tui.sources.ssh.first_look import search_files
 from pulse_tui.sources.ssh.history import HistoryStart, Outcome, cut_notice_text
 from pulse_tui.sources.ssh.journal import JournalStream, follow_journal
@@ -42,10 +42,11 @@ from pulse_tui.sources.ssh.remote_commands import (
     BACKLOG_BYTES,
     HEADER,
     expand_globs_command,
-    read_once_command,
     tail_file_command,
 )
-from pulse_tui.sources.ssh.rotated import DropBefore, Segment
+from pulse_tui.sources.ssh.rotated import Segment
+from pulse_tui.sources.ssh.segments import load_segment
+from pulse_tui.sources.ssh.window import fetch_host_window
 from pulse_tui.sources.transport.backoff import Backoff, BackoffPolicy
 from pulse_tui.sources.transport.errors import describe_transport_error
 
@@ -60,35 +61,6 @@ STOP_TIMEOUT = 1.5
 # tail -F tells on stderr when it starts over on a new or truncated file: our byte
 # offset restarts at 0 then.
 _RESTART_MARKERS = (b"has been replaced", b"has appeared", b"file truncated")
-
-
-#: Lines read this soon after the last ones may continue them (a stack trace's next read).
-CONTINUATION_SECONDS = 1.0
-
-
-@dataclass(slots=True)
-class _FileStream:
-    """Where one followed file stands: bytes received and the inode they came from."""
-
-    path: str
-    service: str
-    reader: LineReader
-    offset: int | None = None
-    inode: str | None = None
-    #: `offset` may be mid-line (a history start that is not a line start): skip to the
-    #: next newline before the first line.
-    unaligned: bool = False
-    #: How the history start was found, if it was searched for.
-    history: HistoryStart | None = None
-    #: The file's size when its history was searched: bytes before it are history
-    #: (None: no history to wait for, or all of it arrived).
-    history_end: int | None = None
-    #: Rotated files to load before it, oldest first (until its first tail starts).
-    segments: list[Segment] = field(default_factory=list)
-    #: The last line's timestamp, if the lines so far had one, and when it arrived
-    #: (monotonic): a stack trace split across two reads keeps its head's time.
-    last_stamp: float | None = None
-    last_at: float = 0.0
 
 
 class SshLogSource:
@@ -113,13 +85,17 @@ class SshLogSource:
         self.history_range = history_range
         #: A first look loads a history and says when it is past it (`on_history_done`).
         self.loads_history = bool(host.files) and self._since() is not None
+        #: Past windows are read from the host's files and units on demand.
+        self.fetches_windows = True
         self._history_read = 0
+        self._window_read = 0
+        self._journal_since: float | None = None
         #: Files whose history has not all arrived yet; None once `on_history_done` went.
         self._history_left: set[str] | None = set()
         self._stopping = asyncio.Event()
         self._stopped = asyncio.Event()
         self._conn: asyncssh.SSHClientConnection | None = None
-        self._files: dict[str, _FileStream] = {}
+        self._files: dict[str, FileStream] = {}
         self._journals = [
             JournalStream(u.unit, u.service or host.service, self._reader(raw=True))
             for u in host.journal
@@ -133,6 +109,30 @@ class SshLogSource:
         """Bytes of file content the history searches (rotated files' included) have
         read on this source's host so far; what loading the history sent is not counted."""
         return self._history_read
+
+    @property
+    def window_bytes_read(self) -> int:
+        """Bytes of file and journal content past-window fetches have read so far."""
+        return self._window_read
+
+    @property
+    def loaded_since(self) -> float | None:
+        """The time from which every followed file and unit has delivered all its lines
+        (None: not known yet, or nothing searched); earlier lines come by `fetch_window`."""
+        times = [s.loaded_from for s in self._files.values() if s.loaded_from is not None]
+        if self._journals and self._journal_since is not None:
+            times.append(self._journal_since)
+        return max(times) if times else None
+
+    async def fetch_window(self, start: float, end: float) -> FetchedWindow:
+        """`[start, end)` of every followed file and unit (`ssh.window.fetch_host_window`),
+        read on the live connection."""
+        files = [(s.path, s.service) for s in self._files.values()]
+        window = await fetch_host_window(
+            self._conn, self.host, files, self._journals, self.logs, start, end
+        )
+        self._window_read += window.bytes_read
+        return window
 
     def history_start(self, path: str) -> HistoryStart | None:
         """How `path`'s history start was found (None: not searched, or not yet)."""
@@ -257,7 +257,7 @@ class SshLogSource:
 
     async def _expand_files(
         self, conn: asyncssh.SSHClientConnection, sink: LogSink
-    ) -> list[_FileStream]:
+    ) -> list[FileStream]:
         by_pattern: dict[str, LogFile] = {f.path: f for f in self.config.files}
         if not by_pattern:
             return []
@@ -269,12 +269,12 @@ class SshLogSource:
             stream = self._files.get(path)
             if stream is None:
                 service = _service_for(path, self.config) or self.config.service
-                stream = self._files[path] = _FileStream(path, service, self._reader())
+                stream = self._files[path] = FileStream(path, service, self._reader())
             streams.append(stream)
         return streams
 
     async def _find_history(
-        self, streams: list[_FileStream], conn: asyncssh.SSHClientConnection, sink: LogSink
+        self, streams: list[FileStream], conn: asyncssh.SSHClientConnection, sink: LogSink
     ) -> None:
         """Sets each stream's start at its history (offset and inode, as for a resume);
         a stream whose file has no timestamps keeps the short backlog."""
@@ -295,6 +295,7 @@ class SshLogSource:
             start = stream.history = history.start
             if start.offset is None:
                 continue  # no timestamps: the short backlog
+            stream.loaded_from = history.loaded_from(since)
             stream.offset, stream.inode = start.offset, history.state.inode
             stream.history_end = history.state.size
             stream.unaligned = not start.aligned
@@ -307,7 +308,7 @@ class SshLogSource:
                 notice_line = self._notice(text, source, stream.service, at=start.first_stamp)
                 sink.on_lines([notice_line])
 
-    def _history_past(self, sink: LogSink, stream: _FileStream | None = None) -> None:
+    def _history_past(self, sink: LogSink, stream: FileStream | None = None) -> None:
         """Once `stream` (if any) delivered its history: tell the sink when every file's
         has, once."""
         left = self._history_left
@@ -325,7 +326,7 @@ class SshLogSource:
                 sink.on_history_done(self.host)
 
     async def _follow_file(
-        self, conn: asyncssh.SSHClientConnection, stream: _FileStream, sink: LogSink
+        self, conn: asyncssh.SSHClientConnection, stream: FileStream, sink: LogSink
     ) -> None:
         # A first look without a history start (no range, or no timestamps in the file)
         # shows the short backlog; with `history_bytes = 0`, none: live lines only.
@@ -350,7 +351,7 @@ class SshLogSource:
         self,
         conn: asyncssh.SSHClientConnection,
         command: str,
-        stream: _FileStream,
+        stream: FileStream,
         sink: LogSink,
         backlog: bool = True,
     ) -> None:
@@ -418,49 +419,30 @@ class SshLogSource:
     async def _load_segment(
         self,
         conn: asyncssh.SSHClientConnection,
-        stream: _FileStream,
+        stream: FileStream,
         segment: Segment,
         sink: LogSink,
     ) -> None:
-        """Delivers one rotated file's part of `stream`'s history, under its own name."""
-        command = read_once_command(segment.path, segment.offset, segment.compressed)
-        chan, session = await conn.create_session(StreamChannel, command, encoding=None)
-        assert isinstance(session, StreamChannel)
-        part = _FileStream(segment.path, stream.service, self._reader())
-        source = sanitize(segment.path)
-        keep = DropBefore(segment.since) if segment.since is not None else None
-        skip_partial, say_cut, said = not segment.aligned, segment.cut, False
-        stderr = LineReader(4096)
-        while (item := await session.get()) is not None:
-            kind, data = item
-            if kind == 1:  # a corrupt .gz: gzip says why (after a blank line)
-                texts = [t for t in stderr.feed(data) if t.strip()]
-                said = said or bool(texts)
-                sink.on_lines([self._notice(t, source, stream.service) for t in texts])
-                continue
-            if skip_partial:
-                newline = data.find(b"\n")
-                if newline < 0:
-                    continue
-                data, skip_partial = data[newline + 1 :], False
-            texts = part.reader.feed(data)
-            if keep is not None:
-                texts = keep.feed(texts)
-            if texts and say_cut:
-                first = timestamp_and_level(texts[0])[0]
-                text = cut_notice_text(segment.path, first, self.logs.history_bytes)
-                sink.on_lines([self._notice(text, source, stream.service, at=first)])
-                say_cut = False
-            self._deliver(sink, part, source, texts)
-        rest = part.reader.flush()
-        self._deliver(sink, part, source, keep.feed(rest) if keep is not None else rest)
-        rest_err = [t for t in stderr.flush() if t.strip()]
-        sink.on_lines([self._notice(t, source, stream.service) for t in rest_err])
-        if session.exit_status not in (None, 0) and not said and not conn.is_closed():
-            sink.on_lines([self._notice(f"exited with status {session.exit_status}", source)])
-        chan.close()
+        """Delivers one rotated file's part of `stream`'s history (`ssh.segments`)."""
+        part = FileStream(segment.path, stream.service, self._reader())
 
-    def _deliver(self, sink: LogSink, stream: _FileStream, source: str, texts: list[str]) -> None:
+        def notice(text: str, source: str, at: float | None) -> LogLine:
+            return self._notice(text, source, stream.service, at=at)
+
+        def deliver(source: str, texts: list[str]) -> None:
+            self._deliver(sink, part, source, texts)
+
+        await load_segment(
+            conn,
+            segment,
+            part.reader,
+            sink,
+            notice=notice,
+            deliver=deliver,
+            history_bytes=self.logs.history_bytes,
+        )
+
+    def _deliver(self, sink: LogSink, stream: FileStream, source: str, texts: list[str]) -> None:
         """Hands `texts` to the sink; `source` is the stream's path as its notices name it."""
         if not texts:
             return
@@ -481,13 +463,16 @@ class SshLogSource:
         # The first connection starts at the range's start (20 entries without a range,
         # none with history_bytes = 0); later ones resume after the cursor.
         live_only = self.history_range is not None and self.logs.history_bytes == 0
+        since = self._since()
+        if since is not None and journal.cursor is None:
+            self._journal_since = since
         await follow_journal(
             conn,
             journal,
             sink,
             self.host,
             self._notice,
-            since=self._since(),
+            since=since,
             backlog=0 if live_only else 20,
         )
 

@@ -12,13 +12,16 @@ from textual.app import App
 
 from pulse_tui.config import Config
 from pulse_tui.model.core import clock
+from pulse_tui.model.core.view_state import ViewState
 from pulse_tui.model.logs.buffer import LogBuffer
+from pulse_tui.model.logs.fetched import Merged, Window, merge_fetched
 from pulse_tui.model.logs.line import LogLine
 from pulse_tui.model.logs.merge import ReorderWindow
 from pulse_tui.model.logs.order import QUIET_SECONDS, HistoryOrder, merge_with
 from pulse_tui.sources.base import HostState, HostStatus, LogSource
 from pulse_tui.ui.dashboard import Dashboard
 from pulse_tui.ui.feeds.alerts import AlertsFeed
+from pulse_tui.ui.feeds.fetches import WindowFetches
 from pulse_tui.ui.view import ViewController
 
 #: Lines waiting for the next repaint; past this the UI is behind and we drop (counted).
@@ -72,6 +75,18 @@ class LogFeed:
         self._done_after_pending: list[str] = []
         #: A late history is being merged with the buffer in a thread: flushes wait.
         self._rebuild: asyncio.Task[None] | None = None
+        #: Past windows fetched on demand, waiting to be merged into the buffer.
+        self._fetched: list[Window] = []
+        #: History on demand: what the view needs and the buffer lacks.
+        self.fetches = WindowFetches(
+            self.sources,
+            self.buffer,
+            apply=self._fetched.append,
+            panels=dashboard.log_panels,
+            view_start=lambda: view.state.window_end() - view.state.range_seconds,
+        )
+        self._rotated_seen = 0
+        view.on_range_change(self._range_changed)
 
     @property
     def order(self) -> HistoryOrder | None:
@@ -99,8 +114,20 @@ class LogFeed:
                 source.run(self), group="logs", exit_on_error=False, name=f"logs-{source.host}"
             )
 
+    def _range_changed(self, state: ViewState) -> None:
+        """The view moved: fetch what of its range is not loaded; a past range lands the
+        pane at its start once it is in."""
+        end = state.window_end()
+        start = end - state.range_seconds
+        self.fetches.want(start, end, land_at=None if state.end is None else start)
+
+    def jump_to(self, at: float, near: float) -> None:
+        """Enter on the chart cursor: the lines around `at`, fetched first if need be."""
+        self.fetches.jump(at, near)
+
     async def stop(self) -> None:
         """Stop every log source (no remote process left behind), within a bounded time."""
+        await self.fetches.stop()
         stops = [source.stop() for source in self.sources]
         if stops:
             with contextlib.suppress(TimeoutError):
@@ -149,6 +176,9 @@ class LogFeed:
         if self._rebuild is not None:
             return  # the buffer is being rebuilt: lines wait in `_pending` (bounded)
         reorder, order = self._reorder, self._order
+        if self._fetched and not (order is not None and order.settling):
+            self._start_fetch_merge()
+            return  # lines wait in `_pending` for the merge (bounded)
         if not self._pending and not reorder and not order:
             return
         pending, self._pending = self._pending, []
@@ -183,6 +213,9 @@ class LogFeed:
             ready += reorder.release(clock.now())
         for part in ready:
             self.buffer.append_many(part)
+        if self.buffer.rotated_out != self._rotated_seen:
+            self._rotated_seen = self.buffer.rotated_out
+            self.fetches.trimmed()
         if late:  # after the appends: the thread reads the buffer as it is now
             self._start_rebuild(late)
         if ready:
@@ -210,5 +243,37 @@ class LogFeed:
                 self._rebuild = None
             for panel, at in shown:
                 panel.buffer_rebuilt(at)
+
+        self._rebuild = asyncio.ensure_future(rebuild())
+
+    def _start_fetch_merge(self) -> None:
+        """Merge the fetched windows into the buffer's one order, in a thread, keeping
+        the lines nearest the view when the bounds are reached; flushes wait for it."""
+        buffer, windows = self.buffer, self._fetched[:]
+        self._fetched.clear()
+        state = self._view.state
+        centre = state.window_end() - state.range_seconds / 2
+
+        def build() -> tuple[LogBuffer, Merged]:
+            merged = merge_fetched(
+                buffer.columns(),
+                windows,
+                centre=centre,
+                max_lines=buffer.max_lines,
+                max_bytes=buffer.max_bytes,
+            )
+            return buffer.rebuilt(merged.lines), merged
+
+        async def rebuild() -> None:
+            try:
+                new, merged = await asyncio.to_thread(build)
+                shown = [(panel, panel.shown_time()) for panel in self._dashboard.log_panels()]
+                buffer.adopt(new)
+                self._rotated_seen = buffer.rotated_out
+            finally:
+                self._rebuild = None
+            for panel, at in shown:
+                panel.buffer_rebuilt(at)
+            self.fetches.merged(merged, len(windows))
 
         self._rebuild = asyncio.ensure_future(rebuild())

@@ -123,6 +123,8 @@ class LogPanel(Vertical):
         self.ui_dropped = 0
         #: Hosts still loading their history (the lines wait to be merged in order).
         self.history_loading: list[str] = []
+        #: What past windows are loading, failed or were evicted (`feeds.fetches`).
+        self.window_note = ""
         self.border_title = "Logs"
         self.prompt_mode = "search"
         self._typed: Timer | None = None
@@ -283,6 +285,12 @@ class LogPanel(Vertical):
         self.history_loading = list(hosts)
         self.update_status()
 
+    def set_window_note(self, note: str) -> None:
+        """What the fetches of past windows say (loading, failed, evicted, a jump's miss)."""
+        if note != self.window_note:
+            self.window_note = note
+            self.update_status()
+
     def count_dropped(self, lines: int) -> None:
         """Lines the app had to drop before they reached the buffer (the UI is behind)."""
         self.ui_dropped += lines
@@ -336,6 +344,8 @@ class LogPanel(Vertical):
             text.append(
                 f"loading history from {count} host{'' if count == 1 else 's'}  ", style="italic"
             )
+        if self.window_note:
+            text.append(f"{self.window_note}  ", style="italic #5fafff")
         if not self.statuses:
             text.append("no log sources configured (--logs user@host:/path)  ", style="dim")
         view = self.view

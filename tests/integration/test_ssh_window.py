@@ -1,0 +1,73 @@
+"""History on demand over a real sshd: a past window `[start, end)` of a host's files,
+found by the history's binary search (start and end offsets), rotated files included."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from support.ssh_sources import finish as stop_source
+from support.ssh_sources import run_source
+from support.sshd_server import SshdServer
+from test_ssh_history import an_hour, rotated_set, write_log
+
+from pulse_tui.config import LogFile, LogHost, LogsConfig
+
+pytestmark = pytest.mark.integration
+
+LOGS = LogsConfig(connect_timeout=5, keepalive_interval=1)
+FIVE_MINUTES = 300.0
+
+
+async def connected(host: LogHost, logs: LogsConfig = LOGS, history: float = FIVE_MINUTES):
+    source, sink, task = await run_source(host, logs, history)
+    await sink.wait_for(lambda: sink.history_done == [host.label], what="history loaded")
+    return source, sink, task
+
+
+def numbers(window) -> list[int]:
+    """The line numbers (`/items/N`) of a fetched window, in its batches' order."""
+    return [int(line.text.split("/items/")[1].split()[0]) for b in window.batches for line in b]
+
+
+async def test_a_past_window_holds_exactly_its_lines_and_reads_little(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    ssh_home(["web-1"])
+    log = tmp_path / "app.log"
+    now = time.time()
+    stamps = an_hour(now, step=0.05)  # 72 000 lines, ~4 MB
+    write_log(log, stamps)
+    source, _sink, task = await connected(LogHost("web-1", files=(LogFile(str(log)),)))
+    loaded = source.loaded_since
+    assert loaded is not None and now - FIVE_MINUTES - 1 <= loaded <= time.time() - FIVE_MINUTES
+    # Between two lines' (millisecond) stamps, so the expectation is unambiguous.
+    start, end = stamps[36_000] + 0.025, stamps[48_000] + 0.025
+    window = await source.fetch_window(start, end)
+    await stop_source(source, task, timeout=3)
+    assert window.problem is None
+    wanted = [i for i, t in enumerate(stamps) if start <= t < end]
+    assert numbers(window) == wanted  # every line of the window, once, in file order
+    assert all(start <= line.timestamp < end for b in window.batches for line in b)
+    size = log.stat().st_size
+    # Ten of the sixty minutes, plus a few probes: far less than the file.
+    assert window.bytes_read < size * 10 / 60 + 512 * 1024
+    assert source.window_bytes_read == window.bytes_read
+
+
+async def test_a_window_older_than_the_file_reads_its_rotated_predecessors(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    ssh_home(["web-1"])
+    now = time.time()
+    log, stamps = rotated_set(tmp_path, now)  # .2.gz 60-40 min ago, .1 40-20, app.log 20-0
+    source, _sink, task = await connected(LogHost("web-1", files=(LogFile(str(log)),)))
+    start, end = now - 2699, now - 599  # 45 to 10 minutes ago (between lines): all three files
+    window = await source.fetch_window(start, end)
+    await stop_source(source, task, timeout=3)
+    assert window.problem is None
+    every = [t for name in stamps for t in stamps[name]]  # numbered on file after file
+    assert numbers(window) == [i for i, t in enumerate(every) if start <= t < end]
+    assert [b.source for b in window.batches] == [f"{log}.2.gz", f"{log}.1", str(log)]
