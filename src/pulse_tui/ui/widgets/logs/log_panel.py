@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
@@ -58,6 +61,7 @@ class SearchBar(Input):
         Binding("escape", "cancel", "Cancel", show=False),
         Binding("up", "history(-1)", "Older search", show=False),
         Binding("down", "history(1)", "Newer search", show=False),
+        Binding("ctrl+r", "search_hosts", "Search the hosts", show=False),
     ]
 
     @property
@@ -68,6 +72,13 @@ class SearchBar(Input):
 
     def action_cancel(self) -> None:
         self.panel.close_prompt(commit=False)
+
+    def action_search_hosts(self) -> None:
+        """Search the hosts for what is typed (the search stays as typed here too)."""
+        panel = self.panel
+        text = self.value if panel.prompt_mode == "search" else ""
+        panel.close_prompt(commit=True)
+        panel.search_hosts(text)
 
     def action_history(self, direction: int) -> None:
         history = self.panel.query_state.history
@@ -82,7 +93,15 @@ class LogPanel(Vertical):
 
     Search and filters: `/` searches (highlight, `n`/`N`), `f` shows only matching lines,
     `!` excludes a pattern, `l` cycles the minimum level, `h` picks hosts, Escape clears.
+    `H` (or ctrl+r in the prompt) searches the hosts themselves for the search's term.
     """
+
+    class HostSearchRequested(Message):
+        """Search the hosts for `term` (what the user typed, `re:` and all)."""
+
+        def __init__(self, term: str) -> None:
+            super().__init__()
+            self.term = term
 
     DEFAULT_CSS = """
     LogPanel { height: 1fr; }
@@ -101,6 +120,7 @@ class LogPanel(Vertical):
         Binding("f", "toggle_filter", "Filter", show=False),
         Binding("l", "cycle_level", "Level", show=False),
         Binding("h", "pick_hosts", "Hosts", show=False),
+        Binding("H", "search_hosts", "Search the hosts", show=False),
         Binding("escape", "clear", "Clear search", show=False),
     ]
 
@@ -115,6 +135,8 @@ class LogPanel(Vertical):
         self.prompt_mode = "search"
         self._typed: Timer | None = None
         self._search_before = ""
+        #: Why the hosts hold lines the buffer does not (None: they do not), if known.
+        self._host_search_offer: Callable[[], str | None] | None = None
         # Held, not queried: lines keep arriving while the pane is torn down at exit, and a
         # query then finds no view.
         self._view = LogView(store, id="log-view")
@@ -219,6 +241,17 @@ class LogPanel(Vertical):
 
         self.app.push_screen(PickerScreen("Hosts", hosts, self.query_state.state.hosts), chosen)
 
+    def action_search_hosts(self) -> None:
+        self.search_hosts(self.query_state.state.search)
+
+    def search_hosts(self, term: str) -> None:
+        """Ask the app to search the hosts for `term`."""
+        self.post_message(self.HostSearchRequested(term))
+
+    def set_host_search_offer(self, offer: Callable[[], str | None]) -> None:
+        """Where the status line learns that a search on the hosts would find more."""
+        self._host_search_offer = offer
+
     def action_clear(self) -> None:
         if not self.query_state.clear():
             raise SkipAction()  # nothing of ours to clear: Escape means what it does elsewhere
@@ -292,6 +325,9 @@ class LogPanel(Vertical):
             text.append(sanitize(summary), style="bold #5fafff")
         if query.state.search and query.query is not None:
             text.append(f" · {self.view.hit_counter()}", style="bold")
+            offer = self._host_search_offer() if self._host_search_offer else None
+            if offer:
+                text.append(f" · H searches the hosts ({offer})", style="bold #ffd75f")
         if query.busy:
             text.append(" · searching…", style="italic")
         if query.error:
