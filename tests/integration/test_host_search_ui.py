@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.sshd_server import SshdServer
+from support.sshd_server import SshdServer, TcpProxy
 from ui.harness import screen_text, wait_until
 
 from pulse_tui.config import Config, DashboardConfig, LogFile, LogHost, LogsConfig
@@ -128,3 +128,40 @@ async def test_a_buffer_too_small_for_the_hour_offers_the_host_search_and_enter_
         newest = results.matches[-1]
         assert abs(view.top_line_time() - newest.timestamp) < view.size.height
         assert newest.text.split(" ", 1)[1] in screen_text(app)
+
+
+async def test_a_slow_host_does_not_hold_back_the_others_and_escape_cancels_it(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    proxy = await TcpProxy(sshd.port).start()
+    proxy.freeze()  # slow-1 answers nothing: its login never ends
+    slow = f"Host slow-1\n  HostName 127.0.0.1\n  Port {proxy.port}\n\n"
+    home = ssh_home(["web-1"], extra_config=slow)
+    with (home / ".ssh/known_hosts").open("a") as known:
+        known.write(sshd.host_key_line(port=proxy.port))
+    log = tmp_path / "app.log"
+    timeouts = write_hour(log, time.time())
+    hosts = tuple(LogHost(name, files=(LogFile(str(log)),)) for name in ("web-1", "slow-1"))
+    config = Config(
+        dashboard=DashboardConfig(range=3600.0),
+        logs=LogsConfig(hosts=hosts, connect_timeout=60),
+    )
+    app = PulseApp(config, DemoMetricsSource(config), log_sources(config))
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.press("7", "slash", *"timeout")
+            await pilot.press("ctrl+r")  # from the prompt: the term as typed
+            await wait_until(pilot, lambda: isinstance(app.screen, HostSearchScreen))
+            progress = f"searching 2 hosts · 1 done · {timeouts} matches"
+            await wait_until(pilot, lambda: progress in screen_text(app), 30)
+            assert "payment timeout order=0" in screen_text(app)
+            await pilot.press("escape")  # cancels: slow-1 stops, web-1's matches stay
+            await wait_until(pilot, lambda: f"cancelled · {timeouts} matches" in screen_text(app))
+            screen = app.screen
+            assert isinstance(screen, HostSearchScreen)
+            assert str(screen.results.hosts["slow-1"].state) == "stopped"
+            await pilot.press("escape")  # closes
+            await wait_until(pilot, lambda: not isinstance(app.screen, HostSearchScreen))
+            assert app.dashboard.log_panel.query_state.state.search == "timeout"
+    finally:
+        await proxy.close()

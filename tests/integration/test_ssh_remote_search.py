@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
+import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +17,7 @@ from support.process import free_port
 from support.ssh_sources import finish, run_source
 from support.sshd_server import SshdServer, remote_processes
 
-from pulse_tui.config import LogFile, LogHost, LogsConfig
+from pulse_tui.config import JournalUnit, LogFile, LogHost, LogsConfig
 from pulse_tui.model.search.remote import HostState, RemoteResults, RemoteTerm
 from pulse_tui.sources.ssh.connect import ConnectionPool
 from pulse_tui.sources.ssh.remote_search import HostSearcher
@@ -257,3 +259,92 @@ async def test_a_host_that_is_down_shows_its_error_while_the_others_return(
     assert len(results.matches) == 40
     assert {m.host for m in results.matches} == {"web-1", "web-2"}
     assert results.progress() == "searched 3 hosts · 1 failed · 40 matches"
+
+
+# A journalctl that knows --since/--until/--grep/--case-sensitive/--unit over a JSON-lines
+# file (the shared fake follows; this one only answers a search), or refuses --grep as
+# systemd before 237 does. Each command line is appended to <journal>.argv.
+_JOURNALCTL = r"""#!/usr/bin/env python3
+import json, re, sys
+args = sys.argv[1:]
+with open("{journal}.argv", "a") as log:
+    log.write(json.dumps(args) + "\n")
+def opt(name, default=None):
+    return next((a.split("=", 1)[1] for a in args if a.startswith(name + "=")), default)
+if opt("--grep") is not None and not {grep}:
+    sys.exit("journalctl: unrecognized option '--grep'")
+since, until, unit = opt("--since"), opt("--until"), opt("--unit", "")
+flags = re.IGNORECASE if opt("--case-sensitive") == "false" else 0
+pattern = re.compile(opt("--grep", ""), flags)
+for raw in open("{journal}").read().splitlines():
+    e = json.loads(raw)
+    t = int(e["__REALTIME_TIMESTAMP"]) / 1e6
+    if unit and e.get("_SYSTEMD_UNIT") != unit:
+        continue
+    if since and t < float(since[1:]) or until and t >= float(until[1:]):
+        continue
+    if pattern.search(e["MESSAGE"]):
+        print(json.dumps(e))
+"""
+
+
+def journalctl(sshd: SshdServer, journal: Path, *, grep: bool) -> None:
+    fake = sshd.bin_dir / "journalctl"
+    script = _JOURNALCTL.replace("{journal}", str(journal)).replace("{grep}", str(grep))
+    fake.write_text(script)
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+
+
+def write_journal(path: Path, now: float) -> None:
+    entries = []
+    for i in range(40):
+        message = f"Payment timeout (a.b) $(touch x) {i}" if i % 4 == 0 else f"ok {i}"
+        entries.append(
+            {
+                "__CURSOR": f"c{i}",
+                "__REALTIME_TIMESTAMP": str(int((now - 3950 + i * 100) * 1e6)),
+                "MESSAGE": message,
+                "PRIORITY": "3",
+                "_SYSTEMD_UNIT": "pay.service",
+            }
+        )
+    path.write_text("".join(json.dumps(e) + "\n" for e in entries))
+
+
+async def test_journald_units_are_searched_with_journalctl_grep_over_the_range(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    ssh_home(["web-1"])
+    now = time.time()
+    journal = tmp_path / "journal.jsonl"
+    write_journal(journal, now)
+    journalctl(sshd, journal, grep=True)
+    host = LogHost("web-1", journal=(JournalUnit("pay.service"),))
+    results = await search([idle_source(host)], "timeout (a.b) $(touch", now - HOUR, now)
+    # Entries 4..36 step 4 are inside the last hour (the first, at now - 3950, is not).
+    assert [m.text.rsplit(" ", 1)[1] for m in results.matches] == [str(i) for i in range(4, 40, 4)]
+    assert {m.source for m in results.matches} == {"journal:pay.service"}
+    assert results.hosts["web-1"].state is HostState.DONE
+    argv = json.loads(Path(f"{journal}.argv").read_text().splitlines()[-1])
+    # Literal: escaped for journalctl's regex; smart case: lower case ignores case.
+    assert "--grep=timeout\\ \\(a\\.b\\)\\ \\$\\(touch" in argv
+    assert "--case-sensitive=false" in argv and "--unit=pay.service" in argv
+    assert not (tmp_path / "x").exists()
+
+
+async def test_a_journalctl_without_grep_is_said_to_be_unsupported(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    ssh_home(["web-1"])
+    now = time.time()
+    journal = tmp_path / "journal.jsonl"
+    write_journal(journal, now)
+    journalctl(sshd, journal, grep=False)
+    log = tmp_path / "app.log"
+    log.write_text(lines(now - 300, 3, 10, "payment timeout"))
+    host = LogHost("web-1", files=(LogFile(str(log)),), journal=(JournalUnit("pay.service"),))
+    results = await search([idle_source(host)], "timeout", now - HOUR, now)
+    assert len(results.matches) == 3  # the file's
+    state = results.hosts["web-1"]
+    assert state.state is HostState.DONE
+    assert state.problems == ["journal:pay.service: journalctl here cannot --grep"]

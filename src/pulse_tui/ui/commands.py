@@ -23,6 +23,7 @@ _MORE_ROWS = [
     ("PgUp PgDn (logs)", "Scroll one page"),
     ("g / G (logs)", "Oldest line / follow the newest"),
     ("w (logs)", "Wrap long lines"),
+    ("H (logs)", "Search the hosts themselves for the search's term (ctrl+r in the / prompt)"),
     ("ctrl+p", "Command palette: every action by name"),
 ]
 
@@ -67,6 +68,11 @@ def palette_commands(
         "Toggle log line wrapping",
         "Wrap long log lines",
         lambda: dashboard.log_panel.view.action_toggle_wrap(),
+    )
+    yield SystemCommand(
+        "Search the log hosts",
+        "Search the hosts themselves (grep over the range on screen) for the log search's term",
+        lambda: dashboard.log_panel.action_search_hosts(),
     )
     yield SystemCommand(
         "Follow the newest log lines",
