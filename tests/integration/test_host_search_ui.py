@@ -94,14 +94,17 @@ async def test_a_buffer_too_small_for_the_hour_offers_the_host_search_and_enter_
     log = tmp_path / "app.log"
     timeouts = write_hour(log, time.time())
     app = app_for(log, 200)  # about the last 200 s of the hour
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         buffer = app.logs.buffer
         await wait_until(pilot, lambda: history_in(app) and buffer.rotated_out > 3000, 30)
         await pilot.press("7", "slash", *"timeout", "enter")
         await wait_until(pilot, lambda: "H searches the hosts" in screen_text(app))
         oldest = buffer[0].timestamp
         text = screen_text(app)
-        assert f"the buffer holds from {time.strftime('%H:%M:%S', time.localtime(oldest))}" in text
+        assert (
+            f"the buffer holds only from {time.strftime('%H:%M:%S', time.localtime(oldest))}"
+            in text
+        )
         in_buffer = [x for x in buffer if x.kind == LineKind.LINE and "timeout" in x.text]
         assert 1 <= len(in_buffer) <= 5
 
@@ -120,7 +123,21 @@ async def test_a_buffer_too_small_for_the_hour_offers_the_host_search_and_enter_
         assert f"{time.strftime('%H:%M:%S', time.localtime(first.timestamp))} web-1" in text
         assert "payment timeout order=0" in text
 
+        # The oldest is not in the buffer: Enter lands on its oldest line and says so.
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, HostSearchScreen))
+        view = app.dashboard.log_panel.view
+        await wait_until(pilot, lambda: "is older than the buffer" in screen_text(app))
+        assert not view.follow and view.top_line_time() == buffer[0].timestamp
+
         # The newest match is in the buffer: Enter shows the pane at its time.
+        await pilot.press("H")
+        await wait_until(pilot, lambda: isinstance(app.screen, HostSearchScreen))
+        screen = app.screen
+        assert isinstance(screen, HostSearchScreen)
+        results = screen.results
+        await wait_until(pilot, lambda: not results.searching, 30)
+        await pilot.pause(0.3)  # the next repaint shows the rows
         await pilot.press("G", "enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, HostSearchScreen))
         view = app.dashboard.log_panel.view

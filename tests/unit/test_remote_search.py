@@ -59,12 +59,14 @@ def test_matches_are_kept_in_time_order_across_hosts_and_outside_ones_counted() 
     assert found.hosts["web-2"].outside == 1 and found.hosts["web-2"].untimed == 1
     assert found.progress() == (
         "searching 2 hosts · 0 done · 3 matches · 1 without a timestamp not shown"
+        " · 1 outside the range not shown"
     )
     found.finished("web-1")
     found.failed("web-2", "web-2: connection refused")
     assert not found.searching
     assert found.progress() == (
         "searched 2 hosts · 1 failed · 3 matches · 1 without a timestamp not shown"
+        " · 1 outside the range not shown"
     )
 
 

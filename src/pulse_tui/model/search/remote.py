@@ -229,4 +229,7 @@ class RemoteResults:
         untimed = sum(s.untimed for s in self.hosts.values())
         if untimed:
             parts.append(f"{untimed:,} without a timestamp not shown")
+        outside = sum(s.outside for s in self.hosts.values())
+        if outside:
+            parts.append(f"{outside:,} outside the range not shown")
         return " · ".join(parts)

@@ -52,8 +52,8 @@ class HostSearch:
         store = panel.store
         if store.rotated_out:
             oldest = store[0].timestamp if len(store) else None
-            since = f" from {time.strftime('%H:%M:%S', time.localtime(oldest))}" if oldest else ""
-            return f"the buffer holds{since} (logs.max_lines)"
+            since = f" from {_clock(oldest)}" if oldest else ""
+            return f"the buffer holds only{since}, logs.max_lines"
         if panel.ui_dropped:
             return "lines were dropped while the UI was behind"
         if self.searcher.history_cut:
@@ -89,4 +89,24 @@ class HostSearch:
         if timestamp is None:
             return
         self._dashboard.show_tab("logs")
-        self._dashboard.log_panel.show_time(timestamp)
+        self._show_in_pane(timestamp)
+
+    def _show_in_pane(self, timestamp: float) -> None:
+        """The pane's jump to time; one older than the buffer lands on its oldest line,
+        and says so. (Once jumps fetch a window that is not loaded, this is that jump.)"""
+        panel = self._dashboard.log_panel
+        store = panel.store
+        if len(store) and timestamp < store[0].timestamp:
+            toast(
+                self._app,
+                f"{_clock(timestamp)} is older than the buffer (it holds from "
+                f"{_clock(store[0].timestamp)}): showing its oldest line",
+                severity="warning",
+                timeout=5,
+            )
+        panel.show_time(timestamp)
+
+
+def _clock(timestamp: float) -> str:
+    """Local time, as the pane shows lines."""
+    return time.strftime("%H:%M:%S", time.localtime(timestamp))

@@ -183,7 +183,9 @@ class HostSearchScreen(ModalScreen[float | None]):
                     problems.append("\n")
                 problems.append(f"{sanitize(state.host)}: ", style=host_colour(state.host))
                 problems.append(sanitize(problem), style=style)
-        self.query_one("#host-search-problems", Static).update(problems)
+        shown = self.query_one("#host-search-problems", Static)
+        shown.update(problems)
+        shown.display = bool(problems)
         self._list.grew()
 
     def cancel(self) -> None:
