@@ -52,12 +52,12 @@ class HostSearch:
         store = panel.store
         if store.rotated_out:
             oldest = store[0].timestamp if len(store) else None
-            since = f" from {_clock(oldest)}" if oldest else ""
-            return f"the buffer holds only{since}, logs.max_lines"
+            # The buffer's bound (logs.max_lines / max_bytes) dropped the older lines.
+            return f"buffer from {_clock(oldest)}" if oldest else "buffer dropped lines"
         if panel.ui_dropped:
-            return "lines were dropped while the UI was behind"
+            return "lines dropped while behind"
         if self.searcher.history_cut:
-            return "older lines beyond logs.history_bytes"
+            return "history cut at logs.history_bytes"
         return None
 
     def open(self, typed: str) -> None:

@@ -327,7 +327,7 @@ class LogPanel(Vertical):
             text.append(f" · {self.view.hit_counter()}", style="bold")
             offer = self._host_search_offer() if self._host_search_offer else None
             if offer:
-                text.append(f" · H searches the hosts: {offer}", style="bold #ffd75f")
+                text.append(f" · H searches hosts ({offer})", style="bold #ffd75f")
         if query.busy:
             text.append(" · searching…", style="italic")
         if query.error:
