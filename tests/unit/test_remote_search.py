@@ -87,3 +87,12 @@ def test_the_byte_bound_stops_it_too_and_a_cancel_keeps_what_came() -> None:
     found.cancel()
     assert found.progress() == "cancelled · 1 match"
     assert not found.searching
+
+
+def test_a_search_that_ends_without_a_word_from_a_host_says_it_failed() -> None:
+    found = results()
+    found.finished("web-1")
+    found.abandon("the search stopped: boom")
+    assert found.hosts["web-2"].state is HostState.FAILED
+    assert found.hosts["web-2"].problems == ["the search stopped: boom"]
+    assert found.progress() == "searched 2 hosts · 1 failed · 0 matches"

@@ -188,6 +188,14 @@ class RemoteResults:
         state.problems.append(error)
         self.version += 1
 
+    def abandon(self, reason: str) -> None:
+        """The search ended without a word from some hosts (it failed): those failed."""
+        for state in self.hosts.values():
+            if state.state is HostState.SEARCHING:
+                state.state = HostState.FAILED
+                state.problems.append(reason)
+        self.version += 1
+
     def cancel(self) -> None:
         """The user stopped the search: every host still searching is stopped."""
         if self.searching:

@@ -168,7 +168,8 @@ class HostSearchScreen(ModalScreen[float | None]):
         results = self.results
         worker = self._worker
         if results.searching and worker is not None and worker.is_finished:
-            results.cancel()  # it ended without a word for every host: never "searching"
+            # It ended without a word for every host: never show those as searching.
+            results.abandon(f"the search stopped: {worker.error or 'no result'}")
         if results.version == self._shown_version:
             return
         self._shown_version = results.version

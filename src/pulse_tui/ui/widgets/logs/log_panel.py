@@ -76,9 +76,13 @@ class SearchBar(Input):
     def action_search_hosts(self) -> None:
         """Search the hosts for what is typed (the search stays as typed here too)."""
         panel = self.panel
-        text = self.value if panel.prompt_mode == "search" else ""
+        if panel.prompt_mode != "search":
+            self.app.bell()  # an exclude is not a term to search for
+            return
+        text = self.value
         panel.close_prompt(commit=True)
-        panel.search_hosts(text)
+        if not self.has_class("-open"):  # still open: the search was refused, and says why
+            panel.search_hosts(text)
 
     def action_history(self, direction: int) -> None:
         history = self.panel.query_state.history
