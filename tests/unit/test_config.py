@@ -83,6 +83,27 @@ def test_a_bad_history_bytes_is_named(value: object) -> None:
         parse_config({"logs": {"history_bytes": value}}, "t.toml")
 
 
+def test_the_host_search_bounds_are_read_with_their_defaults() -> None:
+    logs = parse_config({}, "t.toml").logs
+    assert (logs.remote_search_max_matches, logs.remote_search_max_bytes) == (10_000, 16 * 2**20)
+    given = {"remote_search_max_matches": 500, "remote_search_max_bytes": "1MiB"}
+    logs = parse_config({"logs": given}, "t.toml").logs
+    assert (logs.remote_search_max_matches, logs.remote_search_max_bytes) == (500, 2**20)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("remote_search_max_matches", 0),
+        ("remote_search_max_bytes", 0),
+        ("remote_search_max_bytes", "x"),
+    ],
+)
+def test_a_bad_host_search_bound_is_named(key: str, value: object) -> None:
+    with pytest.raises(ConfigError, match=rf"logs\.{key}"):
+        parse_config({"logs": {key: value}}, "t.toml")
+
+
 @pytest.mark.parametrize(
     ("name", "key", "problem"),
     [

@@ -193,6 +193,14 @@ def _read_logs(reader: _Reader | None) -> LogsConfig:
         reorder_window=reader.duration(
             "reorder_window", defaults.reorder_window, maximum=MAX_REORDER_WINDOW, zero=True
         ),
+        remote_search_max_matches=int(
+            reader.number(
+                "remote_search_max_matches", defaults.remote_search_max_matches, minimum=1
+            )
+        ),
+        remote_search_max_bytes=reader.size(
+            "remote_search_max_bytes", defaults.remote_search_max_bytes
+        ),
         known_hosts=reader.string("known_hosts"),
         hosts=tuple(hosts),
     )

@@ -88,6 +88,10 @@ class LogsConfig:
     connect_timeout: float = 10.0
     keepalive_interval: float = 5.0
     reorder_window: float = 0.5
+    #: A search on the hosts (`H`) keeps at most this many matches, and stops after this
+    #: many bytes of matching lines.
+    remote_search_max_matches: int = 10_000
+    remote_search_max_bytes: int = 16 * 1024 * 1024
     known_hosts: str | None = None
     hosts: tuple[LogHost, ...] = ()
 

@@ -29,6 +29,7 @@ from pulse_tui.sources.factory import log_sources, metrics_source
 from pulse_tui.ui.commands import palette_commands
 from pulse_tui.ui.dashboard import MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH, Dashboard
 from pulse_tui.ui.feeds.alerts import AlertsFeed
+from pulse_tui.ui.feeds.host_search import HostSearch
 from pulse_tui.ui.feeds.logs import LogFeed
 from pulse_tui.ui.feeds.metrics import MetricsFeed
 from pulse_tui.ui.screens.help import HelpScreen, help_sections
@@ -38,6 +39,7 @@ from pulse_tui.ui.screens.time_range import TimeRangeScreen
 from pulse_tui.ui.view import ViewController
 from pulse_tui.ui.widgets.alerting.alerts_pane import AlertsPane
 from pulse_tui.ui.widgets.alerting.error_groups_pane import ErrorGroupsPane
+from pulse_tui.ui.widgets.logs.log_panel import LogPanel
 from pulse_tui.ui.widgets.metrics.service_table import ServiceTable
 from pulse_tui.ui.widgets.metrics.signal_panel import SignalPanel
 
@@ -191,6 +193,8 @@ class PulseApp(App[int]):
         #: The log buffer and the sources streaming into it.
         self.logs = LogFeed(self, config, logs, self.view, self.dashboard, self.alerts)
         self.alerts.follow_buffer(self.logs.buffer)  # groups forget what the buffer evicts
+        #: Searches on the log hosts themselves, for what the buffer no longer holds.
+        self.host_search = HostSearch(self, config, logs, self.view, self.dashboard)
         if config.keys:
             self.set_keymap(dict(config.keys))
 
@@ -199,6 +203,7 @@ class PulseApp(App[int]):
 
     def on_mount(self) -> None:
         self.dashboard.mounted(self.view.state)
+        self.dashboard.log_panel.set_host_search_offer(self.host_search.offer)
         self.metrics.start()
         # What exists once the dashboard is up (Textual's and our modules, the widgets)
         # lives as long as the app: keep it out of the collector's full passes, which
@@ -294,6 +299,9 @@ class PulseApp(App[int]):
         # "Near" is within one chart step (or a minute): the chart cannot tell closer.
         steps = [p.result.window.step for p in self.dashboard.signal_panels() if p.result]
         self.logs.jump_to(event.timestamp, max(steps, default=0.0))
+
+    def on_log_panel_host_search_requested(self, event: LogPanel.HostSearchRequested) -> None:
+        self.host_search.open(event.term)
 
     # ----------------------------------------------------------------- alerts
 

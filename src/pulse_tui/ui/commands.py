@@ -41,6 +41,11 @@ def palette_commands(
         lambda: dashboard.log_panel.view.action_toggle_wrap(),
     )
     yield SystemCommand(
+        "Search the log hosts",
+        "Search the hosts themselves (grep over the range on screen) for the log search's term",
+        lambda: dashboard.log_panel.action_search_hosts(),
+    )
+    yield SystemCommand(
         "Follow the newest log lines",
         "Jump to the end of the logs",
         lambda: dashboard.log_panel.view.action_follow(),

@@ -139,6 +139,21 @@ class SshLogSource:
         stream = self._files.get(path)
         return None if stream is None else stream.history
 
+    @property
+    def connection(self) -> asyncssh.SSHClientConnection | None:
+        """The live connection to the host (None while not connected), for other work
+        on it, such as a search on the host, to share (one more channel, not a login)."""
+        conn = self._conn
+        return None if conn is None or conn.is_closed() else conn
+
+    @property
+    def history_cut(self) -> bool:
+        """Some file's history was cut by `logs.history_bytes`: the host holds older
+        lines of the range than were loaded."""
+        return any(
+            s.history is not None and s.history.outcome is Outcome.CUT for s in self._files.values()
+        )
+
     def _since(self) -> float | None:
         """Where a first look starts, in Unix time (None: a short backlog instead)."""
         if self.history_range is None or self.logs.history_bytes == 0:

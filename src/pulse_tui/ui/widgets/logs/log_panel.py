@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
@@ -59,6 +62,7 @@ class SearchBar(Input):
         Binding("escape", "cancel", "Cancel", show=False),
         Binding("up", "history(-1)", "Older search", show=False),
         Binding("down", "history(1)", "Newer search", show=False),
+        Binding("ctrl+r", "search_hosts", "Search the hosts", show=False),
     ]
 
     @property
@@ -69,6 +73,17 @@ class SearchBar(Input):
 
     def action_cancel(self) -> None:
         self.panel.close_prompt(commit=False)
+
+    def action_search_hosts(self) -> None:
+        """Search the hosts for what is typed (the search stays as typed here too)."""
+        panel = self.panel
+        if panel.prompt_mode != "search":
+            self.app.bell()  # an exclude is not a term to search for
+            return
+        text = self.value
+        panel.close_prompt(commit=True)
+        if not self.has_class("-open"):  # still open: the search was refused, and says why
+            panel.search_hosts(text)
 
     def action_history(self, direction: int) -> None:
         history = self.panel.query_state.history
@@ -84,7 +99,15 @@ class LogPanel(Vertical):
     Search and filters: `/` (the app's key) searches (highlight, `n`/`N`), `f` shows only
     matching lines, `!` excludes a pattern, `l` cycles the minimum level, `h` picks hosts,
     Escape clears.
+    `H` (or ctrl+r in the prompt) searches the hosts themselves for the search's term.
     """
+
+    class HostSearchRequested(Message):
+        """Search the hosts for `term` (what the user typed, `re:` and all)."""
+
+        def __init__(self, term: str) -> None:
+            super().__init__()
+            self.term = term
 
     DEFAULT_CSS = """
     LogPanel { height: 1fr; }
@@ -113,6 +136,7 @@ class LogPanel(Vertical):
         Binding("f", "toggle_filter", "Filter", show=False),
         Binding("l", "cycle_level", "Level", show=False),
         Binding("h", "pick_hosts", "Hosts", show=False),
+        Binding("H", "search_hosts", "Search the hosts", show=False),
         Binding("escape", "clear", "Clear search", show=False),
     ]
 
@@ -129,6 +153,8 @@ class LogPanel(Vertical):
         self.prompt_mode = "search"
         self._typed: Timer | None = None
         self._search_before = ""
+        #: Why the hosts hold lines the buffer does not (None: they do not), if known.
+        self._host_search_offer: Callable[[], str | None] | None = None
         # Held, not queried: lines keep arriving while the pane is torn down at exit, and a
         # query then finds no view.
         self._view = LogView(store, id="log-view")
@@ -237,6 +263,17 @@ class LogPanel(Vertical):
 
         self.app.push_screen(PickerScreen("Hosts", hosts, self.query_state.state.hosts), chosen)
 
+    def action_search_hosts(self) -> None:
+        self.search_hosts(self.query_state.state.search)
+
+    def search_hosts(self, term: str) -> None:
+        """Ask the app to search the hosts for `term`."""
+        self.post_message(self.HostSearchRequested(term))
+
+    def set_host_search_offer(self, offer: Callable[[], str | None]) -> None:
+        """Where the status line learns that a search on the hosts would find more."""
+        self._host_search_offer = offer
+
     def action_clear(self) -> None:
         if not self.query_state.clear():
             raise SkipAction()  # nothing of ours to clear: Escape means what it does elsewhere
@@ -316,6 +353,9 @@ class LogPanel(Vertical):
             text.append(sanitize(summary), style="bold #5fafff")
         if query.state.search and query.query is not None:
             text.append(f" · {self.view.hit_counter()}", style="bold")
+            offer = self._host_search_offer() if self._host_search_offer else None
+            if offer:
+                text.append(f" · H searches hosts ({offer})", style="bold #ffd75f")
         if query.busy:
             text.append(" · searching…", style="italic")
         if query.error:
