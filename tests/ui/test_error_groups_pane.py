@@ -20,7 +20,7 @@ from ui.harness import screen_text, wait_until
 from pulse_tui.model.core import clock
 from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.line import Level
-from pulse_tui.sources.base import LogSink
+from pulse_tui.sources.base import FetchedWindow, LogSink, cannot_fetch
 from pulse_tui.sources.demo import DemoMetricsSource
 from pulse_tui.ui.app import PulseApp, demo_config
 
@@ -41,6 +41,8 @@ class HistoryThenLive:
         self.host = host
         self.service = "checkout"
         self.loads_history = True
+        self.fetches_windows = False
+        self.loaded_since: float | None = None
         self.files = files
         self.live: asyncio.Queue[LineBatch] = asyncio.Queue()
         self.stopped = False
@@ -56,6 +58,9 @@ class HistoryThenLive:
 
     async def stop(self) -> None:
         self.stopped = True
+
+    async def fetch_window(self, start: float, end: float) -> FetchedWindow:
+        return cannot_fetch(self.host, start, end)
 
 
 def batch(host: str, path: str, lines: list[tuple[float, Level, str]]) -> LineBatch:

@@ -33,6 +33,7 @@ from pulse_tui.ui.feeds.host_search import HostSearch
 from pulse_tui.ui.feeds.logs import LogFeed
 from pulse_tui.ui.feeds.metrics import MetricsFeed
 from pulse_tui.ui.screens.help import HelpScreen, help_sections
+from pulse_tui.ui.screens.host_search import HostSearchScreen, MatchList
 from pulse_tui.ui.screens.picker import PickerScreen
 from pulse_tui.ui.screens.silence import SilenceScreen
 from pulse_tui.ui.screens.time_range import TimeRangeScreen
@@ -320,7 +321,14 @@ class PulseApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             # Installed once and reused: composing the table is the slow part.
             if not self.is_screen_installed("help"):
-                dialogs = (PickerScreen, TimeRangeScreen, SilenceScreen, HelpScreen)
+                dialogs = (
+                    PickerScreen,
+                    TimeRangeScreen,
+                    SilenceScreen,
+                    HostSearchScreen,
+                    MatchList,
+                    HelpScreen,
+                )
                 described = {**self.ACTION_HELP, **self.KEY_HELP}
                 sections = help_sections(self, dialogs, described)
                 self.install_screen(HelpScreen(sections), "help")

@@ -67,7 +67,8 @@ class WindowFetches:
         #: Windows handed to the feed and not yet merged.
         self._unmerged = 0
         #: Where to put the pane once the window is in (and how near a line must be).
-        self._land: tuple[float, float] | None = None
+        #: Where to put the pane once the fetch is in: (time, "near" bound, take focus).
+        self._land: tuple[float, float, bool] | None = None
         self._problems: dict[str, str] = {}
         self._notes: list[str] = []
         #: Every window ever fetched, per host (for tests and `summary`-like counters).
@@ -80,16 +81,26 @@ class WindowFetches:
     # ------------------------------------------------------------------ asking
 
     def want(
-        self, start: float, end: float, *, land_at: float | None = None, near: float = 0.0
+        self,
+        start: float,
+        end: float,
+        *,
+        land_at: float | None = None,
+        near: float = 0.0,
+        take_focus: bool = False,
     ) -> None:
         """The view shows `[start, end)`: fetch what of it is not loaded; with `land_at`,
         put the pane there once it is in (at once if nothing needs fetching), and say so
-        if no line is within max(`near`, NEAR_SECONDS) of it."""
+        if no line is within max(`near`, NEAR_SECONDS) of it. `take_focus`: the logs get
+        the keys when it lands (a jump asked for them; a range change only scrolls them,
+        the user stays on the tab they were reading)."""
         self._cancel()
         self._generation += 1
         self._problems.clear()
         self._notes.clear()
-        self._land = None if land_at is None else (land_at, max(near, NEAR_SECONDS))
+        self._land = (
+            None if land_at is None else (land_at, max(near, NEAR_SECONDS), take_focus)
+        )
         end = min(end, clock.now())
         missing: dict[LogSource, list[tuple[float, float]]] = {}
         for source in self._sources:
@@ -118,7 +129,7 @@ class WindowFetches:
 
     def jump(self, at: float, near: float) -> None:
         """Enter on the chart cursor at `at`: the lines around it, fetched if needed."""
-        self.want(at - JUMP_SPAN, at + JUMP_SPAN, land_at=at, near=near)
+        self.want(at - JUMP_SPAN, at + JUMP_SPAN, land_at=at, near=near, take_focus=True)
 
     def _seed(self, source: LogSource) -> None:
         """A source's own history counts as loaded, once it says from when."""
@@ -199,9 +210,9 @@ class WindowFetches:
         self._window = None
         land, self._land = self._land, None
         if land is not None:
-            at, near = land
+            at, near, take_focus = land
             for panel in self._panels():
-                panel.show_time(at)
+                panel.show_time(at, focus=take_focus)
             nearest = self._nearest(at)
             if nearest is None:
                 self._notes.append(f"no lines near {clock_time(at)}")

@@ -41,6 +41,8 @@ SECTION_OF = {
     "PickerScreen": "Service / host picker",
     "TimeRangeScreen": "Time range dialog",
     "SilenceScreen": "Silence dialog",
+    "HostSearchScreen": "Search on the hosts (results)",
+    "MatchList": "Search on the hosts (results)",
     "HelpScreen": "This help",
 }
 

@@ -293,10 +293,11 @@ class LogPanel(Vertical):
     def view(self) -> LogView:
         return self._view
 
-    def show_time(self, timestamp: float) -> None:
-        """Scroll to the lines around `timestamp` and give the view the keys."""
+    def show_time(self, timestamp: float, *, focus: bool = True) -> None:
+        """Scroll to the lines around `timestamp` and (with `focus`) give the view the keys."""
         self.view.scroll_to_time(timestamp)
-        self.view.focus()
+        if focus:
+            self.view.focus()
 
     def lines_arrived(self) -> None:
         """The buffer grew: show the new lines (following) and the new counts."""
