@@ -90,7 +90,7 @@ async def test_after_connect_the_count_is_the_matching_lines_of_the_hour(
         await wait_until(pilot, lambda: table.row_count >= 1)
         await wait_until(pilot, lambda: row(app, TIMEOUT)[1] == f"{len(in_hour):,}")
         assert table.row_count == 1  # one error in two formats: one group
-        [new, _, _, first, _, _, hosts, _, example] = row(app, TIMEOUT)
+        [new, _, _, first, _, _, example, hosts, _] = row(app, TIMEOUT)
         assert new == ""  # it occurred in the loaded history
         assert first == time.strftime("%H:%M:%S", time.gmtime(min(in_hour)))
         assert hosts == "web-1, web-2"

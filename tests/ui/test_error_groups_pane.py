@@ -124,7 +124,7 @@ async def test_history_group_shows_its_start_and_true_count_and_a_live_one_is_ne
         await pilot.press("e")
         table = app.query_one("#error-group-table")
         await wait_until(pilot, lambda: table.row_count == 1)
-        [_, count, pattern, first, last, _, hosts, _, example] = row(app, TIMEOUT)
+        [_, count, pattern, first, last, _, example, hosts, _] = row(app, TIMEOUT)
         assert count == f"{expected:,}"  # every timeout of the last 30 minutes, both hosts
         assert pattern == TIMEOUT
         assert first == "03:00:00"  # the incident's start, not when the lines arrived

@@ -16,8 +16,9 @@ from pulse_tui.model.alerting.error_groups import ErrorGroups
 from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.ui.charts import sparkline
 
-#: Characters of a pattern or a message shown in the table (the rest: `…`).
-CELL_CHARS = 72
+#: Characters of a pattern, and of an example message, shown in the table (the rest: `…`).
+PATTERN_CHARS = 72
+EXAMPLE_CHARS = 48
 #: Points of each group's trend sparkline over the range.
 TREND_POINTS = 10
 
@@ -26,8 +27,8 @@ def _clock(t: float, with_date: bool) -> str:
     return time.strftime("%m-%d %H:%M:%S" if with_date else "%H:%M:%S", time.localtime(t))
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
+def _cut(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"
 
 
 class ErrorGroupsPane(Vertical):
@@ -49,7 +50,16 @@ class ErrorGroupsPane(Vertical):
     def compose(self) -> ComposeResult:
         table: DataTable[Text] = DataTable(id="error-group-table", cursor_type="row")
         table.add_columns(
-            "", "Count", "Pattern", "First", "Last", "Trend", "Hosts", "Services", "Example"
+            # The example before hosts and services: on a narrow screen it is what shows.
+            "",
+            "Count",
+            "Pattern",
+            "First",
+            "Last",
+            "Trend",
+            "Example",
+            "Hosts",
+            "Services",
         )
         yield table
         yield Static("", id="error-group-status", classes="pane-status")
@@ -77,13 +87,13 @@ class ErrorGroupsPane(Vertical):
             table.add_row(
                 Text("NEW", style="bold black on #ffd75f") if group.new and not early else Text(""),
                 Text(f"{count:,}", style="bold"),
-                Text(_cut(sanitize(group.fingerprint))),
+                Text(_cut(sanitize(group.fingerprint), PATTERN_CHARS)),
                 Text(first, style="dim"),
                 Text(_clock(group.last_seen, with_date)),
                 Text(sparkline([float(n) for n in trend], TREND_POINTS), style="#ff8787"),
+                Text(_cut(sanitize(group.message), EXAMPLE_CHARS), style="italic dim"),
                 Text(sanitize(", ".join(sorted(group.hosts))), style="dim"),
                 Text(sanitize(", ".join(sorted(group.services))), style="dim"),
-                Text(_cut(sanitize(group.message)), style="italic dim"),
                 key=group.fingerprint,
             )
         status = Text(f"{table.row_count} groups", style="dim")
@@ -95,7 +105,7 @@ class ErrorGroupsPane(Vertical):
         elif loaded_from is not None:
             status.append(f" · logs from {_clock(loaded_from, with_date)[:-3]}", style="dim")
         if began_before:
-            status.append(" · ≤ began at or before the logs' start", style="dim")
+            status.append(" · ≤ first seen near the logs' start: may be older", style="dim")
         if groups.evicted:
             status.append(f" · {groups.evicted:,} evicted (bound reached)", style="#ffaf00")
         status.append(" · Enter filters the logs to a group", style="dim")
