@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from support.sshd_server import SshdServer
+from support.sshd_server import SshdServer, TcpProxy
 from test_ssh_history import write_log
 from ui.harness import screen_text, wait_until
 
@@ -209,3 +209,138 @@ async def test_a_jump_to_a_moment_without_lines_says_where_the_nearest_is(
         nearest = time.strftime("%H:%M:%S", time.localtime(now - 1800 - STEP))
         when = time.strftime("%H:%M", time.localtime(at))
         assert f"no lines near {when} (nearest {nearest} on web-2)" in status(app)
+
+
+def show_past(app: PulseApp, minutes_back: float, length: float = 600.0) -> tuple[float, float]:
+    """Make the view `length` seconds ending `minutes_back` ago; returns the window."""
+    end = time.time() - minutes_back * 60
+    app.view.set(app.view.state.with_range(length, end))
+    return end - length, end
+
+
+async def test_a_fetch_the_view_moved_away_from_is_cancelled_and_never_applied(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    proxy = await TcpProxy(sshd.port).start()
+    home_for(sshd, ssh_home, {"web-1": proxy.port})
+    now = time.time()
+    log = tmp_path / "app.log"
+    stamps = hour_of_lines(log, now)
+    app = app_for([f"web-1:{log}"])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: loaded(app), timeout=20)
+        proxy.freeze()  # the host answers nothing: the first fetch hangs
+        stale = show_past(app, 40)
+        await wait_until(pilot, lambda: "loading" in status(app))
+        await pilot.pause(0.3)
+        start, end = show_past(app, 20)  # moved on before it completed
+        proxy.thaw()
+        await wait_until(
+            pilot,
+            lambda: not app.logs.fetches.loading and lines_between(app, "web-1", start, end),
+            timeout=20,
+        )
+        await wait_until(pilot, lambda: not app.logs.rebuilding)
+        await pilot.pause(0.5)  # a stale answer would have arrived by now
+        assert lines_between(app, "web-1", *stale) == []
+        assert ("web-1", *stale) not in app.logs.fetches.fetched
+        assert len(lines_between(app, "web-1", start, end)) == expected(stamps, start, end)
+        assert in_order(app)
+    await proxy.close()
+
+
+async def test_one_slow_host_does_not_hold_the_others_back(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    proxy = await TcpProxy(sshd.port).start()
+    home_for(sshd, ssh_home, {"web-1": sshd.port, "web-2": proxy.port})
+    now = time.time()
+    a, b = tmp_path / "a.log", tmp_path / "b.log"
+    stamps = {"web-1": hour_of_lines(a, now), "web-2": hour_of_lines(b, now)}
+    app = app_for([f"web-1:{a}", f"web-2:{b}"])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: loaded(app), timeout=20)
+        proxy.freeze()  # web-2 is slow
+        start, end = show_past(app, 30)
+        await wait_until(
+            pilot, lambda: lines_between(app, "web-1", start, end) and not app.logs.rebuilding
+        )
+        # web-1's window is on screen while web-2's is still on its way, and the pane says so.
+        assert lines_between(app, "web-2", start, end) == []
+        assert "from 1 host" in status(app) and app.logs.fetches.loading
+        proxy.thaw()
+        await wait_until(
+            pilot,
+            lambda: not app.logs.fetches.loading and lines_between(app, "web-2", start, end),
+            timeout=20,
+        )
+        await wait_until(pilot, lambda: not app.logs.rebuilding)
+        for host in ("web-1", "web-2"):
+            assert len(lines_between(app, host, start, end)) == expected(stamps[host], start, end)
+        assert in_order(app)
+    await proxy.close()
+
+
+async def test_a_connection_lost_during_a_fetch_says_so_and_loses_or_repeats_nothing(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    proxy = await TcpProxy(sshd.port).start()
+    home_for(sshd, ssh_home, {"web-2": proxy.port})
+    now = time.time()
+    log = tmp_path / "app.log"
+    stamps = hour_of_lines(log, now)
+    app = app_for([f"web-2:{log}"])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: loaded(app), timeout=20)
+        proxy.freeze()
+        start, end = show_past(app, 30)
+        await wait_until(pilot, lambda: "loading" in status(app))
+        proxy.cut()  # the connection drops in the middle of the fetch
+        proxy.thaw()
+        await wait_until(pilot, lambda: "web-2: window not loaded" in status(app), timeout=20)
+        assert not app.logs.fetches.loading
+        assert lines_between(app, "web-2", start, end) == []  # nothing half-loaded
+        source = sources(app)["web-2"]
+        await wait_until(pilot, lambda: "live" in app.dashboard.log_panel.statuses["web-2"].state)
+        app.view.go_live()
+        app.view.set(app.view.state.with_range(end - start, end))  # back to the window
+        await wait_until(
+            pilot,
+            lambda: not app.logs.fetches.loading and lines_between(app, "web-2", start, end),
+            timeout=20,
+        )
+        await wait_until(pilot, lambda: not app.logs.rebuilding)
+        got = lines_between(app, "web-2", start, end)
+        assert len(got) == len(set(got)) == expected(stamps, start, end)  # each line once
+        assert source.window_bytes_read > 0 and in_order(app)
+        assert "window not loaded" not in status(app)
+    await proxy.close()
+
+
+async def test_a_window_already_loaded_is_not_read_again(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    home_for(sshd, ssh_home, {"web-1": sshd.port})
+    now = time.time()
+    log = tmp_path / "app.log"
+    hour_of_lines(log, now)
+    app = app_for([f"web-1:{log}"])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: loaded(app), timeout=20)
+        source = sources(app)["web-1"]
+        show_past(app, 1, length=300)  # inside the history loaded on connect
+        await pilot.pause(0.2)
+        assert source.window_bytes_read == 0 and app.logs.fetches.fetched == []
+        start, end = show_past(app, 30)
+        await wait_until(
+            pilot, lambda: not app.logs.fetches.loading and not app.logs.rebuilding, timeout=20
+        )
+        read = source.window_bytes_read
+        assert read > 0 and len(app.logs.fetches.fetched) == 1
+        app.view.go_live()
+        await pilot.pause(0.2)
+        app.view.set(app.view.state.with_range(end - start, end))  # the same window again
+        app.view.set(app.view.state.with_range((end - start) / 2, end))  # and a part of it
+        await pilot.pause(0.5)
+        assert source.window_bytes_read == read  # no remote read at all
+        assert len(app.logs.fetches.fetched) == 1 and "loading" not in status(app)
