@@ -17,7 +17,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from functools import lru_cache
+from itertools import accumulate, repeat
+from operator import mul, sub
 
 #: Ratio of the median absolute first difference to σ for Gaussian noise: 0.6745 · √2.
 _DIFF_MAD_TO_SIGMA = 0.6745 * math.sqrt(2)
@@ -64,16 +66,6 @@ def finite_points(
     return [timestamps[i] for i in keep], [values[i] for i in keep]
 
 
-def could_shift(values: Sequence[float], floor: float, relative: float) -> bool:
-    """False when no shift in `values` (finite) can be `relative` of its level: the screen
-    that lets steady series cost two C-level passes and no sort."""
-    if len(values) < 2:
-        return False
-    low, high = min(values), max(values)
-    smallest = min(abs(low), abs(high)) if low * high > 0 else 0.0
-    return high - low >= relative * max(smallest, floor)
-
-
 def median(values: Sequence[float]) -> float:
     ordered = sorted(values)
     mid = len(ordered) // 2
@@ -85,8 +77,45 @@ def noise_scale(values: Sequence[float]) -> float:
     or a slow trend moves few differences, so it barely counts."""
     if len(values) < 3:
         return 0.0
-    diffs = [abs(b - a) for a, b in pairwise(values)]
+    diffs = list(map(abs, map(sub, values[1:], values)))
     return median(diffs) / _DIFF_MAD_TO_SIGMA
+
+
+def screen(
+    values: Sequence[float], floor: float, *, sigmas: float, relative: float, min_length: int
+) -> Shift | None:
+    """The `Shift` to segment `values` (finite) with, or None when no cut leaving
+    `min_length` points each side can separate means by a significant amount: the screen
+    every steady series stops at, in C-level passes (no Python loop over the points).
+
+    The means either side of cut k differ by exactly |C_k| · n / (k (n - k)), where C_k
+    is the cumulative sum of deviations from the overall mean; the largest of those over
+    the allowed cuts bounds every split `segments` could make. Cheapest test first:
+    against the level (half of it) before the noise (six noise scales).
+    """
+    n = len(values)
+    if n < 2 * min_length:
+        return None
+    low, high = min(values), max(values)
+    # No change can be more than the span, and the level is at least the smallest |value|.
+    smallest = min(abs(low), abs(high)) if low * high > 0 else 0.0
+    need = relative * max(smallest, floor)
+    if high - low < need:
+        return None
+    mean = sum(values) / n
+    walk = list(accumulate(map(sub, values, repeat(mean))))
+    cuts = walk[min_length - 1 : n - min_length]  # C_k for k = min_length .. n - min_length
+    largest = max(map(mul, map(abs, cuts), _cut_weights(n, min_length)))
+    if largest < need:
+        return None
+    shift = Shift(noise_scale(values), floor, sigmas, relative)
+    return shift if largest >= sigmas * shift.noise else None
+
+
+@lru_cache(maxsize=64)
+def _cut_weights(n: int, min_length: int) -> tuple[float, ...]:
+    """n / (k (n - k)) for each allowed cut k: a panel's series share a few lengths."""
+    return tuple(n / (k * (n - k)) for k in range(min_length, n - min_length + 1))
 
 
 def segments(
@@ -97,9 +126,7 @@ def segments(
     Each segment has at least `min_length` points, so a shorter blip (a spike, the few
     points a counter reset or a scrape hiccup disturbs) cannot be a level of its own.
     """
-    sums = [0.0]
-    for v in values:
-        sums.append(sums[-1] + v)
+    sums = list(accumulate(values, initial=0.0))
     out: list[Segment] = []
     _split(values, sums, 0, len(values), shift, min_length, depth, out)
     return out

@@ -29,11 +29,11 @@ from pulse_tui.model.metrics.change_points import (
     Segment,
     Shift,
     abrupt,
-    could_shift,
     finite_points,
     median,
     noise_scale,
     onset,
+    screen,
     segments,
 )
 from pulse_tui.model.metrics.signals import Series, Signal, SignalResult, Thresholds
@@ -166,9 +166,13 @@ def detect_series(
             reference = median(earlier)
     if len(values) < 2 * min_points and reference is None:
         return None
-    if reference is None and not could_shift(values, floor, RELATIVE):
-        return None
-    shift = Shift(noise_scale(values), floor, SIGMAS, RELATIVE)
+    if reference is None:
+        screened = screen(values, floor, sigmas=SIGMAS, relative=RELATIVE, min_length=min_points)
+        if screened is None:
+            return None
+        shift = screened
+    else:
+        shift = Shift(noise_scale(values), floor, SIGMAS, RELATIVE)
     parts = segments(values, shift, min_length=min_points)
     base = parts[0].level if reference is None else reference
     run = _last_run(parts, base, shift, signal)
