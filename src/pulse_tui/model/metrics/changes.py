@@ -36,7 +36,7 @@ from pulse_tui.model.metrics.change_points import (
     screen,
     segments,
 )
-from pulse_tui.model.metrics.signals import Series, Signal, SignalResult, Thresholds
+from pulse_tui.model.metrics.signals import QueryWindow, Series, Signal, SignalResult, Thresholds
 
 #: Worst first: the order of `Finding.severity` values.
 SEVERITIES = ("crit", "warn", "info")
@@ -108,28 +108,52 @@ def detect_changes(
     results: Mapping[Signal, SignalResult],
     thresholds: Callable[[Signal, str], Thresholds],
 ) -> list[Finding]:
-    """Every finding in the panels' results, worst first (see the module docstring)."""
+    """Every finding in the panels' results, worst first (see the module docstring).
+
+    The chart's series find changes over the range; the recent minutes (`Recent`, one
+    scrape per step) find an incident younger than a few of the chart's steps, which the
+    chart cannot tell from a blip yet. A series' chart finding wins over its recent one.
+    """
     findings: list[Finding] = []
     for signal, result in results.items():
-        compare = {_key(s): s for s in result.compare}
-        window = result.window
-        min_points = min_length(window.step, window.rate_window)
-        for series in result.series:
-            if signal is Signal.LATENCY and series.labels.get("quantile", "p99") != "p99":
-                continue
-            found = detect_series(
-                series,
-                signal,
-                result.unit,
-                thresholds(signal, series.service),
-                step=window.step,
-                min_points=min_points,
-                baseline=compare.get(_key(series)),
-            )
-            if found is not None:
-                findings.append(found)
+        found = _judge(signal, result.series, result.compare, result, thresholds)
+        recent = result.recent
+        if recent is not None and recent.error is None:
+            seen = {(f.service, f.detail) for f in found if f.ongoing}
+            young = _judge(signal, recent.series, recent.compare, result, thresholds, recent.window)
+            found += [f for f in young if f.ongoing and (f.service, f.detail) not in seen]
+        findings += found
     findings.sort(key=Finding.rank)
     return findings
+
+
+def _judge(
+    signal: Signal,
+    series: Sequence[Series],
+    compare: Sequence[Series],
+    result: SignalResult,
+    thresholds: Callable[[Signal, str], Thresholds],
+    window: QueryWindow | None = None,
+) -> list[Finding]:
+    window = window or result.window
+    baselines = {_key(s): s for s in compare}
+    min_points = min_length(window.step, window.rate_window)
+    found = []
+    for item in series:
+        if signal is Signal.LATENCY and item.labels.get("quantile", "p99") != "p99":
+            continue
+        finding = detect_series(
+            item,
+            signal,
+            result.unit,
+            thresholds(signal, item.service),
+            step=window.step,
+            min_points=min_points,
+            baseline=baselines.get(_key(item)),
+        )
+        if finding is not None:
+            found.append(finding)
+    return found
 
 
 def min_length(step: float, rate_window: float) -> int:
