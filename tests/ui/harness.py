@@ -61,3 +61,14 @@ def has_data(app: PulseApp) -> bool:
         and app.query_one("#services").row_count > 0
         and app.dashboard.log_panel.view.count > 0
     )
+
+
+async def choose_service(pilot: Pilot, name: str) -> None:
+    """Focus the services table (6), walk its cursor to `name`'s row with the arrow keys,
+    and press Enter: the table sorts worst first, so a row's place depends on the data."""
+    from pulse_tui.ui.widgets.metrics.service_table import ServiceTable
+
+    await pilot.press("6")
+    table = pilot.app.query_one("#services", ServiceTable)
+    moves = table.get_row_index(name) - table.cursor_row
+    await pilot.press(*(["down"] * moves if moves >= 0 else ["up"] * -moves), "enter")

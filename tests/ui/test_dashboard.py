@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 from textual.command import CommandPalette
-from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
+from ui.harness import choose_service, frozen_demo_app, has_data, screen_text, wait_until
 
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.ui.app import PulseApp, build_app, demo_config
@@ -115,7 +115,7 @@ async def test_escape_with_nothing_to_clear_in_a_pane_clears_the_service_filter(
     app = frozen_demo_app()
     async with app.run_test(size=WIDE) as pilot:
         await wait_until(pilot, lambda: has_data(app))
-        await pilot.press("6", "down", "enter")  # checkout
+        await choose_service(pilot, "checkout")
         await wait_until(pilot, lambda: app.view.state.services == {"checkout"})
         await pilot.press("2", "escape")  # on a panel with no cursor
         await wait_until(pilot, lambda: not app.view.state.services)
@@ -214,7 +214,7 @@ async def test_enter_on_a_service_focuses_panels_and_logs_escape_clears() -> Non
     app = frozen_demo_app()
     async with app.run_test(size=WIDE) as pilot:
         await wait_until(pilot, lambda: has_data(app))
-        await pilot.press("6", "down", "enter")  # second row: checkout
+        await choose_service(pilot, "checkout")
         await wait_until(
             pilot,
             lambda: (

@@ -7,7 +7,7 @@ and look at the diff in snapshot_report.html before committing.
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from ui.harness import frozen_demo_app, has_data, wait_until
+from ui.harness import choose_service, frozen_demo_app, has_data, wait_until
 
 
 async def _loaded(pilot: Pilot) -> None:
@@ -34,7 +34,7 @@ class TestServiceFocus:
     def test_checkout_focused(self, snap_compare) -> None:
         async def focus_checkout(pilot: Pilot) -> None:
             await _loaded(pilot)
-            await pilot.press("6", "down", "enter")
+            await choose_service(pilot, "checkout")
             # Every panel re-fetched for checkout alone (the queue panel then has no
             # data): the table's column widths follow the last values it was given.
             await wait_until(

@@ -23,6 +23,7 @@ from textual.widgets import Input
 from pulse_tui.config import Config
 from pulse_tui.model.alerting.fingerprint import pattern_query
 from pulse_tui.model.core.view_state import ViewState
+from pulse_tui.model.metrics.changes import Finding
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.sources.base import LogSource, MetricsSource
 from pulse_tui.sources.factory import log_sources, metrics_source
@@ -41,6 +42,7 @@ from pulse_tui.ui.view import ViewController
 from pulse_tui.ui.widgets.alerting.alerts_pane import AlertsPane
 from pulse_tui.ui.widgets.alerting.error_groups_pane import ErrorGroupsPane
 from pulse_tui.ui.widgets.logs.log_panel import LogPanel
+from pulse_tui.ui.widgets.metrics.changes_strip import ChangesStrip
 from pulse_tui.ui.widgets.metrics.service_table import ServiceTable
 from pulse_tui.ui.widgets.metrics.signal_panel import SignalPanel
 
@@ -117,6 +119,7 @@ class PulseApp(App[int]):
         # The id is the config's name for the key (`[keys] pane_errors`); the tab reads "Errors".
         Binding("e", "show_tab('error-groups')", "Errors", show=False, id="pane_errors"),
         Binding("u", "show_tab('probes')", "Probes", show=False, id="pane_probes"),
+        Binding("i", "next_change", "What changed", id="what_changed"),
     ]
 
     #: Action -> description, for the help screen and the command palette.
@@ -138,6 +141,7 @@ class PulseApp(App[int]):
         "pick_range": "Choose the time range (presets or custom)",
         "escape": "Clear the service filter / restore a maximised pane",
         "search_logs": "Search the logs, from any pane (Enter keeps it, n / N move)",
+        "next_change": "Go to what changed: its service, its chart and logs at its start",
     }
 
     #: What the help says of keys whose binding's description is a footer's one word, and
@@ -295,6 +299,24 @@ class PulseApp(App[int]):
 
     def on_service_table_service_chosen(self, event: ServiceTable.ServiceChosen) -> None:
         self.view.focus_service(event.service)
+
+    def action_next_change(self) -> None:
+        """The next line of the "what changed" strip (the worst one first)."""
+        finding = self.dashboard.changes_strip.next_line()
+        if finding is not None:
+            self._go_to_change(finding)
+
+    def on_changes_strip_finding_chosen(self, event: ChangesStrip.FindingChosen) -> None:
+        self._go_to_change(event.finding)
+
+    def _go_to_change(self, finding: Finding) -> None:
+        """Focus the service, put its panel's cursor at the start and the logs there."""
+        self.view.focus_service(finding.service)
+        self.dashboard.panel(finding.signal).put_cursor(finding.start)
+        self.dashboard.show_panel(finding.signal)
+        self.dashboard.show_tab("logs")
+        # Through the log feed, so a start older than what is loaded is fetched first.
+        self.logs.jump_to(finding.start, finding.step)
 
     def on_signal_panel_jump_to_time(self, event: SignalPanel.JumpToTime) -> None:
         # "Near" is within one chart step (or a minute): the chart cannot tell closer.

@@ -24,6 +24,7 @@ from pulse_tui.ui.widgets.alerting.probes_pane import ProbesPane
 from pulse_tui.ui.widgets.focus import focus_now
 from pulse_tui.ui.widgets.key_bar import KeyBar
 from pulse_tui.ui.widgets.logs.log_panel import LogPanel
+from pulse_tui.ui.widgets.metrics.changes_strip import ChangesStrip
 from pulse_tui.ui.widgets.metrics.service_table import ServiceTable
 from pulse_tui.ui.widgets.metrics.signal_panel import SignalPanel
 from pulse_tui.ui.widgets.status_header import StatusHeader
@@ -101,6 +102,7 @@ class Dashboard:
             insecure=config.prometheus.tls_insecure and not config.demo,
             id="header",
         )
+        yield ChangesStrip(id="changes")
         with Widget(id="body"):
             # The panels get a container of their own: Textual repaints every widget whose
             # container overlaps a changed region, so with one shared container a log line
@@ -152,6 +154,10 @@ class Dashboard:
     @property
     def service_table(self) -> ServiceTable:
         return self._app.query_one("#services", ServiceTable)
+
+    @property
+    def changes_strip(self) -> ChangesStrip:
+        return self._app.query_one("#changes", ChangesStrip)
 
     @property
     def header(self) -> StatusHeader:

@@ -1,16 +1,19 @@
 """The service overview table's rows, computed from the panels' latest results: each value
-is the one now (`SignalResult.current`), the traffic sparkline the chart's line."""
+is the one now (`SignalResult.current`), the traffic sparkline the chart's line, and the
+status the worst of the values' threshold levels and the service's ongoing changes."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pulse_tui.model.metrics.signals import Signal, SignalResult
+from pulse_tui.model.metrics.changes import Finding
+from pulse_tui.model.metrics.signals import Signal, SignalResult, Thresholds
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("service", "Service"),
+    ("status", "Status"),
     ("traffic", "req/s"),
     ("errors", "Errors"),
     ("p50", "p50"),
@@ -34,9 +37,51 @@ class ServiceRow:
     queue: float | None = None
     queues: dict[str, float] = field(default_factory=dict)
     traffic_history: list[float] = field(default_factory=list)
+    #: "crit", "warn", "ok" or "none" (no value judged): see `judge_rows`.
+    status: str = "none"
+    #: The service has an ongoing change (a finding of "what changed").
+    changed: bool = False
 
     def value(self, column: str) -> float | str | None:
         return getattr(self, column)
+
+    def status_rank(self) -> float:
+        """Worse is larger: crit, warn, ok, none; an ongoing change half a level up."""
+        return _STATUS_RANK[self.status] + (0.5 if self.changed else 0.0)
+
+
+_STATUS_RANK = {"crit": 3, "warn": 2, "ok": 1, "none": 0}
+#: Row values judged against each signal's thresholds for the status (traffic has none).
+_JUDGED = (
+    ("errors", Signal.ERRORS),
+    ("p99", Signal.LATENCY),
+    ("saturation", Signal.SATURATION),
+    ("queue", Signal.QUEUE),
+)
+
+
+def judge_rows(
+    rows: Sequence[ServiceRow],
+    findings: Sequence[Finding],
+    thresholds: Callable[[Signal, str], Thresholds],
+) -> None:
+    """Set each row's status: the worst threshold level of its values now, raised to the
+    severity of its ongoing findings (traffic gone is crit with no threshold crossed)."""
+    ongoing: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.ongoing:
+            ongoing.setdefault(finding.service, []).append(finding)
+    for row in rows:
+        levels = [
+            thresholds(signal, row.service).level(getattr(row, column))
+            for column, signal in _JUDGED
+        ]
+        if row.traffic is not None:
+            levels.append("ok")
+        changes = ongoing.get(row.service, [])
+        levels += [f.severity for f in changes if f.severity in ("crit", "warn")]
+        row.status = max(levels, key=_STATUS_RANK.__getitem__, default="none")
+        row.changed = bool(changes)
 
 
 def build_overview(
@@ -78,6 +123,9 @@ def sort_rows(rows: list[ServiceRow], column: str, reverse: bool = False) -> lis
     """Sort by a column; rows without a value always go last, whatever the direction."""
     if column == "service":
         return sorted(rows, key=lambda r: r.service, reverse=reverse)
+    if column == "status":  # worst first (or last), names in order among equals
+        sign = -1 if reverse else 1
+        return sorted(rows, key=lambda r: (sign * r.status_rank(), r.service))
     present = [r for r in rows if r.value(column) is not None]
     missing = [r for r in rows if r.value(column) is None]
     present.sort(key=lambda r: (r.value(column), r.service), reverse=reverse)

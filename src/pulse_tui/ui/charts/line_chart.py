@@ -35,6 +35,10 @@ AXIS_STYLE = "dim"
 CURSOR_STYLE = "#8a8a8a"
 #: Background behind a data cell that the cursor crosses.
 CURSOR_CELL_STYLE = "on #3a3a3a"
+#: A change's start ("what changed"), under the chart on the time axis.
+MARKER_STYLE = "bold #ff5f5f"
+MARKER_GLYPHS = {"ascii": "^"}
+MARKER_GLYPH = "▲"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +82,16 @@ def render_line_chart(
     cursor: float | None = None,
     y_min: float | None = 0.0,
     empty: str = "no data",
+    markers: Sequence[float] = (),
 ) -> list[Text]:
     """Draw `series` between `start` and `end` as exactly `height` lines of `width` cells.
 
     Values are labelled with `format_tick` in `unit`; the y range runs from `y_min`
     (None: the data's minimum) to a round value above the data. Consecutive finite
     points are joined by lines; a non-finite value breaks the line. `cursor`, a
-    timestamp, is marked with a vertical line. Too small a size gives "…", and no
-    finite point in range gives `empty`.
+    timestamp, is marked with a vertical line; each of `markers` (timestamps: where a
+    change began) with a ▲ on the time axis, over its labels. Too small a size gives "…",
+    and no finite point in range gives `empty`.
     """
     gs = glyph_set(glyphs)
     width, height = max(0, width), max(0, height)
@@ -123,7 +129,12 @@ def render_line_chart(
         line = _gutter_text(tick_labels.get(row), gutter, gs)
         _append_cells(line, canvas.row_cells(row), styles, cursor_col, gs)
         lines.append(line)
-    lines.append(_time_row(start, end, canvas.cols, gutter, gs))
+    marker_cols = {
+        round((t - start) * x_scale) // gs.dots_x
+        for t in markers
+        if math.isfinite(t) and start <= t <= end
+    }
+    lines.append(_time_row(start, end, canvas.cols, gutter, gs, marker_cols, glyphs))
     return lines
 
 
@@ -219,8 +230,17 @@ def _append_cells(
         line.append("".join(run), run_style or None)
 
 
-def _time_row(start: float, end: float, cols: int, gutter: int, gs: GlyphSet) -> Text:
-    """The bottom row: the axis corner, then time labels centred under their ticks."""
+def _time_row(
+    start: float,
+    end: float,
+    cols: int,
+    gutter: int,
+    gs: GlyphSet,
+    markers: set[int] | frozenset[int] = frozenset(),
+    glyphs: str = "braille",
+) -> Text:
+    """The bottom row: the axis corner, then time labels centred under their ticks, and
+    a marker in each column of `markers` (over a label, if one is there)."""
     row = [" "] * cols
     ticks, fmt = time_ticks(start, end, cells=cols)
     next_free = 0
@@ -232,11 +252,23 @@ def _time_row(start: float, end: float, cols: int, gutter: int, gs: GlyphSet) ->
         left = min(max(centre - len(label) // 2, 0), cols - len(label))
         if left < next_free or left < 0:
             continue
+        if any(left - 1 <= col <= left + len(label) for col in markers):
+            continue  # a change's marker goes here: the label would read "▲7:15"
         row[left : left + len(label)] = label
         next_free = left + len(label) + 1
     corner = " " * (gutter - 1) + gs.corner
     line = Text(end="")
-    line.append(corner + "".join(row), AXIS_STYLE)
+    if not markers:
+        line.append(corner + "".join(row), AXIS_STYLE)
+        return line
+    line.append(corner, AXIS_STYLE)
+    glyph = MARKER_GLYPHS.get(glyphs, MARKER_GLYPH)
+    begin = 0
+    for col in sorted(c for c in markers if 0 <= c < cols):
+        line.append("".join(row[begin:col]), AXIS_STYLE)
+        line.append(glyph, MARKER_STYLE)
+        begin = col + 1
+    line.append("".join(row[begin:]), AXIS_STYLE)
     return line
 
 

@@ -13,7 +13,8 @@ from textual.app import App
 from pulse_tui.config import Config
 from pulse_tui.model.core import clock
 from pulse_tui.model.core.redact import scrub
-from pulse_tui.model.metrics.overview import build_overview
+from pulse_tui.model.metrics.changes import Finding, detect_changes
+from pulse_tui.model.metrics.overview import build_overview, judge_rows
 from pulse_tui.model.metrics.signals import Signal, SignalResult
 from pulse_tui.model.metrics.step import compute_window, recent_window
 from pulse_tui.sources.base import MetricsSource, SourceError
@@ -57,6 +58,8 @@ class MetricsFeed:
         self.results: dict[Signal, SignalResult] = {}
         #: Every service the backend knows, as of the last discovery.
         self.known_services: list[str] = []
+        #: What changed in the latest results, worst first (`model/metrics/changes.py`).
+        self.findings: list[Finding] = []
         self._in_flight: set[Signal] = set()
         policy = BackoffPolicy(first=config.dashboard.refresh, cap=MAX_BACKOFF)
         self._backoff = {signal: Backoff(policy, clock=clock.now) for signal in Signal}
@@ -182,8 +185,26 @@ class MetricsFeed:
 
     def _update_table_now(self) -> None:
         self._table_update_due = False
+        self._judge_changes()
         rows = build_overview(self.results, self.known_services)
+        judge_rows(rows, self.findings, self._config.thresholds)
         self._dashboard.service_table.show_rows(rows)
+
+    def _judge_changes(self) -> None:
+        """What changed, once per round of results: the strip, and a marker per finding on
+        its panel (~2 ms for 50 services, benchmarks/bench_changes.py)."""
+        self.findings = detect_changes(self.results, self._config.thresholds)
+        state = self._view.state
+        self._dashboard.changes_strip.show(
+            self.findings,
+            now=state.window_end(),
+            span=state.range_seconds,
+            live=state.end is None,
+            unjudged=[s.heading for s in Signal if s not in self.results],
+        )
+        for signal in Signal:
+            starts = tuple(sorted({f.start for f in self.findings if f.signal is signal}))
+            self._dashboard.panel(signal).set_markers(starts)
 
     def _tick(self) -> None:
         # Every second: panels age their "updated Ns ago" and turn STALE on their own.

@@ -1,4 +1,5 @@
-"""The service overview: one row per service, coloured by thresholds, sortable, selectable."""
+"""The service overview: one row per service, coloured by thresholds, with a status column
+(worst first by default), sortable, selectable."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ _SIGNAL_OF_COLUMN = {
     "queue": Signal.QUEUE,
 }
 SPARK_WIDTH = 8
+#: The status column's words; "▲" marks an ongoing change ("what changed").
+STATUS_TEXT = {"crit": "CRIT", "warn": "WARN", "ok": "ok", "none": "—"}
 
 
 class ServiceTable(DataTable):
@@ -59,8 +62,9 @@ class ServiceTable(DataTable):
         self._thresholds = thresholds
         self._units = units
         self.rows_data: list[ServiceRow] = []
-        self.sort_column = "service"
-        self.sort_reverse = False
+        # Worst first until the user sorts otherwise: the incident on top.
+        self.sort_column = "status"
+        self.sort_reverse = True
         self.border_title = "Services"
 
     def on_mount(self) -> None:
@@ -76,6 +80,11 @@ class ServiceTable(DataTable):
     def _cells(self, row: ServiceRow) -> list[Text]:
         cells: list[Text] = [Text(sanitize(row.service), style="bold")]
         for key, _ in COLUMNS[1:]:
+            if key == "status":
+                cell = Text(STATUS_TEXT[row.status] + (" ▲" if row.changed else ""))
+                cell.stylize(LEVEL_STYLES[row.status])
+                cells.append(cell)
+                continue
             signal = _SIGNAL_OF_COLUMN[key]
             value = row.value(key)
             assert not isinstance(value, str)

@@ -100,7 +100,20 @@ class SignalPanel(Widget, can_focus=True):
         self._last_status = ""
         self.focused_services: frozenset[str] = frozenset()
         self.cursor: float | None = None
+        #: Where changes on this signal began ("what changed"): a ▲ under the chart.
+        self.markers: tuple[float, ...] = ()
         self.border_title = signal.heading
+
+    def set_markers(self, markers: tuple[float, ...]) -> None:
+        """Mark these instants on the time axis (a repaint only when they moved)."""
+        if markers != self.markers:
+            self.markers = markers
+            self.refresh()
+
+    def put_cursor(self, timestamp: float) -> None:
+        """Show the time cursor at `timestamp` (a finding's start), as if moved there."""
+        self.cursor = timestamp
+        self.refresh()
 
     def action_move_cursor(self, steps: int) -> None:
         """Move the time cursor by whole steps of the current data, inside its window."""
@@ -266,7 +279,7 @@ class SignalPanel(Widget, can_focus=True):
         The panel repaints whenever its "updated Ns ago" line changes; redrawing five
         braille charts each time would cost a frame's worth of work for nothing.
         """
-        key = (id(result), width, height, self.cursor, focused, self.glyphs)
+        key = (id(result), width, height, self.cursor, focused, self.glyphs, self.markers)
         if self._chart_cache is not None and self._chart_cache[0] == key:
             return self._chart_cache[1]
         chart = [
@@ -291,6 +304,7 @@ class SignalPanel(Widget, can_focus=True):
             glyphs=self.glyphs,
             cursor=self.cursor,
             empty=empty,
+            markers=self.markers,
         )
         self._chart_cache = (key, rows)
         return rows
