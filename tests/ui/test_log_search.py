@@ -67,3 +67,50 @@ async def test_n_in_a_scrolled_view_starts_from_the_view() -> None:
         assert "request 200 upstream timeout" in screen_text(app)
         await pilot.press("n")  # forward, the way the view was read
         await wait_until(pilot, lambda: "3 of 3" in screen_text(app))
+
+
+FIELDED = [
+    '{"level":"info","queue":"emails","msg":"sent 1"}',
+    '{"level":"error","queue":"emails","msg":"upstream timeout"}',
+    "level=info queue=sms msg=sent",
+    'level=warn queue=emails msg="upstream timeout after 3s"',
+    "level=info queue=emails-bulk msg=queued",
+    "the text queue=emails in prose",
+]
+
+
+def fielded() -> list[LogLine]:
+    return [
+        LogLine(BASE + n, BASE + n, "web-1", "/var/log/app.log", "api", Level.INFO, text)
+        for n, text in enumerate(FIELDED)
+    ]
+
+
+async def test_field_terms_search_filter_and_n() -> None:
+    # `/queue=emails` searched the text "queue=emails": the JSON lines, which write
+    # `"queue":"emails"`, were never found.
+    app = app_with(ScriptedLogSource("web-1", [fielded()]))
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_logs(pilot, app, len(FIELDED))
+        await pilot.press("slash")
+        await type_text(pilot, "queue=emails")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "4 matches" in screen_text(app))
+        await pilot.press("n")  # following: the newest match first
+        await wait_until(pilot, lambda: "4 of 4" in screen_text(app))
+        assert view.current_hit == view.store.first_index + 5
+        # Combined with a text term (AND), and filtered with `f`.
+        await pilot.press("slash", "ctrl+u")
+        await type_text(pilot, "queue=emails timeout")
+        await pilot.press("enter", "f")
+        await wait_until(pilot, lambda: view.count == 2)
+        texts = [view._line(i).text for i in range(view.count)]
+        assert texts == [FIELDED[1], FIELDED[3]]
+        assert "2 of 6 lines" in screen_text(app)
+        # Quoted, the same words are text again: only the lines that write them so.
+        await pilot.press("slash", "ctrl+u", "quotation_mark")
+        await type_text(pilot, "queue=emails")
+        await pilot.press("quotation_mark")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: view.count == 3 and view._line(0).text == FIELDED[3])
+        assert [view._line(i).text for i in range(3)] == FIELDED[3:]
