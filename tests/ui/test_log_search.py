@@ -114,3 +114,18 @@ async def test_field_terms_search_filter_and_n() -> None:
         await pilot.press("enter")
         await wait_until(pilot, lambda: view.count == 3 and view._line(0).text == FIELDED[3])
         assert [view._line(i).text for i in range(3)] == FIELDED[3:]
+
+
+async def test_levels_are_shown_whole_not_cut_to_four_letters() -> None:
+    texts = [("disk full", Level.ERROR), ("cache warm", Level.DEBUG), ("ok", Level.WARN)]
+    batch = [
+        LogLine(BASE + n, BASE + n, "web-1", "/var/log/app.log", "api", level, text)
+        for n, (text, level) in enumerate(texts)
+    ]
+    app = app_with(ScriptedLogSource("web-1", [batch]))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_logs(pilot, app, 3)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "ERROR disk full" in text and "DEBUG cache warm" in text
+        assert "WARN  ok" in text  # padded: the messages line up
