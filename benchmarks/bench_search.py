@@ -15,6 +15,10 @@ buffer just built):
   vs `grep -c`.
 * search_frequent_s — a literal matching ~14% of lines ("shard=1", case-insensitive) vs
   `grep -ci`, and vs `grep -c`.
+* search_field_s — a logfmt field term, `shard=1` (exact: not shard=10..16), as `/` reads
+  it (`fields=True`), vs `grep -cE "shard=1( |$)"`; search_field_json_s — a JSON number
+  field, `ms=42`, vs `grep -c '"ms":42,'`. Each narrows the lines by its value and key
+  in bulk, then parses the fields of the lines holding both.
 * search_filter_s — filter mode (pattern + min level WARN) over the buffer, no reference.
 * buffer_mb / filter_index_mb — tracemalloc: the 1M-line buffer (loaded from fresh copies
   of the lines, so whatever str objects it keeps are counted), and the index list of an
@@ -160,6 +164,16 @@ def run() -> Iterator[dict[str, object]]:
             if loose is not None:
                 loose_s, _ = grep(loose, path)
                 yield figure(name, ours, "s", f"grep {loose[0]}", ours / loose_s)
+        fields = [
+            ("search_field_s", "shard=1", ["-cE", "shard=1( |$)"]),
+            ("search_field_json_s", "ms=42", ["-c", '"ms":42,']),
+        ]
+        for name, typed, fair in fields:
+            query = SearchQuery.parse(typed, fields=True)
+            ours, count = median_seconds(lambda q=query, b=buffer: count_matches(b, q))
+            ref, ref_count = grep(fair, path)
+            assert count == ref_count, (typed, count, ref_count)
+            yield figure(name, ours, "s", f"grep {fair[0]}", ours / ref)
     line_filter = LineFilter().with_pattern("!healthz").with_min_level(Level.WARN)
     filter_s, hits = median_seconds(lambda: [i for c in line_filter.find(buffer) for i in c])
     yield figure("search_filter_s", filter_s, "s")

@@ -59,3 +59,19 @@ class TestHelp:
             await pilot.pause(0.5)
 
         assert snap_compare(frozen_demo_app(), terminal_size=(100, 40), run_before=open_help)
+
+
+class TestLogsOnly:
+    def test_logs_only_80x24(self, snap_compare) -> None:
+        """`--logs` and no Prometheus asked for: the logs take the screen, one line says
+        how to add metrics."""
+        from pulse_tui.config import Config, Overrides, apply_overrides
+
+        config = apply_overrides(Config(), Overrides(logs=["web-1:/var/log/app.log"]))
+
+        async def loaded(pilot: Pilot) -> None:
+            view = pilot.app.dashboard.log_panel.view
+            await wait_until(pilot, lambda: view.count > 20)
+            await pilot.pause(0.3)
+
+        assert snap_compare(frozen_demo_app(config), terminal_size=(80, 24), run_before=loaded)

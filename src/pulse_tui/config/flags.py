@@ -108,6 +108,8 @@ def apply_overrides(config: Config, flags: Overrides) -> Config:
     """Flags win over the file, so a bastion user can start with no file at all."""
     prometheus = config.prometheus
     defaulted = config.prometheus_defaulted
+    # A `--service-label` is about Prometheus: metrics were asked for (`metrics_wanted`).
+    asked = config.prometheus_asked
     if flags.prometheus is not None:
         try:
             prometheus = replace(prometheus, url=check_url(flags.prometheus))
@@ -118,6 +120,7 @@ def apply_overrides(config: Config, flags: Overrides) -> Config:
         if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", flags.service_label):
             raise ConfigError("--service-label", flags.service_label, "not a valid label name")
         prometheus = replace(prometheus, service_label=flags.service_label)
+        asked = True
     dashboard = config.dashboard
     if flags.range is not None:
         dashboard = replace(dashboard, range=_flag_duration("--range", flags.range))
@@ -140,6 +143,7 @@ def apply_overrides(config: Config, flags: Overrides) -> Config:
         logs=logs,
         demo=flags.demo or config.demo,
         prometheus_defaulted=defaulted,
+        prometheus_asked=asked,
     )
 
 

@@ -248,6 +248,7 @@ def parse_config(data: Mapping[str, Any], where: str, file_path: Path | None = N
         keys=_read_keys(root.child("keys")),
         alerts=read_alerts(root.child("alerts"), _tables(root, "probes"), file_path),
         prometheus_defaulted="url" not in data.get("prometheus", {}),
+        prometheus_asked="prometheus" in data,
     )
     root.finish()
     return config

@@ -130,6 +130,9 @@ class Config:
     demo: bool = False
     #: True when the Prometheus URL is the built-in default (the header says so).
     prometheus_defaulted: bool = True
+    #: True when the file has a `[prometheus]` table (even one without `url`) or a flag
+    #: set a Prometheus setting (`--service-label`): Prometheus was asked for.
+    prometheus_asked: bool = False
 
     def thresholds(self, signal: Signal, service: str | None = None) -> Thresholds:
         if service is not None:
@@ -137,6 +140,19 @@ class Config:
             if override is not None:
                 return override
         return self.signals[signal].thresholds
+
+    @property
+    def metrics_wanted(self) -> bool:
+        """Whether the user asked for metrics: the demo, a Prometheus URL or table, a
+        PromQL alert rule, or no log hosts at all (then the default URL is all there is).
+        `--logs` alone is not asking for the default URL: the logs take the screen."""
+        return (
+            self.demo
+            or not self.prometheus_defaulted
+            or self.prometheus_asked
+            or bool(self.alerts.rules)
+            or not self.logs.hosts
+        )
 
     def unit(self, signal: Signal) -> str:
         return self.signals[signal].unit or DEFAULT_UNITS[signal]

@@ -183,6 +183,7 @@ class PulseApp(App[int]):
             metrics.label,
             on_panel_shown=self._panel_shown,
             on_tab_shown=self._tab_shown,
+            has_logs=bool(logs),
         )
         #: What the user looks at: range, service filter, pause, compare.
         self.view = ViewController(

@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
@@ -18,6 +19,7 @@ from pulse_tui.config import Config
 from pulse_tui.model.core.view_state import ViewState
 from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.metrics.signals import Signal
+from pulse_tui.ui.toast import toast
 from pulse_tui.ui.widgets.alerting.alerts_pane import AlertsPane
 from pulse_tui.ui.widgets.alerting.error_groups_pane import ErrorGroupsPane
 from pulse_tui.ui.widgets.alerting.probes_pane import ProbesPane
@@ -41,6 +43,10 @@ BOTTOM_FOCUS = {
     "error-groups": "#error-group-table",
     "probes": "#probe-table",
 }
+
+#: The one line a logs-only screen shows where the panels would be.
+NO_METRICS_HINT = "no metrics source · add --prometheus URL or [prometheus] url in the config"
+NO_LOGS_HINT = "no log sources configured (--logs user@host:/path)"
 
 
 class TooSmall(Static):
@@ -67,6 +73,10 @@ class Dashboard:
     Panes, in Tab order: the services table, the five signal panels, then whichever bottom
     tab is showing. `on_panel_shown` hears of a panel becoming the current one (the narrow
     layout shows only it), `on_tab_shown` of a bottom tab brought up.
+
+    What was asked for decides what takes rows: with log sources but no metrics asked for
+    (`Config.metrics_wanted`), the bottom tabs fill the body under one line saying how to
+    add Prometheus; with no log sources, the Logs tab is not shown at all.
     """
 
     def __init__(
@@ -77,9 +87,14 @@ class Dashboard:
         *,
         on_panel_shown: Callable[[Signal], None],
         on_tab_shown: Callable[[str], None],
+        has_logs: bool = True,
     ) -> None:
         self._app = app
         self._config = config
+        #: Log sources exist: the Logs tab is shown.
+        self.has_logs = has_logs
+        #: Logs but no metrics asked for: no panels, no table, nothing fetched for them.
+        self.logs_only = has_logs and not config.metrics_wanted
         #: What the header names as the metrics backend (its URL, or "DEMO").
         self._backend = backend
         self._on_panel_shown = on_panel_shown
@@ -95,15 +110,19 @@ class Dashboard:
     def compose(self, buffer: LogBuffer, view: ViewState) -> ComposeResult:
         """The whole main screen; the log pane shows `buffer`, the header `view`."""
         config = self._config
+        metrics = not self.logs_only
         yield StatusHeader(
-            self._backend,
+            self._backend if metrics else "logs only",
             view,
-            defaulted=config.prometheus_defaulted and not config.demo,
-            insecure=config.prometheus.tls_insecure and not config.demo,
+            defaulted=config.prometheus_defaulted and not config.demo and metrics,
+            insecure=config.prometheus.tls_insecure and not config.demo and metrics,
             id="header",
         )
-        yield ChangesStrip(id="changes")
-        with Widget(id="body"):
+        # The strip names changes in the metrics: with no metrics source it stays hidden.
+        yield ChangesStrip(id="changes", classes="" if metrics else "-hidden")
+        with Widget(id="body", classes="" if metrics else "-logs-only"):
+            if not metrics:
+                yield Static(Text(NO_METRICS_HINT, style="dim"), id="metrics-hint")
             # The panels get a container of their own: Textual repaints every widget whose
             # container overlaps a changed region, so with one shared container a log line
             # arriving made all five charts and the table render again.
@@ -118,7 +137,10 @@ class Dashboard:
                         ),
                     )
                 yield ServiceTable(config.thresholds, config.unit, id="services")
-            with TabbedContent(id="bottom", initial="tab-logs"):
+            initial = "tab-logs" if self.has_logs else "tab-alerts"
+            bottom = TabbedContent(id="bottom", initial=initial)
+            bottom.set_class(not self.has_logs, "-no-logs")
+            with bottom:
                 with TabPane("Logs", id="tab-logs"):
                     yield LogPanel(buffer, id="logs")
                 with TabPane("Alerts", id="tab-alerts"):
@@ -134,7 +156,12 @@ class Dashboard:
         """The widgets exist: mark the current panel, give the table the keys, and narrow
         the logs to the services of a view set before the app ran."""
         self._apply_layout()
-        self.service_table.focus()
+        if not self.has_logs:
+            self.bottom.hide_tab("tab-logs")
+        if self.logs_only:
+            self.focus_pane(self._bottom_focus())
+        else:
+            self.service_table.focus()
         if view.services:
             self.log_panel.set_services(view.services)
 
@@ -209,6 +236,8 @@ class Dashboard:
 
     def pane_order(self) -> list[Widget]:
         """Tab order: table, the five panels, then the bottom tab's content."""
+        if self.logs_only:
+            return [self._bottom_focus()]
         return [
             self.service_table,
             *(self.panel(signal) for signal in Signal),
@@ -221,6 +250,9 @@ class Dashboard:
 
     def show_tab(self, name: str) -> None:
         """Switch the bottom area to logs, alerts, error groups or probes, and focus it."""
+        if name == "logs" and not self.has_logs:
+            toast(self._app, NO_LOGS_HINT, timeout=4)
+            return
         self.bottom.active = f"tab-{name}"
         # Panes off screen are not kept current: whoever fills this one brings it up to date.
         self._on_tab_shown(name)
@@ -252,6 +284,9 @@ class Dashboard:
         self.focus_pane(order[(index + delta) % len(order)])
 
     def focus_pane(self, pane: Widget) -> None:
+        if self.logs_only and isinstance(pane, (SignalPanel, ServiceTable)):
+            toast(self._app, NO_METRICS_HINT, timeout=4)
+            return
         if isinstance(pane, SignalPanel) and pane.signal is not self._current_panel:
             self._current_panel = pane.signal
             self._apply_layout()

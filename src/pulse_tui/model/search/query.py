@@ -6,7 +6,10 @@ Query syntax (what the user types after `/`):
 * `re:` starts a regular expression (Python `re` syntax): `re:timeout after \\d{4,}ms`;
 * without `regex=True`, a leading backslash makes the rest literal: `\\re:x` finds the text "re:x";
 * smart case: case-insensitive unless the pattern has an uppercase letter
-  (escapes such as `\\d` or `\\S` do not count).
+  (escapes such as `\\d` or `\\S` do not count);
+* with `fields=True` (the log pane's `/`, `f` and `!`): `key=value` and `key~regex`
+  terms on the line's parsed fields, all of them and the text term together (AND);
+  see `search.fields` (`"key=value"` quoted, or a leading `\\`, is text again).
 
 Case-insensitive means the `regex` module's IGNORECASE (simple case folding) on the line
 as it is, in bulk, per line and for highlighting alike, so counts, filters and highlights
@@ -35,6 +38,7 @@ from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
 from pulse_tui.model.logs.packed import pack
 from pulse_tui.model.search.dense import Literal
+from pulse_tui.model.search.fields import FieldTerm, line_fields, split_terms
 from pulse_tui.model.search.job import SearchJob
 from pulse_tui.model.search.nav import SearchHistory, match_counter, next_match
 from pulse_tui.model.search.scan import (
@@ -91,13 +95,25 @@ class SearchQuery:
     _scan: _regex.Pattern[str] = field(compare=False, repr=False)
     # Plain text, as `search.dense` counts the lines of one that matches many.
     _literal: Literal | None = field(compare=False, repr=False)
+    #: Field terms (`queue=emails`): every one must hold too.
+    fields: tuple[FieldTerm, ...] = ()
+    # Literal searches narrowing the lines before their fields are parsed (`FieldTerm.needle`).
+    _needles: tuple[SearchQuery, ...] = field(default=(), compare=False, repr=False)
 
     @classmethod
-    def parse(cls, text: str, *, regex: bool = False) -> SearchQuery:
+    def parse(cls, text: str, *, regex: bool = False, fields: bool = False) -> SearchQuery:
         """Parse what the user typed; raise `SearchError` for an unusable regex.
+        `fields`: take `key=value` / `key~regex` terms out of it (see `search.fields`).
 
         Slow regexes are not refused here: a search stops with `SearchError` when one
         buffer block takes longer than its timeout (see `SearchJob`)."""
+        if fields and not regex:
+            text, terms = split_terms(text)
+            if terms:
+                needles = tuple(
+                    cls.parse(term.needle, regex=True) for term in terms if term.needle is not None
+                )
+                return replace(cls.parse(text), fields=terms, _needles=needles)
         if not regex and text.startswith("\\"):
             pattern, regex = text[1:], False
         elif text.startswith(REGEX_PREFIX):
@@ -125,6 +141,31 @@ class SearchQuery:
         return cls(pattern, regex, ignore_case, compiled, scan, literal)
 
     @property
+    def empty(self) -> bool:
+        """Nothing to look for yet ("re:" alone): every line would match."""
+        return not self.pattern and not self.fields
+
+    def describe(self) -> str:
+        """The query as the status line shows it."""
+        terms = [term.describe() for term in self.fields]
+        if self.pattern or not terms:
+            terms.insert(0, (REGEX_PREFIX if self.regex else "") + self.pattern)
+        return " ".join(terms)
+
+    def _fields_ok(self, text: str) -> bool:
+        if not self.fields:
+            return True
+        fields = line_fields(text)
+        return all(term.accepts(fields) for term in self.fields)
+
+    def _with_fields(self, texts: Sequence[str | None], base: int, hits: list[int]) -> list[int]:
+        """The `hits` (absolute, `texts[i - base]` their text) whose fields match too."""
+        if not self.fields:
+            return hits
+        ok = self._fields_ok
+        return [i for i in hits if ok(texts[i - base] or "")]
+
+    @property
     def line_local(self) -> bool:
         """True when the pattern must be matched one line at a time (see `_LINE_LOCAL`)."""
         if not self.regex:
@@ -133,6 +174,11 @@ class SearchQuery:
 
     def matches(self, text: str) -> bool:
         """Whether one line's text matches; `SearchError` if that takes `LINE_TIMEOUT`."""
+        if self.fields:
+            return (not self.pattern or self._text_matches(text)) and self._fields_ok(text)
+        return self._text_matches(text)
+
+    def _text_matches(self, text: str) -> bool:
         if not self.regex and not self.ignore_case:
             return self.pattern in text
         try:
@@ -143,8 +189,19 @@ class SearchQuery:
 
     def spans(self, text: str, limit: int = MAX_SPANS) -> list[tuple[int, int]]:
         """(start, end) of up to `limit` non-empty matches in `text`, for highlighting
-        (none when matching takes more than `LINE_TIMEOUT`: the UI thread waits)."""
+        (none when matching takes more than `LINE_TIMEOUT`: the UI thread waits).
+        With field terms, none unless the whole query matches the line."""
         out: list[tuple[int, int]] = []
+        if self.fields:
+            try:
+                if not self.matches(text):
+                    return out
+            except SearchError:
+                return out
+            for term in self.fields:
+                out += term.spans(text)
+            if not self.pattern:
+                return sorted(out)[:limit]
         try:
             for match in self.compiled.finditer(text, timeout=LINE_TIMEOUT):
                 if match.end() > match.start():
@@ -153,11 +210,18 @@ class SearchQuery:
                         break
         except TimeoutError:
             return []
-        return out
+        return sorted(out) if self.fields else out
 
     def scan(self, texts: Sequence[str | None], base: int) -> list[int]:
         """Absolute indices (`base` + offset) of the texts that match, in order (None:
         a dropped line, never a match)."""
+        if self.fields:
+            hits = self._text_query().scan(texts, base) if self.pattern else None
+            for needle in self._needles:
+                hits = _both(hits, needle.scan(texts, base))
+            if hits is None:
+                hits = [base + i for i, t in enumerate(texts) if t is not None]
+            return self._with_fields(texts, base, hits)
         deadline = time.monotonic() + CHUNK_TIMEOUT
         test = self._line_test(deadline)
         if self.line_local:
@@ -172,13 +236,28 @@ class SearchQuery:
 
     def scan_chunk(self, chunk: Chunk) -> list[int]:
         """Absolute indices of the matching lines of one buffer chunk."""
+        if self.fields:
+            hits = self._text_query().scan_chunk(chunk) if self.pattern else None
+            for needle in self._needles:
+                hits = _both(hits, needle.scan_chunk(chunk))
+            if hits is None:
+                hits = clip(list(range(chunk.index, chunk.index + len(chunk.texts))), chunk)
+            return self._with_fields(chunk.texts, chunk.index, hits)
         test = self._line_test(chunk.deadline)
         if self.line_local:
             return chunk_per_line(chunk, test)
         return chunk.hits(self._scan, test, bounded=self.regex, literal=self._literal)
 
+    def _text_query(self) -> SearchQuery:
+        """This query without its field terms."""
+        return replace(self, fields=(), _needles=())
+
     def _line_test(self, deadline: float) -> Callable[[str], bool]:
         """`matches`, bounded by `deadline` instead of `LINE_TIMEOUT`."""
+        if self.fields:
+            text_test = self._text_query()._line_test(deadline) if self.pattern else None
+            fields_ok = self._fields_ok
+            return lambda text: (text_test is None or text_test(text)) and fields_ok(text)
         if not self.regex and not self.ignore_case:
             return self.matches
         search = self._scan.search
@@ -190,6 +269,14 @@ class SearchQuery:
                 raise SearchError(TOO_SLOW) from None
 
         return test
+
+
+def _both(hits: list[int] | None, more: list[int]) -> list[int]:
+    """The ascending indices in both lists (None: no list yet, `more` is all there is)."""
+    if hits is None:
+        return more
+    keep = set(more)
+    return [i for i in hits if i in keep]
 
 
 # --------------------------------------------------------------------- bulk search
@@ -255,13 +342,14 @@ class LineFilter:
         """False when the filter accepts every line."""
         return self != LineFilter()
 
-    def with_pattern(self, text: str, *, regex: bool = False) -> LineFilter:
-        """Add what the user typed: `!pattern` excludes, anything else must match."""
+    def with_pattern(self, text: str, *, regex: bool = False, fields: bool = False) -> LineFilter:
+        """Add what the user typed: `!pattern` excludes, anything else must match
+        (`fields`: with field terms, see `SearchQuery.parse`)."""
         if text.startswith("!"):
-            return replace(
-                self, excludes=(*self.excludes, SearchQuery.parse(text[1:], regex=regex))
-            )
-        return replace(self, includes=(*self.includes, SearchQuery.parse(text, regex=regex)))
+            query = SearchQuery.parse(text[1:], regex=regex, fields=fields)
+            return replace(self, excludes=(*self.excludes, query))
+        query = SearchQuery.parse(text, regex=regex, fields=fields)
+        return replace(self, includes=(*self.includes, query))
 
     def with_min_level(self, level: Level) -> LineFilter:
         return replace(self, min_level=level)

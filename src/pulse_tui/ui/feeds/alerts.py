@@ -95,7 +95,9 @@ class AlertsFeed:
         if self.notifier is not None:
             app.run_worker(self.notifier.run(), group="alerts", exit_on_error=False)
         app.set_interval(1.0, self._tick)
-        if not self._config.demo and (alerts.prometheus_alerts or alerts.alertmanager_url):
+        # Prometheus' own alerts only where Prometheus was asked for (`--logs` alone: not).
+        prometheus_alerts = alerts.prometheus_alerts and self._config.metrics_wanted
+        if not self._config.demo and (prometheus_alerts or alerts.alertmanager_url):
             self._fetch_external()
             app.set_interval(EXTERNAL_INTERVAL, self._fetch_external)
         if alerts.probes:
@@ -224,7 +226,7 @@ class AlertsFeed:
 
         alerts, prometheus = self._config.alerts, self._config.prometheus
         jobs: list[tuple[str, Awaitable[list[Alert]]]] = []
-        if alerts.prometheus_alerts:
+        if alerts.prometheus_alerts and self._config.metrics_wanted:
             jobs.append(("prometheus", fetch_prometheus_alerts(prometheus)))
         if alerts.alertmanager_url:
             jobs.append(

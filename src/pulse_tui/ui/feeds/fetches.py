@@ -98,9 +98,7 @@ class WindowFetches:
         self._generation += 1
         self._problems.clear()
         self._notes.clear()
-        self._land = (
-            None if land_at is None else (land_at, max(near, NEAR_SECONDS), take_focus)
-        )
+        self._land = None if land_at is None else (land_at, max(near, NEAR_SECONDS), take_focus)
         end = min(end, clock.now())
         missing: dict[LogSource, list[tuple[float, float]]] = {}
         for source in self._sources:

@@ -68,7 +68,10 @@ class MetricsFeed:
         self._table_update_due = False
 
     def start(self) -> None:
-        """Called on mount: the refresh, discovery and staleness timers, and a first fetch."""
+        """Called on mount: the refresh, discovery and staleness timers, and a first fetch
+        (none of it when no metrics were asked for: nothing would show them)."""
+        if self._dashboard.logs_only:
+            return
         app = self._app
         app.set_interval(self._config.dashboard.refresh, self.refresh)
         app.set_interval(1.0, self._tick)
@@ -116,6 +119,8 @@ class MetricsFeed:
             self._start(signal)
 
     def _start(self, signal: Signal) -> None:
+        if self._dashboard.logs_only:
+            return  # `r` or a new range: still no panel to fill
         self._in_flight.add(signal)
         start_worker(self._app, partial(self._fetch, signal), name="fetch_signal", group="metrics")
 

@@ -57,7 +57,8 @@ class LogQuery:
     # ------------------------------------------------------------- what the user sets
 
     def set_search(self, text: str) -> str | None:
-        """Search for `text` (literal, or `re:` regex). Returns an error, keeping the old one."""
+        """Search for `text` (literal, `re:` regex, `key=value` field terms). Returns an
+        error, keeping the old search."""
         if not text:
             self.query = None
             self.state.search = ""
@@ -66,12 +67,12 @@ class LogQuery:
                 self._start_filter()
             return None
         try:
-            query = SearchQuery.parse(text)
+            query = SearchQuery.parse(text, fields=True)
         except SearchError as exc:
             self.error = str(exc)
             return self.error
         self.error = None
-        if not query.pattern:
+        if query.empty:
             # "re:" alone (half-typed) matches everything: treat it as no search yet.
             return self.set_search("")
         self.query = query
@@ -84,7 +85,7 @@ class LogQuery:
     def add_exclude(self, text: str) -> str | None:
         """Hide lines matching `text`. Returns an error (shown in the status) if it is bad."""
         try:
-            SearchQuery.parse(text)
+            SearchQuery.parse(text, fields=True)
         except SearchError as exc:
             self.error = str(exc)
             return self.error
@@ -140,9 +141,9 @@ class LogQuery:
             min_level=state.min_level, hosts=state.hosts, services=state.services
         )
         for text in state.excludes:
-            line_filter = line_filter.with_pattern("!" + text)
+            line_filter = line_filter.with_pattern("!" + text, fields=True)
         if state.filter_mode and self.query is not None:
-            line_filter = line_filter.with_pattern(state.search)
+            line_filter = line_filter.with_pattern(state.search, fields=True)
         return line_filter
 
     def _start_filter(self) -> None:

@@ -44,7 +44,8 @@ def _row_pieces(line: LogLine, host_width: int) -> list[tuple[str, str | None]]:
     ]
     label = line.level.label
     if label:
-        pieces.append((f"{label[:4]:<4}", LOG_LEVEL_STYLES[line.level]))
+        # Whole, never cut to four ("DEBU", "ERRO" read as typos): five columns fit all.
+        pieces.append((f"{label:<5}", LOG_LEVEL_STYLES[line.level]))
         pieces.append((" ", None))
     pieces += _text_pieces(line.text)
     return pieces

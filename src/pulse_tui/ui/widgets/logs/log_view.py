@@ -102,6 +102,8 @@ class LogView(Widget, can_focus=True):
         self._hits_to = 0
         #: The hit `n`/`N` last moved to.
         self.current_hit: int | None = None
+        #: `n` walks to older hits (the search started from the tail, see `_first_hit`).
+        self.hits_backward = False
         self._page: list[Strip] = []
         #: Columns the host tag takes (the longest host name known, at most 16).
         self.host_width = 8
@@ -188,16 +190,27 @@ class LogView(Widget, can_focus=True):
         if not hits:
             self.app.bell()
             return
-        current = self.current_hit
-        if current is None:
-            current = self._absolute(self.top_position) if self.count else 0
-            # From the top line: `n` finds the first hit at or below it.
-            current -= 1 if direction > 0 else 0
-        target = next_match(hits, current, direction)
+        if self.current_hit is None:
+            target, self.hits_backward = self._first_hit(hits)
+        else:
+            step = -direction if self.hits_backward else direction
+            target = next_match(hits, self.current_hit, step)
         if target is None:
             return
         self.current_hit = target
         self._move_to(max(0, self._position(target) - max(1, self.size.height // 3)))
+
+    def _first_hit(self, hits: list[int]) -> tuple[int | None, bool]:
+        """Where the first `n`/`N` after a search goes, and whether `n` then walks back.
+
+        Following the tail, the newest hit (as `?` does in less: `n` goes on to older
+        ones); scrolled, the first hit at or below the top line, else the nearest above.
+        """
+        if self.follow or not self.count:
+            return hits[-1], True
+        top = self._absolute(self.top_position)
+        below = bisect.bisect_left(hits, top)
+        return (hits[below] if below < len(hits) else hits[-1]), False
 
     def hit_counter(self) -> str:
         """ "37 of 1,204" (or "1,204 matches" before n/N was pressed)."""
