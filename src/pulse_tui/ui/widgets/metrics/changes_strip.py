@@ -50,8 +50,8 @@ class ChangesStrip(Widget, can_focus=True):
             super().__init__()
             self.finding = finding
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         #: One entry per changed service, worst first: its findings, worst first.
         self.lines: list[list[Finding]] = []
         #: The line Enter goes to.
