@@ -20,7 +20,11 @@ from pathlib import Path
 
 import pytest
 from support.backfill import EXPECTED, EXPECTED_NOW, HOSTILE
-from support.prometheus_fixtures import PrometheusData
+from support.prometheus_fixtures import (
+    INCIDENT_NOW_HISTORY_DAYS,
+    INCIDENT_NOW_HOURS,
+    PrometheusData,
+)
 from ui.harness import screen_text, wait_until
 
 from pulse_tui.cli import main
@@ -141,7 +145,7 @@ def loaded(app: PulseApp) -> bool:
 
 @pytest.mark.parametrize("range_flag", ["7d", "30d"])
 async def test_table_headlines_and_alerts_show_the_incident_now_at_long_ranges(
-    data: PrometheusData, range_flag: str
+    data: PrometheusData, range_flag: str, request: pytest.FixtureRequest
 ) -> None:
     end = data.end
     app = make_app(data, RANGES[range_flag])
@@ -185,7 +189,14 @@ async def test_table_headlines_and_alerts_show_the_incident_now_at_long_ranges(
             assert window.step >= 3600 and window.end % window.step == 0 and window.end <= end
         errors = app.dashboard.panel(Signal.ERRORS).result
         assert errors is not None
-        if data.end - errors.window.end < 3 * 3600:
+        # Where the data begins: the dense hours, after days of sparse history or not.
+        history = (
+            INCIDENT_NOW_HISTORY_DAYS * 86400
+            if request.node.callspec.params["data"] == "history"
+            else 0
+        )
+        data_start = data.end - INCIDENT_NOW_HOURS * 3600 - history
+        if errors.window.end >= data_start:
             assert errors.series  # a point of the chart's falls on the data: it is drawn
         else:
             # Young data at 30d: every 6 h point ends before the data begins, so the chart
