@@ -65,6 +65,7 @@ def app_for(specs: list[str], *, range_seconds: float = 600.0, **logs: object) -
     config = apply_overrides(Config(), Overrides(logs=specs))
     config = replace(
         config,
+        demo=True,  # the demo's metrics: the chart cursor is what the jump tests press
         dashboard=replace(config.dashboard, range=range_seconds),
         logs=replace(config.logs, connect_timeout=5, keepalive_interval=30, **logs),
     )

@@ -53,10 +53,10 @@ async def test_no_color_renders_every_tab_and_screen(monkeypatch, size) -> None:
 
 async def test_an_empty_log_pane_renders_without_colour(monkeypatch) -> None:
     # The crash of `NO_COLOR=1 pulse-tui --demo`: the "no log lines yet" placeholder.
-    from test_log_pane import app_with
+    from test_log_pane import ScriptedLogSource, app_with
 
     monkeypatch.setenv("NO_COLOR", "1")
-    app = app_with()
+    app = app_with(ScriptedLogSource("web-1", []))  # a log host, no lines yet
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("7")
         await pilot.pause()

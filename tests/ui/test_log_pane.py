@@ -183,7 +183,7 @@ async def test_host_statuses_on_the_status_line() -> None:
 async def test_a_flood_is_bounded_and_counted_not_frozen() -> None:
     from pulse_tui.ui.feeds import logs as log_feed
 
-    app = app_with()
+    app = app_with(ScriptedLogSource("web-1", []))  # a log host: the pane is there
     async with app.run_test(size=SIZE) as pilot:
         flood = [line(n) for n in range(log_feed.MAX_PENDING_LINES + 5000)]
         app.logs.on_lines(flood)  # faster than any repaint can take
