@@ -9,12 +9,18 @@ a time (a lock), so several files' searches can share the channel.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import asyncssh
 
 from pulse_tui.sources.ssh.history import HistoryStart, plan_history
 from pulse_tui.sources.ssh.remote_commands import range_reader_command
+
+_T = TypeVar("_T")
+#: Reads `length` bytes at `offset` of the file being searched.
+ReadAt = Callable[[int, int], Awaitable[bytes]]
 
 
 class FileChanged(Exception):
@@ -85,14 +91,12 @@ class RangeReader:
             self._process = None
 
 
-async def search_file(
-    reader: RangeReader, path: str, since: float, limit: int
-) -> tuple[HistoryStart, FileState] | None:
-    """Where `path`'s history starts (see `history.plan_history`) and the file it is in.
-
-    A file replaced or truncated during the search is searched again, once; None if it
-    changes again, or is missing or unreadable: the caller falls back to a byte backlog.
-    """
+async def search_stable(
+    reader: RangeReader, path: str, search: Callable[[ReadAt, int], Awaitable[_T]]
+) -> tuple[_T, FileState] | None:
+    """`search(read, size)` over `path` as one file: a read that finds the file replaced
+    or truncated during the search starts it again, once. None if it changes again, or
+    is missing or unreadable."""
     for _ in range(2):
         state = await reader.stat(path)
         if state.inode is None:
@@ -105,7 +109,18 @@ async def search_file(
             return data
 
         try:
-            return await plan_history(read, state.size, since, limit), state
+            return await search(read, state.size), state
         except FileChanged:
             continue
     return None
+
+
+async def search_file(
+    reader: RangeReader, path: str, since: float, limit: int
+) -> tuple[HistoryStart, FileState] | None:
+    """Where `path`'s history starts (see `history.plan_history`) and the file it is in,
+    searched as one file (`search_stable`); None: the caller falls back to a byte backlog.
+    """
+    return await search_stable(
+        reader, path, lambda read, size: plan_history(read, size, since, limit)
+    )

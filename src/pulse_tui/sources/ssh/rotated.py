@@ -34,6 +34,18 @@ def rotated_names(path: str) -> list[tuple[str, bool]]:
     ]
 
 
+async def first_existing(
+    reader: RangeReader, names: list[tuple[str, bool]]
+) -> tuple[str, bool, int] | None:
+    """The first of `names` (one generation: `app.log.N`, then `app.log.N.gz`) that
+    exists on the host, with whether it is compressed and its size; None: neither."""
+    for name, compressed in names:
+        state = await reader.stat(name)
+        if state.inode is not None:
+            return name, compressed, state.size
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     """The part of one rotated file to load before the current file."""
@@ -62,12 +74,7 @@ async def find_predecessors(
     for k in range(0, len(names), 2):
         if budget <= 0:
             break
-        found = None
-        for name, compressed in names[k : k + 2]:
-            state = await reader.stat(name)
-            if state.inode is not None:
-                found = (name, compressed, state.size)
-                break
+        found = await first_existing(reader, names[k : k + 2])
         if found is None:
             break
         name, compressed, size = found

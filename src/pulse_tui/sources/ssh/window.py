@@ -31,9 +31,9 @@ from pulse_tui.sources.ssh.connect import StreamChannel
 from pulse_tui.sources.ssh.history import BLOCK, MAX_SKIP, Outcome, find_start, first_stamp
 from pulse_tui.sources.ssh.journal import JournalStream, read_journal_window
 from pulse_tui.sources.ssh.line_reader import LineReader
-from pulse_tui.sources.ssh.range_reader import FileChanged, FileState, RangeReader
+from pulse_tui.sources.ssh.range_reader import RangeReader, ReadAt, search_stable
 from pulse_tui.sources.ssh.remote_commands import read_span_command
-from pulse_tui.sources.ssh.rotated import rotated_names
+from pulse_tui.sources.ssh.rotated import first_existing, rotated_names
 from pulse_tui.sources.transport.errors import describe_transport_error
 
 #: Bytes read past a window's end offset (the last line before `end` and what follows it).
@@ -67,35 +67,25 @@ async def _plain_span(
     """The span of `path` holding `[start, end)` (None if none does) and whether the
     window starts before the file's first line; None: missing, unreadable, unstamped or
     replaced twice during the search."""
-    for _ in range(2):
-        state = await reader.stat(path)
-        if state.inode is None:
+
+    async def search(read: ReadAt, size: int) -> tuple[Span | None, bool] | None:
+        low = await find_start(read, size, start)
+        if low.outcome is Outcome.NO_STAMPS:
             return None
-
-        async def read(offset: int, length: int, state: FileState = state) -> bytes:
-            now, data = await reader.read(path, offset, length)
-            if now.inode != state.inode or now.size < state.size:
-                raise FileChanged(path)
-            return data
-
-        try:
-            low = await find_start(read, state.size, start)
-            if low.outcome is Outcome.NO_STAMPS:
-                return None
-            if low.outcome is Outcome.NONE:
-                return None, False  # every line is older than the window
-            high = await find_start(read, state.size, end)
-        except FileChanged:
-            continue
+        if low.outcome is Outcome.NONE:
+            return None, False  # every line is older than the window
+        high = await find_start(read, size, end)
         older = low.outcome is Outcome.ALL
         if high.outcome is Outcome.ALL:
             return None, older  # the file starts after the window
         offset = low.offset or 0
-        stop = state.size
+        stop = size
         if high.outcome is not Outcome.NONE and high.offset is not None:
-            stop = min(state.size, max(offset, high.offset) + WINDOW_TAIL)
+            stop = min(size, max(offset, high.offset) + WINDOW_TAIL)
         return Span(path, False, offset, stop - offset, low.aligned), older
-    return None
+
+    found = await search_stable(reader, path, search)
+    return None if found is None else found[0]
 
 
 async def plan_window(
@@ -113,12 +103,7 @@ async def plan_window(
     for k in range(0, len(names), 2):
         if not older:
             break
-        existing = None
-        for name, compressed in names[k : k + 2]:
-            state = await reader.stat(name)
-            if state.inode is not None:
-                existing = (name, compressed, state.size)
-                break
+        existing = await first_existing(reader, names[k : k + 2])
         if existing is None:
             break
         name, compressed, size = existing
