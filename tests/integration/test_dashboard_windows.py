@@ -132,7 +132,7 @@ async def test_a_past_range_picked_shows_that_windows_lines_in_order(
         start, end = state.end - state.range_seconds, state.end
         await wait_until(
             pilot,
-            lambda: not app.logs.fetches.loading and len(lines_between(app, "web-2", start, end)),
+            lambda: not app.logs.fetches.busy and len(lines_between(app, "web-2", start, end)),
             timeout=20,
         )
         await wait_until(pilot, lambda: not app.logs.rebuilding)
@@ -176,7 +176,7 @@ async def test_enter_on_the_chart_cursor_20_minutes_back_fetches_and_lands_there
         await wait_until(
             pilot,
             lambda: (
-                not app.logs.fetches.loading
+                not app.logs.fetches.busy
                 and not app.logs.rebuilding
                 and not app.dashboard.log_panel.view.follow
             ),
@@ -238,7 +238,7 @@ async def test_a_fetch_the_view_moved_away_from_is_cancelled_and_never_applied(
         proxy.thaw()
         await wait_until(
             pilot,
-            lambda: not app.logs.fetches.loading and lines_between(app, "web-1", start, end),
+            lambda: not app.logs.fetches.busy and lines_between(app, "web-1", start, end),
             timeout=20,
         )
         await wait_until(pilot, lambda: not app.logs.rebuilding)
@@ -272,7 +272,7 @@ async def test_one_slow_host_does_not_hold_the_others_back(
         proxy.thaw()
         await wait_until(
             pilot,
-            lambda: not app.logs.fetches.loading and lines_between(app, "web-2", start, end),
+            lambda: not app.logs.fetches.busy and lines_between(app, "web-2", start, end),
             timeout=20,
         )
         await wait_until(pilot, lambda: not app.logs.rebuilding)
@@ -307,7 +307,7 @@ async def test_a_connection_lost_during_a_fetch_says_so_and_loses_or_repeats_not
         app.view.set(app.view.state.with_range(end - start, end))  # back to the window
         await wait_until(
             pilot,
-            lambda: not app.logs.fetches.loading and lines_between(app, "web-2", start, end),
+            lambda: not app.logs.fetches.busy and lines_between(app, "web-2", start, end),
             timeout=20,
         )
         await wait_until(pilot, lambda: not app.logs.rebuilding)
@@ -334,7 +334,7 @@ async def test_a_window_already_loaded_is_not_read_again(
         assert source.window_bytes_read == 0 and app.logs.fetches.fetched == []
         start, end = show_past(app, 30)
         await wait_until(
-            pilot, lambda: not app.logs.fetches.loading and not app.logs.rebuilding, timeout=20
+            pilot, lambda: not app.logs.fetches.busy and not app.logs.rebuilding, timeout=20
         )
         read = source.window_bytes_read
         assert read > 0 and len(app.logs.fetches.fetched) == 1

@@ -66,7 +66,6 @@ class WindowFetches:
         self._waiting: set[str] = set()
         #: Windows handed to the feed and not yet merged.
         self._unmerged = 0
-        #: Where to put the pane once the window is in (and how near a line must be).
         #: Where to put the pane once the fetch is in: (time, "near" bound, take focus).
         self._land: tuple[float, float, bool] | None = None
         self._problems: dict[str, str] = {}
@@ -77,6 +76,11 @@ class WindowFetches:
     @property
     def loading(self) -> bool:
         return bool(self._waiting)
+
+    @property
+    def busy(self) -> bool:
+        """Fetching, or fetched lines still being merged into the buffer (in a thread)."""
+        return bool(self._waiting or self._unmerged)
 
     # ------------------------------------------------------------------ asking
 
