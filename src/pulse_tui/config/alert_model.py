@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pulse_tui.config.secrets import SecretRef
+from pulse_tui.model.alerting.automatic import rules_in_force
 from pulse_tui.model.alerting.definitions import AlertRule, LogRule, Silence
 
 
@@ -44,3 +45,11 @@ class AlertsConfig:
     #: Most error groups kept (least seen evicted first, and counted).
     max_error_groups: int = 500
     probes: tuple[Probe, ...] = field(default_factory=tuple)
+    #: Whether, with no `rules` configured, the automatic rules alert on what changed
+    #: (`model/alerting/automatic.py`).
+    automatic: bool = True
+
+    @property
+    def rules_in_force(self) -> tuple[AlertRule, ...]:
+        """The rules the session runs: `rules`, or the automatic ones when there are none."""
+        return rules_in_force(self.rules, self.automatic)

@@ -14,6 +14,7 @@ from pathlib import Path
 from pulse_tui.config.alert_model import AlertsConfig, Probe, Webhook
 from pulse_tui.config.reader import _Reader, _secret, _url
 from pulse_tui.model.alerting.definitions import (
+    CHANGE_LEVELS,
     COMPARISONS,
     QUANTILES,
     SEVERITIES,
@@ -68,6 +69,8 @@ def _read_rule(reader: _Reader, index: int) -> AlertRule:
                 "signal", f"unknown signal {signal_name!r}{hint}; one of {', '.join(names)}"
             )
         signal = Signal(signal_name)
+    if "change" in reader.table:
+        return _read_change_rule(reader, name, signal)
     op = reader.string("op", ">") or ">"
     if op not in COMPARISONS:
         raise reader.error("op", f"must be one of {' '.join(COMPARISONS)}, got {op!r}")
@@ -87,6 +90,32 @@ def _read_rule(reader: _Reader, index: int) -> AlertRule:
         quantile=quantile,
         query=query,
         services=_strings(reader, "services"),
+    )
+    reader.finish()
+    return rule
+
+
+def _read_change_rule(reader: _Reader, name: str, signal: Signal | None) -> AlertRule:
+    """`change = "crit"`: fires on what-changed's findings, not on a threshold of its own."""
+    if signal is None:
+        raise reader.error("query", "a change rule watches a signal (e.g. errors), not a query")
+    level = reader.string("change")
+    if level not in CHANGE_LEVELS:
+        raise reader.error("change", f"must be one of {', '.join(CHANGE_LEVELS)}, got {level!r}")
+    for key in ("op", "threshold", "quantile"):
+        if key in reader.table:
+            raise reader.error(
+                key, "a change rule has none: the signal's warn/crit thresholds say how bad"
+            )
+    rule = AlertRule(
+        name=name,
+        severity=_severity(reader, "warn"),
+        op=">",
+        threshold=0.0,
+        for_seconds=reader.duration("for", 0.0) if "for" in reader.table else 0.0,
+        signal=signal,
+        services=_strings(reader, "services"),
+        change=level,
     )
     reader.finish()
     return rule
@@ -231,6 +260,7 @@ def read_alerts(
         alertmanager_url=alertmanager,
         prometheus_alerts=reader.get("prometheus_alerts", bool, True),
         new_error_groups=reader.get("new_error_groups", bool, False),
+        automatic=reader.get("automatic", bool, True),
         max_error_groups=reader.get("max_error_groups", int, 500),
         probes=read_probes,
     )

@@ -14,11 +14,19 @@ from pulse_tui.model.metrics.signals import Signal
 SEVERITIES = ("info", "warn", "page")
 COMPARISONS = (">", ">=", "<", "<=")
 QUANTILES = ("p50", "p90", "p99")
+#: What a change rule fires on: a finding of this severity or worse (`model/metrics/changes.py`).
+CHANGE_LEVELS = ("warn", "crit")
 
 
 @dataclass(frozen=True, slots=True)
 class AlertRule:
-    """Fires when a signal (or a query) compares true for `for_seconds` on a service."""
+    """Fires when a signal (or a query) compares true for `for_seconds` on a service.
+
+    A *change rule* (`change` set) compares nothing itself: it fires while what-changed
+    has an ongoing finding on its `signal` for the service at `change` severity or worse
+    (the severity comes from the signal's warn/crit thresholds), held for `for_seconds`;
+    `op`, `threshold` and `quantile` do not apply to it.
+    """
 
     name: str
     severity: str
@@ -32,6 +40,8 @@ class AlertRule:
     query: str | None = None
     #: Empty = every service.
     services: tuple[str, ...] = ()
+    #: A change rule: the finding severity it fires on ("crit" or "warn"); None otherwise.
+    change: str | None = None
 
     def compare(self, value: float) -> bool:
         return {

@@ -27,6 +27,10 @@ the history (the recent points then add what is newer than the chart's last), bu
 while the chart is as fine as they are: a step no longer than their rate window, ranges up
 to an hour or two. A coarser chart is not judged, not even when the recent query failed
 (missing data, as above). A result without recent series is judged on its chart.
+
+Change rules (`AlertRule.change`, the automatic rules of `automatic.py`) go through the
+same walk, on a condition line made from the findings of what-changed
+(`change_rules.py`): `observe_changes(results, findings)` once per round of results.
 """
 
 from __future__ import annotations
@@ -35,13 +39,16 @@ import bisect
 import math
 import operator
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 
+from pulse_tui.model.alerting import change_rules
 from pulse_tui.model.alerting.alerts import Alert, AlertEvent
 from pulse_tui.model.alerting.definitions import AlertRule
 from pulse_tui.model.core.durations import format_duration
 from pulse_tui.model.core.units import format_value
+from pulse_tui.model.metrics.changes import Finding
 from pulse_tui.model.metrics.signals import (
     DEFAULT_UNITS,
     QueryWindow,
@@ -72,6 +79,10 @@ class _Track:
     last_ts: float = -math.inf
     pending_since: float | None = None
     firing: bool = False
+
+
+#: Writes an alert's summary (and shown value) for the point at (timestamp, value).
+_Describe = Callable[[Alert, float, float], None]
 
 
 @dataclass(slots=True)
@@ -115,9 +126,13 @@ class RuleEvaluator:
         self.rules = tuple(rules)
         self._by_signal: dict[Signal, list[AlertRule]] = defaultdict(list)
         for rule in self.rules:
-            if rule.signal is not None and rule.query is None:
+            if rule.signal is not None and rule.query is None and rule.change is None:
                 self._by_signal[rule.signal].append(rule)
+        self._change_rules = [r for r in self.rules if r.change is not None]
         self._tracks: dict[tuple[str, str], _Track] = {}
+        #: Change rules: the finding each (rule, service) alert was last about, so an
+        #: alert whose finding is no longer found still says what it was.
+        self._findings: dict[tuple[str, str], Finding] = {}
 
     @property
     def query_rules(self) -> list[AlertRule]:
@@ -127,14 +142,9 @@ class RuleEvaluator:
     def observe(self, signal: Signal, result: SignalResult, now: float) -> list[AlertEvent]:
         """Events from a panel's fresh result, in time order (per rule and service)."""
         events: list[AlertEvent] = []
-        recent = result.recent
         # The chart first (history), then the recent minutes; each walk skips what the
         # rule has seen, so the second only adds points newer than the chart's last.
-        parts: list[tuple[tuple[Series, ...], float]] = []
-        if judges_chart(result):
-            parts.append((result.series, result.window.step))
-        if recent is not None:
-            parts.append((recent.series, recent.window.step))
+        parts = _judged_parts(result)
         for rule in self._by_signal.get(signal, ()):
             for series, step in parts:
                 if signal is Signal.LATENCY:
@@ -150,6 +160,59 @@ class RuleEvaluator:
         if step is None:
             step = _spacing(series)
         return self._evaluate(rule, series, step, "")
+
+    def observe_changes(
+        self, results: Mapping[Signal, SignalResult], findings: Sequence[Finding]
+    ) -> list[AlertEvent]:
+        """Events of the change rules, from one round's results and the findings made
+        from them (`detect_changes`); the same points as `observe` are walked."""
+        events: list[AlertEvent] = []
+        for rule in self._change_rules:
+            assert rule.signal is not None and rule.change is not None  # the config says so
+            result = results.get(rule.signal)
+            if result is None:
+                continue
+            found = change_rules.by_service(findings, rule.signal)
+            wanted = set(rule.services)
+            threshold = change_rules.threshold(rule.change)
+            for series, step in _judged_parts(result):
+                grouped: dict[str, list[Series]] = defaultdict(list)
+                for item in change_rules.judged_series(rule.signal, series):
+                    if not wanted or item.service in wanted:
+                        grouped[item.service].append(item)
+                for service in sorted(grouped):
+                    track = self._track(rule, service, result.unit)
+                    mine = found.get(service, [])
+                    stamps, ranks = change_rules.condition(grouped[service], mine, track.last_ts)
+                    describe = partial(self._describe_change, rule, service, mine)
+                    events.extend(
+                        self._walk(
+                            track,
+                            _Points(stamps, ranks),
+                            step,
+                            rule.for_seconds,
+                            operator.ge,
+                            threshold,
+                            describe,
+                        )
+                    )
+        return events
+
+    def _describe_change(
+        self,
+        rule: AlertRule,
+        service: str,
+        findings: Sequence[Finding],
+        alert: Alert,
+        ts: float,
+        rank: float,
+    ) -> None:
+        key = (rule.name, service)
+        finding = change_rules.covering(findings, ts) or self._findings.get(key)
+        if finding is None:
+            return
+        self._findings[key] = finding
+        alert.value, alert.summary = finding.after, change_rules.describe(finding)
 
     def pending(self) -> list[Alert]:
         """Alerts whose condition holds but not yet for long enough."""
@@ -170,10 +233,17 @@ class RuleEvaluator:
                 by_service[item.service].append(item)
         worst_is_max = rule.op in (">", ">=")
         events: list[AlertEvent] = []
+        compare, threshold = _OPS[rule.op], rule.threshold
+
+        def describe(alert: Alert, ts: float, value: float) -> None:
+            alert.value, alert.summary = value, _summary(rule, value, unit)
+
         for service in sorted(by_service):
             track = self._track(rule, service, unit)
             points = _combine(by_service[service], worst_is_max, track.last_ts)
-            events.extend(self._walk(rule, track, points, step, unit))
+            events.extend(
+                self._walk(track, points, step, rule.for_seconds, compare, threshold, describe)
+            )
         return events
 
     def _track(self, rule: AlertRule, service: str, unit: str) -> _Track:
@@ -193,12 +263,22 @@ class RuleEvaluator:
         return track
 
     def _walk(
-        self, rule: AlertRule, track: _Track, points: _Points, step: float, unit: str
+        self,
+        track: _Track,
+        points: _Points,
+        step: float,
+        for_seconds: float,
+        compare: Callable[[float, float], bool],
+        threshold: float,
+        describe: _Describe,
     ) -> list[AlertEvent]:
+        """The state machine of the module docstring over `points` (`compare(value,
+        threshold)` is the condition: `AlertRule.compare` builds a dict per call, and
+        this runs for every point); `describe` writes the summary at an event."""
         events: list[AlertEvent] = []
         alert = track.alert
-        # `AlertRule.compare` builds a dict per call; this runs for every point.
-        compare, threshold, isfinite = _OPS[rule.op], rule.threshold, math.isfinite
+        isfinite = math.isfinite
+        shown: tuple[float, float] | None = None
         stamps, values = points.timestamps, points.values
         previous = track.last_ts
         # Skip what an earlier (overlapping) refresh already walked.
@@ -218,29 +298,39 @@ class RuleEvaluator:
                 track.pending_since = None
                 if track.firing:
                     track.firing = False
-                    alert.state, alert.resolved_at, alert.value = "resolved", ts, value
-                    alert.summary = _summary(rule, value, unit)
+                    alert.state, alert.resolved_at = "resolved", ts
+                    describe(alert, ts, value)
                     events.append(AlertEvent("resolved", alert.snapshot()))
                 elif alert.state == "pending":
                     alert.state = "resolved"  # never fired: just stop showing it
                 continue
-            alert.value = value
+            shown = (ts, value)
             if track.firing:
                 continue
             if track.pending_since is None:
                 track.pending_since = ts
                 alert.state, alert.started_at = "pending", ts
                 alert.fired_at = alert.resolved_at = None
-            if ts - track.pending_since + step >= rule.for_seconds:
+            if ts - track.pending_since + step >= for_seconds:
                 track.firing = True
                 alert.state, alert.fired_at = "firing", ts
-                alert.summary = _summary(rule, value, unit)
+                describe(alert, ts, value)
                 events.append(AlertEvent("firing", alert.snapshot()))
         track.last_ts = max(track.last_ts, previous)
-        if alert.state != "resolved" and alert.value is not None:
+        if alert.state != "resolved" and shown is not None:
             # The pane shows the latest value; formatted once per refresh, not per point.
-            alert.summary = _summary(rule, alert.value, unit)
+            describe(alert, *shown)
         return events
+
+
+def _judged_parts(result: SignalResult) -> list[tuple[tuple[Series, ...], float]]:
+    """The chart (when judged) and the recent minutes, each with its step, in walk order."""
+    parts: list[tuple[tuple[Series, ...], float]] = []
+    if judges_chart(result):
+        parts.append((result.series, result.window.step))
+    if result.recent is not None:
+        parts.append((result.recent.series, result.recent.window.step))
+    return parts
 
 
 def judges_chart(result: SignalResult) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ from pulse_tui.model.core import clock
 from pulse_tui.model.core.redact import scrub
 from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.line import LogLine
+from pulse_tui.model.metrics.changes import Finding
 from pulse_tui.model.metrics.signals import Signal, SignalResult
 from pulse_tui.sources.base import MetricsSource, SourceError
 from pulse_tui.ui.dashboard import Dashboard
@@ -64,8 +65,9 @@ class AlertsFeed:
         self._metrics = metrics
         self._view = view
         self._dashboard = dashboard
-        #: Signal rules (on the panels' series) and PromQL rules (queried here).
-        self.rules = RuleEvaluator(alerts.rules)
+        #: Signal rules (on the panels' series), change rules (on what changed; the
+        #: automatic ones when the config has no rules) and PromQL rules (queried here).
+        self.rules = RuleEvaluator(alerts.rules_in_force)
         self.log_rules = LogRuleEvaluator(alerts.log_rules)
         self.silences = SilenceBook(alerts.silences)
         #: Every alert of the session, from every source, and its history.
@@ -137,6 +139,17 @@ class AlertsFeed:
                 exclusive=True,
             )
         self._show_alerts()
+
+    def after_findings(
+        self, results: Mapping[Signal, SignalResult], findings: Sequence[Finding]
+    ) -> None:
+        """Change rules on what changed, once per round of results (the metrics feed
+        judges the changes after painting, and hands them here)."""
+        events = self.rules.observe_changes(results, findings)
+        self._emit(events)
+        self.book.set_pending("rules", self.rules.pending())
+        if not events:
+            self._show_alerts()  # pending ones come and go without events
 
     async def _run_query_rules(self, traffic: SignalResult) -> None:
         """PromQL rules: one query each per refresh, up to the traffic panel's current

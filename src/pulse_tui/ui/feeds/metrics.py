@@ -210,6 +210,8 @@ class MetricsFeed:
         for signal in Signal:
             starts = tuple(sorted({f.start for f in self.findings if f.signal is signal}))
             self._dashboard.panel(signal).set_markers(starts)
+        # Change rules (the automatic alerts) judge the same findings.
+        self._alerts.after_findings(self.results, self.findings)
 
     def _tick(self) -> None:
         # Every second: panels age their "updated Ns ago" and turn STALE on their own.
