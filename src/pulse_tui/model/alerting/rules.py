@@ -183,6 +183,11 @@ class RuleEvaluator:
                 for service in sorted(grouped):
                     track = self._track(rule, service, result.unit)
                     mine = found.get(service, [])
+                    if not mine and track.alert.state == "resolved":
+                        # No change and no alert: every point would compare false and
+                        # change nothing but where the walk got to (most services).
+                        track.last_ts = max(track.last_ts, _last_stamp(grouped[service]))
+                        continue
                     stamps, ranks = change_rules.condition(grouped[service], mine, track.last_ts)
                     describe = partial(self._describe_change, rule, service, mine)
                     events.extend(
@@ -353,6 +358,10 @@ def query_rule_window(result: SignalResult) -> QueryWindow:
     # Whole recent steps back from the end, so the last point is the value now.
     steps = math.ceil((recent.window.end - start) / recent.window.step)
     return replace(recent.window, start=recent.window.end - steps * recent.window.step)
+
+
+def _last_stamp(series: Sequence[Series]) -> float:
+    return max((s.timestamps[-1] for s in series if len(s.timestamps)), default=-math.inf)
 
 
 def _spacing(series: Sequence[Series]) -> float:
