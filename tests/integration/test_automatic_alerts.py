@@ -3,7 +3,7 @@ error ratio steps from 2 % to 20 % eight minutes before the data ends (now), wit
 `[alerts]` rules in the config.
 
 Without rules the what-changed finding raises "Error ratio jumped" through the rule state
-machine: firing on the Alerts tab, a toast, and a webhook message; `automatic = false`
+machine: firing on the Alerts tab, a toast, the bell and a webhook message; `automatic = false`
 sees the same finding and alerts on nothing. Notifications are on (`notifications=True`).
 """
 
@@ -81,6 +81,8 @@ async def test_no_rules_the_error_step_fires_shows_toasts_and_sends_a_webhook(
     try:
         alerts = AlertsConfig(webhooks=(Webhook("page", SecretRef(inline=receiver.url)),))
         app = make_app(error_step, alerts)
+        bells: list[None] = []
+        app.bell = lambda: bells.append(None)  # type: ignore[method-assign]
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await wait_until(pilot, lambda: firing(app), timeout=30)
             alert = next(a for a in app.alerts.book.current() if a.key == KEY)
@@ -92,6 +94,7 @@ async def test_no_rules_the_error_step_fires_shows_toasts_and_sends_a_webhook(
             assert "→ 20% since" in alert.summary
             await pilot.pause(0.2)
             assert "PAGE firing: Error ratio jumped" in screen_text(app)
+            assert len(bells) == 1  # dashboard.bell is on by default
             await pilot.press("a")
             await wait_until(pilot, lambda: "Error ratio jumped" in screen_text(app))
             text = screen_text(app)
