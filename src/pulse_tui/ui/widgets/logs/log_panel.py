@@ -402,4 +402,6 @@ class LogPanel(Vertical):
             text.append(f" · {self.ui_dropped:,} dropped (UI behind)", style="bold #ffaf00")
         mode = "following" if view.follow else "scrolled (G to follow)"
         text.append(f" · {mode}{' · wrap' if view.wrap else ''}", style="dim")
+        if view.columns:
+            text.append(" · columns", style="dim")
         return text
