@@ -58,6 +58,9 @@ class LogStatus(Widget):
 class SearchBar(Input):
     """The `/` and `!` prompt: search as you type, Enter keeps it, Escape restores."""
 
+    #: What the key bar says Enter does while the prompt has the keys.
+    ENTER_HINT = "Keep"
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", show=False),
         Binding("up", "history(-1)", "Older search", show=False),
