@@ -4,8 +4,9 @@ newest first, resolved rows worded as over."""
 from __future__ import annotations
 
 from textual.widgets import DataTable
-from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
+from ui.harness import FROZEN_AT, frozen_demo_app, has_data, screen_text, wait_until
 
+from pulse_tui.model.core import clock
 from pulse_tui.ui.app import PulseApp
 
 
@@ -30,6 +31,21 @@ async def test_alert_rows_show_at_80x24() -> None:
         await pilot.press("z")
         await pilot.pause()
         assert app.query_one("#alert-history", DataTable).region.height > 0
+
+
+async def test_at_80x24_with_nothing_firing_the_history_shows_instead() -> None:
+    app = frozen_demo_app()
+    clock.freeze(FROZEN_AT + 300)  # the checkout incident is over: nothing current
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        await pilot.press("a")
+        history = app.query_one("#alert-history", DataTable)
+        await wait_until(pilot, lambda: history.row_count > 0)
+        await pilot.pause()
+        assert app.query_one("#alert-table", DataTable).row_count == 0
+        screen = screen_text(app)
+        assert "When" in screen and "resolved  High error ratio" in screen
+        assert "Severity" not in screen  # no empty table taking the rows
 
 
 def _seconds_before_frozen_midnight(clock_text: str) -> int:

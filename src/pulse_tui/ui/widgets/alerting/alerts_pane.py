@@ -79,6 +79,9 @@ class AlertsPane(Vertical):
     AlertsPane > .pane-status { height: 1; background: $panel; color: $text-muted; }
     AlertsPane.-short > #alert-history { display: none; }
     AlertsPane.-short > DataTable { height: 1fr; scrollbar-size-horizontal: 0; }
+    /* Short and nothing current: the history rather than an empty table. */
+    AlertsPane.-short.-quiet > #alert-table { display: none; }
+    AlertsPane.-short.-quiet > #alert-history { display: block; }
     """
 
     BINDINGS = [Binding("x", "silence", "Silence alert")]
@@ -115,7 +118,7 @@ class AlertsPane(Vertical):
 
     def _show_status(self) -> None:
         status = self._status.copy()
-        if self._history_count and self.has_class("-short"):
+        if self._history_count and self.has_class("-short") and not self.has_class("-quiet"):
             status.append(f" · {self._history_count} in history (z shows it)", style="dim")
         with contextlib.suppress(Exception):  # before compose
             self.query_one("#alert-status", Static).update(status)
@@ -196,6 +199,7 @@ class AlertsPane(Vertical):
             status.append(" · ")
             status.append(sanitize(error), style="#ff8787")
         self._status, self._history_count = status, len(history)
+        self.set_class(not alerts, "-quiet")
         self._show_status()
 
     def action_silence(self) -> None:
