@@ -159,7 +159,7 @@ def _marks(line: LogLine, stamp: Span | None, level: Span | None) -> list[tuple[
         return [mark for mark in marks if mark[0] < mark[1]]
     if stamp is not None:
         marks.append((stamp[0], stamp[1], STAMP_STYLE))
-    if level is not None and (stamp is None or not level[0] < stamp[1] <= level[1]):
+    if level is not None:
         marks.append((level[0], level[1], level_style))
     marks.sort()
     return marks
@@ -190,7 +190,7 @@ def _painted(text: str, cut: int, marks: list[tuple[int, int, str]]) -> list[Pie
     pieces: list[Piece] = []
     done = cut
     for start, end, style in marks:
-        start = max(start, cut)
+        start = max(start, done)  # never a character twice, whatever the marks overlap
         if end <= start:
             continue
         if start > done:
