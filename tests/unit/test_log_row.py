@@ -15,6 +15,7 @@ TEXTS = [
     "[2026-12-02 03:29:06,123] [error] boom",
     "Jan  2 15:04:05 host sshd[1]: WARN x",
     "E0102 15:04:05.123456 1 main.go:12] disk full",
+    "E0102 15:04:05.123456 [main] disk full",
     '1.2.3.4 - - [02/Jan/2024:15:04:05 +0000] "GET / HTTP/1.1" 500 12',
     "ts=2024-01-02T15:04:05Z level=warn msg=hi",
     '{"level":"error","ts":"2024-01-02T15:04:05Z","msg":"x"}',
@@ -34,6 +35,9 @@ def test_the_text_is_shown_once_and_whole(text: str, columns: bool) -> None:
     shown = "".join(piece for piece, _ in row.pieces)
     assert shown[row.text_start :] == text[row.cut :]
     assert columns or row.cut == 0
+    stamp = stamp_span(text)
+    if columns and stamp is not None and stamp[0] <= 1:
+        assert row.cut >= stamp[1]  # a leading time is in its column, never shown again
 
 
 def test_spans_point_at_the_time_and_level_the_parser_read() -> None:

@@ -171,7 +171,7 @@ def _leading_cut(text: str, stamp: Span | None, level: Span | None) -> int:
     if stamp is None or stamp[0] > 1:
         return 0
     cut = _skip(text, stamp[1], "]")
-    if level is not None and level[0] - cut <= 1 and (level[0] == cut or text[cut] in "[<"):
+    if level is not None and 0 <= level[0] - cut <= 1 and (level[0] == cut or text[cut] in "[<"):
         cut = _skip(text, level[1], "]>:")
     return cut
 
