@@ -41,7 +41,7 @@ def is_text(key: str) -> bool:
 
 def enter_hint(focused: Widget) -> str:
     """What Enter does in `focused`: the `ENTER_HINT` of it or the nearest of its
-    ancestors that declares one (the search prompt's "Search"), else "Apply"."""
+    ancestors that declares one (the search prompt's "Keep"), else "Apply"."""
     for node in focused.ancestors_with_self:
         hint = getattr(node, "ENTER_HINT", None)
         if isinstance(hint, str):
