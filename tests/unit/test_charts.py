@@ -288,6 +288,20 @@ class TestSparkline:
     def test_exact(self, values: list[float], width: int, expected: str) -> None:
         assert sparkline(values, width) == expected
 
+    @pytest.mark.parametrize(
+        ("values", "width", "expected"),
+        [
+            ([28, 29, 30, 31], 4, "▁▃▆█"),  # a steady load's own movement, not full bars
+            ([5, 5, 5], 3, "▄▄▄"),  # does not move: a flat middle line
+            ([5, math.nan, 5], 3, "▄ ▄"),
+            ([0, 0], 2, "▄▄"),
+            ([-1, 0, 1], 3, "▁▅█"),
+            ([1e308, -1e308], 2, "█▁"),
+        ],
+    )
+    def test_own_range(self, values: list[float], width: int, expected: str) -> None:
+        assert sparkline(values, width, own_range=True) == expected
+
 
 def test_charts_and_units_never_import_textual() -> None:
     code = (
@@ -329,3 +343,4 @@ def test_random_hostile_input_never_breaks_the_size() -> None:
         )
         assert [line.cell_len for line in lines] == [width] * height
         assert len(sparkline(values, width)) == width
+        assert len(sparkline(values, width, own_range=True)) == width

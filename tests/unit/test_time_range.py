@@ -54,6 +54,20 @@ def test_absolute_bounds_honour_z_and_offsets() -> None:
     assert seconds == 7200 and end == NOW - 3600
 
 
+def test_an_end_given_as_a_time_of_day_is_on_the_starts_day() -> None:
+    # The dialog's own example form.
+    seconds, end = parse_time_range("2026-11-21T10:00..11:30", NOW + 86400)
+    assert seconds == 5400 and end == local("2026-11-21T11:30")
+    assert parse_time_range("2026-11-21T10:00Z..11:00", NOW) == (3600, NOW - 3600)
+    assert parse_time_range("2026-11-21T10:00Z..11:00:30Z", NOW) == (3630, NOW - 3570)
+    with pytest.raises(TimeRangeError, match="time of day"):
+        parse_time_range("now-2h..11:30", NOW)
+    with pytest.raises(TimeRangeError, match="before it starts"):
+        parse_time_range("2026-11-21T10:00..09:00", NOW + 86400)
+    with pytest.raises(TimeRangeError, match="cannot read"):
+        parse_time_range("2026-11-21T10:00..25:00", NOW + 86400)
+
+
 def test_mixed_absolute_and_now() -> None:
     assert parse_time_range("2026-11-21T11:00Z..now", NOW) == (3600, None)
 

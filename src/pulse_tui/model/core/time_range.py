@@ -8,12 +8,16 @@ Accepted input (`parse_time_range`):
 * relative bounds: `now-2h..now-30m`, `now-1d..now` (ending at `now` = live);
 * absolute ISO 8601 bounds: `2026-11-21T10:00..2026-11-21T11:30`, or with a space
   instead of the `T`; local time unless a `Z` or `+01:00` offset is given. A bound may
-  also be relative while the other is absolute (`2026-11-21T10:00..now`).
+  also be relative while the other is absolute (`2026-11-21T10:00..now`);
+* an absolute start and only a time of day for the end: `2026-11-21T10:00..11:30`, the
+  end on the start's day (and in its zone).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from datetime import time as time_of_day
 
 from pulse_tui.model.core.durations import DurationError, parse_duration
 
@@ -27,7 +31,9 @@ MAX_RANGE = 366 * 86400
 #: floats and can come out a hair off 3600, which must still zoom to 15m and 3h.
 _SAME_RANGE = 1.0
 
-_HELP = "use e.g. 1h, -90m, now-2h..now-30m or 2026-11-21T10:00..2026-11-21T11:30"
+_HELP = "use e.g. 1h, -90m, now-2h..now-30m or 2026-11-21T10:00..11:30"
+#: An end given as a time of day only (`11:30`, `11:30:15`, `11:30Z`).
+_TIME_ONLY = re.compile(r"\d{1,2}:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?", re.IGNORECASE)
 
 
 class TimeRangeError(ValueError):
@@ -42,7 +48,7 @@ def parse_time_range(text: str, now: float) -> tuple[float, float | None]:
     if ".." in cleaned:
         left, _, right = cleaned.partition("..")
         start = _parse_bound(left, now)
-        end = _parse_bound(right, now)
+        end = _parse_end(right, left, now)
         if end > now:
             raise TimeRangeError(f"range ends in the future ({right.strip()})")
         if end < start:
@@ -62,6 +68,30 @@ def _checked(seconds: float) -> float:
     if seconds > MAX_RANGE:
         raise TimeRangeError("range longer than a year; pick a shorter one")
     return seconds
+
+
+def _parse_end(text: str, start_text: str, now: float) -> float:
+    """The end bound; a time of day alone is on the day of an absolute start (the form
+    the dialog shows as its example)."""
+    bound = text.strip()
+    if not _TIME_ONLY.fullmatch(bound):
+        return _parse_bound(text, now)
+    try:
+        start = datetime.fromisoformat(start_text.strip())
+    except ValueError:
+        raise TimeRangeError(
+            f"{bound!r} is a time of day: give the start as a date and time; {_HELP}"
+        ) from None
+    try:
+        clock = time_of_day.fromisoformat(bound.upper())
+    except ValueError:
+        raise TimeRangeError(f"cannot read {bound!r}; {_HELP}") from None
+    moment = start.replace(
+        hour=clock.hour, minute=clock.minute, second=clock.second, microsecond=clock.microsecond
+    )
+    if clock.tzinfo is not None:
+        moment = moment.replace(tzinfo=clock.tzinfo)
+    return moment.timestamp()
 
 
 def _parse_bound(text: str, now: float) -> float:

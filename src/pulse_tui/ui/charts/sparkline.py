@@ -8,13 +8,20 @@ from collections.abc import Sequence
 BARS = "▁▂▃▄▅▆▇█"
 
 
-def sparkline(values: Sequence[float], width: int) -> str:
+#: What a series that does not move at all draws with `own_range`: a flat middle line,
+#: neither "at its peak" (full bars) nor "nothing" (the lowest).
+FLAT = BARS[3]
+
+
+def sparkline(values: Sequence[float], width: int, *, own_range: bool = False) -> str:
     """`values` as exactly `width` bar characters; a cell with no finite value is a space.
 
     More values than cells: each cell shows the largest value of its share, so a short
     spike is never averaged away. Fewer: each value is widened over several cells.
-    Bars start at zero (or the minimum, if negative) so a steady load reads as steady,
-    not as noise magnified to full height.
+    Bars start at zero (or the minimum, if negative): a count reads as how much. With
+    `own_range` they span the values' own minimum to maximum, so a row of a table shows
+    how its series moved (a steady 29 req/s is not a row of full bars), and a series
+    that does not move at all is a flat middle line.
     """
     if width <= 0:
         return ""
@@ -22,10 +29,12 @@ def sparkline(values: Sequence[float], width: int) -> str:
     finite = [v for v in cells if v is not None]
     if not finite:
         return " " * width
-    low = min(0.0, *finite)
+    low = min(finite) if own_range else min(0.0, *finite)
     high = max(finite)
     span = high - low
     top = len(BARS) - 1
+    if own_range and not span > 1e-9 * max(abs(high), abs(low)):
+        return "".join(" " if value is None else FLAT for value in cells)
     chars = []
     for value in cells:
         if value is None:

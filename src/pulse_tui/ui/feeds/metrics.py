@@ -150,7 +150,7 @@ class MetricsFeed:
             self.results[signal] = result
             # Charts are pure functions of the data: draw off the event loop, show after.
             await asyncio.to_thread(panel.prerender, result, state.services)
-            panel.show_result(result, state.services)
+            panel.show_result(result, state.services, state.compare_offset)
             self._update_table()
             # Paint first, judge after: alert rules never delay a panel's repaint.
             self._app.call_after_refresh(self._alerts.after_result, signal, result)

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from pulse_tui.model.core.fuzzy import fuzzy_filter
 from pulse_tui.model.core.sanitize import sanitize
+from pulse_tui.ui.widgets.key_bar import KeyBar
 
 ALL = "\x00all"
 
@@ -58,6 +59,8 @@ class PickerScreen(ModalScreen[frozenset[str] | None]):
                 "type to filter · ↑↓ move · Tab tick · Enter apply · ctrl+a all · Esc cancel",
                 id="picker-help",
             )
+        # The footer: while the input has the keys, what they do (Enter, Esc, ↑↓).
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._rebuild("")

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from pulse_tui.model.core import clock
 from pulse_tui.model.core.time_range import PRESETS, TimeRangeError, parse_time_range
+from pulse_tui.ui.widgets.key_bar import KeyBar
 
 #: (range seconds, end or None for live)
 RangeChoice = tuple[float, float | None]
@@ -50,6 +51,8 @@ class TimeRangeScreen(ModalScreen[RangeChoice | None]):
                 "(local, or Z / +02:00) · Esc cancel",
                 id="range-help",
             )
+        # The footer: while the input has the keys, what they do (Enter, Esc, ↑↓).
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

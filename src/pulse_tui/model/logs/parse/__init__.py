@@ -13,6 +13,7 @@ This module is the public face of the parser; the work is done in:
 * `batch`   `parse_texts`: many lines at once, same answers
 * `shapes`  what `parse_texts` cuts each line into, and what the pieces mean
 * `fields`  JSON / logfmt fields and the human message, on demand
+* `spans`   where a line's time and level are written, for the rows on screen only
 """
 
 from __future__ import annotations

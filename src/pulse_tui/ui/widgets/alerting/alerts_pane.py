@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -19,6 +20,43 @@ from pulse_tui.model.core.sanitize import sanitize
 
 SEVERITY_STYLES = {"page": "bold white on #af0000", "warn": "bold #ffd75f", "info": "#5fafff"}
 STATE_STYLES = {"firing": "bold #ff5f5f", "pending": "#ffd75f", "resolved": "#87d787"}
+
+
+#: Lower than this the pane shows the current alerts only: split with the history, each
+#: table would get a header and a scrollbar and no row (80x24 gives the pane 4 rows).
+SHORT_HEIGHT = 10
+
+
+def _clock(timestamp: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(timestamp))
+
+
+def newest_first(history: Sequence[tuple[float, str, Alert]], limit: int) -> list[int]:
+    """Indices into the history by time, newest first (of one moment, the last recorded
+    first). Recorded order is not time order: on a first look, rules judge the data of
+    the past hour, and an external alert's events carry the time they were seen."""
+    order = sorted(range(len(history)), key=lambda i: (history[i][0], i), reverse=True)
+    return order[:limit]
+
+
+def fired_summaries(history: Sequence[tuple[float, str, Alert]]) -> dict[int, str]:
+    """For each resolved event (by index): the summary its alert fired with, from the
+    firing event before it. A resolved alert's own summary has its value at resolution
+    with the rule's condition ("queue p99 2.68s > 4s"), which reads as if it held."""
+    fired: dict[str, str] = {}
+    out: dict[int, str] = {}
+    for index, (_, kind, alert) in enumerate(history):
+        if kind == "firing":
+            fired[alert.key] = alert.summary
+        elif kind == "resolved" and alert.key in fired:
+            out[index] = fired.pop(alert.key)
+    return out
+
+
+def resolved_wording(alert: Alert, fired_summary: str | None) -> str:
+    """ "resolved 03:12:40 · was error ratio 7.2% > 5% for 2m": over, and what held."""
+    when = f"resolved {_clock(alert.resolved_at)}" if alert.resolved_at else "resolved"
+    return f"{when} · was {fired_summary or alert.summary}"
 
 
 def _since(timestamp: float | None) -> str:
@@ -39,6 +77,11 @@ class AlertsPane(Vertical):
     AlertsPane > DataTable { height: 2fr; }
     AlertsPane > #alert-history { height: 1fr; }
     AlertsPane > .pane-status { height: 1; background: $panel; color: $text-muted; }
+    AlertsPane.-short > #alert-history { display: none; }
+    AlertsPane.-short > DataTable { height: 1fr; scrollbar-size-horizontal: 0; }
+    /* Short and nothing current: the history rather than an empty table. */
+    AlertsPane.-short.-quiet > #alert-table { display: none; }
+    AlertsPane.-short.-quiet > #alert-history { display: block; }
     """
 
     BINDINGS = [Binding("x", "silence", "Silence alert")]
@@ -60,6 +103,26 @@ class AlertsPane(Vertical):
         yield history
         yield Static("", id="alert-status", classes="pane-status")
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        #: The status line as the last `show_alerts` made it, and the history's length:
+        #: a resize that hides or shows the history rewrites the line without them.
+        self._status = Text()
+        self._history_count = 0
+
+    def on_resize(self, event: events.Resize) -> None:
+        short = event.size.height < SHORT_HEIGHT
+        if short != self.has_class("-short"):
+            self.set_class(short, "-short")
+            self._show_status()
+
+    def _show_status(self) -> None:
+        status = self._status.copy()
+        if self._history_count and self.has_class("-short") and not self.has_class("-quiet"):
+            status.append(f" · {self._history_count} in history (z shows it)", style="dim")
+        with contextlib.suppress(Exception):  # before compose
+            self.query_one("#alert-status", Static).update(status)
+
     @property
     def table(self) -> DataTable[Text]:
         return self.query_one("#alert-table", DataTable)
@@ -79,6 +142,8 @@ class AlertsPane(Vertical):
             except Exception:
                 selected = None
         table.clear()
+        resolved_from = fired_summaries(history)
+        last_fired = {history[i][2].key: text for i, text in resolved_from.items()}
         order = {"firing": 0, "pending": 1, "resolved": 2}
         severity_order = {"page": 0, "warn": 1, "info": 2}
         for alert in sorted(
@@ -90,7 +155,10 @@ class AlertsPane(Vertical):
             state = Text(alert.state, style=STATE_STYLES.get(alert.state, ""))
             if alert.silenced:
                 state = Text(f"{alert.state} (silenced)", style="dim strike")
-            value = Text(sanitize(alert.summary))
+            summary = alert.summary
+            if alert.state == "resolved":
+                summary = resolved_wording(alert, last_fired.get(alert.key))
+            value = Text(sanitize(summary))
             if alert.source in ("prometheus", "alertmanager") and alert.labels:
                 # External alerts are known by their labels: show them all, as data.
                 shown = ", ".join(f"{k}={v}" for k, v in sorted(alert.labels.items()))
@@ -111,13 +179,17 @@ class AlertsPane(Vertical):
         table.border_title = f"Alerts ({len(alerts)})"
         past = self.query_one("#alert-history", DataTable)
         past.clear()
-        for when, kind, alert in list(history)[-200:][::-1]:
+        for index in newest_first(history, 200):
+            when, kind, alert = history[index]
+            summary = alert.summary
+            if kind == "resolved":
+                summary = f"was {resolved_from.get(index, alert.summary)}"
             past.add_row(
-                Text(time.strftime("%H:%M:%S", time.localtime(when))),
+                Text(_clock(when)),
                 Text(kind, style=STATE_STYLES.get(kind, "")),
                 Text(sanitize(alert.name)),
                 Text(sanitize(alert.service or "")),
-                Text(sanitize(alert.summary)),
+                Text(sanitize(summary)),
             )
         status = Text()
         firing = sum(1 for a in alerts if a.state == "firing" and not a.silenced)
@@ -126,7 +198,9 @@ class AlertsPane(Vertical):
         for error in errors:
             status.append(" · ")
             status.append(sanitize(error), style="#ff8787")
-        self.query_one("#alert-status", Static).update(status)
+        self._status, self._history_count = status, len(history)
+        self.set_class(not alerts, "-quiet")
+        self._show_status()
 
     def action_silence(self) -> None:
         table = self.table

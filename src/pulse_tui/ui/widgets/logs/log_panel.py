@@ -58,6 +58,9 @@ class LogStatus(Widget):
 class SearchBar(Input):
     """The `/` and `!` prompt: search as you type, Enter keeps it, Escape restores."""
 
+    #: What the key bar says Enter does while the prompt has the keys.
+    ENTER_HINT = "Keep"
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", show=False),
         Binding("up", "history(-1)", "Older search", show=False),
@@ -402,4 +405,6 @@ class LogPanel(Vertical):
             text.append(f" · {self.ui_dropped:,} dropped (UI behind)", style="bold #ffaf00")
         mode = "following" if view.follow else "scrolled (G to follow)"
         text.append(f" · {mode}{' · wrap' if view.wrap else ''}", style="dim")
+        if view.columns:
+            text.append(" · columns", style="dim")
         return text

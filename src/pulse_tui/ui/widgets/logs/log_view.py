@@ -23,7 +23,7 @@ from textual.widget import Widget
 
 from pulse_tui.model.logs.line import LineKind, LogLine
 from pulse_tui.model.search.query import SearchQuery, match_counter, next_match
-from pulse_tui.ui.widgets.logs.log_row import format_line, plain_row_segments
+from pulse_tui.ui.widgets.logs.log_row import format_row, plain_row_segments, today
 from pulse_tui.ui.widgets.strips import text_segments
 
 #: The style of padding and blank rows. Never None (what Rich pads with by default):
@@ -77,6 +77,13 @@ class LogView(Widget, can_focus=True):
         Binding("g,home", "scroll_home", "Oldest", show=False),
         Binding("G,end", "follow", "Follow"),
         Binding("w", "toggle_wrap", "Wrap"),
+        Binding(
+            "vertical_line",
+            "toggle_columns",
+            "Columns: time · host · level · text",
+            show=False,
+            key_display="|",
+        ),
         Binding("n", "next_hit(1)", "Next match", show=False),
         Binding("N", "next_hit(-1)", "Previous match", show=False),
     ]
@@ -89,6 +96,9 @@ class LogView(Widget, can_focus=True):
         self.store = store
         self.follow = True
         self.wrap = False
+        #: Rows in columns (time · host · level · message) rather than each line as
+        #: written after its host tag.
+        self.columns = False
         #: Absolute index of the top line when not following.
         self.top = 0
         #: The filter whose result `_matches` holds; new lines are tested against it.
@@ -283,6 +293,11 @@ class LogView(Widget, can_focus=True):
         self.refresh()
         self._moved()
 
+    def action_toggle_columns(self) -> None:
+        self.columns = not self.columns
+        self.refresh()
+        self._moved()
+
     def top_line_time(self) -> float:
         """The timestamp of the top line on screen (the view has lines)."""
         return self._line(self.top_position).timestamp
@@ -323,44 +338,54 @@ class LogView(Widget, can_focus=True):
     def _render_rows(self, line: LogLine, width: int, absolute: int) -> list[list[Segment]]:
         # A line renders the same until width, wrap, host column or search change: while
         # following a flood, nearly every row on the new page was on the last one too.
-        key = (width, self.wrap, self.host_width, id(self.search), self.current_hit)
+        day = today()  # a row shows its date once midnight has passed
+        key: tuple[object, ...] = (width, self.wrap, self.columns, day, self.host_width)
+        key += (id(self.search), self.current_hit)
         if key != self._row_cache_key:
             self._row_cache = {}
             self._row_cache_key = key
         cached = self._row_cache.get(absolute)
         if cached is not None:
             return cached
-        rows = [_styled(row) for row in self._render_rows_uncached(line, width, absolute)]
+        rows = [_styled(row) for row in self._render_rows_uncached(line, width, absolute, day)]
         if len(self._row_cache) > 4 * max(1, self.size.height):
             self._row_cache = {}  # bounded: dropping it all is cheaper than an LRU here
         self._row_cache[absolute] = rows
         return rows
 
+    def _highlight(self, text: Text, line_text: str, start: int, cut: int, current: bool) -> None:
+        """Mark the search's matches in `text`, a row showing `line_text[cut:]` from
+        `start`: on the very characters matched, whatever the row put before them."""
+        assert self.search is not None
+        style = "bold black on #ffaf00" if current else "black on #ffd75f"
+        for begin, end in self.search.spans(line_text):
+            begin = max(begin, cut)  # in columns, a match in the time shows from the text
+            if end > begin:
+                text.stylize(style, start + begin - cut, start + end - cut)
+
     def _render_rows_uncached(
-        self, line: LogLine, width: int, absolute: int
+        self, line: LogLine, width: int, absolute: int, day: tuple[int, int, int]
     ) -> list[list[Segment]]:
+        columns = self.columns
         if not self.wrap and self.search is None:
-            segments = plain_row_segments(line, self.host_width)
+            segments = plain_row_segments(line, self.host_width, columns=columns, day=day)
             if segments is not None:
                 return [Segment.adjust_line_length(segments, width, _PAD, pad=True)]
-        text = format_line(line, host_width=self.host_width)
+        text, text_start, cut = format_row(
+            line, host_width=self.host_width, columns=columns, day=day
+        )
         if self.search is not None and line.kind is LineKind.LINE:
-            # The message is the end of the formatted line: offset its spans by the prefix.
-            offset = len(text.plain) - len(line.text)
-            style = "bold black on #ffaf00" if absolute == self.current_hit else "black on #ffd75f"
-            for start, stop in self.search.spans(line.text):
-                text.stylize(style, offset + start, offset + stop)
+            self._highlight(text, line.text, text_start, cut, absolute == self.current_hit)
         if not self.wrap:
             # One row, cropped: a quarter of `render_lines`' cost, and while following a
             # flood every row of every page is new.
             return [Segment.adjust_line_length(text_segments(text), width, _PAD, pad=True)]
         console = self.app.console
-        cut = len(text.plain) - len(line.text) if line.kind is LineKind.LINE else 0
-        prefix, message = text.divide([cut])
+        prefix, message = text.divide([text_start])
         indent = prefix.cell_len  # cells, not characters: a host name may be wide
-        if cut and width - indent >= _MIN_WRAPPED_WIDTH:
-            # A hanging indent: continuation rows start under the text, so the time, host
-            # and level columns stay clear to scan.
+        if text_start and width - indent >= _MIN_WRAPPED_WIDTH:
+            # A hanging indent: continuation rows start under the text, so the host tag
+            # (and the time and level columns) stay clear to scan.
             pad = Text(" " * indent)
             parts = message.wrap(console, width - indent, overflow="fold") or [Text()]
             return [

@@ -94,7 +94,9 @@ class ServiceTable(DataTable):
             cell = Text(format_value(value, self._units(signal), compact=True))
             cell.stylize(LEVEL_STYLES[level])
             cells.append(cell)
-        cells.append(Text(sparkline(row.traffic_history, SPARK_WIDTH), style="#5fafff"))
+        # Each row on its own range: against zero, any steady service is a row of full bars.
+        trend = sparkline(row.traffic_history, SPARK_WIDTH, own_range=True)
+        cells.append(Text(trend, style="#5fafff"))
         return cells
 
     def _redraw(self) -> None:

@@ -99,6 +99,8 @@ class SignalPanel(Widget, can_focus=True):
         self._strips: list[Strip] = []
         self._last_status = ""
         self.focused_services: frozenset[str] = frozenset()
+        #: Seconds back the result's compare overlay was asked for (None: not asked).
+        self.compare_offset: float | None = None
         self.cursor: float | None = None
         #: Where changes on this signal began ("what changed"): a ▲ under the chart.
         self.markers: tuple[float, ...] = ()
@@ -165,10 +167,14 @@ class SignalPanel(Widget, can_focus=True):
             width = max(12, self.app.size.width - 4)
         return max(10, plot_points(width, self.glyphs))
 
-    def show_result(self, result: SignalResult, focused: frozenset[str]) -> None:
+    def show_result(
+        self, result: SignalResult, focused: frozenset[str], compare_offset: float | None = None
+    ) -> None:
+        """Show `result`, fetched with the compare overlay `compare_offset` back (if set)."""
         self.result = result
         self.error = None
         self.focused_services = focused
+        self.compare_offset = compare_offset
         self.refresh()
 
     def show_error(self, message: str, retry_in: float | None = None) -> None:
@@ -323,7 +329,7 @@ class SignalPanel(Widget, can_focus=True):
             worst = max((s.worst() or -math.inf for s in self.result.series), default=None)
             if worst is not None and math.isfinite(worst):
                 text.append(f"  worst {format_value(worst, self.result.unit)}", style="dim")
-        if self.result.compare:
+        if self.compare_offset or self.result.compare:
             text.append_text(self._compare_delta(value))
         text.truncate(width, overflow="ellipsis")
         return text
@@ -333,7 +339,12 @@ class SignalPanel(Widget, can_focus=True):
         compare = current_series(self.result, self.focused_services, compare=True)
         earlier = [newest for s in compare if (newest := s.latest()) is not None]
         if not earlier:
-            return Text("")
+            if not self.compare_offset:
+                return Text("")
+            # Asked for and empty (the server holds less history): say so, or `c` seems
+            # to do nothing.
+            back = format_duration(self.compare_offset)
+            return Text(f"  no data {back} earlier", style="dim italic")
         before = max(earlier) if self.signal is not Signal.TRAFFIC else sum(earlier)
         if not before:
             return Text("")
