@@ -120,14 +120,21 @@ async def test_a_buffer_too_small_for_the_hour_offers_the_host_search_and_enter_
         assert f"{time.strftime('%H:%M:%S', time.localtime(first.timestamp))} web-1" in text
         assert "payment timeout order=0" in text
 
-        # The oldest is not in the buffer: Enter lands on its oldest line and says so.
+        # The oldest is not in the buffer: Enter fetches the window around it and lands there.
         await pilot.press("enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, HostSearchScreen))
         view = app.dashboard.log_panel.view
-        await wait_until(pilot, lambda: "is older than the buffer" in screen_text(app))
-        assert not view.follow and view.top_line_time() == buffer[0].timestamp
+        fetches = app.logs.fetches
+        await wait_until(pilot, lambda: fetches.fetched and not fetches.busy, 30)
+        await wait_until(pilot, lambda: not app.logs.rebuilding)
+        await pilot.pause(0.3)
+        assert any(start <= first.timestamp < end for _, start, end in fetches.fetched)
+        assert not view.follow and view.has_focus
+        assert abs(view.top_line_time() - first.timestamp) < view.size.height
+        assert "payment timeout order=0" in screen_text(app)
+        assert len(buffer) <= 200  # inside the buffer's bound, kept around the match
 
-        # The newest match is in the buffer: Enter shows the pane at its time.
+        # The newest match, back near the end of the hour: Enter shows the pane at its time.
         await pilot.press("H")
         await wait_until(pilot, lambda: isinstance(app.screen, HostSearchScreen))
         screen = app.screen
@@ -137,6 +144,8 @@ async def test_a_buffer_too_small_for_the_hour_offers_the_host_search_and_enter_
         await pilot.pause(0.3)  # the next repaint shows the rows
         await pilot.press("G", "enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, HostSearchScreen))
+        await wait_until(pilot, lambda: not fetches.busy and not app.logs.rebuilding, 30)
+        await pilot.pause(0.3)
         view = app.dashboard.log_panel.view
         assert not view.follow and view.has_focus
         newest = results.matches[-1]

@@ -96,6 +96,12 @@ class WindowFetches:
         return bool(self._waiting)
 
     @property
+    def landing_at(self) -> float | None:
+        """The time the pane is to land on once the fetch is in (None: no jump pending);
+        a merge past the buffer's bounds keeps the lines around it."""
+        return None if self._land is None else self._land[0]
+
+    @property
     def busy(self) -> bool:
         """Fetching, or fetched lines still being merged into the buffer (in a thread)."""
         return bool(self._waiting or self._unmerged)
