@@ -127,9 +127,11 @@ def run() -> Iterator[dict[str, object]]:
             app.view.set(app.view.state.with_range(1800.0, time.time() - 1200))
             await until(
                 pilot,
-                lambda: len(fetches.fetched) >= len(HOSTS)
-                and not fetches.busy
-                and not app.logs.rebuilding,
+                lambda: (
+                    len(fetches.fetched) >= len(HOSTS)
+                    and not fetches.busy
+                    and not app.logs.rebuilding
+                ),
             )
             elapsed = time.perf_counter() - started
             read = 0
