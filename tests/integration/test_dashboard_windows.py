@@ -44,15 +44,23 @@ def hour_of_lines(
     return stamps
 
 
-def home_for(sshd: SshdServer, ssh_home: Callable[..., Path], ports: dict[str, int]) -> None:
-    """A HOME whose aliases reach the sshd, each on its own port (a proxy's, or sshd's)."""
+def home_for(
+    sshd: SshdServer,
+    ssh_home: Callable[..., Path],
+    ports: dict[str, int],
+    jumps: dict[str, str] | None = None,
+) -> None:
+    """A HOME whose aliases reach the sshd, each on its own port (a proxy's, or sshd's),
+    those in `jumps` through the jump host named there (ProxyJump)."""
     home = ssh_home(list(ports))
     ssh = home / ".ssh"
     key = ssh / "id_test"
+    jumps = jumps or {}
     (ssh / "config").write_text(
         "\n".join(
             f"Host {alias}\n  HostName 127.0.0.1\n  Port {port}\n  User {sshd.user}\n"
             f"  IdentityFile {key}\n  IdentitiesOnly yes\n"
+            + (f"  ProxyJump {jumps[alias]}\n" if alias in jumps else "")
             for alias, port in ports.items()
         )
     )
@@ -282,7 +290,7 @@ async def test_one_slow_host_does_not_hold_the_others_back(
     await proxy.close()
 
 
-async def test_a_connection_lost_during_a_fetch_says_so_and_loses_or_repeats_nothing(
+async def test_a_connection_lost_during_a_fetch_says_so_retries_and_repeats_nothing(
     sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
 ) -> None:
     proxy = await TcpProxy(sshd.port).start()
@@ -298,24 +306,56 @@ async def test_a_connection_lost_during_a_fetch_says_so_and_loses_or_repeats_not
         await wait_until(pilot, lambda: "loading" in status(app))
         proxy.cut()  # the connection drops in the middle of the fetch
         proxy.thaw()
-        await wait_until(pilot, lambda: "web-2: window not loaded" in status(app), timeout=20)
-        assert not app.logs.fetches.loading
+        await wait_until(pilot, lambda: "web-2: window fetch failed" in status(app), timeout=20)
+        assert "retrying in" in status(app) and not app.logs.fetches.loading
         assert lines_between(app, "web-2", start, end) == []  # nothing half-loaded
+        assert app.logs.fetches.coverage.missing("web-2", start, end) == [(start, end)]
         source = sources(app)["web-2"]
-        await wait_until(pilot, lambda: "live" in app.dashboard.log_panel.statuses["web-2"].state)
-        app.view.go_live()
-        app.view.set(app.view.state.with_range(end - start, end))  # back to the window
+        # The view stays: once the host is back, the window is asked again by itself.
         await wait_until(
             pilot,
             lambda: not app.logs.fetches.busy and lines_between(app, "web-2", start, end),
-            timeout=20,
+            timeout=40,
         )
         await wait_until(pilot, lambda: not app.logs.rebuilding)
         got = lines_between(app, "web-2", start, end)
         assert len(got) == len(set(got)) == expected(stamps, start, end)  # each line once
         assert source.window_bytes_read > 0 and in_order(app)
-        assert "window not loaded" not in status(app)
+        assert "window fetch failed" not in status(app)
     await proxy.close()
+
+
+async def test_the_bastion_going_down_during_a_fetch_is_said_and_retried_when_back(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    bastion = await TcpProxy(sshd.port).start()
+    home_for(sshd, ssh_home, {"bastion": bastion.port, "app-1": sshd.port}, {"app-1": "bastion"})
+    now = time.time()
+    log = tmp_path / "app.log"
+    stamps = hour_of_lines(log, now)
+    app = app_for([f"app-1:{log}"])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: loaded(app), timeout=20)
+        bastion.freeze()
+        start, end = show_past(app, 30)
+        await wait_until(pilot, lambda: "loading" in status(app))
+        port = bastion.port
+        await bastion.close()  # down: its connections cut, new ones refused
+        await wait_until(pilot, lambda: "app-1: window fetch failed" in status(app), timeout=20)
+        assert "retrying in" in status(app)
+        assert lines_between(app, "app-1", start, end) == []
+        assert app.logs.fetches.coverage.missing("app-1", start, end) == [(start, end)]
+        bastion = await TcpProxy(sshd.port).start(port)  # back up
+        await wait_until(
+            pilot,
+            lambda: not app.logs.fetches.busy and lines_between(app, "app-1", start, end),
+            timeout=60,
+        )
+        await wait_until(pilot, lambda: not app.logs.rebuilding)
+        got = lines_between(app, "app-1", start, end)
+        assert len(got) == len(set(got)) == expected(stamps, start, end)  # each line once
+        assert in_order(app) and "window fetch failed" not in status(app)
+    await bastion.close()
 
 
 async def test_a_window_already_loaded_is_not_read_again(

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pytest
 from support.sshd_server import SshdServer, TcpProxy
+from test_ssh_history import rotated_set
 from ui.harness import screen_text, wait_until
 
 from pulse_tui.config import Config, DashboardConfig, LogFile, LogHost, LogsConfig
 from pulse_tui.model.logs.line import LineKind
 from pulse_tui.sources.demo import DemoMetricsSource
 from pulse_tui.sources.factory import log_sources
+from pulse_tui.sources.ssh.history import Outcome
 from pulse_tui.ui.app import PulseApp
 from pulse_tui.ui.screens.host_search import HostSearchScreen
 
@@ -120,14 +122,21 @@ async def test_a_buffer_too_small_for_the_hour_offers_the_host_search_and_enter_
         assert f"{time.strftime('%H:%M:%S', time.localtime(first.timestamp))} web-1" in text
         assert "payment timeout order=0" in text
 
-        # The oldest is not in the buffer: Enter lands on its oldest line and says so.
+        # The oldest is not in the buffer: Enter fetches the window around it and lands there.
         await pilot.press("enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, HostSearchScreen))
         view = app.dashboard.log_panel.view
-        await wait_until(pilot, lambda: "is older than the buffer" in screen_text(app))
-        assert not view.follow and view.top_line_time() == buffer[0].timestamp
+        fetches = app.logs.fetches
+        await wait_until(pilot, lambda: fetches.fetched and not fetches.busy, 30)
+        await wait_until(pilot, lambda: not app.logs.rebuilding)
+        await pilot.pause(0.3)
+        assert any(start <= first.timestamp < end for _, start, end in fetches.fetched)
+        assert not view.follow and view.has_focus
+        assert abs(view.top_line_time() - first.timestamp) < view.size.height
+        assert "payment timeout order=0" in screen_text(app)
+        assert len(buffer) <= 200  # inside the buffer's bound, kept around the match
 
-        # The newest match is in the buffer: Enter shows the pane at its time.
+        # The newest match, back near the end of the hour: Enter shows the pane at its time.
         await pilot.press("H")
         await wait_until(pilot, lambda: isinstance(app.screen, HostSearchScreen))
         screen = app.screen
@@ -137,6 +146,8 @@ async def test_a_buffer_too_small_for_the_hour_offers_the_host_search_and_enter_
         await pilot.pause(0.3)  # the next repaint shows the rows
         await pilot.press("G", "enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, HostSearchScreen))
+        await wait_until(pilot, lambda: not fetches.busy and not app.logs.rebuilding, 30)
+        await pilot.pause(0.3)
         view = app.dashboard.log_panel.view
         assert not view.follow and view.has_focus
         newest = results.matches[-1]
@@ -179,3 +190,28 @@ async def test_a_slow_host_does_not_hold_back_the_others_and_escape_cancels_it(
             assert app.dashboard.log_panel.query_state.state.search == "timeout"
     finally:
         await proxy.close()
+
+
+async def test_a_history_cut_only_in_a_rotated_file_offers_the_host_search(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    ssh_home(["web-1"])
+    log, _stamps = rotated_set(tmp_path, time.time())  # .2.gz, .1, app.log: 20 minutes each
+    # 50 minutes asked; the bound holds app.log whole and half of app.log.1: the current
+    # file is not cut, its predecessor is.
+    limit = log.stat().st_size + Path(f"{log}.1").stat().st_size // 2
+    host = LogHost("web-1", files=(LogFile(str(log)),))
+    config = Config(
+        dashboard=DashboardConfig(range=3000.0),
+        logs=LogsConfig(hosts=(host,), connect_timeout=5, history_bytes=limit),
+    )
+    app = PulseApp(config, DemoMetricsSource(config), log_sources(config))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: history_in(app) and len(app.logs.buffer) > 850, 30)
+        (source,) = app.logs.sources
+        history = source.history_start(str(log))  # type: ignore[attr-defined]
+        assert history is not None and history.outcome is not Outcome.CUT
+        assert app.logs.buffer.rotated_out == 0  # the buffer itself dropped nothing
+        await pilot.press("7", "slash", *"items", "enter")
+        await wait_until(pilot, lambda: "H searches hosts" in screen_text(app))
+        assert "history cut at logs.history_bytes" in screen_text(app)

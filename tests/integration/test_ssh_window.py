@@ -3,17 +3,19 @@ found by the history's binary search (start and end offsets), rotated files incl
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.fake_journalctl import install_fake_journalctl, journal_argvs
 from support.ssh_sources import finish as stop_source
 from support.ssh_sources import run_source
 from support.sshd_server import SshdServer
 from test_ssh_history import an_hour, rotated_set, write_log
 
-from pulse_tui.config import LogFile, LogHost, LogsConfig
+from pulse_tui.config import JournalUnit, LogFile, LogHost, LogsConfig
 
 pytestmark = pytest.mark.integration
 
@@ -71,3 +73,75 @@ async def test_a_window_older_than_the_file_reads_its_rotated_predecessors(
     every = [t for name in stamps for t in stamps[name]]  # numbered on file after file
     assert numbers(window) == [i for i, t in enumerate(every) if start <= t < end]
     assert [b.source for b in window.batches] == [f"{log}.2.gz", f"{log}.1", str(log)]
+
+
+def write_journal(path: Path, now: float) -> list[float]:
+    """An entry a minute for an hour, on the half minutes, as the fake journalctl reads
+    them; returns their times."""
+    stamps = [now - 3570 + n * 60 for n in range(60)]
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "__CURSOR": f"c{n}",
+                    "__REALTIME_TIMESTAMP": str(int(at * 1e6)),
+                    "PRIORITY": "6",
+                    "_SYSTEMD_UNIT": "app.service",
+                    "MESSAGE": f"entry {n}",
+                }
+            )
+            + "\n"
+            for n, at in enumerate(stamps)
+        )
+    )
+    return stamps
+
+
+async def test_a_journald_window_is_read_with_since_and_until(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    journal = tmp_path / "journal.jsonl"
+    install_fake_journalctl(sshd.bin_dir, journal)
+    ssh_home(["web-1"])
+    now = time.time()
+    stamps = write_journal(journal, now)
+    host = LogHost("web-1", journal=(JournalUnit("app.service"),))
+    source, sink, task = await run_source(host, LOGS, FIVE_MINUTES)
+    await sink.wait_for(lambda: sink.texts()[-1:] == ["entry 59"], what="the unit followed")
+    start, end = now - 2400, now - 1200  # 40 to 20 minutes ago: entries 20 to 39
+    window = await source.fetch_window(start, end)
+    await stop_source(source, task, timeout=3)
+    assert window.problem is None and not window.failed
+    texts = [line.text for batch in window.batches for line in batch]
+    assert texts == [f"entry {n}" for n, t in enumerate(stamps) if start <= t < end]
+    assert texts[0] == "entry 20" and texts[-1] == "entry 39"
+    (once,) = [a for a in journal_argvs(journal) if "--follow" not in a and "--lines=0" not in a]
+    assert f"--since=@{int(start)}" in once and f"--until=@{int(end) + 1}" in once
+    assert "--unit=app.service" in once
+
+
+async def test_a_journalctl_failing_in_a_window_fetch_is_said_and_the_files_still_come(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    journal = tmp_path / "journal.jsonl"
+    install_fake_journalctl(sshd.bin_dir, journal)
+    ssh_home(["web-1"])
+    now = time.time()
+    write_journal(journal, now)
+    log = tmp_path / "app.log"
+    stamps = an_hour(now, step=1.0)
+    write_log(log, stamps)
+    host = LogHost("web-1", files=(LogFile(str(log)),), journal=(JournalUnit("app.service"),))
+    source, _sink, task = await connected(host)
+    # The journal breaks after the follow started: the window's journalctl fails.
+    (tmp_path / "journal.jsonl.fail").write_text("Failed to open journal: Permission denied\n")
+    start, end = now - 2400.5, now - 1200.5
+    window = await source.fetch_window(start, end)
+    await stop_source(source, task, timeout=3)
+    assert window.problem == (
+        "journal:app.service: journalctl exited with status 1: "
+        "Failed to open journal: Permission denied"
+    )
+    assert not window.failed  # the host answered: asking again would fail the same way
+    assert [b.source for b in window.batches] == [str(log)]  # the file's part is there
+    assert numbers(window) == [i for i, t in enumerate(stamps) if start <= t < end]

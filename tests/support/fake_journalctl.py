@@ -16,22 +16,29 @@ _SCRIPT = r'''#!/usr/bin/env python3
 As systemd {version}: `--output-fields` (236 and later) keeps only those fields and the
 ones journalctl always adds; before 236 the option is refused. `--after-cursor`,
 `--since=@EPOCH` (with `--no-tail`: all of them; without it, the first 10, as old
-journalctl's -f does) and `--lines` pick the first entries shown. Each command line is
-appended to {journal}.argv.
+journalctl's -f does) and `--lines` pick the first entries shown; `--until=@EPOCH` drops
+the entries after it. While {journal}.fail exists, it fails as a broken journal would:
+its content on stderr, exit status 1. Each command line is appended to {journal}.argv.
 """
+import os
 import json, sys, time
 args = sys.argv[1:]
 with open("{journal}.argv", "a") as log:
     log.write(json.dumps(args) + "\n")
 def opt(name, default=None):
     return next((a.split("=", 1)[1] for a in args if a.startswith(name + "=")), default)
+if os.path.exists("{journal}.fail"):
+    sys.stderr.write(open("{journal}.fail").read())
+    sys.exit(1)
 fields = opt("--output-fields")
 if fields is not None and {version} < 236:
     sys.exit("journalctl: unrecognized option '--output-fields=" + fields + "'")
 keep = None if fields is None else set(fields.split(",")) | {"__CURSOR", "__REALTIME_TIMESTAMP"}
 after, unit, since = opt("--after-cursor"), opt("--unit", ""), opt("--since")
-if since is not None and not since.startswith("@"):
-    sys.exit("fake journalctl: only --since=@EPOCH is understood, got " + since)
+until = opt("--until")
+for name, value in (("--since", since), ("--until", until)):
+    if value is not None and not value.startswith("@"):
+        sys.exit("fake journalctl: only " + name + "=@EPOCH is understood, got " + value)
 lines = int(opt("--lines", "10"))
 def mine(raw):
     e = json.loads(raw)
@@ -51,6 +58,9 @@ with open("{journal}") as f:
             entries = entries[:10]
     else:
         entries = entries[len(entries) - lines:] if lines else []
+    if until is not None:
+        usec = float(until[1:]) * 1e6
+        entries = [l for l in entries if int(json.loads(l)["__REALTIME_TIMESTAMP"]) <= usec]
     for e in entries:
         show(e)
     if "--follow" not in args:

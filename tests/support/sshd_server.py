@@ -144,8 +144,9 @@ class TcpProxy:
         self._thaw = asyncio.Event()
         self._thaw.set()
 
-    async def start(self) -> TcpProxy:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+    async def start(self, port: int = 0) -> TcpProxy:
+        """Listen on `port` (0: any free one; a closed proxy's port: it is back up)."""
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", port)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 

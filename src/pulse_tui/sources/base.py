@@ -125,6 +125,10 @@ class FetchedWindow:
     problem: str | None = None
     #: Bytes of file content read on the host (0: nothing was read there).
     bytes_read: int = 0
+    #: Nothing of the window was kept because the host could not be read (not connected,
+    #: the connection or its jump host lost): asking again later may succeed. False with
+    #: a `problem`: what could be read is here, and asking again would read the same.
+    failed: bool = False
 
     @property
     def lines(self) -> int:

@@ -200,7 +200,9 @@ class PulseApp(App[int]):
         self.logs = LogFeed(self, config, logs, self.view, self.dashboard, self.alerts)
         self.alerts.follow_buffer(self.logs.buffer)  # groups forget what the buffer evicts
         #: Searches on the log hosts themselves, for what the buffer no longer holds.
-        self.host_search = HostSearch(self, config, logs, self.view, self.dashboard)
+        self.host_search = HostSearch(
+            self, config, logs, self.view, self.dashboard, jump=self.logs.jump_to
+        )
         if config.keys:
             self.set_keymap(dict(config.keys))
 

@@ -23,13 +23,18 @@ class FileHistory:
     #: What to tell the user about rotated files that could not be read.
     problems: list[str] = field(default_factory=list)
 
+    @property
+    def cut(self) -> bool:
+        """The history bound cut the range, in the file itself or in a rotated
+        predecessor: the host holds older lines of the range than are loaded."""
+        return self.start.outcome is Outcome.CUT or any(s.cut for s in self.segments)
+
     def loaded_from(self, since: float) -> float:
         """From when this history delivers every line (`since`: the range's start):
         the range's start, unless a bound cut it (then its first line). Claiming less
         than is loaded costs only a re-read of a window, claiming more would hide lines."""
         start = self.start
-        cut = start.outcome is Outcome.CUT or any(s.cut for s in self.segments)
-        if cut or start.outcome is Outcome.NONE:
+        if self.cut or start.outcome is Outcome.NONE:
             return max(since, start.first_stamp or since)
         return min(since, start.first_stamp or since)
 

@@ -107,22 +107,26 @@ async def read_journal_window(
     start: float,
     end: float,
     max_line_bytes: int,
-) -> tuple[list[LogLine], int]:
+) -> tuple[list[LogLine], int, str | None]:
     """The unit's entries timed in `[start, end)` (a past window, `journalctl --since
-    --until`, once), and the bytes read. The followed stream's cursor is not touched."""
+    --until`, once), the bytes read, and what went wrong if journalctl failed (its exit
+    status and first words on stderr). The followed stream's cursor is not touched."""
     source = f"journal:{journal.unit}" if journal.unit else "journal"
     command = journal_window_command(journal.unit, start, end)
     chan, session = await conn.create_session(StreamChannel, command, encoding=None)
     assert isinstance(session, StreamChannel)
     reader = LineReader(max_line_bytes, None)
+    stderr = LineReader(4096)
+    errors: list[str] = []
     lines: list[LogLine] = []
     count = 0
     received = time.time()
     try:
         while (item := await session.get()) is not None:
             kind, data = item
-            if kind == 1:
-                continue  # journalctl's own words about a window are not lines of it
+            if kind == 1:  # journalctl's own words about a window are not lines of it
+                errors += [t for t in stderr.feed(data) if t.strip()]
+                continue
             count += len(data)
             for raw in [*reader.feed(data)]:
                 line = _window_line(raw, journal, host, source, received)
@@ -130,7 +134,11 @@ async def read_journal_window(
                     lines.append(line)
     finally:
         chan.close()
-    return lines, count
+    status = session.exit_status
+    if status in (None, 0) or conn.is_closed():
+        return lines, count, None  # closed: the caller hears of the lost connection
+    said = f": {sanitize(errors[0])}" if errors else ""
+    return lines, count, f"{source}: journalctl exited with status {status}{said}"
 
 
 def _window_line(

@@ -88,6 +88,9 @@ class SshLogSource:
         #: Past windows are read from the host's files and units on demand.
         self.fetches_windows = True
         self._history_read = 0
+        #: Files whose history the bound cut, in the file or only in a rotated one (kept:
+        #: a stream's segments go once they are read).
+        self._cut_paths: set[str] = set()
         self._window_read = 0
         self._journal_since: float | None = None
         #: Files whose history has not all arrived yet; None once `on_history_done` went.
@@ -150,9 +153,7 @@ class SshLogSource:
     def history_cut(self) -> bool:
         """Some file's history was cut by `logs.history_bytes`: the host holds older
         lines of the range than were loaded."""
-        return any(
-            s.history is not None and s.history.outcome is Outcome.CUT for s in self._files.values()
-        )
+        return bool(self._cut_paths)
 
     def _since(self) -> float | None:
         """Where a first look starts, in Unix time (None: a short backlog instead)."""
@@ -308,6 +309,8 @@ class SshLogSource:
             if history is None:
                 continue
             start = stream.history = history.start
+            if history.cut:
+                self._cut_paths.add(stream.path)
             if start.offset is None:
                 continue  # no timestamps: the short backlog
             stream.loaded_from = history.loaded_from(since)

@@ -265,6 +265,7 @@ async def fetch_host_window(
     window = FetchedWindow(host, start, end)
     if conn is None or conn.is_closed():
         window.problem = "window not loaded: not connected"
+        window.failed = True
         return window
     try:
         read = await fetch_files(
@@ -280,16 +281,18 @@ async def fetch_host_window(
         window.batches += read.batches
         window.bytes_read = read.bytes_read
         for journal in journals:
-            lines, count = await read_journal_window(
+            lines, count, problem = await read_journal_window(
                 conn, journal, host, start, end, logs.max_line_bytes
             )
             window.bytes_read += count
+            if problem:
+                read.problems.append(problem)
             if lines:
                 window.batches.append(lines)
     except (asyncssh.Error, OSError, ConnectionError, TimeoutError) as exc:
         plain = isinstance(exc, ConnectionError) and not isinstance(exc, OSError) and str(exc)
         text = str(exc) if plain else describe_transport_error(exc)
-        lost = FetchedWindow(host, start, end, bytes_read=window.bytes_read)
+        lost = FetchedWindow(host, start, end, bytes_read=window.bytes_read, failed=True)
         lost.problem = f"window not loaded: {text or 'no answer'}"
         return lost
     if read.problems:

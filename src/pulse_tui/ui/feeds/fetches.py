@@ -7,6 +7,12 @@ says about them. Every `want` is a new generation: the fetches of the one before
 cancelled, and a result that still arrives from them is never applied. A window already
 covered for a host is not asked of it again; the buffer's evictions cut the coverage, so
 an evicted window is fetched again when the view comes back to it.
+
+A fetch that failed on a host (not connected, the connection or its jump host lost:
+`FetchedWindow.failed`) keeps nothing and is never marked covered; it is asked again
+with the shared backoff while the view stays, and the status line counts down to it
+("web-2: window fetch failed (no answer) · retrying in 4s"). A window that came back
+cut (a corrupt .gz, the byte bound) is not retried: asking again would read the same.
 """
 
 from __future__ import annotations
@@ -22,12 +28,15 @@ from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.coverage import Coverage
 from pulse_tui.model.logs.fetched import Merged, Window
 from pulse_tui.sources.base import FetchedWindow, LogSource
+from pulse_tui.sources.transport.backoff import Backoff, BackoffPolicy
 from pulse_tui.ui.widgets.logs.log_panel import LogPanel
 
 #: A jump to T fetches this much either side of it.
 JUMP_SPAN = 300.0
 #: A jump finds no line "near" T beyond max(this, the chart's step).
 NEAR_SECONDS = 60.0
+#: How soon a failed window fetch is asked again (doubling per failure in a row).
+RETRY = BackoffPolicy(first=2.0, cap=30.0)
 
 
 def clock_time(t: float, seconds: bool = False) -> str:
@@ -46,6 +55,7 @@ class WindowFetches:
         apply: Callable[[Window], None],
         panels: Callable[[], list[LogPanel]],
         view_start: Callable[[], float],
+        retry: BackoffPolicy = RETRY,
     ) -> None:
         self._sources = [s for s in sources if s.fetches_windows]
         self._buffer = buffer
@@ -69,6 +79,14 @@ class WindowFetches:
         #: Where to put the pane once the fetch is in: (time, "near" bound, take focus).
         self._land: tuple[float, float, bool] | None = None
         self._problems: dict[str, str] = {}
+        self._retry = retry
+        #: Per host, its failed fetches in a row (reset by one that succeeds).
+        self._backoffs: dict[str, Backoff] = {}
+        #: Hosts whose failed fetch waits to be asked again: (why it failed, when, by
+        #: `time.monotonic`, it is asked again).
+        self._retrying: dict[str, tuple[str, float]] = {}
+        #: The window the view asked for last (kept while a retry waits).
+        self._asked: tuple[float, float] | None = None
         self._notes: list[str] = []
         #: Every window ever fetched, per host (for tests and `summary`-like counters).
         self.fetched: list[tuple[str, float, float]] = []
@@ -76,6 +94,12 @@ class WindowFetches:
     @property
     def loading(self) -> bool:
         return bool(self._waiting)
+
+    @property
+    def landing_at(self) -> float | None:
+        """The time the pane is to land on once the fetch is in (None: no jump pending);
+        a merge past the buffer's bounds keeps the lines around it."""
+        return None if self._land is None else self._land[0]
 
     @property
     def busy(self) -> bool:
@@ -104,6 +128,7 @@ class WindowFetches:
         self._notes.clear()
         self._land = None if land_at is None else (land_at, max(near, NEAR_SECONDS), take_focus)
         end = min(end, clock.now())
+        self._asked = (start, end)
         missing: dict[LogSource, list[tuple[float, float]]] = {}
         for source in self._sources:
             self._seed(source)
@@ -149,6 +174,7 @@ class WindowFetches:
             task.cancel()
         self._tasks.clear()
         self._waiting.clear()
+        self._retrying.clear()
 
     async def stop(self) -> None:
         tasks = list(self._tasks.values())
@@ -162,11 +188,48 @@ class WindowFetches:
     async def _fetch(
         self, source: LogSource, gaps: list[tuple[float, float]], generation: int
     ) -> None:
-        for start, end in gaps:
-            result: FetchedWindow = await source.fetch_window(start, end)
+        """Fetch `gaps` from `source`; what failed is asked again after a backoff, for as
+        long as the view stays (a new `want` cancels this task)."""
+        host = source.host
+        backoff = self._backoffs.setdefault(host, Backoff(self._retry))
+        while True:
+            failed = await self._fetch_gaps(source, gaps, generation)
             if generation != self._generation:
                 return  # the view moved on: never applied
+            if failed is None:
+                backoff.succeeded()
+                break
+            gaps, reason = failed
+            retry_at = time.monotonic() + backoff.failed()
+            self._retrying[host] = (reason, retry_at)
+            self._waiting.discard(host)
+            self._settled()  # the other hosts' lines are shown meanwhile
+            while (left := retry_at - time.monotonic()) > 0:
+                await asyncio.sleep(min(1.0, left))
+                self._show()  # the countdown
+            del self._retrying[host]
+            self._problems.pop(host, None)
+            self._window = self._window or self._asked
+            self._waiting.add(host)
+            self._show()
+        self._tasks.pop(host, None)
+        self._waiting.discard(host)
+        self._show()
+        if not self._waiting:
+            self._settled()
+
+    async def _fetch_gaps(
+        self, source: LogSource, gaps: list[tuple[float, float]], generation: int
+    ) -> tuple[list[tuple[float, float]], str] | None:
+        """Fetch `gaps` in turn and hand each in; None if every one was read, else the
+        gaps left from the one that failed on, and why."""
+        for k, (start, end) in enumerate(gaps):
+            result: FetchedWindow = await source.fetch_window(start, end)
+            if generation != self._generation:
+                return None
             self.fetched.append((source.host, start, end))
+            if result.failed:
+                return gaps[k:], (result.problem or "no answer").removeprefix("window not loaded: ")
             if result.problem:
                 self._problems[source.host] = result.problem
             else:  # a window cut or cut short is not covered: it may be fetched again
@@ -174,11 +237,7 @@ class WindowFetches:
             if result.batches:
                 self._unmerged += 1
                 self._apply(Window(source.host, start, end, result.batches))
-        self._tasks.pop(source.host, None)
-        self._waiting.discard(source.host)
-        self._show()
-        if not self._waiting:
-            self._settled()
+        return None
 
     def merged(self, result: Merged, windows: int) -> None:
         """The feed merged `windows` fetched windows into the buffer (`result`)."""
@@ -254,6 +313,10 @@ class WindowFetches:
         elif self._window is not None and self._unmerged:
             parts.append("merging the fetched lines")
         parts += [f"{host}: {problem}" for host, problem in sorted(self._problems.items())]
+        now = time.monotonic()
+        for host, (reason, retry_at) in sorted(self._retrying.items()):
+            wait = max(1, math.ceil(retry_at - now))
+            parts.append(f"{host}: window fetch failed ({reason}) · retrying in {wait}s")
         parts += self._notes
         buffer = self._buffer
         if not parts and len(buffer):

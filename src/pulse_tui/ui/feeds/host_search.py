@@ -5,13 +5,14 @@ the buffer dropped its oldest lines (`logs.max_lines` / `max_bytes`), the UI dro
 while behind, or a file's history was cut at `logs.history_bytes`. Then the pane's
 status line offers `H`, which searches the hosts for the same term over the range on
 screen (`sources/ssh/remote_search.py`) and shows the matches on their own screen; Enter
-on one shows the log pane at its time, through the pane's jump to time.
+on one shows the log pane at its time through the pane's jump to time (`LogFeed.jump_to`),
+which fetches the window around it first when the buffer does not hold it.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from textual.app import App
@@ -36,11 +37,16 @@ class HostSearch:
         sources: Sequence[LogSource],
         view: ViewController,
         dashboard: Dashboard,
+        *,
+        jump: Callable[[float, float], None],
     ) -> None:
         self._app = app
         self._config = config
         self._view = view
         self._dashboard = dashboard
+        #: The pane's jump to time (`LogFeed.jump_to`): the lines around a moment, fetched
+        #: if the buffer does not hold them.
+        self._jump = jump
         #: Searches the hosts of the SSH sources (none: nothing to offer).
         self.searcher = HostSearcher(sources, config.logs)
 
@@ -92,19 +98,9 @@ class HostSearch:
         self._show_in_pane(timestamp)
 
     def _show_in_pane(self, timestamp: float) -> None:
-        """The pane's jump to time; one older than the buffer lands on its oldest line,
-        and says so. (Once jumps fetch a window that is not loaded, this is that jump.)"""
-        panel = self._dashboard.log_panel
-        store = panel.store
-        if len(store) and timestamp < store[0].timestamp:
-            toast(
-                self._app,
-                f"{_clock(timestamp)} is older than the buffer (it holds from "
-                f"{_clock(store[0].timestamp)}): showing its oldest line",
-                severity="warning",
-                timeout=5,
-            )
-        panel.show_time(timestamp)
+        """The pane at a match's time, from every host: fetched first if not loaded (the
+        status line says what is loading, and if nothing is near it)."""
+        self._jump(timestamp, 0.0)
 
 
 def _clock(timestamp: float) -> str:

@@ -252,7 +252,9 @@ class LogFeed:
         buffer, windows = self.buffer, self._fetched[:]
         self._fetched.clear()
         state = self._view.state
-        centre = state.window_end() - state.range_seconds / 2
+        centre = self.fetches.landing_at  # a jump keeps what is around where it lands
+        if centre is None:
+            centre = state.window_end() - state.range_seconds / 2
 
         def build() -> tuple[LogBuffer, Merged]:
             merged = merge_fetched(
