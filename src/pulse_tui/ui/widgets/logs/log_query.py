@@ -103,6 +103,13 @@ class LogQuery:
         self._start_filter()
         return self.state.min_level
 
+    def set_min_level(self, level: Level) -> None:
+        """The minimum level, one of LEVEL_CYCLE (what `--level` starts with)."""
+        if level not in LEVEL_CYCLE:
+            raise ValueError(f"{level.name} is not a level the pane cycles through")
+        self.state.min_level = level
+        self._start_filter()
+
     def set_hosts(self, hosts: frozenset[str]) -> None:
         self.state.hosts = hosts
         self._start_filter()
