@@ -185,3 +185,20 @@ async def test_export_of_a_panel_without_a_result_queries_it_once(tmp_path: Path
         rows = json.loads((app.exporter.last / "summary.json").read_text())
         assert [row["service"] for row in rows] == ["api", "checkout", "worker"]
         assert any(row["queue_p99_s"] is not None for row in rows)
+
+
+async def test_the_help_lists_copy_and_export() -> None:
+    app = frozen_demo_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: has_data(app))
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: "Key bindings" in screen_text(app))
+        seen = screen_text(app)
+        for _ in range(30):  # the help is longer than the screen: page until both are seen
+            if "Copy the view as a command line" in seen and "Export the screen" in seen:
+                break
+            await pilot.press("pagedown")
+            await pilot.pause()
+            seen += screen_text(app)
+        assert "Copy the view as a command line" in seen
+        assert "Export the screen (SVG) and the view's summary (JSON)" in seen
