@@ -12,6 +12,7 @@ from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
 from pulse_tui.cli.main import _overrides, _start_view, build_parser
 from pulse_tui.cli.summary import SUMMARY_KEYS, export_json
 from pulse_tui.config import resolve
+from pulse_tui.model.core import clock
 from pulse_tui.model.core.view_command import StartView
 from pulse_tui.model.logs.line import Level
 from pulse_tui.model.metrics.signals import Signal
@@ -202,3 +203,40 @@ async def test_the_help_lists_copy_and_export() -> None:
             seen += screen_text(app)
         assert "Copy the view as a command line" in seen
         assert "Export the screen (SVG) and the view's summary (JSON)" in seen
+
+
+async def test_a_start_on_a_past_range_lands_the_logs_at_its_start() -> None:
+    # As when the range is chosen with `t`: the pane is at the range's start, not
+    # following lines from after its end.
+    config = frozen_demo_app().config
+    end = clock.now() - 1800
+    start = StartView(range_seconds=5400.0, end=end)
+    # Live: lines keep arriving after the opening backlog, as they do in the real app.
+    app = PulseApp(config, DemoMetricsSource(config), demo_log_sources(live=True), start=start)
+    async with app.run_test(size=WIDE) as pilot:
+        panel = app.dashboard.log_panel
+        await wait_until(pilot, lambda: panel.shown_time() is not None)
+        assert end - 5400 <= panel.shown_time() <= end
+        assert "00:11:40" not in screen_text(app).split("Logs")[-1]  # no line from now
+
+
+async def test_a_past_range_lands_a_filtered_log_pane_at_its_start() -> None:
+    # The fetched window is merged by a rebuild, which computes the service filter again:
+    # the landing waits for it (before, the filtered pane followed the newest lines).
+    config = frozen_demo_app().config
+    end = clock.now() - 1800
+    app = PulseApp(
+        config,
+        DemoMetricsSource(config),
+        demo_log_sources(live=True),
+        start=StartView(range_seconds=5400.0, end=end, services=("checkout",), level="warn"),
+    )
+    async with app.run_test(size=WIDE) as pilot:
+        panel = app.dashboard.log_panel
+        await wait_until(pilot, lambda: panel.shown_time() is not None)
+        assert end - 5400 <= panel.shown_time() <= end
+        view = panel.view
+        top = view.top_position
+        shown = [view._line(i) for i in range(top, min(top + 5, view.count))]
+        assert shown and all(line.service == "checkout" for line in shown)
+        assert all(end - 5400 <= line.timestamp <= end for line in shown)

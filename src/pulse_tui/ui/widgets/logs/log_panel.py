@@ -159,7 +159,9 @@ class LogPanel(Vertical):
         # query then finds no view.
         self._view = LogView(store, id="log-view")
         #: The search and filters the user set, and the jobs computing them.
-        self.query_state = LogQuery(store, self._view)
+        self.query_state = LogQuery(store, self._view, on_idle=self._filters_done)
+        #: A time to show again once the filters are computed (see `show_time`).
+        self._land_at: float | None = None
 
     def compose(self) -> ComposeResult:
         yield self._view
@@ -296,8 +298,17 @@ class LogPanel(Vertical):
     def show_time(self, timestamp: float, *, focus: bool = True) -> None:
         """Scroll to the lines around `timestamp` and (with `focus`) give the view the keys."""
         self.view.scroll_to_time(timestamp)
+        # A filter being computed again (the buffer was just rebuilt with a fetched
+        # window) shows no line yet: scroll there again once it is in, or a filtered
+        # pane would follow the newest lines instead of showing the time asked for.
+        self._land_at = timestamp if self.query_state.filtering else None
         if focus:
             self.view.focus()
+
+    def _filters_done(self) -> None:
+        land, self._land_at = self._land_at, None
+        if land is not None:
+            self.view.scroll_to_time(land)
 
     def lines_arrived(self) -> None:
         """The buffer grew: show the new lines (following) and the new counts."""

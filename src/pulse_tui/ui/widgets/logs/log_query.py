@@ -42,9 +42,13 @@ class QueryState:
 class LogQuery:
     """Turns QueryState changes into background jobs and their results into the view."""
 
-    def __init__(self, buffer: LogBuffer, view: LogView) -> None:
+    def __init__(
+        self, buffer: LogBuffer, view: LogView, *, on_idle: Callable[[], None] | None = None
+    ) -> None:
         self.buffer = buffer
         self.view = view
+        #: Called when the last running job has handed its result to the view.
+        self._on_idle = on_idle
         self.state = QueryState()
         self.history = SearchHistory()
         self.query: SearchQuery | None = None
@@ -205,6 +209,13 @@ class LogQuery:
         else:
             apply(job)
         self._update_busy()
+        if not self.busy and self._on_idle is not None:
+            self._on_idle()
+
+    @property
+    def filtering(self) -> bool:
+        """The filter's lines are being computed (the view shows none of them yet)."""
+        return self._filter_job is not None and not self._filter_job.done
 
     def _update_busy(self) -> None:
         jobs = (self._filter_job, self._search_job)
