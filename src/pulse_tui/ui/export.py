@@ -1,20 +1,23 @@
 """`E`: the screen as SVG and the view's `summary` JSON side by side in a new directory,
 with the view's command line, for the incident channel.
 
-The screen is rendered on the event loop (it reads the widgets), everything else is
-off it: the summary's missing values are queried in a worker, the files are written in a
-thread (a 160×48 SVG is a few hundred KB).
+Only the screen's segments are taken on the event loop (they are the widgets' state,
+~3-9 ms at 160×48); turning them into SVG text (~40-100 ms there, benchmarks/
+bench_export.py) and writing the files happen in a thread, and the summary's missing
+values are queried in the worker.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
 from textual.app import App
 
 from pulse_tui.model.core import clock
@@ -42,6 +45,33 @@ class ExportFiles:
     screen_svg: str
     command: str
     summary: str | None
+
+
+def screen_segments(app: App[Any]) -> Any:
+    """On the event loop: the screen as `App.export_screenshot` renders it, before SVG.
+
+    Textual's `export_screenshot` does this and `render_svg` in one call, on the loop;
+    split, the costly half runs in a thread on segments no widget changes any more.
+    """
+    return app.screen._compositor.render_update(
+        full=True, screen_stack=app._background_screens, simplify=False
+    )
+
+
+def render_svg(segments: Any, width: int, height: int, title: str) -> str:
+    """The SVG of `screen_segments`' result (pure Rich: run it in a thread)."""
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    console.print(segments)
+    return console.export_svg(title=title)
 
 
 def write_export(base: Path, now: float, files: ExportFiles) -> Path:
@@ -105,7 +135,10 @@ class Exporter:
             self._running = False
 
     async def _export(self, command: str) -> None:
-        svg = self._app.export_screenshot()  # first: the screen as it was when asked
+        # First: the screen as it was when asked.
+        width, height = self._app.size
+        segments = screen_segments(self._app)
+        svg = await asyncio.to_thread(render_svg, segments, width, height, self._app.title)
         summary, note = await self._summary()
         base = Path(self._base_dir).expanduser() if self._base_dir else Path.cwd()
         files = ExportFiles(screen_svg=svg, command=command, summary=summary)

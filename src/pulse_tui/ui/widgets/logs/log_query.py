@@ -56,6 +56,8 @@ class LogQuery:
         self.error: str | None = None
         self.busy = False
         self._filter_job: SearchJob | None = None
+        #: The filter job whose result the view shows.
+        self._filter_shown: SearchJob | None = None
         self._search_job: SearchJob | None = None
 
     # ------------------------------------------------------------- what the user sets
@@ -208,14 +210,17 @@ class LogQuery:
             self.error = str(job.error)
         else:
             apply(job)
+        if job is self._filter_job:
+            self._filter_shown = job
         self._update_busy()
         if not self.busy and self._on_idle is not None:
             self._on_idle()
 
     @property
     def filtering(self) -> bool:
-        """The filter's lines are being computed (the view shows none of them yet)."""
-        return self._filter_job is not None and not self._filter_job.done
+        """The filter's lines are being computed or not yet handed to the view (a job
+        done in its thread is handed over on the event loop, a moment later)."""
+        return self._filter_job is not None and self._filter_job is not self._filter_shown
 
     def _update_busy(self) -> None:
         jobs = (self._filter_job, self._search_job)
