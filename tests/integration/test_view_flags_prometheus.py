@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 from support.prometheus_fixtures import PrometheusData
-from ui.harness import wait_until
+from ui.harness import screen_text, wait_until
 
 from pulse_tui.cli.main import _start_view, build_parser, main
 from pulse_tui.cli.summary import export_json
+from pulse_tui.config import Config, PrometheusConfig
 from pulse_tui.model.core.view_command import format_range
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.sources.prometheus.source import PrometheusSource
@@ -88,3 +89,27 @@ async def test_a_dashboard_started_on_a_past_view_exports_what_summary_says(
         command = (app.exporter.last / "command.txt").read_text().strip()
     assert exported == expected
     assert command == f"pulse-tui --service api --range {past_hour(prometheus_data)}"
+
+
+async def test_an_export_whose_summary_query_fails_says_so_and_keeps_the_screen(
+    tmp_path: Path,
+) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on: every query is refused
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = Config(prometheus=PrometheusConfig(url=f"http://127.0.0.1:{port}", timeout=5.0))
+    config = replace(
+        config,
+        dashboard=replace(config.dashboard, export_dir=str(tmp_path)),
+        prometheus_defaulted=False,
+    )
+    app = PulseApp(config, PrometheusSource(config), [], summary_json=export_json)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await wait_until(pilot, lambda: "connection refused" in screen_text(app))
+        await pilot.press("E")
+        await wait_until(pilot, lambda: app.exporter.last is not None)
+        names = sorted(p.name for p in app.exporter.last.iterdir())
+        assert names == ["command.txt", "screen.svg"]  # no summary.json of old or no data
+        await wait_until(pilot, lambda: "summary.json not written" in screen_text(app))

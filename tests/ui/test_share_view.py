@@ -240,3 +240,21 @@ async def test_a_past_range_lands_a_filtered_log_pane_at_its_start() -> None:
         shown = [view._line(i) for i in range(top, min(top + 5, view.count))]
         assert shown and all(line.service == "checkout" for line in shown)
         assert all(end - 5400 <= line.timestamp <= end for line in shown)
+
+
+async def test_a_logs_only_export_says_there_is_no_summary(tmp_path: Path, monkeypatch) -> None:
+    from test_layout_asked import logs_only_app
+
+    monkeypatch.chdir(tmp_path)  # the default base: the working directory
+    app = logs_only_app()
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 200)
+        await pilot.press("E")
+        await wait_until(pilot, lambda: app.exporter.last is not None)
+        directory = app.exporter.last
+        assert directory.parent == tmp_path
+        assert sorted(p.name for p in directory.iterdir()) == ["command.txt", "screen.svg"]
+        await wait_until(pilot, lambda: "metrics shown: no summary.json" in screen_text(app))
+        assert f"./{directory.name}/" in screen_text(app)  # under the working directory
+        # Made without the CLI: no origin flags are known.
+        assert (directory / "command.txt").read_text() == "pulse-tui --range 1h\n"
