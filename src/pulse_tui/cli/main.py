@@ -82,9 +82,9 @@ def _add_source_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--range",
         metavar="RANGE",
-        help="time range: a duration (15m, 1h, 2d: the last hour, live) or bounds as the "
-        "time dialog (t) takes them: now-2h..now-30m, 2026-12-02T10:00..11:30 "
-        "(local time unless Z or +01:00); default 1h",
+        help="time range: a duration (15m, 1h, 2d: that long up to now, live) or bounds "
+        "as the time dialog (t) takes them: now-2h..now-30m, "
+        "2026-12-02T10:00..2026-12-02T11:30 (local time unless Z or +01:00); default 1h",
     )
     parser.add_argument(
         "--service",
