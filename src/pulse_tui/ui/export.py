@@ -2,8 +2,8 @@
 with the view's command line, for the incident channel.
 
 Only the screen's segments are taken on the event loop (they are the widgets' state,
-~3-9 ms at 160×48); turning them into SVG text (~40-100 ms there, benchmarks/
-bench_export.py) and writing the files happen in a thread, and the summary's missing
+~10 ms at 160×48); turning them into SVG text (~50 ms there, `benchmarks/
+bench_export.py`) and writing the files happen in a thread, and the summary's missing
 values are queried in the worker.
 """
 
