@@ -59,9 +59,9 @@ def test_an_abbreviated_flag_is_refused_not_guessed(parser: str) -> None:
 
 
 def test_service_is_not_read_as_service_label() -> None:
-    with pytest.raises(SystemExit) as done:
-        build_parser().parse_args(["--service", "checkout"])
-    assert done.value.code == 2
+    args = build_parser().parse_args(["--service", "checkout"])
+    assert args.service == ["checkout"]
+    assert args.service_label is None
 
 
 def test_init_refuses_an_abbreviated_force() -> None:

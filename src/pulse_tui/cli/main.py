@@ -23,9 +23,12 @@ from pulse_tui.config import (
     ConfigError,
     Overrides,
     find_config_path,
+    parse_range_flag,
     resolve,
+    start_view,
 )
-from pulse_tui.model.core.redact import scrub
+from pulse_tui.model.core.redact import display_url, scrub
+from pulse_tui.model.core.view_command import LEVELS, StartView
 
 EXAMPLES = """\
 examples:
@@ -33,6 +36,8 @@ examples:
   pulse-tui --prometheus http://prom:9090 --service-label service
   pulse-tui --logs deploy@web-1:/var/log/app.log --logs web-2:/var/log/*.log
   pulse-tui --journal web-1:nginx.service --range 3h
+  pulse-tui --demo --service checkout --range now-2h..now-30m --search timeout --level warn
+                                                     start on a view (`y` copies the view's)
   pulse-tui init                                     write ~/.config/pulse-tui/config.toml
   pulse-tui check                                    probe every target the config names
   pulse-tui summary --format json                    golden signals per service, for scripts
@@ -75,9 +80,51 @@ def _add_source_flags(parser: argparse.ArgumentParser) -> None:
         "--service-label", metavar="NAME", help="label naming a service (default: job)"
     )
     parser.add_argument(
-        "--range", metavar="DURATION", help="time range shown, e.g. 15m, 1h, 2d (default: 1h)"
+        "--range",
+        metavar="RANGE",
+        help="time range: a duration (15m, 1h, 2d: that long up to now, live) or bounds "
+        "as the time dialog (t) takes them: now-2h..now-30m, "
+        "2026-12-02T10:00..2026-12-02T11:30 (local time unless Z or +01:00); default 1h",
+    )
+    parser.add_argument(
+        "--service",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="only this service, as the service picker (s) selects (repeatable)",
     )
     parser.add_argument("--demo", action="store_true", help="built-in demo data, no servers")
+
+
+def _add_view_flags(parser: argparse.ArgumentParser) -> None:
+    """The log pane's part of the view; `y` in the dashboard copies them with the rest."""
+    parser.add_argument(
+        "--search",
+        metavar="TERM",
+        help="start with this log search, as typed after / (re:REGEX, field=value terms)",
+    )
+    parser.add_argument(
+        "--filter", action="store_true", help="show only the log lines the search matches (f)"
+    )
+    parser.add_argument(
+        "--exclude",
+        metavar="PATTERN",
+        action="append",
+        default=[],
+        help="hide log lines matching PATTERN, as ! does (repeatable)",
+    )
+    parser.add_argument(
+        "--level",
+        type=str.lower,
+        choices=LEVELS,
+        help="minimum log level shown, as the log pane's l key cycles (default: all)",
+    )
+    parser.add_argument(
+        "--export-dir",
+        metavar="DIR",
+        help="where E writes its pulse-tui-export-* directories "
+        "(default: dashboard.export_dir, else the working directory)",
+    )
 
 
 def _add_log_flags(parser: argparse.ArgumentParser, verb: str = "tail") -> None:
@@ -107,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pulse-tui {__version__}")
     _add_source_flags(parser)
+    _add_view_flags(parser)
     _add_log_flags(parser)
     parser.add_argument("--refresh", metavar="DURATION", help="refresh interval (default: 5s)")
     parser.add_argument(
@@ -163,8 +211,39 @@ def _overrides(args: argparse.Namespace) -> Overrides:
         range=getattr(args, "range", None),
         refresh=getattr(args, "refresh", None),
         glyphs=getattr(args, "glyphs", None),
+        export_dir=getattr(args, "export_dir", None),
         demo=bool(getattr(args, "demo", False)),
     )
+
+
+def _start_view(args: argparse.Namespace) -> StartView:
+    return start_view(
+        services=list(getattr(args, "service", []) or []),
+        range_text=getattr(args, "range", None),
+        search=getattr(args, "search", None),
+        filter_mode=bool(getattr(args, "filter", False)),
+        excludes=list(getattr(args, "exclude", []) or []),
+        level=getattr(args, "level", None),
+    )
+
+
+def _origin(args: argparse.Namespace) -> list[str]:
+    """The flags that chose the data, for the command line `y` copies (never a password:
+    a URL's is masked)."""
+    argv: list[str] = []
+    if args.config:
+        argv += ["--config", args.config]
+    if args.demo:
+        argv.append("--demo")
+    if args.prometheus:
+        argv += ["--prometheus", display_url(args.prometheus)]
+    if args.service_label:
+        argv += ["--service-label", args.service_label]
+    for spec in args.logs:
+        argv += ["--logs", spec]
+    for spec in args.journal:
+        argv += ["--journal", spec]
+    return argv
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -191,9 +270,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = resolve(args.config, _overrides(args))
+    start = _start_view(args)
+    from pulse_tui.cli.summary import export_json
     from pulse_tui.ui.app import build_app  # Textual is imported only for the TUI.
 
-    app = build_app(config)
+    app = build_app(config, start=start, origin=_origin(args), summary_json=export_json)
     app.run()
     return app.return_code or 0
 
@@ -236,6 +317,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     config = resolve(args.config, _overrides(args))
+    # `--range` with bounds: the values at its end, as the dashboard shows them there.
+    end = parse_range_flag(args.range)[1] if args.range else None
+    services = set(args.service)
     from pulse_tui.cli.summary import collect_summary, format_summary
     from pulse_tui.sources.base import SourceError
     from pulse_tui.sources.factory import metrics_source
@@ -247,6 +331,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
                 source,
                 config.dashboard.range,
                 scrape_interval=config.prometheus.scrape_interval,
+                now=end,
             )
         finally:
             await source.close()
@@ -255,6 +340,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
         rows = asyncio.run(collect())
     except SourceError as exc:
         return _fail(str(exc), code=1)
+    if services:
+        rows = [row for row in rows if row["service"] in services]
     print(format_summary(rows, args.format))
     return 0
 

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from pulse_tui.model.core import clock
@@ -54,12 +55,21 @@ async def collect_summary(
     results: list[SignalResult] = await asyncio.gather(
         *(source.query_signal(signal, window, recent=recent) for signal in Signal)
     )
-    by_signal = {result.signal: result for result in results}
-    services = sorted({name for result in results for name in result.services()})
+    return rows_from_results({result.signal: result for result in results})
+
+
+def rows_from_results(by_signal: Mapping[Signal, SignalResult]) -> list[dict[str, Any]]:
+    """The rows of results already in hand, one per signal (the dashboard's export)."""
+    services = sorted({name for result in by_signal.values() for name in result.services()})
     return [_row(service, by_signal) for service in services]
 
 
-def _row(service: str, results: dict[Signal, SignalResult]) -> dict[str, Any]:
+def export_json(by_signal: Mapping[Signal, SignalResult]) -> str:
+    """What the dashboard's export writes as summary.json: this command's JSON."""
+    return format_summary(rows_from_results(by_signal), "json")
+
+
+def _row(service: str, results: Mapping[Signal, SignalResult]) -> dict[str, Any]:
     def now(signal: Signal) -> list[Series]:
         return [s for s in results[signal].current() if s.service == service]
 

@@ -27,7 +27,9 @@ from pulse_tui.config.flags import (
     merge_hosts,
     parse_journal_spec,
     parse_logs_spec,
+    parse_range_flag,
     resolve,
+    start_view,
 )
 from pulse_tui.config.load import find_config_path, load_config, parse_config
 from pulse_tui.config.model import (
@@ -75,6 +77,8 @@ __all__ = [
     "parse_config",
     "parse_journal_spec",
     "parse_logs_spec",
+    "parse_range_flag",
     "parse_size",
     "resolve",
+    "start_view",
 ]

@@ -16,8 +16,12 @@ from pulse_tui.config.model import (
     LogHost,
 )
 from pulse_tui.config.reader import check_url
+from pulse_tui.model.core import clock
 from pulse_tui.model.core.durations import DurationError, parse_duration
 from pulse_tui.model.core.redact import display_url
+from pulse_tui.model.core.time_range import TimeRangeError, parse_time_range
+from pulse_tui.model.core.view_command import LEVELS, StartView
+from pulse_tui.model.search.query import SearchError, SearchQuery
 
 _SCP_SPEC = re.compile(
     r"^(?:(?P<user>[^@\s/]+)@)?(?P<host>\[[^\]]+\]|[^:@\s/]+)(?::(?P<port>\d+))?:(?P<path>/\S*)$"
@@ -94,6 +98,7 @@ class Overrides:
     range: str | None = None
     refresh: str | None = None
     glyphs: str | None = None
+    export_dir: str | None = None
     demo: bool = False
 
 
@@ -102,6 +107,58 @@ def _flag_duration(flag: str, value: str) -> float:
         return parse_duration(value)
     except DurationError as exc:
         raise ConfigError(flag, value, str(exc)) from exc
+
+
+def parse_range_flag(value: str, now: float | None = None) -> tuple[float, float | None]:
+    """`--range` as the time dialog reads it: `(range_seconds, end)`, end None = live.
+
+    A plain duration (`1h`, `-90m`) keeps the duration's own error; bounds
+    (`now-2h..now-30m`, `2026-12-02T10:00..11:30`) are the dialog's parser's.
+    """
+    if ".." not in value:
+        return _flag_duration("--range", value.strip().removeprefix("-")), None
+    try:
+        return parse_time_range(value, clock.now() if now is None else now)
+    except TimeRangeError as exc:
+        raise ConfigError("--range", value, str(exc)) from exc
+
+
+def start_view(
+    *,
+    services: list[str] | None = None,
+    range_text: str | None = None,
+    search: str | None = None,
+    filter_mode: bool = False,
+    excludes: list[str] | None = None,
+    level: str | None = None,
+    now: float | None = None,
+) -> StartView:
+    """The view the flags ask to start with, every term checked as the log pane would."""
+    for service in services or []:
+        if not service.strip():
+            raise ConfigError("--service", service, "empty service name")
+    patterns = [("--exclude", pattern) for pattern in excludes or []]
+    if search:
+        patterns.insert(0, ("--search", search))
+    for flag, pattern in patterns:
+        try:
+            SearchQuery.parse(pattern, fields=True)
+        except SearchError as exc:
+            raise ConfigError(flag, pattern, str(exc)) from exc
+    if level is not None and level not in LEVELS:
+        raise ConfigError("--level", level, f"must be one of {', '.join(LEVELS)}")
+    range_seconds, end = (None, None)
+    if range_text is not None:
+        range_seconds, end = parse_range_flag(range_text, now)
+    return StartView(
+        range_seconds=range_seconds,
+        end=end,
+        services=tuple(dict.fromkeys(services or [])),
+        search=search or "",
+        filter_mode=filter_mode,
+        excludes=tuple(excludes or []),
+        level=level or "all",
+    )
 
 
 def apply_overrides(config: Config, flags: Overrides) -> Config:
@@ -123,13 +180,15 @@ def apply_overrides(config: Config, flags: Overrides) -> Config:
         asked = True
     dashboard = config.dashboard
     if flags.range is not None:
-        dashboard = replace(dashboard, range=_flag_duration("--range", flags.range))
+        dashboard = replace(dashboard, range=parse_range_flag(flags.range)[0])
     if flags.refresh is not None:
         dashboard = replace(dashboard, refresh=_flag_duration("--refresh", flags.refresh))
     if flags.glyphs is not None:
         if flags.glyphs not in GLYPH_SETS:
             raise ConfigError("--glyphs", flags.glyphs, f"must be one of {', '.join(GLYPH_SETS)}")
         dashboard = replace(dashboard, glyphs=flags.glyphs)
+    if flags.export_dir is not None:
+        dashboard = replace(dashboard, export_dir=flags.export_dir)
     logs = config.logs
     extra = [parse_logs_spec(s) for s in flags.logs] + [
         parse_journal_spec(s) for s in flags.journal

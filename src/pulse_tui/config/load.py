@@ -219,6 +219,7 @@ def _read_dashboard(reader: _Reader | None) -> DashboardConfig:
         range=reader.duration("range", 3600.0),
         glyphs=glyphs,
         bell=reader.get("bell", bool, True),
+        export_dir=reader.string("export_dir", ""),
     )
     reader.finish()
     return config

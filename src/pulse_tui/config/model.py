@@ -102,6 +102,8 @@ class DashboardConfig:
     range: float = 3600.0
     glyphs: str = "braille"
     bell: bool = True
+    #: Where the export key writes its directories ("" = the working directory).
+    export_dir: str = ""
 
 
 DEFAULT_SIGNALS: dict[Signal, SignalConfig] = {

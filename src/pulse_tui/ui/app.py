@@ -22,13 +22,14 @@ from textual.widgets import Input
 
 from pulse_tui.config import Config
 from pulse_tui.model.alerting.fingerprint import pattern_query
-from pulse_tui.model.core.view_state import ViewState
+from pulse_tui.model.core.view_command import StartView, command_line
 from pulse_tui.model.metrics.changes import Finding
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.sources.base import LogSource, MetricsSource
 from pulse_tui.sources.factory import log_sources, metrics_source
 from pulse_tui.ui.commands import palette_commands
 from pulse_tui.ui.dashboard import MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH, Dashboard
+from pulse_tui.ui.export import Exporter, SummaryJson
 from pulse_tui.ui.feeds.alerts import AlertsFeed
 from pulse_tui.ui.feeds.host_search import HostSearch
 from pulse_tui.ui.feeds.logs import LogFeed
@@ -38,7 +39,9 @@ from pulse_tui.ui.screens.host_search import HostSearchScreen, MatchList
 from pulse_tui.ui.screens.picker import PickerScreen
 from pulse_tui.ui.screens.silence import SilenceScreen
 from pulse_tui.ui.screens.time_range import TimeRangeScreen
+from pulse_tui.ui.toast import toast
 from pulse_tui.ui.view import ViewController
+from pulse_tui.ui.view_command import apply_log_view, current_view, initial_state, not_carried
 from pulse_tui.ui.widgets.alerting.alerts_pane import AlertsPane
 from pulse_tui.ui.widgets.alerting.error_groups_pane import ErrorGroupsPane
 from pulse_tui.ui.widgets.logs.log_panel import LogPanel
@@ -120,6 +123,8 @@ class PulseApp(App[int]):
         Binding("e", "show_tab('error-groups')", "Errors", show=False, id="pane_errors"),
         Binding("u", "show_tab('probes')", "Probes", show=False, id="pane_probes"),
         Binding("i", "next_change", "What changed", id="what_changed"),
+        Binding("y", "copy_view", "Copy view", show=False, id="copy_view"),
+        Binding("E", "export", "Export", show=False, id="export"),
     ]
 
     #: Action -> description, for the help screen and the command palette.
@@ -142,6 +147,8 @@ class PulseApp(App[int]):
         "escape": "Clear the service filter / restore a maximised pane",
         "search_logs": "Search the logs, from any pane (Enter keeps it, n / N move)",
         "next_change": "Go to what changed: its service, its chart and logs at its start",
+        "copy_view": "Copy the view as a command line (services, range, search, level)",
+        "export": "Export the screen (SVG) and the view's summary (JSON) to a directory",
     }
 
     #: What the help says of keys whose binding's description is a footer's one word, and
@@ -170,9 +177,17 @@ class PulseApp(App[int]):
         config: Config,
         metrics: MetricsSource,
         logs: Sequence[LogSource],
+        *,
+        start: StartView | None = None,
+        origin: Sequence[str] | None = None,
+        summary_json: SummaryJson | None = None,
     ) -> None:
         super().__init__()
         self.config = config
+        #: The view the flags asked for, applied to the log pane once it is mounted.
+        self._start = start or StartView()
+        #: The flags that chose the data, first in the command line `y` copies.
+        self._origin = list(origin if origin is not None else ["--demo"] * config.demo)
         # Each owner is handed the earlier ones it talks to. The dashboard and the view
         # come first (every feed needs them) and reach the feeds through this app's
         # methods, which run only once everything below exists.
@@ -189,7 +204,7 @@ class PulseApp(App[int]):
         self.view = ViewController(
             self,
             self.dashboard,
-            ViewState(range_seconds=config.dashboard.range),
+            initial_state(self._start, config.dashboard.range),
             refetch=self.action_refresh_now,
         )
         #: Rules, alerts, silences, webhooks, error groups and probes.
@@ -203,6 +218,14 @@ class PulseApp(App[int]):
         self.host_search = HostSearch(
             self, config, logs, self.view, self.dashboard, jump=self.logs.jump_to
         )
+        #: `E`: the screen and the view's summary, written to a directory.
+        self.exporter = Exporter(
+            self,
+            self.dashboard,
+            self.metrics,
+            base_dir=config.dashboard.export_dir,
+            summary_json=summary_json,
+        )
         if config.keys:
             self.set_keymap(dict(config.keys))
 
@@ -211,6 +234,8 @@ class PulseApp(App[int]):
 
     def on_mount(self) -> None:
         self.dashboard.mounted(self.view.state)
+        for problem in apply_log_view(self.dashboard.log_panel, self._start):
+            toast(self, problem, severity="error", timeout=10)
         self.dashboard.log_panel.set_host_search_offer(self.host_search.offer)
         self.metrics.start()
         # What exists once the dashboard is up (Textual's and our modules, the widgets)
@@ -329,6 +354,27 @@ class PulseApp(App[int]):
     def on_log_panel_host_search_requested(self, event: LogPanel.HostSearchRequested) -> None:
         self.host_search.open(event.term)
 
+    # ----------------------------------------------------------------- share
+
+    def view_command(self) -> str:
+        """The view on screen as a command line that starts pulse-tui on it."""
+        query = self.dashboard.log_panel.query_state.state
+        return command_line(current_view(self.view.state, query), self._origin)
+
+    def action_copy_view(self) -> None:
+        """`y`: the view as a command line, to the terminal's clipboard and on screen."""
+        line = self.view_command()
+        self.copy_to_clipboard(line)
+        left = not_carried(self.view.state, self.dashboard.log_panel.query_state.state)
+        title = "Copied the view as a command line"
+        note = f" · not in it: {', '.join(left)}" if left else ""
+        toast(self, line + note, title=title, timeout=10)
+
+    def action_export(self) -> None:
+        """`E`: the screen and the view's summary, written off the event loop."""
+        command = self.view_command()
+        self.run_worker(self.exporter.export(command), group="export", name="export")
+
     # ----------------------------------------------------------------- alerts
 
     def on_alerts_pane_silence_requested(self, event: AlertsPane.SilenceRequested) -> None:
@@ -370,10 +416,23 @@ class PulseApp(App[int]):
         self.exit(0)
 
 
-def build_app(config: Config) -> PulseApp:
+def build_app(
+    config: Config,
+    *,
+    start: StartView | None = None,
+    origin: Sequence[str] | None = None,
+    summary_json: SummaryJson | None = None,
+) -> PulseApp:
     """The one app factory: the CLI and the tests run the same wiring."""
     config = with_demo_alerts(config)
-    return PulseApp(config, metrics_source(config), log_sources(config))
+    return PulseApp(
+        config,
+        metrics_source(config),
+        log_sources(config),
+        start=start,
+        origin=origin,
+        summary_json=summary_json,
+    )
 
 
 def with_demo_alerts(config: Config) -> Config:

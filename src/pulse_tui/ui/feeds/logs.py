@@ -109,6 +109,8 @@ class LogFeed:
         if self._order is not None:
             self._loading_shown = self._order.loading
             self._dashboard.log_panel.set_history_loading(self._loading_shown)
+        if self._view.state.end is not None:
+            self._range_changed(self._view.state)  # started on a past range (`--range A..B`)
         for source in self.sources:
             self._app.run_worker(
                 source.run(self), group="logs", exit_on_error=False, name=f"logs-{source.host}"

@@ -13,6 +13,7 @@ from textual.app import App
 from pulse_tui.config import Config
 from pulse_tui.model.core import clock
 from pulse_tui.model.core.redact import scrub
+from pulse_tui.model.core.view_state import ViewState
 from pulse_tui.model.metrics.changes import Finding, detect_changes
 from pulse_tui.model.metrics.overview import build_overview, judge_rows
 from pulse_tui.model.metrics.signals import Signal, SignalResult
@@ -78,7 +79,8 @@ class MetricsFeed:
         app.set_interval(DISCOVERY_INTERVAL, self._discover)
         self._discover()
         # Wait one frame so panels know their width (the query step depends on it).
-        app.call_after_refresh(self.refresh)
+        # Forced: a view that starts on a past range (`--range A..B`) is fetched once too.
+        app.call_after_refresh(self.refresh, True)
 
     async def close(self) -> None:
         """Let the source close its connections (on quit), within a bounded time."""
@@ -127,19 +129,8 @@ class MetricsFeed:
     async def _fetch(self, signal: Signal) -> None:
         panel = self._dashboard.panel(signal)
         state = self._view.state
-        scrape = self._config.prometheus.scrape_interval
         try:
-            # One instant for both: the chart ends on its step at or before it, the current
-            # values are those at it (now, or a past range's end).
-            end = state.window_end()
-            window = compute_window(state.range_seconds, end, panel.plot_points(), scrape)
-            result = await self._source.query_signal(
-                signal,
-                window,
-                sorted(state.services),
-                compare_offset=state.compare_offset,
-                recent=recent_window(end, scrape),
-            )
+            result = await self._query(signal, state)
         except SourceError as exc:
             self._failed(signal, str(exc), exc.retryable)
         except Exception as exc:
@@ -156,6 +147,31 @@ class MetricsFeed:
             self._app.call_after_refresh(self._alerts.after_result, signal, result)
         finally:
             self._in_flight.discard(signal)
+
+    async def _query(self, signal: Signal, state: ViewState) -> SignalResult:
+        panel = self._dashboard.panel(signal)
+        scrape = self._config.prometheus.scrape_interval
+        # One instant for both: the chart ends on its step at or before it, the current
+        # values are those at it (now, or a past range's end).
+        end = state.window_end()
+        window = compute_window(state.range_seconds, end, panel.plot_points(), scrape)
+        return await self._source.query_signal(
+            signal,
+            window,
+            sorted(state.services),
+            compare_offset=state.compare_offset,
+            recent=recent_window(end, scrape),
+        )
+
+    async def current_results(self) -> dict[Signal, SignalResult]:
+        """Every panel's result for the view shown: the ones on screen, and, for a panel
+        with none or whose last fetch failed (its old result is not the view's), one query
+        now. A SourceError of that query propagates."""
+        state = self._view.state
+        results = {s: r for s, r in self.results.items() if s not in self._next_attempt}
+        missing = [signal for signal in Signal if signal not in results]
+        fetched = await asyncio.gather(*(self._query(signal, state) for signal in missing))
+        return {**results, **dict(zip(missing, fetched, strict=True))}
 
     def _failed(self, signal: Signal, message: str, retryable: bool) -> None:
         delay = self._backoff[signal].failed(retryable=retryable)

@@ -162,7 +162,10 @@ class LogPanel(Vertical):
         # query then finds no view.
         self._view = LogView(store, id="log-view")
         #: The search and filters the user set, and the jobs computing them.
-        self.query_state = LogQuery(store, self._view)
+        self.query_state = LogQuery(store, self._view, on_idle=self._filters_done)
+        #: A time to show again once the filter is computed, and with context or not
+        #: (see `_scroll_to_time`).
+        self._land_at: tuple[float, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield self._view
@@ -298,9 +301,21 @@ class LogPanel(Vertical):
 
     def show_time(self, timestamp: float, *, focus: bool = True) -> None:
         """Scroll to the lines around `timestamp` and (with `focus`) give the view the keys."""
-        self.view.scroll_to_time(timestamp)
+        self._scroll_to_time(timestamp, context=True)
         if focus:
             self.view.focus()
+
+    def _scroll_to_time(self, timestamp: float, *, context: bool) -> None:
+        self.view.scroll_to_time(timestamp, context=context)
+        # A filter being computed again (the buffer was just rebuilt) shows no line yet:
+        # scroll there again once it is in, or a filtered pane would follow the newest
+        # lines instead of showing the time asked for.
+        self._land_at = (timestamp, context) if self.query_state.filtering else None
+
+    def _filters_done(self) -> None:
+        land, self._land_at = self._land_at, None
+        if land is not None:
+            self.view.scroll_to_time(land[0], context=land[1])
 
     def lines_arrived(self) -> None:
         """The buffer grew: show the new lines (following) and the new counts."""
@@ -318,7 +333,7 @@ class LogPanel(Vertical):
         self.view.forget_lines()
         self.query_state.restart()
         if at is not None:
-            self.view.scroll_to_time(at, context=False)
+            self._scroll_to_time(at, context=False)
         self.lines_arrived()
 
     def set_history_loading(self, hosts: list[str]) -> None:

@@ -42,9 +42,13 @@ class QueryState:
 class LogQuery:
     """Turns QueryState changes into background jobs and their results into the view."""
 
-    def __init__(self, buffer: LogBuffer, view: LogView) -> None:
+    def __init__(
+        self, buffer: LogBuffer, view: LogView, *, on_idle: Callable[[], None] | None = None
+    ) -> None:
         self.buffer = buffer
         self.view = view
+        #: Called when the last running job has handed its result to the view.
+        self._on_idle = on_idle
         self.state = QueryState()
         self.history = SearchHistory()
         self.query: SearchQuery | None = None
@@ -52,6 +56,8 @@ class LogQuery:
         self.error: str | None = None
         self.busy = False
         self._filter_job: SearchJob | None = None
+        #: The filter job whose result the view shows.
+        self._filter_shown: SearchJob | None = None
         self._search_job: SearchJob | None = None
 
     # ------------------------------------------------------------- what the user sets
@@ -102,6 +108,13 @@ class LogQuery:
         self.state.min_level = LEVEL_CYCLE[(index + 1) % len(LEVEL_CYCLE)]
         self._start_filter()
         return self.state.min_level
+
+    def set_min_level(self, level: Level) -> None:
+        """The minimum level, one of LEVEL_CYCLE (what `--level` starts with)."""
+        if level not in LEVEL_CYCLE:
+            raise ValueError(f"{level.name} is not a level the pane cycles through")
+        self.state.min_level = level
+        self._start_filter()
 
     def set_hosts(self, hosts: frozenset[str]) -> None:
         self.state.hosts = hosts
@@ -197,7 +210,17 @@ class LogQuery:
             self.error = str(job.error)
         else:
             apply(job)
+        if job is self._filter_job:
+            self._filter_shown = job
         self._update_busy()
+        if not self.busy and self._on_idle is not None:
+            self._on_idle()
+
+    @property
+    def filtering(self) -> bool:
+        """The filter's lines are being computed or not yet handed to the view (a job
+        done in its thread is handed over on the event loop, a moment later)."""
+        return self._filter_job is not None and self._filter_job is not self._filter_shown
 
     def _update_busy(self) -> None:
         jobs = (self._filter_job, self._search_job)
