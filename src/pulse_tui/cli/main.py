@@ -25,6 +25,7 @@ from pulse_tui.config import (
     find_config_path,
     resolve,
 )
+from pulse_tui.config.dashboards import with_dashboard_flags
 from pulse_tui.model.core.redact import scrub
 
 EXAMPLES = """\
@@ -114,6 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("braille", "block", "ascii"),
         help="chart glyphs; block or ascii for fonts without braille",
     )
+    parser.add_argument(
+        "--dashboard",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="import a Grafana dashboard JSON file as a screen (g shows it; repeatable)",
+    )
     return parser
 
 
@@ -191,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = resolve(args.config, _overrides(args))
+    config = with_dashboard_flags(config, args.dashboard)
     from pulse_tui.ui.app import build_app  # Textual is imported only for the TUI.
 
     app = build_app(config)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pulse_tui.config.alerts import _tables, read_alerts
+from pulse_tui.config.dashboards import read_dashboards
 from pulse_tui.config.errors import ConfigError
 from pulse_tui.config.headers import read_headers
 from pulse_tui.config.model import (
@@ -249,6 +250,7 @@ def parse_config(data: Mapping[str, Any], where: str, file_path: Path | None = N
         alerts=read_alerts(root.child("alerts"), _tables(root, "probes"), file_path),
         prometheus_defaulted="url" not in data.get("prometheus", {}),
         prometheus_asked="prometheus" in data,
+        dashboards=read_dashboards(_tables(root, "dashboards"), file_path),
     )
     root.finish()
     return config

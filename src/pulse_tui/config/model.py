@@ -133,6 +133,8 @@ class Config:
     #: True when the file has a `[prometheus]` table (even one without `url`) or a flag
     #: set a Prometheus setting (`--service-label`): Prometheus was asked for.
     prometheus_asked: bool = False
+    #: Grafana dashboard files to import (`[[dashboards]]`, `--dashboard`), each a screen.
+    dashboards: tuple[Path, ...] = ()
 
     def thresholds(self, signal: Signal, service: str | None = None) -> Thresholds:
         if service is not None:

@@ -26,6 +26,7 @@ from pulse_tui.model.core.view_state import ViewState
 from pulse_tui.model.metrics.changes import Finding
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.sources.base import LogSource, MetricsSource
+from pulse_tui.sources.dashboards import Span
 from pulse_tui.sources.factory import log_sources, metrics_source
 from pulse_tui.ui.commands import palette_commands
 from pulse_tui.ui.dashboard import MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH, Dashboard
@@ -41,6 +42,7 @@ from pulse_tui.ui.screens.time_range import TimeRangeScreen
 from pulse_tui.ui.view import ViewController
 from pulse_tui.ui.widgets.alerting.alerts_pane import AlertsPane
 from pulse_tui.ui.widgets.alerting.error_groups_pane import ErrorGroupsPane
+from pulse_tui.ui.widgets.dashboards.imports import DashboardImports
 from pulse_tui.ui.widgets.logs.log_panel import LogPanel
 from pulse_tui.ui.widgets.metrics.changes_strip import ChangesStrip
 from pulse_tui.ui.widgets.metrics.service_table import ServiceTable
@@ -120,6 +122,7 @@ class PulseApp(App[int]):
         Binding("e", "show_tab('error-groups')", "Errors", show=False, id="pane_errors"),
         Binding("u", "show_tab('probes')", "Probes", show=False, id="pane_probes"),
         Binding("i", "next_change", "What changed", id="what_changed"),
+        Binding("g", "next_dashboard", "Dashboards", show=False, id="dashboards"),
     ]
 
     #: Action -> description, for the help screen and the command palette.
@@ -142,6 +145,7 @@ class PulseApp(App[int]):
         "escape": "Clear the service filter / restore a maximised pane",
         "search_logs": "Search the logs, from any pane (Enter keeps it, n / N move)",
         "next_change": "Go to what changed: its service, its chart and logs at its start",
+        "next_dashboard": "Next imported Grafana dashboard (--dashboard); after the last, back",
     }
 
     #: What the help says of keys whose binding's description is a footer's one word, and
@@ -201,6 +205,8 @@ class PulseApp(App[int]):
         self.alerts.follow_buffer(self.logs.buffer)  # groups forget what the buffer evicts
         #: Searches on the log hosts themselves, for what the buffer no longer holds.
         self.host_search = HostSearch(self, config, logs, self.view, self.dashboard)
+        #: Imported Grafana dashboards (`--dashboard`), a screen each.
+        self.grafana = DashboardImports(self, config, metrics, self._dashboard_span)
         if config.keys:
             self.set_keymap(dict(config.keys))
 
@@ -219,6 +225,14 @@ class PulseApp(App[int]):
             self.call_after_refresh(gc.freeze)
         self.logs.start()
         self.alerts.start()
+        self.grafana.mounted()
+
+    def _dashboard_span(self) -> Span:
+        state = self.view.state
+        return Span(state.range_seconds, state.window_end(), self.config.prometheus.scrape_interval)
+
+    def action_next_dashboard(self) -> None:
+        self.grafana.next()
 
     def _panel_shown(self, signal: Signal) -> None:
         self.metrics.refetch(signal)
