@@ -57,8 +57,8 @@ def test_legacy_rows_become_grid_positions() -> None:
     assert board.schema_version == 14
     row, graph, single, folded = board.panels
     assert row.is_row and row.title == "Golden"
-    # span 8 of 12 -> 16 of 24 columns; 270px -> 9 units of 30px, under the row's line.
-    assert (graph.grid.x, graph.grid.y, graph.grid.w, graph.grid.h) == (0, 1, 16, 9)
+    # span 8 of 12 -> 16 of 24 columns; 360px -> 12 units of 30px, under the row's line.
+    assert (graph.grid.x, graph.grid.y, graph.grid.w, graph.grid.h) == (0, 1, 16, 12)
     assert (single.grid.x, single.grid.w) == (16, 8)
     assert graph.unit == "reqps" and graph.min == 0
     assert graph.targets[0].interval_factor == 2 and graph.targets[0].interval == "30s"

@@ -3,7 +3,7 @@ row header that folds and unfolds the panels under it."""
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -38,7 +38,10 @@ class GrafanaPanel(Widget):
     def render(self) -> RenderableType:
         size = self.content_size
         lines = render_panel(self.panel, self.result, size.width, size.height, self.glyphs)
-        return Group(*lines)
+        # One Text, one line per row: joined, so no line's own `end` can merge two rows.
+        joined = Text("\n", no_wrap=True, overflow="crop").join(lines)
+        joined.no_wrap, joined.overflow = True, "crop"
+        return joined
 
 
 class RowHeader(Widget, can_focus=True):

@@ -7,6 +7,7 @@ error bodies) is appended as plain text, never parsed as markup.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 
 from rich.color import Color, ColorParseError
@@ -34,14 +35,17 @@ def render_panel(
     """Exactly the panel's content: at most `height` lines of `width` cells."""
     width, height = max(1, width), max(1, height)
     if panel.unsupported:
-        return _fit([Text(panel.unsupported, style="dim italic")], height)
+        return _fit(wrapped(panel.unsupported, "dim italic", width), height)
     if not panel.queries:
         return _fit([Text("no queries", style="dim")], height)
     if result is None:
         return _fit([Text("loading…", style="dim")], height)
-    footer = [Text(e, style=ERROR_STYLE, overflow="ellipsis", no_wrap=True) for e in result.errors]
+    footer: list[Text] = []
+    for error in result.errors:
+        # An error gets up to three lines: Prometheus' words matter, the chart too.
+        footer.extend(wrapped(error, ERROR_STYLE, width)[:3])
     if result.note:
-        footer.append(Text(result.note, style=NOTE_STYLE))
+        footer.extend(wrapped(result.note, NOTE_STYLE, width))
     room = max(1, height - len(footer))
     unit = display_unit(panel)
     if not result.lines:
@@ -53,6 +57,11 @@ def render_panel(
     else:
         body = _stats(panel, result.lines, unit, width, room)
     return _fit(body[:room] + footer, height)
+
+
+def wrapped(message: str, style: str, width: int) -> list[Text]:
+    """A message (the file's or the server's text, as data) broken into lines of `width`."""
+    return [Text(line, style=style) for line in textwrap.wrap(message, max(1, width)) or [""]]
 
 
 def _fit(lines: list[Text], height: int) -> list[Text]:

@@ -1,0 +1,207 @@
+"""Imported Grafana dashboards in the real app against the real backfilled prometheus:
+the values the panels show (support/backfill.py's known steady state), rows folding,
+and one request per shown target per refresh, counted at a proxy."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from support.backfill import EXPECTED
+from support.prometheus_fixtures import PrometheusData
+from support.prometheus_server import FaultProxy
+from ui.harness import screen_text, wait_until
+
+from pulse_tui.config import Config
+from pulse_tui.model.core.units import format_value
+from pulse_tui.sources.prometheus.source import PrometheusSource
+from pulse_tui.ui.app import PulseApp
+from pulse_tui.ui.widgets.dashboards.screen import GrafanaScreen
+
+DATA = Path(__file__).parent.parent / "data" / "grafana"
+SIZE = (160, 48)
+
+
+def make_app(data: PrometheusData, *files: Path, url: str | None = None) -> PulseApp:
+    config: Config = data.config(url)
+    config = replace(
+        config,
+        # No timer refresh during a test: each refresh is pressed, so requests can be counted.
+        dashboard=replace(config.dashboard, refresh=3600.0),
+        prometheus_defaulted=False,
+        dashboards=files,
+    )
+    app = PulseApp(config, PrometheusSource(config), [])
+    app.view.set(replace(app.view.state, end=float(data.end)))
+    return app
+
+
+def loaded(screen: GrafanaScreen) -> bool:
+    return screen.variables is not None and all(
+        w.result is not None
+        for w in screen.shown_panels()
+        if not w.panel.unsupported and w.panel.queries
+    )
+
+
+def panel_text(app: PulseApp, title: str) -> str:
+    """The lines of the screen crossing the panel titled `title`, that panel's cells only."""
+    screen = app.screen
+    assert isinstance(screen, GrafanaScreen)
+    widget = next(w for w in screen.panel_widgets.values() if w.panel.title == title)
+    region = widget.content_region
+    lines = screen_text(app).splitlines()[region.y : region.bottom]
+    return "\n".join(line[region.x : region.right] for line in lines)
+
+
+def flat(text: str) -> str:
+    """A panel's text with its line breaks undone (messages wrap at the panel's width)."""
+    return " ".join(text.split())
+
+
+async def open_dashboard(app: PulseApp, pilot) -> GrafanaScreen:  # type: ignore[no-untyped-def]
+    await pilot.press("g")
+    await wait_until(pilot, lambda: isinstance(app.screen, GrafanaScreen))
+    screen = app.screen
+    assert isinstance(screen, GrafanaScreen)
+    await wait_until(pilot, lambda: loaded(screen))
+    await pilot.pause(0.1)
+    return screen
+
+
+async def test_current_dashboard_shows_the_backfilled_values(
+    prometheus_data: PrometheusData,
+) -> None:
+    app = make_app(prometheus_data, DATA / "current.json")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        text = screen_text(app)
+        # Variables: the saved multi value kept, $code's All is its custom all value.
+        assert "$job=api,checkout" in text and "$code=All" in text
+        requests = panel_text(app, "Requests per job")
+        for job in ("api", "checkout"):
+            assert format_value(EXPECTED["traffic"][job], "req/s") in requests, requests
+        assert "worker" not in requests  # $job is api|checkout
+        assert "1%" in panel_text(app, "API 5xx")  # 5xx of api: 1 %, over the 0.5 % threshold
+        assert "0.50" in panel_text(app, "CPU api")  # 0.5 cores, decimals 2
+        assert "panel type 'table' is not supported yet" in flat(panel_text(app, "Raw table"))
+        assert "datasource type 'loki' is not supported" in flat(panel_text(app, "Loki rate"))
+        # The folded row's panels are not on screen (and not fetched) until unfolded.
+        assert "p99 latency" not in text
+        row = screen.row_headers[5]
+        row.focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: loaded(screen))
+        await pilot.pause(0.1)
+        assert "2.2s" in panel_text(app, "p99 latency")  # checkout p99 in ms, shown as s
+        queues = panel_text(app, "Queue p99")
+        assert "1.5s" in queues and "4.7s" in queues
+        await pilot.press("escape")
+        assert not isinstance(app.screen, GrafanaScreen)
+
+
+async def test_legacy_rows_and_export_wrapper(prometheus_data: PrometheusData) -> None:
+    app = make_app(prometheus_data, DATA / "legacy.json", DATA / "export.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dashboard(app, pilot)
+        requests = panel_text(app, "Requests")
+        for job, rps in EXPECTED["traffic"].items():
+            if job.isalnum():
+                assert job in requests and format_value(rps, "req/s") in requests
+        assert "1.5" in panel_text(app, "Worker CPU")
+        assert "Hidden graph" not in screen_text(app)
+        await pilot.press("g")  # the second file
+        await wait_until(pilot, lambda: "Wrapped export" in screen_text(app))
+        screen = app.screen
+        assert isinstance(screen, GrafanaScreen)
+        await wait_until(pilot, lambda: loaded(screen))
+        await pilot.pause(0.1)
+        assert "4 req/s" in panel_text(app, "Checkout traffic")
+        assert "37.5%" in panel_text(app, "Worker CPU")  # 1.5 of 4 cores, decimals 1
+        assert "panel type 'heatmap' is not supported yet" in flat(panel_text(app, "Heat"))
+        await pilot.press("g")  # after the last: back to the main dashboard
+        assert not isinstance(app.screen, GrafanaScreen)
+
+
+def dashboard_queries(proxy: FaultProxy, start: int) -> list[str]:
+    """The PromQL of the requests the proxy saw since `start` that came from the dashboard
+    (the main panels' queries are told apart by their text)."""
+    out = []
+    for path in proxy.paths[start:]:
+        query = parse_qs(urlsplit(path).query).get("query", [""])[0]
+        if "$" not in query and (
+            "process_cpu" in query or 'job="api"' in query or "(api|checkout)" in query
+        ):
+            out.append(query)
+    return out
+
+
+async def test_one_request_per_shown_target_per_refresh(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy
+) -> None:
+    app = make_app(prometheus_data, DATA / "current.json", url=fault_proxy.url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        for _ in range(2):
+            before, sent = len(fault_proxy.paths), screen.queries_sent
+            await pilot.press("r")
+            await wait_until(pilot, lambda sent=sent: screen.queries_sent >= sent + 3)
+            await pilot.pause(0.2)
+            # Requests (A; B is hidden), API 5xx, CPU api: three targets, three requests,
+            # whatever the number of series or variable values.
+            assert screen.queries_sent == sent + 3
+            queries = dashboard_queries(fault_proxy, before)
+            assert len(queries) == 3, queries
+            assert len(set(queries)) == 3
+
+
+async def test_bad_files_are_one_line_each_and_the_app_runs(
+    prometheus_data: PrometheusData, tmp_path: Path
+) -> None:
+    not_json = tmp_path / "broken.json"
+    not_json.write_text("{ this is not json")
+    not_board = tmp_path / "list.json"
+    not_board.write_text(json.dumps([1, 2, 3]))
+    app = make_app(prometheus_data, not_json, not_board, DATA / "export.json")
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.grafana.errors == [
+            f"{not_json}: not JSON (Expecting property name enclosed in double quotes at line 1)",
+            f"{not_board}: not a Grafana dashboard (no 'panels' or 'rows' list)",
+        ]
+        await pilot.press("g")
+        await wait_until(pilot, lambda: "not JSON" in screen_text(app))
+        await pilot.press("g", "g")
+        await wait_until(pilot, lambda: "Wrapped export" in screen_text(app))
+
+
+async def test_a_query_answering_thousands_of_series_is_capped_and_says_so(
+    prometheus_data: PrometheusData, tmp_path: Path
+) -> None:
+    # Every distinct sample value of every series at every step is a series of its own
+    # (about 6,000 from the backfilled counters and buckets), under three label names.
+    values = '{__name__=~"http_.*|process_.*|queue_.*"}'
+    flood = " or ".join(f'count_values("{name}", {values})' for name in ("a", "b", "c"))
+    board = {
+        "title": "Flood",
+        "panels": [
+            {
+                "type": "timeseries",
+                "title": "Too many",
+                "gridPos": {"x": 0, "y": 0, "w": 24, "h": 10},
+                "targets": [{"refId": "A", "expr": flood}],
+            }
+        ],
+    }
+    path = tmp_path / "flood.json"
+    path.write_text(json.dumps(board))
+    app = make_app(prometheus_data, path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        result = next(iter(screen.panel_widgets.values())).result
+        assert result is not None and result.note is not None
+        total = int(result.note.split(" of ")[1].split()[0].replace(",", ""))
+        assert total >= 10_000
+        assert len(result.lines) == 200
+        assert f"showing 200 of {total:,} series" in flat(panel_text(app, "Too many"))
