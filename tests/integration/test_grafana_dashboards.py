@@ -62,7 +62,7 @@ def flat(text: str) -> str:
 
 
 async def open_dashboard(app: PulseApp, pilot) -> GrafanaScreen:  # type: ignore[no-untyped-def]
-    await pilot.press("g")
+    await pilot.press("d")
     await wait_until(pilot, lambda: isinstance(app.screen, GrafanaScreen))
     screen = app.screen
     assert isinstance(screen, GrafanaScreen)
@@ -112,7 +112,7 @@ async def test_legacy_rows_and_export_wrapper(prometheus_data: PrometheusData) -
                 assert job in requests and format_value(rps, "req/s") in requests
         assert "1.5" in panel_text(app, "Worker CPU")
         assert "Hidden graph" not in screen_text(app)
-        await pilot.press("g")  # the second file
+        await pilot.press("d")  # the second file
         await wait_until(pilot, lambda: "Wrapped export" in screen_text(app))
         screen = app.screen
         assert isinstance(screen, GrafanaScreen)
@@ -121,7 +121,7 @@ async def test_legacy_rows_and_export_wrapper(prometheus_data: PrometheusData) -
         assert "4 req/s" in panel_text(app, "Checkout traffic")
         assert "37.5%" in panel_text(app, "Worker CPU")  # 1.5 of 4 cores, decimals 1
         assert "panel type 'heatmap' is not supported yet" in flat(panel_text(app, "Heat"))
-        await pilot.press("g")  # after the last: back to the main dashboard
+        await pilot.press("d")  # after the last: back to the main dashboard
         assert not isinstance(app.screen, GrafanaScreen)
 
 
@@ -170,9 +170,9 @@ async def test_bad_files_are_one_line_each_and_the_app_runs(
             f"{not_json}: not JSON (Expecting property name enclosed in double quotes at line 1)",
             f"{not_board}: not a Grafana dashboard (no 'panels' or 'rows' list)",
         ]
-        await pilot.press("g")
+        await pilot.press("d")
         await wait_until(pilot, lambda: "not JSON" in screen_text(app))
-        await pilot.press("g", "g")
+        await pilot.press("d", "d")
         await wait_until(pilot, lambda: "Wrapped export" in screen_text(app))
 
 

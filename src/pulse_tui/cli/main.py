@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         action="append",
         default=[],
-        help="import a Grafana dashboard JSON file as a screen (g shows it; repeatable)",
+        help="import a Grafana dashboard JSON file as a screen (d shows it; repeatable)",
     )
     return parser
 

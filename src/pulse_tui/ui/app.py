@@ -43,6 +43,8 @@ from pulse_tui.ui.view import ViewController
 from pulse_tui.ui.widgets.alerting.alerts_pane import AlertsPane
 from pulse_tui.ui.widgets.alerting.error_groups_pane import ErrorGroupsPane
 from pulse_tui.ui.widgets.dashboards.imports import DashboardImports
+from pulse_tui.ui.widgets.dashboards.panel_view import RowHeader
+from pulse_tui.ui.widgets.dashboards.screen import GrafanaScreen
 from pulse_tui.ui.widgets.logs.log_panel import LogPanel
 from pulse_tui.ui.widgets.metrics.changes_strip import ChangesStrip
 from pulse_tui.ui.widgets.metrics.service_table import ServiceTable
@@ -122,7 +124,7 @@ class PulseApp(App[int]):
         Binding("e", "show_tab('error-groups')", "Errors", show=False, id="pane_errors"),
         Binding("u", "show_tab('probes')", "Probes", show=False, id="pane_probes"),
         Binding("i", "next_change", "What changed", id="what_changed"),
-        Binding("g", "next_dashboard", "Dashboards", show=False, id="dashboards"),
+        Binding("d", "next_dashboard", "Dashboards", show=False, id="dashboards"),
     ]
 
     #: Action -> description, for the help screen and the command palette.
@@ -364,6 +366,8 @@ class PulseApp(App[int]):
                     SilenceScreen,
                     HostSearchScreen,
                     MatchList,
+                    GrafanaScreen,
+                    RowHeader,
                     HelpScreen,
                 )
                 described = {**self.ACTION_HELP, **self.KEY_HELP}

@@ -1,4 +1,4 @@
-"""The dashboards the user imported: read once at start, one screen each, `g` goes
+"""The dashboards the user imported: read once at start, one screen each, `d` goes
 through them and back to the main dashboard. A file that cannot be imported is one line
 (file and problem) in a toast and on its screen; the app runs on without it."""
 

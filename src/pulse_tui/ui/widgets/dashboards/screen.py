@@ -28,7 +28,7 @@ from pulse_tui.sources.dashboards import PanelResult, Span, fetch_panel, resolve
 from pulse_tui.ui.charts.line_chart import plot_points
 from pulse_tui.ui.widgets.dashboards.panel_view import GrafanaPanel, RowHeader
 
-HELP = "g next dashboard · Esc back · Tab rows, Enter folds · r refresh"
+HELP = "d next dashboard · Esc back · Tab rows, Enter folds · r refresh"
 
 
 class GrafanaScreen(Screen[None]):
