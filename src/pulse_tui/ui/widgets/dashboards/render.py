@@ -151,8 +151,10 @@ def _stats(
         value = _value_of(panel, line)
         shown = unit.format(value)
         style = _style(panel, None if value is None else value * unit.factor, *_bounds(panel, unit))
-        text = Text(no_wrap=True, overflow="ellipsis", justify="center" if single else "left")
-        if not single:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if single:
+            text.append(" " * max(0, (width - len(shown)) // 2))
+        else:
             text.append(_clip(line.legend, max(1, width - len(shown) - 1)) + " ")
         text.append(shown, style=style)
         out.append(text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
@@ -29,6 +30,17 @@ from pulse_tui.ui.charts.line_chart import plot_points
 from pulse_tui.ui.widgets.dashboards.panel_view import GrafanaPanel, RowHeader
 
 HELP = "d next dashboard · Esc back · Tab rows, Enter folds · r refresh"
+
+
+class Canvas(Container):
+    """The area the panels are placed on; tells the screen when its width changes."""
+
+    def __init__(self, on_width: Callable[[int], None], id: str) -> None:
+        super().__init__(id=id)
+        self._on_width = on_width
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._on_width(event.size.width)
 
 
 class GrafanaScreen(Screen[None]):
@@ -89,7 +101,7 @@ class GrafanaScreen(Screen[None]):
         problems.display = bool(self.error)
         yield problems
         with VerticalScroll(id="gd-body"):
-            canvas = Container(id="gd-canvas")
+            canvas = Canvas(self._canvas_resized, id="gd-canvas")
             with canvas:
                 for panel in self._all_panels():
                     if panel.is_row:
@@ -122,8 +134,9 @@ class GrafanaScreen(Screen[None]):
         self._relayout()
         self.action_refresh_panels()
 
-    def on_resize(self) -> None:
-        if self.dashboard is not None and self.size.width != self._laid_out_width:
+    def _canvas_resized(self, width: int) -> None:
+        # A resize of the terminal, or the scrollbar coming or going with the height.
+        if self.dashboard is not None and width != self._laid_out_width:
             self._relayout()
 
     def _relayout(self) -> None:
@@ -131,7 +144,7 @@ class GrafanaScreen(Screen[None]):
             return
         canvas = self.query_one("#gd-canvas", Widget)
         width = max(24, canvas.size.width or self.size.width - 2)
-        self._laid_out_width = self.size.width
+        self._laid_out_width = canvas.size.width
         placements = layout(self.dashboard.panels, width, self.folded)
         shown = {p.panel.id for p in placements}
         for placement in placements:
