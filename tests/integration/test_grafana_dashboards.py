@@ -9,7 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from support.backfill import EXPECTED
+import pytest
+from support.backfill import EXPECTED, HOSTILE
 from support.prometheus_fixtures import PrometheusData
 from support.prometheus_server import FaultProxy
 from ui.harness import screen_text, wait_until
@@ -205,3 +206,66 @@ async def test_a_query_answering_thousands_of_series_is_capped_and_says_so(
         assert total >= 10_000
         assert len(result.lines) == 200
         assert f"showing 200 of {total:,} series" in flat(panel_text(app, "Too many"))
+
+
+async def test_all_of_a_variable_matches_every_value_even_a_hostile_one(
+    prometheus_data: PrometheusData, tmp_path: Path
+) -> None:
+    board = {
+        "title": "All jobs",
+        "templating": {
+            "list": [
+                {
+                    "name": "job",
+                    "type": "query",
+                    "query": "label_values(http_requests_total, job)",
+                    "includeAll": True,
+                    "multi": True,
+                    "current": {"value": "$__all"},
+                },
+                {
+                    "name": "one",
+                    "type": "query",
+                    "query": "label_values(http_requests_total, job)",
+                    "regex": "/ird/",
+                },
+            ]
+        },
+        "panels": [
+            {
+                "type": "timeseries",
+                "title": "Traffic",
+                "gridPos": {"x": 0, "y": 0, "w": 24, "h": 12},
+                "fieldConfig": {"defaults": {"unit": "reqps"}},
+                "targets": [
+                    {
+                        "refId": "A",
+                        "expr": 'sum by (job) (rate(http_requests_total{job=~"$job"}[5m]))',
+                        "legendFormat": "{{job}}",
+                    }
+                ],
+            },
+            {
+                "type": "stat",
+                "title": "Hostile alone",
+                "gridPos": {"x": 0, "y": 12, "w": 24, "h": 4},
+                "fieldConfig": {"defaults": {"unit": "reqps"}},
+                "targets": [
+                    {"refId": "A", "expr": 'sum(rate(http_requests_total{job="$one"}[5m]))'}
+                ],
+            },
+        ],
+    }
+    path = tmp_path / "all.json"
+    path.write_text(json.dumps(board))
+    app = make_app(prometheus_data, path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        widgets = list(screen.panel_widgets.values())
+        traffic, alone = (w.result for w in widgets)
+        assert traffic is not None and alone is not None
+        assert traffic.errors == () and alone.errors == ()
+        latest = {line.legend: line.series.latest() for line in traffic.lines}
+        assert latest == pytest.approx(EXPECTED["traffic"], rel=1e-9)
+        assert HOSTILE in panel_text(app, "Traffic")  # shown as the text it is
+        assert alone.lines[0].series.latest() == pytest.approx(EXPECTED["traffic"][HOSTILE])

@@ -32,8 +32,10 @@ def test_single_value_in_every_reference_syntax() -> None:
     assert interpolate(text, selections) == 'up{job="api"} + up{job="api"} + up{job="api"}'
 
 
-def test_single_value_escapes_backslash_and_quote() -> None:
-    assert interpolate('x{a="$v"}', {"v": sel("a\\b'c")}) == 'x{a="a\\\\b\\\\\'c"}'
+def test_single_value_escapes_backslash_and_double_quote_for_the_promql_string() -> None:
+    text = interpolate('x{a="$v"}', {"v": sel("a\\b\"c'd")})
+    assert text == 'x{a="a\\\\b\\"c\'d"}'
+    assert text[len('x{a="') : -2].encode().decode("unicode_escape") == "a\\b\"c'd"
 
 
 def test_multi_values_become_a_regex_alternation() -> None:
@@ -47,10 +49,11 @@ def test_one_value_of_a_multi_variable_has_no_parentheses() -> None:
 
 
 def test_multi_values_with_regex_metacharacters_are_escaped_for_a_promql_string() -> None:
-    values = ("a.b", "c|d", "e(f)", "g\\h", "x+y*z?", "[k]", "^$")
+    values = ("a.b", "c|d", "e(f)", "g\\h", "x+y*z?", "[k]", "^$", 'we"ird')
     text = interpolate('m{l=~"$v"}', {"v": sel(*values, multi=True)})
     assert text == (
-        'm{l=~"(a\\\\.b|c\\\\|d|e\\\\(f\\\\)|g\\\\\\\\h|x\\\\+y\\\\*z\\\\?|\\\\[k\\\\]|\\\\^\\\\$)"}'
+        'm{l=~"(a\\\\.b|c\\\\|d|e\\\\(f\\\\)|g\\\\\\\\h|x\\\\+y\\\\*z\\\\?|\\\\[k\\\\]|\\\\^\\\\$'
+        '|we\\"ird)"}'
     )
     # Read back as PromQL reads its string, the regex matches each value exactly.
     inside = text[len('m{l=~"') : -2].encode().decode("unicode_escape")

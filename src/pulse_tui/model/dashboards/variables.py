@@ -5,7 +5,7 @@ asks Prometheus); here are only the parse, the dependency order (a cycle is an e
 the `regex` filter and the substitution of `$var`, `${var}`, `${var:format}` and
 `[[var]]` into PromQL, as Grafana's Prometheus datasource does it:
 
-- one value: inserted with `\\` and `'` escaped;
+- one value: inserted with `\\` and `"` escaped for the PromQL string;
 - several values (multi, or All): each regex-escaped for a PromQL string (`a\\\\.b`), joined
   with `|` and wrapped in parentheses when more than one, so `job=~"$job"` matches them;
 - All with a custom `allValue`: that value as written (it is usually a regex like `.*`).
@@ -303,14 +303,19 @@ def choose(variable: Variable, options: Sequence[str]) -> Selection:
 
 
 def escape_value(value: str) -> str:
-    """A single value in PromQL (Grafana's prometheusRegularEscape)."""
-    return value.replace("\\", "\\\\").replace("'", "\\\\'")
+    """A single value inside a PromQL double-quoted string: `\\` and `"` escaped, so
+    `job="$job"` matches the value exactly, whatever it holds. (Grafana escapes `'` instead
+    of `"`, which breaks on a value with a double quote; the value is data, so not here.)"""
+    return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def escape_regex(value: str) -> str:
-    """One of several values in a PromQL regex string (prometheusSpecialRegexEscape)."""
+    """One of several values in a PromQL regex string (Grafana's
+    prometheusSpecialRegexEscape, plus `"` so the string stays closed): each regex
+    metacharacter gets a backslash, written doubled for the PromQL string."""
     value = value.replace("\\", "\\\\\\\\")
-    return _REGEX_SPECIAL.sub(lambda m: "\\\\" + m.group(0), value)
+    value = _REGEX_SPECIAL.sub(lambda m: "\\\\" + m.group(0), value)
+    return value.replace('"', '\\"')
 
 
 def format_selection(selection: Selection, fmt: str | None) -> str:
