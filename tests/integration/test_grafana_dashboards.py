@@ -19,6 +19,7 @@ from pulse_tui.config import Config
 from pulse_tui.model.core.units import format_value
 from pulse_tui.sources.prometheus.source import PrometheusSource
 from pulse_tui.ui.app import PulseApp
+from pulse_tui.ui.screens.picker import PickerScreen
 from pulse_tui.ui.widgets.dashboards.screen import GrafanaScreen
 
 DATA = Path(__file__).parent.parent / "data" / "grafana"
@@ -269,3 +270,34 @@ async def test_all_of_a_variable_matches_every_value_even_a_hostile_one(
         assert latest == pytest.approx(EXPECTED["traffic"], rel=1e-9)
         assert HOSTILE in panel_text(app, "Traffic")  # shown as the text it is
         assert alone.lines[0].series.latest() == pytest.approx(EXPECTED["traffic"][HOSTILE])
+
+
+async def test_v_picks_a_variable_value_and_the_panels_follow(
+    prometheus_data: PrometheusData,
+) -> None:
+    app = make_app(prometheus_data, DATA / "current.json")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        assert "worker" not in panel_text(app, "Requests per job")
+        await pilot.press("v")  # three variables to pick from: $job, $code, $window
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press(*"job", "enter")
+        await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, PickerScreen) and app.screen.title_text == "$job",
+        )
+        # $job is multi: api and checkout start ticked; tick worker too.
+        await pilot.press(*"worker", "tab", "enter")
+        await wait_until(pilot, lambda: app.screen is screen)
+        await wait_until(
+            pilot,
+            lambda: (
+                screen.variables is not None
+                and screen.variables.selections["job"].values == ("api", "checkout", "worker")
+            ),
+        )
+        await wait_until(pilot, lambda: "worker" in panel_text(app, "Requests per job"))
+        assert format_value(EXPECTED["traffic"]["worker"], "req/s") in panel_text(
+            app, "Requests per job"
+        )
+        assert "$job=api,checkout,worker" in screen_text(app)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.dashboards.grafana import Panel, Target
 from pulse_tui.model.dashboards.panels import (
     MAX_SERIES,
@@ -32,6 +33,7 @@ from pulse_tui.model.dashboards.variables import (
     choose,
     filter_options,
     interpolate,
+    keep_choice,
     resolution_order,
 )
 from pulse_tui.model.metrics.signals import QueryWindow, Series
@@ -98,11 +100,12 @@ async def fetch_panel(
     errors: list[str] = []
     for target, answer in zip(targets, answers, strict=True):
         if isinstance(answer, str):
-            errors.append(f"{target.ref_id}: {answer}")
+            errors.append(sanitize(f"{target.ref_id}: {answer}"))
             continue
         for series in answer:
             labels = all_labels(series, source.service_label)
-            lines.append(PanelLine(legend(target, labels), series, target.ref_id))
+            # Label values are the server's text: made safe once, here.
+            lines.append(PanelLine(sanitize(legend(target, labels)), series, target.ref_id))
     kept, note = cap_series([line.series for line in lines], max_series)
     ranged = [w for t, w in zip(targets, windows, strict=True) if not t.instant]
     window = (ranged or windows or [_fallback(span, points)])[0]
@@ -143,18 +146,26 @@ async def _run(
 
 
 async def resolve_variables(
-    source: MetricsSource, variables: Sequence[Variable], span: Span
+    source: MetricsSource,
+    variables: Sequence[Variable],
+    span: Span,
+    chosen: Mapping[str, Selection] | None = None,
 ) -> VariableState:
     """Every variable's selection, in dependency order (a chained query sees the ones it
-    uses); one query per query variable. A failed one keeps its saved value, and says so."""
+    uses); one query per query variable. `chosen` holds what the user picked, kept while
+    still offered. A failed one keeps its saved value, and says so."""
     state = VariableState()
+    chosen = chosen or {}
     for variable in resolution_order(variables):
         try:
             options = await _options(source, variable, span, state.selections)
         except (SourceError, VariableError) as exc:
-            state.problems[variable.name] = str(exc)
+            state.problems[variable.name] = sanitize(str(exc))
             options = list(variable.options)
-        state.selections[variable.name] = choose(variable, options)
+        state.options[variable.name] = options
+        picked = chosen.get(variable.name)
+        kept = keep_choice(picked, variable, options) if picked is not None else None
+        state.selections[variable.name] = kept or choose(variable, options)
     return state
 
 

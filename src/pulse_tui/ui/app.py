@@ -313,6 +313,7 @@ class PulseApp(App[int]):
 
     def action_refresh_now(self) -> None:
         self.metrics.retry_now()
+        self.grafana.refresh_now()  # the view changed (range, pan, zoom) or `r`
 
     def on_service_table_service_chosen(self, event: ServiceTable.ServiceChosen) -> None:
         self.view.focus_service(event.service)

@@ -1,5 +1,8 @@
 """A Grafana dashboard JSON file -> typed, validated dataclasses.
 
+The file is untrusted text: titles and the names quoted in messages are sanitised here,
+where they enter the model (`model/core/sanitize.py`), and drawn as plain text.
+
 Both the bare dashboard and the export wrapper (`{"dashboard": {...}}`) are read, and both
 layouts: `panels` with `gridPos` (schema 16 and later) and the legacy `rows` of spans
 (earlier), which is converted to grid positions the way Grafana's own migration does
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.dashboards.variables import Variable, parse_variables
 
 #: Panel types drawn in this version; the others are titled placeholders saying so.
@@ -154,7 +158,7 @@ def parse_dashboard(text: str, where: str) -> Dashboard:
     except ValueError as exc:
         raise DashboardError(where, str(exc)) from None
     ordered = tuple(sorted(panels, key=lambda p: (p.grid.y, p.grid.x)))
-    title = str(data.get("title") or Path(where).stem)
+    title = sanitize(str(data.get("title") or Path(where).stem))
     return Dashboard(where, title, schema, ordered, variables)
 
 
@@ -170,7 +174,7 @@ def _templating(data: Mapping[str, Any]) -> list[Any]:
 
 def _panel(raw: Mapping[str, Any], index: int, grid: GridPos | None = None) -> Panel:
     kind = str(raw.get("type") or "graph")
-    title = str(raw.get("title") or "")
+    title = sanitize(str(raw.get("title") or ""))
     grid = grid or _grid(raw.get("gridPos"), index)
     panel_id = _int(raw.get("id"), index + 1)
     if kind == "row":
@@ -209,7 +213,7 @@ def _panel(raw: Mapping[str, Any], index: int, grid: GridPos | None = None) -> P
 
 def _unsupported(kind: str, raw: Mapping[str, Any]) -> str | None:
     if kind not in SUPPORTED_TYPES:
-        return f"panel type '{kind}' is not supported yet"
+        return f"panel type '{sanitize(kind)}' is not supported yet"
     kinds = {_datasource_type(raw.get("datasource"))}
     kinds |= {
         _datasource_type(t.get("datasource"))
@@ -218,7 +222,7 @@ def _unsupported(kind: str, raw: Mapping[str, Any]) -> str | None:
     }
     others = sorted(k for k in kinds if k not in ("prometheus", "", "mixed"))
     if others:
-        return f"datasource type '{others[0]}' is not supported (Prometheus only)"
+        return f"datasource type '{sanitize(others[0])}' is not supported (Prometheus only)"
     return None
 
 
@@ -328,7 +332,8 @@ def _legacy_rows(rows: list[Any]) -> tuple[Panel, ...]:
         y += row_height
         collapsed = bool(row.get("collapse"))
         if titled:
-            title = str(row.get("title") or "") if row.get("showTitle", True) else ""
+            shown = row.get("showTitle", True)
+            title = sanitize(str(row.get("title") or "")) if shown else ""
             header = GridPos(0, header_y, GRID_COLUMNS, 1)
             panels.append(
                 Panel(

@@ -379,5 +379,17 @@ class VariableState:
     """The selections of one dashboard's variables, filled in resolution order."""
 
     selections: dict[str, Selection] = field(default_factory=dict)
+    #: Variable name -> the values it offers (what a picker lists).
+    options: dict[str, list[str]] = field(default_factory=dict)
     #: Variable name -> why its options could not be had (its saved value is used).
     problems: dict[str, str] = field(default_factory=dict)
+
+
+def keep_choice(chosen: Selection, variable: Variable, options: Sequence[str]) -> Selection | None:
+    """A value the user picked, still valid for the options offered now (a chained
+    variable's options change with what it uses); None: no longer, choose again."""
+    if chosen.is_all:
+        return Selection(tuple(options), True, variable.all_value, chosen.multi)
+    if options and not all(value in options for value in chosen.values):
+        return None
+    return chosen

@@ -75,6 +75,12 @@ class DashboardImports:
             )
         return self._screens[index]
 
+    def refresh_now(self) -> None:
+        """The view changed: the dashboard on screen (if one is) fetches at once."""
+        for screen in self._screens.values():
+            if screen is self._app.screen:
+                screen.action_refresh_panels()
+
     def next(self) -> None:
         """The next dashboard; after the last, back to the main one."""
         app = self._app

@@ -20,16 +20,18 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from pulse_tui.model.core.durations import format_duration
+from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.dashboards.grafana import Dashboard, Panel
 from pulse_tui.model.dashboards.layout import layout, total_height
 from pulse_tui.model.dashboards.panels import MAX_SERIES
-from pulse_tui.model.dashboards.variables import VariableState, format_selection
+from pulse_tui.model.dashboards.variables import Selection, VariableState, format_selection
 from pulse_tui.sources.base import MetricsSource
 from pulse_tui.sources.dashboards import PanelResult, Span, fetch_panel, resolve_variables
 from pulse_tui.ui.charts.line_chart import plot_points
 from pulse_tui.ui.widgets.dashboards.panel_view import GrafanaPanel, RowHeader
+from pulse_tui.ui.widgets.dashboards.variable_picker import pick_variable
 
-HELP = "d next dashboard · Esc back · Tab rows, Enter folds · r refresh"
+HELP = "d next dashboard · Esc back · v variables · Tab rows, Enter folds · r refresh"
 
 
 class Canvas(Container):
@@ -57,6 +59,7 @@ class GrafanaScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("r", "refresh_panels", "Refresh"),
+        Binding("v", "pick_variable", "Variables"),
     ]
 
     def __init__(
@@ -88,6 +91,8 @@ class GrafanaScreen(Screen[None]):
         self._resolving = False
         #: None until the variables are resolved (the panels wait for them).
         self.variables: VariableState | None = None
+        #: What the user picked with `v`, by variable name (kept while still offered).
+        self.chosen: dict[str, Selection] = {}
         #: Queries sent by this screen (panels and variables), for tests and benchmarks.
         self.queries_sent = 0
         self._laid_out_width = 0
@@ -97,7 +102,7 @@ class GrafanaScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         title = self.dashboard.title if self.dashboard else "dashboard not imported"
         yield Static(Text(title, style="bold"), id="gd-header")
-        problems = Static(Text(self.error or ""), id="gd-problems")
+        problems = Static(Text(sanitize(self.error or "")), id="gd-problems")
         problems.display = bool(self.error)
         yield problems
         with VerticalScroll(id="gd-body"):
@@ -194,7 +199,9 @@ class GrafanaScreen(Screen[None]):
         assert self.dashboard is not None
         variables = self.dashboard.variables
         try:
-            self.variables = await resolve_variables(self._source, variables, self._span())
+            self.variables = await resolve_variables(
+                self._source, variables, self._span(), self.chosen
+            )
         finally:
             self._resolving = False
         self.queries_sent += sum(1 for v in variables if v.kind == "query")
@@ -223,13 +230,23 @@ class GrafanaScreen(Screen[None]):
         for name, selection in self.variables.selections.items():
             shown = "All" if selection.is_all else format_selection(selection, "csv")
             header.append(f"  ${name}=", style="dim")
-            header.append(shown or "—")
+            header.append(sanitize(shown) or "—")  # label values: the server's text
         self.query_one("#gd-header", Static).update(header)
         problems = [f"${n}: {p}" for n, p in self.variables.problems.items()]
         if problems:
             widget = self.query_one("#gd-problems", Static)
             widget.update(Text("\n".join(problems)))
             widget.display = True
+
+    def action_pick_variable(self) -> None:
+        if self.dashboard is not None and self.variables is not None:
+            pick_variable(self.app, self.dashboard.variables, self.variables, self._picked)
+
+    def _picked(self, name: str, selection: Selection) -> None:
+        """A new value: variables are resolved again (chained ones follow), then panels."""
+        self.chosen[name] = selection
+        self.variables = None
+        self.action_refresh_panels()
 
     def action_back(self) -> None:
         self.app.pop_screen()
