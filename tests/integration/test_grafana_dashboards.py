@@ -301,3 +301,44 @@ async def test_v_picks_a_variable_value_and_the_panels_follow(
             app, "Requests per job"
         )
         assert "$job=api,checkout,worker" in screen_text(app)
+
+
+async def test_variable_functions_against_prometheus(prometheus_data: PrometheusData) -> None:
+    from pulse_tui.model.dashboards.variables import parse_variables
+    from pulse_tui.sources.dashboards import Span, resolve_variables
+
+    variables = parse_variables(
+        [
+            {"name": "metric", "type": "query", "query": "metrics(http_.*_total)"},
+            {"name": "jobs", "type": "query", "query": "label_values(job)", "regex": "/^[a-z]+$/"},
+            {
+                "name": "limited",
+                "type": "query",
+                "query": "query_result(cpu_limit_cores)",
+                "regex": '/job="(?<value>[a-z]+)"/',
+            },
+            {
+                "name": "codes",
+                "type": "query",
+                "query": 'label_values($metric{job="$limited"}, code)',
+            },
+            {"name": "names", "type": "query", "query": "label_names()", "current": {"value": "x"}},
+            {"name": "c", "type": "constant", "query": "prod"},
+            {"name": "i", "type": "interval", "query": "1m,5m", "current": {"value": "5m"}},
+        ]
+    )
+    config = prometheus_data.config()
+    source = PrometheusSource(config)
+    try:
+        state = await resolve_variables(source, variables, Span(3600, prometheus_data.end, 15))
+    finally:
+        await source.close()
+    assert state.options["metric"] == ["http_requests_total"]
+    # Every series' job (odd_gauge's too), the hostile name filtered out by the regex.
+    assert state.options["jobs"] == ["api", "checkout", "inf", "nan", "ninf", "worker"]
+    assert state.options["limited"] == ["api", "checkout", "worker"]
+    # Chained: $metric and $limited (its first option, api) inside the query.
+    assert state.options["codes"] == ["200", "404", "500"]
+    assert state.selections["names"].values == ("x",)  # saved value, and said so
+    assert state.problems == {"names": "label_names() is not supported yet"}
+    assert state.selections["c"].values == ("prod",) and state.selections["i"].values == ("5m",)
