@@ -6,16 +6,18 @@ import re
 
 import pytest
 
-from pulse_tui.model.dashboards.variables import (
-    ALL,
+from pulse_tui.model.dashboards.interpolate import (
     Builtins,
     Selection,
-    Variable,
     VariableError,
-    choose,
     duration,
-    filter_options,
     interpolate,
+)
+from pulse_tui.model.dashboards.variables import (
+    ALL,
+    Variable,
+    choose,
+    filter_options,
     parse_query,
     parse_variables,
     resolution_order,

@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pulse_tui.model.core.sanitize import sanitize
-from pulse_tui.model.dashboards.grafana import Panel, Target
+from pulse_tui.model.dashboards.definition import Panel, Target
+from pulse_tui.model.dashboards.interpolate import Builtins, Selection, VariableError, interpolate
 from pulse_tui.model.dashboards.panels import (
     MAX_SERIES,
     all_labels,
@@ -25,14 +26,10 @@ from pulse_tui.model.dashboards.panels import (
     target_window,
 )
 from pulse_tui.model.dashboards.variables import (
-    Builtins,
-    Selection,
     Variable,
-    VariableError,
     VariableState,
     choose,
     filter_options,
-    interpolate,
     keep_choice,
     resolution_order,
 )

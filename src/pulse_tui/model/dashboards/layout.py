@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from pulse_tui.model.dashboards.grafana import GRID_COLUMNS, Panel
+from pulse_tui.model.dashboards.definition import GRID_COLUMNS, Panel
 
 #: Lines per grid unit: a default 8-unit Grafana panel is 8 lines (6 of chart in a border).
 ROWS_PER_UNIT = 1.0

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pulse_tui.model.core.durations import DurationError, parse_duration
 from pulse_tui.model.core.units import format_value
-from pulse_tui.model.dashboards.grafana import Panel, Target, Thresholds
+from pulse_tui.model.dashboards.definition import Panel, Target, Thresholds
 from pulse_tui.model.metrics.signals import QueryWindow, Series
 from pulse_tui.model.metrics.step import compute_window
 

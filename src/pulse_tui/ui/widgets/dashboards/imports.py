@@ -12,7 +12,8 @@ from typing import Any
 from textual.app import App
 
 from pulse_tui.config import Config
-from pulse_tui.model.dashboards.grafana import Dashboard, DashboardError, load_dashboard
+from pulse_tui.model.dashboards.definition import Dashboard
+from pulse_tui.model.dashboards.grafana import DashboardError, load_dashboard
 from pulse_tui.sources.base import MetricsSource
 from pulse_tui.sources.dashboards import Span
 from pulse_tui.ui.toast import toast

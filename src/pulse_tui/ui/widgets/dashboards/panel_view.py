@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
-from pulse_tui.model.dashboards.grafana import Panel
+from pulse_tui.model.dashboards.definition import Panel
 from pulse_tui.sources.dashboards import PanelResult
 from pulse_tui.ui.widgets.dashboards.render import render_panel
 

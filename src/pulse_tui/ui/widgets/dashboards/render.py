@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from rich.color import Color, ColorParseError
 from rich.text import Text
 
-from pulse_tui.model.dashboards.grafana import Panel
+from pulse_tui.model.dashboards.definition import Panel
 from pulse_tui.model.dashboards.panels import (
     DisplayUnit,
     display_unit,

@@ -21,10 +21,11 @@ from textual.widgets import Static
 
 from pulse_tui.model.core.durations import format_duration
 from pulse_tui.model.core.sanitize import sanitize
-from pulse_tui.model.dashboards.grafana import Dashboard, Panel
+from pulse_tui.model.dashboards.definition import Dashboard, Panel
+from pulse_tui.model.dashboards.interpolate import Selection, format_selection
 from pulse_tui.model.dashboards.layout import layout, total_height
 from pulse_tui.model.dashboards.panels import MAX_SERIES
-from pulse_tui.model.dashboards.variables import Selection, VariableState, format_selection
+from pulse_tui.model.dashboards.variables import VariableState
 from pulse_tui.sources.base import MetricsSource
 from pulse_tui.sources.dashboards import PanelResult, Span, fetch_panel, resolve_variables
 from pulse_tui.ui.charts.line_chart import plot_points

@@ -9,7 +9,8 @@ from typing import Any
 
 from textual.app import App
 
-from pulse_tui.model.dashboards.variables import Selection, Variable, VariableState
+from pulse_tui.model.dashboards.interpolate import Selection
+from pulse_tui.model.dashboards.variables import Variable, VariableState
 from pulse_tui.ui.screens.picker import PickerScreen
 from pulse_tui.ui.toast import toast
 
