@@ -164,3 +164,19 @@ def test_series_beyond_the_cap_are_dropped_and_said_so() -> None:
     kept, note = cap_series(many, 200)
     assert len(kept) == 200 and note == "showing 200 of 10,000 series"
     assert cap_series(many[:5], 200) == (many[:5], None)
+
+
+def test_titles_from_the_file_are_made_safe_where_they_enter() -> None:
+    board = parse_dashboard(
+        json.dumps(
+            {
+                "title": "evil\x1b[2J",
+                "panels": [{"type": "x\x1b]8;;", "title": "[b]bold[/b]\u202e", "id": 1}],
+            }
+        ),
+        "evil.json",
+    )
+    assert "\x1b" not in board.title
+    panel = board.panels[0]
+    assert "\u202e" not in panel.title and "[b]bold[/b]" in panel.title  # markup stays text
+    assert panel.unsupported is not None and "\x1b" not in panel.unsupported
