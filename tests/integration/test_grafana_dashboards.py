@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from support.backfill import EXPECTED, HOSTILE
+from support.big_digits import read_big
 from support.prometheus_fixtures import PrometheusData
 from support.prometheus_server import FaultProxy
 from ui.harness import screen_text, wait_until
@@ -55,7 +56,26 @@ def panel_text(app: PulseApp, title: str) -> str:
     widget = next(w for w in screen.panel_widgets.values() if w.panel.title == title)
     region = widget.content_region
     lines = screen_text(app).splitlines()[region.y : region.bottom]
-    return "\n".join(line[region.x : region.right] for line in lines)
+    # A single stat is drawn in big digits: read back as the text it stands for.
+    return read_big("\n".join(line[region.x : region.right] for line in lines))
+
+
+def colours_of(app: PulseApp, title: str) -> set[str]:
+    """The foreground colours drawn inside the panel titled `title`."""
+    screen = app.screen
+    assert isinstance(screen, GrafanaScreen)
+    widget = next(w for w in screen.panel_widgets.values() if w.panel.title == title)
+    region = widget.content_region
+    colours = set()
+    for y, strip in enumerate(screen._compositor.render_strips()):
+        if region.y <= y < region.bottom:
+            x = 0
+            for segment in strip:
+                inside = region.x <= x < region.right
+                if inside and segment.style and segment.style.color and segment.text.strip():
+                    colours.add(segment.style.color.name)
+                x += len(segment.text)
+    return colours
 
 
 def flat(text: str) -> str:
@@ -87,6 +107,7 @@ async def test_current_dashboard_shows_the_backfilled_values(
             assert format_value(EXPECTED["traffic"][job], "req/s") in requests, requests
         assert "worker" not in requests  # $job is api|checkout
         assert "1%" in panel_text(app, "API 5xx")  # 5xx of api: 1 %, over the 0.5 % threshold
+        assert "#f2495c" in colours_of(app, "API 5xx")  # Grafana's red, the threshold's colour
         assert "0.50" in panel_text(app, "CPU api")  # 0.5 cores, decimals 2
         assert "panel type 'table' is not supported yet" in flat(panel_text(app, "Raw table"))
         assert "datasource type 'loki' is not supported" in flat(panel_text(app, "Loki rate"))

@@ -23,6 +23,7 @@ from pulse_tui.model.dashboards.panels import (
 )
 from pulse_tui.sources.dashboards import PanelLine, PanelResult
 from pulse_tui.ui.charts.line_chart import ChartSeries, render_line_chart
+from pulse_tui.ui.widgets.dashboards.big_digits import big_value
 from pulse_tui.ui.widgets.palette import series_colour
 
 ERROR_STYLE = "#ff5f5f"
@@ -55,7 +56,7 @@ def render_panel(
     elif panel.type in ("gauge", "bargauge"):
         body = _gauges(panel, result.lines, unit, width, room)
     else:
-        body = _stats(panel, result.lines, unit, width, room)
+        body = _stats(panel, result.lines, unit, width, room, glyphs)
     return _fit(body[:room] + footer, height)
 
 
@@ -142,31 +143,37 @@ def _style(panel: Panel, value: float | None, low: float, high: float) -> str:
 
 
 def _stats(
-    panel: Panel, lines: tuple[PanelLine, ...], unit: DisplayUnit, width: int, height: int
+    panel: Panel,
+    lines: tuple[PanelLine, ...],
+    unit: DisplayUnit,
+    width: int,
+    height: int,
+    glyphs: str,
 ) -> list[Text]:
-    """One big value per series, coloured by the thresholds; several are listed."""
+    """One value per series, coloured by the thresholds: a single one big and centred
+    (three rows high where it fits), several listed with their legends."""
+    if len(lines) == 1:
+        value = _value_of(panel, lines[0])
+        shown = unit.format(value)
+        style = _style(panel, None if value is None else value * unit.factor, *_bounds(panel))
+        big = big_value(shown, style, width) if glyphs != "ascii" and height >= 3 else None
+        rows = big or [Text(" " * max(0, (width - len(shown)) // 2)).append(shown, style=style)]
+        return [Text("") for _ in range((height - len(rows)) // 2)] + rows
     out: list[Text] = []
-    single = len(lines) == 1
     for line in lines[:height]:
         value = _value_of(panel, line)
         shown = unit.format(value)
-        style = _style(panel, None if value is None else value * unit.factor, *_bounds(panel, unit))
+        style = _style(panel, None if value is None else value * unit.factor, *_bounds(panel))
         text = Text(no_wrap=True, overflow="ellipsis")
-        if single:
-            text.append(" " * max(0, (width - len(shown)) // 2))
-        else:
-            text.append(_clip(line.legend, max(1, width - len(shown) - 1)) + " ")
+        text.append(_clip(line.legend, max(1, width - len(shown) - 1)) + " ")
         text.append(shown, style=style)
         out.append(text)
-    if single and height >= 3:
-        pad = (height - 1) // 2
-        out = [Text("") for _ in range(pad)] + out
     if len(lines) > height:
         out[-1] = Text(f"… {len(lines) - height + 1} more", style="dim")
     return out
 
 
-def _bounds(panel: Panel, unit: DisplayUnit) -> tuple[float, float]:
+def _bounds(panel: Panel) -> tuple[float, float]:
     low = panel.min if panel.min is not None else 0.0
     high = panel.max if panel.max is not None else 100.0
     return low, high
