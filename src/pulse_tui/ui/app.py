@@ -147,7 +147,7 @@ class PulseApp(App[int]):
         "escape": "Clear the service filter / restore a maximised pane",
         "search_logs": "Search the logs, from any pane (Enter keeps it, n / N move)",
         "next_change": "Go to what changed: its service, its chart and logs at its start",
-        "next_dashboard": "Next imported Grafana dashboard (--dashboard); after the last, back",
+        "next_dashboard": "Next imported Grafana dashboard (--dashboard), then back",
     }
 
     #: What the help says of keys whose binding's description is a footer's one word, and
