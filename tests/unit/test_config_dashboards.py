@@ -40,3 +40,10 @@ def test_the_flag_is_repeatable_and_adds_after_the_config() -> None:
     merged = with_dashboard_flags(config, args.dashboard)
     assert merged.dashboards == (Path("/x/c.json"), Path("a.json"), Path("b.json"))
     assert build_parser().parse_args([]).dashboard == []
+
+
+def test_max_series_is_read_and_checked() -> None:
+    assert parse_config({}, "c.toml").dashboard.max_series == 200
+    assert parse_config({"dashboard": {"max_series": 50}}, "c.toml").dashboard.max_series == 50
+    with pytest.raises(ConfigError, match=r"dashboard\.max_series"):
+        parse_config({"dashboard": {"max_series": 0}}, "c.toml")

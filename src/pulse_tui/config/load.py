@@ -220,9 +220,17 @@ def _read_dashboard(reader: _Reader | None) -> DashboardConfig:
         range=reader.duration("range", 3600.0),
         glyphs=glyphs,
         bell=reader.get("bell", bool, True),
+        max_series=_max_series(reader),
     )
     reader.finish()
     return config
+
+
+def _max_series(reader: _Reader) -> int:
+    value = reader.get("max_series", int, 200)
+    if value < 1:
+        raise reader.error("max_series", f"must be at least 1, got {value}")
+    return int(value)
 
 
 def _read_keys(reader: _Reader | None) -> dict[str, str]:

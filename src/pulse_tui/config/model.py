@@ -102,6 +102,8 @@ class DashboardConfig:
     range: float = 3600.0
     glyphs: str = "braille"
     bell: bool = True
+    #: Series kept per panel of an imported Grafana dashboard (past it: cut, and said so).
+    max_series: int = 200
 
 
 DEFAULT_SIGNALS: dict[Signal, SignalConfig] = {

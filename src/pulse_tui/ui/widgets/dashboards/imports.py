@@ -73,6 +73,7 @@ class DashboardImports:
                 self._span,
                 refresh=self._config.dashboard.refresh,
                 glyphs=self._config.dashboard.glyphs,
+                max_series=self._config.dashboard.max_series,
             )
         return self._screens[index]
 
