@@ -102,6 +102,7 @@ async def test_current_dashboard_shows_the_backfilled_values(
         text = screen_text(app)
         # Variables: the saved multi value kept, $code's All is its custom all value.
         assert "$job=api,checkout" in text and "$code=All" in text
+        assert app.view.state.describe_range() in text  # "1h to 12-02 10:00": a past range
         requests = panel_text(app, "Requests per job")
         for job in ("api", "checkout"):
             assert format_value(EXPECTED["traffic"][job], "req/s") in requests, requests

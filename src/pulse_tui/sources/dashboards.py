@@ -71,6 +71,8 @@ class Span:
     range_seconds: float
     end: float
     scrape_interval: float
+    #: How the header names it ("last 1h", "1h to 12-02 10:00", "paused").
+    label: str = ""
 
 
 async def fetch_panel(

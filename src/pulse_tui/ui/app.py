@@ -231,7 +231,9 @@ class PulseApp(App[int]):
 
     def _dashboard_span(self) -> Span:
         state = self.view.state
-        return Span(state.range_seconds, state.window_end(), self.config.prometheus.scrape_interval)
+        label = state.describe_range() + (" · paused" if state.paused else "")
+        scrape = self.config.prometheus.scrape_interval
+        return Span(state.range_seconds, state.window_end(), scrape, label)
 
     def action_next_dashboard(self) -> None:
         self.grafana.next()

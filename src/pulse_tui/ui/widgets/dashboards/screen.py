@@ -189,6 +189,7 @@ class GrafanaScreen(Screen[None]):
                 self._resolving = True
                 self.run_worker(self._resolve(), exit_on_error=False)
             return
+        self._show_variables()  # the range may have changed since
         for widget in self.shown_panels():
             panel = widget.panel
             if panel.unsupported or not panel.queries or panel.id in self._in_flight:
@@ -227,7 +228,7 @@ class GrafanaScreen(Screen[None]):
             return
         header = Text(self.dashboard.title, style="bold")
         span = self._span()
-        header.append(f"  last {format_duration(span.range_seconds)}", style="dim")
+        header.append(f"  {span.label or format_duration(span.range_seconds)}", style="dim")
         for name, selection in self.variables.selections.items():
             shown = "All" if selection.is_all else format_selection(selection, "csv")
             header.append(f"  ${name}=", style="dim")
