@@ -13,7 +13,7 @@ import pytest
 from support.backfill import EXPECTED, HOSTILE
 from support.big_digits import read_big
 from support.prometheus_fixtures import PrometheusData
-from support.prometheus_server import FaultProxy
+from support.prometheus_server import Canned, FaultProxy
 from ui.harness import screen_text, wait_until
 
 from pulse_tui.config import Config
@@ -364,3 +364,25 @@ async def test_variable_functions_against_prometheus(prometheus_data: Prometheus
     assert state.selections["names"].values == ("x",)  # saved value, and said so
     assert state.problems == {"names": "label_names() is not supported yet"}
     assert state.selections["c"].values == ("prod",) and state.selections["i"].values == ("5m",)
+
+
+async def test_a_rejected_query_shows_its_error_not_old_data(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy
+) -> None:
+    app = make_app(prometheus_data, DATA / "export.json", url=fault_proxy.url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        assert "4 req/s" in panel_text(app, "Checkout traffic")
+        fault_proxy.canned = Canned(
+            400, b'{"status":"error","errorType":"bad_data","error":"nope"}', "application/json"
+        )
+        fault_proxy.mode = "canned"  # Prometheus rejects every query from now on
+        sent = screen.queries_sent
+        await pilot.press("r")
+        await wait_until(pilot, lambda: screen.queries_sent >= sent + 2, timeout=30)
+        await pilot.pause(0.1)
+        traffic = flat(panel_text(app, "Checkout traffic"))
+        assert "4 req/s" not in traffic and "A: " in traffic  # the target's error, no value
+        widget = next(w for w in screen.panel_widgets.values() if w.panel.title == "Worker CPU")
+        assert widget.result is not None and widget.result.lines == ()
+        assert widget.result.errors and "nope" in widget.result.errors[0]
