@@ -111,14 +111,16 @@ def _timeseries(
 
 
 def _legend_line(line: PanelLine, unit: DisplayUnit, colour: str, width: int) -> Text:
+    """ "■ name ····· last 10 req/s": the series' newest value, said to be that."""
     value = unit.format(line.series.latest())
+    name = line.legend or "(no labels)"
+    room = max(1, width - len(value) - 8)
+    shown = _clip(name, room)
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append("■ ", style=colour)
-    name_room = max(1, width - len(value) - 3)
-    text.append(_clip(line.legend or "(no labels)", name_room))
-    text.append(
-        " " * max(1, width - 2 - min(len(line.legend or "(no labels)"), name_room) - len(value))
-    )
+    text.append(shown)
+    text.append(" " * max(1, width - 2 - len(shown) - 5 - len(value)))
+    text.append("last ", style="dim")
     text.append(value, style="bold")
     return text
 
