@@ -27,6 +27,7 @@ from pulse_tui.config import (
     resolve,
     start_view,
 )
+from pulse_tui.config.dashboards import with_dashboard_flags
 from pulse_tui.model.core.redact import display_url, scrub
 from pulse_tui.model.core.view_command import LEVELS, StartView
 
@@ -162,6 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("braille", "block", "ascii"),
         help="chart glyphs; block or ascii for fonts without braille",
     )
+    parser.add_argument(
+        "--dashboard",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="import a Grafana dashboard JSON file as a screen (d shows it; repeatable)",
+    )
     return parser
 
 
@@ -272,6 +280,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = resolve(args.config, _overrides(args))
     start = _start_view(args)
     from pulse_tui.cli.summary import export_json
+
+    config = with_dashboard_flags(config, args.dashboard)
     from pulse_tui.ui.app import build_app  # Textual is imported only for the TUI.
 
     app = build_app(config, start=start, origin=_origin(args), summary_json=export_json)

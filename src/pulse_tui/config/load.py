@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pulse_tui.config.alerts import _tables, read_alerts
+from pulse_tui.config.dashboards import read_dashboards
 from pulse_tui.config.errors import ConfigError
 from pulse_tui.config.headers import read_headers
 from pulse_tui.config.model import (
@@ -220,9 +221,17 @@ def _read_dashboard(reader: _Reader | None) -> DashboardConfig:
         glyphs=glyphs,
         bell=reader.get("bell", bool, True),
         export_dir=reader.string("export_dir", ""),
+        max_series=_max_series(reader),
     )
     reader.finish()
     return config
+
+
+def _max_series(reader: _Reader) -> int:
+    value = reader.get("max_series", int, 200)
+    if value < 1:
+        raise reader.error("max_series", f"must be at least 1, got {value}")
+    return int(value)
 
 
 def _read_keys(reader: _Reader | None) -> dict[str, str]:
@@ -250,6 +259,7 @@ def parse_config(data: Mapping[str, Any], where: str, file_path: Path | None = N
         alerts=read_alerts(root.child("alerts"), _tables(root, "probes"), file_path),
         prometheus_defaulted="url" not in data.get("prometheus", {}),
         prometheus_asked="prometheus" in data,
+        dashboards=read_dashboards(_tables(root, "dashboards"), file_path),
     )
     root.finish()
     return config

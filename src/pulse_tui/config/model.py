@@ -104,6 +104,8 @@ class DashboardConfig:
     bell: bool = True
     #: Where the export key writes its directories ("" = the working directory).
     export_dir: str = ""
+    #: Series kept per panel of an imported Grafana dashboard (past it: cut, and said so).
+    max_series: int = 200
 
 
 DEFAULT_SIGNALS: dict[Signal, SignalConfig] = {
@@ -135,6 +137,8 @@ class Config:
     #: True when the file has a `[prometheus]` table (even one without `url`) or a flag
     #: set a Prometheus setting (`--service-label`): Prometheus was asked for.
     prometheus_asked: bool = False
+    #: Grafana dashboard files to import (`[[dashboards]]`, `--dashboard`), each a screen.
+    dashboards: tuple[Path, ...] = ()
 
     def thresholds(self, signal: Signal, service: str | None = None) -> Thresholds:
         if service is not None:

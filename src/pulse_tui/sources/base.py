@@ -65,9 +65,12 @@ class MetricsSource(Protocol):
         """
         ...
 
-    async def query_expr(self, expr: str, window: QueryWindow) -> list[Series]:
+    async def query_expr(
+        self, expr: str, window: QueryWindow, *, what: str = "alert rule query"
+    ) -> list[Series]:
         """Any expression over the window, one series per label set (for PromQL alert
-        rules); a backend with no query language returns no series. Raises SourceError."""
+        rules and imported dashboards; `what` names it in errors); a backend with no query
+        language returns no series. Raises SourceError."""
         ...
 
     async def probe(self) -> str:

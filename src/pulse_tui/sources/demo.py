@@ -116,7 +116,9 @@ class DemoMetricsSource:
             self._query, signal, window, services, compare_offset, recent
         )
 
-    async def query_expr(self, expr: str, window: QueryWindow) -> list[Series]:
+    async def query_expr(
+        self, expr: str, window: QueryWindow, *, what: str = "alert rule query"
+    ) -> list[Series]:
         """No PromQL here: a query rule sees no series (and so never fires) in the demo."""
         return []
 

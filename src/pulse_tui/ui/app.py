@@ -26,6 +26,7 @@ from pulse_tui.model.core.view_command import StartView, command_line
 from pulse_tui.model.metrics.changes import Finding
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.sources.base import LogSource, MetricsSource
+from pulse_tui.sources.dashboards import Span
 from pulse_tui.sources.factory import log_sources, metrics_source
 from pulse_tui.ui.commands import palette_commands
 from pulse_tui.ui.dashboard import MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH, Dashboard
@@ -44,6 +45,9 @@ from pulse_tui.ui.view import ViewController
 from pulse_tui.ui.view_command import apply_log_view, current_view, initial_state, not_carried
 from pulse_tui.ui.widgets.alerting.alerts_pane import AlertsPane
 from pulse_tui.ui.widgets.alerting.error_groups_pane import ErrorGroupsPane
+from pulse_tui.ui.widgets.dashboards.imports import DashboardImports
+from pulse_tui.ui.widgets.dashboards.panel_view import RowHeader
+from pulse_tui.ui.widgets.dashboards.screen import GrafanaScreen
 from pulse_tui.ui.widgets.logs.log_panel import LogPanel
 from pulse_tui.ui.widgets.metrics.changes_strip import ChangesStrip
 from pulse_tui.ui.widgets.metrics.service_table import ServiceTable
@@ -125,6 +129,7 @@ class PulseApp(App[int]):
         Binding("i", "next_change", "What changed", id="what_changed"),
         Binding("y", "copy_view", "Copy view", show=False, id="copy_view"),
         Binding("E", "export", "Export", show=False, id="export"),
+        Binding("d", "next_dashboard", "Dashboards", show=False, id="dashboards"),
     ]
 
     #: Action -> description, for the help screen and the command palette.
@@ -149,6 +154,7 @@ class PulseApp(App[int]):
         "next_change": "Go to what changed: its service, its chart and logs at its start",
         "copy_view": "Copy the view as a command line (services, range, search, level)",
         "export": "Export the screen (SVG) and the view's summary (JSON) to a directory",
+        "next_dashboard": "Next imported Grafana dashboard (--dashboard), then back",
     }
 
     #: What the help says of keys whose binding's description is a footer's one word, and
@@ -226,6 +232,8 @@ class PulseApp(App[int]):
             base_dir=config.dashboard.export_dir,
             summary_json=summary_json,
         )
+        #: Imported Grafana dashboards (`--dashboard`), a screen each.
+        self.grafana = DashboardImports(self, config, metrics, self._dashboard_span)
         if config.keys:
             self.set_keymap(dict(config.keys))
 
@@ -246,6 +254,16 @@ class PulseApp(App[int]):
             self.call_after_refresh(gc.freeze)
         self.logs.start()
         self.alerts.start()
+        self.grafana.mounted()
+
+    def _dashboard_span(self) -> Span:
+        state = self.view.state
+        label = state.describe_range() + (" · paused" if state.paused else "")
+        scrape = self.config.prometheus.scrape_interval
+        return Span(state.range_seconds, state.window_end(), scrape, label)
+
+    def action_next_dashboard(self) -> None:
+        self.grafana.next()
 
     def _panel_shown(self, signal: Signal) -> None:
         self.metrics.refetch(signal)
@@ -324,6 +342,7 @@ class PulseApp(App[int]):
 
     def action_refresh_now(self) -> None:
         self.metrics.retry_now()
+        self.grafana.refresh_now()  # the view changed (range, pan, zoom) or `r`
 
     def on_service_table_service_chosen(self, event: ServiceTable.ServiceChosen) -> None:
         self.view.focus_service(event.service)
@@ -398,6 +417,8 @@ class PulseApp(App[int]):
                     SilenceScreen,
                     HostSearchScreen,
                     MatchList,
+                    GrafanaScreen,
+                    RowHeader,
                     HelpScreen,
                 )
                 described = {**self.ACTION_HELP, **self.KEY_HELP}

@@ -193,10 +193,13 @@ class PrometheusSource:
             return Recent(window, error=str(exc))
         return Recent(window, series, compare)
 
-    async def query_expr(self, expr: str, window: QueryWindow) -> list[Series]:
-        """Any PromQL over the window (for PromQL alert rules), with the panels' client and
-        retries; one series per label set, the service taken from `service_label`."""
-        raw = await self._range(expr, window, "alert rule query")
+    async def query_expr(
+        self, expr: str, window: QueryWindow, *, what: str = "alert rule query"
+    ) -> list[Series]:
+        """Any PromQL over the window (PromQL alert rules, imported dashboards), with the
+        panels' client and retries; one series per label set, the service taken from
+        `service_label`. `what` names the query in its errors."""
+        raw = await self._range(expr, window, what)
         return list(parse_series(raw, self.service_label))
 
     async def services(self) -> list[str]:

@@ -44,6 +44,8 @@ SECTION_OF = {
     "HostSearchScreen": "Search on the hosts (results)",
     "MatchList": "Search on the hosts (results)",
     "HelpScreen": "This help",
+    "GrafanaScreen": "Imported Grafana dashboard",
+    "RowHeader": "Imported Grafana dashboard",
 }
 
 #: Keys handled by Textual's widgets inside our panes (no binding of ours to read), by

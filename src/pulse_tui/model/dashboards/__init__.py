@@ -1,0 +1,1 @@
+"""Grafana dashboards brought by the user: parsed, laid out and interpolated (no I/O)."""

@@ -1,0 +1,1 @@
+"""Imported Grafana dashboards: a screen per dashboard, its panels and rows."""

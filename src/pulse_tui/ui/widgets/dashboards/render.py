@@ -1,0 +1,206 @@
+"""A Grafana panel's content as lines of rich `Text`, sized to the cells it has.
+
+Every piece of text from the dashboard or from Prometheus (titles, legends, label values,
+error bodies) is appended as plain text, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+
+from rich.color import Color, ColorParseError
+from rich.text import Text
+
+from pulse_tui.model.dashboards.definition import Panel
+from pulse_tui.model.dashboards.panels import (
+    DisplayUnit,
+    display_unit,
+    reduce,
+    threshold_color,
+    value_range,
+)
+from pulse_tui.sources.dashboards import PanelLine, PanelResult
+from pulse_tui.ui.charts.line_chart import ChartSeries, render_line_chart
+from pulse_tui.ui.widgets.dashboards.big_digits import big_value
+from pulse_tui.ui.widgets.palette import series_colour
+
+ERROR_STYLE = "#ff5f5f"
+NOTE_STYLE = "#ffd75f"
+
+
+def render_panel(
+    panel: Panel, result: PanelResult | None, width: int, height: int, glyphs: str = "braille"
+) -> list[Text]:
+    """Exactly the panel's content: at most `height` lines of `width` cells."""
+    width, height = max(1, width), max(1, height)
+    if panel.unsupported:
+        return _fit(wrapped(panel.unsupported, "dim italic", width), height)
+    if not panel.queries:
+        return _fit([Text("no queries", style="dim")], height)
+    if result is None:
+        return _fit([Text("loading…", style="dim")], height)
+    footer: list[Text] = []
+    for error in result.errors:
+        # An error gets up to three lines: Prometheus' words matter, the chart too.
+        footer.extend(wrapped(error, ERROR_STYLE, width)[:3])
+    if result.note:
+        footer.extend(wrapped(result.note, NOTE_STYLE, width))
+    room = max(1, height - len(footer))
+    unit = display_unit(panel)
+    if not result.lines:
+        body = [] if result.errors and not result.lines else [Text("no data", style="dim")]
+    elif panel.type in ("timeseries", "graph"):
+        body = _timeseries(panel, result, unit, width, room, glyphs)
+    elif panel.type in ("gauge", "bargauge"):
+        body = _gauges(panel, result.lines, unit, width, room)
+    else:
+        body = _stats(panel, result.lines, unit, width, room, glyphs)
+    return _fit(body[:room] + footer, height)
+
+
+def wrapped(message: str, style: str, width: int) -> list[Text]:
+    """A message (the file's or the server's text, as data) broken into lines of `width`."""
+    return [Text(line, style=style) for line in textwrap.wrap(message, max(1, width)) or [""]]
+
+
+def _fit(lines: list[Text], height: int) -> list[Text]:
+    return lines[:height] + [Text("") for _ in range(height - len(lines))]
+
+
+def _scaled(values: Sequence[float], factor: float) -> list[float]:
+    return [v * factor for v in values] if factor != 1.0 else list(values)
+
+
+def _timeseries(
+    panel: Panel, result: PanelResult, unit: DisplayUnit, width: int, height: int, glyphs: str
+) -> list[Text]:
+    """The chart, and under it one legend line per series with its latest value."""
+    legend_rows = min(len(result.lines), max(0, height - 4), 6)
+    chart_rows = height - legend_rows
+    window = result.window
+    series = [
+        ChartSeries(
+            line.legend,
+            line.series.timestamps,
+            _scaled(line.series.values, unit.factor),
+            series_colour(i),
+        )
+        for i, line in enumerate(result.lines)
+    ]
+    low = None if panel.min is None else panel.min * unit.factor
+    start = window.start if window.start < window.end else window.end - window.step
+    chart = render_line_chart(
+        series,
+        width=width,
+        height=chart_rows,
+        start=start,
+        end=window.end,
+        unit=unit.unit,
+        glyphs=glyphs,
+        y_min=0.0 if low is None else low,
+    )
+    legends = []
+    for i, line in enumerate(result.lines[:legend_rows]):
+        if i == legend_rows - 1 and len(result.lines) > legend_rows:
+            legends.append(Text(f"… and {len(result.lines) - i} more series", style="dim"))
+            break
+        legends.append(_legend_line(line, unit, series_colour(i), width))
+    return chart + legends
+
+
+def _legend_line(line: PanelLine, unit: DisplayUnit, colour: str, width: int) -> Text:
+    """ "■ name ····· last 10 req/s": the series' newest value, said to be that."""
+    value = unit.format(line.series.latest())
+    name = line.legend or "(no labels)"
+    room = max(1, width - len(value) - 8)
+    shown = _clip(name, room)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append("■ ", style=colour)
+    text.append(shown)
+    text.append(" " * max(1, width - 2 - len(shown) - 5 - len(value)))
+    text.append("last ", style="dim")
+    text.append(value, style="bold")
+    return text
+
+
+def _clip(text: str, room: int) -> str:
+    return text if len(text) <= room else text[: max(0, room - 1)] + "…"
+
+
+def _value_of(panel: Panel, line: PanelLine) -> float | None:
+    return reduce(list(line.series.values), panel.calc)
+
+
+def _style(panel: Panel, value: float | None, low: float, high: float) -> str:
+    colour = threshold_color(panel.thresholds, value, low, high)
+    if colour is None or colour == "default":
+        return "bold"
+    try:
+        Color.parse(colour)
+    except ColorParseError:
+        return "bold"
+    return f"bold {colour}"
+
+
+def _stats(
+    panel: Panel,
+    lines: tuple[PanelLine, ...],
+    unit: DisplayUnit,
+    width: int,
+    height: int,
+    glyphs: str,
+) -> list[Text]:
+    """One value per series, coloured by the thresholds: a single one big and centred
+    (three rows high where it fits), several listed with their legends."""
+    if len(lines) == 1:
+        value = _value_of(panel, lines[0])
+        shown = unit.format(value)
+        style = _style(panel, None if value is None else value * unit.factor, *_bounds(panel))
+        big = big_value(shown, style, width) if glyphs != "ascii" and height >= 3 else None
+        rows = big or [Text(" " * max(0, (width - len(shown)) // 2)).append(shown, style=style)]
+        return [Text("") for _ in range((height - len(rows)) // 2)] + rows
+    out: list[Text] = []
+    for line in lines[:height]:
+        value = _value_of(panel, line)
+        shown = unit.format(value)
+        style = _style(panel, None if value is None else value * unit.factor, *_bounds(panel))
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(_clip(line.legend, max(1, width - len(shown) - 1)) + " ")
+        text.append(shown, style=style)
+        out.append(text)
+    if len(lines) > height:
+        out[-1] = Text(f"… {len(lines) - height + 1} more", style="dim")
+    return out
+
+
+def _bounds(panel: Panel) -> tuple[float, float]:
+    low = panel.min if panel.min is not None else 0.0
+    high = panel.max if panel.max is not None else 100.0
+    return low, high
+
+
+def _gauges(
+    panel: Panel, lines: tuple[PanelLine, ...], unit: DisplayUnit, width: int, height: int
+) -> list[Text]:
+    """A bar per series: legend, the bar from min to max, the value."""
+    values = [_value_of(panel, line) for line in lines]
+    low, high = value_range(panel, unit, [v * unit.factor for v in values if v is not None])
+    out: list[Text] = []
+    for line, value in zip(lines[:height], values, strict=False):
+        shown = unit.format(value)
+        label = _clip(line.legend, max(4, width // 4)) if len(lines) > 1 else ""
+        bar_width = max(1, width - len(label) - len(shown) - 3)
+        scaled = None if value is None else value * unit.factor
+        fill = 0 if scaled is None or not math.isfinite(scaled) else (scaled - low) / (high - low)
+        cells = round(min(max(fill, 0.0), 1.0) * bar_width)
+        style = _style(panel, scaled, low, high)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if label:
+            text.append(label.ljust(len(label)) + " ")
+        text.append("█" * cells, style=style.replace("bold ", "") or "default")
+        text.append("░" * (bar_width - cells), style="dim")
+        text.append(" " + shown, style=style)
+        out.append(text)
+    return out
