@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable, Collection
 from functools import partial
 from typing import Any
 
 from textual.app import App
+from textual.css.query import NoMatches
 
 from pulse_tui.config import Config
 from pulse_tui.model.core import clock
 from pulse_tui.model.core.redact import scrub
+from pulse_tui.model.metrics.change_logs import RisingGroup, top_group
 from pulse_tui.model.metrics.changes import Finding, detect_changes
 from pulse_tui.model.metrics.overview import build_overview, judge_rows
 from pulse_tui.model.metrics.signals import Signal, SignalResult
@@ -47,6 +50,7 @@ class MetricsFeed:
         view: ViewController,
         dashboard: Dashboard,
         alerts: AlertsFeed,
+        log_services: Callable[[], Collection[str]] = frozenset,
     ) -> None:
         self._app = app
         self._config = config
@@ -54,6 +58,9 @@ class MetricsFeed:
         self._view = view
         self._dashboard = dashboard
         self._alerts = alerts
+        #: The services the log sources name (their lines' `service`): a finding's top
+        #: log error comes from its service's lines when they do.
+        self._log_services = log_services
         #: Each panel's latest result.
         self.results: dict[Signal, SignalResult] = {}
         #: Every service the backend knows, as of the last discovery.
@@ -210,8 +217,26 @@ class MetricsFeed:
         for signal in Signal:
             starts = tuple(sorted({f.start for f in self.findings if f.signal is signal}))
             self._dashboard.panel(signal).set_markers(starts)
+        self._rank_logs()
+
+    def _rank_logs(self) -> None:
+        """Each shown line's top rising log error: after every judgement, and every second
+        (the logs' history arrives after the first results; a few lines, ~500 groups)."""
+        strip = self._dashboard.changes_strip
+        state = self._view.state
+        until = state.window_end(clock.now())
+        services = self._log_services()
+        tops: dict[str, RisingGroup] = {}
+        for findings in strip.services_shown():
+            top = top_group(self._alerts.error_groups, findings, until, log_services=services)
+            if top is not None:
+                tops[findings[0].service] = top
+        strip.show_logs(tops)
 
     def _tick(self) -> None:
         # Every second: panels age their "updated Ns ago" and turn STALE on their own.
         for panel in self._dashboard.signal_panels():  # none during shutdown
             panel.tick()
+        if self.findings:
+            with contextlib.suppress(NoMatches):  # during shutdown
+                self._rank_logs()
