@@ -247,6 +247,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
                 source,
                 config.dashboard.range,
                 scrape_interval=config.prometheus.scrape_interval,
+                thresholds=config.thresholds,
             )
         finally:
             await source.close()
@@ -255,7 +256,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
         rows = asyncio.run(collect())
     except SourceError as exc:
         return _fail(str(exc), code=1)
-    print(format_summary(rows, args.format))
+    print(format_summary(rows, args.format, range_seconds=config.dashboard.range))
     return 0
 
 
