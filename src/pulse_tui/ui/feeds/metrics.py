@@ -196,28 +196,41 @@ class MetricsFeed:
             self._app.call_after_refresh(self._update_table_now)
 
     def _update_table_now(self) -> None:
+        # What changed is judged in a thread: ~7 ms of pure Python for 50 services
+        # (benchmarks/bench_changes.py), more than a frame should wait. The loop gets the
+        # GIL back every switch interval, and the newest round wins (`exclusive`).
         self._table_update_due = False
-        self._judge_changes()
-        rows = build_overview(self.results, self.known_services)
-        judge_rows(rows, self.findings, self._config.thresholds)
-        self._dashboard.service_table.show_rows(rows)
+        results = dict(self.results)
+        start_worker(
+            self._app,
+            partial(self._judge_and_show, results),
+            name="judge_changes",
+            group="changes",
+            exclusive=True,
+        )
 
-    def _judge_changes(self) -> None:
-        """What changed, once per round of results: the strip, and a marker per finding on
-        its panel (~2 ms for 50 services, benchmarks/bench_changes.py)."""
-        self.findings = detect_changes(self.results, self._config.thresholds)
+    async def _judge_and_show(self, results: dict[Signal, SignalResult]) -> None:
+        findings = await asyncio.to_thread(detect_changes, results, self._config.thresholds)
+        self._show_changes(results, findings)
+
+    def _show_changes(self, results: dict[Signal, SignalResult], findings: list[Finding]) -> None:
+        """On the loop: the strip, a marker per finding on its panel, the table."""
+        self.findings = findings
         state = self._view.state
         self._dashboard.changes_strip.show(
-            self.findings,
+            findings,
             now=state.window_end(),
             span=state.range_seconds,
             live=state.end is None,
-            unjudged=[s.heading for s in Signal if s not in self.results],
+            unjudged=[s.heading for s in Signal if s not in results],
         )
         for signal in Signal:
-            starts = tuple(sorted({f.start for f in self.findings if f.signal is signal}))
+            starts = tuple(sorted({f.start for f in findings if f.signal is signal}))
             self._dashboard.panel(signal).set_markers(starts)
         self._rank_logs()
+        rows = build_overview(results, self.known_services)
+        judge_rows(rows, findings, self._config.thresholds)
+        self._dashboard.service_table.show_rows(rows)
 
     def _rank_logs(self) -> None:
         """Each shown line's top rising log error: after every judgement, and every second
