@@ -218,3 +218,30 @@ async def landed_at(pilot, app: PulseApp, start: float, step: float) -> None:  #
     await wait_until(pilot, at_start, timeout=20)
     assert isinstance(app.focused, LogView)
     assert {host for _, host in log_rows()} == {"web-1"}  # errstep's host only
+
+
+async def test_quiet_services_say_no_change_in_the_range_in_force(
+    scenario: tuple[str, int],
+) -> None:
+    """The steady, diurnal, spiky, reset, gappy and idle services, live: nothing changed
+    in the last 1h; the same at a past range names its start and end."""
+    url, end = scenario
+    config = Config(
+        prometheus=PrometheusConfig(url=url, timeout=10.0),
+        dashboard=DashboardConfig(range=3600.0, refresh=2.0),
+    )
+    app = PulseApp(config, PrometheusSource(config), [])
+    quiet = frozenset({"diurnal", "spike", "reset", "gaps", "idle"})
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: bool(app.metrics.findings), timeout=30)
+        app.view.set(app.view.state.with_services(quiet))
+
+        def says(text: str) -> bool:
+            rows = strip_rows(app)
+            return bool(rows) and rows[0].strip() == text
+
+        await wait_until(pilot, lambda: says("✓ no change in the last 1h"), timeout=30)
+        assert app.metrics.findings == []
+        app.view.set(replace(app.view.state, end=float(end)))
+        past = f"from {clock_time(end - 3600, 3600)} to {clock_time(end, 3600)}"
+        await wait_until(pilot, lambda: says(f"✓ no change {past}"), timeout=30)

@@ -86,7 +86,16 @@ def test_a_slow_ramp_into_crit_is_found_near_where_it_began() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["steady", "spike", "gaps", "no traffic", "diurnal", "slow drift below warn", "small step"],
+    [
+        "steady",
+        "spike",
+        "gaps",
+        "no traffic",
+        "diurnal",
+        "slow drift below warn",
+        "small step",
+        "counter reset",
+    ],
 )
 def test_quiet_when_nothing_changed(name: str, rng: random.Random) -> None:
     signal, thresholds = Signal.ERRORS, ERRORS
@@ -105,6 +114,10 @@ def test_quiet_when_nothing_changed(name: str, rng: random.Random) -> None:
     elif name == "slow drift below warn":
         values = [0.2 + 0.3 * i / N for i in range(N)]
         signal, thresholds = Signal.SATURATION, SATURATION
+    elif name == "counter reset":
+        # A restarted counter: the rate reads low for the points its window spans.
+        values = [noisy(10.0, rng) * (0.5 if 120 <= i < 122 else 1) for i in range(N)]
+        signal, thresholds = Signal.TRAFFIC, NONE
     else:  # 1 % -> 1.3 %: more, but not half as much again
         values = [noisy(0.01 if i < 150 else 0.013, rng, 0.02) for i in range(N)]
     assert find(values, signal, thresholds) is None
