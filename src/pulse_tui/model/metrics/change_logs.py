@@ -20,8 +20,8 @@ Which groups: those from the finding's service when the logs name services (a ho
 file's `service`), else all of them: with no mapping, pulse-tui cannot tell which host
 serves what, and says which group rose, not whose.
 
-Pure: no I/O, no Textual. Costs one `count_between` pair per group with lines since the
-before window (at most `max_groups`, 500 by default).
+Pure: no I/O, no Textual. Costs one `count_between` pair per group seen since the start
+(at most `max_groups`, 500 by default).
 """
 
 from __future__ import annotations
@@ -83,8 +83,9 @@ def rank_groups(
     covered = max(0.0, before_until - covered_from)
     by_service = bool(log_services)
     ranked: list[tuple[tuple[int, float, int, str], RisingGroup]] = []
-    for group in groups.groups(covered_from if covered else start, until):
-        if by_service and service not in group.services:
+    for group in groups.groups():
+        # Cheapest first: a group with no line since the start has nothing after it.
+        if group.last_seen < start or (by_service and service not in group.services):
             continue
         after = group.count_between(start, until)
         if after <= 0:

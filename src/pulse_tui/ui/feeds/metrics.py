@@ -29,6 +29,9 @@ from pulse_tui.ui.view import ViewController
 
 #: The longest a failing panel waits between tries (and what a hopeless failure waits).
 MAX_BACKOFF = 60.0
+#: Seconds between two rankings of the strip's log errors between judgements: a few ms
+#: on the loop for a full table of 500 groups (benchmarks/bench_changes.py).
+RANK_LOGS_EVERY = 5
 #: How often the backend is asked which services it knows.
 DISCOVERY_INTERVAL = 60.0
 
@@ -73,6 +76,8 @@ class MetricsFeed:
         #: When a failed panel may be fetched again (absent: at the next refresh).
         self._next_attempt: dict[Signal, float] = {}
         self._table_update_due = False
+        #: Seconds (ticks) since the strip's log errors were last ranked.
+        self._ticks_since_ranked = 0
 
     def start(self) -> None:
         """Called on mount: the refresh, discovery and staleness timers, and a first fetch
@@ -233,8 +238,9 @@ class MetricsFeed:
         self._dashboard.service_table.show_rows(rows)
 
     def _rank_logs(self) -> None:
-        """Each shown line's top rising log error: after every judgement, and every second
-        (the logs' history arrives after the first results; a few lines, ~500 groups)."""
+        """Each shown line's top rising log error: after every judgement, and every
+        `RANK_LOGS_EVERY` seconds (the logs' history arrives after the first results)."""
+        self._ticks_since_ranked = 0
         strip = self._dashboard.changes_strip
         state = self._view.state
         until = state.window_end(clock.now())
@@ -250,6 +256,7 @@ class MetricsFeed:
         # Every second: panels age their "updated Ns ago" and turn STALE on their own.
         for panel in self._dashboard.signal_panels():  # none during shutdown
             panel.tick()
-        if self.findings:
+        self._ticks_since_ranked += 1
+        if self.findings and self._ticks_since_ranked >= RANK_LOGS_EVERY:
             with contextlib.suppress(NoMatches):  # during shutdown
                 self._rank_logs()
