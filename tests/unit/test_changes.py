@@ -123,6 +123,20 @@ def test_quiet_when_nothing_changed(name: str, rng: random.Random) -> None:
     assert find(values, signal, thresholds) is None
 
 
+def test_an_incident_just_ending_is_not_shown_at_its_old_level(rng: random.Random) -> None:
+    # Five points make a level; back to 1 % for the last two: not "1% → 1% since".
+    def judged(recovered: int) -> Finding | None:
+        values = [noisy(0.2 if 200 <= i < N - recovered else 0.01, rng) for i in range(N)]
+        series = Series("svc", TIMES, values)
+        return detect_series(series, Signal.ERRORS, "ratio", ERRORS, step=STEP, min_points=5)
+
+    assert judged(2) is None
+    found = judged(10)
+    assert found is not None and not found.ongoing  # once it has held: recovered
+    ongoing = judged(0)
+    assert ongoing is not None and ongoing.ongoing and ongoing.after > 0.15
+
+
 def test_a_one_point_series_or_an_empty_one_is_quiet() -> None:
     assert find([]) is None
     assert (

@@ -111,8 +111,12 @@ class ChangesStrip(Widget, can_focus=True):
     def show_logs(self, tops: dict[str, RisingGroup]) -> None:
         """Each changed service's top rising log error (`services_shown` says which)."""
 
-        def seen(found: dict[str, RisingGroup]) -> dict[str, tuple[str, int, bool]]:
-            return {k: (v.fingerprint, v.after, v.new) for k, v in found.items()}
+        def seen(found: dict[str, RisingGroup]) -> dict[str, tuple[object, ...]]:
+            # What the line shows of each (the group object itself stays the same).
+            return {
+                k: (v.fingerprint, v.after, v.before, v.new, v.known_before, v.since)
+                for k, v in found.items()
+            }
 
         if seen(tops) != seen(self.top_logs):
             self.top_logs = dict(tops)
