@@ -10,6 +10,7 @@ points (a 30 s step), as the dashboard and `summary` fetch them.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Iterator
 
@@ -17,6 +18,7 @@ import pytest
 from support.binaries import require_binary
 from support.change_scenarios import SCENARIOS, TRUTH, changes_prometheus
 
+from pulse_tui.cli.summary import FINDING_KEYS, collect_summary, format_summary
 from pulse_tui.config import Config, PrometheusConfig
 from pulse_tui.model.metrics.changes import Finding, detect_changes
 from pulse_tui.model.metrics.signals import Signal, SignalResult
@@ -90,3 +92,38 @@ def test_findings_come_ongoing_and_worst_first(findings: list[Finding]) -> None:
     # Two services changing at different times: each keeps its own start.
     starts = {f.service: f.start for f in findings}
     assert starts["errstep"] > starts["early"]
+
+
+def test_summary_gives_scripts_the_same_findings(scenario_data: tuple[Config, int]) -> None:
+    """`pulse-tui summary --format json`: each row's findings, with the documented keys,
+    start in Unix seconds within one step, levels within 5 %; the table lists them."""
+    config, end = scenario_data
+
+    async def summary() -> list[dict]:
+        source = PrometheusSource(config)
+        try:
+            return await collect_summary(source, RANGE, now=end, thresholds=config.thresholds)
+        finally:
+            await source.close()
+
+    rows = asyncio.run(summary())
+    decoded = {row["service"]: row for row in json.loads(format_summary(rows, "json"))}
+    for name, truth in TRUTH.items():
+        [finding] = decoded[name]["findings"]
+        assert tuple(finding) == FINDING_KEYS
+        assert finding["signal"] == truth.signal and finding["service"] == name
+        step = RANGE / 120
+        slack = 2 * step if name == "ramp" else step
+        assert abs(finding["start"] - (end - truth.start)) <= slack
+        assert finding["before"] == pytest.approx(truth.before, rel=0.05, abs=1e-9)
+        assert finding["after"] == pytest.approx(truth.after, rel=0.05, abs=1e-9)
+        assert finding["severity"] == truth.severity
+        assert finding["ongoing"] is (truth.end is None)
+        assert finding["top_log_group"] is None  # summary reads no logs
+    quiet = {s.name for s in SCENARIOS} - set(TRUTH)
+    assert all(decoded[name]["findings"] == [] for name in quiet if name in decoded)
+    table = format_summary(rows, "table", now=end, range_seconds=RANGE).splitlines()
+    changed = table[table.index("WHAT CHANGED") + 1 :]
+    assert len(changed) == len(TRUTH)
+    assert changed[0].split()[:3] == ["errstep", "crit", "errors"]
+    assert any(line.startswith("recovered") and line.endswith(", recovered") for line in changed)

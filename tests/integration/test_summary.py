@@ -11,7 +11,7 @@ import pytest
 from support.backfill import EXPECTED, HOSTILE
 from support.prometheus_fixtures import PrometheusData
 
-from pulse_tui.cli.summary import SUMMARY_KEYS, collect_summary, format_summary
+from pulse_tui.cli.summary import JSON_KEYS, SUMMARY_KEYS, collect_summary, format_summary
 from pulse_tui.config import Config
 from pulse_tui.sources.demo import DemoMetricsSource
 from pulse_tui.sources.prometheus.source import PrometheusSource
@@ -61,14 +61,18 @@ async def test_worst_queue_and_every_queue(rows: list[dict]) -> None:
 
 async def test_json_has_exactly_the_documented_keys(rows: list[dict]) -> None:
     decoded = json.loads(format_summary(rows, "json"))
-    assert [tuple(row) for row in decoded] == [SUMMARY_KEYS] * len(rows)
+    assert [tuple(row) for row in decoded] == [JSON_KEYS] * len(rows)
+    assert all(row["findings"] == [] for row in decoded)  # steady data: nothing changed
     hostile = next(row for row in decoded if row["service"] == HOSTILE)
     assert hostile["traffic_rps"] == pytest.approx(0.5)
     assert hostile["latency_p50_s"] is None
 
 
 async def test_csv_round_trips_hostile_names(rows: list[dict]) -> None:
-    parsed = list(csv.DictReader(io.StringIO(format_summary(rows, "csv"))))
+    text = format_summary(rows, "csv")
+    # CSV stays flat: the columns it always had, no findings.
+    assert tuple(next(csv.reader(io.StringIO(text)))) == SUMMARY_KEYS
+    parsed = list(csv.DictReader(io.StringIO(text)))
     assert [row["service"] for row in parsed] == [row["service"] for row in rows]
     worker = next(row for row in parsed if row["service"] == "worker")
     assert worker["queues"].startswith("emails=1.5")
@@ -76,16 +80,17 @@ async def test_csv_round_trips_hostile_names(rows: list[dict]) -> None:
 
 
 async def test_table_is_aligned_text(rows: list[dict]) -> None:
-    lines = format_summary(rows, "table").splitlines()
+    lines = format_summary(rows, "table", range_seconds=3600).splitlines()
     assert lines[0].split()[:3] == ["SERVICE", "REQ/S", "ERR"]
     api = next(line for line in lines if line.startswith("api "))
     assert api.split()[1:3] == ["10", "1"]  # 10 req/s, 1 % errors
+    assert lines[-1] == "WHAT CHANGED: no change in the last 1h"
 
 
 async def test_works_with_the_demo_source() -> None:
     rows = await collect_summary(DemoMetricsSource(Config(demo=True)), 3600)
     assert rows
-    assert all(tuple(row) == SUMMARY_KEYS for row in rows)
+    assert all(tuple(row) == JSON_KEYS for row in rows)
     assert all(row["traffic_rps"] is not None for row in rows)
 
 

@@ -86,7 +86,16 @@ def test_a_slow_ramp_into_crit_is_found_near_where_it_began() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["steady", "spike", "gaps", "no traffic", "diurnal", "slow drift below warn", "small step"],
+    [
+        "steady",
+        "spike",
+        "gaps",
+        "no traffic",
+        "diurnal",
+        "slow drift below warn",
+        "small step",
+        "counter reset",
+    ],
 )
 def test_quiet_when_nothing_changed(name: str, rng: random.Random) -> None:
     signal, thresholds = Signal.ERRORS, ERRORS
@@ -105,9 +114,27 @@ def test_quiet_when_nothing_changed(name: str, rng: random.Random) -> None:
     elif name == "slow drift below warn":
         values = [0.2 + 0.3 * i / N for i in range(N)]
         signal, thresholds = Signal.SATURATION, SATURATION
+    elif name == "counter reset":
+        # A restarted counter: the rate reads low for the points its window spans.
+        values = [noisy(10.0, rng) * (0.5 if 120 <= i < 122 else 1) for i in range(N)]
+        signal, thresholds = Signal.TRAFFIC, NONE
     else:  # 1 % -> 1.3 %: more, but not half as much again
         values = [noisy(0.01 if i < 150 else 0.013, rng, 0.02) for i in range(N)]
     assert find(values, signal, thresholds) is None
+
+
+def test_an_incident_just_ending_is_not_shown_at_its_old_level(rng: random.Random) -> None:
+    # Five points make a level; back to 1 % for the last two: not "1% → 1% since".
+    def judged(recovered: int) -> Finding | None:
+        values = [noisy(0.2 if 200 <= i < N - recovered else 0.01, rng) for i in range(N)]
+        series = Series("svc", TIMES, values)
+        return detect_series(series, Signal.ERRORS, "ratio", ERRORS, step=STEP, min_points=5)
+
+    assert judged(2) is None
+    found = judged(10)
+    assert found is not None and not found.ongoing  # once it has held: recovered
+    ongoing = judged(0)
+    assert ongoing is not None and ongoing.ongoing and ongoing.after > 0.15
 
 
 def test_a_one_point_series_or_an_empty_one_is_quiet() -> None:

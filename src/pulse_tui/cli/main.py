@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -284,7 +285,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = with_dashboard_flags(config, args.dashboard)
     from pulse_tui.ui.app import build_app  # Textual is imported only for the TUI.
 
-    app = build_app(config, start=start, origin=_origin(args), summary_json=export_json)
+    app = build_app(
+        config,
+        start=start,
+        origin=_origin(args),
+        summary_json=partial(export_json, thresholds=config.thresholds),
+    )
     app.run()
     return app.return_code or 0
 
@@ -342,6 +348,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
                 config.dashboard.range,
                 scrape_interval=config.prometheus.scrape_interval,
                 now=end,
+                thresholds=config.thresholds,
             )
         finally:
             await source.close()
@@ -352,7 +359,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
         return _fail(str(exc), code=1)
     if services:
         rows = [row for row in rows if row["service"] in services]
-    print(format_summary(rows, args.format))
+    print(format_summary(rows, args.format, range_seconds=config.dashboard.range))
     return 0
 
 

@@ -4,6 +4,10 @@ The numbers come from the very queries the panels send (the source's `query_sign
 the same recent window), so the summary and the dashboard never disagree: the values at
 now, whatever `--range` is (it sets the step of the charts' queries, not what is current).
 Works with any MetricsSource, the demo one too.
+
+Each row also carries what changed for its service (`findings`, worst first): the
+dashboard's detector (`model/metrics/changes.py`) on the same series, so a script sees
+the strip's answer. `summary` reads no logs, so a finding's `top_log_group` is null.
 """
 
 from __future__ import annotations
@@ -13,11 +17,15 @@ import csv
 import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from pulse_tui.config import Config
 from pulse_tui.model.core import clock
-from pulse_tui.model.metrics.signals import Series, Signal, SignalResult
+from pulse_tui.model.core.durations import format_duration
+from pulse_tui.model.metrics.change_text import change_phrase
+from pulse_tui.model.metrics.changes import Finding, detect_changes
+from pulse_tui.model.metrics.signals import Series, Signal, SignalResult, Thresholds
 from pulse_tui.model.metrics.step import compute_window, recent_window
 from pulse_tui.sources.base import MetricsSource
 
@@ -34,6 +42,22 @@ SUMMARY_KEYS = (
     "queue_p99_s",
     "queues",
 )
+#: JSON rows carry these: the CSV's columns and the service's findings (a list).
+JSON_KEYS = (*SUMMARY_KEYS, "findings")
+#: The keys of each finding, in output order.
+FINDING_KEYS = (
+    "service",
+    "signal",
+    "detail",
+    "unit",
+    "before",
+    "after",
+    "start",
+    "end",
+    "severity",
+    "ongoing",
+    "top_log_group",
+)
 #: Points per series to ask for: one chart's width, so the step matches the dashboard's.
 SUMMARY_POINTS = 120
 
@@ -44,8 +68,11 @@ async def collect_summary(
     *,
     scrape_interval: float = 15,
     now: float | None = None,
+    thresholds: Callable[[Signal, str], Thresholds] | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per service (sorted) with the value of each signal at `now`; None = no data.
+    """One row per service (sorted) with the value of each signal at `now` (None = no
+    data) and its findings over the range, judged against `thresholds` (the config's;
+    the defaults if None).
 
     All five panel queries run concurrently; a SourceError from any of them propagates.
     """
@@ -55,18 +82,48 @@ async def collect_summary(
     results: list[SignalResult] = await asyncio.gather(
         *(source.query_signal(signal, window, recent=recent) for signal in Signal)
     )
-    return rows_from_results({result.signal: result for result in results})
+    return rows_from_results(
+        {result.signal: result for result in results}, thresholds or Config().thresholds
+    )
 
 
-def rows_from_results(by_signal: Mapping[Signal, SignalResult]) -> list[dict[str, Any]]:
-    """The rows of results already in hand, one per signal (the dashboard's export)."""
+def rows_from_results(
+    by_signal: Mapping[Signal, SignalResult],
+    thresholds: Callable[[Signal, str], Thresholds] | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of results already in hand, one per signal (also the dashboard's export),
+    each with what changed for its service."""
     services = sorted({name for result in by_signal.values() for name in result.services()})
-    return [_row(service, by_signal) for service in services]
+    findings = detect_changes(dict(by_signal), thresholds or Config().thresholds)
+    rows = [_row(service, by_signal) for service in services]
+    for row in rows:
+        row["findings"] = [finding_json(f) for f in findings if f.service == row["service"]]
+    return rows
 
 
-def export_json(by_signal: Mapping[Signal, SignalResult]) -> str:
+def finding_json(finding: Finding) -> dict[str, Any]:
+    """One finding as `FINDING_KEYS`: times in Unix seconds, levels in the signal's unit."""
+    return {
+        "service": finding.service,
+        "signal": finding.signal.value,
+        "detail": finding.detail,
+        "unit": finding.unit,
+        "before": finding.before,
+        "after": finding.after,
+        "start": finding.start,
+        "end": finding.end,
+        "severity": finding.severity,
+        "ongoing": finding.ongoing,
+        "top_log_group": None,  # summary reads no logs
+    }
+
+
+def export_json(
+    by_signal: Mapping[Signal, SignalResult],
+    thresholds: Callable[[Signal, str], Thresholds] | None = None,
+) -> str:
     """What the dashboard's export writes as summary.json: this command's JSON."""
-    return format_summary(rows_from_results(by_signal), "json")
+    return format_summary(rows_from_results(by_signal, thresholds), "json")
 
 
 def _row(service: str, results: Mapping[Signal, SignalResult]) -> dict[str, Any]:
@@ -95,14 +152,22 @@ def _row(service: str, results: Mapping[Signal, SignalResult]) -> dict[str, Any]
     }
 
 
-def format_summary(rows: list[dict[str, Any]], fmt: str = "table") -> str:
-    """Rows as "table" (aligned text), "json" (a list of objects) or "csv"."""
+def format_summary(
+    rows: list[dict[str, Any]],
+    fmt: str = "table",
+    *,
+    now: float | None = None,
+    range_seconds: float = 3600.0,
+) -> str:
+    """Rows as "table" (aligned text, then what changed), "json" (a list of objects) or
+    "csv" (flat: no findings). `now` and `range_seconds` word the table's findings."""
     if fmt == "json":
         return json.dumps(rows, indent=2, ensure_ascii=False)
     if fmt == "csv":
         return _csv(rows)
     if fmt == "table":
-        return _table(rows)
+        at = clock.now() if now is None else now
+        return _table(rows) + "\n\n" + _changes(rows, at, range_seconds)
     raise ValueError(f"unknown summary format {fmt!r}; use table, json or csv")
 
 
@@ -147,6 +212,33 @@ def _table(rows: list[dict[str, Any]]) -> str:
     if not rows:
         out.append("(no services)")
     return "\n".join(out)
+
+
+def _changes(rows: list[dict[str, Any]], now: float, range_seconds: float) -> str:
+    """What changed, worst first, one line each, in the dashboard strip's words."""
+    findings = [f for row in rows for f in row.get("findings", [])]
+    if not findings:
+        return f"WHAT CHANGED: no change in the last {format_duration(range_seconds)}"
+    order = {name: i for i, name in enumerate(("crit", "warn", "info"))}
+    findings.sort(key=lambda f: (not f["ongoing"], order[f["severity"]]))
+    width = max(len(_printable(f["service"])) for f in findings)
+    lines = ["WHAT CHANGED"]
+    for item in findings:
+        finding = Finding(
+            service=item["service"],
+            signal=Signal(item["signal"]),
+            detail=item["detail"],
+            unit=item["unit"],
+            before=item["before"],
+            after=item["after"],
+            start=item["start"],
+            end=item["end"],
+            severity=item["severity"],
+            step=0.0,
+        )
+        phrase = _printable(change_phrase(finding, now, range_seconds))
+        lines.append(f"{_printable(item['service']).ljust(width)}  {item['severity']:<4}  {phrase}")
+    return "\n".join(lines)
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:

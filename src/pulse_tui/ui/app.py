@@ -216,7 +216,15 @@ class PulseApp(App[int]):
         #: Rules, alerts, silences, webhooks, error groups and probes.
         self.alerts = AlertsFeed(self, config, metrics, self.view, self.dashboard)
         #: The panels' results and the services table, fetched from `metrics`.
-        self.metrics = MetricsFeed(self, config, metrics, self.view, self.dashboard, self.alerts)
+        self.metrics = MetricsFeed(
+            self,
+            config,
+            metrics,
+            self.view,
+            self.dashboard,
+            self.alerts,
+            log_services=lambda: self.logs.service_names(),
+        )
         #: The log buffer and the sources streaming into it.
         self.logs = LogFeed(self, config, logs, self.view, self.dashboard, self.alerts)
         self.alerts.follow_buffer(self.logs.buffer)  # groups forget what the buffer evicts

@@ -104,6 +104,12 @@ def screen(
         return None
     mean = sum(values) / n
     walk = list(accumulate(map(sub, values, repeat(mean))))
+    # A bound on the bound, in two passes instead of four: no allowed cut weighs more than
+    # the outermost, n / (m (n - m)), and no |C_k| exceeds the walk's widest. A steady
+    # series' walk wanders ~σ√n while its level is ≫ σ: most series stop here.
+    edge = n / (min_length * (n - min_length))
+    if max(max(walk), -min(walk)) * edge < need:
+        return None
     cuts = walk[min_length - 1 : n - min_length]  # C_k for k = min_length .. n - min_length
     largest = max(map(mul, map(abs, cuts), _cut_weights(n, min_length)))
     if largest < need:

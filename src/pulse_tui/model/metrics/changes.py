@@ -219,6 +219,10 @@ def detect_series(
     tail = parts[last]
     after = median(values[max(tail.lo, tail.hi - 3) : tail.hi])
     end = None if last == len(parts) - 1 else times[parts[last + 1].lo]
+    if end is None and not shift.significant(before, after):
+        # Back at the old level for fewer points than a segment needs: recovering, not
+        # "errors 0.33% → 0.37% since 13:01". Said as recovered once it has held.
+        return None
     return Finding(
         service=series.service,
         signal=signal,

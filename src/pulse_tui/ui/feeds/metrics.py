@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable, Collection
 from functools import partial
 from typing import Any
 
 from textual.app import App
+from textual.css.query import NoMatches
 
 from pulse_tui.config import Config
 from pulse_tui.model.core import clock
 from pulse_tui.model.core.redact import scrub
 from pulse_tui.model.core.view_state import ViewState
+from pulse_tui.model.metrics.change_logs import RisingGroup, top_group
 from pulse_tui.model.metrics.changes import Finding, detect_changes
 from pulse_tui.model.metrics.overview import build_overview, judge_rows
 from pulse_tui.model.metrics.signals import Signal, SignalResult
@@ -27,6 +30,9 @@ from pulse_tui.ui.view import ViewController
 
 #: The longest a failing panel waits between tries (and what a hopeless failure waits).
 MAX_BACKOFF = 60.0
+#: Seconds between two rankings of the strip's log errors between judgements: a few ms
+#: on the loop for a full table of 500 groups (benchmarks/bench_changes.py).
+RANK_LOGS_EVERY = 5
 #: How often the backend is asked which services it knows.
 DISCOVERY_INTERVAL = 60.0
 
@@ -48,6 +54,7 @@ class MetricsFeed:
         view: ViewController,
         dashboard: Dashboard,
         alerts: AlertsFeed,
+        log_services: Callable[[], Collection[str]] = frozenset,
     ) -> None:
         self._app = app
         self._config = config
@@ -55,6 +62,9 @@ class MetricsFeed:
         self._view = view
         self._dashboard = dashboard
         self._alerts = alerts
+        #: The services the log sources name (their lines' `service`): a finding's top
+        #: log error comes from its service's lines when they do.
+        self._log_services = log_services
         #: Each panel's latest result.
         self.results: dict[Signal, SignalResult] = {}
         #: Every service the backend knows, as of the last discovery.
@@ -67,6 +77,8 @@ class MetricsFeed:
         #: When a failed panel may be fetched again (absent: at the next refresh).
         self._next_attempt: dict[Signal, float] = {}
         self._table_update_due = False
+        #: Seconds (ticks) since the strip's log errors were last ranked.
+        self._ticks_since_ranked = 0
 
     def start(self) -> None:
         """Called on mount: the refresh, discovery and staleness timers, and a first fetch
@@ -205,31 +217,64 @@ class MetricsFeed:
             self._app.call_after_refresh(self._update_table_now)
 
     def _update_table_now(self) -> None:
+        # What changed is judged in a thread: ~7 ms of pure Python for 50 services
+        # (benchmarks/bench_changes.py), more than a frame should wait. The loop gets the
+        # GIL back every switch interval, and the newest round wins (`exclusive`).
         self._table_update_due = False
-        self._judge_changes()
-        rows = build_overview(self.results, self.known_services)
-        judge_rows(rows, self.findings, self._config.thresholds)
-        self._dashboard.service_table.show_rows(rows)
+        results = dict(self.results)
+        start_worker(
+            self._app,
+            partial(self._judge_and_show, results),
+            name="judge_changes",
+            group="changes",
+            exclusive=True,
+        )
 
-    def _judge_changes(self) -> None:
-        """What changed, once per round of results: the strip, and a marker per finding on
-        its panel (~2 ms for 50 services, benchmarks/bench_changes.py)."""
-        self.findings = detect_changes(self.results, self._config.thresholds)
+    async def _judge_and_show(self, results: dict[Signal, SignalResult]) -> None:
+        findings = await asyncio.to_thread(detect_changes, results, self._config.thresholds)
+        self._show_changes(results, findings)
+
+    def _show_changes(self, results: dict[Signal, SignalResult], findings: list[Finding]) -> None:
+        """On the loop: the strip, a marker per finding on its panel, the table."""
+        self.findings = findings
         state = self._view.state
         self._dashboard.changes_strip.show(
-            self.findings,
+            findings,
             now=state.window_end(),
             span=state.range_seconds,
             live=state.end is None,
-            unjudged=[s.heading for s in Signal if s not in self.results],
+            unjudged=[s.heading for s in Signal if s not in results],
         )
         for signal in Signal:
-            starts = tuple(sorted({f.start for f in self.findings if f.signal is signal}))
+            starts = tuple(sorted({f.start for f in findings if f.signal is signal}))
             self._dashboard.panel(signal).set_markers(starts)
         # Change rules (the automatic alerts) judge the same findings.
-        self._alerts.after_findings(self.results, self.findings)
+        self._alerts.after_findings(results, findings)
+        self._rank_logs()
+        rows = build_overview(results, self.known_services)
+        judge_rows(rows, findings, self._config.thresholds)
+        self._dashboard.service_table.show_rows(rows)
+
+    def _rank_logs(self) -> None:
+        """Each shown line's top rising log error: after every judgement, and every
+        `RANK_LOGS_EVERY` seconds (the logs' history arrives after the first results)."""
+        self._ticks_since_ranked = 0
+        strip = self._dashboard.changes_strip
+        state = self._view.state
+        until = state.window_end(clock.now())
+        services = self._log_services()
+        tops: dict[str, RisingGroup] = {}
+        for findings in strip.services_shown():
+            top = top_group(self._alerts.error_groups, findings, until, log_services=services)
+            if top is not None:
+                tops[findings[0].service] = top
+        strip.show_logs(tops)
 
     def _tick(self) -> None:
         # Every second: panels age their "updated Ns ago" and turn STALE on their own.
         for panel in self._dashboard.signal_panels():  # none during shutdown
             panel.tick()
+        self._ticks_since_ranked += 1
+        if self.findings and self._ticks_since_ranked >= RANK_LOGS_EVERY:
+            with contextlib.suppress(NoMatches):  # during shutdown
+                self._rank_logs()
