@@ -139,6 +139,8 @@ class TcpProxy:
         self.target_port = target_port
         self.port = 0
         self.frozen = False
+        #: Connections accepted so far.
+        self.accepted = 0
         self._server: asyncio.AbstractServer | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._thaw = asyncio.Event()
@@ -150,6 +152,7 @@ class TcpProxy:
         return self
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.accepted += 1
         try:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
         except OSError:

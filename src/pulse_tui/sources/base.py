@@ -91,6 +91,7 @@ class HostStatus:
 
     host: str
     state: HostState
+    #: FAILED: the whole message; RETRYING: why, in a few words ("connection refused").
     detail: str = ""
     #: For RETRYING: Unix time of the next attempt.
     retry_at: float | None = None

@@ -32,7 +32,12 @@ from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
 from pulse_tui.model.logs.parse import notice, parse_texts
 from pulse_tui.sources.base import FetchedWindow, HostState, HostStatus, LogSink, SourceError
-from pulse_tui.sources.ssh.connect import ConnectionPool, StreamChannel, TrackingClient
+from pulse_tui.sources.ssh.connect import (
+    ConnectionPool,
+    StreamChannel,
+    TrackingClient,
+    short_reason,
+)
 from pulse_tui.sources.ssh.file_stream import CONTINUATION_SECONDS, FileStream
 from pulse_tui.sources.ssh.first_look import search_files
 from pulse_tui.sources.ssh.history import HistoryStart, Outcome, cut_notice_text
@@ -176,7 +181,7 @@ class SshLogSource:
                         sink.on_status(HostStatus(self.host, HostState.FAILED, str(exc)))
                         await self._stopping.wait()
                         return
-                    await self._retry(sink, str(exc), backoff.failed())
+                    await self._retry(sink, short_reason(exc), backoff.failed())
                     continue
                 if connected is None:
                     return  # stopped while connecting
@@ -225,7 +230,9 @@ class SshLogSource:
         return conn, client
 
     async def _retry(self, sink: LogSink, reason: str, delay: float) -> None:
-        """Say RETRYING with the time of the next try, and wait for it (or `stop()`)."""
+        """Say RETRYING with the time of the next try, and wait for it (or `stop()`).
+
+        `reason` is a few words ("connection refused"): the status line names the host."""
         retry_at = time.time() + delay
         sink.on_status(HostStatus(self.host, HostState.RETRYING, reason, retry_at=retry_at))
         with contextlib.suppress(TimeoutError, asyncio.TimeoutError):

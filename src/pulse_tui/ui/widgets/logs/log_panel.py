@@ -377,6 +377,8 @@ class LogPanel(Vertical):
             label = status.state.value
             if status.state is HostState.RETRYING and status.retry_at:
                 label = f"retrying in {max(0, round(status.retry_at - now))}s"
+                if status.detail:  # why, in the words `check` uses ("connection refused")
+                    label += f": {sanitize(status.detail)}"
             if status.state is HostState.FAILED and status.detail:
                 label = f"failed: {sanitize(status.detail)}"
             text.append(f" {label}  ", style="dim")
