@@ -22,6 +22,7 @@ from pulse_tui.sources.factory import log_sources
 from pulse_tui.sources.ssh.connect import KEEPALIVE_COUNT, ConnectionPool
 from pulse_tui.sources.ssh.tail import SshLogSource
 from pulse_tui.ui.app import PulseApp
+from pulse_tui.ui.widgets.logs.partial_tail import PARTIAL_MARK
 
 pytestmark = pytest.mark.integration
 
@@ -157,3 +158,56 @@ async def test_the_status_line_says_why_a_host_is_retrying(
         text = shown()
         assert "web-1 retrying in" in text and "s: connection refused" in text
         assert "web-2 retrying in" in text
+
+
+async def test_a_partial_last_line_is_told_after_a_quiet_moment_and_taken_back_when_done(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    ssh_home(["web-1"])
+    log = tmp_path / "partial.log"
+    log.write_text("")
+    logs = LogsConfig(connect_timeout=3, keepalive_interval=1)
+    source, sink, task = await run_source(LogHost("web-1", files=(LogFile(str(log)),)), logs)
+    await sink.wait_for(lambda: "live" in sink.states())
+    with log.open("a") as f:
+        f.write("first\nPARTIAL")
+    await sink.wait_for(lambda: sink.partials, what="the partial line")
+    assert sink.partials == [("web-1", str(log), "PARTIAL")]
+    assert sink.texts() == ["first"]
+    with log.open("a") as f:
+        f.write(" and the rest\n")
+    await sink.wait_for(lambda: sink.texts()[-1:] == ["PARTIAL and the rest"], what="completed")
+    # Taken back before the completed line came, so nothing shows it twice.
+    assert sink.partials[-1] == ("web-1", str(log), None)
+    assert sink.texts() == ["first", "PARTIAL and the rest"]
+    await finish(source, task)
+
+
+async def test_the_pane_shows_a_partial_line_marked_and_replaces_it_with_the_whole_line(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    ssh_home(["web-1"])
+    log = tmp_path / "partial.log"
+    log.write_text("first\n")
+    app = app_for(f"web-1:{log}")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_until(pilot, lambda: "first" in screen_text(app))
+        with log.open("a") as f:
+            f.write("ERROR half a line")
+        await wait_until(pilot, lambda: "ERROR half a line" in screen_text(app))
+        text = screen_text(app)
+        assert f"{PARTIAL_MARK} ERROR half a line" in text
+        with log.open("a") as f:
+            f.write(", and the rest\n")
+        await wait_until(pilot, lambda: "ERROR half a line, and the rest" in screen_text(app))
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert PARTIAL_MARK not in text
+        assert text.count("ERROR half a line") == 1
+        texts = [line.text for line in app.logs.buffer]
+        assert texts.count("ERROR half a line, and the rest") == 1
+        assert not [t for t in texts if t == "ERROR half a line"]
+        # The error groups saw the line once, whole.
+        await wait_until(pilot, lambda: bool(app.alerts.error_groups.groups()))
+        groups = app.alerts.error_groups.groups()
+        assert [group.count for group in groups] == [1]

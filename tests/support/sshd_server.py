@@ -218,6 +218,8 @@ class RecordingSink:
         self.history_done: list[str] = []
         #: How many lines had arrived when each `on_history_done` came.
         self.history_done_after: list[int] = []
+        #: Every `on_partial` call, as (host, source, text or None).
+        self.partials: list[tuple[str, str, str | None]] = []
 
     def on_lines(self, lines) -> None:
         self.lines.extend(lines)
@@ -228,6 +230,9 @@ class RecordingSink:
     def on_history_done(self, host: str) -> None:
         self.history_done.append(host)
         self.history_done_after.append(len(self.lines))
+
+    def on_partial(self, host: str, source: str, text: str | None) -> None:
+        self.partials.append((host, source, text))
 
     def texts(self, kind: int = 0, host: str | None = None) -> list[str]:
         return [

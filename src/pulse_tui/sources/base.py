@@ -111,6 +111,14 @@ class LogSink(Protocol):
         merge every host's history into one time order)."""
         ...
 
+    def on_partial(self, host: str, source: str, text: str | None) -> None:
+        """`host`'s stream `source` ends in a line with no newline yet, `text` so far
+        (None: there is none any more: it was completed, and comes by `on_lines`).
+
+        Sent after the stream was quiet a moment (`ssh.tail.PARTIAL_QUIET_SECONDS`); the
+        text is not a line yet: it is for showing, marked as partial, not for the buffer."""
+        ...
+
 
 @dataclass(slots=True)
 class FetchedWindow:

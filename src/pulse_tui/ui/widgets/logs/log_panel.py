@@ -24,6 +24,7 @@ from pulse_tui.ui.toast import toast
 from pulse_tui.ui.widgets.focus import focus_now
 from pulse_tui.ui.widgets.logs.log_query import LogQuery
 from pulse_tui.ui.widgets.logs.log_view import LogView
+from pulse_tui.ui.widgets.logs.partial_tail import PartialTail
 from pulse_tui.ui.widgets.palette import host_colour
 from pulse_tui.ui.widgets.strips import text_strip
 
@@ -158,11 +159,14 @@ class LogPanel(Vertical):
         # Held, not queried: lines keep arriving while the pane is torn down at exit, and a
         # query then finds no view.
         self._view = LogView(store, id="log-view")
+        #: Lines the hosts have begun and not finished, under the view.
+        self._partials = PartialTail(id="log-partial")
         #: The search and filters the user set, and the jobs computing them.
         self.query_state = LogQuery(store, self._view)
 
     def compose(self) -> ComposeResult:
         yield self._view
+        yield self._partials
         yield SearchBar(id="log-search", placeholder="search (re: for a regex)")
         yield LogStatus(self, id="log-status")
 
@@ -332,6 +336,10 @@ class LogPanel(Vertical):
     def count_dropped(self, lines: int) -> None:
         """Lines the app had to drop before they reached the buffer (the UI is behind)."""
         self.ui_dropped += lines
+
+    def set_partial(self, host: str, source: str, text: str | None) -> None:
+        """`host`'s `source` ends in an unfinished line, `text` so far (None: no more)."""
+        self._partials.set_line(host, source, text)
 
     def set_status(self, status: HostStatus) -> None:
         self.statuses[status.host] = status
