@@ -211,3 +211,41 @@ async def test_the_pane_shows_a_partial_line_marked_and_replaces_it_with_the_who
         await wait_until(pilot, lambda: bool(app.alerts.error_groups.groups()))
         groups = app.alerts.error_groups.groups()
         assert [group.count for group in groups] == [1]
+
+
+async def test_hosts_behind_a_refusing_bastion_wait_on_its_one_backoff(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    # The proxy counts the bastion dials; behind it nothing listens, so each fails at once.
+    proxy = await TcpProxy(free_port()).start()
+    home = ssh_home(["app-1", "app-2", "app-3"])
+    config = home / ".ssh/config"
+    config.write_text(
+        config.read_text()
+        + f"\nHost bastion\n  HostName 127.0.0.1\n  Port {proxy.port}\n  User {sshd.user}\n"
+    )
+    logs = LogsConfig(connect_timeout=3, keepalive_interval=1)
+    pool = ConnectionPool(logs)
+    hosts = ("app-1", "app-2", "app-3")
+    sources = [
+        SshLogSource(LogHost(a, jump="bastion", files=(LogFile("/etc/hostname"),)), logs, pool)
+        for a in hosts
+    ]
+    sink = RecordingSink()
+    tasks = [asyncio.create_task(s.run(sink)) for s in sources]
+    await sink.wait_for(
+        lambda: all(sink.states(a).count("retrying") >= 3 for a in hosts), timeout=30
+    )
+    failures = sum(sink.states(a).count("retrying") for a in hosts)
+    # Each host failed three times or more; the bastion was dialled about once per round
+    # of its own backoff (jitter may add one), not once per host and round.
+    assert failures >= 9
+    rounds = min(sink.states(a).count("retrying") for a in hosts)
+    assert proxy.accepted <= rounds + 1, f"{proxy.accepted} dials for {failures} failures"
+    for host in hosts:
+        status = next(s for s in sink.statuses if s.host == host and s.state == "retrying")
+        assert status.detail.startswith("via bastion: down (")
+    await asyncio.gather(*(s.stop() for s in sources))
+    await asyncio.wait_for(asyncio.gather(*tasks), 3)
+    await pool.close()
+    await proxy.close()

@@ -10,7 +10,10 @@ host keys are always verified, and the agent is never forwarded. We also do:
   one channel per host through it. They get the same checks as any host. Connecting
   to a bastion is one shared attempt too: the hosts behind it that ask while it is
   under way wait for that attempt, so a bastion that does not answer fails all of
-  them at once ("via bastion: down"), not one connect_timeout after the other.
+  them at once ("via bastion: down"), not one connect_timeout after the other. After a
+  failure the bastion has a backoff of its own: hosts that retry before its next try
+  hear the same failure at once, without dialling, and the first one after it makes the
+  one attempt the others join.
 * Failures become `SourceError`s a user can act on. An unknown or changed host key is
   refused with its fingerprint and the command that would trust it (naming the host's
   own known_hosts file), and marked not retryable, as is an authentication failure.
@@ -19,6 +22,7 @@ host keys are always verified, and the agent is never forwarded. We also do:
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import asyncssh
@@ -27,11 +31,17 @@ from pulse_tui.config import LogHost, LogsConfig
 from pulse_tui.model.core.redact import scrub
 from pulse_tui.sources.base import SourceError
 from pulse_tui.sources.ssh.policy import HostKeys, Resolved, host_keys, resolve_alias
+from pulse_tui.sources.transport.backoff import Backoff, BackoffPolicy
 from pulse_tui.sources.transport.errors import describe_transport_error
 
 #: Keepalive intervals without a byte from the server after which the connection
 #: counts as dead: a silent partition is detected within interval × this.
 KEEPALIVE_COUNT = 3
+
+
+#: A bastion's own retry delays: as a host's (`ssh.tail.RECONNECT`), so the hosts behind
+#: it find an attempt to join about when they retry.
+BASTION_RECONNECT = BackoffPolicy(first=1.0, cap=60.0, healthy_after=30.0)
 
 
 class ConnectFailed(SourceError):
@@ -87,6 +97,10 @@ class ConnectionPool:
         self._bastions: dict[str, asyncssh.SSHClientConnection] = {}
         #: The attempt under way to connect each bastion, shared by every host behind it.
         self._attempts: dict[str, asyncio.Task[asyncssh.SSHClientConnection]] = {}
+        #: Each bastion's failures in a row, and its last failure with when (monotonic)
+        #: the next attempt may be made: until then, hosts get that failure again.
+        self._backoffs: dict[str, Backoff] = {}
+        self._failed: dict[str, tuple[SourceError, float]] = {}
 
     def _options(self, keys: HostKeys) -> dict[str, object]:
         return {
@@ -127,6 +141,12 @@ class ConnectionPool:
         if conn is not None and not conn.is_closed():
             return conn
         attempt = self._attempts.get(spec)
+        failed = self._failed.get(spec)
+        if attempt is None and failed is not None and time.monotonic() < failed[1]:
+            # Not yet time for the next attempt: the last one's answer (a new exception
+            # each time: re-raising one would grow its traceback with every retry).
+            last = failed[0]
+            raise ConnectFailed(str(last), short_reason(last), retryable=last.retryable)
         if attempt is None:  # the first host to ask starts it; the rest join it
             attempt = asyncio.ensure_future(self._connect_bastion(spec))
             self._attempts[spec] = attempt
@@ -139,8 +159,16 @@ class ConnectionPool:
     ) -> None:
         if self._attempts.get(spec) is attempt:
             del self._attempts[spec]
-        if not attempt.cancelled():
-            attempt.exception()  # retrieved: a failure nobody awaited is not "never seen"
+        if attempt.cancelled():
+            return
+        backoff = self._backoffs.setdefault(spec, Backoff(BASTION_RECONNECT))
+        error = attempt.exception()  # retrieved: a failure nobody awaited is not "never seen"
+        if error is None:
+            backoff.succeeded()
+            self._failed.pop(spec, None)
+        elif isinstance(error, SourceError):
+            delay = backoff.failed(retryable=error.retryable)
+            self._failed[spec] = (error, time.monotonic() + delay)
 
     async def _connect_bastion(self, spec: str) -> asyncssh.SSHClientConnection:
         # A ProxyJump chain "a,b": connect through all but the last, share the last.
