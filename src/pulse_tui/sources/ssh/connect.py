@@ -132,9 +132,10 @@ class ConnectionPool:
         try:
             return await self._bastion(spec)
         except SourceError as exc:
+            # The message is the bastion's own (it names the bastion); the reason, for
+            # the host's status line, says the host was not the one that failed.
             reason = f"via {spec}: down ({short_reason(exc)})"
-            message = f"{name}: via {spec}: down: {exc}"
-            raise ConnectFailed(message, reason, retryable=exc.retryable) from exc
+            raise ConnectFailed(str(exc), reason, retryable=exc.retryable) from exc
 
     async def _bastion(self, spec: str) -> asyncssh.SSHClientConnection:
         conn = self._bastions.get(spec)
