@@ -86,9 +86,10 @@ class LogFeed:
             view_start=lambda: view.state.window_end() - view.state.range_seconds,
         )
         self._rotated_seen = 0
-        #: Unfinished lines (`on_partial`) and their ends, for the next flush, in order:
-        #: shown with the lines of the same flush, so a completed line replaces its part.
-        self._partials: list[tuple[str, str, str | None]] = []
+        #: Unfinished lines (`on_partial`; None: ended) since the last flush, the newest
+        #: per stream: shown with the lines of the same flush, so a completed line
+        #: replaces its part.
+        self._partials: dict[tuple[str, str], str | None] = {}
         view.on_range_change(self._range_changed)
 
     @property
@@ -170,7 +171,7 @@ class LogFeed:
 
     def on_partial(self, host: str, source: str, text: str | None) -> None:
         """A host's unfinished last line (None: finished): shown by the next flush."""
-        self._partials.append((host, source, text))
+        self._partials[(host, source)] = text
 
     def on_status(self, status: HostStatus) -> None:
         """A host connected, dropped, retries or failed: the pane's status line says so."""
@@ -180,9 +181,10 @@ class LogFeed:
 
     def flush(self) -> None:
         """Move what arrived into the buffer and repaint the pane (at most every 0.1 s)."""
-        if self._partials:
-            partials, self._partials = self._partials, []
-            for host, source, text in partials:
+        held = self._order is not None and len(self._order) > 0
+        if self._partials and not held:  # held: the lines before them are not shown yet
+            partials, self._partials = self._partials, {}
+            for (host, source), text in partials.items():
                 for panel in self._dashboard.log_panels():
                     panel.set_partial(host, source, text)
         if self._rebuild is not None:
