@@ -273,6 +273,9 @@ def bench_ssh() -> Iterator[dict[str, object]]:
         def on_history_done(self, host: str) -> None:
             pass
 
+        def on_partial(self, host: str, source: str, text: str | None) -> None:
+            pass
+
     async def main(root: Path) -> float:
         server = SshdServer(root / "sshd", sshd=sshd).start()
         old_home = os.environ.get("HOME")

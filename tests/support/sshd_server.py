@@ -139,6 +139,8 @@ class TcpProxy:
         self.target_port = target_port
         self.port = 0
         self.frozen = False
+        #: Connections accepted so far.
+        self.accepted = 0
         self._server: asyncio.AbstractServer | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._thaw = asyncio.Event()
@@ -151,6 +153,7 @@ class TcpProxy:
         return self
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.accepted += 1
         try:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
         except OSError:
@@ -216,6 +219,8 @@ class RecordingSink:
         self.history_done: list[str] = []
         #: How many lines had arrived when each `on_history_done` came.
         self.history_done_after: list[int] = []
+        #: Every `on_partial` call, as (host, source, text or None).
+        self.partials: list[tuple[str, str, str | None]] = []
 
     def on_lines(self, lines) -> None:
         self.lines.extend(lines)
@@ -226,6 +231,9 @@ class RecordingSink:
     def on_history_done(self, host: str) -> None:
         self.history_done.append(host)
         self.history_done_after.append(len(self.lines))
+
+    def on_partial(self, host: str, source: str, text: str | None) -> None:
+        self.partials.append((host, source, text))
 
     def texts(self, kind: int = 0, host: str | None = None) -> list[str]:
         return [

@@ -167,3 +167,12 @@ def test_the_long_line_check_agrees_with_measuring_every_line() -> None:
             for _ in range(rnd.randrange(1, 8))
         )
         assert _has_longer_line(block, limit) == (max(map(len, block.split(b"\n"))) > limit)
+
+
+def test_peek_shows_the_unfinished_line_cleaned_and_keeps_it() -> None:
+    reader = LineReader(1024)
+    assert reader.peek() == ""
+    assert reader.feed(b"first\nhalf \x1b[2J") == ["first"]
+    assert reader.peek() == "half \\x1b[2J"
+    assert reader.feed(b"done\n") == ["half \\x1b[2Jdone"]
+    assert reader.peek() == ""

@@ -94,6 +94,7 @@ class HostStatus:
 
     host: str
     state: HostState
+    #: FAILED: the whole message; RETRYING: why, in a few words ("connection refused").
     detail: str = ""
     #: For RETRYING: Unix time of the next attempt.
     retry_at: float | None = None
@@ -111,6 +112,14 @@ class LogSink(Protocol):
 
         Sent once, by a source whose `loads_history` is True (a sink may wait for it to
         merge every host's history into one time order)."""
+        ...
+
+    def on_partial(self, host: str, source: str, text: str | None) -> None:
+        """`host`'s stream `source` ends in a line with no newline yet, `text` so far
+        (None: there is none any more: it was completed, and comes by `on_lines`).
+
+        Sent after the stream was quiet a moment (`ssh.tail.PARTIAL_QUIET_SECONDS`); the
+        text is not a line yet: it is for showing, marked as partial, not for the buffer."""
         ...
 
 

@@ -7,7 +7,13 @@ host keys are always verified, and the agent is never forwarded. We also do:
 
 * Jump hosts (`LogHost.jump`, or `ProxyJump` read from ~/.ssh/config) are connected
   once and shared: twenty hosts behind one bastion make one bastion connection, with
-  one channel per host through it. They get the same checks as any host.
+  one channel per host through it. They get the same checks as any host. Connecting
+  to a bastion is one shared attempt too: the hosts behind it that ask while it is
+  under way wait for that attempt, so a bastion that does not answer fails all of
+  them at once ("via bastion: down"), not one connect_timeout after the other. After a
+  failure the bastion has a backoff of its own: hosts that retry before its next try
+  hear the same failure at once, without dialling, and the first one after it makes the
+  one attempt the others join.
 * Failures become `SourceError`s a user can act on. An unknown or changed host key is
   refused with its fingerprint and the command that would trust it (naming the host's
   own known_hosts file), and marked not retryable, as is an authentication failure.
@@ -16,17 +22,40 @@ host keys are always verified, and the agent is never forwarded. We also do:
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import asyncssh
 
 from pulse_tui.config import LogHost, LogsConfig
+from pulse_tui.model.core.redact import scrub
 from pulse_tui.sources.base import SourceError
 from pulse_tui.sources.ssh.policy import HostKeys, Resolved, host_keys, resolve_alias
+from pulse_tui.sources.transport.backoff import Backoff, BackoffPolicy
 from pulse_tui.sources.transport.errors import describe_transport_error
 
-#: Keepalive probes that may go unanswered before the connection counts as dead.
-KEEPALIVE_COUNT_MAX = 3
+#: Keepalive intervals without a byte from the server after which the connection
+#: counts as dead: a silent partition is detected within interval × this.
+KEEPALIVE_COUNT = 3
+
+
+#: A bastion's own retry delays: as a host's (`ssh.tail.RECONNECT`), so the hosts behind
+#: it find an attempt to join about when they retry.
+BASTION_RECONNECT = BackoffPolicy(first=1.0, cap=60.0, healthy_after=30.0)
+
+
+class ConnectFailed(SourceError):
+    """A connection could not be made; `reason` says why in a few words, without the
+    host's name and address (for a status line that names the host already)."""
+
+    def __init__(self, message: str, reason: str, *, retryable: bool = True) -> None:
+        super().__init__(message, retryable=retryable)
+        self.reason = scrub(reason)
+
+
+def short_reason(exc: SourceError) -> str:
+    """`exc`'s few words for a status line (its whole message if it has none)."""
+    return exc.reason if isinstance(exc, ConnectFailed) else str(exc)
 
 
 def _host_port(hostname: str, port: int) -> str:
@@ -66,14 +95,21 @@ class ConnectionPool:
     def __init__(self, logs: LogsConfig) -> None:
         self.logs = logs
         self._bastions: dict[str, asyncssh.SSHClientConnection] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        #: The attempt under way to connect each bastion, shared by every host behind it.
+        self._attempts: dict[str, asyncio.Task[asyncssh.SSHClientConnection]] = {}
+        #: Each bastion's failures in a row, and its last failure with when (monotonic)
+        #: the next attempt may be made: until then, hosts get that failure again.
+        self._backoffs: dict[str, Backoff] = {}
+        self._failed: dict[str, tuple[SourceError, float]] = {}
 
     def _options(self, keys: HostKeys) -> dict[str, object]:
         return {
             "connect_timeout": self.logs.connect_timeout,
             "login_timeout": self.logs.connect_timeout,
             "keepalive_interval": self.logs.keepalive_interval,
-            "keepalive_count_max": KEEPALIVE_COUNT_MAX,
+            # asyncssh closes when its timer fires once more than this without a byte
+            # received: count - 1 makes that interval × count after the last byte.
+            "keepalive_count_max": KEEPALIVE_COUNT - 1,
             # Both always explicit, so ~/.ssh/config cannot switch checking off
             # (UserKnownHostsFile none) or hand our agent to the host (ForwardAgent).
             "known_hosts": keys.argument(),
@@ -86,25 +122,64 @@ class ConnectionPool:
         """A new connection to `host` (through its jump host's shared connection)."""
         resolved = resolve_alias(host.host, host.port, host.user)
         jump = host.jump or resolved.proxy_jump
-        tunnel = await self._bastion(jump) if jump else None
+        tunnel = await self._bastion_for(host.host, jump) if jump else None
         return await self._open(
             host.host, host.port, host.user, tunnel, resolved, client_factory, via=jump
         )
 
+    async def _bastion_for(self, name: str, spec: str) -> asyncssh.SSHClientConnection:
+        """The shared connection to `spec`, or a SourceError saying it is down."""
+        try:
+            return await self._bastion(spec)
+        except SourceError as exc:
+            # The message is the bastion's own (it names the bastion); the reason, for
+            # the host's status line, says the host was not the one that failed.
+            reason = f"via {spec}: down ({short_reason(exc)})"
+            raise ConnectFailed(str(exc), reason, retryable=exc.retryable) from exc
+
     async def _bastion(self, spec: str) -> asyncssh.SSHClientConnection:
-        lock = self._locks.setdefault(spec, asyncio.Lock())
-        async with lock:  # the first host behind it connects; the rest wait and share
-            conn = self._bastions.get(spec)
-            if conn is not None and not conn.is_closed():
-                return conn
-            # A ProxyJump chain "a,b": connect through all but the last, share the last.
-            *before, last = [part.strip() for part in spec.split(",")]
-            tunnel = await self._bastion(",".join(before)) if before else None
-            name, port, user = _split_jump(last)
-            resolved = resolve_alias(name, port, user)
-            conn = await self._open(name, port, user, tunnel, resolved, None, via=None)
-            self._bastions[spec] = conn
+        conn = self._bastions.get(spec)
+        if conn is not None and not conn.is_closed():
             return conn
+        attempt = self._attempts.get(spec)
+        failed = self._failed.get(spec)
+        if attempt is None and failed is not None and time.monotonic() < failed[1]:
+            # Not yet time for the next attempt: the last one's answer (a new exception
+            # each time: re-raising one would grow its traceback with every retry).
+            last = failed[0]
+            raise ConnectFailed(str(last), short_reason(last), retryable=last.retryable)
+        if attempt is None:  # the first host to ask starts it; the rest join it
+            attempt = asyncio.ensure_future(self._connect_bastion(spec))
+            self._attempts[spec] = attempt
+            attempt.add_done_callback(lambda done: self._attempt_done(spec, done))
+        # Shielded: a host stopped while waiting must not cancel the others' attempt.
+        return await asyncio.shield(attempt)
+
+    def _attempt_done(
+        self, spec: str, attempt: asyncio.Future[asyncssh.SSHClientConnection]
+    ) -> None:
+        if self._attempts.get(spec) is attempt:
+            del self._attempts[spec]
+        if attempt.cancelled():
+            return
+        backoff = self._backoffs.setdefault(spec, Backoff(BASTION_RECONNECT))
+        error = attempt.exception()  # retrieved: a failure nobody awaited is not "never seen"
+        if error is None:
+            backoff.succeeded()
+            self._failed.pop(spec, None)
+        elif isinstance(error, SourceError):
+            delay = backoff.failed(retryable=error.retryable)
+            self._failed[spec] = (error, time.monotonic() + delay)
+
+    async def _connect_bastion(self, spec: str) -> asyncssh.SSHClientConnection:
+        # A ProxyJump chain "a,b": connect through all but the last, share the last.
+        *before, last = [part.strip() for part in spec.split(",")]
+        tunnel = await self._bastion(",".join(before)) if before else None
+        name, port, user = _split_jump(last)
+        resolved = resolve_alias(name, port, user)
+        conn = await self._open(name, port, user, tunnel, resolved, None, via=None)
+        self._bastions[spec] = conn
+        return conn
 
     async def _open(
         self,
@@ -132,21 +207,22 @@ class ConnectionPool:
         try:
             return await asyncssh.connect(name, **options)
         except asyncssh.HostKeyNotVerifiable as exc:
-            raise SourceError(
-                await self._host_key_message(name, resolved, tunnel, keys), retryable=False
-            ) from exc
+            message = await self._host_key_message(name, resolved, tunnel, keys)
+            reason = "host key mismatch" if "HOST KEY CHANGED" in message else "unknown host key"
+            raise ConnectFailed(message, reason, retryable=False) from exc
         except asyncssh.PermissionDenied as exc:
-            raise SourceError(
+            raise ConnectFailed(
                 f"{where}: authentication failed for user {resolved.user!r} ({exc.reason}); "
                 "check IdentityFile in ~/.ssh/config or that your agent holds the key",
+                "authentication failed",
                 retryable=False,
             ) from exc
         except (OSError, asyncssh.Error) as exc:
             # Refused, unresolvable, timed out, dropped: worded as for every other source.
-            timeout = self.logs.connect_timeout
-            raise SourceError(describe_transport_error(exc, where, timeout=timeout)) from exc
+            reason = describe_transport_error(exc, timeout=self.logs.connect_timeout)
+            raise ConnectFailed(f"{where}: {reason}", reason) from exc
         except ValueError as exc:  # asyncssh raises it for bad config/keys
-            raise SourceError(f"{where}: {exc}", retryable=False) from exc
+            raise ConnectFailed(f"{where}: {exc}", str(exc), retryable=False) from exc
 
     async def _host_key_message(
         self,
@@ -196,7 +272,9 @@ class ConnectionPool:
         )
 
     async def close(self) -> None:
-        """Close the shared jump-host connections."""
+        """Close the shared jump-host connections (and give up attempts under way)."""
+        for attempt in list(self._attempts.values()):
+            attempt.cancel()
         for conn in self._bastions.values():
             conn.close()
         for conn in self._bastions.values():

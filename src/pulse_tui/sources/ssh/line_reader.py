@@ -89,6 +89,13 @@ class LineReader:
         lines.extend(self._overflow())
         return lines
 
+    def peek(self) -> str:
+        """The unfinished last line so far, decoded and cleaned ("" if none); it stays
+        held (a partial line to show until its newline comes)."""
+        if not self._partial:
+            return ""
+        return self._decode(bytes(self._partial))[0]
+
     def flush(self) -> list[str]:
         """The unfinished last line, if any (when the stream ends)."""
         if not self._partial:

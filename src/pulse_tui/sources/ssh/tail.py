@@ -32,12 +32,18 @@ from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
 from pulse_tui.model.logs.parse import notice, parse_texts
 from pulse_tui.sources.base import FetchedWindow, HostState, HostStatus, LogSink, SourceError
-from pulse_tui.sources.ssh.connect import ConnectionPool, StreamChannel, TrackingClient
+from pulse_tui.sources.ssh.connect import (
+    ConnectionPool,
+    StreamChannel,
+    TrackingClient,
+    short_reason,
+)
 from pulse_tui.sources.ssh.file_stream import CONTINUATION_SECONDS, FileStream
 from pulse_tui.sources.ssh.first_look import search_files
 from pulse_tui.sources.ssh.history import HistoryStart, Outcome, cut_notice_text
 from pulse_tui.sources.ssh.journal import JournalStream, follow_journal
 from pulse_tui.sources.ssh.line_reader import LineReader
+from pulse_tui.sources.ssh.partial_tail import PartialTail
 from pulse_tui.sources.ssh.remote_commands import (
     BACKLOG_BYTES,
     HEADER,
@@ -57,6 +63,11 @@ T = TypeVar("T")
 RECONNECT = BackoffPolicy(first=1.0, cap=60.0, healthy_after=30.0)
 #: How long `stop()` waits for the streams to wind down.
 STOP_TIMEOUT = 1.5
+#: How long a file may end in a line without its newline before that partial line is
+#: shown (`LogSink.on_partial`): long enough that a line written in two parts (a
+#: buffered writer, a chunk boundary) is not flashed half; short enough for a prompt
+#: or a half-written line of a hung process to be seen while it matters.
+PARTIAL_QUIET_SECONDS = 1.5
 
 # tail -F tells on stderr when it starts over on a new or truncated file: our byte
 # offset restarts at 0 then.
@@ -177,7 +188,7 @@ class SshLogSource:
                         sink.on_status(HostStatus(self.host, HostState.FAILED, str(exc)))
                         await self._stopping.wait()
                         return
-                    await self._retry(sink, str(exc), backoff.failed())
+                    await self._retry(sink, short_reason(exc), backoff.failed())
                     continue
                 if connected is None:
                     return  # stopped while connecting
@@ -226,7 +237,9 @@ class SshLogSource:
         return conn, client
 
     async def _retry(self, sink: LogSink, reason: str, delay: float) -> None:
-        """Say RETRYING with the time of the next try, and wait for it (or `stop()`)."""
+        """Say RETRYING with the time of the next try, and wait for it (or `stop()`).
+
+        `reason` is a few words ("connection refused"): the status line names the host."""
         retry_at = time.time() + delay
         sink.on_status(HostStatus(self.host, HostState.RETRYING, reason, retry_at=retry_at))
         with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
@@ -376,14 +389,36 @@ class SshLogSource:
         chan, session = await conn.create_session(StreamChannel, command, encoding=None)
         assert isinstance(session, StreamChannel)
         header: bytearray | None = bytearray()  # the script's first line, see HEADER
-        history_inode = stream.inode
-        skip_partial = False
-        stderr = LineReader(4096)
         source = sanitize(stream.path)
+        # Shown once the file is quiet; a line the stream ends in goes with the stream.
+        partial = PartialTail(sink, self.host, source, stream.reader, PARTIAL_QUIET_SECONDS)
+        try:
+            await self._pump_items(session, stream, sink, source, partial, header, backlog)
+        finally:
+            partial.clear()
+        if session.exit_status not in (None, 0, 143) and not conn.is_closed():
+            sink.on_lines([self._notice(f"tail exited with status {session.exit_status}", source)])
+        chan.close()
+
+    async def _pump_items(
+        self,
+        session: StreamChannel,
+        stream: FileStream,
+        sink: LogSink,
+        source: str,
+        partial: PartialTail,
+        header: bytearray | None,
+        backlog: bool,
+    ) -> None:
+        """Reads the channel until it closes: the header, stderr notices, the lines."""
+        history_inode = stream.inode
+        stderr = LineReader(4096)
+        skip_partial = False
         while (item := await session.get()) is not None:
             kind, data = item
             if kind == 1:
                 if any(marker in data for marker in _RESTART_MARKERS):
+                    partial.clear()  # flushed as a line just below
                     self._deliver(sink, stream, source, stream.reader.flush())
                     stream.offset, stream.inode = 0, None
                 texts = stderr.feed(data)
@@ -427,12 +462,11 @@ class SshLogSource:
                 data = data[newline + 1 :]
                 skip_partial = False
             stream.offset = (stream.offset or 0) + len(data)
-            self._deliver(sink, stream, source, stream.reader.feed(data))
+            texts = stream.reader.feed(data)
+            partial.fed(completed=bool(texts))
+            self._deliver(sink, stream, source, texts)
             if stream.history_end is not None:
                 self._history_past(sink, stream)
-        if session.exit_status not in (None, 0, 143) and not conn.is_closed():
-            sink.on_lines([self._notice(f"tail exited with status {session.exit_status}", source)])
-        chan.close()
 
     async def _load_segment(
         self,

@@ -86,6 +86,10 @@ class LogFeed:
             view_start=lambda: view.state.window_end() - view.state.range_seconds,
         )
         self._rotated_seen = 0
+        #: Unfinished lines (`on_partial`; None: ended) since the last flush, the newest
+        #: per stream: shown with the lines of the same flush, so a completed line
+        #: replaces its part.
+        self._partials: dict[tuple[str, str], str | None] = {}
         view.on_range_change(self._range_changed)
 
     @property
@@ -167,6 +171,10 @@ class LogFeed:
         if self._order is not None:
             self._done_after_pending.append(host)
 
+    def on_partial(self, host: str, source: str, text: str | None) -> None:
+        """A host's unfinished last line (None: finished): shown by the next flush."""
+        self._partials[(host, source)] = text
+
     def on_status(self, status: HostStatus) -> None:
         """A host connected, dropped, retries or failed: the pane's status line says so."""
         if self._order is not None and status.state in (HostState.FAILED, HostState.STOPPED):
@@ -175,6 +183,12 @@ class LogFeed:
 
     def flush(self) -> None:
         """Move what arrived into the buffer and repaint the pane (at most every 0.1 s)."""
+        held = self._order is not None and len(self._order) > 0
+        if self._partials and not held:  # held: the lines before them are not shown yet
+            partials, self._partials = self._partials, {}
+            for (host, source), text in partials.items():
+                for panel in self._dashboard.log_panels():
+                    panel.set_partial(host, source, text)
         if self._rebuild is not None:
             return  # the buffer is being rebuilt: lines wait in `_pending` (bounded)
         reorder, order = self._reorder, self._order

@@ -24,6 +24,7 @@ from pulse_tui.ui.toast import toast
 from pulse_tui.ui.widgets.focus import focus_now
 from pulse_tui.ui.widgets.logs.log_query import LogQuery
 from pulse_tui.ui.widgets.logs.log_view import LogView
+from pulse_tui.ui.widgets.logs.partial_tail import PartialTail
 from pulse_tui.ui.widgets.palette import host_colour
 from pulse_tui.ui.widgets.strips import text_strip
 
@@ -161,6 +162,8 @@ class LogPanel(Vertical):
         # Held, not queried: lines keep arriving while the pane is torn down at exit, and a
         # query then finds no view.
         self._view = LogView(store, id="log-view")
+        #: Lines the hosts have begun and not finished, under the view.
+        self._partials = PartialTail(id="log-partial")
         #: The search and filters the user set, and the jobs computing them.
         self.query_state = LogQuery(store, self._view, on_idle=self._filters_done)
         #: A time to show again once the filter is computed, and with context or not
@@ -169,6 +172,7 @@ class LogPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield self._view
+        yield self._partials
         yield SearchBar(id="log-search", placeholder="search (re: for a regex)")
         yield LogStatus(self, id="log-status")
 
@@ -351,6 +355,10 @@ class LogPanel(Vertical):
         """Lines the app had to drop before they reached the buffer (the UI is behind)."""
         self.ui_dropped += lines
 
+    def set_partial(self, host: str, source: str, text: str | None) -> None:
+        """`host`'s `source` ends in an unfinished line, `text` so far (None: no more)."""
+        self._partials.set_line(host, source, text)
+
     def set_status(self, status: HostStatus) -> None:
         self.statuses[status.host] = status
         self.view.set_host_width(min(16, max((len(h) for h in self.statuses), default=8)))
@@ -395,6 +403,8 @@ class LogPanel(Vertical):
             label = status.state.value
             if status.state is HostState.RETRYING and status.retry_at:
                 label = f"retrying in {max(0, round(status.retry_at - now))}s"
+                if status.detail:  # why, in the words `check` uses ("connection refused")
+                    label += f": {sanitize(status.detail)}"
             if status.state is HostState.FAILED and status.detail:
                 label = f"failed: {sanitize(status.detail)}"
             text.append(f" {label}  ", style="dim")
