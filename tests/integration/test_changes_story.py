@@ -36,7 +36,8 @@ pytestmark = pytest.mark.integration
 PAYMENT = "payment gateway timeout after <duration> order=<num>"
 DISK = "disk full on /data/<id>"
 #: A log pane row: "12:27:00 web-1 ERROR …".
-LOG_ROW = re.compile(r"^(\d\d:\d\d:\d\d) (web-\d) ")
+#: A log row: its host tag, then the line as written (its ISO time stamp first).
+LOG_ROW = re.compile(r"^(web-\d) \d{4}-\d\d-\d\dT(\d\d:\d\d:\d\d)")
 
 
 @pytest.fixture(scope="module")
@@ -207,8 +208,8 @@ async def landed_at(pilot, app: PulseApp, start: float, step: float) -> None:  #
         for row in screen_text(app).splitlines():
             found = LOG_ROW.match(row)
             if found:
-                stamp = time.strptime(f"{day} {found[1]}", "%Y-%m-%d %H:%M:%S")
-                rows.append((calendar.timegm(stamp), found[2]))
+                stamp = time.strptime(f"{day} {found[2]}", "%Y-%m-%d %H:%M:%S")
+                rows.append((calendar.timegm(stamp), found[1]))
         return rows
 
     def at_start() -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
 
 from pulse_tui.cli.main import _overrides, _start_view, build_parser
-from pulse_tui.cli.summary import SUMMARY_KEYS, export_json
+from pulse_tui.cli.summary import JSON_KEYS, export_json
 from pulse_tui.config import resolve
 from pulse_tui.model.core import clock
 from pulse_tui.model.core.view_command import StartView
@@ -168,7 +168,7 @@ async def test_export_writes_the_screen_and_the_views_summary(tmp_path: Path) ->
         assert "Latency" in svg and "checkout" in svg  # the screen's own text
         rows = json.loads((directory / "summary.json").read_text())
         assert [row["service"] for row in rows] == ["checkout"]  # the services shown
-        assert set(rows[0]) == set(SUMMARY_KEYS)
+        assert set(rows[0]) == set(JSON_KEYS)
         assert rows[0]["traffic_rps"] is not None
         command = (directory / "command.txt").read_text().strip()
         assert command == "pulse-tui --demo --service checkout --range 1h"
