@@ -8,7 +8,11 @@ from rich.text import Text
 from textual.widget import Widget
 
 from pulse_tui.model.core.clock import now
+from pulse_tui.model.core.durations import format_duration
 from pulse_tui.model.core.view_state import ViewState
+
+#: Seconds between the backend's clock and ours past which the header says so.
+CLOCK_SKEW_LIMIT = 30.0
 
 
 class StatusHeader(Widget):
@@ -37,6 +41,8 @@ class StatusHeader(Widget):
         #: tls_insecure is on: said on screen at all times, not just once in a log.
         self.insecure = insecure
         self.view_state = view
+        #: The server's clock minus ours past `CLOCK_SKEW_LIMIT` (None: within it).
+        self.clock_skew: float | None = None
         self._text = Text()
 
     def on_mount(self) -> None:
@@ -44,6 +50,11 @@ class StatusHeader(Widget):
         self.redraw()
 
     def on_resize(self) -> None:
+        self.redraw()
+
+    def show_clock_skew(self, skew: float | None) -> None:
+        """The backend's clock minus ours, as its last answer said (None: unknown)."""
+        self.clock_skew = skew if skew is not None and abs(skew) > CLOCK_SKEW_LIMIT else None
         self.redraw()
 
     def show(self, state: ViewState) -> None:
@@ -62,6 +73,14 @@ class StatusHeader(Widget):
                 text.append(" (default; set --prometheus)", style="dim")
             if self.insecure:
                 text.append(" ⚠ TLS NOT VERIFIED", style="bold #ff5f5f")
+            if self.clock_skew is not None:
+                # Ranges are relative to our clock, the data's times to the server's.
+                side = "ahead" if self.clock_skew > 0 else "behind"
+                off = format_duration(abs(self.clock_skew))
+                text.append(
+                    f" ⚠ SERVER CLOCK {off} {side}: ranges off",
+                    style="bold #ff5f5f",
+                )
         text.append("  │ ", style="dim")
         text.append(state.describe_range())
         if state.compare_offset:
