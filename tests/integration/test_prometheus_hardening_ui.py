@@ -128,6 +128,19 @@ async def test_a_server_clock_two_minutes_ahead_is_said_in_the_header(
         assert "SERVER CLOCK" not in screen_text(app)
 
 
+async def test_at_80_columns_the_clock_warning_is_short_and_live_stays_on_screen(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy
+) -> None:
+    fault_proxy.date_offset = -300
+    app = make_app(prometheus_data.config(fault_proxy.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.query_one(StatusHeader).clock_skew is not None)
+        await pilot.pause()
+        header = screen_text(app).splitlines()[0]
+        assert "⚠ CLOCK -5m" in header, header
+        assert "● LIVE" in header, header  # not pushed off by the warning
+
+
 async def test_a_deeply_nested_answer_is_the_same_one_line_on_the_panel(
     prometheus_data: PrometheusData, fault_proxy: FaultProxy
 ) -> None:
