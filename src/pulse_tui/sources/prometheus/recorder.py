@@ -97,7 +97,8 @@ class ResponseRecorder:
         cap = self.max_body_bytes if ok else ERROR_BODY_LIMIT
         timeout = _total_timeout(kwargs.get("timeout"))
         try:
-            body, wire, cut = _read_body(response, cap, timeout)
+            # A 200 cut at the cap is refused whole: none of it needs keeping.
+            body, wire, cut = _read_body(response, cap, timeout, keep_cut=not ok)
         finally:
             # Counted even when reading failed half-way: those bytes did come.
             with self._lock:
@@ -138,10 +139,10 @@ def _total_timeout(timeout: object) -> float | None:
 
 
 def _read_body(
-    response: requests.Response, cap: int, timeout: float | None
+    response: requests.Response, cap: int, timeout: float | None, *, keep_cut: bool
 ) -> tuple[bytes, int, bool]:
-    """The decoded body (at most `cap` bytes), its size on the wire (compressed, without
-    chunk framing) so far, and whether it was cut at the cap.
+    """The decoded body (at most `cap` bytes; nothing if cut and not `keep_cut`), its size
+    on the wire (compressed, without chunk framing) so far, and whether it was cut.
 
     urllib3 does not count the bytes of chunked responses (`raw.tell()` stays 0), and large
     Prometheus answers are chunked, so we read the raw stream here, before requests would,
@@ -175,6 +176,8 @@ def _read_body(
             size += len(data)
             if size > cap:
                 cut = True
+                # Trimmed in place, so that joining makes no copy beyond the cap.
+                parts[-1] = data[: len(data) - (size - cap)]
                 break
             if deadline is not None and time.monotonic() > deadline:
                 raise urllib3.exceptions.ReadTimeoutError(None, response.url, "body too slow")  # type: ignore[arg-type]
@@ -188,9 +191,12 @@ def _read_body(
         raise requests.exceptions.ChunkedEncodingError(exc, response=response) from exc
     except (EOFError, zlib.error) as exc:
         raise requests.exceptions.ContentDecodingError(exc, response=response) from exc
-    body = b"".join(parts)[:cap]
     if cut:
         response.close()
+        if not keep_cut:
+            parts.clear()
+    body = b"".join(parts)
+    parts.clear()
     # requests' own `content` returns this from now on instead of reading the stream.
     response._content = body
     response._content_consumed = True
