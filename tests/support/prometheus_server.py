@@ -9,12 +9,14 @@ canned response, hang, reset the connection, or stop listening altogether.
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import http.client
 import socket
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -106,6 +108,9 @@ class Canned:
     body: bytes = b""
     content_type: str = "text/plain"
     headers: tuple[tuple[str, str], ...] = ()
+    #: Sent instead of `body`, piece by piece, without a Content-Length (the connection
+    #: closes at its end): a body far bigger than the test could hold in memory.
+    chunks: Callable[[], Iterable[bytes]] | None = None
 
 
 class FaultProxy:
@@ -117,6 +122,13 @@ class FaultProxy:
     `stop_listening()` / `start_listening()` make the port refuse and accept connections
     again, like a server going down and coming back.
     `requests` counts every request that reached the proxy.
+
+    What a backend gets wrong, on top of any mode: `hang_if(path)` hangs just the requests
+    it matches (one panel's query) and passes the others; `rewrite(path)` changes the path
+    (and query) sent upstream; `edit(path, body)` rewrites the
+    upstream's JSON answer (a Thanos-like `warnings` added); `date_offset` moves the clock
+    of the Date header the proxy sends (a server whose clock is off). `sent_bytes` counts
+    the body bytes a `Canned.chunks` answer got out before the client stopped reading.
     """
 
     def __init__(self, upstream: str) -> None:
@@ -125,6 +137,11 @@ class FaultProxy:
         self.canned = Canned(200)
         self.requests = 0
         self.paths: list[str] = []
+        self.hang_if: Callable[[str], bool] | None = None
+        self.edit: Callable[[str, bytes], bytes] | None = None
+        self.rewrite: Callable[[str], str] | None = None
+        self.date_offset = 0.0
+        self.sent_bytes = 0
         self._release = threading.Event()
         self._lock = threading.Lock()
         self.port = free_port()
@@ -143,6 +160,10 @@ class FaultProxy:
 
             def log_message(self, *args: object) -> None:  # keep test output quiet
                 pass
+
+            def date_time_string(self, timestamp: float | None = None) -> str:
+                moment = (time.time() if timestamp is None else timestamp) + proxy.date_offset
+                return email.utils.formatdate(moment, usegmt=True)
 
             def do_GET(self) -> None:
                 proxy._handle(self)
@@ -169,7 +190,8 @@ class FaultProxy:
             self.paths.append(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
-        if self.mode == "hang":
+        hang = self.hang_if is not None and self.hang_if(handler.path)
+        if self.mode == "hang" or hang:
             self._release.wait(30)
             handler.close_connection = True
             return
@@ -182,6 +204,9 @@ class FaultProxy:
         if self.mode == "echo":
             self._send(handler, 502, _echo(handler), "text/plain", ())
             return
+        if self.mode == "canned" and self.canned.chunks is not None:
+            self._stream(handler, self.canned)
+            return
         if self.mode == "canned":
             self._send(
                 handler,
@@ -192,15 +217,35 @@ class FaultProxy:
             )
             return
         upstream = http.client.HTTPConnection(self.upstream, timeout=30)
-        headers = {k: v for k, v in handler.headers.items() if k.lower() != "host"}
-        upstream.request(handler.command, handler.path, body=body or None, headers=headers)
+        # An edited answer is asked for uncompressed, so the edit sees JSON.
+        skip = ("host", "accept-encoding") if self.edit else ("host",)
+        headers = {k: v for k, v in handler.headers.items() if k.lower() not in skip}
+        path = self.rewrite(handler.path) if self.rewrite else handler.path
+        upstream.request(handler.command, path, body=body or None, headers=headers)
         resp = upstream.getresponse()
         data = resp.read()
+        if self.edit is not None:
+            data = self.edit(handler.path, data)
         extra = tuple(
             (k, v) for k, v in resp.getheaders() if k.lower() in ("content-encoding", "retry-after")
         )
         self._send(handler, resp.status, data, resp.getheader("Content-Type", ""), extra)
         upstream.close()
+
+    def _stream(self, handler: BaseHTTPRequestHandler, canned: Canned) -> None:
+        assert canned.chunks is not None
+        handler.send_response(canned.status)
+        handler.send_header("Content-Type", canned.content_type)
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        handler.close_connection = True
+        try:
+            for chunk in canned.chunks():
+                handler.wfile.write(chunk)
+                with self._lock:
+                    self.sent_bytes += len(chunk)
+        except OSError:
+            pass  # the client stopped reading and closed: what the cap is for
 
     @staticmethod
     def _send(

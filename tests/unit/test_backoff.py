@@ -32,10 +32,17 @@ def test_jitter_stays_within_its_band() -> None:
 
 
 def test_retry_after_is_a_floor_and_not_retryable_waits_the_cap() -> None:
-    backoff = Backoff(BackoffPolicy(first=1, cap=60), uniform=no_jitter)
-    assert backoff.failed(retry_after=120) == 120
-    assert backoff.failed(retry_after=0.5) == 2
+    backoff = Backoff(BackoffPolicy(first=1, cap=60), uniform=lambda low, high: low)
+    assert backoff.failed(retry_after=120) == 120  # past the cap: the server said so
+    assert backoff.failed(retry_after=0.5) == 1.6  # the backoff's own (2, jittered) is later
     assert backoff.failed(retryable=False) == 60
+
+
+def test_retry_after_is_jittered_upwards_only() -> None:
+    policy = BackoffPolicy(first=1, cap=60, jitter=0.2)
+    delays = [Backoff(policy).failed(retry_after=120) for _ in range(200)]
+    assert all(120 <= d <= 144 for d in delays), "never before the server asked"
+    assert len(set(delays)) > 100, "panels turned away together come back apart"
 
 
 def test_any_success_resets_by_default() -> None:

@@ -67,6 +67,14 @@ def wrong_version() -> ssl.SSLError:
     return exc
 
 
+def cert_required() -> ssl.SSLError:
+    exc = ssl.SSLError(
+        1, "[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert certificate required"
+    )
+    exc.reason = "TLSV13_ALERT_CERTIFICATE_REQUIRED"
+    return exc
+
+
 def gaierror() -> socket.gaierror:
     return socket.gaierror(-2, "Name or service not known")
 
@@ -145,6 +153,10 @@ CASES = {
         via_requests(requests.exceptions.SSLError, ssl.SSLEOFError(8, "EOF occurred")),
         "TLS: the server closed the connection during the handshake "
         "(does it require a client certificate?)",
+    ),
+    "a server's alert: certificate required": (
+        via_httpx(httpx.ReadError, cert_required()),
+        "TLS: the server asks for a client certificate (cert_file/key_file)",
     ),
     "httpx: closed before answering": (
         httpx.RemoteProtocolError("Server disconnected without sending a response."),

@@ -66,6 +66,8 @@ def _read_prometheus(reader: _Reader | None, file_path: Path | None) -> Promethe
         cert_file=reader.string("cert_file"),
         key_file=reader.string("key_file"),
         tls_insecure=reader.get("tls_insecure", bool, False),
+        max_series=int(reader.number("max_series", 20, minimum=1)),
+        max_body_bytes=reader.size("max_body_bytes", 32 * 1024 * 1024),
     )
     for label_key in ("service_label", "status_label"):
         value = getattr(config, label_key)

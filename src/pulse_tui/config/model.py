@@ -31,6 +31,10 @@ class PrometheusConfig:
     cert_file: str | None = None
     key_file: str | None = None
     tls_insecure: bool = False
+    #: Lines a panel draws at most: the top ones by their value now (the rest are counted).
+    max_series: int = 20
+    #: The largest answer read from the server; a bigger one is cut off and reported.
+    max_body_bytes: int = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,11 +25,23 @@ class SourceError(Exception):
 
     `retryable` is False for failures that retrying cannot fix (bad query, auth refused,
     unknown host key), so callers stop instead of hammering.
+
+    `retry_after` is how long the server asked us to wait (its Retry-After header), which
+    a caller's backoff keeps to across calls; `status` the HTTP status it answered with.
     """
 
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = True,
+        retry_after: float | None = None,
+        status: int | None = None,
+    ) -> None:
         super().__init__(scrub(message))
         self.retryable = retryable
+        self.retry_after = retry_after
+        self.status = status
 
 
 @runtime_checkable

@@ -129,6 +129,18 @@ class SignalResult:
     note: str | None = None
     #: The last minutes at the finest step, for the current values (None: not asked).
     recent: Recent | None = None
+    #: How many series the query answered; more than `len(series)` when the panel kept
+    #: only the top ones (`prometheus.max_series`). None: not counted (all are here).
+    series_total: int | None = None
+    #: The server's `warnings` and `infos`: the answer may be partial (Thanos, Mimir).
+    warnings: tuple[str, ...] = ()
+    #: The server's clock minus ours, in seconds (its Date header); None: unknown.
+    clock_skew: float | None = None
+
+    @property
+    def capped(self) -> bool:
+        """Whether the panel shows fewer series than the query answered."""
+        return self.series_total is not None and self.series_total > len(self.series)
 
     def for_service(self, service: str) -> list[Series]:
         return [s for s in self.series if s.service == service]

@@ -5,17 +5,15 @@ prometheus-api-client's `PrometheusConnect` makes the calls, but its exceptions 
 retry, no Retry-After header, no byte count. Instead of parsing that string we hand it our
 own `requests.Session` with a response hook (`ResponseRecorder`), which records every
 response's status, headers, body and wire size in a thread-local slot that the calling
-thread reads right after the call.
+thread reads right after the call. The hook, which also bounds and parses the answer,
+is in recorder.py.
 """
 
 from __future__ import annotations
 
-import gzip
 import html
 import json
 import re
-import threading
-import zlib
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -29,6 +27,7 @@ from pulse_tui.config import ConfigError, PrometheusConfig, SecretRef
 from pulse_tui.config.headers import NON_SECRET_HEADERS, header_problem
 from pulse_tui.model.core.redact import SECRETS, scrub, split_credentials
 from pulse_tui.sources.base import SourceError
+from pulse_tui.sources.prometheus.recorder import ResponseInfo, ResponseRecorder
 from pulse_tui.sources.transport.backoff import BackoffPolicy
 from pulse_tui.sources.transport.errors import describe_transport_error
 from pulse_tui.sources.transport.retry_after import parse_retry_after
@@ -54,68 +53,6 @@ class RetryPolicy:
         if retry_after is not None and retry_after > self.max_retry_after:
             return None
         return max(self.backoff.delay(attempt), retry_after or 0.0)
-
-
-@dataclass(frozen=True, slots=True)
-class ResponseInfo:
-    """What the hook saw of one response."""
-
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    wire_bytes: int
-
-
-class ResponseRecorder:
-    """A `requests` response hook that remembers responses per thread and counts bytes."""
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self.bytes_received = 0
-
-    def hook(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        body, wire = _read_body(response)
-        info = ResponseInfo(
-            response.status_code, {k.lower(): v for k, v in response.headers.items()}, body, wire
-        )
-        self._local.last = info
-        with self._lock:
-            self.bytes_received += wire
-
-    def reset(self) -> None:
-        self._local.last = None
-
-    def last(self) -> ResponseInfo | None:
-        """The last response this thread received since `reset()`."""
-        return getattr(self._local, "last", None)
-
-
-def _read_body(response: requests.Response) -> tuple[bytes, int]:
-    """The decoded body and its size on the wire (compressed, without chunk framing).
-
-    urllib3 does not count the bytes of chunked responses (`raw.tell()` stays 0), and large
-    Prometheus answers are chunked, so we read the raw stream here, before requests would,
-    and hand requests the decoded body. Only gzip is ever asked for (see build_session).
-    """
-    encoding = response.headers.get("Content-Encoding", "").strip().lower()
-    raw = response.raw
-    if raw is None or response._content_consumed or encoding not in ("", "identity", "gzip"):
-        body = response.content
-        return body, len(body)
-    try:
-        wire_body = b"".join(raw.stream(64 * 1024, decode_content=False))
-        body = gzip.decompress(wire_body) if encoding == "gzip" and wire_body else wire_body
-    except urllib3.exceptions.ReadTimeoutError as exc:
-        raise requests.exceptions.ReadTimeout(exc, response=response) from exc
-    except (urllib3.exceptions.HTTPError, OSError) as exc:
-        raise requests.exceptions.ChunkedEncodingError(exc, response=response) from exc
-    except (EOFError, zlib.error) as exc:
-        raise requests.exceptions.ContentDecodingError(exc, response=response) from exc
-    # requests' own `content` returns this from now on instead of reading the stream.
-    response._content = body
-    response._content_consumed = True
-    return body, len(wire_body)
 
 
 def build_session(config: PrometheusConfig, recorder: ResponseRecorder) -> requests.Session:
@@ -226,22 +163,37 @@ def _excerpt(body: bytes, content_type: str) -> str:
     return text if len(text) <= BODY_EXCERPT else text[: BODY_EXCERPT - 1] + "…"
 
 
-def _api_error(body: bytes) -> str | None:
-    """`errorType: error` from a Prometheus error body, or None if it is not one."""
+def _api_error(body: bytes) -> tuple[str, str] | None:
+    """(errorType, error) from a Prometheus error body, or None if it is not one."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("status") != "error":
         return None
-    kind = data.get("errorType") or "error"
-    return f"{kind}: {data.get('error') or 'no details'}"
+    return str(data.get("errorType") or "error"), str(data.get("error") or "no details")
+
+
+class QueryTimedOut(SourceError):
+    """Prometheus gave up evaluating the query (503, errorType "timeout").
+
+    Sent again as it is, it times out again: the source does not retry it within a call,
+    and the panel offers what helps (a shorter range, a coarser step).
+    """
+
+
+#: What a query timeout's message says helps; the dashboard's `-` key halves the range.
+TIMEOUT_HINT = "a shorter range (press -) or a coarser step helps"
+
+#: Mimir's and Cortex's words for a request without a tenant.
+_NO_TENANT = re.compile(rb"no org ?id", re.IGNORECASE)
 
 
 def status_error(
     info: ResponseInfo, url: str, what: str, *, token_configured: bool
 ) -> tuple[SourceError, float | None]:
-    """The message for a non-200 answer, and the server's Retry-After (if retryable).
+    """The message for a non-200 answer, and the server's Retry-After (if retryable);
+    the error carries both the status and the Retry-After too.
 
     `url` is the URL as shown (`display_url`), never one with its password.
     """
@@ -253,32 +205,74 @@ def status_error(
     head = f"HTTP {status} {reason}"
     if status in (401, 403):
         # Never quote the body or our headers here: some proxies echo the credentials back.
-        hint = (
-            "the configured token or password was rejected; check it"
-            if token_configured
-            else "set prometheus.token_env, token_file or token_command (or basic_auth)"
-        )
+        if _NO_TENANT.search(info.body[:4096]):
+            hint = (
+                'the server asks for a tenant ("no org id", Mimir/Cortex): set X-Scope-OrgID '
+                "under [prometheus.headers]; the token is not the problem"
+            )
+        elif token_configured:
+            hint = "the configured token or password was rejected; check it"
+        else:
+            hint = "set prometheus.token_env, token_file or token_command (or basic_auth)"
         return SourceError(
-            f"Prometheus at {url} refused access ({head}): {hint}", retryable=False
+            f"Prometheus at {url} refused access ({head}): {hint}", retryable=False, status=status
         ), None
-    detail = _api_error(info.body) or _excerpt(info.body, info.headers.get("content-type", ""))
+    api = _api_error(info.body)
+    detail = (
+        f"{api[0]}: {api[1]}" if api else _excerpt(info.body, info.headers.get("content-type", ""))
+    )
     detail = f": {detail}" if detail else ""
     if status in (400, 422):
         return SourceError(
-            f"Prometheus rejected the {what} ({head}){detail}", retryable=False
+            f"Prometheus rejected the {what} ({head}){detail}", retryable=False, status=status
         ), None
     if status == 404:
         message = f"no Prometheus API at {url} ({head}); check prometheus.url"
-        return SourceError(message, retryable=False), None
+        return SourceError(message, retryable=False, status=status), None
+    if status == 503 and api is not None and api[0] == "timeout":
+        message = f"Prometheus timed out evaluating the {what} ({head}){detail}; {TIMEOUT_HINT}"
+        return QueryTimedOut(message, status=status), None
     retryable = status in RETRY_STATUSES
+    retry_after = parse_retry_after(info.headers.get("retry-after")) if retryable else None
+    doing = "is rate limiting" if status == 429 else "failed"
     error = SourceError(
-        f"Prometheus at {url} failed the {what} ({head}){detail}", retryable=retryable
+        f"Prometheus at {url} {doing} the {what} ({head}){detail}",
+        retryable=retryable,
+        retry_after=retry_after,
+        status=status,
     )
-    return error, parse_retry_after(info.headers.get("retry-after")) if retryable else None
+    return error, retry_after
 
 
-def transport_error(exc: requests.RequestException, url: str, timeout: float) -> SourceError:
+def transport_error(
+    exc: requests.RequestException, url: str, timeout: float, *, client_certificate: bool
+) -> SourceError:
     """The message for a request that got no HTTP answer at all (`url` as shown)."""
     message = describe_transport_error(exc, f"Prometheus at {url}", timeout=timeout)
+    if url.startswith("https:") and not client_certificate:
+        message = _client_certificate_hint(message)
     # A certificate that failed verification fails the same way on the next try.
     return SourceError(message, retryable=not isinstance(exc, requests.exceptions.SSLError))
+
+
+#: How an mTLS server without our certificate is seen: its alert, or a hang-up (before
+#: its alert reached us, or instead of one) during or right after the handshake.
+_HANG_UPS = (
+    "TLS: the server closed the connection during the handshake "
+    "(does it require a client certificate?)",
+    "connection reset by the server",
+    "connection closed by the server",
+)
+
+
+def _client_certificate_hint(message: str) -> str:
+    """An HTTPS server hanging up on a client with no certificate configured most
+    likely wants one: say which options give it one (a guess, so worded as one)."""
+    for hang_up in _HANG_UPS:
+        if message.endswith(hang_up):
+            head = message[: -len(hang_up)]
+            return (
+                f"{head}{hang_up.split(' (')[0]}; the server probably asks for a client "
+                "certificate (prometheus.cert_file/key_file)"
+            )
+    return message

@@ -1,19 +1,27 @@
 """PrometheusSource: the five panels from a real Prometheus, one range query per panel for
 its chart and one for its current values (the last minutes at the scrape step, ending now).
 
-Calls go through prometheus-api-client's blocking `PrometheusConnect`, run off the event
-loop with `asyncio.to_thread`. Its own retries are off; `RetryPolicy` retries overload and
-outages (429/5xx, refused connections) with jittered backoff and Retry-After, and never a
-query Prometheus rejected (400/422).
+Calls go through prometheus-api-client's blocking `PrometheusConnect`, each in its own
+daemon thread (transport/daemon_thread.py: a quit never waits for a hung query). Its own
+retries are off; `RetryPolicy` retries overload and outages (429/5xx, refused
+connections) with jittered backoff and Retry-After, and never a query Prometheus
+rejected (400/422) or gave up evaluating (503 timeout). A Retry-After longer than the
+policy waits within a call is carried on the SourceError, for the panel to keep to.
+
+Every answer is bounded: its body by `prometheus.max_body_bytes` (see recorder.py), its
+series by `prometheus.max_series` (the top ones by their value now; the result says how
+many there were). Prometheus' `limit` parameter is not used: the versions that have it on
+range queries cut at an arbitrary series, not the top ones, and would hide the total.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -26,9 +34,10 @@ from pulse_tui.config import Config
 from pulse_tui.model.core.redact import display_url
 from pulse_tui.model.metrics.promql import PanelQuery, build_query, metric_names
 from pulse_tui.model.metrics.signals import QueryWindow, Recent, Series, Signal, SignalResult
+from pulse_tui.model.metrics.top import top_series
 from pulse_tui.sources.base import SourceError
 from pulse_tui.sources.prometheus.http import (
-    ResponseRecorder,
+    QueryTimedOut,
     RetryPolicy,
     auth_settings,
     base_url,
@@ -36,8 +45,21 @@ from pulse_tui.sources.prometheus.http import (
     status_error,
     transport_error,
 )
+from pulse_tui.sources.prometheus.recorder import (
+    AnswerRejected,
+    ResponseInfo,
+    ResponseRecorder,
+    not_the_api,
+)
+from pulse_tui.sources.transport.daemon_thread import in_daemon_thread
+
+#: The current values feed the services table, `summary` and the alert rules, which need
+#: every service, not the chart's top few: they are capped this high (or at max_series).
+RECENT_SERIES_FLOOR = 1000
 
 T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
 
 
 class _Attempt(Exception):
@@ -74,6 +96,16 @@ def parse_series(
     return tuple(series)
 
 
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    """One range query's series (capped), how many there were, and what came with them."""
+
+    series: tuple[Series, ...]
+    total: int
+    warnings: tuple[str, ...] = ()
+    skew: float | None = None
+
+
 class PrometheusSource:
     """A `MetricsSource` over the Prometheus HTTP API, configured by `config.prometheus`.
 
@@ -90,7 +122,7 @@ class PrometheusSource:
         self._url = base_url(self.prom)
         self.service_label = self.prom.service_label
         self.retry = retry or RetryPolicy()
-        self.recorder = ResponseRecorder()
+        self.recorder = ResponseRecorder(self.label, self.prom.max_body_bytes)
         self.requests_made = 0
         self._count_lock = threading.Lock()
         self._client: PrometheusConnect | None = None
@@ -140,39 +172,45 @@ class PrometheusSource:
         """
         panel = self.panel_query(signal, window, services)
         what = f"{signal.value} query"
-        chart = self._series(panel.expr, window, what, compare_offset)
+        cap = self.prom.max_series
+        chart = self._series(panel.expr, window, what, compare_offset, cap)
         if recent is not None:
-            (series, compare), latest = await asyncio.gather(
+            (fetched, compare), latest = await _gather(
                 chart, self._recent(signal, recent, services, compare_offset)
             )
         else:
-            (series, compare), latest = await chart, None
+            (fetched, compare), latest = await chart, None
+        series = fetched.series
         return SignalResult(
             signal=signal,
             series=series,
             unit=panel.unit,
             fetched_at=time.time(),
             window=window,
-            compare=compare,
+            compare=compare.series if compare else (),
             note=None if series or (latest and latest.series) else panel.no_data_note,
             recent=latest,
+            series_total=fetched.total,
+            warnings=_merged(fetched, compare),
+            clock_skew=fetched.skew,
         )
 
     async def _series(
-        self, expr: str, window: QueryWindow, what: str, compare_offset: float | None
-    ) -> tuple[tuple[Series, ...], tuple[Series, ...]]:
+        self,
+        expr: str,
+        window: QueryWindow,
+        what: str,
+        compare_offset: float | None,
+        cap: int,
+    ) -> tuple[_Fetched, _Fetched | None]:
         """`expr` over `window`, and over it shifted back by `compare_offset` if set."""
-        answer = self._range(expr, window, what)
+        answer = self._range(expr, window, what, cap)
         if not compare_offset:
-            return parse_series(await answer, self.service_label), ()
+            return await answer, None
         back = compare_offset
         shifted = replace(window, start=window.start - back, end=window.end - back)
-        raw, raw_compare = await asyncio.gather(
-            answer, self._range(expr, shifted, f"{what} (compare)")
-        )
-        return (
-            parse_series(raw, self.service_label),
-            parse_series(raw_compare, self.service_label, shift=compare_offset),
+        return await _gather(
+            answer, self._range(expr, shifted, f"{what} (compare)", cap, shift=back)
         )
 
     async def _recent(
@@ -184,23 +222,26 @@ class PrometheusSource:
     ) -> Recent:
         """The current values' query: the panel's PromQL with the recent window's short
         rate window. Its failure is kept, not raised: the panel still has its chart."""
+        cap = max(self.prom.max_series, RECENT_SERIES_FLOOR)
         try:
             expr = self.panel_query(signal, window, services).expr
-            series, compare = await self._series(
-                expr, window, f"{signal.value} query (current values)", compare_offset
+            fetched, compare = await self._series(
+                expr, window, f"{signal.value} query (current values)", compare_offset, cap
             )
         except SourceError as exc:
             return Recent(window, error=str(exc))
-        return Recent(window, series, compare)
+        return Recent(window, fetched.series, compare.series if compare else ())
 
     async def query_expr(
         self, expr: str, window: QueryWindow, *, what: str = "alert rule query"
     ) -> list[Series]:
         """Any PromQL over the window (PromQL alert rules, imported dashboards), with the
         panels' client and retries; one series per label set, the service taken from
-        `service_label`. `what` names the query in its errors."""
-        raw = await self._range(expr, window, what)
-        return list(parse_series(raw, self.service_label))
+        `service_label`. `what` names the query in its errors.
+
+        Not cut to `max_series`: a rule must judge every series, and a dashboard panel
+        cuts to its own limit and says of how many (the body cap still bounds memory)."""
+        return list((await self._range(expr, window, what, sys.maxsize)).series)
 
     async def services(self) -> list[str]:
         """Services with traffic in the last dashboard range (at least an hour), sorted."""
@@ -210,7 +251,7 @@ class PrometheusSource:
         params: dict[str, Any] = {"start": now - max(self.config.dashboard.range, 3600), "end": now}
         if names:
             params["match[]"] = names[0]
-        values = await self._call(
+        values, _ = await self._call(
             "service list",
             lambda client: client.get_label_values(label_name=self.service_label, params=params),
         )
@@ -230,7 +271,7 @@ class PrometheusSource:
                 raise ValueError(f"vector(1) answered {result!r}")
             return self._backend_name(client)
 
-        name = await self._call("test query", query_then_name)
+        name, _ = await self._call("test query", query_then_name)
         count = len(await self.services())
         return f"{name} at {self.label}, {count} service{'s' if count != 1 else ''}"
 
@@ -239,12 +280,16 @@ class PrometheusSource:
         speaks it); the query has already shown the API works, so a failure here is no
         failure of the check."""
         try:
-            # The library has no build-info call; its own session keeps auth and TLS.
+            # The library has no build-info call; its own session keeps auth and TLS, and
+            # verify/cert are passed as the library passes them, so `check` trusts exactly
+            # what the panels trust (never REQUESTS_CA_BUNDLE instead of ca_file).
             response = client._session.get(
                 f"{self._url}/api/v1/status/buildinfo",
                 headers=client.headers,
                 auth=client.auth,
                 timeout=self.prom.timeout,
+                verify=client._session.verify,
+                cert=client._session.cert,
             )
             version = response.json()["data"]["version"] if response.status_code == 200 else ""
         except (requests.RequestException, KeyError, TypeError, ValueError):
@@ -258,9 +303,11 @@ class PrometheusSource:
 
     # ------------------------------------------------------------------ calls
 
-    async def _range(self, expr: str, window: QueryWindow, what: str) -> list[dict[str, Any]]:
-        def call(client: PrometheusConnect) -> list[dict[str, Any]]:
-            return client.custom_query_range(
+    async def _range(
+        self, expr: str, window: QueryWindow, what: str, cap: int, shift: float = 0.0
+    ) -> _Fetched:
+        def call(client: PrometheusConnect) -> tuple[tuple[Series, ...], int]:
+            raw = client.custom_query_range(
                 expr,
                 start_time=datetime.fromtimestamp(window.start, UTC),
                 end_time=datetime.fromtimestamp(window.end, UTC),
@@ -268,15 +315,27 @@ class PrometheusSource:
                 # Prometheus stops evaluating too, instead of burning CPU for nobody.
                 params={"timeout": f"{self.prom.timeout:g}s"},
             )
+            # Parsed and capped here, in the call's thread: 50,000 series take seconds
+            # of CPU, which the event loop must not spend. A matrix that is not one
+            # (KeyError, TypeError, ValueError) is reported by _attempt as not the API.
+            return top_series(parse_series(raw, self.service_label, shift), cap)
 
-        return await self._call(what, call)
+        (kept, total), info = await self._call(what, call)
+        if info is None:
+            return _Fetched(kept, total)
+        return _Fetched(kept, total, info.warnings, info.clock_skew)
 
-    async def _call(self, what: str, fn: Callable[[PrometheusConnect], T]) -> T:
-        """`fn(client)` in a thread, retried per the policy; raises SourceError."""
+    async def _call(
+        self, what: str, fn: Callable[[PrometheusConnect], T]
+    ) -> tuple[T, ResponseInfo | None]:
+        """`fn(client)` in a daemon thread, retried per the policy, with the last response
+        the hook saw; raises SourceError."""
         attempt = 1
         while True:
             try:
-                return await asyncio.to_thread(self._attempt, what, fn)
+                return await in_daemon_thread(
+                    lambda: self._attempt(what, fn), name=f"prometheus {what}"
+                )
             except _Attempt as failed:
                 error = failed.error
                 if not failed.again or attempt >= self.retry.attempts:
@@ -284,22 +343,30 @@ class PrometheusSource:
                 delay = self.retry.delay(attempt, failed.retry_after)
                 if delay is None:
                     message = f"{error} (server asks to retry after {failed.retry_after:g}s)"
-                    raise SourceError(message) from None
+                    raise SourceError(
+                        message, retry_after=failed.retry_after, status=error.status
+                    ) from None
                 await asyncio.sleep(delay)
                 attempt += 1
 
-    def _attempt(self, what: str, fn: Callable[[PrometheusConnect], T]) -> T:
+    def _attempt(
+        self, what: str, fn: Callable[[PrometheusConnect], T]
+    ) -> tuple[T, ResponseInfo | None]:
         """One try, in a worker thread; failures become `_Attempt` carrying a SourceError."""
         client = self._connect()
         with self._count_lock:
             self.requests_made += 1
         self.recorder.reset()
         try:
-            return fn(client)
+            return fn(client), self.recorder.last()
+        except AnswerRejected as exc:  # the hook would not have it: too big, not JSON
+            raise _Attempt(exc.error, None) from exc
         except requests.RequestException as exc:
             if isinstance(exc, requests.exceptions.JSONDecodeError):
                 raise _Attempt(self._not_json(), None) from exc
-            error = transport_error(exc, self.label, self.prom.timeout)
+            error = transport_error(
+                exc, self.label, self.prom.timeout, client_certificate=bool(self.prom.cert_file)
+            )
             # A server that hung once hangs again: waiting `attempts` timeouts would only
             # freeze the panel longer. The next refresh tries again anyway.
             hung = isinstance(exc, requests.exceptions.ReadTimeout)
@@ -317,18 +384,15 @@ class PrometheusSource:
                     self.prom.token or self.prom.username or self._url != self.prom.url
                 ),
             )
-            raise _Attempt(error, retry_after) from exc
-        except (KeyError, TypeError, ValueError) as exc:  # 200 with a body that is not the API
+            # Sent again as it is, a query Prometheus gave up on times out again.
+            again = not isinstance(error, QueryTimedOut)
+            raise _Attempt(error, retry_after, again=again) from exc
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # 200 with a body that is not the API (or a result that is not a matrix)
             raise _Attempt(self._not_json(), None) from exc
 
     def _not_json(self) -> SourceError:
-        info = self.recorder.last()
-        kind = info.headers.get("content-type", "unknown content") if info else "unknown content"
-        return SourceError(
-            f"{self.label} answered with something other than the Prometheus API ({kind}); "
-            "check prometheus.url",
-            retryable=False,
-        )
+        return not_the_api(self.recorder.last(), self.label)
 
     def _connect(self) -> PrometheusConnect:
         with self._client_lock:
@@ -344,3 +408,21 @@ class PrometheusSource:
                     retry=Retry(total=0, read=False),
                 )
             return self._client
+
+
+async def _gather(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
+    """Both at once; when one fails the other is cancelled, not left sending requests
+    for an answer nobody reads."""
+    one, two = asyncio.ensure_future(first), asyncio.ensure_future(second)
+    try:
+        return await asyncio.gather(one, two)
+    except BaseException:
+        one.cancel()
+        two.cancel()
+        raise
+
+
+def _merged(chart: _Fetched, compare: _Fetched | None) -> tuple[str, ...]:
+    """The warnings of the chart's answers, each once."""
+    found = list(chart.warnings) + (list(compare.warnings) if compare else [])
+    return tuple(dict.fromkeys(found))

@@ -2,7 +2,8 @@
 
 Exponential from `first` to `cap`, with the same jitter everywhere (±`jitter` of the
 delay, so many panels, hosts or users that failed together do not retry in lockstep), a
-server's Retry-After honoured as a floor, and a reset once the thing has been healthy
+server's Retry-After honoured as a floor (jittered upwards only, past the cap if need be),
+and a reset once the thing has been healthy
 for `healthy_after` seconds (an SSH connection that lived an hour and then dropped starts
 again from `first`, not from where it was a day ago).
 """
@@ -66,7 +67,9 @@ class Backoff:
             return self.policy.cap
         delay = self.policy.delay(self.failures, self.uniform)
         if retry_after is not None:
-            delay = max(delay, retry_after)
+            # Never earlier than asked; later by up to `jitter` of it, so the panels (and
+            # the users) a server turned away together do not all come back at one instant.
+            delay = max(delay, retry_after * self.uniform(1.0, 1.0 + self.policy.jitter))
         return delay
 
     def reset(self) -> None:

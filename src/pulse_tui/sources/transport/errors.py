@@ -162,6 +162,9 @@ def _tls(exc: ssl.SSLError) -> str:
             "TLS: the server closed the connection during the handshake "
             "(does it require a client certificate?)"
         )
+    if exc.reason in ("TLSV13_ALERT_CERTIFICATE_REQUIRED", "CERTIFICATE_REQUIRED"):
+        # The server said so in a TLS alert: no guess here.
+        return "TLS: the server asks for a client certificate (cert_file/key_file)"
     text = ssl_reason(exc)
     if exc.reason in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST"):
         # What OpenSSL says when the other end speaks plain HTTP (or something else).

@@ -35,6 +35,8 @@ MAX_BACKOFF = 60.0
 RANK_LOGS_EVERY = 5
 #: How often the backend is asked which services it knows.
 DISCOVERY_INTERVAL = 60.0
+#: The longest Retry-After kept to (`r` retries at once anyway): a day-long one is a typo.
+MAX_RETRY_AFTER = 3600.0
 
 
 class MetricsFeed:
@@ -95,7 +97,11 @@ class MetricsFeed:
         app.call_after_refresh(self.refresh, True)
 
     async def close(self) -> None:
-        """Let the source close its connections (on quit), within a bounded time."""
+        """On quit: cancel the queries in flight (a hung one must not hold the exit), then
+        let the source close its connections, within a bounded time."""
+        workers = self._app.workers
+        for group in ("metrics", "discovery"):
+            workers.cancel_group(self._app, group)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._source.close(), timeout=0.5)
 
@@ -144,7 +150,7 @@ class MetricsFeed:
         try:
             result = await self._query(signal, state)
         except SourceError as exc:
-            self._failed(signal, str(exc), exc.retryable)
+            self._failed(signal, str(exc), exc.retryable, exc.retry_after, exc.status)
         except Exception as exc:
             self._failed(signal, f"{type(exc).__name__}: {exc}", True)
         else:
@@ -154,6 +160,8 @@ class MetricsFeed:
             # Charts are pure functions of the data: draw off the event loop, show after.
             await asyncio.to_thread(panel.prerender, result, state.services)
             panel.show_result(result, state.services, state.compare_offset)
+            if result.clock_skew is not None:
+                self._dashboard.header.show_clock_skew(result.clock_skew)
             self._update_table()
             # Paint first, judge after: alert rules never delay a panel's repaint.
             self._app.call_after_refresh(self._alerts.after_result, signal, result)
@@ -185,11 +193,25 @@ class MetricsFeed:
         fetched = await asyncio.gather(*(self._query(signal, state) for signal in missing))
         return {**results, **dict(zip(missing, fetched, strict=True))}
 
-    def _failed(self, signal: Signal, message: str, retryable: bool) -> None:
-        delay = self._backoff[signal].failed(retryable=retryable)
+    def _failed(
+        self,
+        signal: Signal,
+        message: str,
+        retryable: bool,
+        retry_after: float | None = None,
+        status: int | None = None,
+    ) -> None:
+        # The server's Retry-After holds across refreshes: no panel asks again before it.
+        wait = None if retry_after is None else min(retry_after, MAX_RETRY_AFTER)
+        delay = self._backoff[signal].failed(
+            retryable=retryable or wait is not None, retry_after=wait
+        )
         self._next_attempt[signal] = clock.now() + delay
+        words = "retry in"
+        if wait is not None:
+            words = "rate limited, next try in" if status == 429 else "server busy, next try in"
         # A SourceError is scrubbed already; an unexpected exception's text is not.
-        self._dashboard.panel(signal).show_error(scrub(message), retry_in=delay)
+        self._dashboard.panel(signal).show_error(scrub(message), retry_in=delay, retry_words=words)
 
     def _discover(self) -> None:
         start_worker(

@@ -8,7 +8,11 @@ from rich.text import Text
 from textual.widget import Widget
 
 from pulse_tui.model.core.clock import now
+from pulse_tui.model.core.durations import format_duration
 from pulse_tui.model.core.view_state import ViewState
+
+#: Seconds between the backend's clock and ours past which the header says so.
+CLOCK_SKEW_LIMIT = 30.0
 
 
 class StatusHeader(Widget):
@@ -37,6 +41,8 @@ class StatusHeader(Widget):
         #: tls_insecure is on: said on screen at all times, not just once in a log.
         self.insecure = insecure
         self.view_state = view
+        #: The server's clock minus ours past `CLOCK_SKEW_LIMIT` (None: within it).
+        self.clock_skew: float | None = None
         self._text = Text()
 
     def on_mount(self) -> None:
@@ -46,22 +52,54 @@ class StatusHeader(Widget):
     def on_resize(self) -> None:
         self.redraw()
 
+    def show_clock_skew(self, skew: float | None) -> None:
+        """The backend's clock minus ours, as its last answer said (None: unknown)."""
+        self.clock_skew = skew if skew is not None and abs(skew) > CLOCK_SKEW_LIMIT else None
+        self.redraw()
+
     def show(self, state: ViewState) -> None:
         self.view_state = state
         self.redraw()
 
     def redraw(self) -> None:
+        width = self.size.width - 2 if self.size.width else 0
+        text = self._line(width, short_skew=False)
+        if self.clock_skew is not None and width and text.cell_len > width:
+            # At 80 columns the long warning would push the range and LIVE/PAUSED off:
+            # first its short form, then the URL cut (its host stays, at the left).
+            text = self._line(width, short_skew=True)
+            if text.cell_len > width:
+                room = max(12, len(self.backend) - (text.cell_len - width))
+                text = self._line(width, short_skew=True, backend_cells=room)
+        if text != self._text:
+            self._text = text
+            self.refresh()
+
+    def _line(self, width: int, *, short_skew: bool, backend_cells: int | None = None) -> Text:
         state = self.view_state
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("pulse-tui ", style="bold")
         if self.backend == "DEMO":
             text.append(" DEMO ", style="bold black on #ffaf00")
         else:
-            text.append(self.backend, style="bold #5fafff")
+            backend = self.backend
+            if backend_cells is not None and len(backend) > backend_cells:
+                backend = backend[: backend_cells - 1] + "…"
+            text.append(backend, style="bold #5fafff")
             if self.defaulted:
                 text.append(" (default; set --prometheus)", style="dim")
             if self.insecure:
                 text.append(" ⚠ TLS NOT VERIFIED", style="bold #ff5f5f")
+            if self.clock_skew is not None:
+                # Ranges are relative to our clock, the data's times to the server's.
+                side = "ahead" if self.clock_skew > 0 else "behind"
+                off = format_duration(abs(self.clock_skew))
+                words = (
+                    f" ⚠ CLOCK {'+' if self.clock_skew > 0 else '-'}{off}"
+                    if short_skew
+                    else f" ⚠ SERVER CLOCK {off} {side}: ranges off"
+                )
+                text.append(words, style="bold #ff5f5f")
         text.append("  │ ", style="dim")
         text.append(state.describe_range())
         if state.compare_offset:
@@ -76,13 +114,10 @@ class StatusHeader(Widget):
         else:
             text.append("● LIVE", style="bold #87d787")
         clock = time.strftime("%H:%M:%S", time.localtime(now()))
-        width = self.size.width - 2 if self.size.width else 0
         if width and text.cell_len + len(clock) + 3 <= width:
             text.append(" " * (width - text.cell_len - len(clock)))
             text.append(clock, style="dim")
-        if text != self._text:
-            self._text = text
-            self.refresh()
+        return text
 
     def render(self) -> Text:
         return self._text

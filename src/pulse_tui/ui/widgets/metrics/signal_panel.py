@@ -90,6 +90,8 @@ class SignalPanel(Widget, can_focus=True):
         self.result: SignalResult | None = None
         self.error: str | None = None
         self.retry_at: float | None = None
+        #: What the countdown to `retry_at` says ("retry in", "rate limited, next try in").
+        self.retry_words = "retry in"
         self._chart_cache: tuple[tuple[object, ...], list[Text]] | None = None
         #: The chart rows as strips, made with the chart (in `prerender`'s thread): the
         #: rows list they were made from, the base style, the strips. One tuple, stored
@@ -175,12 +177,26 @@ class SignalPanel(Widget, can_focus=True):
         self.error = None
         self.focused_services = focused
         self.compare_offset = compare_offset
+        self._show_badges(result)
         self.refresh()
 
-    def show_error(self, message: str, retry_in: float | None = None) -> None:
-        """Keep the last data (marked with its age) and say what failed and when we retry."""
+    def _show_badges(self, result: SignalResult) -> None:
+        """The border says what the chart does not: a partial answer (the warning's text
+        is in the status line), and lines left out by `prometheus.max_series`."""
+        heading = self.signal.heading
+        self.border_title = f"{heading} ⚠ PARTIAL" if result.warnings else heading
+        total = result.series_total
+        shown = f"showing {len(result.series)} of {total:,} series" if result.capped else ""
+        self.border_subtitle = shown
+
+    def show_error(
+        self, message: str, retry_in: float | None = None, retry_words: str = "retry in"
+    ) -> None:
+        """Keep the last data (marked with its age) and say what failed and when we retry
+        (`retry_words` before the countdown: why we wait, when the server asked us to)."""
         self.error = sanitize(message)
         self.retry_at = None if retry_in is None else clock.now() + retry_in
+        self.retry_words = retry_words
         self.refresh()
 
     def tick(self) -> None:
@@ -215,6 +231,8 @@ class SignalPanel(Widget, can_focus=True):
         lines: list = [self._headline(width)]
         result = self.result
         if result is not None and height >= CHROME_ROWS + 2:
+            if result.warnings and height >= CHROME_ROWS + 3:
+                lines.append(self._warnings_row(result, width))
             drawn, compare, chart_height, legend = self._chart_layout(
                 result, self.focused_services, height
             )
@@ -250,6 +268,8 @@ class SignalPanel(Widget, can_focus=True):
         """(series drawn, compare series, chart rows, whether a legend row is shown)."""
         drawn, compare = chart_series(result, focused)
         chart_height = height - CHROME_ROWS
+        if result.warnings and height >= CHROME_ROWS + 3:
+            chart_height -= 1  # the row that says what the answer may be missing
         legend = self.cursor is not None or chart_height >= 5 or len(drawn) > 1
         return drawn, compare, chart_height if legend else chart_height + 1, legend
 
@@ -366,6 +386,14 @@ class SignalPanel(Widget, can_focus=True):
         text.truncate(width, overflow="ellipsis")
         return text
 
+    def _warnings_row(self, result: SignalResult, width: int) -> Text:
+        """The server's `warnings`/`infos`, as data: why the answer may be incomplete."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("⚠ PARTIAL: ", style="bold #ffd75f")
+        text.append(sanitize("; ".join(result.warnings)), style="#ffd75f")
+        text.truncate(width, overflow="ellipsis")
+        return text
+
     def _legend(self, drawn: list[Series], width: int) -> Text:
         legend = Text(no_wrap=True, overflow="ellipsis")
         for index, series in enumerate(drawn):
@@ -383,7 +411,8 @@ class SignalPanel(Widget, can_focus=True):
             text = Text("✖ ", style="bold red")
             if self.retry_at is not None:
                 wait = max(0.0, self.retry_at - self.now)
-                text.append(f"retry in {format_duration(max(1.0, wait))}", style="bold red")
+                countdown = f"{self.retry_words} {format_duration(max(1.0, wait))}"
+                text.append(countdown, style="bold red")
             if self.result is not None:
                 text.append(f" · data {self._age()} old · ", style="dim")
                 text.append(self.error, style="red")
@@ -399,6 +428,8 @@ class SignalPanel(Widget, can_focus=True):
                 f"{format_duration(self.result.window.step)}",
                 style="bold yellow" if stale else "dim",
             )
+            if self.result.warnings:
+                text.append(" · PARTIAL", style="bold #ffd75f")
         text.truncate(width, overflow="ellipsis")
         return text
 

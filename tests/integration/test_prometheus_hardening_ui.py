@@ -1,0 +1,181 @@
+"""What the dashboard shows when the backend misbehaves (issue 15, Prometheus rows): the real
+app, the real prometheus behind the FaultProxy, keys pressed with the Pilot and the screen
+read back."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+
+import pytest
+from support.prometheus_fixtures import PrometheusData
+from support.prometheus_server import Canned, FaultProxy
+from ui.harness import screen_text, wait_until
+
+from pulse_tui.config import Config
+from pulse_tui.model.core import clock
+from pulse_tui.model.core.durations import format_duration
+from pulse_tui.model.metrics.signals import Signal
+from pulse_tui.sources.prometheus.source import PrometheusSource
+from pulse_tui.ui.app import PulseApp
+from pulse_tui.ui.widgets.status_header import StatusHeader
+
+pytestmark = pytest.mark.integration
+
+SIZE = (160, 48)
+
+
+def make_app(config: Config) -> PulseApp:
+    config = replace(
+        config, dashboard=replace(config.dashboard, refresh=1.0), prometheus_defaulted=False
+    )
+    return PulseApp(config, PrometheusSource(config), [])
+
+
+def loaded(app: PulseApp) -> bool:
+    return all(app.dashboard.panel(s).result is not None for s in Signal)
+
+
+@pytest.fixture
+def unfrozen():
+    yield
+    clock.freeze(None)
+
+
+async def test_rate_limited_panels_wait_out_retry_after_across_refreshes_and_count_down(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy, unfrozen: None
+) -> None:
+    fault_proxy.mode = "canned"
+    fault_proxy.canned = Canned(429, b"slow down", headers=(("Retry-After", "120"),))
+    app = make_app(prometheus_data.config(fault_proxy.url))
+    start = time.time()
+    clock.freeze(start)
+    async with app.run_test(size=SIZE) as pilot:
+        panels = [app.dashboard.panel(s) for s in Signal]
+        await wait_until(pilot, lambda: all(p.retry_at is not None for p in panels))
+        await pilot.pause(0.5)  # requests of that first round still on their way
+        sent = sum(1 for p in fault_proxy.paths if "query_range" in p)
+        for panel in panels:
+            assert panel.retry_at is not None
+            assert 120 <= panel.retry_at - start <= 144  # never before; jittered apart
+        # A minute later, with a refresh every second in between: nobody asked again.
+        clock.freeze(start + 60)
+        await pilot.pause(3.5)
+        assert sum(1 for p in fault_proxy.paths if "query_range" in p) == sent
+        for panel in panels:
+            panel.tick()
+        await pilot.pause()
+        text = screen_text(app)
+        traffic = app.dashboard.panel(Signal.TRAFFIC)
+        assert traffic.retry_at is not None
+        left = format_duration(traffic.retry_at - (start + 60))
+        assert f"rate limited, next try in {left}" in text
+        # Past the wait the panel asks again.
+        clock.freeze(start + 150)
+        await wait_until(
+            pilot, lambda: sum(1 for p in fault_proxy.paths if "query_range" in p) > sent
+        )
+
+
+def with_warning(path: str, body: bytes) -> bytes:
+    answer = json.loads(body)
+    if "query_range" in path and "http_requests_total" in path:
+        answer["warnings"] = ["partial response: store eu-west [down]"]
+    return json.dumps(answer).encode()
+
+
+async def test_a_partial_answer_has_a_badge_and_the_servers_words(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy
+) -> None:
+    fault_proxy.edit = with_warning
+    app = make_app(prometheus_data.config(fault_proxy.url))
+    async with app.run_test(size=SIZE) as pilot:
+        app.view.set(replace(app.view.state, end=float(prometheus_data.end)))
+        await wait_until(pilot, lambda: app.dashboard.panel(Signal.TRAFFIC).result is not None)
+        await wait_until(pilot, lambda: "PARTIAL" in screen_text(app))
+        text = screen_text(app)
+        assert "Traffic ⚠ PARTIAL" in text
+        # Markup-looking text is shown as it came, not interpreted.
+        assert "⚠ PARTIAL: partial response: store eu-west [down]" in text
+        assert "Saturation ⚠ PARTIAL" not in text  # its answer was whole
+
+
+async def test_a_capped_panel_says_how_many_series_it_left_out(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy
+) -> None:
+    app = make_app(prometheus_data.config(fault_proxy.url, max_series=2))
+    async with app.run_test(size=SIZE) as pilot:
+        app.view.set(replace(app.view.state, end=float(prometheus_data.end)))
+        await wait_until(pilot, lambda: loaded(app))
+        await wait_until(pilot, lambda: "showing 2 of 4 series" in screen_text(app))
+        traffic = app.dashboard.panel(Signal.TRAFFIC)
+        assert traffic.result is not None and len(traffic.result.series) == 2
+
+
+async def test_a_server_clock_two_minutes_ahead_is_said_in_the_header(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy
+) -> None:
+    fault_proxy.date_offset = 120
+    app = make_app(prometheus_data.config(fault_proxy.url))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.query_one(StatusHeader).clock_skew is not None)
+        await pilot.pause()
+        header = screen_text(app).splitlines()[0]
+        assert "⚠ SERVER CLOCK 2m" in header and "ahead: ranges off" in header
+        fault_proxy.date_offset = 0  # fixed: the warning goes
+        await wait_until(pilot, lambda: app.query_one(StatusHeader).clock_skew is None)
+        assert "SERVER CLOCK" not in screen_text(app)
+
+
+async def test_at_80_columns_the_clock_warning_is_short_and_live_stays_on_screen(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy
+) -> None:
+    fault_proxy.date_offset = -300
+    app = make_app(prometheus_data.config(fault_proxy.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.query_one(StatusHeader).clock_skew is not None)
+        await pilot.pause()
+        header = screen_text(app).splitlines()[0]
+        assert "⚠ CLOCK -5m" in header, header
+        assert "● LIVE" in header, header  # not pushed off by the warning
+
+
+async def test_a_deeply_nested_answer_is_the_same_one_line_on_the_panel(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy
+) -> None:
+    fault_proxy.mode = "canned"
+    fault_proxy.canned = Canned(200, b"[" * 100_000 + b"]" * 100_000, "application/json")
+    app = make_app(prometheus_data.config(fault_proxy.url))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.dashboard.panel(Signal.TRAFFIC)
+        await wait_until(pilot, lambda: panel.error is not None)
+        assert panel.error == (
+            f"{fault_proxy.url} answered with JSON nested too deeply to read (195 KiB); not a "
+            "Prometheus answer: check prometheus.url and any proxy in between"
+        )
+        assert "nested too deeply" in screen_text(app)
+
+
+async def test_a_query_timeout_says_what_helps_and_minus_applies_it(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy
+) -> None:
+    fault_proxy.rewrite = lambda path: path.replace("timeout=5s", "timeout=0.000001")
+    app = make_app(prometheus_data.config(fault_proxy.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.dashboard.panel(Signal.LATENCY)
+        await wait_until(pilot, lambda: panel.error is not None)
+        assert "a shorter range (press -) or a coarser step helps" in panel.error
+        assert "timed out evaluating" in screen_text(app)
+        before = app.view.state.range_seconds
+        await pilot.press("-")
+        assert app.view.state.range_seconds < before
+        fault_proxy.rewrite = None  # the shorter range gets its answer
+        await wait_until(
+            pilot,
+            lambda: (
+                panel.result is not None
+                and panel.result.window.end - panel.result.window.start < before
+            ),
+        )
+        assert panel.error is None
