@@ -26,6 +26,40 @@ from pulse_tui.ui.widgets.logs.partial_tail import PARTIAL_MARK
 
 pytestmark = pytest.mark.integration
 
+#: The hosts the bastion tests reach through `Host bastion`.
+BEHIND = ("app-1", "app-2", "app-3")
+
+
+def behind_bastion(
+    sshd: SshdServer, ssh_home: Callable[..., Path], proxy: TcpProxy, logs: LogsConfig, path: str
+) -> tuple[Path, ConnectionPool, list[SshLogSource]]:
+    """The three hosts of `BEHIND`, each following `path` through the bastion at the
+    proxy's port, on one pool."""
+    home = ssh_home(list(BEHIND))
+    config = home / ".ssh/config"
+    config.write_text(
+        config.read_text()
+        + f"\nHost bastion\n  HostName 127.0.0.1\n  Port {proxy.port}\n  User {sshd.user}\n"
+        f"  IdentityFile {home}/.ssh/id_test\n  IdentitiesOnly yes\n"
+    )
+    pool = ConnectionPool(logs)
+    sources = [
+        SshLogSource(LogHost(a, jump="bastion", files=(LogFile(path),)), logs, pool) for a in BEHIND
+    ]
+    return home, pool, sources
+
+
+async def stop_behind(
+    sources: list[SshLogSource],
+    tasks: list[asyncio.Task[None]],
+    pool: ConnectionPool,
+    proxy: TcpProxy,
+) -> None:
+    await asyncio.gather(*(s.stop() for s in sources))
+    await asyncio.wait_for(asyncio.gather(*tasks), 3)
+    await pool.close()
+    await proxy.close()
+
 
 async def test_a_bastion_that_does_not_answer_fails_every_host_behind_it_at_once(
     sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
@@ -33,23 +67,12 @@ async def test_a_bastion_that_does_not_answer_fails_every_host_behind_it_at_once
     # The bastion's port accepts TCP and then says nothing: each try waits connect_timeout.
     proxy = await TcpProxy(sshd.port).start()
     proxy.freeze()
-    home = ssh_home(["app-1", "app-2", "app-3"])
-    config = home / ".ssh/config"
-    config.write_text(
-        config.read_text()
-        + f"\nHost bastion\n  HostName 127.0.0.1\n  Port {proxy.port}\n  User {sshd.user}\n"
-        f"  IdentityFile {home}/.ssh/id_test\n  IdentitiesOnly yes\n"
-    )
     timeout = 2.0
     logs = LogsConfig(connect_timeout=timeout, keepalive_interval=1)
     log = tmp_path / "behind.log"
     log.write_text("behind\n")
-    pool = ConnectionPool(logs)
-    hosts = ("app-1", "app-2", "app-3")
-    sources = [
-        SshLogSource(LogHost(a, jump="bastion", files=(LogFile(str(log)),)), logs, pool)
-        for a in hosts
-    ]
+    _, pool, sources = behind_bastion(sshd, ssh_home, proxy, logs, str(log))
+    hosts = BEHIND
     sink = RecordingSink()
     started = time.monotonic()
     tasks = [asyncio.create_task(s.run(sink)) for s in sources]
@@ -63,35 +86,21 @@ async def test_a_bastion_that_does_not_answer_fails_every_host_behind_it_at_once
     for host in hosts:
         status = next(s for s in sink.statuses if s.host == host and s.state == "retrying")
         assert status.detail.startswith("via bastion: down (no answer within 2s")
-    await asyncio.gather(*(s.stop() for s in sources))
-    await asyncio.wait_for(asyncio.gather(*tasks), 3)
-    await pool.close()
-    await proxy.close()
+    await stop_behind(sources, tasks, pool, proxy)
 
 
 async def test_hosts_behind_a_bastion_that_dropped_share_one_reconnect(
     sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
 ) -> None:
     proxy = await TcpProxy(sshd.port).start()
-    home = ssh_home(["app-1", "app-2", "app-3"])
-    config = home / ".ssh/config"
-    config.write_text(
-        config.read_text()
-        + f"\nHost bastion\n  HostName 127.0.0.1\n  Port {proxy.port}\n  User {sshd.user}\n"
-        f"  IdentityFile {home}/.ssh/id_test\n  IdentitiesOnly yes\n"
-    )
-    (home / ".ssh/known_hosts").write_text(
-        sshd.host_key_line() + sshd.host_key_line(port=proxy.port)
-    )
     logs = LogsConfig(connect_timeout=3, keepalive_interval=1)
     log = tmp_path / "behind.log"
     log.write_text("behind\n")
-    pool = ConnectionPool(logs)
-    hosts = ("app-1", "app-2", "app-3")
-    sources = [
-        SshLogSource(LogHost(a, jump="bastion", files=(LogFile(str(log)),)), logs, pool)
-        for a in hosts
-    ]
+    home, pool, sources = behind_bastion(sshd, ssh_home, proxy, logs, str(log))
+    (home / ".ssh/known_hosts").write_text(
+        sshd.host_key_line() + sshd.host_key_line(port=proxy.port)
+    )
+    hosts = BEHIND
     sink = RecordingSink()
     tasks = [asyncio.create_task(s.run(sink)) for s in sources]
     await sink.wait_for(lambda: len(sink.texts()) == 3, what="three hosts live")
@@ -100,10 +109,7 @@ async def test_hosts_behind_a_bastion_that_dropped_share_one_reconnect(
     await sink.wait_for(lambda: all(sink.states(a).count("live") == 2 for a in hosts))
     assert pool._bastions["bastion"] is not first
     assert proxy.accepted == 2  # one bastion connection at first, one reconnect
-    await asyncio.gather(*(s.stop() for s in sources))
-    await asyncio.wait_for(asyncio.gather(*tasks), 3)
-    await pool.close()
-    await proxy.close()
+    await stop_behind(sources, tasks, pool, proxy)
 
 
 async def test_a_silent_partition_is_detected_within_interval_times_count(
@@ -218,19 +224,9 @@ async def test_hosts_behind_a_refusing_bastion_wait_on_its_one_backoff(
 ) -> None:
     # The proxy counts the bastion dials; behind it nothing listens, so each fails at once.
     proxy = await TcpProxy(free_port()).start()
-    home = ssh_home(["app-1", "app-2", "app-3"])
-    config = home / ".ssh/config"
-    config.write_text(
-        config.read_text()
-        + f"\nHost bastion\n  HostName 127.0.0.1\n  Port {proxy.port}\n  User {sshd.user}\n"
-    )
     logs = LogsConfig(connect_timeout=3, keepalive_interval=1)
-    pool = ConnectionPool(logs)
-    hosts = ("app-1", "app-2", "app-3")
-    sources = [
-        SshLogSource(LogHost(a, jump="bastion", files=(LogFile("/etc/hostname"),)), logs, pool)
-        for a in hosts
-    ]
+    _, pool, sources = behind_bastion(sshd, ssh_home, proxy, logs, "/etc/hostname")
+    hosts = BEHIND
     sink = RecordingSink()
     tasks = [asyncio.create_task(s.run(sink)) for s in sources]
     await sink.wait_for(
@@ -245,7 +241,4 @@ async def test_hosts_behind_a_refusing_bastion_wait_on_its_one_backoff(
     for host in hosts:
         status = next(s for s in sink.statuses if s.host == host and s.state == "retrying")
         assert status.detail.startswith("via bastion: down (")
-    await asyncio.gather(*(s.stop() for s in sources))
-    await asyncio.wait_for(asyncio.gather(*tasks), 3)
-    await pool.close()
-    await proxy.close()
+    await stop_behind(sources, tasks, pool, proxy)
