@@ -27,7 +27,6 @@ import asyncio
 import gc
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,15 +35,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from run import figure
+from ssh_reference import iso, ssh_all
 
 HOSTS = ["h1", "h2", "h3", "h4"]
 SIZE = 50 * 1024 * 1024
 LINE = 150
 RUNS = 2
-
-
-def _iso(t: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1000):03d}Z"
 
 
 def _write_hour(path: Path, now: float) -> int:
@@ -56,7 +52,7 @@ def _write_hour(path: Path, now: float) -> int:
         for start in range(0, count, 50_000):
             f.write(
                 "".join(
-                    f"{_iso(now - 3590 + i * step)} INFO GET /api/items/{i} 200 12ms {pad}\n"
+                    f"{iso(now - 3590 + i * step)} INFO GET /api/items/{i} 200 12ms {pad}\n"
                     for i in range(start, min(count, start + 50_000))
                 )
             )
@@ -141,33 +137,7 @@ def run() -> Iterator[dict[str, object]]:
         return elapsed, read
 
     def plain_ssh(home: Path, files: dict[str, Path]) -> float:
-        env = {**os.environ, "HOME": str(home)}
-        env.pop("SSH_AUTH_SOCK", None)
-        started = time.perf_counter()
-        procs = [
-            subprocess.Popen(
-                # ssh finds ~ from the password database, not $HOME: say which files.
-                [
-                    ssh,
-                    "-F",
-                    str(home / ".ssh/config"),
-                    "-o",
-                    f"UserKnownHostsFile={home / '.ssh/known_hosts'}",
-                    "-o",
-                    "BatchMode=yes",
-                    h,
-                    "cat",
-                    str(files[h]),
-                ],
-                stdout=subprocess.DEVNULL,
-                env=env,
-            )
-            for h in HOSTS
-        ]
-        for proc in procs:
-            if proc.wait(120) != 0:
-                raise RuntimeError(f"ssh cat failed with status {proc.returncode}")
-        return time.perf_counter() - started
+        return ssh_all(ssh, home, {h: ["cat", str(files[h])] for h in HOSTS})
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,14 +24,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from run import figure
+from ssh_reference import iso, ssh_all
 
 HOSTS = ["h1", "h2", "h3", "h4"]
 SIZE = 50 * 1024 * 1024
 RARE = "payment-timeout-rare"
-
-
-def _iso(t: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1000):03d}Z"
 
 
 def _write_hour(path: Path, now: float) -> int:
@@ -45,7 +41,7 @@ def _write_hour(path: Path, now: float) -> int:
             rows = []
             for i in range(start, min(count, start + 50_000)):
                 word = RARE if i % 1000 == 0 else "ok"
-                rows.append(f"{_iso(now - 3590 + i * step)} INFO GET /api/items/{i} 200 {word}\n")
+                rows.append(f"{iso(now - 3590 + i * step)} INFO GET /api/items/{i} 200 {word}\n")
                 rare += i % 1000 == 0
             f.write("".join(rows))
     return rare
@@ -82,35 +78,7 @@ def run() -> Iterator[dict[str, object]]:
         return elapsed, len(results.matches)
 
     def plain_ssh(home: Path, path: Path) -> float:
-        env = {**os.environ, "HOME": str(home)}
-        env.pop("SSH_AUTH_SOCK", None)
-        started = time.perf_counter()
-        procs = [
-            subprocess.Popen(
-                # ssh finds ~ from the password database, not $HOME: say which files.
-                [
-                    ssh,
-                    "-F",
-                    str(home / ".ssh/config"),
-                    "-o",
-                    f"UserKnownHostsFile={home / '.ssh/known_hosts'}",
-                    "-o",
-                    "BatchMode=yes",
-                    h,
-                    "grep",
-                    "-F",
-                    RARE,
-                    str(path),
-                ],
-                stdout=subprocess.DEVNULL,
-                env=env,
-            )
-            for h in HOSTS
-        ]
-        for proc in procs:
-            if proc.wait(120) != 0:
-                raise RuntimeError(f"ssh grep failed with status {proc.returncode}")
-        return time.perf_counter() - started
+        return ssh_all(ssh, home, {h: ["grep", "-F", RARE, str(path)] for h in HOSTS})
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
