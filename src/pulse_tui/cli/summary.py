@@ -82,19 +82,17 @@ async def collect_summary(
     results: list[SignalResult] = await asyncio.gather(
         *(source.query_signal(signal, window, recent=recent) for signal in Signal)
     )
-    return rows_from_results(
-        {result.signal: result for result in results}, thresholds or Config().thresholds
-    )
+    return rows_from_results({result.signal: result for result in results}, thresholds)
 
 
 def rows_from_results(
     by_signal: Mapping[Signal, SignalResult],
     thresholds: Callable[[Signal, str], Thresholds] | None = None,
 ) -> list[dict[str, Any]]:
-    """The rows of results already in hand, one per signal (also the dashboard's export),
+    """The rows of results already in hand, one per service (also the dashboard's export),
     each with what changed for its service."""
     services = sorted({name for result in by_signal.values() for name in result.services()})
-    findings = detect_changes(dict(by_signal), thresholds or Config().thresholds)
+    findings = detect_changes(by_signal, thresholds or Config().thresholds)
     rows = [_row(service, by_signal) for service in services]
     for row in rows:
         row["findings"] = [finding_json(f) for f in findings if f.service == row["service"]]
