@@ -124,13 +124,15 @@ async def test_history_group_shows_its_start_and_true_count_and_a_live_one_is_ne
         await pilot.press("e")
         table = app.query_one("#error-group-table")
         await wait_until(pilot, lambda: table.row_count == 1)
-        [_, count, pattern, first, last, _, example, hosts, _] = row(app, TIMEOUT)
+        [_, count, pattern, first, last, trend, example, hosts, _] = row(app, TIMEOUT)
         assert count == f"{expected:,}"  # every timeout of the last 30 minutes, both hosts
         assert pattern == TIMEOUT
         assert first == "03:00:00"  # the incident's start, not when the lines arrived
         latest = max(t for t, level, _ in app_log + old_log if level is Level.ERROR)
         assert last == time.strftime("%H:%M:%S", time.gmtime(latest))
         assert hosts == "web-1, web-2"
+        # Its trend over the hour: blank before the incident (no line, not "a few"), bars after.
+        assert trend[:5] == " " * 5 and " " not in trend[5:], repr(trend)
         # The message, as written, without the line's time, level and logger.
         assert example.startswith("payment timeout after ") and "2026" not in example
         text = screen_text(app)

@@ -83,14 +83,15 @@ class ErrorGroupsPane(Vertical):
             began_before |= early
             # At the logs' start the first line may not be the first: say "≤" (at or before).
             first = ("≤ " if early else "") + _clock(group.first_seen, with_date)
-            trend = group.trend(since, end, TREND_POINTS)
+            # A slot without a line is blank, not "▁": the lowest bar would read as "a few".
+            trend = [float(n) if n else math.nan for n in group.trend(since, end, TREND_POINTS)]
             table.add_row(
                 Text("NEW", style="bold black on #ffd75f") if group.new and not early else Text(""),
                 Text(f"{count:,}", style="bold"),
                 Text(_cut(sanitize(group.fingerprint), PATTERN_CHARS)),
                 Text(first, style="dim"),
                 Text(_clock(group.last_seen, with_date)),
-                Text(sparkline([float(n) for n in trend], TREND_POINTS), style="#ff8787"),
+                Text(sparkline(trend, TREND_POINTS), style="#ff8787"),
                 Text(_cut(sanitize(group.message), EXAMPLE_CHARS), style="italic dim"),
                 Text(sanitize(", ".join(sorted(group.hosts))), style="dim"),
                 Text(sanitize(", ".join(sorted(group.services))), style="dim"),
