@@ -225,6 +225,11 @@ async def test_enter_on_a_service_focuses_panels_and_logs_escape_clears() -> Non
         text = screen_text(app)
         assert "checkout" in text.splitlines()[0]  # header shows the filter
         assert "checkout p50" in text  # latency legend: the service's quantiles
+        # The table keeps every service's row, but only checkout was queried: it says so,
+        # rather than showing the others as "—" (no data).
+        await wait_until(pilot, lambda: "Services · checkout only" in screen_text(app))
+        api_row = app.dashboard.service_table.get_row("api")
+        assert [cell.plain for cell in api_row[1:-1]] == ["·"] * (len(api_row) - 2)
         view = app.dashboard.log_panel.view
         assert view.count and all(
             view.store[i - view.store.first_index].service == "checkout"
@@ -241,6 +246,7 @@ async def test_enter_on_a_service_focuses_panels_and_logs_escape_clears() -> Non
             ),
         )
         assert "all services" in screen_text(app)
+        await wait_until(pilot, lambda: "checkout only" not in screen_text(app))
 
 
 async def test_command_palette_lists_every_action() -> None:

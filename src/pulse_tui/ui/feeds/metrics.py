@@ -275,7 +275,7 @@ class MetricsFeed:
         self._rank_logs()
         rows = build_overview(results, self.known_services)
         judge_rows(rows, findings, self._config.thresholds)
-        self._dashboard.service_table.show_rows(rows)
+        self._dashboard.service_table.show_rows(rows, state.services)
 
     def _rank_logs(self) -> None:
         """Each shown line's top rising log error: after every judgement, and every

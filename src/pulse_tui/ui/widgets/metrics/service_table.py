@@ -62,6 +62,9 @@ class ServiceTable(DataTable):
         self._thresholds = thresholds
         self._units = units
         self.rows_data: list[ServiceRow] = []
+        # The services the view is narrowed to (empty: all). The others keep their rows,
+        # so Enter can still pick one, but were not queried: dimmed, and the title says so.
+        self.shown: frozenset[str] = frozenset()
         # Worst first until the user sorts otherwise: the incident on top.
         self.sort_column = "status"
         self.sort_reverse = True
@@ -73,11 +76,24 @@ class ServiceTable(DataTable):
         self.add_column("Traffic", key="spark")
         self._update_sort_title()
 
-    def show_rows(self, rows: list[ServiceRow]) -> None:
+    def show_rows(self, rows: list[ServiceRow], shown: frozenset[str] = frozenset()) -> None:
         self.rows_data = rows
+        if shown != self.shown:
+            self.shown = shown
+            self._update_title()
         self._redraw()
 
+    def _update_title(self) -> None:
+        if not self.shown:
+            self.border_title = "Services"
+        else:
+            only = ", ".join(sorted(self.shown))
+            # Names are untrusted: a Text, never markup.
+            self.border_title = Text(f"Services · {sanitize(only)} only (others not queried · Esc)")
+
     def _cells(self, row: ServiceRow) -> list[Text]:
+        if self.shown and row.service not in self.shown:
+            return self._unqueried_cells(row)
         cells: list[Text] = [Text(sanitize(row.service), style="bold")]
         for key, _ in COLUMNS[1:]:
             if key == "status":
@@ -98,6 +114,11 @@ class ServiceTable(DataTable):
         trend = sparkline(row.traffic_history, SPARK_WIDTH, own_range=True)
         cells.append(Text(trend, style="#5fafff"))
         return cells
+
+    def _unqueried_cells(self, row: ServiceRow) -> list[Text]:
+        """A service outside the view's selection: its name only, dim."""
+        blank = [Text("·", style="dim") for _ in COLUMNS[1:]]
+        return [Text(sanitize(row.service), style="dim"), *blank, Text("")]
 
     def _redraw(self) -> None:
         ordered = sort_rows(self.rows_data, self.sort_column, self.sort_reverse)
