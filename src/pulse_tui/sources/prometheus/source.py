@@ -45,6 +45,7 @@ from pulse_tui.sources.prometheus.http import (
     status_error,
     transport_error,
 )
+from pulse_tui.sources.prometheus.native import NativeHistograms
 from pulse_tui.sources.prometheus.recorder import (
     AnswerRejected,
     ResponseInfo,
@@ -127,6 +128,8 @@ class PrometheusSource:
         self._count_lock = threading.Lock()
         self._client: PrometheusConnect | None = None
         self._client_lock = threading.Lock()
+        #: Which metrics are native histograms, asked when a panel's own query is empty.
+        self.native_histograms = NativeHistograms(self._instant_answers)
 
     @property
     def bytes_received(self) -> int:
@@ -181,6 +184,11 @@ class PrometheusSource:
         else:
             (fetched, compare), latest = await chart, None
         series = fetched.series
+        note = hint = None
+        if not series and not (latest and latest.series):
+            # At the newest instant looked at: the chart's end is floored to its step.
+            at = latest.window.end if latest else window.end
+            note, hint = await self.native_histograms.explain(panel, self.service_label, at)
         return SignalResult(
             signal=signal,
             series=series,
@@ -188,12 +196,21 @@ class PrometheusSource:
             fetched_at=time.time(),
             window=window,
             compare=compare.series if compare else (),
-            note=None if series or (latest and latest.series) else panel.no_data_note,
+            note=note,
+            hint=hint,
             recent=latest,
             series_total=fetched.total,
             warnings=_merged(fetched, compare),
             clock_skew=fetched.skew,
         )
+
+    async def _instant_answers(self, expr: str, at: float) -> bool:
+        """Whether the instant query `expr` at `at` returns any series."""
+        result, _ = await self._call(
+            "native histogram check",
+            lambda client: client.custom_query(expr, params={"time": f"{at:.3f}"}),
+        )
+        return bool(result)
 
     async def _series(
         self,

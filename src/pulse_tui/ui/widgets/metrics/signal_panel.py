@@ -316,7 +316,11 @@ class SignalPanel(Widget, can_focus=True):
             for i, s in enumerate(drawn)
         ]
         empty = "no data"
-        if not result.series and result.current():
+        if result.hint and not result.current():
+            # What would fill the panel (a native histogram's query): in the chart's place,
+            # wrapped, where the one-line headline has no room for it.
+            empty = result.hint
+        elif not result.series and result.current():
             # Data younger than the chart's newest step (a fresh Prometheus at 30d): the
             # headline has the value now, the chart has no point to draw yet.
             empty = f"data newer than the last {format_duration(result.window.step)} step"
