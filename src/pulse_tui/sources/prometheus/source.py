@@ -256,9 +256,17 @@ class PrometheusSource:
         panels' client and retries; one series per label set, the service taken from
         `service_label`. `what` names the query in its errors.
 
-        Not cut to `max_series`: a rule must judge every series, and a dashboard panel
-        cuts to its own limit and says of how many (the body cap still bounds memory)."""
+        Not cut: a rule must judge every series (the body cap still bounds memory)."""
         return list((await self._range(expr, window, what, sys.maxsize)).series)
+
+    async def query_expr_top(
+        self, expr: str, window: QueryWindow, limit: int, *, what: str = "dashboard query"
+    ) -> tuple[list[Series], int]:
+        """`query_expr` cut to the `limit` series with the highest value now, as the panels
+        cut to `max_series` (in the call's thread, so a 50,000-series answer never
+        reaches the event loop), and how many series it answered."""
+        fetched = await self._range(expr, window, what, limit)
+        return list(fetched.series), fetched.total
 
     async def services(self) -> list[str]:
         """Services with traffic in the last dashboard range (at least an hour), sorted."""
