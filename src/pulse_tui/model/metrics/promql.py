@@ -27,6 +27,10 @@ Templates use `string.Template` placeholders:
 A literal ``$`` is written ``$$``. Series are told apart by ``$service_label``; any other
 label they carry (``quantile``, ``queue``, ...) is kept and shown in the legend.
 
+The built-in latency and queue templates read classic histograms (``X_bucket`` by ``le``)
+and native ones (``X`` itself, `NATIVE_TEMPLATES`) in one query, ``classic or native``; a
+template of one's own is sent as written.
+
 Saturation may set ``limit_query`` (same placeholders, one series per service): the panel
 then shows ``100 * query / limit_query`` in percent, or the bare ratio when ``unit = "ratio"``.
 """
