@@ -344,7 +344,10 @@ class SignalPanel(Widget, can_focus=True):
             return Text("—", style="dim")
         value, what, _ = headline(self.result, self.focused_services)
         if value is None:
-            return Text(self.result.note or "no data", style="dim")
+            # Cut visibly: a note naming a long metric name does not fit a narrow panel.
+            note = Text(self.result.note or "no data", style="dim")
+            note.truncate(width, overflow="ellipsis")
+            return note
         level = self.thresholds.level(value)
         text = Text(format_value(value, self.result.unit), style=LEVEL_STYLES[level])
         text.stylize("bold")
