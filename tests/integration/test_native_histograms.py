@@ -152,6 +152,33 @@ async def test_an_own_classic_template_says_what_the_series_is_and_how_to_query_
     assert now_values(answer)[("checkout", "p50")] == exact(CHECKOUT.quantile(0.5))
 
 
+async def test_the_queue_panel_hint_keeps_its_lines_per_queue(native: PrometheusProcess) -> None:
+    own = (
+        "histogram_quantile(0.99, sum by (le, $service_label, queue) "
+        "(rate(queue_processing_latency_seconds_bucket{$filter}[$window])))"
+    )
+    source = PrometheusSource(config(native, queue=SignalConfig(query=own)))
+    try:
+        result = await query(source, Signal.QUEUE)
+    finally:
+        await source.close()
+    assert result.note == (
+        "queue_processing_latency_seconds is a native histogram, "
+        "not queue_processing_latency_seconds_bucket"
+    )
+    assert result.hint is not None
+    offered = result.hint.split(".query to ", 1)[1]
+    fixed = PrometheusSource(config(native, queue=SignalConfig(query=offered)))
+    try:
+        answer = await query(fixed, Signal.QUEUE)
+    finally:
+        await fixed.close()
+    assert now_values(answer) == {
+        ("worker", "emails"): exact(EMAILS.quantile(0.99)),
+        ("worker", "sms"): exact(SMS.quantile(0.99)),
+    }
+
+
 async def test_a_metric_that_is_not_there_is_still_no_data(native: PrometheusProcess) -> None:
     template = CLASSIC_ONLY.replace("http_request_duration", "grpc_server_handling")
     source = PrometheusSource(config(native, latency=SignalConfig(query=template)))

@@ -104,8 +104,9 @@ def test_the_native_histogram_hint_is_a_template_for_the_signal() -> None:
     # It is a template build_query takes, and fills as it fills the built-in one.
     expr = build_query(Signal.LATENCY, template=template, window_seconds=60).expr
     assert "histogram_quantile(0.99, sum by (svc) (rate(x{}[60s])))" in expr
-    assert native_histogram_hint("q", Signal.QUEUE, "job").startswith(
-        "set signals.queue.query to histogram_quantile(0.99, "
+    assert native_histogram_hint("q", Signal.QUEUE, "job") == (
+        "set signals.queue.query to histogram_quantile(0.99, sum by (job, queue) "
+        "(rate(q{$filter}[$window])))"
     )
 
 

@@ -182,9 +182,11 @@ def native_histogram_note(metric: str) -> str:
 def native_histogram_hint(metric: str, signal: Signal, service_label: str) -> str:
     """How to query that native histogram instead: the template to configure."""
     quantile = "$quantile" if signal is Signal.LATENCY else "0.99"
+    # The queue panel's lines are per queue, as with its built-in template.
+    by = service_label if signal is Signal.LATENCY else f"{service_label}, queue"
     return (
         f"set signals.{signal.value}.query to histogram_quantile({quantile}, sum by "
-        f"({service_label}) (rate({metric}{{$filter}}[$window])))"
+        f"({by}) (rate({metric}{{$filter}}[$window])))"
     )
 
 
