@@ -18,6 +18,7 @@ from ui.harness import screen_text, wait_until
 
 from pulse_tui.config import Config
 from pulse_tui.model.core.units import format_value
+from pulse_tui.model.metrics.step import compute_window
 from pulse_tui.sources.prometheus.source import PrometheusSource
 from pulse_tui.ui.app import PulseApp
 from pulse_tui.ui.screens.picker import PickerScreen
@@ -200,13 +201,34 @@ async def test_bad_files_are_one_line_each_and_the_app_runs(
         await wait_until(pilot, lambda: "Wrapped export" in screen_text(app))
 
 
+# Every distinct sample value of every series at every step is a series of its own
+# (about 6,000 from the backfilled counters and buckets), under three label names.
+_VALUES = '{__name__=~"http_.*|process_.*|queue_.*"}'
+FLOOD = " or ".join(f'count_values("{name}", {_VALUES})' for name in ("a", "b", "c"))
+
+
+async def test_the_source_cuts_a_dashboard_query_to_the_top_series_and_counts_them(
+    prometheus_data: PrometheusData,
+) -> None:
+    source = PrometheusSource(prometheus_data.config())
+    window = compute_window(3600, prometheus_data.end, 120, 15)
+    try:
+        every = await source.query_expr(FLOOD, window)
+        kept, total = await source.query_expr_top(FLOOD, window, 200)
+    finally:
+        await source.close()
+    assert total == len(every) >= 5_000
+    assert len(kept) == 200
+    # The highest now, as the panels keep them: none left out is higher than one kept.
+    lowest_kept = min(s.latest() or 0.0 for s in kept)
+    left_out = [s for s in every if s not in kept]
+    assert max(s.latest() or 0.0 for s in left_out) <= lowest_kept
+
+
 async def test_a_query_answering_thousands_of_series_is_capped_and_says_so(
     prometheus_data: PrometheusData, tmp_path: Path
 ) -> None:
-    # Every distinct sample value of every series at every step is a series of its own
-    # (about 6,000 from the backfilled counters and buckets), under three label names.
-    values = '{__name__=~"http_.*|process_.*|queue_.*"}'
-    flood = " or ".join(f'count_values("{name}", {values})' for name in ("a", "b", "c"))
+    flood = FLOOD
     board = {
         "title": "Flood",
         "panels": [

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -38,9 +38,15 @@ class PrometheusProcess:
 
 @contextlib.contextmanager
 def run_prometheus(
-    binary: str, data_dir: Path, scrape_configs: str = "", scrape_interval: str = "15s"
+    binary: str,
+    data_dir: Path,
+    scrape_configs: str = "",
+    scrape_interval: str = "15s",
+    features: Sequence[str] = (),
 ) -> Iterator[PrometheusProcess]:
-    """Start prometheus on a free 127.0.0.1 port over `data_dir/tsdb`; stop it on exit."""
+    """Start prometheus on a free 127.0.0.1 port over `data_dir/tsdb`; stop it on exit.
+
+    `features` are `--enable-feature` names ("native-histograms")."""
     config = data_dir / "prometheus.yml"
     config.write_text(
         f"global:\n  scrape_interval: {scrape_interval}\n  evaluation_interval: 1m\n"
@@ -55,6 +61,7 @@ def run_prometheus(
             "--storage.tsdb.retention.time=3650d",
             f"--web.listen-address=127.0.0.1:{port}",
             "--log.level=warn",
+            *(f"--enable-feature={name}" for name in features),
         ],
         log=data_dir / "prometheus.log",
         ready_for=lambda port: http_ready(f"http://127.0.0.1:{port}/-/ready"),

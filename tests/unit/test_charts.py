@@ -147,6 +147,21 @@ class TestGaps:
         lines = chart(series)
         assert plain(lines) == [" " * 20, " " * 20, "      no data       ", " " * 20, " " * 20]
 
+    def test_a_long_message_is_wrapped_around_the_middle(self) -> None:
+        lines = plain(chart([], empty="the p99 of a native histogram", height=7))
+        # Two lines from the middle one down (one line stays where "no data" is).
+        blank = [" " * 20]
+        assert lines == blank * 3 + ["the p99 of a native ", "     histogram      "] + blank * 2
+        # A query with no room for its words is cut where it must, and all of it shown.
+        message = "set signals.queue.query to histogram_quantile(0.99, sum(rate(x[5m])))"
+        lines = plain(chart([], empty=message))
+        assert len(lines) == 5 and all(len(line) == 20 for line in lines)
+        assert "".join(lines).replace(" ", "") == message.replace(" ", "")
+
+    def test_a_message_longer_than_the_chart_keeps_its_start(self) -> None:
+        lines = plain(chart([], empty="word " * 40, height=3))
+        assert lines == ["word word word word "] * 3
+
     def test_empty_time_range_says_no_data(self) -> None:
         assert "no data" in plain(chart([RISING], start=3, end=3))[2]
 

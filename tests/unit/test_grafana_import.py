@@ -164,6 +164,10 @@ def test_series_beyond_the_cap_are_dropped_and_said_so() -> None:
     kept, note = cap_series(many, 200)
     assert len(kept) == 200 and note == "showing 200 of 10,000 series"
     assert cap_series(many[:5], 200) == (many[:5], None)
+    # Already cut by the source: the total is the one it answered.
+    assert cap_series(many[:200], 200, 10_000) == (many[:200], "showing 200 of 10,000 series")
+    assert cap_series(many[:150], 200, 50_000)[1] == "showing 150 of 50,000 series"
+    assert cap_series(many[:5], 200, 5) == (many[:5], None)
 
 
 def test_titles_from_the_file_are_made_safe_where_they_enter() -> None:

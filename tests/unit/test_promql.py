@@ -11,6 +11,8 @@ from pulse_tui.model.metrics.promql import (
     build_query,
     escape_string,
     metric_names,
+    native_histogram_hint,
+    native_histogram_note,
     service_matcher,
 )
 from pulse_tui.model.metrics.signals import Signal
@@ -65,14 +67,47 @@ def test_latency_is_one_query_for_three_quantiles() -> None:
     for quantile, label in (("0.5", "p50"), ("0.9", "p90"), ("0.99", "p99")):
         assert f"histogram_quantile({quantile}, sum by (le, job)" in query.expr
         assert f'"quantile", "{label}", "", "")' in query.expr
-    assert query.expr.count(" or ") == 2
-    assert query.expr.count('job=~"a|b"') == 3
+        # Each quantile from the classic histogram, or else from the native one.
+        assert f"histogram_quantile({quantile}, sum by (job) (rate(" in query.expr
+    # Two joining the three quantiles, and one per quantile joining the two forms.
+    assert query.expr.count(" or ") == 2 + 3
+    assert query.expr.count('job=~"a|b"') == 3 * 2
+    assert 'rate(http_request_duration_seconds{job=~"a|b"}[60s])' in query.expr
 
 
 def test_queue_groups_by_queue() -> None:
     query = build_query(Signal.QUEUE, window_seconds=60)
     assert "sum by (le, job, queue)" in query.expr
-    assert query.metrics == ("queue_processing_latency_seconds_bucket",)
+    assert " or histogram_quantile(0.99, sum by (job, queue) (rate(" in query.expr
+    assert query.metrics == (
+        "queue_processing_latency_seconds_bucket",
+        "queue_processing_latency_seconds",
+    )
+
+
+def test_an_own_histogram_template_is_sent_as_written() -> None:
+    template = (
+        "histogram_quantile(0.99, sum by (le, $service_label) (rate(x_bucket{$filter}[$window])))"
+    )
+    query = build_query(Signal.QUEUE, template=template, window_seconds=60)
+    assert query.expr == "histogram_quantile(0.99, sum by (le, job) (rate(x_bucket{}[60s])))"
+
+
+def test_the_native_histogram_hint_is_a_template_for_the_signal() -> None:
+    assert native_histogram_note("x") == "x is a native histogram, not x_bucket"
+    latency = native_histogram_hint("x", Signal.LATENCY, "svc")
+    assert latency == (
+        "set signals.latency.query to histogram_quantile($quantile, sum by (svc) "
+        "(rate(x{$filter}[$window])))"
+    )
+    template = latency.split(" to ", 1)[1]
+    # It is a template build_query takes, and fills as it fills the built-in one.
+    expr = build_query(Signal.LATENCY, template=template, window_seconds=60).expr
+    assert "histogram_quantile(0.99, sum by (svc) (rate(x{}[60s])))" in expr
+    assert native_histogram_hint("q", Signal.QUEUE, "job") == (
+        "set signals.queue.query to histogram_quantile(0.99, sum by (job, queue) "
+        "(rate(q{$filter}[$window])))"
+    )
 
 
 def test_saturation_limit_query_makes_percent() -> None:

@@ -85,6 +85,13 @@ class MetricsSource(Protocol):
         language returns no series. Raises SourceError."""
         ...
 
+    async def query_expr_top(
+        self, expr: str, window: QueryWindow, limit: int, *, what: str = "dashboard query"
+    ) -> tuple[list[Series], int]:
+        """`query_expr` cut to the `limit` series with the highest value now (imported
+        dashboards' panels, `dashboard.max_series`), and how many it answered in all."""
+        ...
+
     async def probe(self) -> str:
         """One line saying the backend answers (for `pulse-tui check`); raises SourceError."""
         ...

@@ -1,7 +1,8 @@
 """Imported Grafana dashboards against the metrics source: a panel's targets (one query
 each per refresh, all at once) and the options of query variables.
 
-Everything goes through `MetricsSource.query_expr`, the source's public range query: an
+Everything goes through the source's public range query (`MetricsSource.query_expr_top`
+for a panel's targets, cut to `dashboard.max_series` there, `query_expr` for variables): an
 instant target is a range of one point at the end, and the variable functions become
 PromQL (`label_values(m, l)` is `group by (l) (m)`), so no request is ever made per series
 or per variable value.
@@ -91,21 +92,24 @@ async def fetch_panel(
     ]
     answers = await asyncio.gather(
         *(
-            _run(source, panel, t, w, span, selections)
+            _run(source, panel, t, w, span, selections, max_series)
             for t, w in zip(targets, windows, strict=True)
         )
     )
     lines: list[PanelLine] = []
     errors: list[str] = []
+    total = 0
     for target, answer in zip(targets, answers, strict=True):
         if isinstance(answer, str):
             errors.append(sanitize(f"{target.ref_id}: {answer}"))
             continue
-        for series in answer:
+        series_list, answered = answer
+        total += answered
+        for series in series_list:
             labels = all_labels(series, source.service_label)
             # Label values are the server's text: made safe once, here.
             lines.append(PanelLine(sanitize(legend(target, labels)), series, target.ref_id))
-    kept, note = cap_series([line.series for line in lines], max_series)
+    kept, note = cap_series([line.series for line in lines], max_series, total)
     ranged = [w for t, w in zip(targets, windows, strict=True) if not t.instant]
     window = (ranged or windows or [_fallback(span, points)])[0]
     return PanelResult(
@@ -129,14 +133,17 @@ async def _run(
     window: QueryWindow,
     span: Span,
     selections: Mapping[str, Selection],
-) -> list[Series] | str:
+    max_series: int,
+) -> tuple[list[Series], int] | str:
+    """One target's series, cut by the source to the `max_series` highest now, and how
+    many it answered; or its error."""
     builtins = Builtins(window.step, window.rate_window, span.range_seconds)
     try:
         expr = interpolate(target.expr, selections, builtins)
         what = (
             f"query {target.ref_id} of '{panel.title}'" if panel.title else f"query {target.ref_id}"
         )
-        return await source.query_expr(expr, window, what=what)
+        return await source.query_expr_top(expr, window, max_series, what=what)
     except (SourceError, VariableError) as exc:
         return str(exc)
 

@@ -122,6 +122,12 @@ class DemoMetricsSource:
         """No PromQL here: a query rule sees no series (and so never fires) in the demo."""
         return []
 
+    async def query_expr_top(
+        self, expr: str, window: QueryWindow, limit: int, *, what: str = "dashboard query"
+    ) -> tuple[list[Series], int]:
+        """No PromQL here either: no series, of none."""
+        return [], 0
+
     def _query(
         self,
         signal: Signal,

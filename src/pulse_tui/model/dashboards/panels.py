@@ -150,12 +150,16 @@ def legend(target: Target, labels: Mapping[str, str]) -> str:
 
 
 def cap_series(
-    series: Sequence[Series], limit: int = MAX_SERIES
+    series: Sequence[Series], limit: int = MAX_SERIES, total: int | None = None
 ) -> tuple[list[Series], str | None]:
-    """At most `limit` series, and the note saying how many were dropped (None: none)."""
-    if len(series) <= limit:
-        return list(series), None
-    return list(series[:limit]), f"showing {limit:,} of {len(series):,} series"
+    """At most `limit` series, and the note saying how many were dropped (None: none).
+
+    `total` is how many there were when `series` is already cut (by the source)."""
+    kept = list(series[:limit])
+    total = max(len(series), total or 0)
+    if total <= len(kept):
+        return kept, None
+    return kept, f"showing {len(kept):,} of {total:,} series"
 
 
 #: A stat's reductions over the window's finite values.

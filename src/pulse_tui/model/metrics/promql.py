@@ -27,6 +27,10 @@ Templates use `string.Template` placeholders:
 A literal ``$`` is written ``$$``. Series are told apart by ``$service_label``; any other
 label they carry (``quantile``, ``queue``, ...) is kept and shown in the legend.
 
+The built-in latency and queue templates read classic histograms (``X_bucket`` by ``le``)
+and native ones (``X`` itself, `NATIVE_TEMPLATES`) in one query, ``classic or native``; a
+template of one's own is sent as written.
+
 Saturation may set ``limit_query`` (same placeholders, one series per service): the panel
 then shows ``100 * query / limit_query`` in percent, or the bare ratio when ``unit = "ratio"``.
 """
@@ -65,6 +69,21 @@ DEFAULT_TEMPLATES: dict[Signal, str] = {
     Signal.QUEUE: (
         "histogram_quantile(0.99, sum by (le, $service_label, queue) "
         "(rate(queue_processing_latency_seconds_bucket{$filter}[$window])))"
+    ),
+}
+
+#: The native-histogram form of the built-in histogram templates: the same quantile over
+#: a histogram exposed natively (Prometheus' `native-histograms` feature), which has no
+#: `_bucket` series and no `le` label. A built-in template is sent as `classic or native`:
+#: one query, each service answered by whichever form it has (the classic one when both).
+NATIVE_TEMPLATES: dict[Signal, str] = {
+    Signal.LATENCY: (
+        "histogram_quantile($quantile, sum by ($service_label) "
+        "(rate(http_request_duration_seconds{$filter}[$window])))"
+    ),
+    Signal.QUEUE: (
+        "histogram_quantile(0.99, sum by ($service_label, queue) "
+        "(rate(queue_processing_latency_seconds{$filter}[$window])))"
     ),
 }
 
@@ -146,6 +165,31 @@ def metric_names(template: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+def default_template(signal: Signal) -> str:
+    """The built-in template of `signal`: for a histogram signal, its classic form `or`
+    its native form (`NATIVE_TEMPLATES`)."""
+    classic = DEFAULT_TEMPLATES[signal]
+    native = NATIVE_TEMPLATES.get(signal)
+    return f"{classic} or {native}" if native else classic
+
+
+def native_histogram_note(metric: str) -> str:
+    """What a panel says when its own template reads `metric`_bucket and `metric` is a
+    native histogram (which has no `_bucket` series)."""
+    return f"{metric} is a native histogram, not {metric}_bucket"
+
+
+def native_histogram_hint(metric: str, signal: Signal, service_label: str) -> str:
+    """How to query that native histogram instead: the template to configure."""
+    quantile = "$quantile" if signal is Signal.LATENCY else "0.99"
+    # The queue panel's lines are per queue, as with its built-in template.
+    by = service_label if signal is Signal.LATENCY else f"{service_label}, queue"
+    return (
+        f"set signals.{signal.value}.query to histogram_quantile({quantile}, sum by "
+        f"({by}) (rate({metric}{{$filter}}[$window])))"
+    )
+
+
 def build_query(
     signal: Signal,
     *,
@@ -161,7 +205,7 @@ def build_query(
 
     Raises ValueError (naming the placeholder) when a template uses an unknown one.
     """
-    chosen = template or DEFAULT_TEMPLATES[signal]
+    chosen = template or default_template(signal)
     fill = partial(
         render,
         service_label=service_label,

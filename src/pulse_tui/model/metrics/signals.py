@@ -127,6 +127,9 @@ class SignalResult:
     compare: tuple[Series, ...] = ()
     #: A human sentence when the answer is empty ("no data for http_requests_total").
     note: str | None = None
+    #: What would fill the empty panel, when pulse-tui knows ("set signals.latency.query
+    #: to ..." for a native histogram read as a classic one); shown in the chart's place.
+    hint: str | None = None
     #: The last minutes at the finest step, for the current values (None: not asked).
     recent: Recent | None = None
     #: How many series the query answered; more than `len(series)` when the panel kept

@@ -45,6 +45,7 @@ from pulse_tui.sources.prometheus.http import (
     status_error,
     transport_error,
 )
+from pulse_tui.sources.prometheus.native import NativeHistograms
 from pulse_tui.sources.prometheus.recorder import (
     AnswerRejected,
     ResponseInfo,
@@ -127,6 +128,8 @@ class PrometheusSource:
         self._count_lock = threading.Lock()
         self._client: PrometheusConnect | None = None
         self._client_lock = threading.Lock()
+        #: Which metrics are native histograms, asked when a panel's own query is empty.
+        self.native_histograms = NativeHistograms(self._instant_answers)
 
     @property
     def bytes_received(self) -> int:
@@ -181,6 +184,11 @@ class PrometheusSource:
         else:
             (fetched, compare), latest = await chart, None
         series = fetched.series
+        note = hint = None
+        if not series and not (latest and latest.series):
+            # At the newest instant looked at: the chart's end is floored to its step.
+            at = latest.window.end if latest else window.end
+            note, hint = await self.native_histograms.explain(panel, self.service_label, at)
         return SignalResult(
             signal=signal,
             series=series,
@@ -188,12 +196,21 @@ class PrometheusSource:
             fetched_at=time.time(),
             window=window,
             compare=compare.series if compare else (),
-            note=None if series or (latest and latest.series) else panel.no_data_note,
+            note=note,
+            hint=hint,
             recent=latest,
             series_total=fetched.total,
             warnings=_merged(fetched, compare),
             clock_skew=fetched.skew,
         )
+
+    async def _instant_answers(self, expr: str, at: float) -> bool:
+        """Whether the instant query `expr` at `at` returns any series."""
+        result, _ = await self._call(
+            "native histogram check",
+            lambda client: client.custom_query(expr, params={"time": f"{at:.3f}"}),
+        )
+        return bool(result)
 
     async def _series(
         self,
@@ -239,9 +256,17 @@ class PrometheusSource:
         panels' client and retries; one series per label set, the service taken from
         `service_label`. `what` names the query in its errors.
 
-        Not cut to `max_series`: a rule must judge every series, and a dashboard panel
-        cuts to its own limit and says of how many (the body cap still bounds memory)."""
+        Not cut: a rule must judge every series (the body cap still bounds memory)."""
         return list((await self._range(expr, window, what, sys.maxsize)).series)
+
+    async def query_expr_top(
+        self, expr: str, window: QueryWindow, limit: int, *, what: str = "dashboard query"
+    ) -> tuple[list[Series], int]:
+        """`query_expr` cut to the `limit` series with the highest value now, as the panels
+        cut to `max_series` (in the call's thread, so a 50,000-series answer never
+        reaches the event loop), and how many series it answered."""
+        fetched = await self._range(expr, window, what, limit)
+        return list(fetched.series), fetched.total
 
     async def services(self) -> list[str]:
         """Services with traffic in the last dashboard range (at least an hour), sorted."""

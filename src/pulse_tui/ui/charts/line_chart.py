@@ -14,6 +14,7 @@ remains, so that narrow charts keep most of their width for data.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -273,9 +274,16 @@ def _time_row(
 
 
 def _message_lines(message: str, width: int, height: int) -> list[Text]:
-    """`height` blank lines of `width` cells with `message` centred on the middle one."""
+    """`height` blank lines of `width` cells with `message` centred on the middle ones,
+    wrapped when it is wider (a hint holding a query), as much of it as fits."""
     lines = [Text(" " * width, end="") for _ in range(height)]
-    if height and width:
-        lines[height // 2] = Text(end="")
-        lines[height // 2].append(message[:width].center(width), AXIS_STYLE)
+    if not (height and width):
+        return lines
+    wrapped = textwrap.wrap(message, width)[:height] or [""]
+    first = max(0, height // 2 - (len(wrapped) - 1) // 2)
+    first = min(first, height - len(wrapped))
+    for offset, part in enumerate(wrapped):
+        line = Text(end="")
+        line.append(part.center(width), AXIS_STYLE)
+        lines[first + offset] = line
     return lines

@@ -316,7 +316,11 @@ class SignalPanel(Widget, can_focus=True):
             for i, s in enumerate(drawn)
         ]
         empty = "no data"
-        if not result.series and result.current():
+        if result.hint and not result.current():
+            # What would fill the panel (a native histogram's query): in the chart's place,
+            # wrapped, where the one-line headline has no room for it.
+            empty = result.hint
+        elif not result.series and result.current():
             # Data younger than the chart's newest step (a fresh Prometheus at 30d): the
             # headline has the value now, the chart has no point to draw yet.
             empty = f"data newer than the last {format_duration(result.window.step)} step"
@@ -340,7 +344,10 @@ class SignalPanel(Widget, can_focus=True):
             return Text("—", style="dim")
         value, what, _ = headline(self.result, self.focused_services)
         if value is None:
-            return Text(self.result.note or "no data", style="dim")
+            # Cut visibly: a note naming a long metric name does not fit a narrow panel.
+            note = Text(self.result.note or "no data", style="dim")
+            note.truncate(width, overflow="ellipsis")
+            return note
         level = self.thresholds.level(value)
         text = Text(format_value(value, self.result.unit), style=LEVEL_STYLES[level])
         text.stylize("bold")
