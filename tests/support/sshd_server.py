@@ -245,7 +245,7 @@ class RecordingSink:
     def states(self, host: str | None = None) -> list[str]:
         return [str(s.state) for s in self.statuses if host is None or s.host == host]
 
-    async def wait_for(self, condition, timeout: float = 15.0, what: str = "condition") -> None:
+    async def wait_for(self, condition, timeout: float = 30.0, what: str = "condition") -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
