@@ -136,28 +136,32 @@ def _scale(bounds: Sequence[float], rows: int) -> _Scale | None:
 
 
 def _row_members(heatmap: Heatmap, scale: _Scale) -> list[list[int]]:
-    """Per row (bottom first, +Inf last), the buckets whose counts it shows: those whose
-    log middle falls in it, else the one bucket spanning it."""
+    """Per row (bottom first, +Inf last), the buckets whose counts it shows: the bucket
+    whose log span holds the row's centre, and any bucket too thin to hold a centre of
+    its own in the row its middle falls in (so no count is ever left undrawn)."""
     bounds = heatmap.bounds
     members: list[list[int]] = [[] for _ in range(scale.rows)]
-    spans: list[tuple[float, float, int]] = []
+    per_row = (scale.high - scale.low) / scale.rows
     for index, bound in enumerate(bounds):
         if math.isinf(bound):
             continue
         below = lower_bound(bounds, index)
         top = math.log10(bound) if bound > 0 else scale.low
-        bottom = math.log10(below) if below > 0 else scale.low
-        spans.append((bottom, top, index))
-        members[scale.row_of(10 ** ((bottom + top) / 2))].append(index)
-    per_row = (scale.high - scale.low) / scale.rows
-    for row, found in enumerate(members):
-        if found:
-            continue
-        centre = scale.low + (row + 0.5) * per_row
-        found.extend(i for bottom, top, i in spans if bottom <= centre < top)
+        bottom = math.log10(below) if below > 0 else -math.inf
+        holds = [
+            row
+            for row in range(scale.rows)
+            if bottom <= scale.low + (row + 0.5) * per_row < top
+            or (row == scale.rows - 1 and index == len(bounds) - 2 and top >= scale.high)
+        ]
+        if not holds:
+            middle = (max(bottom, scale.low) + top) / 2
+            holds = [scale.row_of(10**middle)]
+        for row in holds:
+            members[row].append(index)
     if scale.inf_row:
         members.append([len(bounds) - 1])
-    return members
+    return [sorted(set(found)) for found in members]
 
 
 def _columns(heatmap: Heatmap, cols: int, start: float, end: float) -> list[list[int]]:
@@ -234,11 +238,15 @@ def render_heatmap(
     grid = _cells(heatmap, members, steps_of)
     levels = ramp(shade, glyphs)
     top = max((c for row in grid for c in row if c is not None), default=0.0)
-    overlay = _overlay(quantiles, scale, [[heatmap.timestamps[i] for i in s] for s in steps_of])
+    columns = [[heatmap.timestamps[i] for i in steps] for steps in steps_of]
+    # Density characters cannot show a glyph and a shade in one cell: the lines take
+    # every other column there, so the shade under them stays readable.
+    every = 2 if shade else 1
+    overlay = _overlay(quantiles, _RowFinder(heatmap.bounds, members, scale), columns, every)
     cursor_col = None
     if cursor is not None and math.isfinite(cursor) and start <= cursor <= end:
         cursor_col = round((cursor - start) * x_scale)
-    labels = _labels(heatmap.bounds, scale, unit)
+    labels = _labels(heatmap.bounds, members, unit)
     lines = []
     for row in reversed(range(len(grid))):
         line = _gutter(labels.get(row), gutter, glyphs)
@@ -255,35 +263,62 @@ def render_heatmap(
     return HeatmapChart(lines, top)
 
 
+class _RowFinder:
+    """The row a value is drawn in: among the rows of the bucket holding it (so a p99 of
+    950 ms is drawn in the 500ms-1s bucket's cells, never the next one's), by its log
+    position within them."""
+
+    def __init__(self, bounds: Sequence[float], members: list[list[int]], scale: _Scale) -> None:
+        self._bounds = bounds
+        self._scale = scale
+        self._rows: dict[int, list[int]] = {}
+        for row, found in enumerate(members):
+            for bucket in found:
+                self._rows.setdefault(bucket, []).append(row)
+
+    def row(self, value: float) -> int:
+        bucket = next((i for i, b in enumerate(self._bounds) if value <= b), None)
+        position = self._scale.row_of(value)
+        rows = self._rows.get(bucket) if bucket is not None else None
+        if not rows:
+            return position
+        return min(max(position, rows[0]), rows[-1])
+
+
 def _overlay(
-    quantiles: Sequence[QuantileLine], scale: _Scale, columns: list[list[float]]
+    quantiles: Sequence[QuantileLine],
+    rows: _RowFinder,
+    columns: list[list[float]],
+    every: int = 1,
 ) -> dict[tuple[int, int], tuple[str, str]]:
     """(row, column) -> (glyph, style) of the quantile lines, each at its value at the
-    newest step the column shows (the same steps as the cells); a later line wins."""
+    newest step the column shows (the same steps as the cells), in every `every`th
+    column; a later line wins a cell."""
     marks: dict[tuple[int, int], tuple[str, str]] = {}
     for line in quantiles:
         values = dict(zip(line.timestamps, line.values, strict=False))
         for col, stamps in enumerate(columns):
+            if col % every:
+                continue
             shown = [v for t in stamps if (v := values.get(t)) is not None and math.isfinite(v)]
             if shown:
-                marks[(scale.row_of(shown[-1]), col)] = (line.glyph, line.style)
+                marks[(rows.row(shown[-1]), col)] = (line.glyph, line.style)
     return marks
 
 
-def _labels(bounds: Sequence[float], scale: _Scale, unit: str) -> dict[int, str]:
-    """Row -> the upper bound ending in it (the lowest, when several do); "+Inf" on its row."""
+def _labels(bounds: Sequence[float], members: list[list[int]], unit: str) -> dict[int, str]:
+    """Row -> the upper bound of the bucket whose top row it is (a row whose bucket goes
+    on above it has none); "+Inf" on the +Inf row."""
     labels: dict[int, str] = {}
-    for bound in bounds:
-        if math.isinf(bound):
-            if scale.inf_row:
-                labels[scale.rows] = "+Inf"
+    for row, found in enumerate(members):
+        if not found:
             continue
-        if bound <= 0:
+        top = max(found)
+        above = members[row + 1] if row + 1 < len(members) else []
+        if above and max(above) == top:
             continue
-        # The row whose top edge the bound is: just below it, on the log scale.
-        where = (math.log10(bound) - scale.low) / (scale.high - scale.low) * scale.rows
-        row = min(scale.rows - 1, max(0, math.ceil(where - 1e-9) - 1))
-        labels.setdefault(row, format_value(bound, unit, compact=True))
+        bound = bounds[top]
+        labels[row] = "+Inf" if math.isinf(bound) else format_value(bound, unit, compact=True)
     return labels
 
 
@@ -344,7 +379,7 @@ def heatmap_legend(
     glyphs: str,
     quantiles: Sequence[str] = ("p50", "p90", "p99"),
 ) -> Text:
-    """ "0 ░▒▓█ 240 per 1m · p50 • p90 ◆ p99": the ramp from 0 to the largest count
+    """ "0 ░▒▓█ 240 per 1m  ·p50 •p90 ◆p99": the ramp from 0 to the largest count
     shown, what a count is, and the quantile lines' glyphs."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append("0 ", style="dim")
@@ -354,9 +389,10 @@ def heatmap_legend(
         else:
             text.append(" ", style=f"on {colour_or_char}")
     text.append(f" {format_count(top)} per {format_duration(step)}", style="dim")
+    text.append(" " if quantiles else "")
     for label in quantiles:
         unicode_glyph, ascii_glyph, style = QUANTILE_MARKS[label]
-        text.append("  ")
+        text.append(" ")
         text.append(ascii_glyph if glyphs == "ascii" else unicode_glyph, style=style)
-        text.append(f" {label}", style="dim")
+        text.append(label, style="dim")
     return text

@@ -76,6 +76,8 @@ class MetricsFeed:
         #: What changed in the latest results, worst first (`model/metrics/changes.py`).
         self.findings: list[Finding] = []
         self._in_flight: set[Signal] = set()
+        #: Panels asked for again while in flight (`refetch`): fetched once more after.
+        self._again: set[Signal] = set()
         policy = BackoffPolicy(first=config.dashboard.refresh, cap=MAX_BACKOFF)
         self._backoff = {signal: Backoff(policy, clock=clock.now) for signal in Signal}
         #: When a failed panel may be fetched again (absent: at the next refresh).
@@ -136,8 +138,14 @@ class MetricsFeed:
         self.refresh(force=True)
 
     def refetch(self, signal: Signal) -> None:
-        """One panel again (shown for the first time, maybe at another width)."""
-        if signal not in self._in_flight and not self._view.state.paused:
+        """One panel again (shown for the first time, maybe at another width, or its
+        heatmap turned on); one in flight is fetched again when it is done, as the answer
+        on its way was asked for what it showed before."""
+        if self._view.state.paused:
+            return
+        if signal in self._in_flight:
+            self._again.add(signal)
+        else:
             self._start(signal)
 
     def _start(self, signal: Signal) -> None:
@@ -174,6 +182,9 @@ class MetricsFeed:
             self._app.call_after_refresh(self._alerts.after_result, signal, result)
         finally:
             self._in_flight.discard(signal)
+            if signal in self._again:
+                self._again.discard(signal)
+                self._start(signal)
 
     def _window(self, signal: Signal, state: ViewState) -> QueryWindow:
         """The chart's window: the range at the panel's width in points."""

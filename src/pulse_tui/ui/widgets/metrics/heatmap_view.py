@@ -106,40 +106,61 @@ def draw(
     return chart.lines, legend
 
 
-def cursor_line(
-    result: SignalResult, answer: BucketAnswer | None, cursor: float, glyphs: str
-) -> Text:
-    """ "◆ 10:05:00 p99 950ms · ≤50ms 120 ≤100ms 120 …": the quantiles and each bucket's
-    count at the step under the cursor (empty buckets left out)."""
+def cursor_lines(
+    result: SignalResult,
+    answer: BucketAnswer | None,
+    cursor: float,
+    glyphs: str,
+    width: int,
+    rows: int,
+) -> list[Text]:
+    """ "◆ 10:05:00 ◆p99 950ms •p90 406ms ·p50 138ms", then "≤50ms 120 ≤100ms 120 …":
+    the quantiles and each bucket's count at the step under the cursor (empty buckets
+    left out), wrapped onto at most `rows` rows of `width`, the last cut with "…"."""
     window = result.window
     fmt = "%H:%M:%S" if window.end - window.start <= 86400 else "%m-%d %H:%M"
-    text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"◆ {time.strftime(fmt, time.localtime(cursor))} ", style="bold")
+    first = Text(no_wrap=True, overflow="ellipsis")
+    first.append(f"◆ {time.strftime(fmt, time.localtime(cursor))}", style="bold")
     heatmap = answer.heatmap if answer is not None else None
     if heatmap is None:
-        text.append("no buckets here", style="dim")
-        return text
-    index = heatmap.column(cursor)
+        first.append(" no buckets here", style="dim")
+        first.truncate(width, overflow="ellipsis")
+        return [first]
     lines, _ = overlay_lines(result, heatmap, glyphs)
     for line in reversed(lines):  # p99 first: the one an SRE reads
         value = _value_near(line, cursor, heatmap.step)
-        text.append(f"{line.glyph} ", style=line.style)
-        text.append(f"{line.label} {format_value(value, result.unit, compact=True)} ")
-    text.append("·", style="dim")
-    shown = 0
+        first.append(f" {line.glyph}", style=line.style)
+        first.append(f"{line.label} {format_value(value, result.unit, compact=True)}")
+    entries: list[tuple[str, str]] = []
     previous = 0.0
     for bound, count in heatmap.at(cursor):
         if count is None or count > 0:
             where = f"≤{format_value(bound, result.unit, compact=True)}"
             if math.isinf(bound):
                 where = f">{format_value(previous, result.unit, compact=True)}"
-            text.append(f" {where} ", style="dim")
-            text.append(format_count(count))
-            shown += 1
+            entries.append((where, format_count(count)))
         previous = bound
-    if not shown and index is not None:
-        text.append(" no observations", style="dim")
-    return text
+    out = [first]
+    current = Text(no_wrap=True, overflow="ellipsis")
+    if not entries:
+        current.append("no observations at this step", style="dim")
+    for where, shown in entries:
+        piece = len(where) + len(shown) + 2
+        if current.cell_len and current.cell_len + piece > width:
+            out.append(current)
+            current = Text(no_wrap=True, overflow="ellipsis")
+        if current.cell_len:
+            current.append("  ")
+        current.append(f"{where} ", style="dim")
+        current.append(shown, style="bold")
+    out.append(current)
+    if len(out) > rows:
+        out = out[:rows]
+        out[-1].truncate(max(1, width - 1))
+        out[-1].append("…")
+    for text in out:
+        text.truncate(width, overflow="ellipsis")
+    return out
 
 
 def _value_near(line: QuantileLine, at: float, step: float) -> float | None:

@@ -280,10 +280,14 @@ class SignalPanel(Widget, can_focus=True):
             drawn, compare, chart_height, legend = self._chart_layout(
                 result, self.focused_services, height
             )
+            readout = self._heatmap_readout(width, chart_height)
+            chart_height -= max(0, len(readout) - 1)
             rows = self._chart(
                 result, drawn, compare, width, chart_height, self.focused_services, self.buckets
             )
-            if self.cursor is not None:
+            if readout:
+                lines.extend(readout)
+            elif self.cursor is not None:
                 lines.append(self._cursor_line(width))
             elif legend and self.heatmap_on:
                 lines.append(self._heatmap_legend(width))
@@ -450,12 +454,18 @@ class SignalPanel(Widget, can_focus=True):
         arrow = "▲" if change >= 0 else "▼"
         return Text(f"  {arrow}{abs(change):.0f}% vs before", style="dim italic")
 
+    def _heatmap_readout(self, width: int, chart_height: int) -> list[Text]:
+        """The heatmap cursor's read-out: the quantiles, then every bucket's count, on
+        as many rows as they take (up to three, taken from the chart); [] without one."""
+        if not self.heatmap_on or self.cursor is None or self.result is None:
+            return []
+        room = max(1, min(3, chart_height - 4))
+        return heatmap_view.cursor_lines(
+            self.result, self.buckets, self.cursor, self.glyphs, width, room
+        )
+
     def _cursor_line(self, width: int) -> Text:
         assert self.cursor is not None and self.result is not None
-        if self.heatmap_on:
-            text = heatmap_view.cursor_line(self.result, self.buckets, self.cursor, self.glyphs)
-            text.truncate(width, overflow="ellipsis")
-            return text
         window = self.result.window
         fmt = "%H:%M:%S" if window.end - window.start <= 86400 else "%m-%d %H:%M"
         stamp = time.strftime(fmt, time.localtime(self.cursor))
