@@ -21,7 +21,7 @@ from pulse_tui.ui.charts.heatmap import (
     heatmap_legend,
     render_heatmap,
 )
-from pulse_tui.ui.charts.line_chart import gutter_width, message_lines
+from pulse_tui.ui.charts.line_chart import MIN_HEIGHT, MIN_WIDTH, gutter_width, message_lines
 
 #: The quantiles drawn over the cells.
 OVERLAY = (("p50", 0.5), ("p90", 0.9), ("p99", 0.99))
@@ -86,6 +86,9 @@ def draw(
             rows[len(rows) // 2] = Text(note[:width].center(width), style=style)
         return rows, Text("heatmap: " + note, style=style)
     heatmap = answer.heatmap
+    if width < MIN_WIDTH or height < MIN_HEIGHT:
+        # No cells drawn: a legend for them would name a count nobody sees.
+        return message_lines("…", width, height), Text("heatmap: too small here (z)", "dim")
     lines, whose = overlay_lines(result, heatmap, glyphs)
     window = result.window
     chart: HeatmapChart = render_heatmap(

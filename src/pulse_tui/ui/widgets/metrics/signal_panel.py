@@ -25,6 +25,12 @@ from pulse_tui.model.metrics.heatmap import BucketAnswer
 from pulse_tui.model.metrics.signals import Series, Signal, SignalResult, Thresholds
 from pulse_tui.ui.charts import ChartSeries, plot_points, render_line_chart
 from pulse_tui.ui.widgets.metrics import heatmap_view
+from pulse_tui.ui.widgets.metrics.queue_rows import (
+    extra_rows,
+    headline_queue,
+    queue_rows,
+    worst_of,
+)
 from pulse_tui.ui.widgets.metrics.signal_series import chart_series, current_series, headline
 from pulse_tui.ui.widgets.palette import LEVEL_STYLES, series_colour
 from pulse_tui.ui.widgets.strips import text_strip
@@ -291,6 +297,11 @@ class SignalPanel(Widget, can_focus=True):
                 lines.append(self._cursor_line(width))
             elif legend and self.heatmap_on:
                 lines.append(self._heatmap_legend(width))
+            elif legend and self.signal is Signal.QUEUE:
+                lines.extend(
+                    queue_rows(result, drawn, width, legend, self.thresholds)
+                    or [self._legend(drawn, width)]
+                )
             elif legend:
                 lines.append(self._legend(drawn, width))
             lines.extend(self._chart_strips(rows, width) if as_strips else rows)
@@ -316,14 +327,18 @@ class SignalPanel(Widget, can_focus=True):
 
     def _chart_layout(
         self, result: SignalResult, focused: frozenset[str], height: int
-    ) -> tuple[list[Series], list[Series], int, bool]:
-        """(series drawn, compare series, chart rows, whether a legend row is shown)."""
+    ) -> tuple[list[Series], list[Series], int, int]:
+        """(series drawn, compare series, chart rows, legend rows: 0 for none)."""
         drawn, compare = chart_series(result, focused)
         chart_height = height - CHROME_ROWS
         if result.warnings and height >= CHROME_ROWS + 3:
             chart_height -= 1  # the row that says what the answer may be missing
-        legend = self.cursor is not None or chart_height >= 5 or len(drawn) > 1
-        return drawn, compare, chart_height if legend else chart_height + 1, legend
+        if not (self.cursor is not None or chart_height >= 5 or len(drawn) > 1):
+            return drawn, compare, chart_height + 1, 0
+        extra = 0
+        if self.signal is Signal.QUEUE and not self.heatmap_on and self.cursor is None:
+            extra = extra_rows(len(drawn), chart_height)  # a row per queue, room allowing
+        return drawn, compare, chart_height - extra, 1 + extra
 
     def prerender(
         self, result: SignalResult, focused: frozenset[str], buckets: BucketAnswer | None = None
@@ -427,8 +442,10 @@ class SignalPanel(Widget, can_focus=True):
         text = Text(format_value(value, self.result.unit), style=LEVEL_STYLES[level])
         text.stylize("bold")
         text.append(f"  {sanitize(what)}", style="dim")
-        if self.signal is Signal.QUEUE:
-            worst = max((s.worst() or -math.inf for s in self.result.series), default=None)
+        series = headline_queue(self.result, self.focused_services)
+        if self.signal is Signal.QUEUE and series is not None:
+            # The worst of the headline's own queue, not of all (each has its row).
+            worst = worst_of(self.result, series)
             if worst is not None and math.isfinite(worst):
                 text.append(f"  worst {format_value(worst, self.result.unit)}", style="dim")
         if self.compare_offset or self.result.compare:
