@@ -144,7 +144,8 @@ async def test_legacy_rows_and_export_wrapper(prometheus_data: PrometheusData) -
         await pilot.pause(0.1)
         assert "4 req/s" in panel_text(app, "Checkout traffic")
         assert "37.5%" in panel_text(app, "Worker CPU")  # 1.5 of 4 cores, decimals 1
-        assert "panel type 'heatmap' is not supported yet" in flat(panel_text(app, "Heat"))
+        # A heatmap whose query answers no `le` buckets says so rather than drawing one.
+        assert "the query answers no le buckets" in flat(panel_text(app, "Heat"))
         await pilot.press("d")  # after the last: back to the main dashboard
         assert not isinstance(app.screen, GrafanaScreen)
 
@@ -386,3 +387,19 @@ async def test_a_rejected_query_shows_its_error_not_old_data(
         widget = next(w for w in screen.panel_widgets.values() if w.panel.title == "Worker CPU")
         assert widget.result is not None and widget.result.lines == ()
         assert widget.result.errors and "nope" in widget.result.errors[0]
+
+
+async def test_a_heatmap_panel_draws_its_le_buckets(prometheus_data: PrometheusData) -> None:
+    """api's buckets per second (support/backfill.py: per 15 s scrape 30 30 60 24 5 1 0):
+    2 2 4 1.6 0.33 0.067 0 /s; the busiest (100-250 ms) is the darkest, +Inf is empty."""
+    app = make_app(prometheus_data, DATA / "heatmap.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dashboard(app, pilot)
+        lines = panel_text(app, "API latency").splitlines()
+        labels = {line[:7].strip(): i for i, line in enumerate(lines) if line[7:8] == "┤"}
+        assert list(labels) == ["+Inf", "2.5s", "1s", "500ms", "250ms", "100ms", "50ms"]
+        assert lines[labels["+Inf"]][8:].strip() == ""
+        busiest = range(labels["250ms"], labels["100ms"])
+        assert {c for i in busiest for c in lines[i][8:].strip()} == {"█"}
+        assert {c for c in lines[labels["100ms"]][8:].strip()} == {"▒"}  # 2 of 4 /s
+        assert lines[-1].startswith("0 ░▒▓█ 4")  # the ramp's top: 4 observations/s

@@ -32,7 +32,9 @@ from pulse_tui.model.dashboards.lenient import as_dict, as_int, opt_decimals, op
 from pulse_tui.model.dashboards.variables import parse_variables
 
 #: Panel types drawn in this version; the others are titled placeholders saying so.
-SUPPORTED_TYPES = frozenset({"timeseries", "graph", "stat", "singlestat", "gauge", "bargauge"})
+SUPPORTED_TYPES = frozenset(
+    {"timeseries", "graph", "stat", "singlestat", "gauge", "bargauge", "heatmap"}
+)
 
 
 class DashboardError(ValueError):

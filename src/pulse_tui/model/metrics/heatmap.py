@@ -78,9 +78,10 @@ def lower_bound(bounds: Sequence[float], index: int) -> float:
     return bounds[index - 1] if index > 0 else 0.0
 
 
-def decumulate(series: Sequence[Series], step: float) -> Heatmap:
+def decumulate(series: Sequence[Series], step: float, *, per_step: bool = True) -> Heatmap:
     """Cumulative `le` bucket rates (one series per bound, any order) -> per-bucket counts
-    per step on the union of their timestamps.
+    per step on the union of their timestamps (`per_step=False`: the values de-cumulated
+    as they are, as Grafana's `format: heatmap` shows a query's answer).
 
     Series without a numeric `le` label are ignored; two series with the same bound (the
     query did not sum them) are added, as `sum by (le)` would.
@@ -97,6 +98,7 @@ def decumulate(series: Sequence[Series], step: float) -> Heatmap:
     stamps = tuple(sorted({t for points in by_bound.values() for t in points}))
     rows: list[tuple[float | None, ...]] = []
     below: list[float | None] = [0.0] * len(stamps)  # the cumulative rate under the bucket
+    scale = step if per_step else 1.0
     for bound in bounds:
         points = by_bound[bound]
         row: list[float | None] = []
@@ -109,7 +111,7 @@ def decumulate(series: Sequence[Series], step: float) -> Heatmap:
             if cumulative is None or under is None:
                 row.append(Unknown)
             else:
-                row.append(max(0.0, cumulative - under) * step)
+                row.append(max(0.0, cumulative - under) * scale)
         rows.append(tuple(row))
         below = here
     return Heatmap(stamps, bounds, tuple(rows), step)

@@ -80,6 +80,13 @@ QUANTILE_MARKS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def needs_shade(color_system: str | None, no_color: bool, glyphs: str) -> bool:
+    """Whether to shade by characters rather than the colour ramp: on a terminal of 16
+    colours or fewer (Rich's `color_system`), with NO_COLOR, or with ASCII glyphs, where
+    the ramp's colours would merge or not show at all."""
+    return glyphs == "ascii" or no_color or color_system not in ("256", "truecolor")
+
+
 def ramp(shade: bool, glyphs: str) -> tuple[str, ...]:
     """The levels a count can take above zero, as characters (shade) or colours."""
     if not shade:
@@ -373,14 +380,14 @@ def _append_runs(line: Text, cells: list[tuple[str, str]]) -> None:
 
 def heatmap_legend(
     top: float,
-    step: float,
+    step: float | None,
     *,
     shade: bool,
     glyphs: str,
     quantiles: Sequence[str] = ("p50", "p90", "p99"),
 ) -> Text:
     """ "0 ░▒▓█ 240 per 1m  ·p50 •p90 ◆p99": the ramp from 0 to the largest count
-    shown, what a count is, and the quantile lines' glyphs."""
+    shown, what a count is (observations per step), and the quantile lines' glyphs."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append("0 ", style="dim")
     for colour_or_char in ramp(shade, glyphs):
@@ -388,7 +395,9 @@ def heatmap_legend(
             text.append(colour_or_char, style="#d0d0d0")
         else:
             text.append(" ", style=f"on {colour_or_char}")
-    text.append(f" {format_count(top)} per {format_duration(step)}", style="dim")
+    # `step` None: the cells are the query's values as they are (a Grafana heatmap).
+    per = f" per {format_duration(step)}" if step is not None else ""
+    text.append(f" {format_count(top)}{per}", style="dim")
     text.append(" " if quantiles else "")
     for label in quantiles:
         unicode_glyph, ascii_glyph, style = QUANTILE_MARKS[label]

@@ -24,6 +24,7 @@ from pulse_tui.model.dashboards.panels import (
 from pulse_tui.sources.dashboards import PanelLine, PanelResult
 from pulse_tui.ui.charts.line_chart import ChartSeries, render_line_chart
 from pulse_tui.ui.widgets.dashboards.big_digits import big_value
+from pulse_tui.ui.widgets.dashboards.heatmap_panel import heatmap_body
 from pulse_tui.ui.widgets.palette import series_colour
 
 ERROR_STYLE = "#ff5f5f"
@@ -31,9 +32,15 @@ NOTE_STYLE = "#ffd75f"
 
 
 def render_panel(
-    panel: Panel, result: PanelResult | None, width: int, height: int, glyphs: str = "braille"
+    panel: Panel,
+    result: PanelResult | None,
+    width: int,
+    height: int,
+    glyphs: str = "braille",
+    shade: bool = False,
 ) -> list[Text]:
-    """Exactly the panel's content: at most `height` lines of `width` cells."""
+    """Exactly the panel's content: at most `height` lines of `width` cells (`shade`: a
+    heatmap shades by characters, for terminals of 16 colours)."""
     width, height = max(1, width), max(1, height)
     if panel.unsupported:
         return _fit(wrapped(panel.unsupported, "dim italic", width), height)
@@ -53,6 +60,9 @@ def render_panel(
         body = [] if result.errors and not result.lines else [Text("no data", style="dim")]
     elif panel.type in ("timeseries", "graph"):
         body = _timeseries(panel, result, unit, width, room, glyphs)
+    elif panel.type == "heatmap":
+        drawn = heatmap_body(result, unit, width, room, glyphs, shade)
+        body = wrapped(drawn, "dim italic", width) if isinstance(drawn, str) else drawn
     elif panel.type in ("gauge", "bargauge"):
         body = _gauges(panel, result.lines, unit, width, room)
     else:

@@ -24,6 +24,7 @@ from pulse_tui.model.metrics.bucket_query import HEATMAP_SIGNALS
 from pulse_tui.model.metrics.heatmap import BucketAnswer
 from pulse_tui.model.metrics.signals import Series, Signal, SignalResult, Thresholds
 from pulse_tui.ui.charts import ChartSeries, plot_points, render_line_chart
+from pulse_tui.ui.charts.heatmap import needs_shade
 from pulse_tui.ui.widgets.metrics import heatmap_view
 from pulse_tui.ui.widgets.metrics.queue_rows import (
     extra_rows,
@@ -171,8 +172,7 @@ class SignalPanel(Widget, can_focus=True):
     def shade(self) -> bool:
         """Whether the heatmap shades by characters, not a colour ramp: on a terminal of
         16 colours or fewer (or NO_COLOR), where the ramp's colours would merge."""
-        system = self.app.console.color_system
-        return self.glyphs == "ascii" or system not in ("256", "truecolor") or self.app.no_color
+        return needs_shade(self.app.console.color_system, self.app.no_color, self.glyphs)
 
     def action_clear_cursor(self) -> None:
         if self.cursor is None:
