@@ -403,3 +403,47 @@ async def test_a_heatmap_panel_draws_its_le_buckets(prometheus_data: PrometheusD
         assert {c for i in busiest for c in lines[i][8:].strip()} == {"█"}
         assert {c for c in lines[labels["100ms"]][8:].strip()} == {"▒"}  # 2 of 4 /s
         assert lines[-1].startswith("0 ░▒▓█ 4")  # the ramp's top: 4 observations/s
+
+
+async def test_a_capped_panel_keeps_the_top_series_by_value(
+    prometheus_data: PrometheusData, tmp_path: Path
+) -> None:
+    """Seven (job, code) request rates, two kept: the busiest two now (api 200 at 9.4/s,
+    checkout 200 at 3.92/s), as the main panels keep theirs, not the first two listed."""
+    board = {
+        "title": "Top",
+        "panels": [
+            {
+                "type": "stat",
+                "title": "Rates",
+                "gridPos": {"x": 0, "y": 0, "w": 24, "h": 10},
+                "fieldConfig": {"defaults": {"unit": "reqps"}},
+                "targets": [
+                    {
+                        "refId": "A",
+                        "expr": "sum by (job, code) (rate(http_requests_total[5m]))",
+                        "legendFormat": "{{job}} {{code}}",
+                    }
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "top.json"
+    path.write_text(json.dumps(board))
+    config = prometheus_data.config()
+    config = replace(
+        config,
+        dashboard=replace(config.dashboard, refresh=3600.0, max_series=2),
+        prometheus_defaulted=False,
+        dashboards=(path,),
+    )
+    app = PulseApp(config, PrometheusSource(config), [])
+    app.view.set(replace(app.view.state, end=float(prometheus_data.end)))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        result = next(iter(screen.panel_widgets.values())).result
+        assert result is not None
+        assert [line.legend for line in result.lines] == ["api 200", "checkout 200"]
+        text = flat(panel_text(app, "Rates"))
+        assert "api 200 9.4 req/s" in text and "checkout 200 3.92 req/s" in text
+        assert "showing 2 of 7 series" in text

@@ -106,11 +106,12 @@ async def fetch_panel(
             # Label values are the server's text: made safe once, here.
             lines.append(PanelLine(sanitize(legend(target, labels)), series, target.ref_id))
     kept, note = cap_series([line.series for line in lines], max_series)
+    chosen = {id(series) for series in kept}
     ranged = [w for t, w in zip(targets, windows, strict=True) if not t.instant]
     window = (ranged or windows or [_fallback(span, points)])[0]
     return PanelResult(
         window=window,
-        lines=tuple(lines[: len(kept)]),
+        lines=tuple(line for line in lines if id(line.series) in chosen),
         errors=tuple(errors),
         note=note,
         fetched_at=time.time(),

@@ -14,6 +14,7 @@ from pulse_tui.model.core.units import format_value
 from pulse_tui.model.dashboards.definition import Panel, Target, Thresholds
 from pulse_tui.model.metrics.signals import QueryWindow, Series
 from pulse_tui.model.metrics.step import compute_window
+from pulse_tui.model.metrics.top import top_series
 
 #: Series kept per panel: a query answering more is cut here and the panel says so.
 MAX_SERIES = 200
@@ -152,10 +153,15 @@ def legend(target: Target, labels: Mapping[str, str]) -> str:
 def cap_series(
     series: Sequence[Series], limit: int = MAX_SERIES
 ) -> tuple[list[Series], str | None]:
-    """At most `limit` series, and the note saying how many were dropped (None: none)."""
+    """At most `limit` series, and the note saying how many were dropped (None: none).
+
+    The ones kept are the top `limit` by their value now, in their order, as the main
+    panels keep theirs (`model/metrics/top.py`): the busiest, the slowest, not whichever
+    the server happened to list first."""
     if len(series) <= limit:
         return list(series), None
-    return list(series[:limit]), f"showing {limit:,} of {len(series):,} series"
+    kept, total = top_series(series, limit)
+    return list(kept), f"showing {limit:,} of {total:,} series"
 
 
 #: A stat's reductions over the window's finite values.
