@@ -447,3 +447,21 @@ async def test_a_capped_panel_keeps_the_top_series_by_value(
         text = flat(panel_text(app, "Rates"))
         assert "api 200 9.4 req/s" in text and "checkout 200 3.92 req/s" in text
         assert "showing 2 of 7 series" in text
+
+
+async def test_overrides_and_value_mappings(prometheus_data: PrometheusData) -> None:
+    """Overrides by name and by regex (display name, unit, decimals, colour; an unknown
+    matcher ignored) and value/range mappings (Grafana 8 and legacy `valueMaps`), on the
+    backfilled api 10 req/s, checkout 4 req/s, CPU limits api 2, checkout 1, worker 4."""
+    app = make_app(prometheus_data, DATA / "fields.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dashboard(app, pilot)
+        rates = flat(panel_text(app, "Rates by job"))
+        assert "API edge 10 req/s" in rates  # byName: renamed, the panel's unit kept
+        assert "checkout 4.00" in rates  # byRegex: unit short with 2 decimals
+        assert "#f2495c" in colours_of(app, "Rates by job")  # and fixed red
+        assert "B" not in rates.replace("API", "")  # byType (not simple) is ignored: no bytes
+        limits = flat(panel_text(app, "CPU limits"))
+        assert "api two cores" in limits and "checkout small" in limits
+        assert {"#73bf69", "#ff9830"} <= colours_of(app, "CPU limits")  # green, orange
+        assert "four" in panel_text(app, "Worker limit")

@@ -87,14 +87,18 @@ class DisplayUnit:
         return format_value(scaled, "", compact=compact)
 
 
-def display_unit(panel: Panel) -> DisplayUnit:
-    """Grafana's unit id in pulse-tui's formatting; an unknown id is appended as written
-    ("suffix:" units give their suffix)."""
-    grafana = panel.unit
+def display_unit(
+    panel: Panel, unit_id: str | None = None, decimals: int | None = None
+) -> DisplayUnit:
+    """Grafana's unit id (the panel's, or an override's `unit_id` and `decimals`) in
+    pulse-tui's formatting; an unknown id is appended as written ("suffix:" units give
+    their suffix)."""
+    grafana = panel.unit if unit_id is None else unit_id
+    decimals = panel.decimals if decimals is None else decimals
     if grafana.startswith("suffix:"):
-        return DisplayUnit(grafana.removeprefix("suffix:"), decimals=panel.decimals)
+        return DisplayUnit(grafana.removeprefix("suffix:"), decimals=decimals)
     unit, factor = _UNITS.get(grafana, (grafana, 1.0))
-    return DisplayUnit(unit, factor, panel.decimals)
+    return DisplayUnit(unit, factor, decimals)
 
 
 def target_window(
