@@ -465,3 +465,60 @@ async def test_overrides_and_value_mappings(prometheus_data: PrometheusData) -> 
         assert "api two cores" in limits and "checkout small" in limits
         assert {"#73bf69", "#ff9830"} <= colours_of(app, "CPU limits")  # green, orange
         assert "four" in panel_text(app, "Worker limit")
+
+
+async def test_refresh_2_variables_follow_the_time_range(
+    prometheus_data: PrometheusData, tmp_path: Path
+) -> None:
+    """`refresh: 2` asks its query again when the range changes (two days before the data:
+    no job has series there), `refresh: 1` keeps what it had on load; one query only."""
+    board = {
+        "title": "Ranges",
+        "templating": {
+            "list": [
+                {
+                    "name": "job",
+                    "type": "query",
+                    "refresh": 2,
+                    "multi": True,
+                    "query": "label_values(http_requests_total, job)",
+                },
+                {
+                    "name": "code",
+                    "type": "query",
+                    "refresh": 1,
+                    "query": "label_values(http_requests_total, code)",
+                },
+            ]
+        },
+        "panels": [
+            {
+                "type": "stat",
+                "title": "Rate",
+                "gridPos": {"x": 0, "y": 0, "w": 24, "h": 6},
+                "targets": [
+                    {"refId": "A", "expr": 'sum(rate(http_requests_total{job=~"$job"}[5m]))'}
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "ranges.json"
+    path.write_text(json.dumps(board))
+    app = make_app(prometheus_data, path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        assert screen.variables is not None
+        assert screen.variables.options["job"] == sorted(EXPECTED["traffic"])
+        codes = screen.variables.options["code"]
+        assert codes == ["200", "404", "500"]
+        sent = screen.queries_sent
+        app.view.set(replace(app.view.state, end=float(prometheus_data.end - 2 * 86400)))
+        await wait_until(
+            pilot,
+            lambda: screen.variables is not None and screen.variables.options["job"] == [],
+        )
+        assert screen.variables.options["code"] is codes  # kept, not asked again
+        # One variable query (job) and the panel's one target: nothing for $code.
+        await wait_until(pilot, lambda: screen.queries_sent - sent >= 2)
+        await wait_until(pilot, lambda: not screen._in_flight and not screen._resolving)
+        assert screen.queries_sent - sent == 2

@@ -150,13 +150,33 @@ async def resolve_variables(
     variables: Sequence[Variable],
     span: Span,
     chosen: Mapping[str, Selection] | None = None,
+    *,
+    range_changed_from: VariableState | None = None,
 ) -> VariableState:
     """Every variable's selection, in dependency order (a chained query sees the ones it
     uses); one query per query variable. `chosen` holds what the user picked, kept while
-    still offered. A failed one keeps its saved value, and says so."""
+    still offered. A failed one keeps its saved value, and says so.
+
+    `range_changed_from`: the state before the time range changed; only the variables
+    that follow the range (Grafana's `refresh: 2`) are asked again, and those whose query
+    uses one of them; the others keep the options they had (no query)."""
     state = VariableState()
     chosen = chosen or {}
+    asked: set[str] = set()
     for variable in resolution_order(variables):
+        before = range_changed_from
+        if (
+            before is not None
+            and variable.name in before.options
+            and not variable.follows_range
+            and not variable.references() & asked
+        ):
+            state.options[variable.name] = before.options[variable.name]
+            state.selections[variable.name] = before.selections[variable.name]
+            if variable.name in before.problems:
+                state.problems[variable.name] = before.problems[variable.name]
+            continue
+        asked.add(variable.name)
         try:
             options = await _options(source, variable, span, state.selections)
         except (SourceError, VariableError) as exc:
