@@ -346,6 +346,12 @@ async def test_variable_functions_against_prometheus(prometheus_data: Prometheus
                 "query": 'label_values($metric{job="$limited"}, code)',
             },
             {"name": "names", "type": "query", "query": "label_names()", "current": {"value": "x"}},
+            {
+                "name": "queue_labels",
+                "type": "query",
+                "query": "label_names(queue_processing_latency_seconds_bucket)",
+                "regex": "/^[a-z]+$/",
+            },
             {"name": "c", "type": "constant", "query": "prod"},
             {"name": "i", "type": "interval", "query": "1m,5m", "current": {"value": "5m"}},
         ]
@@ -362,8 +368,11 @@ async def test_variable_functions_against_prometheus(prometheus_data: Prometheus
     assert state.options["limited"] == ["api", "checkout", "worker"]
     # Chained: $metric and $limited (its first option, api) inside the query.
     assert state.options["codes"] == ["200", "404", "500"]
-    assert state.selections["names"].values == ("x",)  # saved value, and said so
-    assert state.problems == {"names": "label_names() is not supported yet"}
+    # /api/v1/labels over the range: every label name, or those of the series matched.
+    assert state.options["names"] == ["__name__", "code", "job", "le", "queue"]
+    assert state.selections["names"].values == ("__name__",)  # "x" is gone: the first
+    assert state.options["queue_labels"] == ["job", "le", "queue"]
+    assert state.problems == {}
     assert state.selections["c"].values == ("prod",) and state.selections["i"].values == ("5m",)
 
 

@@ -36,6 +36,8 @@ from pulse_tui.model.dashboards.variables import (
 from pulse_tui.model.metrics.signals import QueryWindow, Series
 from pulse_tui.model.metrics.step import compute_window
 from pulse_tui.sources.base import MetricsSource, SourceError
+from pulse_tui.sources.prometheus.labels import label_names
+from pulse_tui.sources.prometheus.source import PrometheusSource
 
 #: What `label_values` and friends copy `__name__` into (the source drops `__name__`).
 _NAME_COPY = "pulse_metric_name"
@@ -207,10 +209,14 @@ async def _options(
         raise VariableError(
             f"query {variable.query!r} is not one of label_values, metrics, query_result"
         )
-    if query.kind == "label_names":
-        raise VariableError("label_names() is not supported yet")
     # Over the dashboard's range, coarse: only which label sets exist matters.
     window = compute_window(span.range_seconds, span.end, 10, span.scrape_interval)
+    if query.kind == "label_names":
+        if not isinstance(source, PrometheusSource):
+            raise VariableError("label_names() needs Prometheus' label API; this source has none")
+        matched = interpolate(query.expr, selections).strip()
+        found = await label_names(source, window.start, window.end, matched)
+        return filter_options(found, variable.regex)
     inner = interpolate(
         query.expr, selections, Builtins(window.step, window.rate_window, span.range_seconds)
     )
