@@ -185,3 +185,26 @@ class TestRenderer:
         assert level(0.0, 10.0, 4) == 0
         assert level(0.01, 10.0, 4) == 1
         assert level(10.0, 10.0, 4) == 4
+
+
+class TestDemoBuckets:
+    """The demo answers the heatmap's bucket query (and no other PromQL)."""
+
+    async def test_cumulative_per_bound_filtered_by_service(self) -> None:
+        from pulse_tui.model.metrics.signals import QueryWindow
+        from pulse_tui.sources.demo import DemoMetricsSource, traffic
+
+        source = DemoMetricsSource()
+        window = QueryWindow(6000.0, 6600.0, 60.0, 120.0)
+        query = build_bucket_query(Signal.LATENCY, service_label="service", services=["api"])
+        assert not isinstance(query, NativeHistogram | NoHistogram)
+        series = await source.query_expr(query.expr, window)
+        assert [s.labels["le"] for s in series][-2:] == ["10", "+Inf"]
+        for i in range(len(window_stamps := series[0].timestamps)):
+            column = [s.values[i] for s in series]
+            assert column == sorted(column)  # cumulative: never smaller at a higher bound
+            assert column[-1] == pytest.approx(traffic("api", window_stamps[i]))
+        assert await source.query_expr("sum(rate(http_requests_total[1m]))", window) == []
+        queue = build_bucket_query(Signal.QUEUE, service_label="service", services=["api"])
+        assert not isinstance(queue, NativeHistogram | NoHistogram)
+        assert await source.query_expr(queue.expr, window) == []  # no queues on api

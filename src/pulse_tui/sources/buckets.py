@@ -16,14 +16,19 @@ from pulse_tui.sources.base import MetricsSource, SourceError
 
 
 def bucket_query(
-    config: Config, signal: Signal, window: QueryWindow, services: Sequence[str] = ()
+    config: Config,
+    signal: Signal,
+    window: QueryWindow,
+    services: Sequence[str] = (),
+    service_label: str | None = None,
 ) -> BucketQuery | BucketAnswer:
-    """The panel's bucket query, or the answer saying why there is none."""
+    """The panel's bucket query (services told apart by `service_label`, the source's;
+    None: the config's), or the answer saying why there is none."""
     try:
         derived = build_bucket_query(
             signal,
             template=config.signals[signal].query,
-            service_label=config.prometheus.service_label,
+            service_label=service_label or config.prometheus.service_label,
             status_label=config.prometheus.status_label,
             window_seconds=window.rate_window,
             services=services,
@@ -44,7 +49,7 @@ async def fetch_buckets(
 ) -> BucketAnswer:
     """The panel's buckets over `window` (the chart's own window and step). Never raises
     for a failed query: its error is the answer's note."""
-    query = bucket_query(config, signal, window, services)
+    query = bucket_query(config, signal, window, services, source.service_label)
     if isinstance(query, BucketAnswer):
         return query
     try:

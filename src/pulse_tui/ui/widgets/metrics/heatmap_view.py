@@ -60,7 +60,7 @@ def overlay_lines(
             return lines, sanitize(next(iter(services)))
     stamps = heatmap.timestamps
     lines = [_line(label, quantile_series(heatmap, q), stamps, glyphs) for label, q in OVERLAY]
-    return lines, "all shown"
+    return lines, "all"
 
 
 def draw(
