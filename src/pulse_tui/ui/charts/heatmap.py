@@ -198,16 +198,29 @@ def _cells(
 ) -> list[list[float | None]]:
     """Rows (bottom first) of per-column counts (None: nothing known there): the mean
     over the steps shown in that column of the row's buckets' summed counts."""
+    counts = heatmap.counts
+    steps = range(len(heatmap.timestamps))
     grid: list[list[float | None]] = []
     for buckets in members:
+        # The row's count at each step first (one bucket: its own counts, as they are).
+        per_step: Sequence[float | None]
+        if len(buckets) == 1:
+            per_step = counts[buckets[0]]
+        else:
+            parts = [counts[b] for b in buckets]
+            per_step = [
+                None
+                if not parts or any(p[i] is None for p in parts)
+                else sum(p[i] or 0.0 for p in parts)
+                for i in steps
+            ]
         row: list[float | None] = []
-        for steps in steps_of:
-            sums = []
-            for i in steps:
-                counts = [heatmap.counts[b][i] for b in buckets]
-                if buckets and all(c is not None for c in counts):
-                    sums.append(math.fsum(c for c in counts if c is not None))
-            row.append(math.fsum(sums) / len(sums) if sums else None)
+        for shown in steps_of:
+            if len(shown) == 1:
+                row.append(per_step[shown[0]])
+                continue
+            known = [v for i in shown if (v := per_step[i]) is not None]
+            row.append(sum(known) / len(known) if known else None)
         grid.append(row)
     return grid
 
@@ -255,12 +268,23 @@ def render_heatmap(
         cursor_col = round((cursor - start) * x_scale)
     labels = _labels(heatmap.bounds, members, unit)
     lines = []
+    # Most cells are a plain shade: made once per level, not once per cell.
+    plain = [_cell(heat, levels, shade, None, False) for heat in range(len(levels) + 1)]
+    count_levels = len(levels)
+    per_count = count_levels / top if top > 0 else 0.0
     for row in reversed(range(len(grid))):
         line = _gutter(labels.get(row), gutter, glyphs)
         cells = []
         for col, count in enumerate(grid[row]):
-            heat = level(count, top, len(levels)) if count is not None else 0
-            cells.append(_cell(heat, levels, shade, overlay.get((row, col)), col == cursor_col))
+            # `level` inlined: it runs once per cell.
+            heat = 0
+            if count is not None and count > 0 and top > 0:
+                heat = max(1, min(count_levels, math.ceil(count * per_count)))
+            mark = overlay.get((row, col))
+            if mark is None and col != cursor_col:
+                cells.append(plain[heat])
+            else:
+                cells.append(_cell(heat, levels, shade, mark, col == cursor_col))
         _append_runs(line, cells)
         lines.append(line)
     marker_cols = {
