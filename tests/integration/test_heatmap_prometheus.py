@@ -156,3 +156,27 @@ async def test_m_shows_the_heatmap_with_its_legend_axis_cells_and_cursor(
         await pilot.press("escape", "m")
         await wait_until(pilot, lambda: "┤" in "".join(panel_lines(app, Signal.LATENCY)))
         await wait_until(pilot, lambda: "+Inf" not in "".join(panel_lines(app, Signal.LATENCY)))
+
+
+async def test_the_heatmap_key_is_only_on_the_histogram_panels_and_can_be_remapped(
+    prometheus_data: PrometheusData,
+) -> None:
+    config = replace(prometheus_data.config(), keys={"heatmap": "M"})
+    app = make_app(config)
+    async with app.run_test(size=SIZE) as pilot:
+
+        def footer() -> str:
+            return "".join(seg.text for seg in app.screen._compositor.render_strips()[-1])
+
+        await pilot.press("2")  # traffic: no histogram, no key
+        await wait_until(pilot, lambda: app.dashboard.panel(Signal.TRAFFIC).has_focus)
+        await pilot.pause(0.1)
+        assert "Heatmap" not in footer()
+        await pilot.press("M")
+        assert not app.dashboard.panel(Signal.TRAFFIC).heatmap_on
+        await pilot.press("5")
+        await wait_until(pilot, lambda: "M Heatmap" in footer())
+        await pilot.press("m")  # remapped: m is no longer it
+        assert not app.dashboard.panel(Signal.QUEUE).heatmap_on
+        await pilot.press("M")
+        assert app.dashboard.panel(Signal.QUEUE).heatmap_on

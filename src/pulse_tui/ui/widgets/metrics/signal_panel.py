@@ -71,7 +71,7 @@ class SignalPanel(Widget, can_focus=True):
         Binding("enter", "enter", "Logs at cursor / maximise", show=False),
         Binding("escape", "clear_cursor", "Clear cursor", show=False),
         # Latency and queue only (check_action hides it on the others).
-        Binding("m", "toggle_heatmap", "Heatmap"),
+        Binding("m", "toggle_heatmap", "Heatmap", id="heatmap"),
     ]
 
     class JumpToTime(Message):
