@@ -5,6 +5,7 @@ retries and bounds as every panel; a source with no query language answers no se
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from pulse_tui.config import Config
@@ -56,7 +57,8 @@ async def fetch_buckets(
         series = await source.query_expr(query.expr, window, what=f"{signal.value} heatmap query")
     except SourceError as exc:
         return BucketAnswer(note=sanitize(str(exc)), failed=True)
-    heatmap = decumulate(series, window.step)
+    # A few ms for a wide histogram at a fine step: in a thread, off the event loop.
+    heatmap = await asyncio.to_thread(decumulate, series, window.step)
     if heatmap.empty:
         return BucketAnswer(note=query.no_data_note)
     return BucketAnswer(heatmap)
