@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
 from support.prometheus_fixtures import PrometheusData
+from support.prometheus_server import FaultProxy
 from ui.harness import wait_until
 
 from pulse_tui.config import Config, SignalConfig
@@ -180,3 +182,31 @@ async def test_the_heatmap_key_is_only_on_the_histogram_panels_and_can_be_remapp
         assert not app.dashboard.panel(Signal.QUEUE).heatmap_on
         await pilot.press("M")
         assert app.dashboard.panel(Signal.QUEUE).heatmap_on
+
+
+async def test_a_failed_bucket_query_says_so_and_the_lines_stay(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy
+) -> None:
+    """Prometheus rejects the bucket query (a proxy breaks it): the panel shows its words
+    where the cells would be; the panel's own query is unaffected."""
+
+    def break_buckets(path: str) -> str:
+        parts = urlsplit(path)
+        query = parse_qs(parts.query)
+        if query.get("query", [""])[0].startswith("sum by (le)"):
+            query["query"] = ["sum by (le) (rate(x_bucket[1m]"]
+        return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+
+    fault_proxy.rewrite = break_buckets
+    app = make_app(prometheus_data.config(fault_proxy.url))
+    async with app.run_test(size=SIZE) as pilot:
+        end = float(prometheus_data.end)
+        app.view.set(replace(app.view.state, end=end, services=frozenset({"api"})))
+        panel = app.dashboard.panel(Signal.LATENCY)
+        await pilot.press("1", "m")
+        await wait_until(pilot, lambda: panel.buckets is not None and panel.buckets.failed)
+        await pilot.pause(0.2)
+        text = " ".join(" ".join(panel_lines(app, Signal.LATENCY)).split())
+        assert "latency heatmap query" in text and "parse error" in text, text
+        assert panel.result is not None and panel.result.series  # the quantiles came
+        assert text.startswith("950ms p99 api heatmap: query failed")

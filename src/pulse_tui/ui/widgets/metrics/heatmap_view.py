@@ -5,6 +5,7 @@ and its bucket answer; the panel owns the state (on or off, the answer)."""
 from __future__ import annotations
 
 import math
+import textwrap
 import time
 
 from rich.text import Text
@@ -81,10 +82,14 @@ def draw(
     if answer.heatmap is None:
         note = answer.note or "no buckets"
         style = "#ff8787" if answer.failed else "dim"
+        # The whole sentence (Prometheus' words, for a failed query), wrapped and centred.
+        said = textwrap.wrap(note, max(1, width))[: max(1, height)]
         rows = message_lines("", width, height)
-        if rows:
-            rows[len(rows) // 2] = Text(note[:width].center(width), style=style)
-        return rows, Text("heatmap: " + note, style=style)
+        top = max(0, (height - len(said)) // 2)
+        for offset, line in enumerate(said):
+            if top + offset < len(rows):
+                rows[top + offset] = Text(line.center(width), style=style)
+        return rows, Text("heatmap: " + ("query failed" if answer.failed else note), style=style)
     heatmap = answer.heatmap
     if width < MIN_WIDTH or height < MIN_HEIGHT:
         # No cells drawn: a legend for them would name a count nobody sees.
