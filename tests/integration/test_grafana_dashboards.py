@@ -145,7 +145,8 @@ async def test_legacy_rows_and_export_wrapper(prometheus_data: PrometheusData) -
         await pilot.pause(0.1)
         assert "4 req/s" in panel_text(app, "Checkout traffic")
         assert "37.5%" in panel_text(app, "Worker CPU")  # 1.5 of 4 cores, decimals 1
-        assert "panel type 'heatmap' is not supported yet" in flat(panel_text(app, "Heat"))
+        # A heatmap whose query answers no `le` buckets says so rather than drawing one.
+        assert "the query answers no le buckets" in flat(panel_text(app, "Heat"))
         await pilot.press("d")  # after the last: back to the main dashboard
         assert not isinstance(app.screen, GrafanaScreen)
 
@@ -367,6 +368,12 @@ async def test_variable_functions_against_prometheus(prometheus_data: Prometheus
                 "query": 'label_values($metric{job="$limited"}, code)',
             },
             {"name": "names", "type": "query", "query": "label_names()", "current": {"value": "x"}},
+            {
+                "name": "queue_labels",
+                "type": "query",
+                "query": "label_names(queue_processing_latency_seconds_bucket)",
+                "regex": "/^[a-z]+$/",
+            },
             {"name": "c", "type": "constant", "query": "prod"},
             {"name": "i", "type": "interval", "query": "1m,5m", "current": {"value": "5m"}},
         ]
@@ -383,8 +390,11 @@ async def test_variable_functions_against_prometheus(prometheus_data: Prometheus
     assert state.options["limited"] == ["api", "checkout", "worker"]
     # Chained: $metric and $limited (its first option, api) inside the query.
     assert state.options["codes"] == ["200", "404", "500"]
-    assert state.selections["names"].values == ("x",)  # saved value, and said so
-    assert state.problems == {"names": "label_names() is not supported yet"}
+    # /api/v1/labels over the range: every label name, or those of the series matched.
+    assert state.options["names"] == ["__name__", "code", "job", "le", "queue"]
+    assert state.selections["names"].values == ("__name__",)  # "x" is gone: the first
+    assert state.options["queue_labels"] == ["job", "le", "queue"]
+    assert state.problems == {}
     assert state.selections["c"].values == ("prod",) and state.selections["i"].values == ("5m",)
 
 
@@ -408,3 +418,138 @@ async def test_a_rejected_query_shows_its_error_not_old_data(
         widget = next(w for w in screen.panel_widgets.values() if w.panel.title == "Worker CPU")
         assert widget.result is not None and widget.result.lines == ()
         assert widget.result.errors and "nope" in widget.result.errors[0]
+
+
+async def test_a_heatmap_panel_draws_its_le_buckets(prometheus_data: PrometheusData) -> None:
+    """api's buckets per second (support/backfill.py: per 15 s scrape 30 30 60 24 5 1 0):
+    2 2 4 1.6 0.33 0.067 0 /s; the busiest (100-250 ms) is the darkest, +Inf is empty."""
+    app = make_app(prometheus_data, DATA / "heatmap.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dashboard(app, pilot)
+        lines = panel_text(app, "API latency").splitlines()
+        labels = {line[:7].strip(): i for i, line in enumerate(lines) if line[7:8] == "┤"}
+        assert list(labels) == ["+Inf", "2.5s", "1s", "500ms", "250ms", "100ms", "50ms"]
+        assert lines[labels["+Inf"]][8:].strip() == ""
+        busiest = range(labels["250ms"], labels["100ms"])
+        assert {c for i in busiest for c in lines[i][8:].strip()} == {"█"}
+        assert {c for c in lines[labels["100ms"]][8:].strip()} == {"▒"}  # 2 of 4 /s
+        assert lines[-1].startswith("0 ░▒▓█ 4")  # the ramp's top: 4 observations/s
+
+
+async def test_a_capped_panel_keeps_the_top_series_by_value(
+    prometheus_data: PrometheusData, tmp_path: Path
+) -> None:
+    """Seven (job, code) request rates, two kept: the busiest two now (api 200 at 9.4/s,
+    checkout 200 at 3.92/s), as the main panels keep theirs, not the first two listed."""
+    board = {
+        "title": "Top",
+        "panels": [
+            {
+                "type": "stat",
+                "title": "Rates",
+                "gridPos": {"x": 0, "y": 0, "w": 24, "h": 10},
+                "fieldConfig": {"defaults": {"unit": "reqps"}},
+                "targets": [
+                    {
+                        "refId": "A",
+                        "expr": "sum by (job, code) (rate(http_requests_total[5m]))",
+                        "legendFormat": "{{job}} {{code}}",
+                    }
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "top.json"
+    path.write_text(json.dumps(board))
+    config = prometheus_data.config()
+    config = replace(
+        config,
+        dashboard=replace(config.dashboard, refresh=3600.0, max_series=2),
+        prometheus_defaulted=False,
+        dashboards=(path,),
+    )
+    app = PulseApp(config, PrometheusSource(config), [])
+    app.view.set(replace(app.view.state, end=float(prometheus_data.end)))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        result = next(iter(screen.panel_widgets.values())).result
+        assert result is not None
+        assert [line.legend for line in result.lines] == ["api 200", "checkout 200"]
+        text = flat(panel_text(app, "Rates"))
+        assert "api 200 9.4 req/s" in text and "checkout 200 3.92 req/s" in text
+        assert "showing 2 of 7 series" in text
+
+
+async def test_overrides_and_value_mappings(prometheus_data: PrometheusData) -> None:
+    """Overrides by name and by regex (display name, unit, decimals, colour; an unknown
+    matcher ignored) and value/range mappings (Grafana 8 and legacy `valueMaps`), on the
+    backfilled api 10 req/s, checkout 4 req/s, CPU limits api 2, checkout 1, worker 4."""
+    app = make_app(prometheus_data, DATA / "fields.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dashboard(app, pilot)
+        rates = flat(panel_text(app, "Rates by job"))
+        assert "API edge 10 req/s" in rates  # byName: renamed, the panel's unit kept
+        assert "checkout 4.00" in rates  # byRegex: unit short with 2 decimals
+        assert "#f2495c" in colours_of(app, "Rates by job")  # and fixed red
+        assert "B" not in rates.replace("API", "")  # byType (not simple) is ignored: no bytes
+        limits = flat(panel_text(app, "CPU limits"))
+        assert "api two cores" in limits and "checkout small" in limits
+        assert {"#73bf69", "#ff9830"} <= colours_of(app, "CPU limits")  # green, orange
+        assert "four" in panel_text(app, "Worker limit")
+
+
+async def test_refresh_2_variables_follow_the_time_range(
+    prometheus_data: PrometheusData, tmp_path: Path
+) -> None:
+    """`refresh: 2` asks its query again when the range changes (two days before the data:
+    no job has series there), `refresh: 1` keeps what it had on load; one query only."""
+    board = {
+        "title": "Ranges",
+        "templating": {
+            "list": [
+                {
+                    "name": "job",
+                    "type": "query",
+                    "refresh": 2,
+                    "multi": True,
+                    "query": "label_values(http_requests_total, job)",
+                },
+                {
+                    "name": "code",
+                    "type": "query",
+                    "refresh": 1,
+                    "query": "label_values(http_requests_total, code)",
+                },
+            ]
+        },
+        "panels": [
+            {
+                "type": "stat",
+                "title": "Rate",
+                "gridPos": {"x": 0, "y": 0, "w": 24, "h": 6},
+                "targets": [
+                    {"refId": "A", "expr": 'sum(rate(http_requests_total{job=~"$job"}[5m]))'}
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "ranges.json"
+    path.write_text(json.dumps(board))
+    app = make_app(prometheus_data, path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        assert screen.variables is not None
+        assert screen.variables.options["job"] == sorted(EXPECTED["traffic"])
+        codes = screen.variables.options["code"]
+        assert codes == ["200", "404", "500"]
+        sent = screen.queries_sent
+        app.view.set(replace(app.view.state, end=float(prometheus_data.end - 2 * 86400)))
+        await wait_until(
+            pilot,
+            lambda: screen.variables is not None and screen.variables.options["job"] == [],
+        )
+        assert screen.variables.options["code"] is codes  # kept, not asked again
+        # One variable query (job) and the panel's one target: nothing for $code.
+        await wait_until(pilot, lambda: screen.queries_sent - sent >= 2)
+        await wait_until(pilot, lambda: not screen._in_flight and not screen._resolving)
+        assert screen.queries_sent - sent == 2

@@ -75,3 +75,23 @@ class TestLogsOnly:
             await pilot.pause(0.3)
 
         assert snap_compare(frozen_demo_app(config), terminal_size=(80, 24), run_before=loaded)
+
+
+class TestHeatmap:
+    def test_latency_and_queue_heatmaps_160x48(self, snap_compare) -> None:
+        """`m` on the latency and the queue panels (the demo's buckets): cells on a log
+        scale of the bounds, the p50/p90/p99 glyphs over them, the legend."""
+        from pulse_tui.model.metrics.signals import Signal
+
+        async def heatmaps(pilot: Pilot) -> None:
+            await _loaded(pilot)
+            app = pilot.app
+            for key, signal in (("1", Signal.LATENCY), ("5", Signal.QUEUE)):
+                panel = app.dashboard.panel(signal)
+                await pilot.press(key, "m")
+                await wait_until(
+                    pilot, lambda p=panel: p.buckets is not None and p.buckets.heatmap is not None
+                )
+            await pilot.pause(0.3)
+
+        assert snap_compare(frozen_demo_app(), terminal_size=(160, 48), run_before=heatmaps)

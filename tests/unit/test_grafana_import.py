@@ -170,6 +170,14 @@ def test_series_beyond_the_cap_are_dropped_and_said_so() -> None:
     assert cap_series(many[:5], 200, 5) == (many[:5], None)
 
 
+def test_the_series_kept_are_the_top_ones_by_value_now_in_their_order() -> None:
+    values = [3.0, 9.0, float("nan"), 1.0, 7.0]
+    series = [Series(f"s{i}", [1.0], [v]) for i, v in enumerate(values)]
+    kept, note = cap_series(series, 2)
+    assert [s.service for s in kept] == ["s1", "s4"]  # 9 and 7, not the first two listed
+    assert note == "showing 2 of 5 series"
+
+
 def test_titles_from_the_file_are_made_safe_where_they_enter() -> None:
     board = parse_dashboard(
         json.dumps(

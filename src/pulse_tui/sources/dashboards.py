@@ -37,6 +37,8 @@ from pulse_tui.model.dashboards.variables import (
 from pulse_tui.model.metrics.signals import QueryWindow, Series
 from pulse_tui.model.metrics.step import compute_window
 from pulse_tui.sources.base import MetricsSource, SourceError
+from pulse_tui.sources.prometheus.labels import label_names
+from pulse_tui.sources.prometheus.source import PrometheusSource
 
 #: What `label_values` and friends copy `__name__` into (the source drops `__name__`).
 _NAME_COPY = "pulse_metric_name"
@@ -110,11 +112,12 @@ async def fetch_panel(
             # Label values are the server's text: made safe once, here.
             lines.append(PanelLine(sanitize(legend(target, labels)), series, target.ref_id))
     kept, note = cap_series([line.series for line in lines], max_series, total)
+    chosen = {id(series) for series in kept}
     ranged = [w for t, w in zip(targets, windows, strict=True) if not t.instant]
     window = (ranged or windows or [_fallback(span, points)])[0]
     return PanelResult(
         window=window,
-        lines=tuple(lines[: len(kept)]),
+        lines=tuple(line for line in lines if id(line.series) in chosen),
         errors=tuple(errors),
         note=note,
         fetched_at=time.time(),
@@ -156,13 +159,33 @@ async def resolve_variables(
     variables: Sequence[Variable],
     span: Span,
     chosen: Mapping[str, Selection] | None = None,
+    *,
+    range_changed_from: VariableState | None = None,
 ) -> VariableState:
     """Every variable's selection, in dependency order (a chained query sees the ones it
     uses); one query per query variable. `chosen` holds what the user picked, kept while
-    still offered. A failed one keeps its saved value, and says so."""
+    still offered. A failed one keeps its saved value, and says so.
+
+    `range_changed_from`: the state before the time range changed; only the variables
+    that follow the range (Grafana's `refresh: 2`) are asked again, and those whose query
+    uses one of them; the others keep the options they had (no query)."""
     state = VariableState()
     chosen = chosen or {}
+    asked: set[str] = set()
     for variable in resolution_order(variables):
+        before = range_changed_from
+        if (
+            before is not None
+            and variable.name in before.options
+            and not variable.follows_range
+            and not variable.references() & asked
+        ):
+            state.options[variable.name] = before.options[variable.name]
+            state.selections[variable.name] = before.selections[variable.name]
+            if variable.name in before.problems:
+                state.problems[variable.name] = before.problems[variable.name]
+            continue
+        asked.add(variable.name)
         try:
             options = await _options(source, variable, span, state.selections)
         except (SourceError, VariableError) as exc:
@@ -193,10 +216,14 @@ async def _options(
         raise VariableError(
             f"query {variable.query!r} is not one of label_values, metrics, query_result"
         )
-    if query.kind == "label_names":
-        raise VariableError("label_names() is not supported yet")
     # Over the dashboard's range, coarse: only which label sets exist matters.
     window = compute_window(span.range_seconds, span.end, 10, span.scrape_interval)
+    if query.kind == "label_names":
+        if not isinstance(source, PrometheusSource):
+            raise VariableError("label_names() needs Prometheus' label API; this source has none")
+        matched = interpolate(query.expr, selections).strip()
+        found = await label_names(source, window.start, window.end, matched)
+        return filter_options(found, variable.regex)
     inner = interpolate(
         query.expr, selections, Builtins(window.step, window.rate_window, span.range_seconds)
     )

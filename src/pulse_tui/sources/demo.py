@@ -21,6 +21,7 @@ from pulse_tui.model.core import clock
 from pulse_tui.model.logs.line import Level, LogLine
 from pulse_tui.model.metrics.signals import QueryWindow, Recent, Series, Signal, SignalResult
 from pulse_tui.sources.base import FetchedWindow, HostState, HostStatus, LogSink
+from pulse_tui.sources.demo_buckets import demo_buckets
 
 DEMO_SERVICES = ("api", "checkout", "worker")
 DEMO_QUEUES = ("emails", "webhooks")
@@ -119,8 +120,19 @@ class DemoMetricsSource:
     async def query_expr(
         self, expr: str, window: QueryWindow, *, what: str = "alert rule query"
     ) -> list[Series]:
-        """No PromQL here: a query rule sees no series (and so never fires) in the demo."""
-        return []
+        """No PromQL here: a query rule sees no series (and so never fires) in the demo;
+        only the heatmaps' bucket queries are answered (sources/demo_buckets.py)."""
+        return await asyncio.to_thread(
+            demo_buckets,
+            expr,
+            window,
+            self.service_label,
+            DEMO_SERVICES,
+            DEMO_QUEUES,
+            traffic,
+            latency,
+            queue_p99,
+        )
 
     async def query_expr_top(
         self, expr: str, window: QueryWindow, limit: int, *, what: str = "dashboard query"

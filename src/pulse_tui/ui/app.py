@@ -170,6 +170,7 @@ class PulseApp(App[int]):
         "follow": "Follow the newest lines",
         "toggle_wrap": "Wrap long lines",
         "cycle_sort": "Sort by the next column",
+        "toggle_heatmap": "Latency / queue panel: heatmap of the histogram's buckets, or lines",
         **{f"show_panel('{s.value}')": f"Show the {s.heading} panel" for s in Signal},
         "focus_pane('services')": "Focus the services table",
         "show_tab('logs')": "Logs tab",
@@ -372,6 +373,9 @@ class PulseApp(App[int]):
         self.dashboard.show_tab("logs")
         # Through the log feed, so a start older than what is loaded is fetched first.
         self.logs.jump_to(finding.start, finding.step)
+
+    def on_signal_panel_view_changed(self, event: SignalPanel.ViewChanged) -> None:
+        self.metrics.refetch(event.signal)  # `m`: the heatmap's buckets, at its own step
 
     def on_signal_panel_jump_to_time(self, event: SignalPanel.JumpToTime) -> None:
         # "Near" is within one chart step (or a minute): the chart cannot tell closer.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pulse_tui.model.dashboards.field_config import Override, ValueMapping
 from pulse_tui.model.dashboards.variables import Variable
 
 #: Grafana's grid is 24 columns wide; one unit of height is 30 px.
@@ -71,6 +72,9 @@ class Panel:
     calc: str = "lastNotNull"
     #: Why this panel cannot be drawn (None: it can): an unsupported type or datasource.
     unsupported: str | None = None
+    #: `fieldConfig.overrides` (the simple ones) and the value mappings (field_config.py).
+    overrides: tuple[Override, ...] = ()
+    mappings: tuple[ValueMapping, ...] = ()
     #: Rows only: folded, and the panels a folded row keeps inside it.
     collapsed: bool = False
     children: tuple[Panel, ...] = ()

@@ -27,12 +27,15 @@ from pulse_tui.model.dashboards.definition import (
     Target,
     Thresholds,
 )
+from pulse_tui.model.dashboards.field_config import parse_mappings, parse_overrides
 from pulse_tui.model.dashboards.legacy import legacy_rows
 from pulse_tui.model.dashboards.lenient import as_dict, as_int, opt_decimals, opt_float
 from pulse_tui.model.dashboards.variables import parse_variables
 
 #: Panel types drawn in this version; the others are titled placeholders saying so.
-SUPPORTED_TYPES = frozenset({"timeseries", "graph", "stat", "singlestat", "gauge", "bargauge"})
+SUPPORTED_TYPES = frozenset(
+    {"timeseries", "graph", "stat", "singlestat", "gauge", "bargauge", "heatmap"}
+)
 
 
 class DashboardError(ValueError):
@@ -129,7 +132,21 @@ def _panel(raw: Mapping[str, Any], index: int, grid: GridPos | None = None) -> P
         thresholds=_thresholds(defaults.get("thresholds"), raw),
         calc=calc,
         unsupported=_unsupported(kind, raw),
+        overrides=parse_overrides(as_dict(raw.get("fieldConfig"))),
+        mappings=parse_mappings(defaults.get("mappings") or _legacy_maps(raw)),
     )
+
+
+def _legacy_maps(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A singlestat's `valueMaps` and `rangeMaps` as legacy mappings (type 1 and 2)."""
+    out: list[dict[str, Any]] = []
+    for item in raw.get("valueMaps") or []:
+        if isinstance(item, dict):
+            out.append({**item, "type": 1})
+    for item in raw.get("rangeMaps") or []:
+        if isinstance(item, dict):
+            out.append({**item, "type": 2})
+    return out
 
 
 def _unsupported(kind: str, raw: Mapping[str, Any]) -> str | None:

@@ -14,6 +14,7 @@ from pulse_tui.model.core.units import format_value
 from pulse_tui.model.dashboards.definition import Panel, Target, Thresholds
 from pulse_tui.model.metrics.signals import QueryWindow, Series
 from pulse_tui.model.metrics.step import compute_window
+from pulse_tui.model.metrics.top import top_series
 
 #: Series kept per panel: a query answering more is cut here and the panel says so.
 MAX_SERIES = 200
@@ -86,14 +87,18 @@ class DisplayUnit:
         return format_value(scaled, "", compact=compact)
 
 
-def display_unit(panel: Panel) -> DisplayUnit:
-    """Grafana's unit id in pulse-tui's formatting; an unknown id is appended as written
-    ("suffix:" units give their suffix)."""
-    grafana = panel.unit
+def display_unit(
+    panel: Panel, unit_id: str | None = None, decimals: int | None = None
+) -> DisplayUnit:
+    """Grafana's unit id (the panel's, or an override's `unit_id` and `decimals`) in
+    pulse-tui's formatting; an unknown id is appended as written ("suffix:" units give
+    their suffix)."""
+    grafana = panel.unit if unit_id is None else unit_id
+    decimals = panel.decimals if decimals is None else decimals
     if grafana.startswith("suffix:"):
-        return DisplayUnit(grafana.removeprefix("suffix:"), decimals=panel.decimals)
+        return DisplayUnit(grafana.removeprefix("suffix:"), decimals=decimals)
     unit, factor = _UNITS.get(grafana, (grafana, 1.0))
-    return DisplayUnit(unit, factor, panel.decimals)
+    return DisplayUnit(unit, factor, decimals)
 
 
 def target_window(
@@ -154,12 +159,15 @@ def cap_series(
 ) -> tuple[list[Series], str | None]:
     """At most `limit` series, and the note saying how many were dropped (None: none).
 
-    `total` is how many there were when `series` is already cut (by the source)."""
-    kept = list(series[:limit])
+    `total` is how many there were when `series` is already cut (by the source). The
+    ones kept are the top `limit` by their value now, in their order, as the main panels
+    keep theirs (`model/metrics/top.py`): the busiest, the slowest, not whichever the
+    server happened to list first."""
+    kept, _ = top_series(series, limit)
     total = max(len(series), total or 0)
     if total <= len(kept):
-        return kept, None
-    return kept, f"showing {len(kept):,} of {total:,} series"
+        return list(kept), None
+    return list(kept), f"showing {len(kept):,} of {total:,} series"
 
 
 #: A stat's reductions over the window's finite values.

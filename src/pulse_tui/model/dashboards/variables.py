@@ -52,6 +52,14 @@ class Variable:
     #: Options written in the file (custom, interval, or a query's saved options).
     options: tuple[str, ...] = ()
     label: str = ""
+    #: Grafana's `refresh` of a query variable: 1 on dashboard load, 2 on every time range
+    #: change as well (0, never, is read as 1: its saved options may be long gone).
+    refresh: int = 1
+
+    @property
+    def follows_range(self) -> bool:
+        """Whether its options are asked again when the time range changes."""
+        return self.kind == "query" and self.refresh == 2
 
     @property
     def parsed_query(self) -> VariableQuery | None:
@@ -114,7 +122,13 @@ def _variable(raw: Mapping[str, object]) -> Variable:
         current=tuple(chosen),
         options=tuple(options),
         label=str(raw.get("label") or ""),
+        refresh=_refresh(raw.get("refresh")),
     )
+
+
+def _refresh(raw: object) -> int:
+    """Grafana's `refresh`: 2 or "onTimeRangeChanged" re-asks on a new range, else 1."""
+    return 2 if raw in (2, "2", "onTimeRangeChanged") else 1
 
 
 def _split_custom(text: str) -> list[str]:

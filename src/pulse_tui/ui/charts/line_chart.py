@@ -287,3 +287,20 @@ def _message_lines(message: str, width: int, height: int) -> list[Text]:
         line.append(part.center(width), AXIS_STYLE)
         lines[first + offset] = line
     return lines
+
+
+def message_lines(message: str, width: int, height: int) -> list[Text]:
+    """`height` blank lines with `message` centred (for other charts: the heatmap)."""
+    return _message_lines(message, width, height)
+
+
+def time_axis_row(
+    start: float,
+    end: float,
+    cols: int,
+    gutter: int,
+    glyphs: str = "braille",
+    markers: set[int] | frozenset[int] = frozenset(),
+) -> Text:
+    """The time axis under a chart `cols` cells wide (for other charts: the heatmap)."""
+    return _time_row(start, end, cols, gutter, glyph_set(glyphs), markers, glyphs)

@@ -18,10 +18,12 @@ from pulse_tui.model.core.redact import scrub
 from pulse_tui.model.core.view_state import ViewState
 from pulse_tui.model.metrics.change_logs import RisingGroup, top_group
 from pulse_tui.model.metrics.changes import Finding, detect_changes
+from pulse_tui.model.metrics.heatmap import BucketAnswer
 from pulse_tui.model.metrics.overview import build_overview, judge_rows
-from pulse_tui.model.metrics.signals import Signal, SignalResult
+from pulse_tui.model.metrics.signals import QueryWindow, Signal, SignalResult
 from pulse_tui.model.metrics.step import compute_window, recent_window
 from pulse_tui.sources.base import MetricsSource, SourceError
+from pulse_tui.sources.buckets import fetch_buckets
 from pulse_tui.sources.transport.backoff import Backoff, BackoffPolicy
 from pulse_tui.ui.dashboard import Dashboard
 from pulse_tui.ui.feeds.alerts import AlertsFeed
@@ -74,6 +76,8 @@ class MetricsFeed:
         #: What changed in the latest results, worst first (`model/metrics/changes.py`).
         self.findings: list[Finding] = []
         self._in_flight: set[Signal] = set()
+        #: Panels asked for again while in flight (`refetch`): fetched once more after.
+        self._again: set[Signal] = set()
         policy = BackoffPolicy(first=config.dashboard.refresh, cap=MAX_BACKOFF)
         self._backoff = {signal: Backoff(policy, clock=clock.now) for signal in Signal}
         #: When a failed panel may be fetched again (absent: at the next refresh).
@@ -134,8 +138,14 @@ class MetricsFeed:
         self.refresh(force=True)
 
     def refetch(self, signal: Signal) -> None:
-        """One panel again (shown for the first time, maybe at another width)."""
-        if signal not in self._in_flight and not self._view.state.paused:
+        """One panel again (shown for the first time, maybe at another width, or its
+        heatmap turned on); one in flight is fetched again when it is done, as the answer
+        on its way was asked for what it showed before."""
+        if self._view.state.paused:
+            return
+        if signal in self._in_flight:
+            self._again.add(signal)
+        else:
             self._start(signal)
 
     def _start(self, signal: Signal) -> None:
@@ -147,8 +157,13 @@ class MetricsFeed:
     async def _fetch(self, signal: Signal) -> None:
         panel = self._dashboard.panel(signal)
         state = self._view.state
+        window = self._window(signal, state)
         try:
-            result = await self._query(signal, state)
+            # The heatmap's buckets (when it is on) in the same round, on the same window:
+            # one query more, answered with the panel's, never raising (its note says).
+            result, buckets = await asyncio.gather(
+                self._query(signal, state, window), self._buckets(signal, state, window)
+            )
         except SourceError as exc:
             self._failed(signal, str(exc), exc.retryable, exc.retry_after, exc.status)
         except Exception as exc:
@@ -158,8 +173,8 @@ class MetricsFeed:
             self._next_attempt.pop(signal, None)
             self.results[signal] = result
             # Charts are pure functions of the data: draw off the event loop, show after.
-            await asyncio.to_thread(panel.prerender, result, state.services)
-            panel.show_result(result, state.services, state.compare_offset)
+            await asyncio.to_thread(panel.prerender, result, state.services, buckets)
+            panel.show_result(result, state.services, state.compare_offset, buckets)
             if result.clock_skew is not None:
                 self._dashboard.header.show_clock_skew(result.clock_skew)
             self._update_table()
@@ -167,14 +182,33 @@ class MetricsFeed:
             self._app.call_after_refresh(self._alerts.after_result, signal, result)
         finally:
             self._in_flight.discard(signal)
+            if signal in self._again:
+                self._again.discard(signal)
+                self._start(signal)
 
-    async def _query(self, signal: Signal, state: ViewState) -> SignalResult:
+    def _window(self, signal: Signal, state: ViewState) -> QueryWindow:
+        """The chart's window: the range at the panel's width in points."""
         panel = self._dashboard.panel(signal)
+        scrape = self._config.prometheus.scrape_interval
+        return compute_window(state.range_seconds, state.window_end(), panel.plot_points(), scrape)
+
+    async def _buckets(
+        self, signal: Signal, state: ViewState, window: QueryWindow
+    ) -> BucketAnswer | None:
+        """The heatmap's buckets over the chart's window, if the panel shows its heatmap."""
+        if not self._dashboard.panel(signal).heatmap_on:
+            return None
+        services = sorted(state.services)
+        return await fetch_buckets(self._source, self._config, signal, window, services)
+
+    async def _query(
+        self, signal: Signal, state: ViewState, window: QueryWindow | None = None
+    ) -> SignalResult:
         scrape = self._config.prometheus.scrape_interval
         # One instant for both: the chart ends on its step at or before it, the current
         # values are those at it (now, or a past range's end).
         end = state.window_end()
-        window = compute_window(state.range_seconds, end, panel.plot_points(), scrape)
+        window = window or self._window(signal, state)
         return await self._source.query_signal(
             signal,
             window,

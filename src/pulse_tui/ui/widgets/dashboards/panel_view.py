@@ -11,6 +11,7 @@ from textual.widget import Widget
 
 from pulse_tui.model.dashboards.definition import Panel
 from pulse_tui.sources.dashboards import PanelResult
+from pulse_tui.ui.charts.heatmap import needs_shade
 from pulse_tui.ui.widgets.dashboards.render import render_panel
 
 
@@ -37,7 +38,8 @@ class GrafanaPanel(Widget):
 
     def render(self) -> RenderableType:
         size = self.content_size
-        lines = render_panel(self.panel, self.result, size.width, size.height, self.glyphs)
+        shade = needs_shade(self.app.console.color_system, self.app.no_color, self.glyphs)
+        lines = render_panel(self.panel, self.result, size.width, size.height, self.glyphs, shade)
         # One Text, one line per row: joined, so no line's own `end` can merge two rows.
         joined = Text("\n", no_wrap=True, overflow="crop").join(lines)
         joined.no_wrap, joined.overflow = True, "crop"

@@ -24,6 +24,8 @@ from pulse_tui.model.dashboards.panels import (
 from pulse_tui.sources.dashboards import PanelLine, PanelResult
 from pulse_tui.ui.charts.line_chart import ChartSeries, render_line_chart
 from pulse_tui.ui.widgets.dashboards.big_digits import big_value
+from pulse_tui.ui.widgets.dashboards.fields import Field, field_of, value_text
+from pulse_tui.ui.widgets.dashboards.heatmap_panel import heatmap_body
 from pulse_tui.ui.widgets.palette import series_colour
 
 ERROR_STYLE = "#ff5f5f"
@@ -31,9 +33,15 @@ NOTE_STYLE = "#ffd75f"
 
 
 def render_panel(
-    panel: Panel, result: PanelResult | None, width: int, height: int, glyphs: str = "braille"
+    panel: Panel,
+    result: PanelResult | None,
+    width: int,
+    height: int,
+    glyphs: str = "braille",
+    shade: bool = False,
 ) -> list[Text]:
-    """Exactly the panel's content: at most `height` lines of `width` cells."""
+    """Exactly the panel's content: at most `height` lines of `width` cells (`shade`: a
+    heatmap shades by characters, for terminals of 16 colours)."""
     width, height = max(1, width), max(1, height)
     if panel.unsupported:
         return _fit(wrapped(panel.unsupported, "dim italic", width), height)
@@ -53,6 +61,9 @@ def render_panel(
         body = [] if result.errors and not result.lines else [Text("no data", style="dim")]
     elif panel.type in ("timeseries", "graph"):
         body = _timeseries(panel, result, unit, width, room, glyphs)
+    elif panel.type == "heatmap":
+        drawn = heatmap_body(result, unit, width, room, glyphs, shade)
+        body = wrapped(drawn, "dim italic", width) if isinstance(drawn, str) else drawn
     elif panel.type in ("gauge", "bargauge"):
         body = _gauges(panel, result.lines, unit, width, room)
     else:
@@ -80,14 +91,16 @@ def _timeseries(
     legend_rows = min(len(result.lines), max(0, height - 4), 6)
     chart_rows = height - legend_rows
     window = result.window
+    fields = [field_of(panel, line) for line in result.lines]
+    colours = [field.colour or series_colour(i) for i, field in enumerate(fields)]
     series = [
         ChartSeries(
-            line.legend,
+            field.name,
             line.series.timestamps,
             _scaled(line.series.values, unit.factor),
-            series_colour(i),
+            colour,
         )
-        for i, line in enumerate(result.lines)
+        for line, field, colour in zip(result.lines, fields, colours, strict=True)
     ]
     low = None if panel.min is None else panel.min * unit.factor
     start = window.start if window.start < window.end else window.end - window.step
@@ -106,14 +119,14 @@ def _timeseries(
         if i == legend_rows - 1 and len(result.lines) > legend_rows:
             legends.append(Text(f"… and {len(result.lines) - i} more series", style="dim"))
             break
-        legends.append(_legend_line(line, unit, series_colour(i), width))
+        legends.append(_legend_line(line, fields[i], colours[i], width))
     return chart + legends
 
 
-def _legend_line(line: PanelLine, unit: DisplayUnit, colour: str, width: int) -> Text:
+def _legend_line(line: PanelLine, field: Field, colour: str, width: int) -> Text:
     """ "■ name ····· last 10 req/s": the series' newest value, said to be that."""
-    value = unit.format(line.series.latest())
-    name = line.legend or "(no labels)"
+    value = field.unit.format(line.series.latest())
+    name = field.name or "(no labels)"
     room = max(1, width - len(value) - 8)
     shown = _clip(name, room)
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -133,8 +146,11 @@ def _value_of(panel: Panel, line: PanelLine) -> float | None:
     return reduce(list(line.series.values), panel.calc)
 
 
-def _style(panel: Panel, value: float | None, low: float, high: float) -> str:
-    colour = threshold_color(panel.thresholds, value, low, high)
+def _style(
+    panel: Panel, value: float | None, low: float, high: float, fixed: str | None = None
+) -> str:
+    """Bold, in `fixed` (a mapping's or an override's colour) or the thresholds' colour."""
+    colour = fixed or threshold_color(panel.thresholds, value, low, high)
     if colour is None or colour == "default":
         return "bold"
     try:
@@ -156,18 +172,22 @@ def _stats(
     (three rows high where it fits), several listed with their legends."""
     if len(lines) == 1:
         value = _value_of(panel, lines[0])
-        shown = unit.format(value)
-        style = _style(panel, None if value is None else value * unit.factor, *_bounds(panel))
+        field = field_of(panel, lines[0])
+        shown, mapped = value_text(panel, field, value)
+        scaled = None if value is None else value * unit.factor
+        style = _style(panel, scaled, *_bounds(panel), fixed=mapped or field.colour)
         big = big_value(shown, style, width) if glyphs != "ascii" and height >= 3 else None
         rows = big or [Text(" " * max(0, (width - len(shown)) // 2)).append(shown, style=style)]
         return [Text("") for _ in range((height - len(rows)) // 2)] + rows
     out: list[Text] = []
     for line in lines[:height]:
         value = _value_of(panel, line)
-        shown = unit.format(value)
-        style = _style(panel, None if value is None else value * unit.factor, *_bounds(panel))
+        field = field_of(panel, line)
+        shown, mapped = value_text(panel, field, value)
+        scaled = None if value is None else value * unit.factor
+        style = _style(panel, scaled, *_bounds(panel), fixed=mapped or field.colour)
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(_clip(line.legend, max(1, width - len(shown) - 1)) + " ")
+        text.append(_clip(field.name, max(1, width - len(shown) - 1)) + " ")
         text.append(shown, style=style)
         out.append(text)
     if len(lines) > height:
@@ -189,13 +209,14 @@ def _gauges(
     low, high = value_range(panel, unit, [v * unit.factor for v in values if v is not None])
     out: list[Text] = []
     for line, value in zip(lines[:height], values, strict=False):
-        shown = unit.format(value)
-        label = _clip(line.legend, max(4, width // 4)) if len(lines) > 1 else ""
+        field = field_of(panel, line)
+        shown, mapped = value_text(panel, field, value)
+        label = _clip(field.name, max(4, width // 4)) if len(lines) > 1 else ""
         bar_width = max(1, width - len(label) - len(shown) - 3)
         scaled = None if value is None else value * unit.factor
         fill = 0 if scaled is None or not math.isfinite(scaled) else (scaled - low) / (high - low)
         cells = round(min(max(fill, 0.0), 1.0) * bar_width)
-        style = _style(panel, scaled, low, high)
+        style = _style(panel, scaled, low, high, fixed=mapped or field.colour)
         text = Text(no_wrap=True, overflow="ellipsis")
         if label:
             text.append(label.ljust(len(label)) + " ")

@@ -97,6 +97,8 @@ class GrafanaScreen(Screen[None]):
         #: Queries sent by this screen (panels and variables), for tests and benchmarks.
         self.queries_sent = 0
         self._laid_out_width = 0
+        #: The time range the variables were resolved for (`_range_key`).
+        self._resolved_for: tuple[float, str] | None = None
 
     # ----------------------------------------------------------------- layout
 
@@ -189,6 +191,14 @@ class GrafanaScreen(Screen[None]):
                 self._resolving = True
                 self.run_worker(self._resolve(), exit_on_error=False)
             return
+        if self._range_key() != self._resolved_for and any(
+            v.follows_range for v in self.dashboard.variables
+        ):
+            # A new time range: the `refresh: 2` variables are asked again, then panels.
+            if not self._resolving:
+                self._resolving = True
+                self.run_worker(self._resolve(self.variables), exit_on_error=False)
+            return
         self._show_variables()  # the range may have changed since
         for widget in self.shown_panels():
             panel = widget.panel
@@ -197,16 +207,35 @@ class GrafanaScreen(Screen[None]):
             self._in_flight.add(panel.id)
             self.run_worker(self._fetch(widget), exit_on_error=False)
 
-    async def _resolve(self) -> None:
+    def _range_key(self) -> tuple[float, str]:
+        """What the time range is, not where a live one ends (that moves every refresh):
+        its length and how the header names it ("last 1h", "1h to 12-02 10:00")."""
+        span = self._span()
+        return span.range_seconds, span.label.removesuffix(" · paused")
+
+    async def _resolve(self, range_changed_from: VariableState | None = None) -> None:
         assert self.dashboard is not None
         variables = self.dashboard.variables
+        key = self._range_key()
         try:
-            self.variables = await resolve_variables(
-                self._source, variables, self._span(), self.chosen
+            state = await resolve_variables(
+                self._source,
+                variables,
+                self._span(),
+                self.chosen,
+                range_changed_from=range_changed_from,
             )
         finally:
             self._resolving = False
-        self.queries_sent += sum(1 for v in variables if v.kind == "query")
+        self.variables = state
+        self._resolved_for = key
+        before = range_changed_from.options if range_changed_from else {}
+        self.queries_sent += sum(
+            1
+            for v in variables
+            if v.kind == "query"
+            and (v.name not in before or state.options[v.name] is not before[v.name])
+        )
         self._show_variables()
         self.action_refresh_panels()
 

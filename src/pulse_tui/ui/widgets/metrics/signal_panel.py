@@ -20,8 +20,18 @@ from pulse_tui.model.core import clock
 from pulse_tui.model.core.durations import format_duration
 from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.core.units import format_value
+from pulse_tui.model.metrics.bucket_query import HEATMAP_SIGNALS
+from pulse_tui.model.metrics.heatmap import BucketAnswer
 from pulse_tui.model.metrics.signals import Series, Signal, SignalResult, Thresholds
 from pulse_tui.ui.charts import ChartSeries, plot_points, render_line_chart
+from pulse_tui.ui.charts.heatmap import needs_shade
+from pulse_tui.ui.widgets.metrics import heatmap_view
+from pulse_tui.ui.widgets.metrics.queue_rows import (
+    extra_rows,
+    headline_queue,
+    queue_rows,
+    worst_of,
+)
 from pulse_tui.ui.widgets.metrics.signal_series import chart_series, current_series, headline
 from pulse_tui.ui.widgets.palette import LEVEL_STYLES, series_colour
 from pulse_tui.ui.widgets.strips import text_strip
@@ -60,6 +70,8 @@ class SignalPanel(Widget, can_focus=True):
         Binding("shift+right,L", "move_cursor(10)", "Cursor →→", show=False),
         Binding("enter", "enter", "Logs at cursor / maximise", show=False),
         Binding("escape", "clear_cursor", "Clear cursor", show=False),
+        # Latency and queue only (check_action hides it on the others).
+        Binding("m", "toggle_heatmap", "Heatmap", id="heatmap"),
     ]
 
     class JumpToTime(Message):
@@ -68,6 +80,14 @@ class SignalPanel(Widget, can_focus=True):
         def __init__(self, timestamp: float) -> None:
             super().__init__()
             self.timestamp = timestamp
+
+    class ViewChanged(Message):
+        """The panel now draws something that needs another query (the heatmap's
+        buckets, at one step per cell): fetch it again."""
+
+        def __init__(self, signal: Signal) -> None:
+            super().__init__()
+            self.signal = signal
 
     #: The time the status line ages the data against. No automatic repaint: five panels
     #: redrawn every second cost input latency; `watch_now` repaints when the text changes.
@@ -92,7 +112,13 @@ class SignalPanel(Widget, can_focus=True):
         self.retry_at: float | None = None
         #: What the countdown to `retry_at` says ("retry in", "rate limited, next try in").
         self.retry_words = "retry in"
-        self._chart_cache: tuple[tuple[object, ...], list[Text]] | None = None
+        #: The chart rows drawn last (and, in the heatmap view, its legend), by what
+        #: they show.
+        self._chart_cache: tuple[tuple[object, ...], list[Text], Text | None] | None = None
+        #: `m`: the histogram heatmap instead of the lines (latency and queue panels).
+        self.heatmap_on = False
+        #: The heatmap's buckets that came with `result` (None: not fetched yet).
+        self.buckets: BucketAnswer | None = None
         #: The chart rows as strips, made with the chart (in `prerender`'s thread): the
         #: rows list they were made from, the base style, the strips. One tuple, stored
         #: at once, so the event loop never sees a half-made entry.
@@ -132,6 +158,22 @@ class SignalPanel(Widget, can_focus=True):
             self.cursor = min(window.end, max(window.start, target))
         self.refresh()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # No histogram behind the other panels: `m` is neither shown nor acted on there.
+        return action != "toggle_heatmap" or self.signal in HEATMAP_SIGNALS
+
+    def action_toggle_heatmap(self) -> None:
+        """Heatmap of the histogram's buckets, or back to the lines (`m`)."""
+        self.heatmap_on = not self.heatmap_on
+        self.buckets = None  # the buckets come with the next fetch, at the heatmap's step
+        self.refresh()
+        self.post_message(self.ViewChanged(self.signal))
+
+    def shade(self) -> bool:
+        """Whether the heatmap shades by characters, not a colour ramp: on a terminal of
+        16 colours or fewer (or NO_COLOR), where the ramp's colours would merge."""
+        return needs_shade(self.app.console.color_system, self.app.no_color, self.glyphs)
+
     def action_clear_cursor(self) -> None:
         if self.cursor is None:
             raise SkipAction()  # no cursor to clear: Escape means what it does elsewhere
@@ -167,13 +209,21 @@ class SignalPanel(Widget, can_focus=True):
         if width <= 0:
             # Hidden (narrow layout): assume the full width it gets when shown.
             width = max(12, self.app.size.width - 4)
+        if self.heatmap_on:
+            return heatmap_view.heatmap_points(width)
         return max(10, plot_points(width, self.glyphs))
 
     def show_result(
-        self, result: SignalResult, focused: frozenset[str], compare_offset: float | None = None
+        self,
+        result: SignalResult,
+        focused: frozenset[str],
+        compare_offset: float | None = None,
+        buckets: BucketAnswer | None = None,
     ) -> None:
-        """Show `result`, fetched with the compare overlay `compare_offset` back (if set)."""
+        """Show `result`, fetched with the compare overlay `compare_offset` back (if set),
+        and the heatmap's `buckets` fetched with it (if the heatmap is on)."""
         self.result = result
+        self.buckets = buckets if self.heatmap_on else None
         self.error = None
         self.focused_services = focused
         self.compare_offset = compare_offset
@@ -236,11 +286,24 @@ class SignalPanel(Widget, can_focus=True):
             drawn, compare, chart_height, legend = self._chart_layout(
                 result, self.focused_services, height
             )
-            if self.cursor is not None:
+            readout = self._heatmap_readout(width, chart_height)
+            chart_height -= max(0, len(readout) - 1)
+            rows = self._chart(
+                result, drawn, compare, width, chart_height, self.focused_services, self.buckets
+            )
+            if readout:
+                lines.extend(readout)
+            elif self.cursor is not None:
                 lines.append(self._cursor_line(width))
+            elif legend and self.heatmap_on:
+                lines.append(self._heatmap_legend(width))
+            elif legend and self.signal is Signal.QUEUE:
+                lines.extend(
+                    queue_rows(result, drawn, width, legend, self.thresholds)
+                    or [self._legend(drawn, width)]
+                )
             elif legend:
                 lines.append(self._legend(drawn, width))
-            rows = self._chart(result, drawn, compare, width, chart_height, self.focused_services)
             lines.extend(self._chart_strips(rows, width) if as_strips else rows)
         elif result is None and self.error:
             # No data to keep showing: the whole body explains what went wrong.
@@ -264,24 +327,33 @@ class SignalPanel(Widget, can_focus=True):
 
     def _chart_layout(
         self, result: SignalResult, focused: frozenset[str], height: int
-    ) -> tuple[list[Series], list[Series], int, bool]:
-        """(series drawn, compare series, chart rows, whether a legend row is shown)."""
+    ) -> tuple[list[Series], list[Series], int, int]:
+        """(series drawn, compare series, chart rows, legend rows: 0 for none)."""
         drawn, compare = chart_series(result, focused)
         chart_height = height - CHROME_ROWS
         if result.warnings and height >= CHROME_ROWS + 3:
             chart_height -= 1  # the row that says what the answer may be missing
-        legend = self.cursor is not None or chart_height >= 5 or len(drawn) > 1
-        return drawn, compare, chart_height if legend else chart_height + 1, legend
+        if not (self.cursor is not None or chart_height >= 5 or len(drawn) > 1):
+            return drawn, compare, chart_height + 1, 0
+        extra = 0
+        if self.signal is Signal.QUEUE and not self.heatmap_on and self.cursor is None:
+            extra = extra_rows(len(drawn), chart_height)  # a row per queue, room allowing
+        return drawn, compare, chart_height - extra, 1 + extra
 
-    def prerender(self, result: SignalResult, focused: frozenset[str]) -> None:
-        """Draw the chart for `result` ahead of `show_result` (the app calls this in a
-        thread), so the repaint that shows it costs the event loop almost nothing."""
+    def prerender(
+        self, result: SignalResult, focused: frozenset[str], buckets: BucketAnswer | None = None
+    ) -> None:
+        """Draw the chart for `result` (and `buckets`) ahead of `show_result` (the app
+        calls this in a thread), so the repaint that shows it costs the loop almost nothing."""
         width = max(1, self.content_size.width)
         height = max(1, self.content_size.height)
         if height < CHROME_ROWS + 2 or width <= 1:
             return
         drawn, compare, chart_height, _ = self._chart_layout(result, focused, height)
-        self._chart_strips(self._chart(result, drawn, compare, width, chart_height, focused), width)
+        if not self.heatmap_on:
+            buckets = None
+        rows = self._chart(result, drawn, compare, width, chart_height, focused, buckets)
+        self._chart_strips(rows, width)
 
     def _chart_strips(self, rows: list[Text], width: int) -> list[Strip]:
         """`rows` (a list `_chart` returned) as strips, made once per list."""
@@ -299,15 +371,32 @@ class SignalPanel(Widget, can_focus=True):
         width: int,
         height: int,
         focused: frozenset[str],
+        buckets: BucketAnswer | None = None,
     ) -> list[Text]:
         """The chart rows, re-drawn only when what they show changed.
 
         The panel repaints whenever its "updated Ns ago" line changes; redrawing five
         braille charts each time would cost a frame's worth of work for nothing.
         """
-        key = (id(result), width, height, self.cursor, focused, self.glyphs, self.markers)
+        key: tuple[object, ...] = (
+            *(id(result), width, height, self.cursor, focused, self.glyphs, self.markers),
+            *((id(buckets), self.shade()) if self.heatmap_on else ()),
+        )
         if self._chart_cache is not None and self._chart_cache[0] == key:
             return self._chart_cache[1]
+        if self.heatmap_on:
+            rows, legend = heatmap_view.draw(
+                result,
+                buckets,
+                width=width,
+                height=height,
+                cursor=self.cursor,
+                shade=self.shade(),
+                glyphs=self.glyphs,
+                markers=self.markers,
+            )
+            self._chart_cache = (key, rows, legend)
+            return rows
         chart = [
             ChartSeries(s.name, s.timestamps, s.values, series_colour(i), dim=True)
             for i, s in enumerate(compare)
@@ -336,8 +425,16 @@ class SignalPanel(Widget, can_focus=True):
             empty=empty,
             markers=self.markers,
         )
-        self._chart_cache = (key, rows)
+        self._chart_cache = (key, rows, None)
         return rows
+
+    def _heatmap_legend(self, width: int) -> Text:
+        """The legend drawn with the heatmap's rows (`_chart` ran just before)."""
+        cached = self._chart_cache
+        legend = cached[2] if cached is not None and cached[2] is not None else Text("")
+        legend = legend.copy()
+        legend.truncate(width, overflow="ellipsis")
+        return legend
 
     def _headline(self, width: int) -> Text:
         if self.result is None:
@@ -352,8 +449,10 @@ class SignalPanel(Widget, can_focus=True):
         text = Text(format_value(value, self.result.unit), style=LEVEL_STYLES[level])
         text.stylize("bold")
         text.append(f"  {sanitize(what)}", style="dim")
-        if self.signal is Signal.QUEUE:
-            worst = max((s.worst() or -math.inf for s in self.result.series), default=None)
+        series = headline_queue(self.result, self.focused_services)
+        if self.signal is Signal.QUEUE and series is not None:
+            # The worst of the headline's own queue, not of all (each has its row).
+            worst = worst_of(self.result, series)
             if worst is not None and math.isfinite(worst):
                 text.append(f"  worst {format_value(worst, self.result.unit)}", style="dim")
         if self.compare_offset or self.result.compare:
@@ -378,6 +477,16 @@ class SignalPanel(Widget, can_focus=True):
         change = (value - before) / abs(before) * 100
         arrow = "▲" if change >= 0 else "▼"
         return Text(f"  {arrow}{abs(change):.0f}% vs before", style="dim italic")
+
+    def _heatmap_readout(self, width: int, chart_height: int) -> list[Text]:
+        """The heatmap cursor's read-out: the quantiles, then every bucket's count, on
+        as many rows as they take (up to three, taken from the chart); [] without one."""
+        if not self.heatmap_on or self.cursor is None or self.result is None:
+            return []
+        room = max(1, min(3, chart_height - 4))
+        return heatmap_view.cursor_lines(
+            self.result, self.buckets, self.cursor, self.glyphs, width, room
+        )
 
     def _cursor_line(self, width: int) -> Text:
         assert self.cursor is not None and self.result is not None
