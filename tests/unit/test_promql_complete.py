@@ -235,6 +235,9 @@ def test_accepting_a_value_in_single_quotes_keeps_them() -> None:
         ("line\nbreak", '"', r'"line\nbreak"'),
         ("raw\\", "`", "`raw\\`"),
         ("has`tick", "`", '"has`tick"'),
+        # Unsafe on a terminal: PromQL's own escapes, which match the same value.
+        ("a\x1b[31mb", '"', r'"a\x1b[31mb"'),
+        ("rtl\u202eltr", "`", r'"rtl\u202eltr"'),
     ],
 )
 def test_quote_value(value: str, quote: str, written: str) -> None:

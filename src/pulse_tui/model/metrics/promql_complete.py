@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from pulse_tui.model.core.sanitize import is_safe
 from pulse_tui.model.metrics.promql_words import CALLABLE, GROUPING, KEYWORDS
 
 _IDENT = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
@@ -117,12 +118,25 @@ def unquote_prefix(body: str, quote: str) -> str:
 
 
 def quote_value(value: str, quote: str = '"') -> str:
-    """`value` as a PromQL string in `quote` (a backtick cannot hold one: double quotes)."""
-    if quote == "`" and "`" not in value:
+    """`value` as a PromQL string in `quote` (a backtick cannot hold one: double quotes).
+
+    A character unsafe on a terminal (a control, a bidi override) is written as PromQL's
+    escape of it (`\\x1b`, `\\u202e`): the query still matches the value exactly, and the
+    prompt never holds the raw character."""
+    if quote == "`" and "`" not in value and is_safe(value):
         return f"`{value}`"
     quote = "'" if quote == "'" else '"'
     escaped = value.replace("\\", "\\\\").replace(quote, "\\" + quote).replace("\n", "\\n")
+    if not is_safe(escaped):
+        escaped = "".join(ch if is_safe(ch) else _escape(ch) for ch in escaped)
     return f"{quote}{escaped}{quote}"
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x80:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 @dataclass
