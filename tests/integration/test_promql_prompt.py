@@ -180,3 +180,16 @@ async def test_keep_puts_the_result_on_the_adhoc_dashboard(prometheus_data: Prom
         assert isinstance(board, GrafanaScreen)
         titles = [w.panel.title for w in board.panel_widgets.values()]
         assert titles == [expr, "cpu_limit_cores"]
+
+
+async def test_tab_typed_before_the_list_is_in_completes_what_is_typed_now(
+    prometheus_data: PrometheusData,
+) -> None:
+    app = make_app(prometheus_data)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_prompt(app, pilot)
+        # No wait between the keys: each Tab completes the text as it is when pressed.
+        await pilot.press(*"cpu_limit_co", "tab", "{", "jo", "tab")
+        await wait_until(pilot, lambda: screen.prompt.value == 'cpu_limit_cores{job="')
+        await pilot.press("w", "tab")
+        await wait_until(pilot, lambda: screen.prompt.value == 'cpu_limit_cores{job="worker"')

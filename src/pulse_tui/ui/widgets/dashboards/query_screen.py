@@ -29,7 +29,7 @@ from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.dashboards.definition import GridPos, Panel, Target
 from pulse_tui.model.dashboards.panels import MAX_SERIES
 from pulse_tui.model.metrics.promql_complete import Completing, apply, context_at
-from pulse_tui.model.metrics.promql_words import Candidate
+from pulse_tui.model.metrics.promql_words import Candidate, rank
 from pulse_tui.sources.base import MetricsSource
 from pulse_tui.sources.completion import CompletionCatalog, Offer
 from pulse_tui.sources.dashboards import PanelResult, Span, fetch_panel
@@ -133,6 +133,10 @@ class QueryScreen(Screen[None]):
         self.error: str | None = None
         self._running = False
         self._debounce: Timer | None = None
+        #: The text and cursor the candidates are for (a Tab on other text looks again).
+        self._offered_for: tuple[str, int] | None = None
+        #: The text and cursor Tab was pressed on before their candidates were in.
+        self._accept_first: tuple[str, int] | None = None
         #: Completion look-ups started, for tests.
         self.lookups = 0
 
@@ -199,6 +203,12 @@ class QueryScreen(Screen[None]):
         prompt = self.prompt
         if prompt.value != text or prompt.cursor_position != cursor:
             return  # typed on meanwhile: its own look-up follows
+        self._offered_for = (text, cursor)
+        if self._accept_first == (text, cursor):  # Tab was pressed before the list was in
+            self._accept_first = None
+            if offer.candidates:
+                self._accept(at, offer.candidates[0].text)
+                return
         self._show_offer(at, offer)
 
     def _show_offer(self, at: Completing, offer: Offer) -> None:
@@ -223,19 +233,33 @@ class QueryScreen(Screen[None]):
         self.query_one("#q-candidates", OptionList).set_class(False, "-shown")
 
     def on_tab(self, delta: int) -> None:
-        """Tab accepts the highlighted candidate (none shown: look up now)."""
+        """Tab accepts the highlighted candidate (shift+Tab moves up). Typed faster than
+        the list followed: the candidates still matching what is typed now, else the
+        first of the look-up for it, as soon as it is in."""
         if self.focused is not self.prompt:
             self.action_edit()
             return
-        options = self.query_one("#q-candidates", OptionList)
-        if not self.candidates or self.completing is None:
-            self._complete_now()
-            return
-        index = options.highlighted or 0
         if delta < 0:
             self.action_move(-1)
             return
-        text, cursor = apply(self.prompt.value, self.completing, self.candidates[index].text)
+        prompt = self.prompt
+        if self._offered_for == (prompt.value, prompt.cursor_position):
+            if self.candidates and self.completing is not None:
+                index = self.query_one("#q-candidates", OptionList).highlighted or 0
+                self._accept(self.completing, self.candidates[index].text)
+            return
+        at = context_at(prompt.value, prompt.cursor_position)
+        old = self.completing
+        if old is not None and (old.kind, old.start) == (at.kind, at.start):
+            still = rank(at.prefix, [c.text for c in self.candidates], 1)
+            if still:
+                self._accept(at, still[0])
+                return
+        self._accept_first = (prompt.value, prompt.cursor_position)
+        self._complete_now()
+
+    def _accept(self, at: Completing, candidate: str) -> None:
+        text, cursor = apply(self.prompt.value, at, candidate)
         self._hide_candidates()
         self.prompt.value = text
         self.prompt.cursor_position = cursor
