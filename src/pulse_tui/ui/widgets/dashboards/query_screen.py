@@ -18,8 +18,10 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
@@ -39,6 +41,8 @@ from pulse_tui.ui.widgets.key_bar import KeyBar
 
 #: Seconds of quiet typing before a completion look-up starts.
 DEBOUNCE = 0.15
+#: How long a Tab holds the characters typed after it, waiting for its candidates.
+HOLD_SECONDS = 2.0
 #: The one target's id: its errors come back as "A: …".
 REF = "A"
 ERROR_STYLE = "#ff5f5f"
@@ -54,6 +58,59 @@ def query_panel(expr: str, table: bool) -> Panel:
         grid=GridPos(0, 0, 12, 9),
         targets=(Target(REF, expr, instant=table),),
     )
+
+
+#: A Tab kept in the typeahead: done when the characters before it are in.
+TAB = "\t"
+
+
+class PromptInput(Input):
+    """The PromQL input. While a Tab waits for its candidates (`hold`), the keys typed
+    after it (characters and further Tabs) are kept and replayed after the completion,
+    as a shell does: "http_req<Tab>{jo<Tab>" completes the name, then the label."""
+
+    class TabPressed(Message, bubble=False):
+        """Tab, queued behind the keys typed before it (the app reads Tab first)."""
+
+    def __init__(self, value: str, placeholder: str, id: str, on_tab: Callable[[], None]) -> None:
+        super().__init__(value=value, placeholder=placeholder, id=id)
+        self._on_tab = on_tab
+        #: Characters (and TABs) typed while held; None: not held.
+        self.typeahead: list[str] | None = None
+
+    def on_prompt_input_tab_pressed(self, message: TabPressed) -> None:
+        if self.typeahead is not None:
+            self.typeahead.append(TAB)  # after the Tab that waits
+        else:
+            self._on_tab()
+
+    def hold(self) -> None:
+        if self.typeahead is None:
+            self.typeahead = []
+
+    def release(self) -> list[str]:
+        """Type what was kept up to its first Tab; the rest, from that Tab, is returned."""
+        kept, self.typeahead = self.typeahead or [], None
+        cut = kept.index(TAB) if TAB in kept else len(kept)
+        if cut:
+            self.insert_text_at_cursor("".join(kept[:cut]))
+        return kept[cut:]
+
+    def release_all(self) -> None:
+        """Type every character kept; the Tabs kept are dropped (their wait gave up)."""
+        kept, self.typeahead = self.typeahead or [], None
+        if any(ch != TAB for ch in kept):
+            self.insert_text_at_cursor("".join(ch for ch in kept if ch != TAB))
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.typeahead is not None:
+            if event.is_printable and event.character is not None:
+                self.typeahead.append(event.character)
+                event.stop()
+                event.prevent_default()
+                return
+            self.release_all()  # any other key (Backspace, Enter, arrows) acts on all typed
+        await super()._on_key(event)
 
 
 class QueryResult(GrafanaPanel, can_focus=True):
@@ -137,15 +194,17 @@ class QueryScreen(Screen[None]):
         self._offered_for: tuple[str, int] | None = None
         #: The text and cursor Tab was pressed on before their candidates were in.
         self._accept_first: tuple[str, int] | None = None
+        self._hold_timer: Timer | None = None
         #: Completion look-ups started, for tests.
         self.lookups = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="q-header")
-        yield Input(
-            value=self._initial,
-            placeholder="PromQL, e.g. sum by (job) (rate(http_requests_total[5m]))",
+        yield PromptInput(
+            self._initial,
+            "PromQL, e.g. sum by (job) (rate(http_requests_total[5m]))",
             id="q-input",
+            on_tab=self._tab,
         )
         candidates = OptionList(id="q-candidates")
         candidates.can_focus = False
@@ -165,8 +224,8 @@ class QueryScreen(Screen[None]):
         self.set_interval(self._refresh_every, self._refresh)
 
     @property
-    def prompt(self) -> Input:
-        return self.query_one(Input)
+    def prompt(self) -> PromptInput:
+        return self.query_one(PromptInput)
 
     @property
     def result(self) -> QueryResult:
@@ -204,11 +263,9 @@ class QueryScreen(Screen[None]):
         if prompt.value != text or prompt.cursor_position != cursor:
             return  # typed on meanwhile: its own look-up follows
         self._offered_for = (text, cursor)
-        if self._accept_first == (text, cursor):  # Tab was pressed before the list was in
-            self._accept_first = None
-            if offer.candidates:
-                self._accept(at, offer.candidates[0].text)
-                return
+        if self._accept_first == (text, cursor) and prompt.typeahead is not None:
+            self._tab_answered(at, offer)  # Tab was pressed before the list was in
+            return
         self._show_offer(at, offer)
 
     def _show_offer(self, at: Completing, offer: Offer) -> None:
@@ -235,13 +292,18 @@ class QueryScreen(Screen[None]):
     def on_tab(self, delta: int) -> None:
         """Tab accepts the highlighted candidate (shift+Tab moves up). Typed faster than
         the list followed: the candidates still matching what is typed now, else the
-        first of the look-up for it, as soon as it is in."""
+        first of the look-up for it, as soon as it is in (keys typed meanwhile wait)."""
         if self.focused is not self.prompt:
             self.action_edit()
             return
         if delta < 0:
             self.action_move(-1)
             return
+        # The app saw Tab before the input saw the keys typed just before it: it is done
+        # in the input's turn, after them.
+        self.prompt.post_message(PromptInput.TabPressed())
+
+    def _tab(self) -> None:
         prompt = self.prompt
         if self._offered_for == (prompt.value, prompt.cursor_position):
             if self.candidates and self.completing is not None:
@@ -256,7 +318,40 @@ class QueryScreen(Screen[None]):
                 self._accept(at, still[0])
                 return
         self._accept_first = (prompt.value, prompt.cursor_position)
+        prompt.hold()
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+        # A server too slow for a Tab: what was typed after it is let through.
+        self._hold_timer = self.set_timer(HOLD_SECONDS, self._give_up_tab)
         self._complete_now()
+
+    def _tab_answered(self, at: Completing, offer: Offer) -> None:
+        self._accept_first = None
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+        if offer.candidates:
+            self._accept(at, offer.candidates[0].text)
+        else:
+            self._show_offer(at, offer)
+        rest = self.prompt.release()
+        while rest:  # rest[0] is a Tab typed after this one
+            self._tab()
+            if self.prompt.typeahead is not None:  # that one waits in turn
+                self.prompt.typeahead.extend(rest[1:])
+                return
+            rest = self.prompt_type(rest[1:])
+
+    def prompt_type(self, keys: list[str]) -> list[str]:
+        """Type `keys` up to their first Tab; the rest, from it."""
+        cut = keys.index(TAB) if TAB in keys else len(keys)
+        if cut:
+            self.prompt.insert_text_at_cursor("".join(keys[:cut]))
+        return keys[cut:]
+
+    def _give_up_tab(self) -> None:
+        if self._accept_first is not None:
+            self._accept_first = None
+            self.prompt.release_all()
 
     def _accept(self, at: Completing, candidate: str) -> None:
         text, cursor = apply(self.prompt.value, at, candidate)
@@ -368,6 +463,10 @@ class QueryScreen(Screen[None]):
     def on_descendant_blur(self) -> None:
         if not self.prompt.has_focus:
             self._hide_candidates()
+
+    def on_descendant_focus(self) -> None:
+        # The result has no bindings of its own, so the bar hears of no change: tell it.
+        self.query_one(KeyBar).refresh()
 
     # ----------------------------------------------------------------- lines
 
