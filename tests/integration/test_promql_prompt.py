@@ -9,6 +9,8 @@ from dataclasses import replace
 
 from support.backfill import HOSTILE
 from support.prometheus_fixtures import PrometheusData
+from textual import events
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import Input
 from ui.harness import screen_text, wait_until
@@ -47,14 +49,14 @@ async def open_prompt(app: PulseApp, pilot: Pilot) -> QueryScreen:  # type: igno
 
 
 def offered(screen: QueryScreen) -> list[str]:
-    return [c.text for c in screen.candidates]
+    return [c.text for c in screen.completion.candidates]
 
 
 async def type_and_wait(pilot: Pilot, screen: QueryScreen, text: str) -> None:  # type: ignore[type-arg]
     """Type `text` and wait for the completion of what it ends in."""
-    before = screen.lookups
+    before = screen.completion.lookups
     await pilot.press(*text)
-    await wait_until(pilot, lambda: screen.lookups > before and not screen.workers)
+    await wait_until(pilot, lambda: screen.completion.lookups > before and not screen.workers)
 
 
 def value(number: float) -> str:
@@ -193,3 +195,34 @@ async def test_tab_typed_before_the_list_is_in_completes_what_is_typed_now(
         await wait_until(pilot, lambda: screen.prompt.value == 'cpu_limit_cores{job="')
         await pilot.press("w", "tab")
         await wait_until(pilot, lambda: screen.prompt.value == 'cpu_limit_cores{job="worker"')
+
+
+async def test_keys_arriving_in_one_burst_complete_as_typed(
+    prometheus_data: PrometheusData,
+) -> None:
+    """As from a terminal: every key queued before any is handled (the app reads Tab
+    before the input has the letters typed just before it)."""
+    app = make_app(prometheus_data)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_prompt(app, pilot)
+        keys = [*"sum by (code) (rate(http_requests_t", "\t", *"{jo", "\t", *"che", "\t"]
+        keys += [*"}[5m]))"]
+        for key in keys:
+            name = "tab" if key == "\t" else _character_to_key(key)
+            app.post_message(events.Key(name, key))
+        expected = 'sum by (code) (rate(http_requests_total{job="checkout"}[5m]))'
+        await wait_until(pilot, lambda: screen.prompt.value == expected)
+
+
+async def test_escape_hides_the_candidates_then_goes_back(prometheus_data: PrometheusData) -> None:
+    app = make_app(prometheus_data)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_prompt(app, pilot)
+        await type_and_wait(pilot, screen, "cpu_")
+        assert offered(screen) == ["cpu_limit_cores", "process_cpu_seconds_total"]
+        assert "cpu_limit_cores  metric" in screen_text(app)
+        await pilot.press("escape")
+        assert offered(screen) == [] and isinstance(app.screen, QueryScreen)
+        await wait_until(pilot, lambda: "cpu_limit_cores  metric" not in screen_text(app))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is app.screen_stack[0])

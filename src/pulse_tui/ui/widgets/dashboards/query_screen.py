@@ -3,12 +3,10 @@ label names and label values from the server, Enter runs it over the view's rang
 chart (or, `g`, as a table of values at the range's end), `k` keeps it as a panel of the
 Ad-hoc dashboard.
 
-Completion never waits on the network on a key: a look-up starts a moment after typing
-stops, a newer one cancels the older (whose answer is still cached, see
-sources/completion.py), and an answer for text since changed is dropped. The query is
-sent by the same code as an imported dashboard's panel (`fetch_panel`): same client,
-window, step and series cap. A rejected query's message is shown under the input as
-Prometheus words it, and the input keeps the text and the keys.
+Completion is the prompt's (query_prompt.py). The query is sent by the same code as an
+imported dashboard's panel (`fetch_panel`): same client, window, step and series cap. A
+rejected query's message is shown under the input as Prometheus words it, and the input
+keeps the text and the keys.
 """
 
 from __future__ import annotations
@@ -18,114 +16,28 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Static
 
 from pulse_tui.model.core.sanitize import sanitize
-from pulse_tui.model.dashboards.definition import GridPos, Panel, Target
+from pulse_tui.model.dashboards.definition import Panel
 from pulse_tui.model.dashboards.panels import MAX_SERIES
-from pulse_tui.model.metrics.promql_complete import Completing, apply, context_at
-from pulse_tui.model.metrics.promql_words import Candidate, rank
 from pulse_tui.sources.base import MetricsSource
-from pulse_tui.sources.completion import CompletionCatalog, Offer
-from pulse_tui.sources.dashboards import PanelResult, Span, fetch_panel
+from pulse_tui.sources.completion import CompletionCatalog
+from pulse_tui.sources.dashboards import Span, fetch_panel
 from pulse_tui.ui.charts.line_chart import plot_points
-from pulse_tui.ui.widgets.dashboards.panel_view import GrafanaPanel
+from pulse_tui.ui.widgets.dashboards.query_prompt import PromptInput, QueryPrompt
+from pulse_tui.ui.widgets.dashboards.query_widgets import REF, QueryResult, query_panel
 from pulse_tui.ui.widgets.key_bar import KeyBar
 
 #: Seconds of quiet typing before a completion look-up starts.
 DEBOUNCE = 0.15
 #: How long a Tab holds the characters typed after it, waiting for its candidates.
 HOLD_SECONDS = 2.0
-#: The one target's id: its errors come back as "A: …".
-REF = "A"
 ERROR_STYLE = "#ff5f5f"
 NOTE_STYLE = "#ffd75f"
-
-
-def query_panel(expr: str, table: bool) -> Panel:
-    """The panel an ad-hoc query is drawn as: one target, a chart or a table (instant)."""
-    return Panel(
-        id=0,
-        type="table" if table else "timeseries",
-        title="",
-        grid=GridPos(0, 0, 12, 9),
-        targets=(Target(REF, expr, instant=table),),
-    )
-
-
-#: A Tab kept in the typeahead: done when the characters before it are in.
-TAB = "\t"
-
-
-class PromptInput(Input):
-    """The PromQL input. While a Tab waits for its candidates (`hold`), the keys typed
-    after it (characters and further Tabs) are kept and replayed after the completion,
-    as a shell does: "http_req<Tab>{jo<Tab>" completes the name, then the label."""
-
-    class TabPressed(Message, bubble=False):
-        """Tab, queued behind the keys typed before it (the app reads Tab first)."""
-
-    def __init__(self, value: str, placeholder: str, id: str, on_tab: Callable[[], None]) -> None:
-        super().__init__(value=value, placeholder=placeholder, id=id)
-        self._on_tab = on_tab
-        #: Characters (and TABs) typed while held; None: not held.
-        self.typeahead: list[str] | None = None
-
-    def on_prompt_input_tab_pressed(self, message: TabPressed) -> None:
-        if self.typeahead is not None:
-            self.typeahead.append(TAB)  # after the Tab that waits
-        else:
-            self._on_tab()
-
-    def hold(self) -> None:
-        if self.typeahead is None:
-            self.typeahead = []
-
-    def release(self) -> list[str]:
-        """Type what was kept up to its first Tab; the rest, from that Tab, is returned."""
-        kept, self.typeahead = self.typeahead or [], None
-        cut = kept.index(TAB) if TAB in kept else len(kept)
-        if cut:
-            self.insert_text_at_cursor("".join(kept[:cut]))
-        return kept[cut:]
-
-    def release_all(self) -> None:
-        """Type every character kept; the Tabs kept are dropped (their wait gave up)."""
-        kept, self.typeahead = self.typeahead or [], None
-        if any(ch != TAB for ch in kept):
-            self.insert_text_at_cursor("".join(ch for ch in kept if ch != TAB))
-
-    async def _on_key(self, event: events.Key) -> None:
-        if self.typeahead is not None:
-            if event.is_printable and event.character is not None:
-                self.typeahead.append(event.character)
-                event.stop()
-                event.prevent_default()
-                return
-            self.release_all()  # any other key (Backspace, Enter, arrows) acts on all typed
-        await super()._on_key(event)
-
-
-class QueryResult(GrafanaPanel, can_focus=True):
-    """The result of the last query run, drawn as a dashboard panel is."""
-
-    DEFAULT_CSS = """
-    QueryResult { position: relative; height: 1fr; }
-    QueryResult:focus { border: round $accent; }
-    """
-
-    def show_query(self, panel: Panel, result: PanelResult) -> None:
-        self.panel = panel
-        expr = panel.targets[0].expr if panel.targets else ""
-        self.border_title = Text(sanitize(" ".join(expr.split())))  # the user's text
-        self.show(result)
 
 
 class QueryScreen(Screen[None]):
@@ -133,9 +45,6 @@ class QueryScreen(Screen[None]):
 
     DEFAULT_CSS = """
     QueryScreen #q-header { height: 1; background: $panel; padding: 0 1; }
-    QueryScreen Input { height: 3; }
-    QueryScreen #q-candidates { height: auto; max-height: 8; border: none; display: none; }
-    QueryScreen #q-candidates.-shown { display: block; }
     QueryScreen #q-message { height: auto; max-height: 5; padding: 0 1; }
     """
 
@@ -144,11 +53,6 @@ class QueryScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("down", "move(1)", "Next candidate", show=False),
-        Binding("up", "move(-1)", "Previous candidate", show=False),
-        # Tab reaches on_tab (the app's Tab binding hands it to the screen); bound here
-        # too so the key bar and the help say what it does.
-        Binding("tab", "complete", "Complete"),
         Binding("k", "keep", "Keep as panel"),
         Binding("g", "toggle_table", "Graph/table"),
         Binding("e", "edit", "Edit"),
@@ -180,35 +84,16 @@ class QueryScreen(Screen[None]):
         self._initial = text
         #: Whether Enter runs an instant query shown as a table (else a range, a chart).
         self.table = table
-        #: What the candidates complete and the candidates themselves (empty: none shown).
-        self.completing: Completing | None = None
-        self.candidates: tuple[Candidate, ...] = ()
         #: The panel on screen and when it was fetched (None: nothing shown).
         self.shown: Panel | None = None
         self.shown_at = 0.0
         #: The error of the last run, as Prometheus words it (None: it ran).
         self.error: str | None = None
         self._running = False
-        self._debounce: Timer | None = None
-        #: The text and cursor the candidates are for (a Tab on other text looks again).
-        self._offered_for: tuple[str, int] | None = None
-        #: The text and cursor Tab was pressed on before their candidates were in.
-        self._accept_first: tuple[str, int] | None = None
-        self._hold_timer: Timer | None = None
-        #: Completion look-ups started, for tests.
-        self.lookups = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="q-header")
-        yield PromptInput(
-            self._initial,
-            "PromQL, e.g. sum by (job) (rate(http_requests_total[5m]))",
-            id="q-input",
-            on_tab=self._tab,
-        )
-        candidates = OptionList(id="q-candidates")
-        candidates.can_focus = False
-        yield candidates
+        yield QueryPrompt(self._catalog, self._span, self._show_note, self._initial)
         yield Static(id="q-message")
         result = QueryResult(query_panel("", self.table), self._glyphs)
         result.display = False
@@ -216,157 +101,34 @@ class QueryScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        prompt = self.query_one(Input)
-        prompt.focus()
-        self.watch(prompt, "cursor_position", self._cursor_moved, init=False)
+        self.prompt.focus()
         self._show_header()
-        self._complete_soon()
         self.set_interval(self._refresh_every, self._refresh)
 
     @property
+    def completion(self) -> QueryPrompt:
+        return self.query_one(QueryPrompt)
+
+    @property
     def prompt(self) -> PromptInput:
-        return self.query_one(PromptInput)
+        return self.completion.input
 
     @property
     def result(self) -> QueryResult:
         return self.query_one(QueryResult)
 
-    # ----------------------------------------------------------------- completion
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self._complete_soon()
-
-    def _cursor_moved(self) -> None:
-        self._complete_soon()
-
-    def _complete_soon(self) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE, self._complete_now)
-
-    def _complete_now(self) -> None:
-        prompt = self.prompt
-        at = context_at(prompt.value, prompt.cursor_position)
-        self.lookups += 1
-        self.run_worker(
-            self._complete(prompt.value, prompt.cursor_position, at),
-            group="complete",
-            exclusive=True,  # a newer look-up cancels the older (its answer is cached)
-            exit_on_error=False,
-        )
-
-    async def _complete(self, text: str, cursor: int, at: Completing) -> None:
-        span = self._span()
-        offer = await self._catalog.offer(at, span.end - span.range_seconds, span.end)
-        prompt = self.prompt
-        if prompt.value != text or prompt.cursor_position != cursor:
-            return  # typed on meanwhile: its own look-up follows
-        self._offered_for = (text, cursor)
-        if self._accept_first == (text, cursor) and prompt.typeahead is not None:
-            self._tab_answered(at, offer)  # Tab was pressed before the list was in
-            return
-        self._show_offer(at, offer)
-
-    def _show_offer(self, at: Completing, offer: Offer) -> None:
-        self.completing = at
-        # An exact match alone is no news: nothing to pick.
-        exact = len(offer.candidates) == 1 and offer.candidates[0].text == at.prefix
-        self.candidates = () if exact else offer.candidates
-        options = self.query_one("#q-candidates", OptionList)
-        options.clear_options()
-        for candidate in self.candidates:
-            label = Text(sanitize(candidate.text), no_wrap=True, overflow="ellipsis")
-            label.append(f"  {candidate.kind}", style="dim")
-            options.add_option(Option(label))
-        options.set_class(bool(self.candidates) and self.prompt.has_focus, "-shown")
-        if self.candidates:
-            options.highlighted = 0
-        if self.error is None:
-            self._show_message(offer.note, NOTE_STYLE)
-
-    def _hide_candidates(self) -> None:
-        self.candidates = ()
-        self.query_one("#q-candidates", OptionList).set_class(False, "-shown")
-
     def on_tab(self, delta: int) -> None:
-        """Tab accepts the highlighted candidate (shift+Tab moves up). Typed faster than
-        the list followed: the candidates still matching what is typed now, else the
-        first of the look-up for it, as soon as it is in (keys typed meanwhile wait)."""
+        """Tab (handed here by the app): the prompt completes; shift+Tab moves up."""
         if self.focused is not self.prompt:
             self.action_edit()
-            return
-        if delta < 0:
-            self.action_move(-1)
-            return
-        # The app saw Tab before the input saw the keys typed just before it: it is done
-        # in the input's turn, after them.
-        self.prompt.post_message(PromptInput.TabPressed())
-
-    def _tab(self) -> None:
-        prompt = self.prompt
-        if self._offered_for == (prompt.value, prompt.cursor_position):
-            if self.candidates and self.completing is not None:
-                index = self.query_one("#q-candidates", OptionList).highlighted or 0
-                self._accept(self.completing, self.candidates[index].text)
-            return
-        at = context_at(prompt.value, prompt.cursor_position)
-        old = self.completing
-        if old is not None and (old.kind, old.start) == (at.kind, at.start):
-            still = rank(at.prefix, [c.text for c in self.candidates], 1)
-            if still:
-                self._accept(at, still[0])
-                return
-        self._accept_first = (prompt.value, prompt.cursor_position)
-        prompt.hold()
-        if self._hold_timer is not None:
-            self._hold_timer.stop()
-        # A server too slow for a Tab: what was typed after it is let through.
-        self._hold_timer = self.set_timer(HOLD_SECONDS, self._give_up_tab)
-        self._complete_now()
-
-    def _tab_answered(self, at: Completing, offer: Offer) -> None:
-        self._accept_first = None
-        if self._hold_timer is not None:
-            self._hold_timer.stop()
-        if offer.candidates:
-            self._accept(at, offer.candidates[0].text)
+        elif delta < 0:
+            self.completion.action_move(-1)
         else:
-            self._show_offer(at, offer)
-        rest = self.prompt.release()
-        while rest:  # rest[0] is a Tab typed after this one
-            self._tab()
-            if self.prompt.typeahead is not None:  # that one waits in turn
-                self.prompt.typeahead.extend(rest[1:])
-                return
-            rest = self.prompt_type(rest[1:])
+            self.completion.tab()
 
-    def prompt_type(self, keys: list[str]) -> list[str]:
-        """Type `keys` up to their first Tab; the rest, from it."""
-        cut = keys.index(TAB) if TAB in keys else len(keys)
-        if cut:
-            self.prompt.insert_text_at_cursor("".join(keys[:cut]))
-        return keys[cut:]
-
-    def _give_up_tab(self) -> None:
-        if self._accept_first is not None:
-            self._accept_first = None
-            self.prompt.release_all()
-
-    def _accept(self, at: Completing, candidate: str) -> None:
-        text, cursor = apply(self.prompt.value, at, candidate)
-        self._hide_candidates()
-        self.prompt.value = text
-        self.prompt.cursor_position = cursor
-
-    def action_complete(self) -> None:
-        self.on_tab(1)
-
-    def action_move(self, delta: int) -> None:
-        options = self.query_one("#q-candidates", OptionList)
-        if self.candidates:
-            current = options.highlighted or 0
-            options.highlighted = max(0, min(len(self.candidates) - 1, current + delta))
+    def _show_note(self, note: str | None) -> None:
+        if self.error is None:  # a query's error stays until the next run
+            self._show_message(note, NOTE_STYLE)
 
     # ----------------------------------------------------------------- running
 
@@ -381,7 +143,7 @@ class QueryScreen(Screen[None]):
             return
         if self._remember is not None:
             self._remember(self.prompt.value, self.table)
-        self._hide_candidates()
+        self.completion.hide()
         self._show_message("running…", "dim")
         self._start(query_panel(expr, self.table), focus_result=True)
 
@@ -452,17 +214,10 @@ class QueryScreen(Screen[None]):
 
     def action_edit(self) -> None:
         self.prompt.focus()
-        self._complete_soon()
+        self.completion.complete_soon()
 
     def action_back(self) -> None:
-        if self.candidates and self.prompt.has_focus:
-            self._hide_candidates()
-            return
         self.app.pop_screen()
-
-    def on_descendant_blur(self) -> None:
-        if not self.prompt.has_focus:
-            self._hide_candidates()
 
     def on_descendant_focus(self) -> None:
         # The result has no bindings of its own, so the bar hears of no change: tell it.
