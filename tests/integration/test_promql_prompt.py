@@ -5,6 +5,7 @@ cap, and keeping the result as a panel of the Ad-hoc dashboard."""
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import replace
 
 from support.backfill import HOSTILE
@@ -12,9 +13,11 @@ from support.prometheus_fixtures import PrometheusData
 from textual import events
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Input
 from ui.harness import screen_text, wait_until
 
+from pulse_tui.config import SavedQuery, parse_config
 from pulse_tui.model.dashboards.panels import DisplayUnit
 from pulse_tui.sources.prometheus.source import PrometheusSource
 from pulse_tui.ui.app import PulseApp
@@ -28,12 +31,15 @@ CHECKOUT = {"200": 58.8 / 15, "500": 1.2 / 15}
 API = {"200": 141 / 15, "404": 7.5 / 15, "500": 1.5 / 15}
 
 
-def make_app(data: PrometheusData, max_series: int = 200) -> PulseApp:
+def make_app(
+    data: PrometheusData, max_series: int = 200, queries: tuple[SavedQuery, ...] = ()
+) -> PulseApp:
     config = data.config()
     config = replace(
         config,
         dashboard=replace(config.dashboard, refresh=3600.0, max_series=max_series),
         prometheus_defaulted=False,
+        queries=queries,
     )
     app = PulseApp(config, PrometheusSource(config), [])
     app.view.set(replace(app.view.state, end=float(data.end)))
@@ -46,6 +52,13 @@ async def open_prompt(app: PulseApp, pilot: Pilot) -> QueryScreen:  # type: igno
     screen = app.screen
     assert isinstance(screen, QueryScreen)
     return screen
+
+
+def inside(app: PulseApp, widget: Widget) -> str:
+    """The screen's text within `widget`'s content region."""
+    region = widget.content_region
+    lines = screen_text(app).splitlines()[region.y : region.bottom]
+    return "\n".join(line[region.x : region.right] for line in lines)
 
 
 def offered(screen: QueryScreen) -> list[str]:
@@ -166,6 +179,9 @@ async def test_keep_puts_the_result_on_the_adhoc_dashboard(prometheus_data: Prom
         assert panel.result is not None and len(panel.result.lines) == 2
         text = screen_text(app)
         assert ADHOC_TITLE in text and f"last {value(CHECKOUT['200'])}" in text
+        # For the next runs: the config entry, on the clipboard, that reads back as it.
+        pasted = parse_config(tomllib.loads(app.clipboard), "pasted.toml")
+        assert pasted.queries == (SavedQuery(expr),)
         # `d` goes back to the main dashboard, and again to the Ad-hoc one.
         await pilot.press("d")
         await wait_until(pilot, lambda: app.screen is app.screen_stack[0])
@@ -226,3 +242,28 @@ async def test_escape_hides_the_candidates_then_goes_back(prometheus_data: Prome
         await wait_until(pilot, lambda: "cpu_limit_cores  metric" not in screen_text(app))
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is app.screen_stack[0])
+
+
+async def test_the_configs_queries_start_the_adhoc_dashboard(
+    prometheus_data: PrometheusData,
+) -> None:
+    queries = (
+        SavedQuery('sum by (code) (rate(http_requests_total{job="checkout"}[5m]))', "checkout"),
+        SavedQuery('rate(http_requests_total{job="api"}[5m])', table=True),
+    )
+    app = make_app(prometheus_data, queries=queries)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, GrafanaScreen))
+        board = app.screen
+        assert isinstance(board, GrafanaScreen)
+        chart, table = board.panel_widgets.values()
+        assert chart.panel.title == "checkout" and table.panel.type == "table"
+        await wait_until(pilot, lambda: chart.result is not None and table.result is not None)
+        await pilot.pause(0.1)
+        assert f"last {value(CHECKOUT['500'])}" in inside(app, chart)
+        rows = inside(app, table).splitlines()
+        assert rows[0].split() == ["series", "value"]
+        for code, rate in API.items():
+            row = next(line for line in rows if f'code="{code}"' in line)
+            assert row.rstrip().endswith(value(rate)), row

@@ -1,6 +1,7 @@
 """The `:` key: opens the ad-hoc PromQL prompt over the main dashboard or an imported
 one, remembers the last query for the next time, and keeps a result as a panel of the
-Ad-hoc dashboard (shown at once, and in the `d` cycle after the imported ones)."""
+Ad-hoc dashboard (shown at once, and in the `d` cycle after the imported ones), handing
+out the `[[queries]]` entry that keeps it across runs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 
 from textual.app import App
 
-from pulse_tui.config import Config
+from pulse_tui.config import Config, SavedQuery
+from pulse_tui.config.queries import toml_entry
 from pulse_tui.model.dashboards.definition import Panel
 from pulse_tui.sources.base import MetricsSource
 from pulse_tui.sources.completion import catalog_for
@@ -82,5 +84,15 @@ class AdhocQueries:
         while len(app.screen_stack) > 1 and isinstance(app.screen, (QueryScreen, GrafanaScreen)):
             app.pop_screen()
         app.push_screen(screen)
+        # Kept for the session; for the next runs the user adds the entry to the config
+        # (pulse-tui never writes it): on the clipboard, and shown.
+        target = panel.targets[0]
+        entry = toml_entry(SavedQuery(target.expr, table=target.instant))
+        app.copy_to_clipboard(entry)
         count = len(self._dashboards.kept)
-        toast(app, f"kept as panel {count} of the Ad-hoc dashboard · d goes through dashboards")
+        toast(
+            app,
+            f"{entry}\n\nadd it to the config to keep it across runs (copied to the clipboard)",
+            title=f"Kept as panel {count} of the Ad-hoc dashboard (d)",
+            timeout=12,
+        )

@@ -20,13 +20,14 @@ from pulse_tui.model.dashboards.grafana import DashboardError, load_dashboard
 from pulse_tui.sources.base import MetricsSource
 from pulse_tui.sources.dashboards import Span
 from pulse_tui.ui.toast import toast
+from pulse_tui.ui.widgets.dashboards.query_widgets import query_panel
 from pulse_tui.ui.widgets.dashboards.screen import GrafanaScreen
 
 NO_DASHBOARDS = (
     "no dashboards imported · add --dashboard FILE.json or [[dashboards]] path,"
     " or keep a query of the : prompt with k"
 )
-ADHOC_TITLE = "Ad-hoc (kept from the : prompt, for this session)"
+ADHOC_TITLE = "Ad-hoc (the config's [[queries]] and those kept from the : prompt)"
 #: A kept panel's size on Grafana's grid: two to a row.
 KEPT_WIDTH, KEPT_HEIGHT = 12, 9
 
@@ -62,8 +63,12 @@ class DashboardImports:
         #: Every file asked for, in order, imported or not (files are small: read at start).
         self.imported = import_all(config.dashboards)
         self._screens: dict[int, GrafanaScreen] = {}
-        #: The panels kept from the ad-hoc prompt, in the order kept (session only).
+        #: The Ad-hoc dashboard's panels: the config's `[[queries]]`, then those kept
+        #: from the prompt, in order.
         self.kept: list[Panel] = []
+        for saved in config.queries:
+            title = saved.title or " ".join(saved.expr.split())
+            self._add(replace(query_panel(saved.expr, saved.table), title=title))
 
     @property
     def errors(self) -> list[str]:
@@ -83,13 +88,16 @@ class DashboardImports:
 
     def keep(self, panel: Panel) -> GrafanaScreen:
         """Add `panel` to the Ad-hoc dashboard; its screen, made anew with it."""
+        self._add(panel)
+        self._screens.pop(len(self.imported), None)
+        return self.screen(len(self.imported))
+
+    def _add(self, panel: Panel) -> None:
         index = len(self.kept)
         grid = GridPos(
             (index % 2) * KEPT_WIDTH, (index // 2) * KEPT_HEIGHT, KEPT_WIDTH, KEPT_HEIGHT
         )
         self.kept.append(replace(panel, id=index + 1, grid=grid))
-        self._screens.pop(len(self.imported), None)
-        return self.screen(len(self.imported))
 
     def is_dashboard(self, screen: object) -> bool:
         return any(screen is s for s in self._screens.values())
