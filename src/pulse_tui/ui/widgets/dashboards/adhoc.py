@@ -92,7 +92,9 @@ class AdhocQueries:
         count = len(self._dashboards.kept)
         toast(
             app,
-            f"{entry}\n\nadd it to the config to keep it across runs (copied to the clipboard)",
+            # One line: a toast shows a newline as its escape.
+            "to keep it across runs, add to the config (copied to the clipboard): "
+            + "  ".join(entry.splitlines()),
             title=f"Kept as panel {count} of the Ad-hoc dashboard (d)",
             timeout=12,
         )
