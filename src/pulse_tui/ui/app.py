@@ -48,6 +48,7 @@ from pulse_tui.ui.widgets.alerting.error_groups_pane import ErrorGroupsPane
 from pulse_tui.ui.widgets.dashboards.adhoc import AdhocQueries
 from pulse_tui.ui.widgets.dashboards.imports import DashboardImports
 from pulse_tui.ui.widgets.dashboards.panel_view import RowHeader
+from pulse_tui.ui.widgets.dashboards.query_prompt import QueryPrompt
 from pulse_tui.ui.widgets.dashboards.query_screen import QueryScreen
 from pulse_tui.ui.widgets.dashboards.screen import GrafanaScreen
 from pulse_tui.ui.widgets.logs.log_panel import LogPanel
@@ -438,6 +439,7 @@ class PulseApp(App[int]):
                     GrafanaScreen,
                     RowHeader,
                     QueryScreen,
+                    QueryPrompt,
                     HelpScreen,
                 )
                 described = {**self.ACTION_HELP, **self.KEY_HELP}

@@ -47,6 +47,7 @@ SECTION_OF = {
     "GrafanaScreen": "Imported Grafana dashboard",
     "RowHeader": "Imported Grafana dashboard",
     "QueryScreen": "Ad-hoc PromQL (:)",
+    "QueryPrompt": "Ad-hoc PromQL (:)",
 }
 
 #: Keys handled by Textual's widgets inside our panes (no binding of ours to read), by
