@@ -5,14 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pulse_tui.model.metrics.promql_complete import (
-    Kind,
-    apply,
-    context_at,
-    lex,
-    metrics_in,
-    quote_value,
-)
+from pulse_tui.model.metrics.promql_complete import Kind, apply, context_at, metrics_in
+from pulse_tui.model.metrics.promql_lex import lex, quote_value
 from pulse_tui.model.metrics.promql_words import Candidate, rank, word_candidates
 
 

@@ -19,7 +19,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from pulse_tui.model.metrics.promql_complete import Completing, Kind, quote_value
+from pulse_tui.model.metrics.promql_complete import Completing, Kind
+from pulse_tui.model.metrics.promql_lex import quote_value
 from pulse_tui.model.metrics.promql_words import DURATIONS, Candidate, rank, word_candidates
 from pulse_tui.sources.base import SourceError
 
