@@ -43,6 +43,7 @@ from pulse_tui.config.model import (
     LogHost,
     LogsConfig,
     PrometheusConfig,
+    SavedQuery,
     SignalConfig,
 )
 from pulse_tui.config.reader import check_url, parse_size
@@ -65,6 +66,7 @@ __all__ = [
     "Overrides",
     "Probe",
     "PrometheusConfig",
+    "SavedQuery",
     "SecretRef",
     "SignalConfig",
     "Silence",

@@ -28,6 +28,7 @@ from pulse_tui.config.model import (
     SecretRef,
     SignalConfig,
 )
+from pulse_tui.config.queries import read_queries
 from pulse_tui.config.reader import _Reader, _secret, _thresholds, _url
 from pulse_tui.model.metrics.signals import Signal, Thresholds
 
@@ -262,6 +263,7 @@ def parse_config(data: Mapping[str, Any], where: str, file_path: Path | None = N
         prometheus_defaulted="url" not in data.get("prometheus", {}),
         prometheus_asked="prometheus" in data,
         dashboards=read_dashboards(_tables(root, "dashboards"), file_path),
+        queries=read_queries(_tables(root, "queries")),
     )
     root.finish()
     return config

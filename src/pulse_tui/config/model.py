@@ -122,6 +122,17 @@ DEFAULT_SIGNALS: dict[Signal, SignalConfig] = {
 
 
 @dataclass(frozen=True, slots=True)
+class SavedQuery:
+    """A `[[queries]]` entry: an ad-hoc PromQL panel kept across runs."""
+
+    expr: str
+    #: The panel's title ("" : the expression).
+    title: str = ""
+    #: A table of values at the range's end (an instant query) instead of a chart.
+    table: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything pulse-tui runs with. `path` is None when no file was found."""
 
@@ -143,6 +154,8 @@ class Config:
     prometheus_asked: bool = False
     #: Grafana dashboard files to import (`[[dashboards]]`, `--dashboard`), each a screen.
     dashboards: tuple[Path, ...] = ()
+    #: Ad-hoc PromQL panels the Ad-hoc dashboard starts with (`[[queries]]`).
+    queries: tuple[SavedQuery, ...] = ()
 
     def thresholds(self, signal: Signal, service: str | None = None) -> Thresholds:
         if service is not None:

@@ -45,8 +45,11 @@ from pulse_tui.ui.view import ViewController
 from pulse_tui.ui.view_command import apply_log_view, current_view, initial_state, not_carried
 from pulse_tui.ui.widgets.alerting.alerts_pane import AlertsPane
 from pulse_tui.ui.widgets.alerting.error_groups_pane import ErrorGroupsPane
+from pulse_tui.ui.widgets.dashboards.adhoc import AdhocQueries
 from pulse_tui.ui.widgets.dashboards.imports import DashboardImports
 from pulse_tui.ui.widgets.dashboards.panel_view import RowHeader
+from pulse_tui.ui.widgets.dashboards.query_prompt import QueryPrompt
+from pulse_tui.ui.widgets.dashboards.query_screen import QueryScreen
 from pulse_tui.ui.widgets.dashboards.screen import GrafanaScreen
 from pulse_tui.ui.widgets.logs.log_panel import LogPanel
 from pulse_tui.ui.widgets.metrics.changes_strip import ChangesStrip
@@ -130,6 +133,7 @@ class PulseApp(App[int]):
         Binding("y", "copy_view", "Copy view", show=False, id="copy_view"),
         Binding("E", "export", "Export", show=False, id="export"),
         Binding("d", "next_dashboard", "Dashboards", show=False, id="dashboards"),
+        Binding("colon", "adhoc_query", "PromQL", show=False, key_display=":", id="adhoc_query"),
     ]
 
     #: Action -> description, for the help screen and the command palette.
@@ -155,6 +159,7 @@ class PulseApp(App[int]):
         "copy_view": "Copy the view as a command line (services, range, search, level)",
         "export": "Export the screen (SVG) and the view's summary (JSON) to a directory",
         "next_dashboard": "Next imported Grafana dashboard (--dashboard), then back",
+        "adhoc_query": "Ad-hoc PromQL: type a query with completion, see it, keep it (k)",
     }
 
     #: What the help says of keys whose binding's description is a footer's one word, and
@@ -243,6 +248,8 @@ class PulseApp(App[int]):
         )
         #: Imported Grafana dashboards (`--dashboard`), a screen each.
         self.grafana = DashboardImports(self, config, metrics, self._dashboard_span)
+        #: `:`: the ad-hoc PromQL prompt; what it keeps goes on the Ad-hoc dashboard.
+        self.adhoc = AdhocQueries(self, config, metrics, self._dashboard_span, self.grafana)
         if config.keys:
             self.set_keymap(dict(config.keys))
 
@@ -273,6 +280,9 @@ class PulseApp(App[int]):
 
     def action_next_dashboard(self) -> None:
         self.grafana.next()
+
+    def action_adhoc_query(self) -> None:
+        self.adhoc.open()
 
     def _panel_shown(self, signal: Signal) -> None:
         self.metrics.refetch(signal)
@@ -352,6 +362,7 @@ class PulseApp(App[int]):
     def action_refresh_now(self) -> None:
         self.metrics.retry_now()
         self.grafana.refresh_now()  # the view changed (range, pan, zoom) or `r`
+        self.adhoc.refresh_now()
 
     def on_service_table_service_chosen(self, event: ServiceTable.ServiceChosen) -> None:
         self.view.focus_service(event.service)
@@ -431,6 +442,8 @@ class PulseApp(App[int]):
                     MatchList,
                     GrafanaScreen,
                     RowHeader,
+                    QueryScreen,
+                    QueryPrompt,
                     HelpScreen,
                 )
                 described = {**self.ACTION_HELP, **self.KEY_HELP}

@@ -33,6 +33,7 @@ from urllib3.util.retry import Retry
 from pulse_tui.config import Config
 from pulse_tui.model.core.redact import display_url
 from pulse_tui.model.metrics.promql import PanelQuery, build_query, metric_names
+from pulse_tui.model.metrics.promql_complete import LABEL_NAME
 from pulse_tui.model.metrics.signals import QueryWindow, Recent, Series, Signal, SignalResult
 from pulse_tui.model.metrics.top import top_series
 from pulse_tui.sources.base import SourceError
@@ -282,6 +283,32 @@ class PrometheusSource:
         )
         return sorted(str(v) for v in values)
 
+    async def label_names(
+        self, match: Sequence[str], start: float, end: float, limit: int
+    ) -> list[str]:
+        """`/api/v1/labels`: the label names of the series `match` selects (all series
+        when empty) between `start` and `end`; at most `limit` + 1 asked for (`limit` is
+        honoured by Prometheus 2.51+, others send all: the caller cuts)."""
+        params = _label_params(match, start, end, limit)
+        names, _ = await self._call(
+            "label names", lambda client: client.get_label_names(params=params)
+        )
+        return [str(name) for name in names]
+
+    async def label_values(
+        self, label: str, match: Sequence[str], start: float, end: float, limit: int
+    ) -> list[str]:
+        """`/api/v1/label/<label>/values` (`__name__`: the metric names), as `label_names`.
+        `label` goes into the URL's path: only a plain label name is sent."""
+        if not LABEL_NAME.match(label):
+            raise SourceError(f"not a label name: {label!r}", retryable=False)
+        params = _label_params(match, start, end, limit)
+        values, _ = await self._call(
+            f"values of label {label}",
+            lambda client: client.get_label_values(label_name=label, params=params),
+        )
+        return [str(value) for value in values]
+
     async def probe(self) -> str:
         """One line for `pulse-tui check`: "Prometheus 2.42.0 at URL, 4 services".
 
@@ -445,6 +472,13 @@ async def _gather(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
         one.cancel()
         two.cancel()
         raise
+
+
+def _label_params(match: Sequence[str], start: float, end: float, limit: int) -> dict[str, Any]:
+    params: dict[str, Any] = {"start": f"{start:.3f}", "end": f"{end:.3f}", "limit": limit + 1}
+    if match:
+        params["match[]"] = list(match)
+    return params
 
 
 def _merged(chart: _Fetched, compare: _Fetched | None) -> tuple[str, ...]:

@@ -46,6 +46,8 @@ SECTION_OF = {
     "HelpScreen": "This help",
     "GrafanaScreen": "Imported Grafana dashboard",
     "RowHeader": "Imported Grafana dashboard",
+    "QueryScreen": "Ad-hoc PromQL (:)",
+    "QueryPrompt": "Ad-hoc PromQL (:)",
 }
 
 #: Keys handled by Textual's widgets inside our panes (no binding of ours to read), by
@@ -71,6 +73,10 @@ WIDGET_KEYS: dict[str, list[HelpRow]] = {
     ],
     "Time range dialog": [("enter", "Apply the typed range or the highlighted preset")],
     "Silence dialog": [("enter", "Silence for the highlighted duration")],
+    "Ad-hoc PromQL (:)": [
+        ("type", "PromQL; metric, label and value candidates appear under it"),
+        ("enter", "Run it over the view's range (a chart, or g: a table)"),
+    ],
     "This help": [("up,down,pageup,pagedown,home,end", "Scroll")],
 }
 

@@ -26,6 +26,7 @@ from pulse_tui.ui.charts.line_chart import ChartSeries, render_line_chart
 from pulse_tui.ui.widgets.dashboards.big_digits import big_value
 from pulse_tui.ui.widgets.dashboards.fields import Field, field_of, value_text
 from pulse_tui.ui.widgets.dashboards.heatmap_panel import heatmap_body
+from pulse_tui.ui.widgets.dashboards.table import table_lines
 from pulse_tui.ui.widgets.palette import series_colour
 
 ERROR_STYLE = "#ff5f5f"
@@ -66,6 +67,8 @@ def render_panel(
         body = wrapped(drawn, "dim italic", width) if isinstance(drawn, str) else drawn
     elif panel.type in ("gauge", "bargauge"):
         body = _gauges(panel, result.lines, unit, width, room)
+    elif panel.type == "table":  # only the ad-hoc prompt's: imported tables are unsupported
+        body = table_lines(result.lines, unit, width, room)
     else:
         body = _stats(panel, result.lines, unit, width, room, glyphs)
     return _fit(body[:room] + footer, height)
