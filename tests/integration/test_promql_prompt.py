@@ -69,7 +69,13 @@ async def type_and_wait(pilot: Pilot, screen: QueryScreen, text: str) -> None:  
     """Type `text` and wait for the completion of what it ends in."""
     before = screen.completion.lookups
     await pilot.press(*text)
-    await wait_until(pilot, lambda: screen.completion.lookups > before and not screen.workers)
+    # The look-up of the whole text, not of a prefix whose pause (under load) started one.
+    await wait_until(
+        pilot,
+        lambda: (
+            screen.completion.lookups > before and not screen.workers and screen.completion.answered
+        ),
+    )
 
 
 def value(number: float) -> str:

@@ -152,6 +152,12 @@ class QueryPrompt(Vertical):
         return self.query_one(PromptInput)
 
     @property
+    def answered(self) -> bool:
+        """Whether the candidates shown (or their absence) are for the text as it is now."""
+        prompt = self.input
+        return self._offered_for == (prompt.value, prompt.cursor_position)
+
+    @property
     def _options(self) -> OptionList:
         return self.query_one(OptionList)
 
