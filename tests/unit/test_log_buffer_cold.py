@@ -253,3 +253,19 @@ def test_searches_racing_appends_that_freeze_blocks_see_whole_blocks() -> None:
     buffer.settle()
     assert buffer.cold_lines > 0
     assert [x.text for x in buffer] == [text(i) for i in range(buffer.first_index, appended)]
+
+
+def test_a_search_over_cold_blocks_thaws_the_next_one_ahead_and_can_stop_early() -> None:
+    rnd = random.Random(13)
+    texts = [text_of(i, rnd) for i in range(6 * BLOCK)]
+    cold = filled(texts, hot_lines=0)
+    chunks = cold.column_chunks(0, 10**9)
+    index, first, *_ = next(chunks)
+    assert (index, list(first)) == (0, texts[:BLOCK])
+    # The second block is being thawed meanwhile; a search cancelled after one block
+    # drops what it prefetched, and the next reads are whole.
+    chunks.close()
+    got = [t for _, chunk, *_ in cold.column_chunks(BLOCK - 5, 3 * BLOCK + 5) for t in chunk]
+    assert got == texts[BLOCK - 5 : 3 * BLOCK + 5]
+    query = SearchQuery.parse("café")
+    assert hits(cold, query) == [i for i, t in enumerate(texts) if "café" in t]

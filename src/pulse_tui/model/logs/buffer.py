@@ -28,11 +28,12 @@ import threading
 from array import array
 from collections import OrderedDict, deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from typing import overload
 
 from pulse_tui.model.logs.batch import LineBatch, MergedBatch
 from pulse_tui.model.logs.cold import ColdColumns
-from pulse_tui.model.logs.freezer import Freezer
+from pulse_tui.model.logs.freezer import Freezer, Prefetcher
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
 from pulse_tui.model.logs.packed import LineSlice, PackedLines, extend_starts, pack
 
@@ -176,6 +177,8 @@ class LogBuffer:
         # come from a thread too.
         self._thawed: OrderedDict[int, _Block] = OrderedDict()
         self._thawed_lock = threading.Lock()
+        # Decompresses the next cold block while a search runs over this one.
+        self._prefetcher = Prefetcher()
 
     # ------------------------------------------------------------------ reading
 
@@ -217,10 +220,7 @@ class LogBuffer:
         taken from it (bulk reads, which would push out the view's blocks)."""
         if isinstance(block, _Block):
             return block
-        with self._thawed_lock:
-            thawed = self._thawed.get(block.first)
-            if thawed is not None and keep:
-                self._thawed.move_to_end(block.first)
+        thawed = self._cached(block, touch=keep)
         if thawed is None:
             thawed = block.thaw()  # outside the lock: ~1 ms, the GIL released meanwhile
             if keep:
@@ -229,6 +229,29 @@ class LogBuffer:
                     while len(self._thawed) > _THAWED:
                         self._thawed.popitem(last=False)
         return thawed
+
+    def _cached(self, block: _ColdBlock, *, touch: bool) -> _Block | None:
+        """The thawed `block` if the LRU holds it (`touch`: as the newest use)."""
+        with self._thawed_lock:
+            thawed = self._thawed.get(block.first)
+            if thawed is not None and touch:
+                self._thawed.move_to_end(block.first)
+        return thawed
+
+    def _thawed_ahead(
+        self, blocks: list[_Block | _ColdBlock], at: int, ahead: Future[_Block] | None
+    ) -> tuple[_Block, Future[_Block] | None]:
+        """`blocks[at]` readable, from `ahead` (the prefetch of it) when it was cold;
+        and the prefetch of `blocks[at + 1]` if that one is cold too."""
+        stored = blocks[at]
+        if ahead is not None and isinstance(stored, _ColdBlock):
+            block = ahead.result()
+        else:
+            block = self._readable(stored, keep=False)
+        after = blocks[at + 1] if at + 1 < len(blocks) else None
+        if isinstance(after, _ColdBlock) and self._cached(after, touch=False) is None:
+            return block, self._prefetcher.submit(after.thaw)
+        return block, None
 
     @overload
     def __getitem__(self, index: int) -> LogLine: ...
@@ -292,24 +315,33 @@ class LogBuffer:
         if index >= stop_now:
             return
         first_block = blocks[0].first // _BLOCK
-        while index < stop_now:
-            block = self._readable(blocks[index // _BLOCK - first_block], keep=False)
-            offset = index - block.first
-            take = min(_BLOCK - offset, stop_now - index)
-            end = offset + take
-            lines = block.lines  # read once: packing swaps it for the packed block
-            if isinstance(lines, PackedLines):
-                texts = LineSlice(lines, offset, end)
-            else:
-                texts = LineSlice(lines[offset:end], 0, take)
-            yield (
-                index,
-                texts,
-                bytes(block.meta[offset:end]),
-                block.origins[offset:end],
-                self._origins,
-            )
-            index += take
+        ahead: Future[_Block] | None = None  # the next cold block, being thawed
+        try:
+            while index < stop_now:
+                at = index // _BLOCK - first_block
+                block, ahead = self._thawed_ahead(blocks, at, ahead)
+                if block.first + _BLOCK >= stop_now and ahead is not None:
+                    ahead.cancel()  # the range ends in this block
+                    ahead = None
+                offset = index - block.first
+                take = min(_BLOCK - offset, stop_now - index)
+                end = offset + take
+                lines = block.lines  # read once: packing swaps it for the packed block
+                if isinstance(lines, PackedLines):
+                    texts = LineSlice(lines, offset, end)
+                else:
+                    texts = LineSlice(lines[offset:end], 0, take)
+                yield (
+                    index,
+                    texts,
+                    bytes(block.meta[offset:end]),
+                    block.origins[offset:end],
+                    self._origins,
+                )
+                index += take
+        finally:
+            if ahead is not None:  # the search stopped early: not needed
+                ahead.cancel()
 
     def get_absolute(self, sequence: int) -> LogLine | None:
         """The line with absolute sequence number `sequence`, or None if dropped/unknown."""
