@@ -24,18 +24,18 @@ keeping it. `max_bytes` counts a cold block by its compressed size.
 from __future__ import annotations
 
 import struct
-import threading
 from array import array
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from typing import overload
 
 from pulse_tui.model.logs.batch import LineBatch, MergedBatch
 from pulse_tui.model.logs.cold import ColdColumns
-from pulse_tui.model.logs.freezer import Freezer, Prefetcher
+from pulse_tui.model.logs.freezer import Freezer
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
 from pulse_tui.model.logs.packed import LineSlice, PackedLines, extend_starts, pack
+from pulse_tui.model.logs.thaw import ThawCache
 
 _BLOCK = 4096
 #: Full blocks kept hot (packed, not compressed) by default: 32,768 lines, ~4.5 MB of
@@ -173,12 +173,8 @@ class LogBuffer:
         self._freezer: Freezer[_Block, ColdColumns] | None = (
             Freezer(_freeze) if background else None
         )
-        # Thawed cold blocks for reads by index, newest use last; the lock: reads may
-        # come from a thread too.
-        self._thawed: OrderedDict[int, _Block] = OrderedDict()
-        self._thawed_lock = threading.Lock()
-        # Decompresses the next cold block while a search runs over this one.
-        self._prefetcher = Prefetcher()
+        # Cold blocks thawed: the view's kept, a search's next one ahead (`logs.thaw`).
+        self._thawed: ThawCache[_ColdBlock, _Block] = ThawCache(_ColdBlock.thaw, _THAWED)
 
     # ------------------------------------------------------------------ reading
 
@@ -216,27 +212,8 @@ class LogBuffer:
         return self._blocks[absolute // _BLOCK - self._blocks[0].first // _BLOCK]
 
     def _readable(self, block: _Block | _ColdBlock, *, keep: bool) -> _Block:
-        """`block`, thawed if cold; `keep`: into the LRU (reads by index), else only
-        taken from it (bulk reads, which would push out the view's blocks)."""
-        if isinstance(block, _Block):
-            return block
-        thawed = self._cached(block, touch=keep)
-        if thawed is None:
-            thawed = block.thaw()  # outside the lock: ~1 ms, the GIL released meanwhile
-            if keep:
-                with self._thawed_lock:
-                    self._thawed[block.first] = thawed
-                    while len(self._thawed) > _THAWED:
-                        self._thawed.popitem(last=False)
-        return thawed
-
-    def _cached(self, block: _ColdBlock, *, touch: bool) -> _Block | None:
-        """The thawed `block` if the LRU holds it (`touch`: as the newest use)."""
-        with self._thawed_lock:
-            thawed = self._thawed.get(block.first)
-            if thawed is not None and touch:
-                self._thawed.move_to_end(block.first)
-        return thawed
+        """`block`, thawed if cold (`keep`: for reads by index, see `logs.thaw`)."""
+        return block if isinstance(block, _Block) else self._thawed.get(block, keep=keep)
 
     def _thawed_ahead(
         self, blocks: list[_Block | _ColdBlock], at: int, ahead: Future[_Block] | None
@@ -249,9 +226,7 @@ class LogBuffer:
         else:
             block = self._readable(stored, keep=False)
         after = blocks[at + 1] if at + 1 < len(blocks) else None
-        if isinstance(after, _ColdBlock) and self._cached(after, touch=False) is None:
-            return block, self._prefetcher.submit(after.thaw)
-        return block, None
+        return block, self._thawed.prefetch(after) if isinstance(after, _ColdBlock) else None
 
     @overload
     def __getitem__(self, index: int) -> LogLine: ...
@@ -412,8 +387,7 @@ class LogBuffer:
         self._count = other._count
         # Our freezer's results for the old blocks find them gone (`_swap_in`).
         self._frozen_to = other._frozen_to
-        with self._thawed_lock:
-            self._thawed.clear()
+        self._thawed.clear()
 
     # ------------------------------------------------------------------ writing
 
@@ -561,8 +535,7 @@ class LogBuffer:
             if offset + take == _BLOCK:
                 self._blocks.popleft()
                 if isinstance(block, _ColdBlock):
-                    with self._thawed_lock:
-                        self._thawed.pop(block.first, None)
+                    self._thawed.forget(block)
 
     def _pack_full(self) -> None:
         """Pack the full blocks still open (the newest few: blocks fill in order).

@@ -1,4 +1,4 @@
-"""The buffer's cold blocks compressed and decompressed off the caller's thread.
+"""The buffer's cold blocks compressed off the caller's thread.
 
 `LogBuffer.append_many` runs on the event loop; compressing a 4,096-line block takes
 ~1 ms (zstd; ~2.5 ms zlib), and a history load fills hundreds at once. So the buffer
@@ -6,11 +6,7 @@ hands each block to a `Freezer`, whose daemon thread compresses it (zstd and zli
 the GIL while they work), and swaps the results in itself on its next append: only the
 buffer's own thread ever changes its blocks.
 
-A search over cold blocks decompresses each before it searches it: a `Prefetcher`
-decompresses the next block in its thread while the search runs over this one (the
-`regex` search releases the GIL too), so on two cores the search hardly waits.
-
-Daemon threads: work left at exit is abandoned, it never holds the quit.
+Daemon thread: work left at exit is abandoned, it never holds the quit.
 """
 
 from __future__ import annotations
@@ -19,8 +15,7 @@ import queue
 import threading
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -66,33 +61,3 @@ class Freezer(Generic[Item, Result]):
                 pass
             finally:
                 self._todo.task_done()
-
-
-class Prefetcher:
-    """Runs calls in one daemon thread, in order; `submit` returns their `Future`."""
-
-    def __init__(self) -> None:
-        self._todo: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()  # two searches may start it at once
-
-    def submit(self, call: Callable[[], Result]) -> Future[Result]:
-        future: Future[Result] = Future()
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="pulse-prefetch", daemon=True
-                )
-                self._thread.start()
-        self._todo.put((call, future))
-        return future
-
-    def _run(self) -> None:
-        while True:
-            call, future = self._todo.get()
-            if not future.set_running_or_notify_cancel():
-                continue  # the search that wanted it stopped
-            try:
-                future.set_result(call())
-            except BaseException as exc:  # handed to the search, which raises it
-                future.set_exception(exc)
