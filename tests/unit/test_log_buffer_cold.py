@@ -6,12 +6,14 @@ from __future__ import annotations
 import random
 import sys
 import threading
+import time
 from array import array
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pulse_tui.model.logs import freezer
 from pulse_tui.model.logs.batch import LineBatch, MergedBatch
 from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.cold import Codec, ColdColumns
@@ -269,3 +271,20 @@ def test_a_search_over_cold_blocks_thaws_the_next_one_ahead_and_can_stop_early()
     assert got == texts[BLOCK - 5 : 3 * BLOCK + 5]
     query = SearchQuery.parse("café")
     assert hits(cold, query) == [i for i, t in enumerate(texts) if "café" in t]
+
+
+def test_an_idle_worker_thread_ends_and_the_next_call_starts_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(freezer, "IDLE_SECONDS", 0.05)
+    worker = freezer.Worker("test-worker")
+    done: list[int] = []
+    worker.put(lambda: done.append(1))
+    worker.wait()
+    deadline = time.monotonic() + 30  # generous: a loaded machine
+    while worker._thread is not None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert worker._thread is None  # ended, idle: an unused buffer leaves no thread
+    worker.put(lambda: done.append(2))
+    worker.wait()
+    assert done == [1, 2]

@@ -13,12 +13,13 @@ GIL, so on two cores the search hardly waits for the decompression.
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
+
+from pulse_tui.model.logs.freezer import Worker
 
 
 class Frozen(Protocol):
@@ -82,30 +83,21 @@ class ThawCache(Generic[Cold, Hot]):
 
 
 class Prefetcher:
-    """Runs calls in one daemon thread, in order; `submit` returns their `Future`."""
+    """Runs calls in a `Worker`, in order; `submit` returns their `Future`."""
 
     def __init__(self) -> None:
-        self._todo: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()  # two searches may start it at once
+        self._worker = Worker("pulse-prefetch")
 
     def submit(self, call: Callable[[], Result]) -> Future[Result]:
         future: Future[Result] = Future()
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="pulse-prefetch", daemon=True
-                )
-                self._thread.start()
-        self._todo.put((call, future))
-        return future
 
-    def _run(self) -> None:
-        while True:
-            call, future = self._todo.get()
+        def run() -> None:
             if not future.set_running_or_notify_cancel():
-                continue  # the search that wanted it stopped
+                return  # the search that wanted it stopped
             try:
                 future.set_result(call())
             except BaseException as exc:  # handed to the search, which raises it
                 future.set_exception(exc)
+
+        self._worker.put(run)
+        return future
