@@ -19,7 +19,9 @@ CPU time (`time.process_time`, and `RUSAGE_CHILDREN` for `wc`) is the figure to 
 across runs: on a shared machine the wall clock also measures the neighbours.
 * ssh_lines_per_s — lines appended to a file, tailed through a local OpenSSH sshd,
   until the sink has them all (skipped without sshd).
-* buffer_bytes_per_line — tracemalloc: memory a buffered line costs beyond its text.
+* buffer_bytes_per_line — tracemalloc: memory a buffered line costs beyond its text, in
+  hot blocks (bench_search has `buffer_bytes_per_line_hot`/`_cold`, text included, on
+  this mix too).
 * append_ns_per_line — CPU time (`time.process_time`, best of 5) of `LogBuffer.append_many`
   alone over the mix, already read and parsed, into a buffer that keeps half of it: the
   buffer's share of ingest (packing full blocks included), apart from the parser's.
@@ -44,7 +46,7 @@ from pathlib import Path
 from run import figure
 
 from pulse_tui.model.logs.batch import LineBatch
-from pulse_tui.model.logs.buffer import LogBuffer
+from pulse_tui.model.logs.buffer import DEFAULT_HOT_LINES, LogBuffer
 from pulse_tui.model.logs.parse import parse_texts
 from pulse_tui.sources.ssh.line_reader import LineReader
 
@@ -131,8 +133,8 @@ def chunks(data: bytes) -> Iterator[bytes]:
         yield data[start : start + CHUNK]
 
 
-def ingest(data: bytes) -> LogBuffer:
-    buffer = LogBuffer(max_lines=200_000, max_bytes=256 * 1024 * 1024)
+def ingest(data: bytes, hot_lines: int = DEFAULT_HOT_LINES) -> LogBuffer:
+    buffer = LogBuffer(max_lines=200_000, max_bytes=256 * 1024 * 1024, hot_lines=hot_lines)
     reader = LineReader(64 * 1024)
     for chunk in chunks(data):
         texts = reader.feed(chunk)
@@ -218,7 +220,7 @@ def bench_memory() -> Iterator[dict[str, object]]:
     data = ("\n".join(sample_lines(100_000, seed=3)) + "\n").encode()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    buffer = ingest(data)
+    buffer = ingest(data, hot_lines=len(data))  # all hot: cold ones are bench_search's
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     # Raw bytes: what the texts themselves take (1 byte/char for these ASCII-ish lines).

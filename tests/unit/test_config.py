@@ -83,6 +83,13 @@ def test_a_bad_history_bytes_is_named(value: object) -> None:
         parse_config({"logs": {"history_bytes": value}}, "t.toml")
 
 
+def test_hot_lines_is_read_with_its_default_and_a_negative_one_is_named() -> None:
+    assert parse_config({}, "t.toml").logs.hot_lines == 32_768
+    assert parse_config({"logs": {"hot_lines": 0}}, "t.toml").logs.hot_lines == 0
+    with pytest.raises(ConfigError, match=r"logs\.hot_lines"):
+        parse_config({"logs": {"hot_lines": -1}}, "t.toml")
+
+
 def test_the_host_search_bounds_are_read_with_their_defaults() -> None:
     logs = parse_config({}, "t.toml").logs
     assert (logs.remote_search_max_matches, logs.remote_search_max_bytes) == (10_000, 16 * 2**20)

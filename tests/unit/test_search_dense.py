@@ -7,6 +7,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.buffer import LogBuffer
@@ -212,3 +214,35 @@ def test_what_the_dense_path_leaves_to_the_regex_search() -> None:
     folded = Literal("x", fold=True)
     assert folded.takes("café") and not folded.takes("x → y")
     assert Literal("x", fold=False).takes("x → y")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    density=st.floats(0.0, 1.0),
+    seed=st.integers(0, 10**6),
+    first=st.integers(0, 700),
+    fold=st.booleans(),
+)
+def test_literal_lines_by_search_or_by_newlines_agree_with_each_line(
+    density: float, seed: int, first: int, fold: bool
+) -> None:
+    # Sparse spans find each occurrence's line by a binary search, dense ones by counting
+    # newlines: any mix of densities, twice on a line, at a line's edges, gives each once.
+    rnd = random.Random(seed)
+    pieces = ["Key", "key", "xKeyKey", "", "ké", "KEY "]
+    texts = [
+        "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 3)))
+        if rnd.random() < density
+        else f"line {i}"
+        for i in range(1100)
+    ]
+    part = pack(texts).main
+    literal = Literal.of("key" if fold else "Key", ignore_case=fold)
+    assert literal is not None
+    stop = len(texts)
+    expected = [
+        i + 5
+        for i in range(first, stop)
+        if (literal.text in texts[i].lower() if fold else "Key" in texts[i])
+    ]
+    assert literal_lines(part.joined, part.starts, first, stop, literal, 5) == expected

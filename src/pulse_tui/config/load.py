@@ -190,6 +190,7 @@ def _read_logs(reader: _Reader | None) -> LogsConfig:
     config = LogsConfig(
         max_lines=int(reader.number("max_lines", defaults.max_lines, minimum=100)),
         max_bytes=reader.size("max_bytes", defaults.max_bytes),
+        hot_lines=int(reader.number("hot_lines", defaults.hot_lines)),
         max_line_bytes=reader.size("max_line_bytes", defaults.max_line_bytes),
         history_bytes=reader.size("history_bytes", defaults.history_bytes, zero=True),
         connect_timeout=reader.duration("connect_timeout", defaults.connect_timeout),

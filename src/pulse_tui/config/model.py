@@ -84,7 +84,10 @@ MAX_REORDER_WINDOW = 10.0
 @dataclass(frozen=True, slots=True)
 class LogsConfig:
     max_lines: int = 200_000
+    #: Text bytes of the hot lines plus compressed bytes of the cold ones (`logs.cold`).
     max_bytes: int = 256 * 1024 * 1024
+    #: The newest lines kept uncompressed (whole blocks of 4,096); older ones compressed.
+    hot_lines: int = 32_768
     max_line_bytes: int = 64 * 1024
     #: A file's first look loads its lines back to the start of the dashboard's range, but
     #: at most this many bytes before its end; 0: no history, live lines only.

@@ -13,6 +13,12 @@ The newest block is open: a list of str, appended to. Once full it never changes
 (lines are only appended, then dropped from the head), so it is packed: its texts joined
 into one string with each line's start, the per-line str objects freed. A search then
 runs over the block as it is stored, with nothing to join first.
+
+Full blocks beyond the newest `hot_lines` are compressed (cold, `logs.cold`), in a
+thread (`logs.freezer`), and swapped in by the buffer itself on its next append. Reads
+thaw a cold block: the view's through a small LRU (`_THAWED` blocks, so scrolling
+through old lines decompresses each block once), a search's or a rebuild's without
+keeping it. `max_bytes` counts a cold block by its compressed size.
 """
 
 from __future__ import annotations
@@ -21,13 +27,22 @@ import struct
 from array import array
 from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from typing import overload
 
 from pulse_tui.model.logs.batch import LineBatch, MergedBatch
+from pulse_tui.model.logs.cold import ColdColumns
+from pulse_tui.model.logs.freezer import Freezer
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
 from pulse_tui.model.logs.packed import LineSlice, PackedLines, extend_starts, pack
+from pulse_tui.model.logs.thaw import ThawCache
 
 _BLOCK = 4096
+#: Full blocks kept hot (packed, not compressed) by default: 32,768 lines, ~4.5 MB of
+#: typical text; the newest lines, where a live view and most searches look.
+DEFAULT_HOT_LINES = 8 * _BLOCK
+# Cold blocks kept thawed for reads by index (the view): ~0.6 MB each.
+_THAWED = 4
 _LEVELS = {int(level): level for level in Level}
 _KINDS = {int(kind): kind for kind in LineKind}
 
@@ -85,17 +100,67 @@ class _Block:
         return starts[hi] - starts[lo] - (hi - lo)
 
 
-class LogBuffer:
-    """Keeps the newest lines within `max_lines` and `max_bytes`, counting what it drops."""
+class _ColdBlock:
+    """A full block compressed (see `logs.cold`); `thaw` reads it back as a `_Block`."""
 
-    def __init__(self, max_lines: int, max_bytes: int) -> None:
+    __slots__ = ("columns", "fields", "first", "nbytes")
+
+    def __init__(
+        self, first: int, columns: ColdColumns, fields: dict[int, dict[str, str] | None]
+    ) -> None:
+        self.first = first
+        self.columns = columns
+        self.fields = fields
+        #: The part of `columns.size` still counted (`_drop` releases it line by line).
+        self.nbytes = columns.size
+
+    def release(self, offset: int, take: int) -> int:
+        """Bytes to stop counting when lines `offset`..`offset + take` are dropped: a
+        share of the compressed size, the rest with the block's last line."""
+        left = _BLOCK - offset
+        return self.nbytes if take >= left else self.nbytes * take // left
+
+    def thaw(self) -> _Block:
+        block = _Block(self.first)
+        block.lines, block.timestamps, block.received, block.origins, meta = self.columns.thaw()
+        block.meta = bytearray(meta)
+        block.fields = self.fields
+        block.starts = _PACKED
+        return block
+
+
+def _freeze(block: _Block) -> ColdColumns:
+    """The compressed form of a full packed block (run by the freezer thread)."""
+    lines = block.lines
+    assert isinstance(lines, PackedLines)
+    return ColdColumns(lines, block.timestamps, block.received, block.origins, block.meta)
+
+
+class LogBuffer:
+    """Keeps the newest lines within `max_lines` and `max_bytes`, counting what it drops.
+
+    `hot_lines`: how many of the newest lines stay uncompressed (whole blocks; the
+    rest are compressed, see the module); `background`: compress in a thread (False
+    compresses during the append: for a buffer built in a thread, `rebuilt`)."""
+
+    def __init__(
+        self,
+        max_lines: int,
+        max_bytes: int,
+        *,
+        hot_lines: int = DEFAULT_HOT_LINES,
+        background: bool = True,
+    ) -> None:
         self.max_lines = max_lines
         self.max_bytes = max_bytes
+        #: Full blocks kept hot beyond the open one.
+        self.hot_blocks = max(0, -(-hot_lines // _BLOCK))
         #: Lines dropped so far (oldest first); also the sequence number of item 0.
         self.dropped = 0
-        #: Sum of `len(text)` of the lines kept (an approximation of their bytes).
+        #: Sum of `len(text)` of the hot lines kept (an approximation of their bytes)
+        #: and of the compressed size of the cold ones.
         self.total_bytes = 0
-        self._blocks: deque[_Block] = deque()
+        self._blocks: deque[_Block | _ColdBlock] = deque()
         self._count = 0  # lines ever appended
         self._origin_ids: dict[tuple[str, str, str], int] = {}
         self._origins: list[tuple[str, str, str]] = []
@@ -103,6 +168,13 @@ class LogBuffer:
         self._wide_seen = False
         # Sequence numbers skipped by rebuilds (`adopt`), not lines dropped.
         self._renumbered = 0
+        # Blocks before this sequence number are cold or handed to the freezer.
+        self._frozen_to = 0
+        self._freezer: Freezer[_Block, ColdColumns] | None = (
+            Freezer(_freeze) if background else None
+        )
+        # Cold blocks thawed: the view's kept, a search's next one ahead (`logs.thaw`).
+        self._thawed: ThawCache[_ColdBlock, _Block] = ThawCache(_ColdBlock.thaw, _THAWED)
 
     # ------------------------------------------------------------------ reading
 
@@ -132,12 +204,29 @@ class LogBuffer:
         if not 0 <= index < size:
             raise IndexError("log buffer index out of range")
         absolute = self.dropped + index
-        block = self._block_of(absolute)
+        block = self._readable(self._block_of(absolute), keep=True)
         return block, absolute - block.first
 
-    def _block_of(self, absolute: int) -> _Block:
+    def _block_of(self, absolute: int) -> _Block | _ColdBlock:
         """The block holding the line with sequence number `absolute` (still kept)."""
         return self._blocks[absolute // _BLOCK - self._blocks[0].first // _BLOCK]
+
+    def _readable(self, block: _Block | _ColdBlock, *, keep: bool) -> _Block:
+        """`block`, thawed if cold (`keep`: for reads by index, see `logs.thaw`)."""
+        return block if isinstance(block, _Block) else self._thawed.get(block, keep=keep)
+
+    def _thawed_ahead(
+        self, blocks: list[_Block | _ColdBlock], at: int, ahead: Future[_Block] | None
+    ) -> tuple[_Block, Future[_Block] | None]:
+        """`blocks[at]` readable, from `ahead` (the prefetch of it) when it was cold;
+        and the prefetch of `blocks[at + 1]` if that one is cold too."""
+        stored = blocks[at]
+        if ahead is not None and isinstance(stored, _ColdBlock):
+            block = ahead.result()
+        else:
+            block = self._readable(stored, keep=False)
+        after = blocks[at + 1] if at + 1 < len(blocks) else None
+        return block, self._thawed.prefetch(after) if isinstance(after, _ColdBlock) else None
 
     @overload
     def __getitem__(self, index: int) -> LogLine: ...
@@ -201,24 +290,33 @@ class LogBuffer:
         if index >= stop_now:
             return
         first_block = blocks[0].first // _BLOCK
-        while index < stop_now:
-            block = blocks[index // _BLOCK - first_block]
-            offset = index - block.first
-            take = min(_BLOCK - offset, stop_now - index)
-            end = offset + take
-            lines = block.lines  # read once: packing swaps it for the packed block
-            if isinstance(lines, PackedLines):
-                texts = LineSlice(lines, offset, end)
-            else:
-                texts = LineSlice(lines[offset:end], 0, take)
-            yield (
-                index,
-                texts,
-                bytes(block.meta[offset:end]),
-                block.origins[offset:end],
-                self._origins,
-            )
-            index += take
+        ahead: Future[_Block] | None = None  # the next cold block, being thawed
+        try:
+            while index < stop_now:
+                at = index // _BLOCK - first_block
+                block, ahead = self._thawed_ahead(blocks, at, ahead)
+                if block.first + _BLOCK >= stop_now and ahead is not None:
+                    ahead.cancel()  # the range ends in this block
+                    ahead = None
+                offset = index - block.first
+                take = min(_BLOCK - offset, stop_now - index)
+                end = offset + take
+                lines = block.lines  # read once: packing swaps it for the packed block
+                if isinstance(lines, PackedLines):
+                    texts = LineSlice(lines, offset, end)
+                else:
+                    texts = LineSlice(lines[offset:end], 0, take)
+                yield (
+                    index,
+                    texts,
+                    bytes(block.meta[offset:end]),
+                    block.origins[offset:end],
+                    self._origins,
+                )
+                index += take
+        finally:
+            if ahead is not None:  # the search stopped early: not needed
+                ahead.cancel()
 
     def get_absolute(self, sequence: int) -> LogLine | None:
         """The line with absolute sequence number `sequence`, or None if dropped/unknown."""
@@ -236,7 +334,8 @@ class LogBuffer:
         origins: list[tuple[str, str, str]] = []
         fields: list[dict[str, str] | None] = []
         table = self._origins
-        for block in self._blocks:
+        for stored in self._blocks:
+            block = self._readable(stored, keep=False)
             lo = max(0, self.dropped - block.first)
             hi = min(len(block.timestamps), self._count - block.first)
             if lo >= hi:
@@ -263,9 +362,11 @@ class LogBuffer:
     def rebuilt(self, lines: MergedBatch) -> LogBuffer:
         """A new buffer with the same bounds holding `lines`, numbered on after this one's
         (from the next block boundary), for `adopt`. Safe to build in a thread."""
-        new = LogBuffer(self.max_lines, self.max_bytes)
+        # Compressed as it is built: it is built in a thread already.
+        hot_lines = self.hot_blocks * _BLOCK
+        new = LogBuffer(self.max_lines, self.max_bytes, hot_lines=hot_lines, background=False)
         start = -(-self._count // _BLOCK) * _BLOCK
-        new._count = new.dropped = start
+        new._count = new.dropped = new._frozen_to = start
         # Numbers skipped, not lines lost: `rotated_out` still counts only those.
         new._renumbered = start - self.dropped + self._renumbered
         new.append_many(lines)
@@ -284,6 +385,9 @@ class LogBuffer:
         self._wide_seen = other._wide_seen
         self._renumbered = other._renumbered
         self._count = other._count
+        # Our freezer's results for the old blocks find them gone (`_swap_in`).
+        self._frozen_to = other._frozen_to
+        self._thawed.clear()
 
     # ------------------------------------------------------------------ writing
 
@@ -298,7 +402,9 @@ class LogBuffer:
     def _tail(self) -> _Block:
         if not self._blocks or self._count % _BLOCK == 0:
             self._blocks.append(_Block(self._count))
-        return self._blocks[-1]
+        tail = self._blocks[-1]
+        assert isinstance(tail, _Block)  # the newest blocks are never cold
+        return tail
 
     def append_many(self, lines: Sequence[LogLine]) -> None:
         """Append in order, then drop the oldest until both bounds hold."""
@@ -311,12 +417,14 @@ class LogBuffer:
                 self._append_one(line)
         self._enforce()
         self._pack_full()
+        self._freeze_old()
 
     def append(self, line: LogLine) -> None:
         """Append one line (prefer `append_many`)."""
         self._append_one(line)
         self._enforce()
         self._pack_full()
+        self._freeze_old()
 
     def _append_one(self, line: LogLine) -> None:
         block = self._tail()
@@ -353,7 +461,7 @@ class LogBuffer:
             # Kept as `_append_one` keeps them: they cannot be parsed again from the text.
             for absolute, fields in enumerate(batch.fields, first):
                 if fields is not None:
-                    block = self._block_of(absolute)
+                    block = self._block_of(absolute)  # a new block: never cold yet
                     block.fields[absolute - block.first] = fields
 
     def _append_columns(
@@ -392,6 +500,10 @@ class LogBuffer:
         excess = len(self) - self.max_lines
         if excess > 0:
             self._drop(excess)
+        if self.total_bytes > self.max_bytes:
+            # Compressed, the old lines may fit: count them so before dropping any.
+            self._pack_full()
+            self._freeze_old(wait=True)
         while self.total_bytes > self.max_bytes and len(self) > 1:
             # Drop whole blocks while they fit in the surplus, then line by line.
             block = self._blocks[0]
@@ -404,20 +516,26 @@ class LogBuffer:
         while count > 0:
             block = self._blocks[0]
             offset = self.dropped - block.first
-            take = min(count, len(block.lines) - offset)
-            size = block.chars(offset, offset + take)
+            if isinstance(block, _ColdBlock):
+                take = min(count, _BLOCK - offset)
+                size = block.release(offset, take)
+            else:
+                take = min(count, len(block.lines) - offset)
+                size = block.chars(offset, offset + take)
             block.nbytes -= size
             self.total_bytes -= size
             # Counted as dropped first: a search in a thread clips to `dropped` before it
             # could see the blanked lines.
             self.dropped += take
             count -= take
-            lines = block.lines
-            if not isinstance(lines, PackedLines):
+            lines = block.lines if isinstance(block, _Block) else None
+            if isinstance(lines, list):
                 lines[offset : offset + take] = [None] * take  # free the strings now
             # A packed block's text stays until the whole block goes (at most one block).
             if offset + take == _BLOCK:
                 self._blocks.popleft()
+                if isinstance(block, _ColdBlock):
+                    self._thawed.forget(block)
 
     def _pack_full(self) -> None:
         """Pack the full blocks still open (the newest few: blocks fill in order).
@@ -426,6 +544,8 @@ class LogBuffer:
         blocks = self._blocks
         for i in range(len(blocks) - 1, -1, -1):
             block = blocks[i]
+            if isinstance(block, _ColdBlock):
+                break
             lines = block.lines
             if isinstance(lines, PackedLines):
                 break
@@ -435,6 +555,54 @@ class LogBuffer:
                 block.lines = packed
                 block.starts = _PACKED
                 self._wide_seen = packed.has_wide
+
+    def _freeze_old(self, *, wait: bool = False) -> None:
+        """Compress the full blocks older than the newest `hot_blocks` full ones: hand
+        them to the freezer, and swap in what it finished (`wait`: all of them, now)."""
+        blocks = self._blocks
+        if blocks:
+            tail = blocks[-1]
+            full = len(blocks) - (isinstance(tail, _Block) and isinstance(tail.lines, list))
+            head = blocks[0].first // _BLOCK
+            for i in range(max(0, self._frozen_to // _BLOCK - head), full - self.hot_blocks):
+                block = blocks[i]
+                if isinstance(block, _Block) and self._freezer is not None:
+                    self._freezer.submit(block)
+                elif isinstance(block, _Block):
+                    self._swap_in(block, _freeze(block))
+                self._frozen_to = block.first + _BLOCK
+        if self._freezer is not None:
+            if wait:
+                self._freezer.wait()
+            for block, columns in self._freezer.finished():
+                self._swap_in(block, columns)
+
+    def settle(self) -> None:
+        """Compress every block due now and swap it in (tests and benchmarks: it waits
+        for the freezer thread; appends do this on their own, without waiting)."""
+        self._freeze_old(wait=True)
+
+    @property
+    def cold_lines(self) -> int:
+        """Lines kept in cold (compressed) blocks."""
+        cold = [b for b in list(self._blocks) if isinstance(b, _ColdBlock)]
+        return max(0, len(cold) * _BLOCK - max(0, self.dropped - cold[0].first)) if cold else 0
+
+    def _swap_in(self, block: _Block, columns: ColdColumns) -> None:
+        """Put the compressed `columns` in place of `block`, if it is still kept."""
+        blocks = self._blocks
+        if not blocks:
+            return
+        i = block.first // _BLOCK - blocks[0].first // _BLOCK
+        if not 0 <= i < len(blocks) or blocks[i] is not block:
+            return  # dropped meanwhile, or the buffer was rebuilt (`adopt`)
+        cold = _ColdBlock(block.first, columns, block.fields)
+        dropped = max(0, self.dropped - block.first)
+        if dropped:
+            cold.nbytes -= cold.release(0, dropped)
+        self.total_bytes += cold.nbytes - block.nbytes
+        # One store: a reader in a thread sees the hot block or the cold one, both whole.
+        blocks[i] = cold
 
 
 # What a packed block keeps as its open starts: its lines have theirs in the pack.

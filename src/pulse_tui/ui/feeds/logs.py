@@ -56,7 +56,8 @@ class LogFeed:
         self._alerts = alerts
         self.sources = list(sources)
         #: Every line shown in the log pane, bounded by lines and bytes.
-        self.buffer = LogBuffer(config.logs.max_lines, config.logs.max_bytes)
+        logs = config.logs
+        self.buffer = LogBuffer(logs.max_lines, logs.max_bytes, hot_lines=logs.hot_lines)
         #: Batches delivered since the last repaint, as the sources handed them over.
         self._pending: list[Sequence[LogLine]] = []
         self._pending_lines = 0
