@@ -246,3 +246,40 @@ async def test_quiet_services_say_no_change_in_the_range_in_force(
         app.view.set(replace(app.view.state, end=float(end)))
         past = f"from {clock_time(end - 3600, 3600)} to {clock_time(end, 3600)}"
         await wait_until(pilot, lambda: says(f"✓ no change {past}"), timeout=30)
+
+
+async def test_a_service_bad_since_before_the_range_is_named_not_ticked(
+    scenario: tuple[str, int],
+) -> None:
+    """errstep has been at 20% errors for 20 minutes: in the last 5 minutes nothing
+    changed, and the strip must not read "✓" above a table that says CRIT."""
+    url, _ = scenario
+    config = Config(
+        prometheus=PrometheusConfig(url=url, timeout=10.0),
+        dashboard=DashboardConfig(range=300.0, refresh=2.0),
+    )
+    app = PulseApp(config, PrometheusSource(config), [])
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.view.set(app.view.state.with_services(frozenset({"errstep", "diurnal"})))
+
+        def says(text: str) -> bool:
+            rows = strip_rows(app)
+            return bool(rows) and rows[0].strip() == text
+
+        await wait_until(
+            pilot,
+            lambda: says(
+                "● errstep at CRIT with no change in the last 5m"
+                " · began earlier? + widens the range"
+            ),
+            timeout=30,
+        )
+        assert app.metrics.findings == []
+        # Zoomed out to the hour (5m, 15m, 1h), the step 20 minutes ago is a finding again.
+        await pilot.press("plus", "plus")
+        await wait_until(
+            pilot,
+            lambda: any(f.service == "errstep" for f in app.metrics.findings),
+            timeout=30,
+        )
+        await wait_until(pilot, lambda: strip_rows(app)[0].lstrip().startswith("● errstep ·"))

@@ -294,12 +294,15 @@ class MetricsFeed:
         """On the loop: the strip, a marker per finding on its panel, the table."""
         self.findings = findings
         state = self._view.state
+        rows = build_overview(results, self.known_services)
+        judge_rows(rows, findings, self._config.thresholds)
         self._dashboard.changes_strip.show(
             findings,
             now=state.window_end(),
             span=state.range_seconds,
             live=state.end is None,
             unjudged=[s.heading for s in Signal if s not in results],
+            crit_now=[row.service for row in rows if row.status == "crit"],
         )
         for signal in Signal:
             starts = tuple(sorted({f.start for f in findings if f.signal is signal}))
@@ -307,8 +310,6 @@ class MetricsFeed:
         # Change rules (the automatic alerts) judge the same findings.
         self._alerts.after_findings(results, findings)
         self._rank_logs()
-        rows = build_overview(results, self.known_services)
-        judge_rows(rows, findings, self._config.thresholds)
         self._dashboard.service_table.show_rows(rows, state.services)
 
     def _rank_logs(self) -> None:

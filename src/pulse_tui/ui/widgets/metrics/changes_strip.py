@@ -73,6 +73,10 @@ class ChangesStrip(Widget, can_focus=True):
         self.quiet = "what changed: waiting for data…"
         #: Panels not judged (no data, or failed): the strip says so.
         self.unjudged: tuple[str, ...] = ()
+        #: Services at CRIT now. With no finding they have been bad since before the
+        #: range (or no shift stood out): "no change" alone, with a tick, would read as
+        #: "all is well" above a table that says CRIT.
+        self.crit_now: tuple[str, ...] = ()
         #: Per changed service, the error group that rose most at its worst finding's
         #: start (`model/metrics/change_logs.py`); absent: no logs, or none rose.
         self.top_logs: dict[str, RisingGroup] = {}
@@ -87,8 +91,10 @@ class ChangesStrip(Widget, can_focus=True):
         span: float,
         live: bool,
         unjudged: Sequence[str] = (),
+        crit_now: Sequence[str] = (),
     ) -> None:
-        """The findings of one round of results, for the view ending at `now`."""
+        """The findings of one round of results, for the view ending at `now`
+        (`crit_now`: the services at CRIT now, changed or not)."""
         by_service: dict[str, list[Finding]] = {}
         for finding in findings:
             by_service.setdefault(finding.service, []).append(finding)
@@ -100,6 +106,7 @@ class ChangesStrip(Widget, can_focus=True):
         self.selected = names.index(old) if self._went and old in names else 0
         self._now, self._span = now, span
         self.unjudged = tuple(unjudged)
+        self.crit_now = tuple(crit_now)
         where = (
             f"in the last {format_duration(span)}"
             if live
@@ -154,6 +161,14 @@ class ChangesStrip(Widget, can_focus=True):
         return MAX_LINES_SMALL if small else MAX_LINES
 
     def render(self) -> Text:
+        if not self.lines and self.crit_now:
+            # What matters first, for 80 columns: who is bad; then that the range shows
+            # no shift (so it began earlier, or crept up), then what to do.
+            text = Text("● ", style=LEVEL_STYLES["crit"], no_wrap=True, overflow="ellipsis")
+            text.append(sanitize(", ".join(self.crit_now)), style="bold")
+            text.append(" at CRIT", style=LEVEL_STYLES["crit"])
+            text.append(f" with {self.quiet} · began earlier? + widens the range", style="dim")
+            return text
         if not self.lines:
             text = Text("✓ ", style=LEVEL_STYLES["ok"])
             text.append(self.quiet, style="dim")
