@@ -18,8 +18,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, repeat
-from operator import mul, sub
+from itertools import accumulate, compress, repeat
+from operator import add, mul, sub, truediv
 
 #: Ratio of the median absolute first difference to σ for Gaussian noise: 0.6745 · √2.
 _DIFF_MAD_TO_SIGMA = 0.6745 * math.sqrt(2)
@@ -61,9 +61,8 @@ def finite_points(
     total = sum(values)
     if total - total == 0.0:  # a NaN or an infinity anywhere makes the sum one
         return timestamps, values
-    # `v - v` is 0.0 for a finite value and NaN otherwise: one subtraction, no call.
-    keep = [i for i, v in enumerate(values) if v - v == 0.0]
-    return [timestamps[i] for i in keep], [values[i] for i in keep]
+    keep = list(map(math.isfinite, values))
+    return list(compress(timestamps, keep)), list(compress(values, keep))
 
 
 def median(values: Sequence[float]) -> float:
@@ -173,14 +172,19 @@ def _best_cut(sums: list[float], lo: int, hi: int, min_length: int) -> int | Non
     base = sums[lo]
     total = sums[hi] - base
     n = hi - lo
-    best, best_at = -math.inf, None
-    for cut in range(lo + min_length, hi - min_length + 1):
-        left = sums[cut] - base
-        k = cut - lo
-        score = left * left / k + (total - left) ** 2 / (n - k)
-        if score > best:
-            best, best_at = score, cut
-    return best_at
+    # score(k) = left² / k + (total - left)² / (n - k) for every cut, in C-level passes
+    # (`map`), the same operations in the same order as a loop would do them; the first
+    # of equal scores wins.
+    lefts = list(map(sub, sums[lo + min_length : hi - min_length + 1], repeat(base)))
+    rights = map(sub, repeat(total), lefts)
+    scores = list(
+        map(
+            add,
+            map(truediv, map(mul, lefts, lefts), range(min_length, n - min_length + 1)),
+            map(truediv, map(pow, rights, repeat(2)), range(n - min_length, min_length - 1, -1)),
+        )
+    )
+    return lo + min_length + scores.index(max(scores))
 
 
 def abrupt(values: Sequence[float], cut: int, before: float, after: float, width: int) -> bool:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 from pulse_tui.model.metrics.change_points import (
     Segment,
@@ -37,6 +38,7 @@ from pulse_tui.model.metrics.change_points import (
     segments,
 )
 from pulse_tui.model.metrics.signals import QueryWindow, Series, Signal, SignalResult, Thresholds
+from pulse_tui.model.metrics.steady import all_proven_steady
 
 #: Worst first: the order of `Finding.severity` values.
 SEVERITIES = ("crit", "warn", "info")
@@ -138,9 +140,19 @@ def _judge(
     window = window or result.window
     baselines = {_key(s): s for s in compare}
     min_points = min_length(window.step, window.rate_window)
+    judged = [
+        item
+        for item in series
+        if signal is not Signal.LATENCY or item.labels.get("quantile", "p99") == "p99"
+    ]
+    # Most series held their level: prove that for the whole panel at once and judge only
+    # the rest one by one. A series with a baseline from the compare period is judged
+    # against it, so it is never skipped.
+    steady = _proven_steady(judged, _floor(signal, result.unit), min_points)
+    baselined = [bool(baselines) and _key(item) in baselines for item in judged]
     found = []
-    for item in series:
-        if signal is Signal.LATENCY and item.labels.get("quantile", "p99") != "p99":
+    for item, proven, has_baseline in zip(judged, steady, baselined, strict=True):
+        if proven and not has_baseline:
             continue
         finding = detect_series(
             item,
@@ -154,6 +166,25 @@ def _judge(
         if finding is not None:
             found.append(finding)
     return found
+
+
+def _proven_steady(items: Sequence[Series], floor: float, min_points: int) -> list[bool]:
+    """Per series: whether its finite points are proven to hold one level (`steady.py`),
+    so that `detect_series` would find nothing in them."""
+    proven = all_proven_steady(
+        [item.values for item in items], floor, relative=RELATIVE, min_length=min_points
+    )
+    # A gap (NaN) fails the proof on the raw values: those are proven on their finite points.
+    gapped = [
+        index
+        for index, verdict in enumerate(proven)
+        if not verdict and not math.isfinite(sum(items[index].values))
+    ]
+    finite = [list(compress(items[i].values, map(math.isfinite, items[i].values))) for i in gapped]
+    again = all_proven_steady(finite, floor, relative=RELATIVE, min_length=min_points)
+    for index, verdict in zip(gapped, again, strict=True):
+        proven[index] = verdict
+    return proven
 
 
 def min_length(step: float, rate_window: float) -> int:
