@@ -1,8 +1,9 @@
 """Level shifts in one series: where its level changed, robustly, in pure Python.
 
 The detector (`changes.py`) asks two questions of a series' finite points: is there any
-shift big enough to matter (`could_shift`, a cheap screen every steady series stops at),
-and if so, which segments of steady level does it fall into (`segments`).
+shift big enough to matter (first `steady.py`'s proof, a panel at a time, which most
+series stop at; then `screen`), and if so, which segments of steady level does it fall
+into (`segments`).
 
 Segments come from binary segmentation: the split that best explains the points as two
 levels (least squared error, O(n) with prefix sums) is kept only when the means either
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress, repeat
 from operator import add, mul, sub, truediv
+
+from pulse_tui.model.metrics.steady import all_proven_steady
 
 #: Ratio of the median absolute first difference to σ for Gaussian noise: 0.6745 · √2.
 _DIFF_MAD_TO_SIGMA = 0.6745 * math.sqrt(2)
@@ -133,7 +136,9 @@ def segments(
     """
     sums = list(accumulate(values, initial=0.0))
     out: list[Segment] = []
-    _split(values, sums, 0, len(values), shift, min_length, depth, out)
+    # The whole series is not proven steady again: the caller's screen (or its baseline)
+    # is why it is being segmented.
+    _split(values, sums, 0, len(values), shift, min_length, depth, out, prove=False)
     return out
 
 
@@ -146,8 +151,14 @@ def _split(
     min_length: int,
     depth: int,
     out: list[Segment],
+    *,
+    prove: bool = True,
 ) -> None:
-    cut = _best_cut(sums, lo, hi, min_length) if depth > 0 else None
+    span = values[lo:hi]
+    # A side proven steady has no significant cut, and the proof costs a fraction of
+    # looking for the best one.
+    divisible = depth > 0 and not (prove and _proven(span, shift, min_length))
+    cut = _best_cut(sums, lo, hi, min_length) if divisible else None
     if cut is not None:
         # Means, not medians, decide a split: a short incident in the middle of a long
         # span moves the mean of its side but not the median. Levels are medians.
@@ -157,7 +168,11 @@ def _split(
             _split(values, sums, lo, cut, shift, min_length, depth - 1, out)
             _split(values, sums, cut, hi, shift, min_length, depth - 1, out)
             return
-    out.append(Segment(lo, hi, median(values[lo:hi])))
+    out.append(Segment(lo, hi, median(span)))
+
+
+def _proven(span: Sequence[float], shift: Shift, min_length: int) -> bool:
+    return all_proven_steady([span], shift.floor, relative=shift.relative, min_length=min_length)[0]
 
 
 def _best_cut(sums: list[float], lo: int, hi: int, min_length: int) -> int | None:

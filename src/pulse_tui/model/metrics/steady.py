@@ -1,12 +1,13 @@
-"""A cheap proof that a series is steady: no cut the segmentation could make separates
-means by a significant amount. Most series of a refresh are steady, so this runs first and
-most stop here; it is a bound, never an estimate, so it never hides a change that
-`change_points.screen` would have let through.
+"""A cheap proof that a series held its level: no cut the segmentation could make
+separates the means either side by a significant amount. Most series of a refresh are
+steady, so this runs first, for a whole panel at once, and most stop here. It is a bound,
+never an estimate: a series it proves steady is one `change_points.segments` would leave
+in one piece, so it changes no finding, only what they cost.
 
-Why it is cheap: it reads each point once, inside `math.dist` (C), over a dozen slices: the
-sums of squared deviations from the mean of the series' two ends, in doubling lengths, and of
-its middle. The walk of deviations that `screen` builds (two allocating passes and two
-more over the cuts) costs about four times as much.
+Why it is cheap: two C passes over each series' points (`sum` for the mean, then
+`math.dist` over five slices: the outer 4m and 12m points at each end, and the middle),
+each `map`ped over all the series of a panel. The screen it saves (`change_points.screen`:
+min/max, a walk of deviations, the cuts) costs about four times as much per series.
 
 The bound. Let d_i = v_i - mean and C_k the sum of the first k of them; cut k's means differ
 by |C_k| n / (k (n - k)). The deviations sum to 0, so |C_k| is also the |sum| over the cut's
@@ -15,7 +16,8 @@ the squared deviations of the outer b >= j points at that end. For j in [a, b] t
 then differ by at most D_b n / (sqrt(a) (n - b)). A middle cut (both sides >= K points)
 explains k (n - k) / n (difference)^2 of the total sum of squares SS, no more, so the means
 differ by at most sqrt(SS n / (K (n - K))). The same terms bound how far the left side's
-mean (whose size sets the threshold, `Shift.significant`) is from the overall mean.
+mean (whose size sets the threshold, `Shift.significant`) is from the overall mean, which
+gives the threshold a floor without a min/max pass.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat, starmap
+from itertools import repeat
 from operator import itemgetter, mul
 
 #: Slack on the proof against float rounding, relative to the values' scale: the
@@ -35,17 +37,18 @@ _ROUNDING = 1e-9
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """The end slices the proof measures for one series length, and its coefficients."""
+    """The slices the proof measures for one series length, and its coefficients."""
 
-    #: (lo, hi, hi - lo) per b, outward from the head: [0, 4m), [4m, 12m), ...
-    head: tuple[tuple[int, int, int], ...]
-    #: The same slices mirrored at the tail.
-    tail: tuple[tuple[int, int, int], ...]
+    #: (lo, hi) per b, outward from the head: [0, 4m), [4m, 12m), ...; mirrored at the tail.
+    head: tuple[tuple[int, int], ...]
     #: Per b: how far the left mean may be from the overall mean per unit of D_b.
     drift: tuple[float, ...]
     #: Per b: n / (n - b), the means either side apart per unit of that drift.
     gain: tuple[float, ...]
-    #: The same two for the middle cuts, per unit of the total sum of squares.
+    #: (lo, hi) of what is between the ends (the whole series when there are none).
+    middle: tuple[int, int]
+    #: The same two bounds for the middle cuts, per unit of the root of the total sum of
+    #: squares.
     middle_gap: float
     middle_drift: float
 
@@ -53,22 +56,21 @@ class _Plan:
 @lru_cache(maxsize=64)
 def _plan(n: int, min_length: int) -> _Plan:
     """The proof's plan for n points and sides of at least `min_length` (n >= 2m)."""
-    ends = []  # b: 4m, 12m, 36m, ... up to n/2 (ratios of 3: ten slices for 240 points)
+    ends = []  # b: 4m, 12m, 36m, ... up to n/2 (two of them for 240 points of m = 5)
     length = 4 * min_length
     while length <= n // 2:
         ends.append(length)
         length *= 3
     shortest = [min_length, *ends][: len(ends)]  # a: the smallest side each b covers
     inner = ends[-1] if ends else min_length  # middle cuts leave this many points each side
-    starts = [0, *ends][: len(ends)]
-    head = tuple((lo, hi, hi - lo) for lo, hi in zip(starts, ends, strict=True))
+    outer = ends[-1] if ends else 0
     return _Plan(
-        head=head,
-        tail=tuple((n - hi, n - lo, width) for lo, hi, width in head),
+        head=tuple(zip([0, *ends][: len(ends)], ends, strict=True)),
         drift=tuple(1 / math.sqrt(a) for a in shortest),
         gain=tuple(n / (n - b) for b in ends),
-        middle_gap=n / (inner * (n - inner)),
-        middle_drift=(n - inner) / (n * inner),
+        middle=(outer, n - outer),
+        middle_gap=math.sqrt(n / (inner * (n - inner))),
+        middle_drift=math.sqrt((n - inner) / (n * inner)),
     )
 
 
@@ -109,31 +111,28 @@ def _proven(
     if n < 2 * min_length:
         return [True] * len(group)  # too short to hold two segments at all
     plan = _plan(n, min_length)
-    totals = list(map(sum, group))
-    means = [total / n for total in totals]
-    # The total sum of squared deviations as Σv² - (Σv)²/n: `hypot` is one C pass with no
-    # list to build, and its cancellation is paid for by a margin of a few ulp of Σv².
-    roots = list(starmap(math.hypot, group))
-    squares = [
-        max(root * root - total * mean, 0.0) + _ROUNDING * root * root
-        for root, total, mean in zip(roots, totals, means, strict=True)
-    ]
-    gaps = [math.sqrt(square * plan.middle_gap) for square in squares]
-    offs = [math.sqrt(square * plan.middle_drift) for square in squares]
-    # Outward from each end: D_b, the root of the squared deviations of the outer b points.
+    means = [total / n for total in map(sum, group)]
     singles = list(zip(means, strict=True))
+    # Outward from each end: D_b, the root of the squared deviations of the outer b points,
+    # and what it bounds (`drift`, then `gap`).
     head = tail = [0.0] * len(group)
-    for (lo, hi, width), (tail_lo, tail_hi, _), drift, gain in zip(
-        plan.head, plan.tail, plan.drift, plan.gain, strict=True
-    ):
-        centres = list(map(mul, singles, repeat(width)))
+    offs = gaps = [0.0] * len(group)
+    for (lo, hi), drift, gain in zip(plan.head, plan.drift, plan.gain, strict=True):
+        centres = list(map(mul, singles, repeat(hi - lo)))
         head_part = map(math.dist, map(itemgetter(slice(lo, hi)), group), centres)
-        tail_part = map(math.dist, map(itemgetter(slice(tail_lo, tail_hi)), group), centres)
+        tail_part = map(math.dist, map(itemgetter(slice(n - hi, n - lo)), group), centres)
         head = list(map(math.hypot, head, head_part))
         tail = list(map(math.hypot, tail, tail_part))
         drifts = list(map(mul, map(max, head, tail), repeat(drift)))
         offs = list(map(max, offs, drifts))
         gaps = list(map(max, gaps, map(mul, drifts, repeat(gain))))
+    # The middle cuts, from the whole series' root sum of squares (ends and middle).
+    lo, hi = plan.middle
+    centres = list(map(mul, singles, repeat(hi - lo)))
+    middle = map(math.dist, map(itemgetter(slice(lo, hi)), group), centres)
+    roots = list(map(math.hypot, head, middle, tail))
+    offs = list(map(max, offs, map(mul, roots, repeat(plan.middle_drift))))
+    gaps = list(map(max, gaps, map(mul, roots, repeat(plan.middle_gap))))
     return [
         gap + _ROUNDING * (abs(mean) + off) < relative * max(abs(mean) - off, floor)
         for gap, off, mean in zip(gaps, offs, means, strict=True)
