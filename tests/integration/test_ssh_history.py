@@ -338,6 +338,10 @@ async def test_journald_starts_at_the_range(
     host = LogHost("web-1", journal=(JournalUnit("app.service"),))
     source, sink, task = await follow(host)
     await sink.wait_for(lambda: sink.texts()[-1:] == ["entry 60"])
+    await sink.wait_for(
+        lambda: any("--follow" in a for a in journal_argvs(journal)),
+        what="the unit followed after its history",
+    )
     await asyncio.sleep(0.3)
     source._conn.close()  # type: ignore[union-attr]  # a reconnect resumes by cursor
     await sink.wait_for(lambda: sink.texts(LineKind.GAP), what="GAP line")
@@ -346,11 +350,73 @@ async def test_journald_starts_at_the_range(
     await sink.wait_for(lambda: sink.texts()[-1:] == ["entry 61"], timeout=20)
     await finish(source, task)
     assert sink.texts() == [f"entry {n}" for n in range(30, 62)]
-    first, second = [a for a in journal_argvs(journal) if "--follow" in a]
-    since = next(a for a in first if a.startswith("--since=@"))
+    # The history is read once, to its end; both follows resume after its last cursor.
+    (history,) = [a for a in journal_argvs(journal) if "--lines=0" not in a and "--follow" not in a]
+    since = next(a for a in history if a.startswith("--since=@"))
     assert now - HALF_HOUR - 1 <= int(since.removeprefix("--since=@")) <= time.time()
-    assert "--no-tail" in first and not any(a.startswith("--lines") for a in first)
-    assert "--after-cursor=c60" in second and not any(a.startswith("--since") for a in second)
+    assert not any(a.startswith(("--lines", "--until")) for a in history)
+    first, second = [a for a in journal_argvs(journal) if "--follow" in a]
+    for follow_argv in (first, second):
+        assert "--after-cursor=c60" in follow_argv
+        assert not any(a.startswith("--since") for a in follow_argv)
+
+
+def journal_entry(n: int, at: float, message: str = "") -> str:
+    fields = {
+        "__CURSOR": f"c{n}",
+        "__REALTIME_TIMESTAMP": str(int(at * 1e6)),
+        "PRIORITY": "6",
+        "_SYSTEMD_UNIT": "app.service",
+        "MESSAGE": message or f"entry {n}",
+    }
+    return json.dumps(fields) + "\n"
+
+
+async def test_a_journald_only_host_says_when_its_history_is_delivered(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Without it the log feed holds every line until its 5 s quiet fallback: a unit's
+    history is said done once all of it arrived, and what follows is live."""
+    journal = tmp_path / "journal.jsonl"
+    install_fake_journalctl(sshd.bin_dir, journal)
+    ssh_home(["web-1"])
+    now = time.time()
+    # An entry a minute for an hour: entries 30 to 60 are in the half hour's range.
+    journal.write_text("".join(journal_entry(n, now - 3570 + n * 60) for n in range(61)))
+    host = LogHost("web-1", journal=(JournalUnit("app.service"),))
+    source, sink, task = await follow(host)
+    assert source.loads_history
+    await sink.wait_for(lambda: sink.history_done, what="on_history_done")
+    assert sink.history_done == ["web-1"]
+    assert sink.history_done_after == [31]  # all of the range's entries, before it
+    assert sink.texts() == [f"entry {n}" for n in range(30, 61)]
+    with journal.open("a") as f:  # the unit is followed from there: live lines
+        f.write(journal_entry(61, time.time(), "live entry"))
+    await sink.wait_for(lambda: sink.texts()[-1:] == ["live entry"], what="the live entry")
+    await stop_source(source, task)
+    assert sink.history_done == ["web-1"]  # once
+    assert sink.texts() == [*(f"entry {n}" for n in range(30, 61)), "live entry"]
+
+
+async def test_a_host_with_files_and_a_unit_is_done_when_both_histories_are(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    journal = tmp_path / "journal.jsonl"
+    install_fake_journalctl(sshd.bin_dir, journal)
+    ssh_home(["web-1"])
+    now = time.time()
+    journal.write_text("".join(journal_entry(n, now - 3570 + n * 60) for n in range(61)))
+    log = tmp_path / "app.log"
+    write_log(log, an_hour(now, step=1))
+    host = LogHost("web-1", files=(LogFile(str(log)),), journal=(JournalUnit("app.service"),))
+    source, sink, task = await follow(host)
+    await sink.wait_for(lambda: sink.history_done, what="on_history_done")
+    await stop_source(source, task)
+    (before,) = sink.history_done_after
+    delivered = [line.text for line in sink.lines[:before]]
+    assert [t for t in delivered if t.startswith("entry ")] == [f"entry {n}" for n in range(30, 61)]
+    assert any("/items/3600 " in t for t in delivered)  # the file's last history line
+    assert sink.history_done == ["web-1"]
 
 
 def rotated_set(
