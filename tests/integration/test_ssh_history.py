@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from support.sshd_server import RecordingSink, SshdServer
 from pulse_tui.config import Config, DashboardConfig, JournalUnit, LogFile, LogHost, LogsConfig
 from pulse_tui.model.logs.line import LineKind
 from pulse_tui.sources.ssh.history import Outcome
+from pulse_tui.sources.ssh.range_reader import RangeReader
 from pulse_tui.sources.ssh.tail import SshLogSource, build_log_sources
 
 pytestmark = pytest.mark.integration
@@ -504,3 +506,65 @@ async def test_a_corrupt_gzip_is_a_notice_not_a_crash(
     got = lines_of(sink)
     assert len([x for x in got if x.source == f"{log}.1"]) == len(stamps[f"{log}.1"])
     assert len([x for x in got if x.source == str(log)]) == len(stamps[str(log)])
+
+
+def numbered(sink: RecordingSink) -> list[int]:
+    """The `/items/N` numbers of the lines delivered, in delivery order."""
+    return [int(line.text.split("/items/")[1].split()[0]) for line in lines_of(sink)]
+
+
+@pytest.mark.parametrize("change", ["rotated", "copytruncate", "truncated"])
+async def test_a_file_changed_on_the_host_during_the_history_search(
+    sshd: SshdServer,
+    ssh_home: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    change: str,
+) -> None:
+    """The file is rotated (renamed, a new one in its place), copied and truncated
+    (logrotate's copytruncate) or truncated while the binary search is reading it: the
+    change is made on the host between two of the search's reads (the reader's read is
+    hooked; its bytes still come from the real sshd). The search starts over on the file
+    as it is now; no line is lost or shown twice, and the first is at or before the
+    range's start wherever the host still holds one."""
+    ssh_home(["web-1"])
+    log = tmp_path / "app.log"
+    now = time.time()
+    old = [now - 3660 + i for i in range(3600)]  # lines 0-3599: an hour, to a minute ago
+    new = [now - 59 + i for i in range(60)]  # lines 3600-3659: the last minute
+    write_log(log, old)
+    reads: list[tuple[str, int]] = []
+    stats: list[str] = []  # a search begins with one (a read of 0 bytes)
+    real_read = RangeReader.read
+
+    async def read(self: RangeReader, path: str, offset: int, length: int, **kw: bool):
+        if path == str(log) and not length:
+            stats.append(path)
+        if path == str(log) and length:
+            reads.append((path, offset))
+            if len(reads) == 3:  # mid-search: the host's logrotate runs now
+                if change == "rotated":
+                    log.rename(f"{log}.1")
+                elif change == "copytruncate":
+                    shutil.copyfile(log, f"{log}.1")
+                write_log(log, new, first=len(old))  # truncates, then the new lines
+        return await real_read(self, path, offset, length, **kw)
+
+    monkeypatch.setattr(RangeReader, "read", read)
+    before = time.time()
+    source, sink, task = await follow(LogHost("web-1", files=(LogFile(str(log)),)))
+    await sink.wait_for(lambda: sink.history_done, what="on_history_done")
+    await sink.wait_for(lambda: numbered(sink)[-1:] == [3659], what="the last line")
+    after = time.time()
+    await finish(source, task)
+    assert len(stats) == 2 and len(reads) > 3  # the change was seen: searched again
+    got = numbered(sink)
+    if change == "truncated":  # the old lines are gone from the host: the new file, whole
+        assert got == list(range(3600, 3660))
+    else:  # the old file's range from `app.log.1`, then the new one: each line once
+        assert got == list(range(got[0], 3660))
+        first = lines_of(sink)[0].timestamp
+        assert first <= after - HALF_HOUR and first >= before - HALF_HOUR - 2
+    start = source.history_start(str(log))
+    assert start is not None and (start.outcome, start.offset) == (Outcome.ALL, 0)
+    assert sink.history_done == ["web-1"]
