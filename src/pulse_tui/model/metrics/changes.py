@@ -17,6 +17,10 @@ What counts (see `change_points.py` for the statistics):
   value from below warn to warn or worse: diurnal traffic drifts, and is not news.
 
 NaN points are gaps and are skipped; a service without traffic has nothing to shift.
+
+Cost: most series of a refresh held their level, and `steady.py` proves that for a whole
+panel at once, cheaply, before any series is judged on its own; the proof is a bound, so
+it changes no finding.
 """
 
 from __future__ import annotations
