@@ -12,7 +12,7 @@ from itertools import accumulate
 import pytest
 
 from pulse_tui.model.metrics.change_points import Shift, _best_cut
-from pulse_tui.model.metrics.steady import all_proven_steady
+from pulse_tui.model.metrics.steady import all_proven_steady, series_proven_steady
 
 RELATIVE = 0.5
 
@@ -133,3 +133,16 @@ def test_the_best_cut_is_the_loops_including_ties() -> None:
         lo = rng.randrange(0, n // 2)
         hi = rng.randrange(lo, n + 1)
         assert _best_cut(sums, lo, hi, 3) == _best_cut_by_loop(sums, lo, hi, 3)
+
+
+def test_a_gap_is_proven_again_on_the_finite_points() -> None:
+    rng = random.Random(11)
+    steady = [1.0 + rng.gauss(0, 0.01) for _ in range(240)]
+    step = [1.0] * 120 + [3.0] * 120
+    gappy_steady, gappy_step = list(steady), list(step)
+    gappy_steady[100] = gappy_step[100] = math.nan
+    gappy_steady[7] = math.inf
+    verdicts = series_proven_steady(
+        [steady, gappy_steady, gappy_step], 0.1, relative=RELATIVE, min_length=5
+    )
+    assert verdicts == [True, True, False]

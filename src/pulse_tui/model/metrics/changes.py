@@ -28,7 +28,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import compress
 
 from pulse_tui.model.metrics.change_points import (
     Segment,
@@ -42,7 +41,7 @@ from pulse_tui.model.metrics.change_points import (
     segments,
 )
 from pulse_tui.model.metrics.signals import QueryWindow, Series, Signal, SignalResult, Thresholds
-from pulse_tui.model.metrics.steady import all_proven_steady
+from pulse_tui.model.metrics.steady import series_proven_steady
 
 #: Worst first: the order of `Finding.severity` values.
 SEVERITIES = ("crit", "warn", "info")
@@ -152,7 +151,12 @@ def _judge(
     # Most series held their level: prove that for the whole panel at once and judge only
     # the rest one by one. A series with a baseline from the compare period is judged
     # against it, so it is never skipped.
-    steady = _proven_steady(judged, _floor(signal, result.unit), min_points)
+    steady = series_proven_steady(
+        [item.values for item in judged],
+        _floor(signal, result.unit),
+        relative=RELATIVE,
+        min_length=min_points,
+    )
     baselined = [bool(baselines) and _key(item) in baselines for item in judged]
     found = []
     for item, proven, has_baseline in zip(judged, steady, baselined, strict=True):
@@ -170,25 +174,6 @@ def _judge(
         if finding is not None:
             found.append(finding)
     return found
-
-
-def _proven_steady(items: Sequence[Series], floor: float, min_points: int) -> list[bool]:
-    """Per series: whether its finite points are proven to hold one level (`steady.py`),
-    so that `detect_series` would find nothing in them."""
-    proven = all_proven_steady(
-        [item.values for item in items], floor, relative=RELATIVE, min_length=min_points
-    )
-    # A gap (NaN) fails the proof on the raw values: those are proven on their finite points.
-    gapped = [
-        index
-        for index, verdict in enumerate(proven)
-        if not verdict and not math.isfinite(sum(items[index].values))
-    ]
-    finite = [list(compress(items[i].values, map(math.isfinite, items[i].values))) for i in gapped]
-    again = all_proven_steady(finite, floor, relative=RELATIVE, min_length=min_points)
-    for index, verdict in zip(gapped, again, strict=True):
-        proven[index] = verdict
-    return proven
 
 
 def min_length(step: float, rate_window: float) -> int:

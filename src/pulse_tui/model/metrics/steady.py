@@ -26,7 +26,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
+from itertools import compress, repeat
 from operator import itemgetter, mul
 
 #: Slack on the proof against float rounding, relative to the values' scale: the
@@ -82,6 +82,24 @@ def proven_steady(
     `Shift.significant` holds for no split and the series is one segment. False means "not
     proven", not "changed"; a NaN or an infinity is never proven steady."""
     return all_proven_steady([values], floor, relative=relative, min_length=min_length)[0]
+
+
+def series_proven_steady(
+    columns: Sequence[Sequence[float]], floor: float, *, relative: float, min_length: int
+) -> list[bool]:
+    """`all_proven_steady` of each series' finite points: a series with a gap (a NaN or an
+    infinity, which fails the proof on the raw values) is proven again without it."""
+    proven = all_proven_steady(columns, floor, relative=relative, min_length=min_length)
+    gapped = [
+        index
+        for index, verdict in enumerate(proven)
+        if not verdict and not math.isfinite(sum(columns[index]))
+    ]
+    finite = [list(compress(columns[i], map(math.isfinite, columns[i]))) for i in gapped]
+    again = all_proven_steady(finite, floor, relative=relative, min_length=min_length)
+    for index, verdict in zip(gapped, again, strict=True):
+        proven[index] = verdict
+    return proven
 
 
 def all_proven_steady(
