@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from support.sshd_server import RecordingSink, SshdServer
 from pulse_tui.config import Config, DashboardConfig, JournalUnit, LogFile, LogHost, LogsConfig
 from pulse_tui.model.logs.line import LineKind
 from pulse_tui.sources.ssh.history import Outcome
+from pulse_tui.sources.ssh.range_reader import RangeReader
 from pulse_tui.sources.ssh.tail import SshLogSource, build_log_sources
 
 pytestmark = pytest.mark.integration
@@ -338,6 +340,10 @@ async def test_journald_starts_at_the_range(
     host = LogHost("web-1", journal=(JournalUnit("app.service"),))
     source, sink, task = await follow(host)
     await sink.wait_for(lambda: sink.texts()[-1:] == ["entry 60"])
+    await sink.wait_for(
+        lambda: any("--follow" in a for a in journal_argvs(journal)),
+        what="the unit followed after its history",
+    )
     await asyncio.sleep(0.3)
     source._conn.close()  # type: ignore[union-attr]  # a reconnect resumes by cursor
     await sink.wait_for(lambda: sink.texts(LineKind.GAP), what="GAP line")
@@ -346,11 +352,73 @@ async def test_journald_starts_at_the_range(
     await sink.wait_for(lambda: sink.texts()[-1:] == ["entry 61"], timeout=20)
     await finish(source, task)
     assert sink.texts() == [f"entry {n}" for n in range(30, 62)]
-    first, second = [a for a in journal_argvs(journal) if "--follow" in a]
-    since = next(a for a in first if a.startswith("--since=@"))
+    # The history is read once, to its end; both follows resume after its last cursor.
+    (history,) = [a for a in journal_argvs(journal) if "--lines=0" not in a and "--follow" not in a]
+    since = next(a for a in history if a.startswith("--since=@"))
     assert now - HALF_HOUR - 1 <= int(since.removeprefix("--since=@")) <= time.time()
-    assert "--no-tail" in first and not any(a.startswith("--lines") for a in first)
-    assert "--after-cursor=c60" in second and not any(a.startswith("--since") for a in second)
+    assert not any(a.startswith(("--lines", "--until")) for a in history)
+    first, second = [a for a in journal_argvs(journal) if "--follow" in a]
+    for follow_argv in (first, second):
+        assert "--after-cursor=c60" in follow_argv
+        assert not any(a.startswith("--since") for a in follow_argv)
+
+
+def journal_entry(n: int, at: float, message: str = "") -> str:
+    fields = {
+        "__CURSOR": f"c{n}",
+        "__REALTIME_TIMESTAMP": str(int(at * 1e6)),
+        "PRIORITY": "6",
+        "_SYSTEMD_UNIT": "app.service",
+        "MESSAGE": message or f"entry {n}",
+    }
+    return json.dumps(fields) + "\n"
+
+
+async def test_a_journald_only_host_says_when_its_history_is_delivered(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Without it the log feed holds every line until its 5 s quiet fallback: a unit's
+    history is said done once all of it arrived, and what follows is live."""
+    journal = tmp_path / "journal.jsonl"
+    install_fake_journalctl(sshd.bin_dir, journal)
+    ssh_home(["web-1"])
+    now = time.time()
+    # An entry a minute for an hour: entries 30 to 60 are in the half hour's range.
+    journal.write_text("".join(journal_entry(n, now - 3570 + n * 60) for n in range(61)))
+    host = LogHost("web-1", journal=(JournalUnit("app.service"),))
+    source, sink, task = await follow(host)
+    assert source.loads_history
+    await sink.wait_for(lambda: sink.history_done, what="on_history_done")
+    assert sink.history_done == ["web-1"]
+    assert sink.history_done_after == [31]  # all of the range's entries, before it
+    assert sink.texts() == [f"entry {n}" for n in range(30, 61)]
+    with journal.open("a") as f:  # the unit is followed from there: live lines
+        f.write(journal_entry(61, time.time(), "live entry"))
+    await sink.wait_for(lambda: sink.texts()[-1:] == ["live entry"], what="the live entry")
+    await stop_source(source, task)
+    assert sink.history_done == ["web-1"]  # once
+    assert sink.texts() == [*(f"entry {n}" for n in range(30, 61)), "live entry"]
+
+
+async def test_a_host_with_files_and_a_unit_is_done_when_both_histories_are(
+    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+) -> None:
+    journal = tmp_path / "journal.jsonl"
+    install_fake_journalctl(sshd.bin_dir, journal)
+    ssh_home(["web-1"])
+    now = time.time()
+    journal.write_text("".join(journal_entry(n, now - 3570 + n * 60) for n in range(61)))
+    log = tmp_path / "app.log"
+    write_log(log, an_hour(now, step=1))
+    host = LogHost("web-1", files=(LogFile(str(log)),), journal=(JournalUnit("app.service"),))
+    source, sink, task = await follow(host)
+    await sink.wait_for(lambda: sink.history_done, what="on_history_done")
+    await stop_source(source, task)
+    (before,) = sink.history_done_after
+    delivered = [line.text for line in sink.lines[:before]]
+    assert [t for t in delivered if t.startswith("entry ")] == [f"entry {n}" for n in range(30, 61)]
+    assert any("/items/3600 " in t for t in delivered)  # the file's last history line
+    assert sink.history_done == ["web-1"]
 
 
 def rotated_set(
@@ -438,3 +506,65 @@ async def test_a_corrupt_gzip_is_a_notice_not_a_crash(
     got = lines_of(sink)
     assert len([x for x in got if x.source == f"{log}.1"]) == len(stamps[f"{log}.1"])
     assert len([x for x in got if x.source == str(log)]) == len(stamps[str(log)])
+
+
+def numbered(sink: RecordingSink) -> list[int]:
+    """The `/items/N` numbers of the lines delivered, in delivery order."""
+    return [int(line.text.split("/items/")[1].split()[0]) for line in lines_of(sink)]
+
+
+@pytest.mark.parametrize("change", ["rotated", "copytruncate", "truncated"])
+async def test_a_file_changed_on_the_host_during_the_history_search(
+    sshd: SshdServer,
+    ssh_home: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    change: str,
+) -> None:
+    """The file is rotated (renamed, a new one in its place), copied and truncated
+    (logrotate's copytruncate) or truncated while the binary search is reading it: the
+    change is made on the host between two of the search's reads (the reader's read is
+    hooked; its bytes still come from the real sshd). The search starts over on the file
+    as it is now; no line is lost or shown twice, and the first is at or before the
+    range's start wherever the host still holds one."""
+    ssh_home(["web-1"])
+    log = tmp_path / "app.log"
+    now = time.time()
+    old = [now - 3660 + i for i in range(3600)]  # lines 0-3599: an hour, to a minute ago
+    new = [now - 59 + i for i in range(60)]  # lines 3600-3659: the last minute
+    write_log(log, old)
+    reads: list[tuple[str, int]] = []
+    stats: list[str] = []  # a search begins with one (a read of 0 bytes)
+    real_read = RangeReader.read
+
+    async def read(self: RangeReader, path: str, offset: int, length: int, **kw: bool):
+        if path == str(log) and not length:
+            stats.append(path)
+        if path == str(log) and length:
+            reads.append((path, offset))
+            if len(reads) == 3:  # mid-search: the host's logrotate runs now
+                if change == "rotated":
+                    log.rename(f"{log}.1")
+                elif change == "copytruncate":
+                    shutil.copyfile(log, f"{log}.1")
+                write_log(log, new, first=len(old))  # truncates, then the new lines
+        return await real_read(self, path, offset, length, **kw)
+
+    monkeypatch.setattr(RangeReader, "read", read)
+    before = time.time()
+    source, sink, task = await follow(LogHost("web-1", files=(LogFile(str(log)),)))
+    await sink.wait_for(lambda: sink.history_done, what="on_history_done")
+    await sink.wait_for(lambda: numbered(sink)[-1:] == [3659], what="the last line")
+    after = time.time()
+    await finish(source, task)
+    assert len(stats) == 2 and len(reads) > 3  # the change was seen: searched again
+    got = numbered(sink)
+    if change == "truncated":  # the old lines are gone from the host: the new file, whole
+        assert got == list(range(3600, 3660))
+    else:  # the old file's range from `app.log.1`, then the new one: each line once
+        assert got == list(range(got[0], 3660))
+        first = lines_of(sink)[0].timestamp
+        assert first <= after - HALF_HOUR and first >= before - HALF_HOUR - 2
+    start = source.history_start(str(log))
+    assert start is not None and (start.outcome, start.offset) == (Outcome.ALL, 0)
+    assert sink.history_done == ["web-1"]

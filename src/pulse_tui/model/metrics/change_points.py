@@ -1,8 +1,9 @@
 """Level shifts in one series: where its level changed, robustly, in pure Python.
 
 The detector (`changes.py`) asks two questions of a series' finite points: is there any
-shift big enough to matter (`could_shift`, a cheap screen every steady series stops at),
-and if so, which segments of steady level does it fall into (`segments`).
+shift big enough to matter (first `steady.py`'s proof, a panel at a time, which most
+series stop at; then `screen`), and if so, which segments of steady level does it fall
+into (`segments`).
 
 Segments come from binary segmentation: the split that best explains the points as two
 levels (least squared error, O(n) with prefix sums) is kept only when the means either
@@ -18,8 +19,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, repeat
-from operator import mul, sub
+from itertools import accumulate, compress, repeat
+from operator import add, mul, sub, truediv
+
+from pulse_tui.model.metrics.steady import all_proven_steady
 
 #: Ratio of the median absolute first difference to σ for Gaussian noise: 0.6745 · √2.
 _DIFF_MAD_TO_SIGMA = 0.6745 * math.sqrt(2)
@@ -61,9 +64,8 @@ def finite_points(
     total = sum(values)
     if total - total == 0.0:  # a NaN or an infinity anywhere makes the sum one
         return timestamps, values
-    # `v - v` is 0.0 for a finite value and NaN otherwise: one subtraction, no call.
-    keep = [i for i, v in enumerate(values) if v - v == 0.0]
-    return [timestamps[i] for i in keep], [values[i] for i in keep]
+    keep = list(map(math.isfinite, values))
+    return list(compress(timestamps, keep)), list(compress(values, keep))
 
 
 def median(values: Sequence[float]) -> float:
@@ -134,7 +136,9 @@ def segments(
     """
     sums = list(accumulate(values, initial=0.0))
     out: list[Segment] = []
-    _split(values, sums, 0, len(values), shift, min_length, depth, out)
+    # The whole series is not proven steady again: the caller's screen (or its baseline)
+    # is why it is being segmented.
+    _split(values, sums, 0, len(values), shift, min_length, depth, out, prove=False)
     return out
 
 
@@ -147,8 +151,14 @@ def _split(
     min_length: int,
     depth: int,
     out: list[Segment],
+    *,
+    prove: bool = True,
 ) -> None:
-    cut = _best_cut(sums, lo, hi, min_length) if depth > 0 else None
+    span = values[lo:hi]
+    # A side proven steady has no significant cut, and the proof costs a fraction of
+    # looking for the best one.
+    divisible = depth > 0 and not (prove and _proven(span, shift, min_length))
+    cut = _best_cut(sums, lo, hi, min_length) if divisible else None
     if cut is not None:
         # Means, not medians, decide a split: a short incident in the middle of a long
         # span moves the mean of its side but not the median. Levels are medians.
@@ -158,7 +168,11 @@ def _split(
             _split(values, sums, lo, cut, shift, min_length, depth - 1, out)
             _split(values, sums, cut, hi, shift, min_length, depth - 1, out)
             return
-    out.append(Segment(lo, hi, median(values[lo:hi])))
+    out.append(Segment(lo, hi, median(span)))
+
+
+def _proven(span: Sequence[float], shift: Shift, min_length: int) -> bool:
+    return all_proven_steady([span], shift.floor, relative=shift.relative, min_length=min_length)[0]
 
 
 def _best_cut(sums: list[float], lo: int, hi: int, min_length: int) -> int | None:
@@ -173,14 +187,19 @@ def _best_cut(sums: list[float], lo: int, hi: int, min_length: int) -> int | Non
     base = sums[lo]
     total = sums[hi] - base
     n = hi - lo
-    best, best_at = -math.inf, None
-    for cut in range(lo + min_length, hi - min_length + 1):
-        left = sums[cut] - base
-        k = cut - lo
-        score = left * left / k + (total - left) ** 2 / (n - k)
-        if score > best:
-            best, best_at = score, cut
-    return best_at
+    # score(k) = left² / k + (total - left)² / (n - k) for every cut, in C-level passes
+    # (`map`), the same operations in the same order as a loop would do them; the first
+    # of equal scores wins.
+    lefts = list(map(sub, sums[lo + min_length : hi - min_length + 1], repeat(base)))
+    rights = map(sub, repeat(total), lefts)
+    scores = list(
+        map(
+            add,
+            map(truediv, map(mul, lefts, lefts), range(min_length, n - min_length + 1)),
+            map(truediv, map(pow, rights, repeat(2)), range(n - min_length, min_length - 1, -1)),
+        )
+    )
+    return lo + min_length + scores.index(max(scores))
 
 
 def abrupt(values: Sequence[float], cut: int, before: float, after: float, width: int) -> bool:

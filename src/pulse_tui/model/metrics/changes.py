@@ -17,6 +17,10 @@ What counts (see `change_points.py` for the statistics):
   value from below warn to warn or worse: diurnal traffic drifts, and is not news.
 
 NaN points are gaps and are skipped; a service without traffic has nothing to shift.
+
+Cost: most series of a refresh held their level, and `steady.py` proves that for a whole
+panel at once, cheaply, before any series is judged on its own; the proof is a bound, so
+it changes no finding.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from pulse_tui.model.metrics.change_points import (
     segments,
 )
 from pulse_tui.model.metrics.signals import QueryWindow, Series, Signal, SignalResult, Thresholds
+from pulse_tui.model.metrics.steady import series_proven_steady
 
 #: Worst first: the order of `Finding.severity` values.
 SEVERITIES = ("crit", "warn", "info")
@@ -138,9 +143,24 @@ def _judge(
     window = window or result.window
     baselines = {_key(s): s for s in compare}
     min_points = min_length(window.step, window.rate_window)
+    judged = [
+        item
+        for item in series
+        if signal is not Signal.LATENCY or item.labels.get("quantile", "p99") == "p99"
+    ]
+    # Most series held their level: prove that for the whole panel at once and judge only
+    # the rest one by one. A series with a baseline from the compare period is judged
+    # against it, so it is never skipped.
+    steady = series_proven_steady(
+        [item.values for item in judged],
+        _floor(signal, result.unit),
+        relative=RELATIVE,
+        min_length=min_points,
+    )
+    baselined = [bool(baselines) and _key(item) in baselines for item in judged]
     found = []
-    for item in series:
-        if signal is Signal.LATENCY and item.labels.get("quantile", "p99") != "p99":
+    for item, proven, has_baseline in zip(judged, steady, baselined, strict=True):
+        if proven and not has_baseline:
             continue
         finding = detect_series(
             item,

@@ -1,7 +1,9 @@
 """Following a journald unit over SSH: `journalctl --output=json --follow` on one channel.
 
-A unit's first look starts at the range's start (`--since`); a reconnect resumes after the
-last entry's cursor, and cursors already delivered are skipped, so an entry shows once.
+A unit's first look reads its history from the range's start (`--since`, once, so the
+source can say when the history is all there), then follows after the last entry's cursor;
+a reconnect resumes after it too, and cursors already delivered are skipped, so an entry
+shows once.
 Entries become lines in the model (`logs.journald.journal_line`); whatever is not an entry
 (journalctl's own words) becomes a NOTICE.
 """
@@ -21,7 +23,11 @@ from pulse_tui.model.logs.line import LogLine
 from pulse_tui.sources.base import LogSink
 from pulse_tui.sources.ssh.connect import StreamChannel
 from pulse_tui.sources.ssh.line_reader import LineReader
-from pulse_tui.sources.ssh.remote_commands import journal_command, journal_window_command
+from pulse_tui.sources.ssh.remote_commands import (
+    journal_command,
+    journal_history_command,
+    journal_window_command,
+)
 
 #: Makes a NOTICE line: (text, source, service).
 Notice = Callable[[str, str, str], LogLine]
@@ -50,11 +56,38 @@ async def follow_journal(
     *,
     since: float | None,
     backlog: int,
+    on_history_done: Callable[[], None] | None = None,
 ) -> None:
-    """Delivers `journal`'s entries until the channel closes; `since`/`backlog`: where a
-    first look starts (a later one resumes after the cursor)."""
+    """Delivers `journal`'s entries until the channel closes.
+
+    A first look with `since` reads the unit's history first, once (`journalctl --since`
+    to the journal's end, a command that ends), calls `on_history_done` when all of it was
+    delivered (or journalctl failed, which a NOTICE says), then follows after its last
+    cursor: nothing is lost or shown twice between the two. A later look resumes after the
+    cursor; a first look without `since` starts at the last `backlog` entries."""
     source = f"journal:{journal.unit}" if journal.unit else "journal"
+    if journal.cursor is None and since is not None:
+        command = journal_history_command(journal.unit, since)
+        delivered = await _deliver(conn, command, journal, sink, host, source, notice)
+        if on_history_done is not None:
+            on_history_done()
+        if not delivered or conn.is_closed():
+            return  # said (or the GAP line will); a reconnect tries again
     command = journal_command(journal.unit, journal.cursor, since=since, backlog=backlog)
+    await _deliver(conn, command, journal, sink, host, source, notice)
+
+
+async def _deliver(
+    conn: asyncssh.SSHClientConnection,
+    command: str,
+    journal: JournalStream,
+    sink: LogSink,
+    host: str,
+    source: str,
+    notice: Notice,
+) -> bool:
+    """Runs one journalctl `command`, delivering its entries until its channel closes;
+    False when it failed (its stderr and exit status are said in NOTICEs)."""
     chan, session = await conn.create_session(StreamChannel, command, encoding=None)
     assert isinstance(session, StreamChannel)
     stderr = LineReader(4096)
@@ -73,10 +106,12 @@ async def follow_journal(
                 lines.append(line)
         if lines:
             sink.on_lines(lines)
-    if session.exit_status not in (None, 0, 143) and not conn.is_closed():
+    failed = session.exit_status not in (None, 0, 143) and not conn.is_closed()
+    if failed:
         text = f"journalctl exited with status {session.exit_status}"
         sink.on_lines([notice(text, source, "")])
     chan.close()
+    return not failed
 
 
 def entry_line(

@@ -185,6 +185,15 @@ def journal_window_command(unit: str, start: float, end: float) -> str:
     return sh_command(_JOURNAL_ONCE, *argv)
 
 
+def journal_history_command(unit: str, since: float) -> str:
+    """`journalctl -o json` of every entry from Unix time `since` to the journal's end,
+    once: a first look's history, followed after its last cursor by `journal_command`."""
+    argv = ["journalctl", "--output=json", "--quiet", "--no-pager", f"--since=@{int(since)}"]
+    if unit:
+        argv += [f"--unit={unit}"]
+    return sh_command(_JOURNAL_ONCE, *argv)
+
+
 # As _JOURNAL, without the lifeline: it ends by itself after the last entry.
 _JOURNAL_ONCE = f"""
 if journalctl --output-fields=MESSAGE --lines=0 --quiet >/dev/null 2>&1; then

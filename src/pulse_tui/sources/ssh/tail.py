@@ -9,10 +9,11 @@ followed by `ssh.journal`.
 A file's first look goes back to the start of the dashboard's range (`history_range`):
 its start offset is found on the host by a binary search on line timestamps
 (`ssh.history`, reading through `ssh.range_reader`), at most `logs.history_bytes` before
-its end; a journald unit starts at `--since`. The history is loaded once: a reconnect
-resumes where the stream was. A file's bytes before its size at search time are its
-history; once every file is past it, the sink hears `on_history_done` (once), so it can
-merge all hosts' histories into one time order (`model.logs.order`).
+its end; a journald unit's is read by `journalctl --since`, once, before it is followed.
+The history is loaded once: a reconnect resumes where the stream was. A file's bytes
+before its size at search time are its history; once every file and unit is past its
+history, the sink hears `on_history_done` (once), so it can merge all hosts' histories
+into one time order (`model.logs.order`).
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ class SshLogSource:
         self.pool = pool
         self.history_range = history_range
         #: A first look loads a history and says when it is past it (`on_history_done`).
-        self.loads_history = bool(host.files) and self._since() is not None
+        self.loads_history = bool(host.files or host.journal) and self._since() is not None
         #: Past windows are read from the host's files and units on demand.
         self.fetches_windows = True
         self._history_read = 0
@@ -257,6 +258,8 @@ class SshLogSource:
             await self._find_history([s for s in streams if s.offset is None], conn, sink)
             if self._history_left is not None:
                 self._history_left = {s.path for s in streams if s.history_end is not None}
+                if self._since() is not None:  # each unit's first look reads a history
+                    self._history_left |= {_journal_key(j) for j in self._journals}
                 self._history_past(sink)
             for stream in streams:
                 tasks.append(asyncio.create_task(self._follow_file(conn, stream, sink)))
@@ -526,7 +529,14 @@ class SshLogSource:
             self._notice,
             since=since,
             backlog=0 if live_only else 20,
+            on_history_done=lambda: self._journal_history_past(sink, journal),
         )
+
+    def _journal_history_past(self, sink: LogSink, journal: JournalStream) -> None:
+        """`journal` delivered its history: tell the sink if every file's and unit's has."""
+        if self._history_left is not None:
+            self._history_left.discard(_journal_key(journal))
+            self._history_past(sink)
 
     # ------------------------------------------------------------------ markers
 
@@ -554,6 +564,12 @@ class SshLogSource:
             LineKind.GAP,
             None,
         )
+
+
+def _journal_key(journal: JournalStream) -> str:
+    """The unit's name among the streams whose history is awaited (never a file path:
+    those are absolute)."""
+    return f"journal:{journal.unit}"
 
 
 def _service_for(path: str, host: LogHost) -> str:
