@@ -184,13 +184,18 @@ async def test_a_line_longer_than_a_probe_read(
     # Lines of 40 KiB, more than one 16 KiB probe: most probes land inside one.
     stamps = [now - 3600 + i * 2 for i in range(1801)]
     write_log(log, stamps, pad=40 * 1024)
+    before = time.time()
     source, sink, task = await follow(LogHost("web-1", files=(LogFile(str(log)),)))
     await sink.wait_for(lambda: sink.lines and "/items/1800 " in sink.lines[-1].text)
     after = time.time()
     await finish(source, task)
     got = lines_of(sink)
-    assert after - HALF_HOUR - 10 <= got[0].timestamp <= after - HALF_HOUR
-    assert len(got) in range(900, 903)
+    # The range starts at connect, between `before` and `after`: the lines from it (a
+    # line or two before it, where the search lands) to the end.
+    assert before - HALF_HOUR - 10 <= got[0].timestamp <= after - HALF_HOUR
+    at_least = sum(1 for t in stamps if t >= after - HALF_HOUR)
+    at_most = sum(1 for t in stamps if t >= before - HALF_HOUR - 10)
+    assert at_least <= len(got) <= at_most
     assert source.history_bytes_read < 1024 * 1024
 
 
@@ -454,6 +459,7 @@ async def test_rotated_files_before_the_range_are_loaded_older_first(
 ) -> None:
     ssh_home(["web-1"])
     log, stamps = rotated_set(tmp_path, time.time())
+    before = time.time()
     source, sink, task = await follow(LogHost("web-1", files=(LogFile(str(log)),)))
     await sink.wait_for(lambda: sink.lines and "/items/1799 " in sink.lines[-1].text)
     after = time.time()
@@ -463,7 +469,9 @@ async def test_rotated_files_before_the_range_are_loaded_older_first(
     # Half an hour: the end of app.log.1, then all of app.log; the .gz is not even read.
     assert sources == sorted(sources, key=[f"{log}.1", str(log)].index)
     older = [line for line in got if line.source == f"{log}.1"]
-    assert after - HALF_HOUR - 2 <= older[0].timestamp <= after - HALF_HOUR
+    # The range starts when the source connects, between `before` and `after`; the
+    # search lands on the line at or just before it (a line every 2 s).
+    assert before - HALF_HOUR - 2 <= older[0].timestamp <= after - HALF_HOUR
     assert len([x for x in got if x.source == str(log)]) == len(stamps[str(log)])
     assert sink.texts(LineKind.NOTICE) == []
 
@@ -474,6 +482,7 @@ async def test_a_longer_range_reaches_into_the_gzipped_ones(
     ssh_home(["web-1"])
     log, stamps = rotated_set(tmp_path, time.time())
     host = LogHost("web-1", files=(LogFile(str(log)),))
+    before = time.time()
     source, sink, task = await follow(host, history_range=3000.0)
     await sink.wait_for(lambda: sink.lines and "/items/1799 " in sink.lines[-1].text)
     after = time.time()
@@ -482,7 +491,8 @@ async def test_a_longer_range_reaches_into_the_gzipped_ones(
     order = [f"{log}.2.gz", f"{log}.1", str(log)]
     assert [line.source for line in got] == sorted((x.source for x in got), key=order.index)
     gz = [line for line in got if line.source == f"{log}.2.gz"]
-    assert after - 3000 - 2 <= gz[0].timestamp <= after - 3000  # older lines were dropped
+    # Older lines were dropped: it starts at the range's start (taken at connect).
+    assert before - 3000 - 2 <= gz[0].timestamp <= after - 3000
     assert len([x for x in got if x.source == f"{log}.1"]) == len(stamps[f"{log}.1"])
     assert [line.timestamp for line in got] == sorted(line.timestamp for line in got)
 
