@@ -89,6 +89,7 @@ class ChangesStrip(Widget, can_focus=True):
         unjudged: Sequence[str] = (),
     ) -> None:
         """The findings of one round of results, for the view ending at `now`."""
+        before = self.render()
         by_service: dict[str, list[Finding]] = {}
         for finding in findings:
             by_service.setdefault(finding.service, []).append(finding)
@@ -106,7 +107,11 @@ class ChangesStrip(Widget, can_focus=True):
             else f"from {clock_time(now - span, span)} to {clock_time(now, span)}"
         )
         self.quiet = f"no change {where}"
-        self.refresh(layout=True)
+        after = self.render()
+        # Every refresh round says it again: a repaint (and a layout, which the whole
+        # screen pays) only when the strip would read differently, and taller or shorter.
+        if after != before:
+            self.refresh(layout=after.plain.count("\n") != before.plain.count("\n"))
 
     def show_logs(self, tops: dict[str, RisingGroup]) -> None:
         """Each changed service's top rising log error (`services_shown` says which)."""
