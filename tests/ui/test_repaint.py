@@ -148,3 +148,29 @@ async def test_the_changes_strip_saying_the_same_again_is_not_laid_out_again() -
         assert repaints() == 1
         await wait_until(pilot, lambda: "no change in the last 1h" in screen_text(app))
         assert screen_text(app) != before
+
+
+def test_the_visible_hits_kept_up_as_lines_arrive_are_those_a_recount_finds() -> None:
+    # The status line counts "n of N" hits among the filtered lines every repaint: kept up
+    # line by line (and as the oldest are evicted) rather than recounted over the buffer.
+    from pulse_tui.model.logs.buffer import LogBuffer
+    from pulse_tui.model.search.query import SearchQuery
+    from pulse_tui.ui.widgets.logs.log_view import LogView
+
+    store = LogBuffer(500, 1 << 30)
+    view = LogView(store)
+    query = SearchQuery.parse("7")
+
+    def passes(entry: Any) -> bool:
+        return "3" in entry.text or "5" in entry.text
+
+    view.set_visible(passes, [], 0)
+    view.set_search(query, [], 0)
+    for start in range(0, 1500, 50):
+        store.append_many([line(n) for n in range(start, start + 50)])
+        view.lines_arrived()
+        first = store.first_index
+        shown = {first + i for i in range(len(store)) if passes(store[i])}
+        recount = [first + i for i in range(len(store)) if "7" in store[i].text]
+        assert view.visible_hits() == [i for i in recount if i in shown]
+    assert store.rotated_out > 0 and view.visible_hits()

@@ -112,6 +112,10 @@ class LogView(Widget, can_focus=True):
         self._hits_to = 0
         #: The hit `n`/`N` last moved to.
         self.current_hit: int | None = None
+        #: Hits among the lines the filter shows, kept up as lines arrive (the status line
+        #: counts them every repaint: recounting would cost the whole buffer each time).
+        self._visible_hits: list[int] = []
+        self._visible_hits_to = -1  # the newest hit looked at; -1: none (start over)
         #: `n` walks to older hits (the search started from the tail, see `_first_hit`).
         self.hits_backward = False
         #: The rows of the repaint being drawn (None: built when the first is asked for).
@@ -142,6 +146,7 @@ class LogView(Widget, can_focus=True):
         self.predicate = predicate
         self._matches = matches
         self._scanned_to = scanned_to
+        self._forget_visible_hits()
         self._take_new_lines()
         self.refresh()
         self._moved()
@@ -152,6 +157,7 @@ class LogView(Widget, can_focus=True):
         self.hits = hits
         self._hits_to = scanned_to
         self.current_hit = None
+        self._forget_visible_hits()
         self._take_new_lines()
         self.refresh()
         self._moved()
@@ -164,6 +170,7 @@ class LogView(Widget, can_focus=True):
         if self._matches is not None:
             self._matches, self._scanned_to = [], end
         self.hits, self._hits_to, self.current_hit = [], end, None
+        self._forget_visible_hits()
         self.top = self.store.first_index
         self._row_cache.clear()
         self._painted = None
@@ -219,10 +226,27 @@ class LogView(Widget, can_focus=True):
 
     def visible_hits(self) -> list[int]:
         """Search hits among the lines the filter shows, ascending."""
-        if self._matches is None or not self.hits:
+        matches = self._matches
+        if matches is None or not self.hits:
             return self.hits
-        shown = set(self._matches)
-        return [i for i in self.hits if i in shown]
+        visible, hits = self._visible_hits, self.hits
+        if visible and visible[0] < hits[0]:  # the oldest lines were evicted
+            del visible[: bisect.bisect_left(visible, hits[0])]
+        # Only the hits not looked at yet, and only those on lines the filter has judged
+        # (a filter job may be behind the search's): the others wait for the next call.
+        start = bisect.bisect_right(hits, self._visible_hits_to)
+        stop = bisect.bisect_left(hits, self._scanned_to, lo=start)
+        for hit in hits[start:stop]:
+            at = bisect.bisect_left(matches, hit)
+            if at < len(matches) and matches[at] == hit:
+                visible.append(hit)
+        if stop > start:
+            self._visible_hits_to = hits[stop - 1]
+        return visible
+
+    def _forget_visible_hits(self) -> None:
+        """The filter or the search changed: count the visible hits again."""
+        self._visible_hits, self._visible_hits_to = [], -1
 
     def action_next_hit(self, direction: int) -> None:
         hits = self.visible_hits()
