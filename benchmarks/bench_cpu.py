@@ -15,6 +15,13 @@ connect, their history loads and the first refreshes are drawn:
 * cpu_lines_in_header — the log pane's line count, read off the terminal at the end (a
   check it did the work).
 Skipped without prometheus / promtool / sshd.
+
+Measured on a loaded 2-core machine (py-spy for where it goes): 9.1% / 2.7% of a core when
+every 0.1 s flush repainted the pane and the screen; 4.4% / 1.6% with the pane at 4 Hz and
+only what changed redrawn. What is left with traffic: about 0.4% of a core per pane repaint
+per second (Textual's compositor and the terminal writes, for ~12 rows), the ingest (SSH,
+parse, merge, rules) and the idle share; idle: the 10 Prometheus requests per 5 s refresh
+(requests in threads, JSON, charts drawn), the header's clock and Textual's own timers.
 """
 
 from __future__ import annotations
