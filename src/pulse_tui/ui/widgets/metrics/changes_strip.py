@@ -89,7 +89,7 @@ class ChangesStrip(Widget, can_focus=True):
         unjudged: Sequence[str] = (),
     ) -> None:
         """The findings of one round of results, for the view ending at `now`."""
-        before = self.render()
+        before = self.render() if self.is_mounted else None  # (it reads the screen's size)
         by_service: dict[str, list[Finding]] = {}
         for finding in findings:
             by_service.setdefault(finding.service, []).append(finding)
@@ -107,6 +107,9 @@ class ChangesStrip(Widget, can_focus=True):
             else f"from {clock_time(now - span, span)} to {clock_time(now, span)}"
         )
         self.quiet = f"no change {where}"
+        if before is None:
+            self.refresh(layout=True)
+            return
         after = self.render()
         # Every refresh round says it again: a repaint (and a layout, which the whole
         # screen pays) only when the strip would read differently, and taller or shorter.
