@@ -95,3 +95,19 @@ def test_an_encrypted_key_is_refused_instead_of_prompting(certs: Certs, tmp_path
     message = problem(TlsSettings(cert_file=str(certs.client_cert), key_file=str(key)))
     assert message.startswith(f"cert_file {certs.client_cert} / key_file {key}: the key is")
     assert "cannot ask for its passphrase" in message
+
+
+def test_a_context_is_built_once_until_its_files_change(certs: Certs, tmp_path: Path) -> None:
+    # Loading the trust store costs ~20 ms; the alerts, probes and webhooks ask every
+    # few seconds.
+    assert TlsSettings().ssl_context(WHERE) is TlsSettings().ssl_context(WHERE)
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(certs.ca.read_bytes())
+    first = TlsSettings(ca_file=str(ca)).ssl_context(WHERE)
+    assert TlsSettings(ca_file=str(ca)).ssl_context(WHERE) is first
+    # Replaced by a file that is no CA: said at once, not hidden by the context built before.
+    ca.write_bytes(certs.client_key.read_bytes())
+    assert problem(TlsSettings(ca_file=str(ca))).endswith("no certificate or crl found")
+    ca.write_bytes(certs.ca.read_bytes() + b"\n")
+    again = TlsSettings(ca_file=str(ca)).ssl_context(WHERE)
+    assert again is not first and again.cert_store_stats()["x509_ca"] == 1

@@ -19,6 +19,7 @@ refused now; OpenSSL's SSL_CERT_FILE / SSL_CERT_DIR are honoured through the sys
 
 from __future__ import annotations
 
+import os
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,12 @@ from pulse_tui.sources.transport.errors import ssl_reason
 __all__ = ["TlsSettings"]
 
 T = TypeVar("T")
+
+#: Contexts built, by settings and their files' identity: loading the trust store costs
+#: ~20 ms of CPU, and the Prometheus alerts, probes and webhooks make a client every few
+#: seconds. A file replaced or changed (its inode, size, mtime or ctime) is read again.
+_CONTEXTS: dict[tuple[object, ...], ssl.SSLContext] = {}
+_MAX_CONTEXTS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +77,29 @@ class TlsSettings:
         """A client context with these settings; SourceError (not retryable) naming the
         file that cannot be used, e.g. "TLS settings for Prometheus at …: ca_file …"."""
         try:
-            return self._build()
+            key = self._cache_key()
+            context = _CONTEXTS.get(key) if key is not None else None
+            if context is None:
+                context = self._build()
+                if key is not None:
+                    if len(_CONTEXTS) >= _MAX_CONTEXTS:
+                        _CONTEXTS.clear()  # settings are few: only changed files add keys
+                    _CONTEXTS[key] = context
+            return context
         except _FileProblem as problem:
             raise SourceError(f"TLS settings for {where}: {problem}", retryable=False) from None
+
+    def _cache_key(self) -> tuple[object, ...] | None:
+        """These settings and what their files are now (None: one cannot be looked at,
+        and building says why)."""
+        key: list[object] = [self]
+        for _, path in self._files():
+            try:
+                st = os.stat(path)
+            except OSError:
+                return None
+            key.append((path, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+        return tuple(key)
 
     def _build(self) -> ssl.SSLContext:
         for option, path in self._files():

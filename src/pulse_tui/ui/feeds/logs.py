@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,8 +27,13 @@ from pulse_tui.ui.view import ViewController
 
 #: Lines waiting for the next repaint; past this the UI is behind and we drop (counted).
 MAX_PENDING_LINES = 200_000
-#: Log repaints per second at most, however fast lines arrive.
+#: How often what arrived moves into the buffer (and on to the rules and error groups).
 FLUSH_INTERVAL = 0.1
+#: While lines stream, the panes show them at most this often (4 Hz): each repaint of the
+#: pane costs the same whether it shows 1 new line or 1,000, and at every flush it was most
+#: of the app's CPU on a shared host. The first lines after a quiet spell, and every key,
+#: still show at once.
+LINES_REPAINT_INTERVAL = 0.25
 #: While sources load their history, how long one may be silent before the pane shows
 #: what the others sent (a host that connects later is merged in then).
 HISTORY_QUIET = QUIET_SECONDS
@@ -87,6 +93,10 @@ class LogFeed:
             view_start=lambda: view.state.window_end() - view.state.range_seconds,
         )
         self._rotated_seen = 0
+        #: Lines in the buffer the panes have not been told of yet (`LINES_REPAINT_INTERVAL`).
+        self._unshown = False
+        #: When the panes were last told of new lines (monotonic seconds).
+        self._shown_at = -LINES_REPAINT_INTERVAL
         #: Unfinished lines (`on_partial`; None: ended) since the last flush, the newest
         #: per stream: shown with the lines of the same flush, so a completed line
         #: replaces its part.
@@ -183,7 +193,18 @@ class LogFeed:
         self._dashboard.log_panel.set_status(status)
 
     def flush(self) -> None:
-        """Move what arrived into the buffer and repaint the pane (at most every 0.1 s)."""
+        """Move what arrived into the buffer (every 0.1 s), and show it in the panes (at
+        most every `LINES_REPAINT_INTERVAL`)."""
+        self._move_lines()
+        if self._unshown and self._rebuild is None:
+            now = time.monotonic()
+            if now - self._shown_at >= LINES_REPAINT_INTERVAL:
+                self._shown_at = now
+                self._unshown = False
+                self._lines_arrived()
+
+    def _move_lines(self) -> None:
+        """What arrived since the last flush: into the order, the merge and the buffer."""
         held = self._order is not None and len(self._order) > 0
         if self._partials and not held:  # held: the lines before them are not shown yet
             partials, self._partials = self._partials, {}
@@ -236,7 +257,7 @@ class LogFeed:
         if late:  # after the appends: the thread reads the buffer as it is now
             self._start_rebuild(late)
         if ready:
-            self._lines_arrived()
+            self._unshown = True
 
     def _lines_arrived(self) -> None:
         if not self._view.state.paused:

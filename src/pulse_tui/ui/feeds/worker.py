@@ -23,4 +23,8 @@ def start_worker(
     then leaves no coroutine behind that was never awaited. A failure is the feed's to
     show (a panel's error line), never a reason to end the app.
     """
-    return app.run_worker(work, name=name, group=group, exclusive=exclusive, exit_on_error=False)
+    # A description of our own: Textual's default is `repr(work)`, which for a partial
+    # holding the panels' results formats every point of every series, every refresh.
+    return app.run_worker(
+        work, name=name, group=group, description=name, exclusive=exclusive, exit_on_error=False
+    )

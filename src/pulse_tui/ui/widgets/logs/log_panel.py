@@ -38,14 +38,23 @@ _STATE_STYLE = {
 
 
 class LogStatus(Widget):
-    """The pane's one-line status; renders from its LogPanel on every refresh."""
+    """The pane's one-line status, as its LogPanel says it (`update`)."""
 
     def __init__(self, panel: LogPanel, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.panel = panel
+        #: What the line says; repainted only when that changes (it is asked every
+        #: second, and with every batch of lines shown).
+        self.text = Text()
+
+    def update(self) -> None:
+        text = self.panel.status_text()
+        if text != self.text:
+            self.text = text
+            self.refresh()
 
     def render(self) -> Text:
-        return self.panel.status_text()
+        return self.text
 
     def render_line(self, y: int) -> Strip:
         # Repainted with every batch of lines while tailing: our own strip, not Textual's
@@ -53,7 +62,7 @@ class LogStatus(Widget):
         style = self.visual_style.rich_style
         if y:
             return Strip.blank(self.size.width, style)
-        return text_strip(self.panel.status_text(), self.size.width, style)
+        return text_strip(self.text, self.size.width, style)
 
 
 class SearchBar(Input):
@@ -368,9 +377,10 @@ class LogPanel(Vertical):
         self.update_status()
 
     def update_status(self) -> None:
-        # A plain repaint of one row: no layout pass, however often lines arrive.
+        # A plain repaint of one row, if it reads differently: no layout pass, however
+        # often lines arrive.
         for status in self.query(LogStatus):  # none while the pane is being torn down
-            status.refresh()
+            status.update()
 
     def _query_summary(self) -> Text:
         query = self.query_state

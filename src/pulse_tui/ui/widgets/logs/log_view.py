@@ -112,9 +112,17 @@ class LogView(Widget, can_focus=True):
         self._hits_to = 0
         #: The hit `n`/`N` last moved to.
         self.current_hit: int | None = None
+        #: Hits among the lines the filter shows, kept up as lines arrive (the status line
+        #: counts them every repaint: recounting would cost the whole buffer each time).
+        self._visible_hits: list[int] = []
+        self._visible_hits_to = -1  # the newest hit looked at; -1: none (start over)
         #: `n` walks to older hits (the search started from the tail, see `_first_hit`).
         self.hits_backward = False
-        self._page: list[Strip] = []
+        #: The rows of the repaint being drawn (None: built when the first is asked for).
+        self._page: list[Strip] | None = None
+        #: What the page shows at the latest repaint new lines asked for (`_page_state`;
+        #: None: repaint at the next lines).
+        self._painted: tuple[object, ...] | None = None
         #: Columns the host tag takes (the longest host name known, at most 16).
         self.host_width = 8
         self._row_cache: dict[int, list[list[Segment]]] = {}
@@ -138,7 +146,9 @@ class LogView(Widget, can_focus=True):
         self.predicate = predicate
         self._matches = matches
         self._scanned_to = scanned_to
-        self.lines_arrived()
+        self._forget_visible_hits()
+        self._take_new_lines()
+        self.refresh()
         self._moved()
 
     def set_search(self, query: SearchQuery | None, hits: list[int], scanned_to: int) -> None:
@@ -147,7 +157,9 @@ class LogView(Widget, can_focus=True):
         self.hits = hits
         self._hits_to = scanned_to
         self.current_hit = None
-        self.lines_arrived()
+        self._forget_visible_hits()
+        self._take_new_lines()
+        self.refresh()
         self._moved()
 
     def forget_lines(self) -> None:
@@ -158,15 +170,38 @@ class LogView(Widget, can_focus=True):
         if self._matches is not None:
             self._matches, self._scanned_to = [], end
         self.hits, self._hits_to, self.current_hit = [], end, None
+        self._forget_visible_hits()
         self.top = self.store.first_index
         self._row_cache.clear()
+        self._painted = None
 
     def set_host_width(self, width: int) -> None:
         """Hosts known changed: pad host tags to `width` columns (taken at the next paint)."""
         self.host_width = width
 
     def lines_arrived(self) -> None:
-        """Called after the buffer grew: filters and searches the new lines, repaints."""
+        """Called after the buffer grew: filters and searches the new lines, and repaints
+        if the rows on screen change (following, or a page not yet full)."""
+        moved = self._take_new_lines()
+        state = self._page_state()
+        if moved or state != self._painted:
+            # Recorded as asked, not as painted: the repaint shows these lines or newer.
+            self._painted = state
+            self.refresh()
+
+    def _page_state(self) -> tuple[object, ...]:
+        """What decides the rows on screen when lines arrive: following, the newest lines
+        (the store's first index and the count); scrolled back, the top line, while the
+        page below it is full (the new lines fall below it, or a filter let none in)."""
+        height = self.size.height
+        if self.follow:
+            return (True, height, self.store.first_index, self.count)
+        full = self.count - self.top_position >= height
+        return (False, height, self.top, full, None if full else self.count)
+
+    def _take_new_lines(self) -> bool:
+        """Filter and search the lines that arrived; whether the top line moved (it was
+        evicted)."""
         first = self.store.first_index
         end = first + len(self.store)
         store = self.store
@@ -186,14 +221,32 @@ class LogView(Widget, can_focus=True):
                 self.hits = self.hits[bisect.bisect_left(self.hits, first) :]
         if self.top < first:
             self.top = first
-        self.refresh()
+            return True
+        return False
 
     def visible_hits(self) -> list[int]:
         """Search hits among the lines the filter shows, ascending."""
-        if self._matches is None or not self.hits:
+        matches = self._matches
+        if matches is None or not self.hits:
             return self.hits
-        shown = set(self._matches)
-        return [i for i in self.hits if i in shown]
+        visible, hits = self._visible_hits, self.hits
+        if visible and visible[0] < hits[0]:  # the oldest lines were evicted
+            del visible[: bisect.bisect_left(visible, hits[0])]
+        # Only the hits not looked at yet, and only those on lines the filter has judged
+        # (a filter job may be behind the search's): the others wait for the next call.
+        start = bisect.bisect_right(hits, self._visible_hits_to)
+        stop = bisect.bisect_left(hits, self._scanned_to, lo=start)
+        for hit in hits[start:stop]:
+            at = bisect.bisect_left(matches, hit)
+            if at < len(matches) and matches[at] == hit:
+                visible.append(hit)
+        if stop > start:
+            self._visible_hits_to = hits[stop - 1]
+        return visible
+
+    def _forget_visible_hits(self) -> None:
+        """The filter or the search changed: count the visible hits again."""
+        self._visible_hits, self._visible_hits_to = [], -1
 
     def action_next_hit(self, direction: int) -> None:
         hits = self.visible_hits()
@@ -328,11 +381,15 @@ class LogView(Widget, can_focus=True):
         return container.height
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # Build the whole page once per repaint; render_line then just indexes it.
-        self._page = self._build_page()
+        # Build the whole page once per repaint, at the first row asked for; render_line
+        # then just indexes it. Not at all when Textual has every row cached (the screen
+        # is drawn again, e.g. by a screenshot, and this view did not change).
+        self._page = None
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
+        if self._page is None:
+            self._page = self._build_page()
         return self._page[y] if y < len(self._page) else Strip.blank(self.size.width, _PAD)
 
     def _render_rows(self, line: LogLine, width: int, absolute: int) -> list[list[Segment]]:

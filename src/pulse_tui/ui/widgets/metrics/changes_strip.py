@@ -95,6 +95,7 @@ class ChangesStrip(Widget, can_focus=True):
     ) -> None:
         """The findings of one round of results, for the view ending at `now`
         (`crit_now`: the services at CRIT now, changed or not)."""
+        before = self.render() if self.is_mounted else None  # (it reads the screen's size)
         by_service: dict[str, list[Finding]] = {}
         for finding in findings:
             by_service.setdefault(finding.service, []).append(finding)
@@ -113,7 +114,14 @@ class ChangesStrip(Widget, can_focus=True):
             else f"from {clock_time(now - span, span)} to {clock_time(now, span)}"
         )
         self.quiet = f"no change {where}"
-        self.refresh(layout=True)
+        if before is None:
+            self.refresh(layout=True)
+            return
+        after = self.render()
+        # Every refresh round says it again: a repaint (and a layout, which the whole
+        # screen pays) only when the strip would read differently, and taller or shorter.
+        if after != before:
+            self.refresh(layout=after.plain.count("\n") != before.plain.count("\n"))
 
     def show_logs(self, tops: dict[str, RisingGroup]) -> None:
         """Each changed service's top rising log error (`services_shown` says which)."""

@@ -228,16 +228,32 @@ class SignalPanel(Widget, can_focus=True):
         self.focused_services = focused
         self.compare_offset = compare_offset
         self._show_badges(result)
-        self.refresh()
+        self._repaint_if_changed()
+
+    def _repaint_if_changed(self) -> None:
+        """Repaint only if the panel reads differently: most refreshes bring the same
+        points back (the window moves by whole steps), and five panels redrawn and sent
+        to the terminal every refresh were most of the CPU of an idle dashboard."""
+        if len(self._strips) != self.content_size.height or self._dirty_regions:
+            self.refresh()
+            return
+        strips = self._rows(as_strips=True)
+        if strips != self._strips:
+            self._strips = strips
+            self.refresh()
 
     def _show_badges(self, result: SignalResult) -> None:
         """The border says what the chart does not: a partial answer (the warning's text
         is in the status line), and lines left out by `prometheus.max_series`."""
         heading = self.signal.heading
-        self.border_title = f"{heading} ⚠ PARTIAL" if result.warnings else heading
+        title = f"{heading} ⚠ PARTIAL" if result.warnings else heading
         total = result.series_total
         shown = f"showing {len(result.series)} of {total:,} series" if result.capped else ""
-        self.border_subtitle = shown
+        # Set only when they change: setting either repaints the whole panel.
+        if self.border_title != title:
+            self.border_title = title
+        if (self.border_subtitle or "") != shown:
+            self.border_subtitle = shown
 
     def show_error(
         self, message: str, retry_in: float | None = None, retry_words: str = "retry in"
