@@ -2,7 +2,9 @@
 
 The corpus is `bench_search`'s: 1,000,000 ISO, JSON and logfmt lines, ~137 MB, written to
 a file once (page cache warm). pulse-tui reads it the way a source does: bytes in 64 KiB
-chunks -> `LineReader` (decode, sanitise, split) -> `parse_texts` (timestamp, level) ->
+chunks, joined as `StreamChannel.get` joins the chunks already queued (up to
+`COALESCE_BYTES`; a file on disk is always ahead of us, as a history streaming over SSH
+is) -> `LineReader` (decode, sanitise, split) -> `parse_texts` (timestamp, level) ->
 `LogBuffer.append_many`, into a buffer that keeps every line. The reference is
 `lnav -n -q FILE` (headless, quiet: it indexes the file and exits), timed in the same run,
 with a throw-away HOME (lnav writes its config and index database there).
@@ -26,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from bench_search import LINES, sample_lines
 from run import figure
@@ -33,6 +36,7 @@ from run import figure
 from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.parse import parse_texts
+from pulse_tui.sources.ssh.connect import COALESCE_BYTES
 from pulse_tui.sources.ssh.line_reader import LineReader
 
 CHUNK = 64 * 1024
@@ -45,7 +49,7 @@ def load_file(path: Path) -> LogBuffer:
     reader = LineReader(64 * 1024)
     previous: float | None = None
     with path.open("rb", buffering=0) as f:
-        while chunk := f.read(CHUNK):
+        while chunk := _queued(f):
             texts = reader.feed(chunk)
             if texts:
                 received = time.time()
@@ -55,6 +59,16 @@ def load_file(path: Path) -> LogBuffer:
                     LineBatch(texts, stamps, levels, received, "web-1", str(path), "api")
                 )
     return buffer
+
+
+def _queued(f: BinaryIO) -> bytes:
+    """The next chunks of `f` joined, as `StreamChannel.get` joins queued chunks."""
+    parts: list[bytes] = []
+    size = 0
+    while size < COALESCE_BYTES and (chunk := f.read(CHUNK)):
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)
 
 
 def _children_cpu() -> float:
