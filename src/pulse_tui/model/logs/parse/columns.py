@@ -45,7 +45,7 @@ Ints = npt.NDArray[np.int64]
 _Decide = Callable[[bytes], tuple[int, int]]
 
 # Bytes appended to the batch, so every word read past the last line's end is in it.
-_PAD = "\n" * 64
+_PAD = "\n" * 63  # joined after a "\n": 64 in all
 
 _ISO, _JSON, _LOGFMT = 0, 1, 2
 # The prefixes before the time, and their shapes; ISO text has none.
@@ -102,7 +102,8 @@ class Rows(NamedTuple):
 def rows(texts: list[str]) -> Rows | None:
     """The time and level of each of `texts` (non-empty) that has a shape read here, or
     None when none has."""
-    joined = "\n".join(texts) + _PAD
+    # (Padded within the join: a concatenation after it would copy the batch again.)
+    joined = "\n".join([*texts, _PAD])
     data = joined.encode("utf-8", "surrogatepass")
     words = swar.words(data)
     count = len(texts)
@@ -110,7 +111,7 @@ def rows(texts: list[str]) -> Rows | None:
     if len(data) == len(joined):  # ASCII: characters are bytes
         np.cumsum(np.fromiter(map(len, texts), np.int64, count)[:-1] + 1, out=starts[1:])
     else:
-        body = np.frombuffer(data, dtype=np.uint8, count=len(data) - len(_PAD))
+        body = np.frombuffer(data, dtype=np.uint8, count=len(data) - len(_PAD) - 1)
         starts[1:] = np.flatnonzero(body == 10) + 1
     offset, shape = _prefixes(words, starts)
     if offset is None:
@@ -366,7 +367,9 @@ _DECIDE: dict[int, _Decide] = {_ISO: _iso_level, _JSON: _json_level, _LOGFMT: _l
 def _logfmt_brackets(data: bytes, starts: Ints, shape: Ints, todo: npt.NDArray[np.uint8]) -> None:
     """logfmt lines holding a `[` are SLOW: the general parser tries an access-log time
     in the head before `ts=`."""
-    body = np.frombuffer(data, dtype=np.uint8, count=len(data) - len(_PAD))
+    if b"[" not in data:  # one memchr, the usual answer
+        return
+    body = np.frombuffer(data, dtype=np.uint8, count=len(data) - len(_PAD) - 1)
     at = np.flatnonzero(body == 91)
     if len(at):
         lines = np.unique(np.searchsorted(starts, at, side="right") - 1)
