@@ -77,6 +77,13 @@ _LOGFMT_WORD = re.compile(r'"? (?:level|lvl|severity)[=:]\s?"?([A-Za-z]+)')
 # others take the row parser.
 _MAX_DISTINCT = 16
 
+
+def _most_distinct(count: int) -> int:
+    """How many distinct keys a batch of `count` lines decides (a long history spans
+    many minutes: one more try per 512 lines costs a few numpy calls over them)."""
+    return max(_MAX_DISTINCT, count // 512)
+
+
 _NOT_BYTE_10 = np.uint64(0xFFFF_FFFF_FF00_FFFF)  # of the second word: byte 2
 _ZONE_COLON = pattern("?dd:dd??")
 _ZONE_PLAIN = pattern("?dddd???")
@@ -236,10 +243,10 @@ def _epochs(
 ) -> npt.NDArray[np.float64]:
     """The epoch of each `ok` line's minute, once per distinct (minute, zone) key; the
     lines of a minute that names no real time (month 13), or of keys past
-    `_MAX_DISTINCT`, are no longer `ok`."""
+    `_most_distinct`, are no longer `ok`."""
     values = np.zeros(len(ok))
     pending = ok.copy()
-    for _ in range(_MAX_DISTINCT):
+    for _ in range(_most_distinct(len(ok))):
         row = int(pending.argmax())
         if not pending[row]:
             break
@@ -276,7 +283,7 @@ def _levels(
     if not pending.any():
         return
     keys = _keys(words, at, shape)
-    for _ in range(_MAX_DISTINCT):
+    for _ in range(_most_distinct(len(ok))):
         row = int(pending.argmax())
         if not pending[row]:
             return
