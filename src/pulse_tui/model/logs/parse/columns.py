@@ -62,6 +62,10 @@ _PREFIXES = (
     (b"timestamp=", _LOGFMT),
     (b'timestamp="', _LOGFMT),
 )
+_PREFIXES_BY_LEAD = [
+    (lead, sorted((p for p in _PREFIXES if p[0][0] == lead), key=lambda p: -len(p[0])))
+    for lead in sorted({prefix[0] for prefix, _ in _PREFIXES})
+]
 # `YYYY-MM-DDTHH:MM:SS` over three words: digits where `d`, these bytes where given,
 # anything at `?` (byte 10, `T` or a space, checked apart; bytes 19 on, after the time).
 _STAMP = [pattern(part) for part in ("dddd-dd-", "dd?dd:dd", ":dd?????")]
@@ -139,7 +143,8 @@ def rows(texts: list[str]) -> Rows | None:
     stamp_at = at
     at = at + 19 + np.where(places > 0, places + 1, 0)
     zone = words[at]
-    zone_len, zone_code, zone_ok = _zones(zone, shape)
+    present = {kind for kind in (_ISO, _JSON, _LOGFMT) if _any(shape == kind)}
+    zone_len, zone_code, zone_ok = _zones(zone, shape, present)
     ok &= zone_ok
     # The minute's bytes (byte 10 aside: `T` or a space name the same minute) and the
     # zone's: equal keys, equal epochs.
@@ -149,8 +154,8 @@ def rows(texts: list[str]) -> Rows | None:
     times += part
     todo = np.full(count, SLOW, dtype=np.uint8)
     codes = np.full(count, _UNKNOWN, dtype=np.uint8)
-    _levels(words, at + zone_len, shape, zone_code, ok, todo, codes)
-    if (ok & (shape == _LOGFMT)).any():
+    _levels(words, at + zone_len, shape, present, zone_code, ok, todo, codes)
+    if _LOGFMT in present:
         _logfmt_brackets(data, starts, shape, todo)
     return Rows(
         times.tolist(),
@@ -164,21 +169,32 @@ def rows(texts: list[str]) -> Rows | None:
 def _prefixes(words: Words, starts: Ints) -> tuple[Ints | None, Ints]:
     """Each line's offset of the time and its shape (-1: none here); (None, _) if no line
     has a shape here."""
-    head, second = words[starts], words[starts + 8]
+    head = words[starts]
     first = byte_at(head, 0)
     offset = np.zeros(len(starts), dtype=np.int64)
-    shape = np.where((first >= 48) & (first <= 57), _ISO, -1)
-    for prefix, kind in _PREFIXES:
-        if not (first == prefix[0]).any():
+    shape = np.where(swar.is_digit_byte(first), _ISO, -1)
+    second: Words | None = None
+    for lead, prefixes in _PREFIXES_BY_LEAD:
+        left = first == lead
+        if not _any(left):
             continue
-        match = swar.starts_with(head, second, prefix)
-        # A longer prefix wins over a shorter one it starts with (`ts="` over `ts=`).
-        match &= offset < len(prefix)
-        offset[match] = len(prefix)
-        shape[match] = kind
-    if (shape < 0).all():
+        if second is None:
+            second = words[starts + 8]
+        for prefix, kind in prefixes:  # longest first: `ts="` before `ts=`
+            match = left & swar.starts_with(head, second, prefix)
+            offset[match] = len(prefix)
+            shape[match] = kind
+            left &= ~match
+            if not _any(left):
+                break
+    if not _any(shape >= 0):
         return None, shape
     return offset, shape
+
+
+def _any(mask: Mask) -> bool:
+    """`mask.any()` without numpy's Python-level wrapper (a few µs a call, per batch)."""
+    return bool(mask[mask.argmax()]) if len(mask) else False
 
 
 def _fractions(
@@ -201,7 +217,7 @@ def _fractions(
     return places, part, ok
 
 
-def _zones(zone: Words, shape: Ints) -> tuple[Ints, Ints, Mask]:
+def _zones(zone: Words, shape: Ints, present: set[int]) -> tuple[Ints, Ints, Mask]:
     """(length of the zone at each row's start: `Z`, `±HH:MM`, `±HHMM` or none; 0 none,
     1 `Z`, 2 an offset; whether the line can stay on the fast path).
 
@@ -216,20 +232,23 @@ def _zones(zone: Words, shape: Ints) -> tuple[Ints, Ints, Mask]:
     code = np.where(is_z, 1, np.where(colon | plain, 2, 0))
     ok = ~signed | colon | plain  # a sign with no zone after it
     after = swar.byte_at_each(zone, length)
-    following = swar.byte_at_each(zone, length + 1)
-    # ISO text, `\s?(zone)?\]?`: a `]`; with no zone, a space that a zone, `]` or another
-    # space follows; any other space; a digit where the seconds or fraction end.
-    space_then = (after == 32) & (code == 0)
-    space_then &= (
-        (following == 90) | (following == 43) | (following == 45) | (following == 93)
-    ) | (following == 32)
-    odd = (after == 93) | space_then | (after == 9) | (after >= 128)
-    odd |= ((after < 32) & (after != 10)) | ((code == 0) & swar.is_digit_byte(after))
-    ok &= (shape != _ISO) | ~odd
-    # JSON: the value ends right after the zone (its closing quote).
-    ok &= (shape != _JSON) | (after == 34)
-    # logfmt: the value ends (a space, the closing quote, or the line's end).
-    ok &= (shape != _LOGFMT) | (after == 32) | (after == 34) | (after == 10)
+    if _ISO in present:
+        # ISO text, `\s?(zone)?\]?`: a `]`; with no zone, a space that a zone, `]` or
+        # another space follows; any other space; a digit where the seconds or fraction end.
+        following = swar.byte_at_each(zone, length + 1)
+        space_then = (after == 32) & (code == 0)
+        space_then &= (
+            (following == 90) | (following == 43) | (following == 45) | (following == 93)
+        ) | (following == 32)
+        odd = (after == 93) | space_then | (after == 9) | (after >= 128)
+        odd |= ((after < 32) & (after != 10)) | ((code == 0) & swar.is_digit_byte(after))
+        ok &= (shape != _ISO) | ~odd
+    if _JSON in present:
+        # JSON: the value ends right after the zone (its closing quote).
+        ok &= (shape != _JSON) | (after == 34)
+    if _LOGFMT in present:
+        # logfmt: the value ends (a space, the closing quote, or the line's end).
+        ok &= (shape != _LOGFMT) | (after == 32) | (after == 34) | (after == 10)
     return length, code, ok
 
 
@@ -267,6 +286,7 @@ def _levels(
     words: Words,
     at: Ints,
     shape: Ints,
+    present: set[int],
     zone_code: Ints,
     ok: Mask,
     todo: npt.NDArray[np.uint8],
@@ -275,19 +295,20 @@ def _levels(
     """Sets `todo` and `codes` of the `ok` lines from the bytes after their time (at
     `at`), decided once per distinct key: each shape keeps only the bytes its decision
     reads (`_keys`), so lines that differ only in their message share one key."""
-    iso = ok & (shape == _ISO)
-    # ISO text with no zone: `\s?` took any space, so no ` WORD` can follow: `head_level`.
-    plain = iso & (zone_code == 0)
-    todo[plain] = HEAD
-    pending = ok & ~plain
-    if not pending.any():
+    pending = ok
+    if _ISO in present:
+        # ISO text with no zone: `\s?` took any space, so no ` WORD` can follow.
+        plain = ok & (shape == _ISO) & (zone_code == 0)
+        todo[plain] = HEAD
+        pending = ok & ~plain
+    if not _any(pending):
         return
-    keys = _keys(words, at, shape)
+    keys = _keys(words, at, shape, present)
     for _ in range(_most_distinct(len(ok))):
         row = int(pending.argmax())
         if not pending[row]:
             return
-        same = pending & (shape == shape[row])
+        same = pending & (shape == shape[row]) if len(present) > 1 else pending.copy()
         for key in keys:
             same &= key == key[row]
         text = b"".join(int(key[row]).to_bytes(8, "little") for key in keys)
@@ -298,29 +319,35 @@ def _levels(
     todo[pending & (shape == _LOGFMT)] = HEAD
 
 
-def _keys(words: Words, at: Ints, shape: Ints) -> tuple[Words, Words, Words]:
-    """Three words of the bytes after each line's time, with the bytes its shape's
-    decision never reads set to 0 (so they stop the decision's text: `_key_text`)."""
-    k0, k1, k2 = words[at], words[at + 8], words[at + 16]
-    # ISO: the space, then upper-case letters or `[`, and the byte that ends them.
-    keep0 = swar.through_first(~swar.in_range(k0, 0x41, 0x5B) & swar.HIGH & ~np.uint64(0x80))
-    keep1 = np.where(
-        keep0 == swar.ALL, swar.through_first(~swar.in_range(k1, 0x41, 0x5B) & swar.HIGH), 0
-    )
-    iso = (k0 & keep0, k1 & keep1, np.zeros_like(k2))
-    # JSON: 24 bytes (`","level":"info","msg":"`); logfmt: through the second space.
-    spaces0 = swar.equal_bytes(k0, 32) & ~np.uint64(0x80) & ~np.uint64(0x8000)
-    spaces1 = swar.equal_bytes(k1, 32) | swar.equal_bytes(k1, 10)
-    spaces0 |= swar.equal_bytes(k0, 10)
-    keep0 = swar.through_first(spaces0)
-    keep1 = np.where(keep0 == swar.ALL, swar.through_first(spaces1), 0)
-    logfmt = (k0 & keep0, k1 & keep1, np.zeros_like(k2))
-    is_iso, is_json = shape == _ISO, shape == _JSON
-    return (
-        np.where(is_iso, iso[0], np.where(is_json, k0, logfmt[0])),
-        np.where(is_iso, iso[1], np.where(is_json, k1, logfmt[1])),
-        np.where(is_json, k2, 0).astype(np.uint64),
-    )
+def _keys(words: Words, at: Ints, shape: Ints, present: set[int]) -> list[Words]:
+    """The words of the bytes after each line's time (two, three with JSON lines), with
+    the bytes its shape's decision never reads set to 0 (so they end the decision's text:
+    `_key_text`)."""
+    k0, k1 = words[at], words[at + 8]
+    keys = [k0, k1]  # JSON: 24 bytes as they are (`","level":"info","msg":"`)
+    cuts: list[tuple[int, Words, Words]] = []
+    if _ISO in present:
+        # The space, then upper-case letters or `[`, and the byte that ends them.
+        first = ~swar.in_range(k0, 0x41, 0x5B) & swar.HIGH & ~np.uint64(0x80)
+        second = ~swar.in_range(k1, 0x41, 0x5B) & swar.HIGH
+        cuts.append((_ISO, first, second))
+    if _LOGFMT in present:
+        # Through the second space (` level=debug `, `" level=debug `), or a line's end.
+        first = swar.equal_bytes(k0, 32) & ~np.uint64(0x8080) | swar.equal_bytes(k0, 10)
+        second = swar.equal_bytes(k1, 32) | swar.equal_bytes(k1, 10)
+        cuts.append((_LOGFMT, first, second))
+    for kind, first, second in cuts:
+        keep0 = swar.through_first(first)
+        keep1 = np.where(keep0 == swar.ALL, swar.through_first(second), np.uint64(0))
+        if len(present) == 1:
+            keys = [k0 & keep0, k1 & keep1]
+        else:
+            mine = shape == kind
+            keys = [np.where(mine, k0 & keep0, keys[0]), np.where(mine, k1 & keep1, keys[1])]
+    if _JSON in present:
+        k2 = words[at + 16]
+        keys.append(k2 if len(present) == 1 else np.where(shape == _JSON, k2, np.uint64(0)))
+    return keys
 
 
 def _key_text(key: bytes) -> tuple[str, bool] | None:
