@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pulse_tui.model.logs.line import Level
 from pulse_tui.model.logs.parse import columns
-from pulse_tui.model.logs.parse.levels import head_levels
-from pulse_tui.model.logs.parse.line import timestamp_and_level
+from pulse_tui.model.logs.parse.levels import head_levels, level_from_name
+from pulse_tui.model.logs.parse.line import _JSON_LEVEL, timestamp_and_level
 from pulse_tui.model.logs.parse.shapes import (
     HEAD,
     LOGFMT,
@@ -91,6 +91,11 @@ def parse_texts(
         head_levels(texts, fast.heads, levels)
     if fast.uppers:
         head_levels(texts, fast.uppers, levels, upper_only=True)
+    for i in fast.json_levels:
+        # The general parser's level of a JSON line (`parse.line`).
+        match = _JSON_LEVEL.search(texts[i])
+        if match is not None:
+            levels[i] = level_from_name(match.group(1))
     slow = fast.slow
     if slow:
         # The rest by the row parser; a line it finds no time in gets NaN, then below

@@ -37,8 +37,9 @@ from pulse_tui.model.logs.parse.swar import Words, byte_at, pattern
 
 #: What is left for a line: DONE, the level is known; SLOW, nothing is (the row parser
 #: reads it); HEAD, the level is `head_level(text)`; UPPER, the level is known unless an
-#: upper-case level WORD in the head overrules it.
-DONE, SLOW, HEAD, UPPER = 0, 1, 2, 3
+#: upper-case level WORD in the head overrules it; JSON_LEVEL, the level is the general
+#: parser's for JSON (the first `"level":x` anywhere), the time is known.
+DONE, SLOW, HEAD, UPPER, JSON_LEVEL = 0, 1, 2, 3, 4
 
 Mask = npt.NDArray[np.bool_]
 Ints = npt.NDArray[np.int64]
@@ -108,6 +109,8 @@ class Rows(NamedTuple):
     heads: list[int]
     #: Lines whose level stands unless an upper-case WORD in the head overrules it.
     uppers: list[int]
+    #: JSON lines whose level is the first `"level":x` anywhere (UNKNOWN until then).
+    json_levels: list[int]
 
 
 def rows(texts: list[str]) -> Rows | None:
@@ -163,6 +166,7 @@ def rows(texts: list[str]) -> Rows | None:
         np.flatnonzero(todo == SLOW).tolist(),
         np.flatnonzero(todo == HEAD).tolist(),
         np.flatnonzero(todo == UPPER).tolist(),
+        np.flatnonzero(todo == JSON_LEVEL).tolist(),
     )
 
 
@@ -304,6 +308,14 @@ def _levels(
     if not _any(pending):
         return
     keys = _keys(words, at, shape, present)
+    # Keys that cannot hold a level key are settled here, not one distinct message at a
+    # time below: logfmt's level is then `head_level`'s, JSON's the first level key's.
+    for kind, prefixes, answer in _LEVEL_KEY_PREFIXES:
+        if kind in present:
+            mine = pending & (shape == kind)
+            other = mine & ~_starts_any(keys[0], prefixes)
+            todo[other] = answer
+            pending = pending & ~other
     for _ in range(_most_distinct(len(ok))):
         row = int(pending.argmax())
         if not pending[row]:
@@ -314,9 +326,26 @@ def _levels(
         text = b"".join(int(key[row]).to_bytes(8, "little") for key in keys)
         todo[same], codes[same] = _DECIDE[int(shape[row])](text)
         pending &= ~same
-    # More distinct keys than that: the row parser reads them, but logfmt's level is
-    # `head_level` whatever follows.
+    # More distinct keys than that: the row parser reads ISO lines; logfmt's level is
+    # `head_level`'s whatever follows, JSON's the first level key's.
     todo[pending & (shape == _LOGFMT)] = HEAD
+    todo[pending & (shape == _JSON)] = JSON_LEVEL
+
+
+def _starts_any(word: Words, prefixes: tuple[bytes, ...]) -> Mask:
+    """Whether each word starts with any of `prefixes` (8 bytes at most)."""
+    found = np.zeros(len(word), dtype=np.bool_)
+    for prefix in prefixes:
+        found |= swar.starts_with(word, word, prefix)
+    return found
+
+
+# The first bytes of the key after the time that `_JSON_WORD` / `_LOGFMT_WORD` can match
+# (JSON's starts at the time's closing quote), and what a line without them is.
+_LEVEL_KEY_PREFIXES = (
+    (_JSON, (b'","level', b'","sever', b'","lvl"', b'","logle', b'","log.l'), JSON_LEVEL),
+    (_LOGFMT, (b" level", b" lvl", b" severit", b'" level', b'" lvl', b'" severi'), HEAD),
+)
 
 
 def _keys(words: Words, at: Ints, shape: Ints, present: set[int]) -> list[Words]:
@@ -376,11 +405,11 @@ def _iso_level(key: bytes) -> tuple[int, int]:
 
 def _json_level(key: bytes) -> tuple[int, int]:
     # `_JSON_LEVEL.search` finds this key first: what comes before (`{"ts":"<time>"`)
-    # holds no other quote followed by a level key. Another key next: SLOW.
+    # holds no other quote followed by a level key. Anything else: the search itself.
     found = _key_text(key)
     match = None if found is None else _JSON_WORD.match(found[0], 1)  # after the quote
     if found is None or match is None or (match.end() == len(found[0]) and not found[1]):
-        return SLOW, _UNKNOWN
+        return JSON_LEVEL, _UNKNOWN
     return DONE, _LEVEL_CODE[level_from_name(match.group(1))]
 
 
