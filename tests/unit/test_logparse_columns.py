@@ -142,3 +142,17 @@ def test_lines_left_to_the_row_parser_keep_inheriting_in_order() -> None:
     assert stamps[:4] == [7.0, head, head, head + 0.75]
     assert stamps[4] == head + 0.75
     assert stamps[6] == stamps[5] != -1.0
+
+
+def test_a_long_batch_is_read_in_slices_with_the_same_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(columns, "_SLICE", 7)
+    rnd = random.Random(7)
+    texts = _bench_lines()[:500] + [_hostile_line(rnd) for _ in range(200)]
+    texts += ["Jan  2 15:04:05 web-1 app[1]: a slice of nothing fast"] * 20
+    rnd.shuffle(texts)
+    _assert_same(texts)
+    stamps, _ = parse_texts(texts, -1.0, inherit=True)
+    monkeypatch.setattr(columns, "_SLICE", 10**6)
+    assert parse_texts(texts, -1.0, inherit=True)[0] == stamps

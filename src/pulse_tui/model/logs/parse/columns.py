@@ -78,6 +78,9 @@ _JSON_WORD = re.compile(r',"(?:level|severity|lvl|loglevel|log\.level)"\s*:\s*"?
 # `head_level`'s `level=x` (parse.levels `_ANY_LEVEL`, group 1) right after the time.
 _LOGFMT_WORD = re.compile(r'"? (?:level|lvl|severity)[=:]\s?"?([A-Za-z]+)')
 
+# Lines read at once (see `rows`).
+_SLICE = 32768
+
 # Distinct (minute, zone)s and level keys decided per batch, at most; the lines of any
 # others take the row parser.
 _MAX_DISTINCT = 16
@@ -115,7 +118,29 @@ class Rows(NamedTuple):
 
 def rows(texts: list[str]) -> Rows | None:
     """The time and level of each of `texts` (non-empty) that has a shape read here, or
-    None when none has."""
+    None when none has. A long batch (a fetched window) is read `_SLICE` lines at a time,
+    so what numpy holds for it stays small and in the CPU's cache."""
+    if len(texts) <= _SLICE:
+        return _rows(texts)
+    merged = Rows([], [], [], [], [], [])
+    found = False
+    for start in range(0, len(texts), _SLICE):
+        part = texts[start : start + _SLICE]
+        rows_of_part = _rows(part)
+        if rows_of_part is None:
+            merged.times.extend([0.0] * len(part))
+            merged.levels.extend([Level.UNKNOWN] * len(part))
+            merged.slow.extend(range(start, start + len(part)))
+            continue
+        found = True
+        merged.times.extend(rows_of_part.times)
+        merged.levels.extend(rows_of_part.levels)
+        for lines, of_part in zip(merged[2:], rows_of_part[2:], strict=True):
+            lines.extend([i + start for i in of_part])
+    return merged if found else None
+
+
+def _rows(texts: list[str]) -> Rows | None:
     # (Padded within the join: a concatenation after it would copy the batch again.)
     joined = "\n".join([*texts, _PAD])
     data = joined.encode("utf-8", "surrogatepass")
