@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pulse_tui.model.core.sanitize import sanitize_chunk
 from pulse_tui.sources.ssh.line_reader import LineReader
 
 
@@ -176,3 +177,16 @@ def test_peek_shows_the_unfinished_line_cleaned_and_keeps_it() -> None:
     assert reader.peek() == "half \\x1b[2J"
     assert reader.feed(b"done\n") == ["half \\x1b[2Jdone"]
     assert reader.peek() == ""
+
+
+def test_an_ascii_block_is_searched_for_ascii_controls_only_and_still_cleaned() -> None:
+    from pulse_tui.sources.ssh import line_reader
+
+    assert len(line_reader._ASCII_SUSPECT_BYTES) < len(line_reader._SUSPECT_BYTES)
+    assert all(byte[0] < 0x80 for byte in line_reader._ASCII_SUSPECT_BYTES)
+    # Every ASCII byte the sanitiser replaces (but LF) is still looked for.
+    wanted = {bytes([b]) for b in range(0x80) if b != 0x0A and sanitize_chunk(chr(b)) != chr(b)}
+    assert wanted == set(line_reader._ASCII_SUSPECT_BYTES)
+    reader = LineReader(1024)
+    block = b"plain\nbell \x07 here\n" * 50 + b"del \x7f\n"
+    assert reader.feed(block) == ["plain", "bell \\x07 here"] * 50 + ["del \\x7f"]

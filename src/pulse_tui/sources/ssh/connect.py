@@ -282,13 +282,26 @@ class ConnectionPool:
         self._bastions.clear()
 
 
+#: Bytes of stdout already queued that one `StreamChannel.get` joins into one chunk.
+COALESCE_BYTES = 1 << 20
+
+_NOTHING_HELD = (-1, b"")
+
+
 class StreamChannel(asyncssh.SSHClientSession[bytes]):
-    """Queues stdout/stderr in arrival order (the order tail wrote them, near enough)."""
+    """Queues stdout/stderr in arrival order (the order tail wrote them, near enough).
+
+    `get` joins the stdout chunks already waiting (up to `COALESCE_BYTES`) into one: while
+    history streams in, each line then costs its share of one call per megabyte through
+    the reader, the parser and the sink, instead of one per SSH packet (32 KiB); a live
+    tail, whose queue is empty, gets each chunk as it comes."""
 
     def __init__(self) -> None:
         self.queue: asyncio.Queue[tuple[int, bytes] | None] = asyncio.Queue()
         self.exit_status: int | None = None
         self._chan: asyncssh.SSHClientChannel[bytes] | None = None
+        # An item taken from the queue while joining that was not stdout, for the next get.
+        self._held: tuple[int, bytes] | None = _NOTHING_HELD
 
     def connection_made(self, chan: asyncssh.SSHClientChannel[bytes]) -> None:
         self._chan = chan
@@ -306,10 +319,28 @@ class StreamChannel(asyncssh.SSHClientSession[bytes]):
         self.queue.put_nowait(None)
 
     async def get(self) -> tuple[int, bytes] | None:
-        item = await self.queue.get()
+        if self._held is not _NOTHING_HELD:
+            item, self._held = self._held, _NOTHING_HELD
+        else:
+            item = await self.queue.get()
+        if item is not None and item[0] == 0:
+            item = self._join(item[1])
         if self.queue.qsize() < 64 and self._chan is not None:
             self._chan.resume_reading()
         return item
+
+    def _join(self, data: bytes) -> tuple[int, bytes]:
+        """`data` and the stdout chunks queued after it, up to `COALESCE_BYTES`."""
+        parts = [data]
+        size = len(data)
+        while size < COALESCE_BYTES and not self.queue.empty():
+            item = self.queue.get_nowait()
+            if item is None or item[0] != 0:
+                self._held = item  # stderr or the end: after these bytes, in order
+                break
+            parts.append(item[1])
+            size += len(item[1])
+        return 0, data if len(parts) == 1 else b"".join(parts)
 
 
 class TrackingClient(asyncssh.SSHClient):

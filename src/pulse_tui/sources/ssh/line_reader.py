@@ -39,6 +39,9 @@ _SUSPECT_BYTES = tuple(
     )
 )
 
+# An ASCII block (`bytes.isascii`, far cheaper than one `find`) can hold only these.
+_ASCII_SUSPECT_BYTES = tuple(byte for byte in _SUSPECT_BYTES if byte[0] < 0x80)
+
 # Lead bytes such as 0xE3 (kana), 0xE1 (Vietnamese) and 0xF0 (emoji) start ordinary text
 # too: where many lines hold one, one `sanitize_chunk` over the whole block (one regex
 # scan) is cheaper than cutting, decoding and sanitising the lines one by one. Past one
@@ -182,7 +185,7 @@ def _suspect_line_starts(block: bytes) -> list[int] | None:
     lines do that the block is better sanitised whole."""
     starts: set[int] = set()
     most = len(block) // _WHOLE_BLOCK_BYTES_PER_SUSPECT
-    for byte in _SUSPECT_BYTES:
+    for byte in _ASCII_SUSPECT_BYTES if block.isascii() else _SUSPECT_BYTES:
         at = block.find(byte)
         while at >= 0:
             starts.add(block.rfind(b"\n", 0, at) + 1)

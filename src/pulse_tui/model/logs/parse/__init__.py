@@ -11,6 +11,8 @@ This module is the public face of the parser; the work is done in:
 * `levels`  level words -> Level; the level named in a line's head
 * `line`    `timestamp_and_level`: the general parser, one line at a time
 * `batch`   `parse_texts`: many lines at once, same answers
+* `columns` its fast path for long batches: numpy over the batch's bytes (`swar`: 8 at a time;
+            `column_levels`: the level after the time, per distinct key)
 * `shapes`  what `parse_texts` cuts each line into, and what the pieces mean
 * `fields`  JSON / logfmt fields and the human message, on demand
 * `spans`   where a line's time and level are written, for the rows on screen only

@@ -1,0 +1,215 @@
+"""The levels of the lines `parse.columns` read the time of, from the bytes right after
+the time: decided once per distinct key, not per line.
+
+Each shape keeps only the bytes its decision reads (`_keys`: ISO text the level word and
+the byte after it, logfmt through its second space, JSON 24 bytes), so lines that differ
+only in their message share a key; each decision follows the general parser
+(`parse.line.timestamp_and_level`) for its shape, and says what is left for the line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+
+from pulse_tui.model.logs.line import Level
+from pulse_tui.model.logs.parse import swar
+from pulse_tui.model.logs.parse.levels import LEVEL_NAMES, LEVEL_WORDS, level_from_name
+from pulse_tui.model.logs.parse.swar import Words
+
+#: What is left for a line: DONE, the level is known; SLOW, nothing is (the row parser
+#: reads it); HEAD, the level is `head_level(text)`; UPPER, the level is known unless an
+#: upper-case level WORD in the head overrules it; JSON_LEVEL, the level is the general
+#: parser's for JSON (the first `"level":x` anywhere), the time is known.
+DONE, SLOW, HEAD, UPPER, JSON_LEVEL = 0, 1, 2, 3, 4
+
+Mask = npt.NDArray[np.bool_]
+Ints = npt.NDArray[np.int64]
+_Decide = Callable[[bytes], tuple[int, int]]
+
+#: The shapes `parse.columns` reads (see there).
+ISO, JSON, LOGFMT = 0, 1, 2
+
+# ISO_LEVEL's end (parse.line): ` WORD` or ` [WORD` as a whole word, right after the zone.
+_ISO_WORD = re.compile(rf" \[?({LEVEL_WORDS})\b")
+# `_JSON_LEVEL` (parse.line) as it matches when the level is the key after the time.
+_JSON_WORD = re.compile(r',"(?:level|severity|lvl|loglevel|log\.level)"\s*:\s*"?([A-Za-z0-9]+)')
+# `head_level`'s `level=x` (parse.levels `_ANY_LEVEL`, group 1) right after the time.
+_LOGFMT_WORD = re.compile(r'"? (?:level|lvl|severity)[=:]\s?"?([A-Za-z]+)')
+
+# Distinct (minute, zone)s and level keys decided per batch, at most; the lines of any
+# others take the row parser.
+MAX_DISTINCT = 16
+
+
+def most_distinct(count: int) -> int:
+    """How many distinct keys a batch of `count` lines decides (a long history spans
+    many minutes: one more try per 512 lines costs a few numpy calls over them)."""
+    return max(MAX_DISTINCT, count // 512)
+
+
+LEVEL_CODE = {level: i for i, level in enumerate(Level)}
+UNKNOWN = LEVEL_CODE[Level.UNKNOWN]
+
+
+def any_true(mask: Mask) -> bool:
+    """`mask.any()` without numpy's Python-level wrapper (a few µs a call, per batch)."""
+    return bool(mask[mask.argmax()]) if len(mask) else False
+
+
+def levels_after(
+    words: Words,
+    at: Ints,
+    shape: Ints,
+    present: set[int],
+    zone_code: Ints,
+    ok: Mask,
+    todo: npt.NDArray[np.uint8],
+    codes: npt.NDArray[np.uint8],
+) -> None:
+    """Sets `todo` and `codes` of the `ok` lines from the bytes after their time (at
+    `at`), decided once per distinct key: each shape keeps only the bytes its decision
+    reads (`_keys`), so lines that differ only in their message share one key."""
+    pending = ok
+    if ISO in present:
+        # ISO text with no zone: `\s?` took any space, so no ` WORD` can follow.
+        plain = ok & (shape == ISO) & (zone_code == 0)
+        todo[plain] = HEAD
+        pending = ok & ~plain
+    if not any_true(pending):
+        return
+    keys = _keys(words, at, shape, present)
+    # Keys that cannot hold a level key are settled here, not one distinct message at a
+    # time below: logfmt's level is then `head_level`'s, JSON's the first level key's.
+    for kind, prefixes, answer in _LEVEL_KEY_PREFIXES:
+        if kind in present:
+            mine = pending & (shape == kind)
+            other = mine & ~_startsany_true(keys[0], prefixes)
+            todo[other] = answer
+            pending = pending & ~other
+    for _ in range(most_distinct(len(ok))):
+        row = int(pending.argmax())
+        if not pending[row]:
+            return
+        same = pending & (shape == shape[row]) if len(present) > 1 else pending.copy()
+        for key in keys:
+            same &= key == key[row]
+        text = b"".join(int(key[row]).to_bytes(8, "little") for key in keys)
+        todo[same], codes[same] = _DECIDE[int(shape[row])](text)
+        pending &= ~same
+    # More distinct keys than that: the row parser reads ISO lines; logfmt's level is
+    # `head_level`'s whatever follows, JSON's the first level key's.
+    todo[pending & (shape == LOGFMT)] = HEAD
+    todo[pending & (shape == JSON)] = JSON_LEVEL
+
+
+def _startsany_true(word: Words, prefixes: tuple[bytes, ...]) -> Mask:
+    """Whether each word starts with any of `prefixes` (8 bytes at most)."""
+    found = np.zeros(len(word), dtype=np.bool_)
+    for prefix in prefixes:
+        found |= swar.starts_with(word, word, prefix)
+    return found
+
+
+# The first bytes of the key after the time that `_JSON_WORD` / `_LOGFMT_WORD` can match
+# (JSON's starts at the time's closing quote), and what a line without them is.
+_LEVEL_KEY_PREFIXES = (
+    (JSON, (b'","level', b'","sever', b'","lvl"', b'","logle', b'","log.l'), JSON_LEVEL),
+    (LOGFMT, (b" level", b" lvl", b" severit", b'" level', b'" lvl', b'" severi'), HEAD),
+)
+
+
+def _keys(words: Words, at: Ints, shape: Ints, present: set[int]) -> list[Words]:
+    """The words of the bytes after each line's time (two, three with JSON lines), with
+    the bytes its shape's decision never reads set to 0 (so they end the decision's text:
+    `_key_text`)."""
+    k0, k1 = words[at], words[at + 8]
+    keys = [k0, k1]  # JSON: 24 bytes as they are (`","level":"info","msg":"`)
+    cuts: list[tuple[int, Words, Words]] = []
+    if ISO in present:
+        # The space, then upper-case letters or `[`, and the byte that ends them.
+        first = ~swar.in_range(k0, 0x41, 0x5B) & swar.HIGH & ~np.uint64(0x80)
+        second = ~swar.in_range(k1, 0x41, 0x5B) & swar.HIGH
+        cuts.append((ISO, first, second))
+    if LOGFMT in present:
+        # Through the second space (` level=debug `, `" level=debug `), or a line's end.
+        first = swar.equal_bytes(k0, 32) & ~np.uint64(0x8080) | swar.equal_bytes(k0, 10)
+        second = swar.equal_bytes(k1, 32) | swar.equal_bytes(k1, 10)
+        cuts.append((LOGFMT, first, second))
+    for kind, first, second in cuts:
+        keep0 = swar.through_first(first)
+        keep1 = np.where(keep0 == swar.ALL, swar.through_first(second), np.uint64(0))
+        if len(present) == 1:
+            keys = [k0 & keep0, k1 & keep1]
+        else:
+            mine = shape == kind
+            keys = [np.where(mine, k0 & keep0, keys[0]), np.where(mine, k1 & keep1, keys[1])]
+    if JSON in present:
+        k2 = words[at + 16]
+        keys.append(k2 if len(present) == 1 else np.where(shape == JSON, k2, np.uint64(0)))
+    return keys
+
+
+def _key_text(key: bytes) -> tuple[str, bool] | None:
+    """The line's text in `key` (up to the line's end, or to where `_keys` zeroed the
+    rest, or its end) and whether the line ended there; None if that text is not ASCII
+    (a character cut in two by `_keys` would read as another)."""
+    newline, cut = key.find(b"\n"), key.find(b"\0")
+    ended = newline >= 0 and (cut < 0 or newline < cut)
+    text = key[: newline if ended else cut if cut >= 0 else len(key)]
+    return (text.decode("ascii"), ended) if text.isascii() else None
+
+
+def _iso_level(key: bytes) -> tuple[int, int]:
+    # ISO_LEVEL's word after a zone; with none, `head_level` (the general parser's).
+    found = _key_text(key)
+    if found is None:
+        return SLOW, UNKNOWN
+    text, ended = found
+    match = _ISO_WORD.match(text)
+    if match is None:
+        return HEAD, UNKNOWN
+    if match.end() == len(text) and not ended:  # the key ended before the word did
+        return SLOW, UNKNOWN
+    return DONE, LEVEL_CODE[LEVEL_NAMES[match.group(1).lower()]]
+
+
+def _json_level(key: bytes) -> tuple[int, int]:
+    # `_JSON_LEVEL.search` finds this key first: what comes before (`{"ts":"<time>"`)
+    # holds no other quote followed by a level key. Anything else: the search itself.
+    found = _key_text(key)
+    match = None if found is None else _JSON_WORD.match(found[0], 1)  # after the quote
+    if found is None or match is None or (match.end() == len(found[0]) and not found[1]):
+        return JSON_LEVEL, UNKNOWN
+    return DONE, LEVEL_CODE[level_from_name(match.group(1))]
+
+
+def _logfmt_level(key: bytes) -> tuple[int, int]:
+    # `head_level`: its first match is this `level=` (the time before it holds no level
+    # shape), overruled by an upper-case WORD anywhere in the head (UPPER); with no
+    # `level=` right after the time, `head_level` itself.
+    found = _key_text(key)
+    match = None if found is None else _LOGFMT_WORD.match(found[0])
+    if found is None or match is None or (match.end() == len(found[0]) and not found[1]):
+        return HEAD, UNKNOWN
+    return UPPER, LEVEL_CODE[level_from_name(match.group(1))]
+
+
+_DECIDE: dict[int, _Decide] = {ISO: _iso_level, JSON: _json_level, LOGFMT: _logfmt_level}
+
+
+def logfmt_brackets(
+    data: bytes, size: int, starts: Ints, shape: Ints, todo: npt.NDArray[np.uint8]
+) -> None:
+    """logfmt lines holding a `[` are SLOW: the general parser tries an access-log time
+    in the head before `ts=`."""
+    if b"[" not in data:  # one memchr, the usual answer
+        return
+    body = np.frombuffer(data, dtype=np.uint8, count=size)
+    at = np.flatnonzero(body == 91)
+    if len(at):
+        lines = np.unique(np.searchsorted(starts, at, side="right") - 1)
+        todo[lines[shape[lines] == LOGFMT]] = SLOW

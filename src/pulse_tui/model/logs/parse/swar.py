@@ -1,0 +1,150 @@
+"""Bytes eight at a time: tests and arithmetic on 8-byte words of text, as numpy arrays of
+one word per line (for `parse.columns`).
+
+Words are little-endian: byte 0 of a word is its first byte in the text. Each test gives
+"flags", a word with 0x80 in every byte that passes and 0 elsewhere; the tricks are the
+usual ones for "SIMD within a register", written so that no byte's sum carries into the
+next (every byte is masked to 7 bits before an addition).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+Words = npt.NDArray[np.uint64]
+Ints = npt.NDArray[np.int64]
+
+ALL = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
+HIGH = np.uint64(0x8080_8080_8080_8080)
+_LOW7 = np.uint64(0x7F7F_7F7F_7F7F_7F7F)
+_ONES = 0x0101_0101_0101_0101
+_NIBBLES = np.uint64(0x0F0F_0F0F_0F0F_0F0F)
+
+
+def words(data: bytes) -> Words:
+    """`result[i]`: the 8 bytes of `data` from offset i (unaligned loads; a view)."""
+    base = np.frombuffer(data, dtype="<u8", count=len(data) // 8)
+    return np.lib.stride_tricks.as_strided(
+        base, shape=(len(data) - 7,), strides=(1,), writeable=False
+    )
+
+
+def byte_at(word: Words, i: int) -> Words:
+    """Byte `i` of each word."""
+    return (word >> np.uint64(8 * i)) & np.uint64(0xFF)
+
+
+def byte_at_each(word: Words, i: Ints) -> Words:
+    """Byte `i[k]` (0..7) of word k."""
+    return (word >> (i * 8).astype(np.uint64)) & np.uint64(0xFF)
+
+
+def low_bytes(count: Ints) -> Words:
+    """A mask of the first `count[k]` (0..8) bytes of a word."""
+    shifted = np.left_shift(np.uint64(1), (np.minimum(count, 7) * 8).astype(np.uint64))
+    return np.where(count >= 8, ALL, shifted - np.uint64(1))
+
+
+class Pattern(NamedTuple):
+    """A word's shape: fixed bytes, digits, and bytes that may be anything."""
+
+    #: 0xFF at fixed bytes, 0xF0 at digits.
+    mask: np.uint64
+    #: The fixed bytes, and 0x30 at digits.
+    value: np.uint64
+    #: 0x06 at digits: past "9" the high nibble changes.
+    carry: np.uint64
+    #: 0xF0 at digits.
+    digits: np.uint64
+    #: 0x30 at digits.
+    digit_value: np.uint64
+
+
+def pattern(spec: str) -> Pattern:
+    """`spec`: 8 characters, `d` a digit, `?` any byte, anything else that byte."""
+    assert len(spec) == 8
+    mask = value = carry = digits = 0
+    for i, char in enumerate(spec):
+        shift = 8 * i
+        if char == "d":
+            mask |= 0xF0 << shift
+            value |= 0x30 << shift
+            carry |= 0x06 << shift
+            digits |= 0xF0 << shift
+        elif char != "?":
+            mask |= 0xFF << shift
+            value |= ord(char) << shift
+    return Pattern(
+        np.uint64(mask),
+        np.uint64(value),
+        np.uint64(carry),
+        np.uint64(digits),
+        np.uint64(value & digits),
+    )
+
+
+def matches(word: Words, shape: Pattern) -> npt.NDArray[np.bool_]:
+    """Whether each word has `shape`: its fixed bytes, and "0"-"9" at its digits (a byte
+    0x30-0x3F plus 6 stays below 0x40 only for "0"-"9", and cannot carry)."""
+    fixed = (word & shape.mask) == shape.value
+    return fixed & (((word + shape.carry) & shape.digits) == shape.digit_value)
+
+
+def starts_with(first: Words, second: Words, prefix: bytes) -> npt.NDArray[np.bool_]:
+    """Whether the 16 bytes `first`, `second` start with `prefix` (at most 16 bytes)."""
+    padded = prefix.ljust(16, b"\0")
+    mask = (b"\xff" * len(prefix)).ljust(16, b"\0")
+    low = np.uint64(int.from_bytes(mask[:8], "little"))
+    match = (first & low) == np.uint64(int.from_bytes(padded[:8], "little"))
+    if len(prefix) > 8:
+        high = np.uint64(int.from_bytes(mask[8:], "little"))
+        match &= (second & high) == np.uint64(int.from_bytes(padded[8:], "little"))
+    return match
+
+
+def in_range(word: Words, lo: int, hi: int) -> Words:
+    """Flags of the bytes from `lo` to `hi` (both below 0x80)."""
+    low7 = word & _LOW7
+    at_least = low7 + np.uint64((0x80 - lo) * _ONES)
+    above = low7 + np.uint64((0x7F - hi) * _ONES)
+    return at_least & ~above & ~word & HIGH
+
+
+def equal_bytes(word: Words, byte: int) -> Words:
+    """Flags of the bytes equal to `byte`."""
+    x = word ^ np.uint64(byte * _ONES)
+    return ~(((x & _LOW7) + _LOW7) | x | _LOW7)
+
+
+def through_first(flags: Words) -> Words:
+    """A mask of the bytes up to and including the first flagged one (all if none)."""
+    lowest = flags & (~flags + np.uint64(1))
+    return (lowest << np.uint64(1)) - np.uint64(1)
+
+
+def leading_digits(word: Words) -> Ints:
+    """How many bytes of each word, from its first, are "0"-"9" (0..8)."""
+    other = HIGH & ~in_range(word, 0x30, 0x39)
+    lowest = other & (~other + np.uint64(1))
+    # The lowest flag is bit 8k + 7: k digits before it (log2 of a power of 2 is exact).
+    found = ((np.log2(np.maximum(lowest, np.uint64(1)).astype(np.float64)) - 7) / 8).astype(
+        np.int64
+    )
+    return np.where(lowest == 0, 8, found)
+
+
+def is_digit_byte(byte: Words) -> npt.NDArray[np.bool_]:
+    """Whether each byte (a value 0..255) is "0"-"9" (below "0" wraps past 9)."""
+    return (byte - np.uint64(48)) <= np.uint64(9)
+
+
+def digits_value(word: Words, count: Ints) -> Words:
+    """The number the first `count[k]` digit bytes of word k write, times 10**(8 - count)
+    (as if the rest were zeros): eight digits combined pairwise in three steps."""
+    v = word & low_bytes(count) & _NIBBLES
+    v = ((v * np.uint64(10)) + (v >> np.uint64(8))) & np.uint64(0x00FF_00FF_00FF_00FF)
+    v = ((v * np.uint64(100)) + (v >> np.uint64(16))) & np.uint64(0x0000_FFFF_0000_FFFF)
+    return ((v * np.uint64(10000)) + (v >> np.uint64(32))) & np.uint64(0xFFFF_FFFF)
