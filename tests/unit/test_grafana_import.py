@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,8 @@ def test_current_schema_panels_in_grafana_order_with_their_options() -> None:
 def test_unknown_types_and_other_datasources_say_why_and_the_rest_import() -> None:
     board = load_dashboard(DATA / "current.json")
     by_id = {p.id: p for p in board.panels}
-    assert by_id[9].unsupported == "panel type 'table' is not supported yet"
+    assert by_id[9].type == "table" and by_id[9].unsupported is None
+    assert by_id[10].unsupported == "panel type 'logs' is not supported yet"
     assert by_id[11].unsupported == "datasource type 'loki' is not supported (Prometheus only)"
     assert by_id[2].unsupported is None
 
@@ -127,6 +129,22 @@ def test_units_map_to_pulse_tui_formatting() -> None:
     assert display_unit(gauge).format(0.5) == "0.50"  # short with decimals 2
     ms = display_unit(board.panels[4].children[0])
     assert ms.format(2200.0) == "2.2s"  # 2,200 ms
+
+
+def test_decimals_hold_with_a_unit_as_grafana_writes_them() -> None:
+    """`decimals` is a fixed number of digits after the point, trailing zeros kept, in
+    whatever unit and scale the value is shown (it used to apply to unit-less panels only)."""
+    table = next(p for p in load_dashboard(DATA / "current.json").panels if p.id == 9)
+    assert display_unit(table).format(9.4) == "9.40 req/s"  # reqps, decimals 2
+    assert display_unit(table).format(0.1) == "0.10 req/s"
+    cases = [("percentunit", 1, 0.01, "1.0%"), ("ms", 2, 2200.0, "2.20s"),
+             ("bytes", 1, 1.5 * 1024**3, "1.5 GiB"), ("s", 0, 3.4, "3s"),
+             ("s", 1, 0.95, "950.0ms")]  # fmt: skip
+    for unit, decimals, value, shown in cases:
+        panel = replace(table, unit=unit, decimals=decimals)
+        assert display_unit(panel).format(value) == shown, (unit, decimals, value)
+    # Not a number: said as such, whatever the decimals.
+    assert display_unit(replace(table, unit="s", decimals=2)).format(float("nan")) == "NaN"
 
 
 def test_legend_format_and_default_legend() -> None:

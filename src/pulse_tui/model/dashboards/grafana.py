@@ -34,7 +34,7 @@ from pulse_tui.model.dashboards.variables import parse_variables
 
 #: Panel types drawn in this version; the others are titled placeholders saying so.
 SUPPORTED_TYPES = frozenset(
-    {"timeseries", "graph", "stat", "singlestat", "gauge", "bargauge", "heatmap"}
+    {"timeseries", "graph", "stat", "singlestat", "gauge", "bargauge", "table", "heatmap"}
 )
 
 
