@@ -113,7 +113,14 @@ def _panel(raw: Mapping[str, Any], index: int, grid: GridPos | None = None) -> P
         )
     defaults = as_dict(as_dict(raw.get("fieldConfig")).get("defaults"))
     legacy_axis = _first_axis(raw)
-    unit = defaults.get("unit") or legacy_axis.get("format") or raw.get("format") or ""
+    value_style = _legacy_value_style(raw)
+    unit = (
+        defaults.get("unit")
+        or legacy_axis.get("format")
+        or raw.get("format")
+        or value_style.get("unit")
+        or ""
+    )
     options = as_dict(raw.get("options"))
     calcs = as_dict(options.get("reduceOptions")).get("calcs") or []
     calc = str(calcs[0]) if isinstance(calcs, list) and calcs else _legacy_calc(raw)
@@ -126,7 +133,9 @@ def _panel(raw: Mapping[str, Any], index: int, grid: GridPos | None = None) -> P
             _target(t, i) for i, t in enumerate(raw.get("targets") or []) if isinstance(t, dict)
         ),
         unit=str(unit),
-        decimals=opt_decimals(defaults.get("decimals", raw.get("decimals"))),
+        decimals=opt_decimals(
+            defaults.get("decimals", raw.get("decimals", value_style.get("decimals")))
+        ),
         min=opt_float(defaults.get("min", legacy_axis.get("min"))),
         max=opt_float(defaults.get("max", legacy_axis.get("max"))),
         thresholds=_thresholds(defaults.get("thresholds"), raw),
@@ -227,6 +236,19 @@ def _thresholds(raw: object, panel: Mapping[str, Any]) -> Thresholds:
 def _first_axis(raw: Mapping[str, Any]) -> dict[str, Any]:
     axes = raw.get("yaxes")
     return dict(axes[0]) if isinstance(axes, list) and axes and isinstance(axes[0], dict) else {}
+
+
+def _legacy_value_style(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The old table panel's (schema < 24) number style for its value column: `styles`
+    entries matched by column name; the one for "Value" (or every column) gives the unit."""
+    for style in raw.get("styles") or []:
+        if (
+            isinstance(style, dict)
+            and style.get("type", "number") == "number"
+            and style.get("pattern") in ("Value", "/.*/")
+        ):
+            return dict(style)
+    return {}
 
 
 def _legacy_calc(raw: Mapping[str, Any]) -> str:
