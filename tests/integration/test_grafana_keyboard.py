@@ -73,25 +73,3 @@ async def test_ctrl_a_in_a_variables_picker_is_all(prometheus_data: PrometheusDa
         assert traffic() == pytest.approx(EXPECTED["traffic"])
         assert "$job=All" in screen_text(app)
         assert "more series" in panel_text(app, "Requests per job")  # and says so
-
-
-async def test_a_grafana_6_dashboard_shows_the_backfilled_values(
-    prometheus_data: PrometheusData,
-) -> None:
-    """Schema 18 (Grafana 5-6): `graph` and `singlestat` panels on gridPos, a string or
-    null datasource and a `$ds` one, the legacy `[[job]]` syntax, yaxes formats,
-    singlestat thresholds "a,b" and valueName, the old `table` panel, a folded row."""
-    app = make_app(prometheus_data, DATA / "grafana6.json")
-    async with app.run_test(size=SIZE) as pilot:
-        await open_dashboard(app, pilot)
-        text = screen_text(app)
-        assert "$job=api,worker" in text and "$ds=Prometheus" in text
-        traffic = panel_text(app, "Traffic")
-        assert "10 req/s" in traffic and "1 req/s" in traffic  # api and worker
-        assert "checkout" not in traffic  # [[job]] is (api|worker)
-        assert "1.00%" in panel_text(app, "API error ratio")  # percentunit, decimals 2
-        assert "1.5" in panel_text(app, "Worker CPU avg")  # the avg of a steady 1.5 cores
-        codes = panel_text(app, "API codes").splitlines()
-        rows = {line.split()[0]: " ".join(line.split()[1:]) for line in codes[1:] if line.strip()}
-        assert rows == {"200": "9.4 req/s", "404": "0.5 req/s", "500": "0.1 req/s"}, codes
-        assert "Folded p99" not in text and "Details  folded" in text
