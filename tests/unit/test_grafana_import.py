@@ -210,3 +210,36 @@ def test_titles_from_the_file_are_made_safe_where_they_enter() -> None:
     panel = board.panels[0]
     assert "\u202e" not in panel.title and "[b]bold[/b]" in panel.title  # markup stays text
     assert panel.unsupported is not None and "\x1b" not in panel.unsupported
+
+
+def test_a_datasource_variable_of_another_type_makes_its_panels_say_so() -> None:
+    """`"datasource": "$logs"` (or `{"uid": "${logs}"}`) where $logs picks Loki sources:
+    that panel says it is Loki; panels on a Prometheus datasource variable work."""
+    board = parse_dashboard(
+        json.dumps(
+            {
+                "templating": {"list": [
+                    {"name": "logs", "type": "datasource", "query": "loki"},
+                    {"name": "ds", "type": "datasource", "query": "prometheus"},
+                ]},
+                "panels": [
+                    {"id": 1, "type": "timeseries", "datasource": "$logs",
+                     "targets": [{"expr": 'rate({job="api"}[1m])'}]},
+                    {"id": 2, "type": "stat", "datasource": {"uid": "${logs}"},
+                     "targets": [{"expr": 'count_over_time({job="api"}[1m])'}]},
+                    {"id": 3, "type": "timeseries", "datasource": "${ds}",
+                     "targets": [{"expr": "up"}]},
+                    {"id": 4, "type": "row", "collapsed": True, "panels": [
+                        {"id": 5, "type": "graph", "targets": [
+                            {"expr": "up", "datasource": {"uid": "$logs"}}]},
+                    ]},
+                ],
+            }
+        ),
+        "team.json",
+    )  # fmt: skip
+    by_id = {p.id: p for p in board.panels}
+    loki = "datasource type 'loki' is not supported (Prometheus only)"
+    assert by_id[1].unsupported == loki and by_id[2].unsupported == loki
+    assert by_id[3].unsupported is None
+    assert by_id[4].children[0].unsupported == loki
