@@ -4,7 +4,10 @@ Figures: the import (read, parse, validate, lay out) against `json.loads` of the
 alone; the first frame (from the key that opens the dashboard to every panel holding its
 answer, in the real app, headless, 160x48); HTTP requests per refresh against the targets
 shown (must be 1.0: one query per target) and against the series they answer (the naive
-one query per series this design avoids).
+one query per series this design avoids); what a refresh of the 30 panels costs the event
+loop against one frame (16 ms): the panels' drawing (`render_panel` at their sizes, what
+their `render()` runs on the loop) and the longest stall a 1 ms ticker sees while the
+answers come in and are painted.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from pulse_tui.sources.prometheus.source import PrometheusSource  # noqa: E402
 
 PANELS = 30
 IMPORTS = 50
+REFRESHES = 5
+FRAME_MS = 16.0
 EXPRS = {
     "timeseries": 'sum by (job) (rate(http_requests_total{job=~"$job"}[$__rate_interval]))',
     "stat": 'sum(rate(http_requests_total{job=~"$job",code=~"5.."}[5m]))',
@@ -132,8 +137,59 @@ async def _app_figures(url: str, end: int, path: Path) -> list[dict[str, object]
                 requests / max(1, series),
             )
         )
+        out.extend(await _loop_figures(pilot, screen))
         await app.action_quit()
     return out
+
+
+async def _loop_figures(pilot, screen) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    """On-loop cost of a refresh: drawing every panel, and the longest stall of the loop."""
+    from pulse_tui.ui.widgets.dashboards.render import render_panel
+
+    drawing, stalls, idle = [], [], []
+    for _ in range(REFRESHES):
+        # The same ticker with no refresh going on, as long: what the machine's load alone
+        # costs the loop (2 shared cores), to tell the refresh's part from it.
+        stop = asyncio.Event()
+        ticker = asyncio.create_task(_longest_stall(stop))
+        await asyncio.sleep(0.5)
+        stop.set()
+        idle.append(await ticker)
+        sent = screen.queries_sent
+        stop = asyncio.Event()
+        ticker = asyncio.create_task(_longest_stall(stop))
+        await pilot.press("r")
+        while screen.queries_sent < sent + PANELS:
+            await asyncio.sleep(0.005)
+        await pilot.pause()  # painted
+        stop.set()
+        stalls.append(await ticker)
+        started = time.perf_counter()
+        for widget in screen.shown_panels():
+            size = widget.content_size
+            render_panel(widget.panel, widget.result, size.width, size.height)
+        drawing.append(time.perf_counter() - started)
+    draw_ms, stall_ms = statistics.median(drawing) * 1000, statistics.median(stalls) * 1000
+    idle_ms = statistics.median(idle) * 1000
+    return [
+        figure("grafana_refresh_drawing_on_loop_30_panels", draw_ms, "ms", "one frame (16 ms)",
+               draw_ms / FRAME_MS),
+        figure("grafana_refresh_longest_loop_stall_30_panels", stall_ms, "ms",
+               "one frame (16 ms)", stall_ms / FRAME_MS),
+        figure("grafana_idle_longest_loop_stall", idle_ms, "ms", "one frame (16 ms)",
+               idle_ms / FRAME_MS),
+    ]  # fmt: skip
+
+
+async def _longest_stall(stop: asyncio.Event) -> float:
+    """The longest time past its 1 ms sleep a ticker waited for the loop, until `stop`."""
+    longest, tick = 0.0, 0.001
+    last = time.perf_counter()
+    while not stop.is_set():
+        await asyncio.sleep(tick)
+        now = time.perf_counter()
+        longest, last = max(longest, now - last - tick), now
+    return longest
 
 
 def run() -> Iterator[dict[str, object]]:

@@ -111,7 +111,12 @@ async def test_current_dashboard_shows_the_backfilled_values(
         assert "1%" in panel_text(app, "API 5xx")  # 5xx of api: 1 %, over the 0.5 % threshold
         assert "#f2495c" in colours_of(app, "API 5xx")  # Grafana's red, the threshold's colour
         assert "0.50" in panel_text(app, "CPU api")  # 0.5 cores, decimals 2
-        assert "panel type 'table' is not supported yet" in flat(panel_text(app, "Raw table"))
+        # The table: one row per series of its instant target, in its unit and decimals.
+        table = panel_text(app, "API by code").splitlines()
+        assert table[0].split() == ["series", "value"], table
+        rows = {line.split()[0]: " ".join(line.split()[1:]) for line in table[1:] if line.strip()}
+        assert rows == {"200": "9.40 req/s", "404": "0.50 req/s", "500": "0.10 req/s"}, table
+        assert "panel type 'logs' is not supported yet" in flat(panel_text(app, "Loki logs"))
         assert "datasource type 'loki' is not supported" in flat(panel_text(app, "Loki rate"))
         # The folded row's panels are not on screen (and not fetched) until unfolded.
         assert "p99 latency" not in text
@@ -173,14 +178,14 @@ async def test_one_request_per_shown_target_per_refresh(
         for _ in range(2):
             before, sent = len(fault_proxy.paths), screen.queries_sent
             await pilot.press("r")
-            await wait_until(pilot, lambda sent=sent: screen.queries_sent >= sent + 3)
+            await wait_until(pilot, lambda sent=sent: screen.queries_sent >= sent + 4)
             await pilot.pause(0.2)
-            # Requests (A; B is hidden), API 5xx, CPU api: three targets, three requests,
-            # whatever the number of series or variable values.
-            assert screen.queries_sent == sent + 3
+            # Requests (A; B is hidden), API 5xx, CPU api, API by code: four targets, four
+            # requests, whatever the number of series or variable values.
+            assert screen.queries_sent == sent + 4
             queries = dashboard_queries(fault_proxy, before)
-            assert len(queries) == 3, queries
-            assert len(set(queries)) == 3
+            assert len(queries) == 4, queries
+            assert len(set(queries)) == 4
 
 
 async def test_bad_files_are_one_line_each_and_the_app_runs(

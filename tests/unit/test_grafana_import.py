@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,8 @@ def test_current_schema_panels_in_grafana_order_with_their_options() -> None:
 def test_unknown_types_and_other_datasources_say_why_and_the_rest_import() -> None:
     board = load_dashboard(DATA / "current.json")
     by_id = {p.id: p for p in board.panels}
-    assert by_id[9].unsupported == "panel type 'table' is not supported yet"
+    assert by_id[9].type == "table" and by_id[9].unsupported is None
+    assert by_id[10].unsupported == "panel type 'logs' is not supported yet"
     assert by_id[11].unsupported == "datasource type 'loki' is not supported (Prometheus only)"
     assert by_id[2].unsupported is None
 
@@ -129,6 +131,22 @@ def test_units_map_to_pulse_tui_formatting() -> None:
     assert ms.format(2200.0) == "2.2s"  # 2,200 ms
 
 
+def test_decimals_hold_with_a_unit_as_grafana_writes_them() -> None:
+    """`decimals` is a fixed number of digits after the point, trailing zeros kept, in
+    whatever unit and scale the value is shown (it used to apply to unit-less panels only)."""
+    table = next(p for p in load_dashboard(DATA / "current.json").panels if p.id == 9)
+    assert display_unit(table).format(9.4) == "9.40 req/s"  # reqps, decimals 2
+    assert display_unit(table).format(0.1) == "0.10 req/s"
+    cases = [("percentunit", 1, 0.01, "1.0%"), ("ms", 2, 2200.0, "2.20s"),
+             ("bytes", 1, 1.5 * 1024**3, "1.5 GiB"), ("s", 0, 3.4, "3s"),
+             ("s", 1, 0.95, "950.0ms")]  # fmt: skip
+    for unit, decimals, value, shown in cases:
+        panel = replace(table, unit=unit, decimals=decimals)
+        assert display_unit(panel).format(value) == shown, (unit, decimals, value)
+    # Not a number: said as such, whatever the decimals.
+    assert display_unit(replace(table, unit="s", decimals=2)).format(float("nan")) == "NaN"
+
+
 def test_legend_format_and_default_legend() -> None:
     target = load_dashboard(DATA / "current.json").panels[1].targets[0]
     assert legend(target, {"job": "api", "code": "200"}) == "api"
@@ -192,3 +210,36 @@ def test_titles_from_the_file_are_made_safe_where_they_enter() -> None:
     panel = board.panels[0]
     assert "\u202e" not in panel.title and "[b]bold[/b]" in panel.title  # markup stays text
     assert panel.unsupported is not None and "\x1b" not in panel.unsupported
+
+
+def test_a_datasource_variable_of_another_type_makes_its_panels_say_so() -> None:
+    """`"datasource": "$logs"` (or `{"uid": "${logs}"}`) where $logs picks Loki sources:
+    that panel says it is Loki; panels on a Prometheus datasource variable work."""
+    board = parse_dashboard(
+        json.dumps(
+            {
+                "templating": {"list": [
+                    {"name": "logs", "type": "datasource", "query": "loki"},
+                    {"name": "ds", "type": "datasource", "query": "prometheus"},
+                ]},
+                "panels": [
+                    {"id": 1, "type": "timeseries", "datasource": "$logs",
+                     "targets": [{"expr": 'rate({job="api"}[1m])'}]},
+                    {"id": 2, "type": "stat", "datasource": {"uid": "${logs}"},
+                     "targets": [{"expr": 'count_over_time({job="api"}[1m])'}]},
+                    {"id": 3, "type": "timeseries", "datasource": "${ds}",
+                     "targets": [{"expr": "up"}]},
+                    {"id": 4, "type": "row", "collapsed": True, "panels": [
+                        {"id": 5, "type": "graph", "targets": [
+                            {"expr": "up", "datasource": {"uid": "$logs"}}]},
+                    ]},
+                ],
+            }
+        ),
+        "team.json",
+    )  # fmt: skip
+    by_id = {p.id: p for p in board.panels}
+    loki = "datasource type 'loki' is not supported (Prometheus only)"
+    assert by_id[1].unsupported == loki and by_id[2].unsupported == loki
+    assert by_id[3].unsupported is None
+    assert by_id[4].children[0].unsupported == loki

@@ -27,8 +27,10 @@ from pulse_tui.model.dashboards.panels import (
     target_window,
 )
 from pulse_tui.model.dashboards.variables import (
+    AUTO,
     Variable,
     VariableState,
+    auto_interval,
     choose,
     filter_options,
     keep_choice,
@@ -194,7 +196,11 @@ async def resolve_variables(
         state.options[variable.name] = options
         picked = chosen.get(variable.name)
         kept = keep_choice(picked, variable, options) if picked is not None else None
-        state.selections[variable.name] = kept or choose(variable, options)
+        selection = kept or choose(variable, options)
+        if variable.auto and selection.values == (AUTO,):
+            # What `auto` stands for at this range (the header shows it, e.g. 2m).
+            selection = Selection((auto_interval(variable, span.range_seconds),))
+        state.selections[variable.name] = selection
     return state
 
 

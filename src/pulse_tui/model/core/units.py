@@ -8,6 +8,7 @@ scale; anything else gets an SI suffix followed by the unit as given.
 from __future__ import annotations
 
 import math
+import re
 
 #: Shown for a missing value (no sample at all).
 MISSING = "—"
@@ -30,6 +31,10 @@ _SECOND_SCALES = (
 )
 
 
+#: The first number in a formatted value: its integer part and its fraction.
+_NUMBER = re.compile(r"(\d+)(?:\.(\d+))?")
+
+
 def format_value(value: float | None, unit: str, *, compact: bool = False) -> str:
     """A value with its unit, scaled for reading.
 
@@ -39,6 +44,18 @@ def format_value(value: float | None, unit: str, *, compact: bool = False) -> st
     cells ("123ms", "1.2k/s", "1.3%"). None gives "—"; NaN and ±Inf are shown as such.
     """
     return _format(value, unit, compact=compact, sig=2 if compact else 3, max_decimals=None)
+
+
+def format_decimals(value: float, unit: str, decimals: int) -> str:
+    """A finite value with its unit, scaled as `format_value` scales it, with exactly
+    `decimals` digits after the point (Grafana's panel `decimals`: "9.40 req/s", "2.20s")."""
+    text = _format(value, unit, compact=False, sig=15, max_decimals=max(0, decimals))
+    if decimals <= 0:
+        return text
+    # _round drops trailing zeros; Grafana keeps them: pad the number's fraction back.
+    return _NUMBER.sub(
+        lambda m: m.group(1) + "." + (m.group(2) or "").ljust(decimals, "0"), text, 1
+    )
 
 
 def format_tick(value: float, unit: str, step: float) -> str:

@@ -13,7 +13,9 @@ gets wrong becomes one `DashboardError` naming the file and the problem.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +32,11 @@ from pulse_tui.model.dashboards.definition import (
 from pulse_tui.model.dashboards.field_config import parse_mappings, parse_overrides
 from pulse_tui.model.dashboards.legacy import legacy_rows
 from pulse_tui.model.dashboards.lenient import as_dict, as_int, opt_decimals, opt_float
-from pulse_tui.model.dashboards.variables import parse_variables
+from pulse_tui.model.dashboards.variables import Variable, parse_variables
 
 #: Panel types drawn in this version; the others are titled placeholders saying so.
 SUPPORTED_TYPES = frozenset(
-    {"timeseries", "graph", "stat", "singlestat", "gauge", "bargauge", "heatmap"}
+    {"timeseries", "graph", "stat", "singlestat", "gauge", "bargauge", "table", "heatmap"}
 )
 
 
@@ -72,13 +74,14 @@ def parse_dashboard(text: str, where: str) -> Dashboard:
         raise DashboardError(where, "not a Grafana dashboard (no 'panels' or 'rows' list)")
     schema = as_int(data.get("schemaVersion"), 0)
     try:
-        if isinstance(data.get("panels"), list) and (data["panels"] or "rows" not in data):
-            panels = tuple(
-                _panel(p, i) for i, p in enumerate(data["panels"]) if isinstance(p, dict)
-            )
-        else:
-            panels = legacy_rows(data["rows"], _panel)
         variables = parse_variables(_templating(data))
+        # A panel's datasource may be a datasource variable ("$ds"): its type is the
+        # variable's query (the plugin id), so a Loki one is said to be Loki.
+        read = partial(_panel, sources=_datasource_variables(variables))
+        if isinstance(data.get("panels"), list) and (data["panels"] or "rows" not in data):
+            panels = tuple(read(p, i) for i, p in enumerate(data["panels"]) if isinstance(p, dict))
+        else:
+            panels = legacy_rows(data["rows"], read)
     except ValueError as exc:
         raise DashboardError(where, str(exc)) from None
     ordered = tuple(sorted(panels, key=lambda p: (p.grid.y, p.grid.x)))
@@ -96,14 +99,25 @@ def _templating(data: Mapping[str, Any]) -> list[Any]:
 # ----------------------------------------------------------------- panels
 
 
-def _panel(raw: Mapping[str, Any], index: int, grid: GridPos | None = None) -> Panel:
+def _datasource_variables(variables: tuple[Variable, ...]) -> dict[str, str]:
+    """Datasource variable name -> the plugin type it picks from ("prometheus", "loki")."""
+    return {v.name: v.query.strip().lower() for v in variables if v.kind == "datasource"}
+
+
+def _panel(
+    raw: Mapping[str, Any],
+    index: int,
+    grid: GridPos | None = None,
+    *,
+    sources: Mapping[str, str] | None = None,
+) -> Panel:
     kind = str(raw.get("type") or "graph")
     title = sanitize(str(raw.get("title") or ""))
     grid = grid or _grid(raw.get("gridPos"), index)
     panel_id = as_int(raw.get("id"), index + 1)
     if kind == "row":
         children = tuple(
-            _panel(p, index * 1000 + i)
+            _panel(p, index * 1000 + i, sources=sources)
             for i, p in enumerate(raw.get("panels") or [])
             if isinstance(p, dict)
         )
@@ -113,7 +127,14 @@ def _panel(raw: Mapping[str, Any], index: int, grid: GridPos | None = None) -> P
         )
     defaults = as_dict(as_dict(raw.get("fieldConfig")).get("defaults"))
     legacy_axis = _first_axis(raw)
-    unit = defaults.get("unit") or legacy_axis.get("format") or raw.get("format") or ""
+    value_style = _legacy_value_style(raw)
+    unit = (
+        defaults.get("unit")
+        or legacy_axis.get("format")
+        or raw.get("format")
+        or value_style.get("unit")
+        or ""
+    )
     options = as_dict(raw.get("options"))
     calcs = as_dict(options.get("reduceOptions")).get("calcs") or []
     calc = str(calcs[0]) if isinstance(calcs, list) and calcs else _legacy_calc(raw)
@@ -126,12 +147,14 @@ def _panel(raw: Mapping[str, Any], index: int, grid: GridPos | None = None) -> P
             _target(t, i) for i, t in enumerate(raw.get("targets") or []) if isinstance(t, dict)
         ),
         unit=str(unit),
-        decimals=opt_decimals(defaults.get("decimals", raw.get("decimals"))),
+        decimals=opt_decimals(
+            defaults.get("decimals", raw.get("decimals", value_style.get("decimals")))
+        ),
         min=opt_float(defaults.get("min", legacy_axis.get("min"))),
         max=opt_float(defaults.get("max", legacy_axis.get("max"))),
         thresholds=_thresholds(defaults.get("thresholds"), raw),
         calc=calc,
-        unsupported=_unsupported(kind, raw),
+        unsupported=_unsupported(kind, raw, sources or {}),
         overrides=parse_overrides(as_dict(raw.get("fieldConfig"))),
         mappings=parse_mappings(defaults.get("mappings") or _legacy_maps(raw)),
     )
@@ -149,12 +172,12 @@ def _legacy_maps(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _unsupported(kind: str, raw: Mapping[str, Any]) -> str | None:
+def _unsupported(kind: str, raw: Mapping[str, Any], sources: Mapping[str, str]) -> str | None:
     if kind not in SUPPORTED_TYPES:
         return f"panel type '{sanitize(kind)}' is not supported yet"
-    kinds = {_datasource_type(raw.get("datasource"))}
+    kinds = {_datasource_type(raw.get("datasource"), sources)}
     kinds |= {
-        _datasource_type(t.get("datasource"))
+        _datasource_type(t.get("datasource"), sources)
         for t in raw.get("targets") or []
         if isinstance(t, dict)
     }
@@ -164,21 +187,32 @@ def _unsupported(kind: str, raw: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _datasource_type(datasource: object) -> str:
+def _datasource_type(datasource: object, sources: Mapping[str, str]) -> str:
     """ "prometheus", another type, "" (the default one, taken for Prometheus) or "mixed"."""
     if isinstance(datasource, dict):
         kind = str(datasource.get("type") or "")
         uid = str(datasource.get("uid") or "")
         if kind == "datasource":  # Grafana's pseudo sources: "-- Mixed --", "-- Dashboard --"
             return "mixed" if uid == "-- Mixed --" else uid.strip("- ").lower() or "datasource"
-        return kind
+        return kind or _variable_source(uid, sources)
     if isinstance(datasource, str):
-        return {
+        pseudo = {
             "-- Mixed --": "mixed",
             "-- Grafana --": "grafana",
             "-- Dashboard --": "dashboard",
-        }.get(datasource, "")  # a name or "$ds": pulse-tui's one Prometheus
+        }.get(datasource)
+        # A name ("" : pulse-tui's one Prometheus), or "$ds": what that variable picks.
+        return pseudo or _variable_source(datasource, sources)
     return ""
+
+
+_VARIABLE_REFERENCE = re.compile(r"^\$(?:\{(\w+)\}|(\w+))$")
+
+
+def _variable_source(text: str, sources: Mapping[str, str]) -> str:
+    """The type a "$ds" / "${ds}" datasource reference stands for ("" if none)."""
+    match = _VARIABLE_REFERENCE.match(text.strip())
+    return sources.get(match.group(1) or match.group(2), "") if match else ""
 
 
 def _target(raw: Mapping[str, Any], index: int) -> Target:
@@ -227,6 +261,19 @@ def _thresholds(raw: object, panel: Mapping[str, Any]) -> Thresholds:
 def _first_axis(raw: Mapping[str, Any]) -> dict[str, Any]:
     axes = raw.get("yaxes")
     return dict(axes[0]) if isinstance(axes, list) and axes and isinstance(axes[0], dict) else {}
+
+
+def _legacy_value_style(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The old table panel's (schema < 24) number style for its value column: `styles`
+    entries matched by column name; the one for "Value" (or every column) gives the unit."""
+    for style in raw.get("styles") or []:
+        if (
+            isinstance(style, dict)
+            and style.get("type", "number") == "number"
+            and style.get("pattern") in ("Value", "/.*/")
+        ):
+            return dict(style)
+    return {}
 
 
 def _legacy_calc(raw: Mapping[str, Any]) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pulse_tui.model.core.durations import DurationError, parse_duration
-from pulse_tui.model.core.units import format_value
+from pulse_tui.model.core.units import format_decimals, format_value
 from pulse_tui.model.dashboards.definition import Panel, Target, Thresholds
 from pulse_tui.model.metrics.signals import QueryWindow, Series
 from pulse_tui.model.metrics.step import compute_window
@@ -77,7 +77,11 @@ class DisplayUnit:
         if value is None:
             return format_value(None, self.unit)
         scaled = value * self.factor
-        if self.unit or not math.isfinite(scaled):
+        if not math.isfinite(scaled):
+            return format_value(scaled, self.unit, compact=compact)
+        if self.unit and self.decimals is not None and not compact:
+            return format_decimals(scaled, self.unit, self.decimals)
+        if self.unit:
             return format_value(scaled, self.unit, compact=compact)
         # Grafana's "short": plain decimals below one (0.5, not pulse-tui's SI "500m").
         if self.decimals is not None:

@@ -11,14 +11,19 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from pulse_tui.model.core.durations import DurationError, parse_duration
 from pulse_tui.model.dashboards.interpolate import (
     Selection,
     VariableError,
+    duration,
     referenced,
 )
+from pulse_tui.model.dashboards.lenient import as_int
 
 #: Grafana's marker for "All" in a variable's current value.
 ALL = "$__all"
+#: An interval variable's automatic option (see `auto_interval`).
+AUTO = "auto"
 #: The variable kinds handled; the others ("adhoc", "textbox") keep their current value.
 KINDS = frozenset({"query", "custom", "constant", "interval", "datasource", "textbox"})
 
@@ -55,11 +60,16 @@ class Variable:
     #: Grafana's `refresh` of a query variable: 1 on dashboard load, 2 on every time range
     #: change as well (0, never, is read as 1: its saved options may be long gone).
     refresh: int = 1
+    #: An interval variable's `auto` option: the range / `auto_count`, rounded as Grafana
+    #: rounds it, never under `auto_min` (seconds).
+    auto: bool = False
+    auto_count: int = 30
+    auto_min: float = 10.0
 
     @property
     def follows_range(self) -> bool:
-        """Whether its options are asked again when the time range changes."""
-        return self.kind == "query" and self.refresh == 2
+        """Whether it is resolved again when the time range changes."""
+        return (self.kind == "query" and self.refresh == 2) or self.auto
 
     @property
     def parsed_query(self) -> VariableQuery | None:
@@ -110,6 +120,12 @@ def _variable(raw: Mapping[str, object]) -> Variable:
         options = [part.strip() for part in _split_custom(str(query)) if part.strip()]
     if kind == "constant":
         options = [str(query)]
+    auto = kind == "interval" and bool(raw.get("auto"))
+    if auto:
+        # Grafana saves the auto option as "$__auto_interval_<name>"; it is "auto" here.
+        marker = f"$__auto_interval_{raw['name']}"
+        options = [AUTO, *(o for o in options if o not in (AUTO, marker))]
+        chosen = [AUTO if value == marker else value for value in chosen]
     all_value = raw.get("allValue")
     return Variable(
         name=str(raw["name"]),
@@ -123,7 +139,33 @@ def _variable(raw: Mapping[str, object]) -> Variable:
         options=tuple(options),
         label=str(raw.get("label") or ""),
         refresh=_refresh(raw.get("refresh")),
+        auto=auto,
+        auto_count=max(1, as_int(raw.get("auto_count"), 30)),
+        auto_min=_seconds(raw.get("auto_min"), 10.0),
     )
+
+
+def _seconds(raw: object, default: float) -> float:
+    try:
+        return parse_duration(str(raw)) if raw not in (None, "") else default
+    except DurationError:
+        return default
+
+
+#: Grafana's kbn.roundInterval: an interval (s) is rounded to the nice one of its band.
+_NICE_INTERVALS = (
+    (1.5, 1), (3.5, 2), (7.5, 5), (12.5, 10), (17.5, 15), (25, 20), (45, 30), (90, 60),
+    (210, 120), (450, 300), (750, 600), (1050, 900), (1500, 1200), (2700, 1800),
+    (5400, 3600), (9000, 7200), (16200, 10800), (32400, 21600), (86400, 43200),
+    (604800, 86400), (1814400, 604800), (3628800, 1209600),
+)  # fmt: skip
+
+
+def auto_interval(variable: Variable, range_seconds: float) -> str:
+    """The `auto` option's value for a range: range / auto_count, rounded, >= auto_min."""
+    raw = range_seconds / variable.auto_count
+    rounded = next((nice for below, nice in _NICE_INTERVALS if raw < below), 31536000)
+    return duration(max(rounded, variable.auto_min))
 
 
 def _refresh(raw: object) -> int:

@@ -40,7 +40,8 @@ class PickerScreen(ModalScreen[frozenset[str] | None]):
         Binding("escape", "cancel", "Cancel"),
         Binding("down", "move(1)", "Down", show=False),
         Binding("up", "move(-1)", "Up", show=False),
-        Binding("ctrl+a", "all", "All", show=False),
+        # Priority: the filter Input has the focus, and takes ctrl+a (to the start) itself.
+        Binding("ctrl+a", "all", "All", show=False, priority=True),
     ]
 
     def __init__(self, title: str, items: list[str], selected: frozenset[str]) -> None:

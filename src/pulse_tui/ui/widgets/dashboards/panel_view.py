@@ -3,20 +3,34 @@ row header that folds and unfolds the panels under it."""
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.console import RenderableType
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 
 from pulse_tui.model.dashboards.definition import Panel
 from pulse_tui.sources.dashboards import PanelResult
 from pulse_tui.ui.charts.heatmap import needs_shade
 from pulse_tui.ui.widgets.dashboards.render import render_panel
+from pulse_tui.ui.widgets.strips import text_strip
+
+#: What a panel's strips were drawn for: its panel and answer (by identity), content
+#: width and height, whether the heatmap shades by characters, and its base colours.
+DrawnFor = tuple[Panel, PanelResult | None, int, int, bool, Style]
 
 
 class GrafanaPanel(Widget):
-    """One panel; the screen hands it results, it draws itself at its size."""
+    """One panel; the screen hands it results, it draws itself at its size.
+
+    Its rows are Strips made by `render_panel` ahead of the repaint, in a thread
+    (`show_prepared`): left to Textual, turning 30 panels' Text into strips took ~80 ms of
+    the loop on every refresh (benchmarks/bench_grafana.py), five frames. A repaint at a
+    size or answer not drawn yet (a resize, `show`) draws on the loop, once."""
 
     DEFAULT_CSS = """
     GrafanaPanel { border: round $panel-lighten-2; padding: 0 1; position: absolute; }
@@ -29,6 +43,8 @@ class GrafanaPanel(Widget):
         self.glyphs = glyphs
         #: The newest answer (None: not fetched yet).
         self.result: PanelResult | None = None
+        #: The rows drawn, and what for (None: nothing drawn yet).
+        self._drawn: tuple[DrawnFor, list[Strip]] | None = None
         # Titles are the file's text: set as Text so no markup in them is ever parsed.
         self.border_title = Text(panel.title or f"panel {panel.id}")
 
@@ -36,14 +52,36 @@ class GrafanaPanel(Widget):
         self.result = result
         self.refresh()
 
-    def render(self) -> RenderableType:
+    async def show_prepared(self, result: PanelResult) -> None:
+        """`show`, with the rows drawn in a thread first so the repaint only copies them."""
+        key = self._key(result)
+        strips = await asyncio.to_thread(self._draw, key)
+        self._drawn = (key, strips)
+        self.show(result)
+
+    def render_line(self, y: int) -> Strip:
+        key = self._key(self.result)
+        if self._drawn is None or not _same(self._drawn[0], key):
+            self._drawn = (key, self._draw(key))
+        strips = self._drawn[1]
+        return strips[y] if y < len(strips) else Strip.blank(key[2], key[5])
+
+    def _key(self, result: PanelResult | None) -> DrawnFor:
         size = self.content_size
         shade = needs_shade(self.app.console.color_system, self.app.no_color, self.glyphs)
-        lines = render_panel(self.panel, self.result, size.width, size.height, self.glyphs, shade)
-        # One Text, one line per row: joined, so no line's own `end` can merge two rows.
-        joined = Text("\n", no_wrap=True, overflow="crop").join(lines)
-        joined.no_wrap, joined.overflow = True, "crop"
-        return joined
+        base = self.visual_style.rich_style
+        return (self.panel, result, max(1, size.width), max(1, size.height), shade, base)
+
+    def _draw(self, key: DrawnFor) -> list[Strip]:
+        panel, result, width, height, shade, base = key
+        lines = render_panel(panel, result, width, height, self.glyphs, shade)
+        return [text_strip(line, width, base) for line in lines]
+
+
+def _same(a: DrawnFor, b: DrawnFor) -> bool:
+    """Drawn for the same panel and answer (the very objects: an answer is never
+    compared field by field) at the same size and colours."""
+    return a[0] is b[0] and a[1] is b[1] and a[2:] == b[2:]
 
 
 class RowHeader(Widget, can_focus=True):

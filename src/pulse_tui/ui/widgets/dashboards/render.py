@@ -26,7 +26,7 @@ from pulse_tui.ui.charts.line_chart import ChartSeries, render_line_chart
 from pulse_tui.ui.widgets.dashboards.big_digits import big_value
 from pulse_tui.ui.widgets.dashboards.fields import Field, field_of, value_text
 from pulse_tui.ui.widgets.dashboards.heatmap_panel import heatmap_body
-from pulse_tui.ui.widgets.dashboards.table import table_lines
+from pulse_tui.ui.widgets.dashboards.table import table_rows
 from pulse_tui.ui.widgets.palette import series_colour
 
 ERROR_STYLE = "#ff5f5f"
@@ -67,8 +67,8 @@ def render_panel(
         body = wrapped(drawn, "dim italic", width) if isinstance(drawn, str) else drawn
     elif panel.type in ("gauge", "bargauge"):
         body = _gauges(panel, result.lines, unit, width, room)
-    elif panel.type == "table":  # only the ad-hoc prompt's: imported tables are unsupported
-        body = table_lines(result.lines, unit, width, room)
+    elif panel.type == "table":
+        body = _table(panel, result.lines, width, room)
     else:
         body = _stats(panel, result.lines, unit, width, room, glyphs)
     return _fit(body[:room] + footer, height)
@@ -196,6 +196,18 @@ def _stats(
     if len(lines) > height:
         out[-1] = Text(f"… {len(lines) - height + 1} more", style="dim")
     return out
+
+
+def _table(panel: Panel, lines: tuple[PanelLine, ...], width: int, height: int) -> list[Text]:
+    """A table (imported, or the ad-hoc prompt's): a row per series with its value at the
+    window's end, through its field (override name, unit, decimals, mapping). The column
+    says "last" when a range query fed it: the newest value of a series over time."""
+    rows = []
+    for line in lines:
+        field = field_of(panel, line)
+        rows.append((field.name, value_text(panel, field, line.series.latest())[0]))
+    instant = all(target.instant for target in panel.queries)
+    return table_rows(rows, "value" if instant else "last", width, height)
 
 
 def _bounds(panel: Panel) -> tuple[float, float]:
