@@ -71,7 +71,8 @@ def native_heatmap(
             by_time.setdefault(sample.timestamp, []).extend(sample.buckets())
     stamps = tuple(sorted(by_time))
     scale = step if per_step else 1.0
-    positive = [(lo, up) for buckets in by_time.values() for lo, up, _ in buckets if up > 0]
+    # The same bounds come back at every step: worked out once per distinct bucket.
+    positive = {(lo, up) for buckets in by_time.values() for lo, up, _ in buckets if up > 0}
     schemas = [s for lo, up in positive if (s := _schema_of(lo, up)) is not None]
     finite = [up for _, up in positive if math.isfinite(up)]
     if not stamps or not finite:
@@ -91,6 +92,12 @@ def native_heatmap(
     has_inf = any(math.isinf(up) for _, up in positive)
     if has_inf:
         bounds.append(math.inf)
+    row_of = {
+        upper: len(bounds) - 1
+        if math.isinf(upper)
+        else min(max(first, _coarse_index(upper, schema)), last) - first
+        for _, upper in positive
+    }
     rows = [[0.0] * len(stamps) for _ in bounds]
     negative = 0.0
     for column, t in enumerate(stamps):
@@ -98,33 +105,40 @@ def native_heatmap(
             if upper <= 0 and lower < 0:  # a negative bucket: no latency is below 0
                 negative += n * scale
                 continue
-            if math.isinf(upper):
-                rows[-1][column] += n * scale
-                continue
-            # The zero bucket (lower <= 0 < upper) goes to the lowest row, which starts at 0.
-            index = max(first, _coarse_index(upper, schema)) - first
-            rows[min(index, last - first)][column] += n * scale
+            # The zero bucket (lower <= 0 < upper) goes to the lowest row, which starts
+            # at 0; a bucket ending at 0 (a zero bucket of threshold 0) too.
+            rows[row_of.get(upper, 0)][column] += n * scale
     heatmap = Heatmap(stamps, tuple(bounds), tuple(tuple(row) for row in rows), step)
-    lines = {q: tuple(_quantile(by_time[t], q) for t in stamps) for q in quantiles}
+    # Each step's buckets merged and ordered once, for all the quantiles asked (none for
+    # a Grafana panel, which draws no lines).
+    columns = [_ordered(by_time[t]) for t in stamps] if quantiles else []
+    lines = {q: tuple(_quantile(column, q) for column in columns) for q in quantiles}
     return NativeMap(heatmap, lines, negative)
 
 
-def _quantile(buckets: list[tuple[float, float, float]], q: float) -> float:
-    """`histogram_quantile(q)` over one step's fine buckets (summed where two series share
-    a bucket), linear inside the bucket the rank falls in; NaN with no observations."""
+def _ordered(buckets: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+    """One step's fine buckets, those two series share added, by upper then lower bound."""
     merged: dict[tuple[float, float], float] = {}
     for lower, upper, n in buckets:
         merged[(lower, upper)] = merged.get((lower, upper), 0.0) + n
-    ordered = sorted(merged.items(), key=lambda item: (item[0][1], item[0][0]))
-    total = math.fsum(n for _, n in ordered)
+    return sorted(
+        ((lower, upper, n) for (lower, upper), n in merged.items()),
+        key=lambda b: (b[1], b[0]),
+    )
+
+
+def _quantile(ordered: list[tuple[float, float, float]], q: float) -> float:
+    """`histogram_quantile(q)` over one step's `_ordered` buckets, linear inside the
+    bucket the rank falls in; NaN with no observations."""
+    total = math.fsum(n for _, _, n in ordered)
     if not total > 0:
         return math.nan
     rank = q * total
     cumulative = 0.0
-    for (lower, upper), n in ordered:
+    for lower, upper, n in ordered:
         if n > 0 and cumulative + n >= rank:
             if math.isinf(upper):
                 return lower
             return lower + (upper - lower) * (rank - cumulative) / n
         cumulative += n
-    return ordered[-1][0][1]
+    return ordered[-1][1]

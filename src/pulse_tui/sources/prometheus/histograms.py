@@ -12,7 +12,6 @@ kept (Prometheus' own default limit per sample is 160).
 
 from __future__ import annotations
 
-import math
 from array import array
 from typing import Any
 
@@ -63,12 +62,24 @@ def parse_sample(pair: object, shift: float = 0.0) -> HistogramSample:
         )
     flat = array("d")
     for index, bucket in enumerate(raw):
-        if not (isinstance(bucket, list) and len(bucket) == 4):
-            raise HistogramError(f"native histogram bucket {index} is not [rule, lower, upper, n]")
-        lower = _number(bucket[1], f"bucket {index}'s lower bound")
-        upper = _number(bucket[2], f"bucket {index}'s upper bound")
-        n = _number(bucket[3], f"bucket {index}'s count")
-        if math.isnan(lower) or math.isnan(upper) or lower > upper:
+        try:  # the common case at full speed; anything odd is looked at below
+            if type(bucket) is not list or len(bucket) != 4:
+                raise TypeError
+            lower, upper, n = float(bucket[1]), float(bucket[2]), float(bucket[3])
+        except (TypeError, ValueError):
+            lower, upper, n = _bucket(bucket, index)
+        if not lower <= upper:  # reversed, or NaN
             raise HistogramError(f"native histogram bucket {index} has its bounds reversed")
         flat.extend((lower, upper, n))
     return HistogramSample(timestamp, count, total, flat)
+
+
+def _bucket(bucket: object, index: int) -> tuple[float, float, float]:
+    """The bucket's (lower, upper, count), or the HistogramError saying what is wrong."""
+    if not (isinstance(bucket, list) and len(bucket) == 4):
+        raise HistogramError(f"native histogram bucket {index} is not [rule, lower, upper, n]")
+    return (
+        _number(bucket[1], f"bucket {index}'s lower bound"),
+        _number(bucket[2], f"bucket {index}'s upper bound"),
+        _number(bucket[3], f"bucket {index}'s count"),
+    )

@@ -32,11 +32,18 @@ NO_BUCKETS = (
 
 
 def heatmap_body(
-    result: PanelResult, unit: DisplayUnit, width: int, height: int, glyphs: str, shade: bool
+    result: PanelResult,
+    unit: DisplayUnit,
+    width: int,
+    height: int,
+    glyphs: str,
+    shade: bool,
+    memo: HeatmapMemo | None = None,
 ) -> list[Text] | str:
-    """The heatmap's rows and its legend, or why there is none (a sentence)."""
+    """The heatmap's rows and its legend, or why there is none (a sentence); `memo`
+    keeps the merged buckets between repaints of the same answer."""
     window = result.window
-    heatmap = _heatmap(result, window.step)
+    heatmap = (memo or HeatmapMemo()).of(result, window.step)
     if heatmap is None:
         return NO_BUCKETS
     if unit.factor != 1.0:  # bounds in the panel's unit (ms buckets shown as seconds)
@@ -57,7 +64,22 @@ def heatmap_body(
     return [*chart.lines, legend]
 
 
-def _heatmap(result: PanelResult, step: float) -> Heatmap | None:
+class HeatmapMemo:
+    """The heatmap of a panel's newest answer: a panel is drawn again at every resize and
+    repaint, its answer only changes on a refresh, and a wide native histogram takes
+    ~20 ms to merge, which the event loop must not spend at each repaint."""
+
+    def __init__(self) -> None:
+        self._result: PanelResult | None = None
+        self._heatmap: Heatmap | None = None
+
+    def of(self, result: PanelResult, step: float) -> Heatmap | None:
+        if result is not self._result:
+            self._result, self._heatmap = result, _made(result, step)
+        return self._heatmap
+
+
+def _made(result: PanelResult, step: float) -> Heatmap | None:
     """The `le` buckets de-cumulated, else the native samples merged; None: neither."""
     series = [line.series for line in result.lines if "le" in line.series.labels]
     if series:
@@ -66,7 +88,7 @@ def _heatmap(result: PanelResult, step: float) -> Heatmap | None:
             return heatmap
     native = [line.series.histograms for line in result.lines if line.series.histograms]
     if native:
-        heatmap = native_heatmap(native, step, per_step=False).heatmap
+        heatmap = native_heatmap(native, step, per_step=False, quantiles=()).heatmap
         if not heatmap.empty:
             return heatmap
     return None

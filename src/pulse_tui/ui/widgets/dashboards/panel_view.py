@@ -12,6 +12,7 @@ from textual.widget import Widget
 from pulse_tui.model.dashboards.definition import Panel
 from pulse_tui.sources.dashboards import PanelResult
 from pulse_tui.ui.charts.heatmap import needs_shade
+from pulse_tui.ui.widgets.dashboards.heatmap_panel import HeatmapMemo
 from pulse_tui.ui.widgets.dashboards.render import render_panel
 
 
@@ -29,6 +30,8 @@ class GrafanaPanel(Widget):
         self.glyphs = glyphs
         #: The newest answer (None: not fetched yet).
         self.result: PanelResult | None = None
+        #: A heatmap panel's buckets of that answer, kept between repaints.
+        self.heatmap_memo = HeatmapMemo()
         # Titles are the file's text: set as Text so no markup in them is ever parsed.
         self.border_title = Text(panel.title or f"panel {panel.id}")
 
@@ -39,7 +42,15 @@ class GrafanaPanel(Widget):
     def render(self) -> RenderableType:
         size = self.content_size
         shade = needs_shade(self.app.console.color_system, self.app.no_color, self.glyphs)
-        lines = render_panel(self.panel, self.result, size.width, size.height, self.glyphs, shade)
+        lines = render_panel(
+            self.panel,
+            self.result,
+            size.width,
+            size.height,
+            self.glyphs,
+            shade,
+            self.heatmap_memo,
+        )
         # One Text, one line per row: joined, so no line's own `end` can merge two rows.
         joined = Text("\n", no_wrap=True, overflow="crop").join(lines)
         joined.no_wrap, joined.overflow = True, "crop"

@@ -26,7 +26,7 @@ from pulse_tui.sources.dashboards import PanelLine, PanelResult
 from pulse_tui.ui.charts.line_chart import ChartSeries, render_line_chart
 from pulse_tui.ui.widgets.dashboards.big_digits import big_value
 from pulse_tui.ui.widgets.dashboards.fields import Field, field_of, value_text
-from pulse_tui.ui.widgets.dashboards.heatmap_panel import heatmap_body
+from pulse_tui.ui.widgets.dashboards.heatmap_panel import HeatmapMemo, heatmap_body
 from pulse_tui.ui.widgets.dashboards.table import table_lines
 from pulse_tui.ui.widgets.palette import series_colour
 
@@ -44,6 +44,7 @@ def render_panel(
     height: int,
     glyphs: str = "braille",
     shade: bool = False,
+    memo: HeatmapMemo | None = None,
 ) -> list[Text]:
     """Exactly the panel's content: at most `height` lines of `width` cells (`shade`: a
     heatmap shades by characters, for terminals of 16 colours)."""
@@ -72,7 +73,7 @@ def render_panel(
     elif panel.type in ("timeseries", "graph"):
         body = _timeseries(panel, result, unit, width, room, glyphs)
     elif panel.type == "heatmap":
-        drawn = heatmap_body(result, unit, width, room, glyphs, shade)
+        drawn = heatmap_body(result, unit, width, room, glyphs, shade, memo)
         body = wrapped(drawn, "dim italic", width) if isinstance(drawn, str) else drawn
     elif panel.type in ("gauge", "bargauge"):
         body = _gauges(panel, result.lines, unit, width, room)
