@@ -10,6 +10,8 @@ import pytest
 
 from pulse_tui.model.metrics.histogram_sample import HistogramSample
 from pulse_tui.model.metrics.native_histogram import native_heatmap
+from pulse_tui.model.metrics.signals import Series
+from pulse_tui.sources.buckets import answer_of
 from pulse_tui.sources.prometheus.histograms import (
     MAX_BUCKETS,
     HistogramError,
@@ -121,3 +123,32 @@ class TestNativeHeatmap:
 
     def test_no_samples_is_empty(self) -> None:
         assert native_heatmap([[]], step=1.0).heatmap.empty
+
+
+class TestAnswer:
+    """What the latency panel's heatmap gets from the classic-or-native query's answer."""
+
+    def test_native_alone_is_drawn_with_its_own_quantiles(self) -> None:
+        native = Series("", [], [], histograms=[sample(60.0, (0.25, 0.5, 2.0))])
+        answer = answer_of([native], 60.0)
+        assert answer is not None and answer.heatmap is not None
+        assert answer.heatmap.bounds == (0.5,)
+        assert answer.quantiles is not None and answer.quantiles[0.5] == (0.375,)
+        assert answer.caveat is None
+
+    def test_classic_and_native_together_draw_the_classic_and_say_so(self) -> None:
+        classic = [Series("", [60.0], [1.0], {"le": le}) for le in ("0.5", "+Inf")]
+        native = Series("", [], [], histograms=[sample(60.0, (0.25, 0.5, 2.0))])
+        answer = answer_of([*classic, native], 60.0)
+        assert answer is not None and answer.heatmap is not None
+        assert answer.heatmap.bounds == (0.5, math.inf)
+        assert answer.caveat == "native histogram samples not drawn"
+        assert answer.quantiles is None
+
+    def test_negative_observations_are_said_not_drawn(self) -> None:
+        native = Series("", [], [], histograms=[sample(1.0, (-2.0, -1.0, 1.0), (1.0, 2.0, 1.0))])
+        answer = answer_of([native], 1.0)
+        assert answer is not None and answer.caveat == "negative observations not drawn"
+
+    def test_nothing_is_none(self) -> None:
+        assert answer_of([], 60.0) is None

@@ -61,11 +61,11 @@ async def fetch_buckets(
     except SourceError as exc:
         return BucketAnswer(note=sanitize(str(exc)), failed=True)
     # A few ms for a wide histogram at a fine step: in a thread, off the event loop.
-    answer = await asyncio.to_thread(_answer, series, window.step)
+    answer = await asyncio.to_thread(answer_of, series, window.step)
     return answer or BucketAnswer(note=query.no_data_note)
 
 
-def _answer(series: list[Series], step: float) -> BucketAnswer | None:
+def answer_of(series: list[Series], step: float) -> BucketAnswer | None:
     """The classic buckets' heatmap where there are `le` series (the native samples then
     only said to be left out: their bounds are not the classic ones), else the native
     histogram's; None: neither."""
