@@ -8,16 +8,19 @@ from array import array
 
 import pytest
 
+from pulse_tui.model.dashboards.definition import GridPos, Panel, Target
 from pulse_tui.model.metrics.histogram_sample import HistogramSample
 from pulse_tui.model.metrics.native_histogram import native_heatmap
-from pulse_tui.model.metrics.signals import Series
+from pulse_tui.model.metrics.signals import QueryWindow, Series
 from pulse_tui.sources.buckets import answer_of
+from pulse_tui.sources.dashboards import PanelLine, PanelResult
 from pulse_tui.sources.prometheus.histograms import (
     MAX_BUCKETS,
     HistogramError,
     parse_histograms,
 )
 from pulse_tui.sources.prometheus.source import parse_series
+from pulse_tui.ui.widgets.dashboards.render import NATIVE_NOTE, render_panel
 
 # `sum(rate(http_request_duration_seconds[1m]))` as Prometheus 2.42 answered it.
 MATRIX_ITEM = {
@@ -152,3 +155,38 @@ class TestAnswer:
 
     def test_nothing_is_none(self) -> None:
         assert answer_of([], 60.0) is None
+
+
+class TestOtherPanels:
+    """A panel other than a heatmap draws no line from native samples and says why."""
+
+    def result(self, *lines: PanelLine) -> PanelResult:
+        return PanelResult(window=QueryWindow(0.0, 600.0, 60.0, 120.0), lines=lines)
+
+    def panel(self, kind: str) -> Panel:
+        return Panel(1, kind, "p", GridPos(0, 0, 24, 8), targets=(Target("A", "x"),))
+
+    def test_native_only_is_the_sentence_not_no_data(self) -> None:
+        native = Series("", [], [], histograms=[sample(60.0, (0.25, 0.5, 2.0))])
+        text = " ".join(
+            line.plain
+            for line in render_panel(
+                self.panel("timeseries"), self.result(PanelLine("", native, "A")), 80, 8
+            )
+        )
+        assert " ".join(text.split()) == NATIVE_NOTE
+        assert "no data" not in text
+
+    def test_next_to_float_series_it_counts_them_and_draws_the_floats(self) -> None:
+        native = Series("", [], [], histograms=[sample(60.0, (0.25, 0.5, 2.0))])
+        floats = Series("api", [60.0, 120.0], [3.0, 4.0])
+        lines = render_panel(
+            self.panel("stat"),
+            self.result(PanelLine("api", floats, "A"), PanelLine("", native, "A")),
+            80,
+            8,
+            glyphs="ascii",  # the value in plain digits, not big ones
+        )
+        text = " ".join(" ".join(line.plain for line in lines).split())
+        assert f"1 series: {NATIVE_NOTE}" in text
+        assert text.startswith("4 ")  # the float series' value, drawn
