@@ -17,7 +17,9 @@ from collections.abc import Callable
 from run import figure
 
 from pulse_tui.model.metrics.heatmap import decumulate
+from pulse_tui.model.metrics.native_histogram import native_heatmap
 from pulse_tui.model.metrics.signals import Series
+from pulse_tui.sources.prometheus.histograms import parse_histograms
 from pulse_tui.ui.charts import ChartSeries, render_line_chart
 from pulse_tui.ui.charts.heatmap import QuantileLine, render_heatmap
 
@@ -42,6 +44,22 @@ def _buckets() -> list[Series]:
             Series("", stamps, values, {"le": "+Inf" if math.isinf(bound) else f"{bound:g}"})
         )
     return out
+
+
+def _native_item() -> dict[str, object]:
+    """A `sum(rate(X[w]))` answer as the API sends it: 160 schema-3 buckets (a client's
+    default limit) from 1 ms up, at every column."""
+    base = 2 ** (1 / 8)
+    first = -80  # 2^-10: about 1 ms
+    buckets = [
+        [0, repr(base ** (i - 1)), repr(base**i), repr(1.0 + (i % 7))]
+        for i in range(first, first + 160)
+    ]
+    histograms = [
+        [START + i * STEP, {"count": "640", "sum": "12.5", "buckets": buckets}]
+        for i in range(COLUMNS)
+    ]
+    return {"metric": {}, "histograms": histograms}
 
 
 def _ms(call: Callable[[], object], repeat: int = 20) -> float:
@@ -89,3 +107,32 @@ def run():  # type: ignore[no-untyped-def]
             ratio=heat_ms / line_ms,
         )
     yield figure("line_chart_158x40_3_lines_ms", line_ms, "ms")
+
+    item = _native_item()
+    parse_ms = _ms(lambda: parse_histograms(item), repeat=5)
+    yield figure(
+        "native_parse_160_buckets_x150_ms",
+        parse_ms,
+        "ms",
+        reference="de-cumulating 20 classic bounds x150",
+        ratio=parse_ms / decumulate_ms,
+    )
+    samples = parse_histograms(item)
+    merge_ms = _ms(lambda: native_heatmap([samples], STEP), repeat=5)
+    yield figure(
+        "native_merge_160_buckets_x150_ms",
+        merge_ms,
+        "ms",
+        reference="de-cumulating 20 classic bounds x150",
+        ratio=merge_ms / decumulate_ms,
+    )
+    rows_ms = _ms(lambda: native_heatmap([samples], STEP, quantiles=()), repeat=5)
+    yield figure(
+        "native_merge_rows_only_160_buckets_x150_ms",
+        rows_ms,
+        "ms",
+        reference="de-cumulating 20 classic bounds x150",
+        ratio=rows_ms / decumulate_ms,
+    )
+    kept = sum(sample.flat.itemsize * len(sample.flat) for sample in samples)
+    yield figure("native_bytes_per_bucket", kept / (160 * COLUMNS), "B")

@@ -10,13 +10,14 @@ holds S / 15 scrapes of each.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
 from support.prometheus_fixtures import PrometheusData
-from support.prometheus_server import FaultProxy
+from support.prometheus_server import Canned, FaultProxy
 from ui.harness import wait_until
 
 from pulse_tui.config import Config, SignalConfig
@@ -68,7 +69,7 @@ async def test_every_bucket_count_per_step(
     await source.close()
 
 
-async def test_a_native_histogram_template_says_so_and_sends_nothing(
+async def test_a_native_histogram_template_with_no_such_histogram_says_so(
     prometheus_data: PrometheusData,
 ) -> None:
     native = "histogram_quantile(0.99, sum by (job) (rate(rpc_seconds{$filter}[$window])))"
@@ -78,8 +79,9 @@ async def test_a_native_histogram_template_says_so_and_sends_nothing(
     window = compute_window(3600, float(prometheus_data.end), 60, 15)
     answer = await fetch_buckets(source, config, Signal.QUEUE, window)
     assert answer.heatmap is None
-    assert answer.note == "native histogram (rpc_seconds): buckets not shown"
-    assert source.requests_made == 0
+    assert answer.note == "no native histogram samples for rpc_seconds"
+    assert source.requests_made == 1  # sum(rate(rpc_seconds[...])): one query
+    await source.close()
 
 
 def make_app(config: Config) -> PulseApp:
@@ -210,3 +212,40 @@ async def test_a_failed_bucket_query_says_so_and_the_lines_stay(
         assert "latency heatmap query" in text and "parse error" in text, text
         assert panel.result is not None and panel.result.series  # the quantiles came
         assert text.startswith("950ms p99 api heatmap: query failed")
+
+
+async def test_a_malformed_native_histogram_fails_the_query_saying_what(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy
+) -> None:
+    """A backend answering a native histogram sample with a bound that is no number: the
+    heatmap says so in one sentence (and does not retry a malformed answer)."""
+    body = {
+        "status": "success",
+        "data": {
+            "resultType": "matrix",
+            "result": [
+                {
+                    "metric": {},
+                    "histograms": [
+                        [1.0, {"count": "1", "sum": "1", "buckets": [[0, "0.5", "<b>", "1"]]}]
+                    ],
+                }
+            ],
+        },
+    }
+    fault_proxy.mode = "canned"
+    fault_proxy.canned = Canned(200, json.dumps(body).encode(), "application/json")
+    config = prometheus_data.config(fault_proxy.url)
+    source = PrometheusSource(config)
+    window = compute_window(3600, float(prometheus_data.end), 60, 15)
+    try:
+        answer = await fetch_buckets(source, config, Signal.LATENCY, window)
+    finally:
+        await source.close()
+    assert answer.failed and answer.heatmap is None
+    assert answer.note is not None
+    assert answer.note.startswith("latency heatmap query: ")
+    assert answer.note.endswith(
+        "answered a malformed native histogram: bucket 0's upper bound is not a number: '<b>'"
+    )
+    assert source.requests_made == 1

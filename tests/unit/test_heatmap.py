@@ -9,7 +9,6 @@ import pytest
 from rich.text import Text
 
 from pulse_tui.model.metrics.bucket_query import (
-    NativeHistogram,
     NoHistogram,
     bucket_template,
     build_bucket_query,
@@ -36,18 +35,22 @@ def buckets(cumulative: dict[str, float], stamps: list[float], per: float = 15.0
 
 
 class TestBucketQuery:
-    def test_the_default_latency_template_becomes_one_sum_by_le(self) -> None:
+    def test_the_default_latency_template_becomes_one_query_classic_or_native(self) -> None:
         query = build_bucket_query(Signal.LATENCY, services=["api"], window_seconds=120)
-        assert not isinstance(query, NativeHistogram | NoHistogram)
+        assert not isinstance(query, NoHistogram)
         assert query.expr == (
             'sum by (le) (rate(http_request_duration_seconds_bucket{job="api"}[120s]))'
+            ' or sum(rate(http_request_duration_seconds{job="api"}[120s]))'
         )
+        assert query.metric == "http_request_duration_seconds_bucket"
+        assert query.native == "http_request_duration_seconds"
 
     def test_the_queue_template_sums_every_queue(self) -> None:
         query = build_bucket_query(Signal.QUEUE, services=["a", "b"], window_seconds=60)
-        assert not isinstance(query, NativeHistogram | NoHistogram)
+        assert not isinstance(query, NoHistogram)
         assert query.expr == (
             'sum by (le) (rate(queue_processing_latency_seconds_bucket{job=~"a|b"}[60s]))'
+            ' or sum(rate(queue_processing_latency_seconds{job=~"a|b"}[60s]))'
         )
 
     def test_a_custom_template_keeps_its_matchers_function_and_window(self) -> None:
@@ -60,14 +63,22 @@ class TestBucketQuery:
             "[$window]))"
         )
 
-    def test_a_native_histogram_says_so(self) -> None:
+    def test_a_native_histogram_is_summed_with_the_same_function_matchers_and_window(
+        self,
+    ) -> None:
         template = (
             "histogram_quantile(0.99, sum by ($service_label) "
-            "(rate(rpc_seconds{$filter}[$window])))"
+            '(irate(rpc_seconds{env="prod",$filter}[$window])))'
         )
-        derived = bucket_template(template)
-        assert derived == NativeHistogram("rpc_seconds")
-        assert derived.note == "native histogram (rpc_seconds): buckets not shown"
+        assert bucket_template(template) == 'sum(irate(rpc_seconds{env="prod",$filter}[$window]))'
+        query = build_bucket_query(Signal.QUEUE, template=template, window_seconds=60)
+        assert not isinstance(query, NoHistogram)
+        assert query.expr == 'sum(irate(rpc_seconds{env="prod",}[60s]))'
+        assert query.no_data_note == "no native histogram samples for rpc_seconds"
+
+    def test_a_rate_outside_a_quantile_is_no_native_histogram(self) -> None:
+        template = "sum by ($service_label) (rate(rpc_total{$filter}[$window]))"
+        assert isinstance(bucket_template(template), NoHistogram)
 
     def test_a_template_without_histogram(self) -> None:
         assert isinstance(bucket_template("max by (job) (p99_seconds{$filter})"), NoHistogram)
@@ -197,7 +208,7 @@ class TestDemoBuckets:
         source = DemoMetricsSource()
         window = QueryWindow(6000.0, 6600.0, 60.0, 120.0)
         query = build_bucket_query(Signal.LATENCY, service_label="service", services=["api"])
-        assert not isinstance(query, NativeHistogram | NoHistogram)
+        assert not isinstance(query, NoHistogram)
         series = await source.query_expr(query.expr, window)
         assert [s.labels["le"] for s in series][-2:] == ["10", "+Inf"]
         for i in range(len(window_stamps := series[0].timestamps)):
@@ -206,5 +217,5 @@ class TestDemoBuckets:
             assert column[-1] == pytest.approx(traffic("api", window_stamps[i]))
         assert await source.query_expr("sum(rate(http_requests_total[1m]))", window) == []
         queue = build_bucket_query(Signal.QUEUE, service_label="service", services=["api"])
-        assert not isinstance(queue, NativeHistogram | NoHistogram)
+        assert not isinstance(queue, NoHistogram)
         assert await source.query_expr(queue.expr, window) == []  # no queues on api

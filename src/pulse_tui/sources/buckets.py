@@ -1,7 +1,9 @@
 """The heatmap's buckets from the metrics source: ONE range query per panel (the panel's
-histogram summed by `le`, `model/metrics/bucket_query.py`), de-cumulated into counts per
-step (`model/metrics/heatmap.py`). Through `MetricsSource.query_expr`, the same client,
-retries and bounds as every panel; a source with no query language answers no series."""
+histogram summed by `le`, and/or its native histogram summed, `model/metrics/
+bucket_query.py`), de-cumulated into counts per step (`model/metrics/heatmap.py`) or, for
+a native histogram, merged onto coarser exponential rows (`model/metrics/
+native_histogram.py`). Through `MetricsSource.query_expr`, the same client, retries and
+bounds as every panel; a source with no query language answers no series."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from pulse_tui.config import Config
 from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.metrics.bucket_query import BucketQuery, build_bucket_query
 from pulse_tui.model.metrics.heatmap import BucketAnswer, decumulate
-from pulse_tui.model.metrics.signals import QueryWindow, Signal
+from pulse_tui.model.metrics.native_histogram import native_heatmap
+from pulse_tui.model.metrics.signals import QueryWindow, Series, Signal
 from pulse_tui.sources.base import MetricsSource, SourceError
 
 
@@ -58,7 +61,25 @@ async def fetch_buckets(
     except SourceError as exc:
         return BucketAnswer(note=sanitize(str(exc)), failed=True)
     # A few ms for a wide histogram at a fine step: in a thread, off the event loop.
-    heatmap = await asyncio.to_thread(decumulate, series, window.step)
-    if heatmap.empty:
-        return BucketAnswer(note=query.no_data_note)
-    return BucketAnswer(heatmap)
+    answer = await asyncio.to_thread(answer_of, series, window.step)
+    return answer or BucketAnswer(note=query.no_data_note)
+
+
+def answer_of(series: list[Series], step: float) -> BucketAnswer | None:
+    """The classic buckets' heatmap where there are `le` series (the native samples then
+    only said to be left out: their bounds are not the classic ones), else the native
+    histogram's; None: neither."""
+    native = [s.histograms for s in series if s.histograms]
+    classic = decumulate([s for s in series if "le" in s.labels], step)
+    if not classic.empty:
+        caveat = "native histogram samples not drawn" if native else None
+        return BucketAnswer(classic, caveat=caveat)
+    if not native:
+        return None
+    merged = native_heatmap(native, step)
+    if merged.heatmap.empty:
+        return None
+    caveat = None
+    if merged.negative > 0:
+        caveat = "negative observations not drawn"
+    return BucketAnswer(merged.heatmap, quantiles=merged.quantiles, caveat=caveat)

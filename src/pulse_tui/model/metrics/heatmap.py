@@ -122,10 +122,15 @@ class BucketAnswer:
     """What a panel's heatmap shows: the buckets, or why there are none."""
 
     heatmap: Heatmap | None = None
-    #: Why no heatmap is drawn ("native histogram: buckets not shown", the query's error).
+    #: Why no heatmap is drawn ("no bucket series for X_bucket", the query's error).
     note: str | None = None
     #: A failed query (the note is its error); the previous heatmap is not kept.
     failed: bool = False
+    #: The quantile lines already worked out (a native histogram's, from its fine
+    #: buckets): q -> a value per timestamp. None: from the heatmap's own buckets.
+    quantiles: dict[float, tuple[float, ...]] | None = None
+    #: What the cells leave out, said in the legend ("native series not drawn").
+    caveat: str | None = None
 
 
 def quantile(bounds: Sequence[float], counts: Sequence[float], q: float) -> float | None:

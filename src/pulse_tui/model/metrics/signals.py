@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from pulse_tui.model.metrics.histogram_sample import HistogramSample
+
 
 class Signal(StrEnum):
     """One dashboard panel: the four golden signals plus queue tail latency."""
@@ -53,6 +55,8 @@ class Series:
     values: Sequence[float]
     #: Extra identity inside the service: {"quantile": "p99"} or {"queue": "emails"}.
     labels: dict[str, str] = field(default_factory=dict)
+    #: Native histogram samples (a query answering histograms, not floats), by time.
+    histograms: Sequence[HistogramSample] = ()
 
     @property
     def name(self) -> str:

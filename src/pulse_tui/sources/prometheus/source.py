@@ -37,6 +37,7 @@ from pulse_tui.model.metrics.promql_complete import LABEL_NAME
 from pulse_tui.model.metrics.signals import QueryWindow, Recent, Series, Signal, SignalResult
 from pulse_tui.model.metrics.top import top_series
 from pulse_tui.sources.base import SourceError
+from pulse_tui.sources.prometheus.histograms import HistogramError, parse_histograms
 from pulse_tui.sources.prometheus.http import (
     QueryTimedOut,
     RetryPolicy,
@@ -78,7 +79,9 @@ class _Attempt(Exception):
 def parse_series(
     result: list[dict[str, Any]], service_label: str, shift: float = 0.0
 ) -> tuple[Series, ...]:
-    """Range-query matrix -> Series, sorted; NaN/±Inf strings become floats, `shift` moves time."""
+    """Range-query matrix -> Series, sorted; NaN/±Inf strings become floats, `shift` moves time.
+    Native histogram samples (`histograms`) are kept apart from the floats (`values`); a
+    series may have both (`X or vector(1)`)."""
     series = []
     for item in result:
         metric = dict(item.get("metric", {}))
@@ -92,6 +95,7 @@ def parse_series(
                 # float() reads Prometheus' "NaN", "+Inf" and "-Inf" as is.
                 values=[float(value) for _, value in points],
                 labels=dict(sorted(metric.items())),
+                histograms=parse_histograms(item, shift),
             )
         )
     series.sort(key=lambda s: (s.service, tuple(s.labels.items())))
@@ -439,6 +443,13 @@ class PrometheusSource:
             # Sent again as it is, a query Prometheus gave up on times out again.
             again = not isinstance(error, QueryTimedOut)
             raise _Attempt(error, retry_after, again=again) from exc
+        except HistogramError as exc:
+            # The API, but a native histogram in it that is not one: said as it is.
+            error = SourceError(
+                f"{what}: {self.label} answered a malformed native histogram: {exc}",
+                retryable=False,
+            )
+            raise _Attempt(error, None) from exc
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             # 200 with a body that is not the API (or a result that is not a matrix)
             raise _Attempt(self._not_json(), None) from exc

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from pulse_tui.model.dashboards.definition import Panel
 from pulse_tui.sources.dashboards import PanelResult
 from pulse_tui.ui.charts.heatmap import needs_shade
+from pulse_tui.ui.widgets.dashboards.heatmap_panel import HeatmapMemo
 from pulse_tui.ui.widgets.dashboards.render import render_panel
 from pulse_tui.ui.widgets.strips import text_strip
 
@@ -45,6 +46,8 @@ class GrafanaPanel(Widget):
         self.result: PanelResult | None = None
         #: The rows drawn, and what for (None: nothing drawn yet).
         self._drawn: tuple[DrawnFor, list[Strip]] | None = None
+        #: A heatmap panel's buckets of that answer, kept between repaints.
+        self.heatmap_memo = HeatmapMemo()
         # Titles are the file's text: set as Text so no markup in them is ever parsed.
         self.border_title = Text(panel.title or f"panel {panel.id}")
 
@@ -74,7 +77,7 @@ class GrafanaPanel(Widget):
 
     def _draw(self, key: DrawnFor) -> list[Strip]:
         panel, result, width, height, shade, base = key
-        lines = render_panel(panel, result, width, height, self.glyphs, shade)
+        lines = render_panel(panel, result, width, height, self.glyphs, shade, self.heatmap_memo)
         return [text_strip(line, width, base) for line in lines]
 
 

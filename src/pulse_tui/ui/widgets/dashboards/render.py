@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rich.color import Color, ColorParseError
 from rich.text import Text
@@ -25,12 +26,15 @@ from pulse_tui.sources.dashboards import PanelLine, PanelResult
 from pulse_tui.ui.charts.line_chart import ChartSeries, render_line_chart
 from pulse_tui.ui.widgets.dashboards.big_digits import big_value
 from pulse_tui.ui.widgets.dashboards.fields import Field, field_of, value_text
-from pulse_tui.ui.widgets.dashboards.heatmap_panel import heatmap_body
+from pulse_tui.ui.widgets.dashboards.heatmap_panel import HeatmapMemo, heatmap_body
 from pulse_tui.ui.widgets.dashboards.table import table_rows
 from pulse_tui.ui.widgets.palette import series_colour
 
 ERROR_STYLE = "#ff5f5f"
 NOTE_STYLE = "#ffd75f"
+#: What a panel other than a heatmap says of native histogram series: Grafana draws them
+#: only as heatmap cells, no line or value.
+NATIVE_NOTE = "native histogram: use histogram_quantile(…), histogram_count(…) or a heatmap panel"
 
 
 def render_panel(
@@ -40,6 +44,7 @@ def render_panel(
     height: int,
     glyphs: str = "braille",
     shade: bool = False,
+    memo: HeatmapMemo | None = None,
 ) -> list[Text]:
     """Exactly the panel's content: at most `height` lines of `width` cells (`shade`: a
     heatmap shades by characters, for terminals of 16 colours)."""
@@ -56,14 +61,19 @@ def render_panel(
         footer.extend(wrapped(error, ERROR_STYLE, width)[:3])
     if result.note:
         footer.extend(wrapped(result.note, NOTE_STYLE, width))
+    answered = bool(result.lines)
+    if panel.type != "heatmap":
+        result = _without_native(result, footer, width)
     room = max(1, height - len(footer))
     unit = display_unit(panel)
     if not result.lines:
-        body = [] if result.errors and not result.lines else [Text("no data", style="dim")]
+        # Nothing said under an error, nor "no data" of a query that answered histograms.
+        quiet = result.errors or answered
+        body = [] if quiet else [Text("no data", style="dim")]
     elif panel.type in ("timeseries", "graph"):
         body = _timeseries(panel, result, unit, width, room, glyphs)
     elif panel.type == "heatmap":
-        drawn = heatmap_body(result, unit, width, room, glyphs, shade)
+        drawn = heatmap_body(result, unit, width, room, glyphs, shade, memo)
         body = wrapped(drawn, "dim italic", width) if isinstance(drawn, str) else drawn
     elif panel.type in ("gauge", "bargauge"):
         body = _gauges(panel, result.lines, unit, width, room)
@@ -72,6 +82,18 @@ def render_panel(
     else:
         body = _stats(panel, result.lines, unit, width, room, glyphs)
     return _fit(body[:room] + footer, height)
+
+
+def _without_native(result: PanelResult, footer: list[Text], width: int) -> PanelResult:
+    """`result` without its native-histogram-only lines (no value to draw), said in
+    `footer`; "no data" is then not said of a panel whose query answered."""
+    native = [line for line in result.lines if line.series.histograms and not line.series.values]
+    if not native:
+        return result
+    kept = tuple(line for line in result.lines if line.series.values or not line.series.histograms)
+    count = f"{len(native)} series: " if kept else ""
+    footer.extend(wrapped(count + NATIVE_NOTE, NOTE_STYLE, width))
+    return replace(result, lines=kept)
 
 
 def wrapped(message: str, style: str, width: int) -> list[Text]:

@@ -44,14 +44,19 @@ def _line(
 
 
 def overlay_lines(
-    result: SignalResult, heatmap: Heatmap, glyphs: str
+    result: SignalResult,
+    heatmap: Heatmap,
+    glyphs: str,
+    precomputed: dict[float, tuple[float, ...]] | None = None,
 ) -> tuple[list[QuantileLine], str]:
     """The p50/p90/p99 lines over the heatmap, and whose they are.
 
     The latency panel's own quantiles when its answer is one service's (the heatmap sums
     the same buckets); otherwise (several services, or the queue panel, which has p99
     per queue) they are worked out from the heatmap's summed buckets, as
-    `histogram_quantile` of the sum would, so lines and cells always say the same thing.
+    `histogram_quantile` of the sum would, so lines and cells always say the same thing
+    (a native histogram's `precomputed` ones from its fine buckets, before they were
+    merged into rows).
     """
     services = {s.service for s in result.series}
     if result.signal is Signal.LATENCY and len(services) == 1:
@@ -60,7 +65,17 @@ def overlay_lines(
             lines = [_line(label, by_label[label], (), glyphs) for label, _ in OVERLAY]
             return lines, sanitize(next(iter(services)))
     stamps = heatmap.timestamps
-    lines = [_line(label, quantile_series(heatmap, q), stamps, glyphs) for label, q in OVERLAY]
+    lines = [
+        _line(
+            label,
+            list(precomputed[q])
+            if precomputed and q in precomputed
+            else quantile_series(heatmap, q),
+            stamps,
+            glyphs,
+        )
+        for label, q in OVERLAY
+    ]
     return lines, "all"
 
 
@@ -94,7 +109,7 @@ def draw(
     if width < MIN_WIDTH or height < MIN_HEIGHT:
         # No cells drawn: a legend for them would name a count nobody sees.
         return message_lines("…", width, height), Text("heatmap: too small here (z)", "dim")
-    lines, whose = overlay_lines(result, heatmap, glyphs)
+    lines, whose = overlay_lines(result, heatmap, glyphs, answer.quantiles)
     window = result.window
     chart: HeatmapChart = render_heatmap(
         heatmap,
@@ -111,6 +126,8 @@ def draw(
     )
     legend = heatmap_legend(chart.top, heatmap.step, shade=shade, glyphs=glyphs)
     legend.append(f" ({whose})", style="dim")
+    if answer.caveat:
+        legend.append(f" · {answer.caveat}", style="#ffd75f")
     return chart.lines, legend
 
 
@@ -134,7 +151,7 @@ def cursor_lines(
         first.append(" no buckets here", style="dim")
         first.truncate(width, overflow="ellipsis")
         return [first]
-    lines, _ = overlay_lines(result, heatmap, glyphs)
+    lines, _ = overlay_lines(result, heatmap, glyphs, answer.quantiles if answer else None)
     for line in reversed(lines):  # p99 first: the one an SRE reads
         value = _value_near(line, cursor, heatmap.step)
         first.append(f" {line.glyph}", style=line.style)
