@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.parse
 from dataclasses import replace
 
 import pytest
@@ -229,3 +230,40 @@ async def test_one_hung_panel_times_out_while_the_others_keep_refreshing(
         assert "no answer within 1s" in panel_text(app, latency)
         for panel in others:
             assert "updated just now" in panel_text(app, panel), panel_text(app, panel)
+
+
+def fifty_thousand_services(path: str, body: bytes) -> bytes:
+    """The traffic panel's real answer, its last two points given to 50,000 services."""
+    query = urllib.parse.unquote_plus(path)
+    if "query_range" not in path or "query=sum by (job) (rate(http_requests_total" not in query:
+        return body
+    answer = json.loads(body)
+    points = answer["data"]["result"][0]["values"][-2:]
+    answer["data"]["result"] = [
+        {"metric": {"job": f"svc-{n}"}, "values": [[t, str(n)] for t, _ in points]}
+        for n in range(50_000)
+    ]
+    return json.dumps(answer).encode()
+
+
+async def test_fifty_thousand_series_are_capped_said_and_keys_still_work(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy
+) -> None:
+    fault_proxy.edit = fifty_thousand_services
+    app = make_app(prometheus_data.config(fault_proxy.url, timeout=30.0))
+    async with app.run_test(size=SIZE) as pilot:
+        traffic = app.dashboard.panel(Signal.TRAFFIC)
+        await wait_until(pilot, lambda: traffic.result is not None, timeout=60)
+        assert traffic.result is not None
+        assert traffic.result.series_total == 50_000 and len(traffic.result.series) == 20
+        # The top 20 by value now: svc-49999 (49,999/s) down to svc-49980.
+        assert {s.service for s in traffic.result.series} == {
+            f"svc-{n}" for n in range(49_980, 50_000)
+        }
+        await wait_until(
+            pilot, lambda: "showing 20 of 50,000 series" in panel_text(app, traffic), timeout=20
+        )
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: "Key bindings" in screen_text(app), timeout=20)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "Key bindings" not in screen_text(app), timeout=20)
