@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.parse
 from dataclasses import replace
 
 import pytest
 from support.prometheus_fixtures import PrometheusData
 from support.prometheus_server import Canned, FaultProxy
+from textual.widget import Widget
 from ui.harness import screen_text, wait_until
 
 from pulse_tui.config import Config
@@ -35,6 +37,13 @@ def make_app(config: Config) -> PulseApp:
 
 def loaded(app: PulseApp) -> bool:
     return all(app.dashboard.panel(s).result is not None for s in Signal)
+
+
+def panel_text(app: PulseApp, widget: Widget) -> str:
+    """The words on screen inside `widget`'s border, as one line (wrapped text joined)."""
+    x, y, width, height = widget.region
+    rows = screen_text(app).splitlines()[y : y + height]
+    return " ".join(" ".join(row[x + 1 : x + width - 1].split()) for row in rows)
 
 
 @pytest.fixture
@@ -180,3 +189,81 @@ async def test_a_query_timeout_says_what_helps_and_minus_applies_it(
             ),
         )
         assert panel.error is None
+
+
+#: The latency panel's query and no other (the queue panel's is a histogram_quantile too).
+LATENCY_QUERY = r"histogram_quantile\(.*http_request_duration_seconds"
+
+
+async def test_one_hung_panel_times_out_while_the_others_keep_refreshing(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy
+) -> None:
+    fault_proxy.hang_queries(LATENCY_QUERY)
+    app = make_app(prometheus_data.config(fault_proxy.url, timeout=1.0))
+    async with app.run_test(size=SIZE) as pilot:
+        latency = app.dashboard.panel(Signal.LATENCY)
+        others = [app.dashboard.panel(s) for s in Signal if s is not Signal.LATENCY]
+
+        def fetched() -> list[float]:
+            return [p.result.fetched_at if p.result is not None else 0.0 for p in others]
+
+        await wait_until(pilot, lambda: latency.error is not None and all(fetched()), timeout=20)
+        assert latency.error is not None and latency.error.endswith("no answer within 1s")
+        assert latency.result is None
+        await wait_until(pilot, lambda: "no answer within 1s" in panel_text(app, latency))
+        # Keys work while the query hangs: help opens and closes.
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: "Key bindings" in screen_text(app))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "Key bindings" not in screen_text(app))
+        # Every other panel is answered again, twice, while latency's queries still hang.
+        for _ in range(2):
+            before = fetched()
+
+            def all_newer(before: list[float] = before) -> bool:
+                return all(now > then for now, then in zip(fetched(), before, strict=True))
+
+            await wait_until(pilot, all_newer, timeout=20)
+        assert all(p.error is None for p in others)
+        assert latency.result is None and "no answer within 1s" in (latency.error or "")
+        assert fault_proxy.hung >= 1
+        assert "no answer within 1s" in panel_text(app, latency)
+        for panel in others:
+            assert "updated just now" in panel_text(app, panel), panel_text(app, panel)
+
+
+def fifty_thousand_services(path: str, body: bytes) -> bytes:
+    """The traffic panel's real answer, its last two points given to 50,000 services."""
+    query = urllib.parse.unquote_plus(path)
+    if "query_range" not in path or "query=sum by (job) (rate(http_requests_total" not in query:
+        return body
+    answer = json.loads(body)
+    points = answer["data"]["result"][0]["values"][-2:]
+    answer["data"]["result"] = [
+        {"metric": {"job": f"svc-{n}"}, "values": [[t, str(n)] for t, _ in points]}
+        for n in range(50_000)
+    ]
+    return json.dumps(answer).encode()
+
+
+async def test_fifty_thousand_series_are_capped_said_and_keys_still_work(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy
+) -> None:
+    fault_proxy.edit = fifty_thousand_services
+    app = make_app(prometheus_data.config(fault_proxy.url, timeout=30.0))
+    async with app.run_test(size=SIZE) as pilot:
+        traffic = app.dashboard.panel(Signal.TRAFFIC)
+        await wait_until(pilot, lambda: traffic.result is not None, timeout=60)
+        assert traffic.result is not None
+        assert traffic.result.series_total == 50_000 and len(traffic.result.series) == 20
+        # The top 20 by value now: svc-49999 (49,999/s) down to svc-49980.
+        assert {s.service for s in traffic.result.series} == {
+            f"svc-{n}" for n in range(49_980, 50_000)
+        }
+        await wait_until(
+            pilot, lambda: "showing 20 of 50,000 series" in panel_text(app, traffic), timeout=20
+        )
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: "Key bindings" in screen_text(app), timeout=20)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "Key bindings" not in screen_text(app), timeout=20)

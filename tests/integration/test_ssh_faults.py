@@ -141,7 +141,7 @@ async def test_silent_partition_is_detected_by_keepalive_and_resumed(
     with log.open("a") as f:
         f.write("during\n")
     # Seen within the budget, keepalive interval x KEEPALIVE_COUNT (1.5 s), plus slack
-    # for a loaded machine (test_ssh_hardening holds it to the budget more tightly).
+    # for a loaded machine (test_ssh_hardening holds it to the budget itself).
     budget = LOGS.keepalive_interval * KEEPALIVE_COUNT
     await sink.wait_for(
         lambda: sink.texts(LineKind.GAP), timeout=budget + 1.0, what="GAP after freeze"

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 
 import certifi
 import pytest
 from support.http_receiver import HttpReceiver
 from support.tls import Certs, https_server, make_certs
 
+from pulse_tui.cli import main
 from pulse_tui.config import Config, PrometheusConfig
 from pulse_tui.config.alert_model import Probe
 from pulse_tui.sources.base import SourceError
@@ -135,3 +137,41 @@ async def test_https_to_a_plain_http_port_says_so() -> None:
         assert await probe_once(url) == hint
     finally:
         plain.stop()
+
+
+def run_check(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, url: str, **files: Path
+) -> tuple[int, str]:
+    """`pulse-tui check` on a config naming `url` and the TLS `files`: exit code, its line
+    about Prometheus."""
+    path = tmp_path / "config.toml"
+    keys = "".join(f'{key} = "{value}"\n' for key, value in files.items())
+    path.write_text(f'[prometheus]\nurl = "{url}"\n{keys}')
+    path.chmod(0o600)
+    code = main(["check", "--config", str(path)])
+    out = capsys.readouterr().out
+    return code, next(line for line in out.splitlines() if " prometheus " in f" {line} ")
+
+
+def test_check_uses_the_dashboards_tls_settings_even_with_requests_ca_bundle_set(
+    mtls: str,
+    certs: Certs,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The bug of row 12: `check` let this replace the configured ca_file, and failed.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", certifi.where())
+    files = {"ca_file": certs.ca, "cert_file": certs.client_cert, "key_file": certs.client_key}
+    code, line = run_check(capsys, tmp_path, mtls, **files)
+    assert code == 0, line
+    assert line.startswith("OK") and f"Prometheus 2.99.0-tls at {mtls}, 1 service" in line
+
+
+def test_check_without_a_client_certificate_names_the_options(
+    mtls: str, certs: Certs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, line = run_check(capsys, tmp_path, mtls, ca_file=certs.ca)
+    assert code == 1, line
+    assert "client certificate (" in line and "cert_file/key_file)" in line, line
+    assert "EOF occurred" not in line

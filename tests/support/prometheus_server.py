@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import http.client
+import re
 import socket
 import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -131,7 +133,9 @@ class FaultProxy:
     `requests` counts every request that reached the proxy.
 
     What a backend gets wrong, on top of any mode: `hang_if(path)` hangs just the requests
-    it matches (one panel's query) and passes the others; `rewrite(path)` changes the path
+    it matches (one panel's query) and passes the others, and `hang_queries(pattern)` does
+    the same for every request whose PromQL (in the URL or a POSTed form, decoded) matches
+    a regular expression; `hung` counts the requests held so; `rewrite(path)` changes the path
     (and query) sent upstream; `edit(path, body)` rewrites the
     upstream's JSON answer (a Thanos-like `warnings` added); `date_offset` moves the clock
     of the Date header the proxy sends (a server whose clock is off). `sent_bytes` counts
@@ -145,6 +149,8 @@ class FaultProxy:
         self.requests = 0
         self.paths: list[str] = []
         self.hang_if: Callable[[str], bool] | None = None
+        self.hang_pattern: re.Pattern[str] | None = None
+        self.hung = 0
         self.edit: Callable[[str, bytes], bytes] | None = None
         self.rewrite: Callable[[str], str] | None = None
         self.date_offset = 0.0
@@ -158,6 +164,23 @@ class FaultProxy:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def hang_queries(self, pattern: str | None) -> None:
+        """Hang every request whose decoded query matches `pattern` (None: hang none)."""
+        self.hang_pattern = None if pattern is None else re.compile(pattern)
+
+    def _hangs(self, path: str, body: bytes) -> bool:
+        if self.hang_if is not None and self.hang_if(path):
+            return True
+        if self.hang_pattern is None:
+            return False
+        # The query is wherever the client put it: the URL (GET) or the form (POST).
+        sent = (
+            urllib.parse.unquote_plus(path)
+            + "\n"
+            + urllib.parse.unquote_plus(body.decode(errors="replace"))
+        )
+        return self.hang_pattern.search(sent) is not None
 
     def start_listening(self) -> None:
         proxy = self
@@ -197,8 +220,9 @@ class FaultProxy:
             self.paths.append(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
-        hang = self.hang_if is not None and self.hang_if(handler.path)
-        if self.mode == "hang" or hang:
+        if self.mode == "hang" or self._hangs(handler.path, body):
+            with self._lock:
+                self.hung += 1
             self._release.wait(30)
             handler.close_connection = True
             return

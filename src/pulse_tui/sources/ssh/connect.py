@@ -37,6 +37,10 @@ from pulse_tui.sources.transport.errors import describe_transport_error
 #: Keepalive intervals without a byte from the server after which the connection
 #: counts as dead: a silent partition is detected within interval × this.
 KEEPALIVE_COUNT = 3
+#: The share of that budget kept for what follows the detection (closing the connection,
+#: the GAP line, the status): asyncssh's timer runs this much faster, so a partition is
+#: *reported* within interval × KEEPALIVE_COUNT even when bytes flowed up to its start.
+REPORT_SHARE = 0.1
 
 
 #: A bastion's own retry delays: as a host's (`ssh.tail.RECONNECT`), so the hosts behind
@@ -106,9 +110,10 @@ class ConnectionPool:
         return {
             "connect_timeout": self.logs.connect_timeout,
             "login_timeout": self.logs.connect_timeout,
-            "keepalive_interval": self.logs.keepalive_interval,
+            "keepalive_interval": self.logs.keepalive_interval * (1 - REPORT_SHARE),
             # asyncssh closes when its timer fires once more than this without a byte
-            # received: count - 1 makes that interval × count after the last byte.
+            # received: count - 1 makes that interval × count after the last byte (less
+            # the share kept for reporting it).
             "keepalive_count_max": KEEPALIVE_COUNT - 1,
             # Both always explicit, so ~/.ssh/config cannot switch checking off
             # (UserKnownHostsFile none) or hand our agent to the host (ForwardAgent).
