@@ -65,7 +65,9 @@ class StatusHeader(Widget):
         self.redraw()
 
     def redraw(self) -> None:
-        width = self.size.width - 2 if self.size.width else 0
+        # The content's width: `size` is inside the padding already (it once took the
+        # padding off again, and lost the clock two cells early).
+        width = self.size.width
         text = self._fitted(width)
         if text != self._text:
             self._text = text
@@ -75,7 +77,8 @@ class StatusHeader(Widget):
         """The line at its fullest that leaves room for the clock: at 80 columns a
         URL and a warning would push LIVE/PAUSED and the clock off the right edge.
         What tells least goes first: the URL's scheme, the long clock warning, the
-        app's own name, the hint's advice, the URL's path, then the host's end."""
+        app's own name, the hint's advice, the URL's path, spaces and the word RANGE,
+        then the host's end."""
         clock = time.strftime("%H:%M:%S", time.localtime(now()))
         room = width - len(clock) - CLOCK_GAP
         fit = _FITS[0]
@@ -96,6 +99,7 @@ class StatusHeader(Widget):
         """The line up to LIVE/PAUSED, shortened as `fit` says, the URL cut to
         `backend_cells` (its end "…")."""
         state = self.view_state
+        separator = " │ " if fit.tight else "  │ "
         text = Text(no_wrap=True, overflow="ellipsis")
         if not fit.drop_name:
             text.append("pulse-tui ", style="bold")
@@ -103,8 +107,8 @@ class StatusHeader(Widget):
             text.append(" DEMO ", style="bold black on #ffaf00")
         else:
             backend = short_url(self.backend, drop_scheme=fit.drop_scheme, host=fit.host_only)
-            if backend_cells is not None and len(backend) > backend_cells:
-                backend = backend[: backend_cells - 1] + "…"
+            if backend_cells is not None:
+                backend = cut_host(backend, backend_cells)
             text.append(backend, style="bold #5fafff")
             if self.defaulted:
                 hint = " (default)" if fit.short_hint else " (default; set --prometheus)"
@@ -121,17 +125,18 @@ class StatusHeader(Widget):
                     else f" ⚠ SERVER CLOCK {off} {side}: ranges off"
                 )
                 text.append(words, style="bold #ff5f5f")
-        text.append("  │ ", style="dim")
+        text.append(separator, style="dim")
         text.append(state.describe_range())
         if state.compare_offset:
             text.append(f" ({state.describe_compare()})", style="dim italic")
-        text.append("  │ ", style="dim")
+        text.append(separator, style="dim")
         text.append(state.describe_services(), style="bold" if state.services else "")
-        text.append("  │ ", style="dim")
+        text.append(separator, style="dim")
         if state.paused:
             text.append("❚❚ PAUSED", style="bold #ffd75f")
         elif state.end is not None:
-            text.append("◷ PAST RANGE (0 = live)", style="bold #ffd75f")
+            past = ("◷ PAST RANGE (0 = live)", "◷ PAST (0 = live)", "◷ PAST")[fit.tight]
+            text.append(past, style="bold #ffd75f")
         else:
             text.append("● LIVE", style="bold #87d787")
         return text
@@ -149,6 +154,9 @@ class _Fit:
     drop_name: bool = False
     short_hint: bool = False
     host_only: bool = False
+    #: 1: " │ " between the parts and "◷ PAST (0 = live)" for "◷ PAST RANGE (0 = live)";
+    #: 2: "◷ PAST" alone (the help says 0 goes live).
+    tight: int = 0
 
 
 #: Tried in order until the line fits with its clock; each keeps the cuts before it.
@@ -160,6 +168,22 @@ _FITS = (
     _Fit(drop_scheme=True, short_skew=True, drop_name=True),
     _Fit(drop_scheme=True, short_skew=True, drop_name=True, short_hint=True),
     _Fit(drop_scheme=True, short_skew=True, drop_name=True, short_hint=True, host_only=True),
+    _Fit(
+        drop_scheme=True,
+        short_skew=True,
+        drop_name=True,
+        short_hint=True,
+        host_only=True,
+        tight=1,
+    ),
+    _Fit(
+        drop_scheme=True,
+        short_skew=True,
+        drop_name=True,
+        short_hint=True,
+        host_only=True,
+        tight=2,
+    ),
 )
 
 
@@ -174,3 +198,14 @@ def short_url(url: str, *, drop_scheme: bool, host: bool) -> str:
     authority, slash, path = rest.partition("/")
     authority = authority.rpartition("@")[2]  # the masked user: the host says where
     return authority + ("/…" if slash and path.strip("/") else "")
+
+
+def cut_host(url: str, cells: int) -> str:
+    """`url` (as `short_url` gave it) in `cells`, the host's end cut with "…" and its
+    port kept: two servers on one host differ by the port alone."""
+    if len(url) <= cells:
+        return url
+    host, colon, tail = url.rpartition(":")
+    if colon and tail.partition("/")[0].isdigit() and cells > len(tail) + 3:
+        return host[: cells - len(tail) - 2] + "…:" + tail
+    return url[: cells - 1] + "…"
