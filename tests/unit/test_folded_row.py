@@ -18,9 +18,12 @@ def p99(service: str) -> Series:
 
 def test_the_shared_last_word_is_said_once_by_the_headline() -> None:
     assert compact_names([p99("api"), p99("checkout")]) == ["api", "checkout"]
-    # Nothing shared, or one line alone: the names as the full legend has them.
+    # One service focused: its quantiles, the service said by the headline.
     quantiles = [Series("api", [], [], {"quantile": q}) for q in ("p50", "p90", "p99")]
-    assert compact_names(quantiles) == ["api p50", "api p90", "api p99"]
+    assert compact_names(quantiles) == ["p50", "p90", "p99"]
+    # Nothing shared, or one line alone: the names as the full legend has them.
+    queues = [Series("worker", [], [], {"queue": "emails"}), Series("mailer", [], [], {})]
+    assert compact_names(queues) == ["worker emails", "mailer"]
     assert compact_names([p99("api")]) == ["api p99"]
 
 

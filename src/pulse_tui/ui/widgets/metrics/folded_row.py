@@ -22,12 +22,16 @@ MIN_LEGEND = 8
 
 
 def compact_names(series: Sequence[Series]) -> list[str]:
-    """The legend's names, without a last word every one of them shares ("api p99",
-    "checkout p99" → "api", "checkout"): the headline says it once ("p99")."""
+    """The legend's names without a first or last word every one of them shares ("api
+    p99", "checkout p99" → "api", "checkout"; "api p50", "api p99" → "p50", "p99"): the
+    headline says it once ("p99 checkout", "p99 api")."""
     names = [sanitize(s.name) or "value" for s in series]
-    last = {name.rpartition(" ")[2] for name in names}
-    if len(names) > 1 and len(last) == 1 and all(" " in name for name in names):
+    if len(names) < 2 or not all(" " in name for name in names):
+        return names
+    if len({name.rpartition(" ")[2] for name in names}) == 1:
         return [name.rpartition(" ")[0] for name in names]
+    if len({name.partition(" ")[0] for name in names}) == 1:
+        return [name.partition(" ")[2] for name in names]
     return names
 
 
