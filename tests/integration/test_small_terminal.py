@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import pytest
 from support.prometheus_fixtures import PrometheusData
+from support.prometheus_server import Canned, FaultProxy
 from ui.harness import screen_segments, screen_text, wait_until
 
 from pulse_tui.model.core import clock
@@ -138,3 +139,34 @@ async def test_at_80_columns_the_header_keeps_live_and_the_clock(
         assert header().startswith(f" 127.0.0.1:{port} │ 1h to "), header()
         assert re.search(f"│ all services │ ◷ PAST +{stamp}$", header()), header()
         assert len(header()) <= 80
+
+
+async def test_a_failing_short_panel_says_so_in_its_one_top_row(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy
+) -> None:
+    """Folded, the status still says what failed, when we retry and how old the data is:
+    it gives way to the headline alone, and the legend to it."""
+    clock.freeze(prometheus_data.end)  # now where the data ends: every value current
+    app = make_app(replace(prometheus_data, url=fault_proxy.url))
+    async with app.run_test(size=SMALL) as pilot:
+        panel = app.dashboard.panel(Signal.LATENCY)
+        await wait_until(pilot, lambda: panel.result is not None and bool(panel.result.current()))
+        fault_proxy.mode = "canned"
+        fault_proxy.canned = Canned(503, b"down for maintenance")
+        await wait_until(pilot, lambda: panel.error is not None)
+        # Every value current, the table is wide enough for a scrollbar: five rows.
+        await wait_until(
+            pilot,
+            lambda: (
+                len(panel_lines(app, Signal.LATENCY)) == 5
+                and "✖ retry in" in panel_lines(app, Signal.LATENCY)[0]
+            ),
+        )
+        lines = [row.rstrip() for row in panel_lines(app, Signal.LATENCY)]
+        # The status takes the legend's room; the headline's number stays.
+        assert lines[0].startswith("2.2s  p99 checkout  ✖ retry in "), lines
+        assert re.search(r"✖ retry in \d+s · data \d+s old · Prometheus at ", lines[0]), lines
+        assert "━" not in lines[0], lines
+        # The data kept, its scale stated: checkout's steady 2.2 s in the top row.
+        assert lines[1].startswith("   2.5s┤") and lines[3].startswith("     0s┤"), lines
+        assert braille_columns(lines[1][GUTTER:]), lines
