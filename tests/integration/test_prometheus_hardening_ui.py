@@ -5,6 +5,7 @@ read back."""
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.parse
 from dataclasses import replace
@@ -149,6 +150,7 @@ async def test_at_80_columns_the_clock_warning_is_short_and_live_stays_on_screen
         header = screen_text(app).splitlines()[0]
         assert "⚠ CLOCK -5m" in header, header
         assert "● LIVE" in header, header  # not pushed off by the warning
+        assert re.search(r"● LIVE +\d\d:\d\d:\d\d $", header), header  # nor the clock
 
 
 async def test_a_deeply_nested_answer_is_the_same_one_line_on_the_panel(

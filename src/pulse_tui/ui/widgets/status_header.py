@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.widget import Widget
@@ -13,6 +14,8 @@ from pulse_tui.model.core.view_state import ViewState
 
 #: Seconds between the backend's clock and ours past which the header says so.
 CLOCK_SKEW_LIMIT = 30.0
+#: Cells at least between LIVE/PAUSED and the clock.
+CLOCK_GAP = 3
 
 
 class StatusHeader(Widget):
@@ -62,32 +65,54 @@ class StatusHeader(Widget):
         self.redraw()
 
     def redraw(self) -> None:
-        width = self.size.width - 2 if self.size.width else 0
-        text = self._line(width, short_skew=False)
-        if self.clock_skew is not None and width and text.cell_len > width:
-            # At 80 columns the long warning would push the range and LIVE/PAUSED off:
-            # first its short form, then the URL cut (its host stays, at the left).
-            text = self._line(width, short_skew=True)
-            if text.cell_len > width:
-                room = max(12, len(self.backend) - (text.cell_len - width))
-                text = self._line(width, short_skew=True, backend_cells=room)
+        # The content's width: `size` is inside the padding already (it once took the
+        # padding off again, and lost the clock two cells early).
+        width = self.size.width
+        text = self._fitted(width)
         if text != self._text:
             self._text = text
             self.refresh()
 
-    def _line(self, width: int, *, short_skew: bool, backend_cells: int | None = None) -> Text:
+    def _fitted(self, width: int) -> Text:
+        """The line at its fullest that leaves room for the clock: at 80 columns a
+        URL and a warning would push LIVE/PAUSED and the clock off the right edge.
+        What tells least goes first: the URL's scheme, the long clock warning, the
+        app's own name, the hint's advice, the URL's path, spaces and the word RANGE,
+        then the host's end."""
+        clock = time.strftime("%H:%M:%S", time.localtime(now()))
+        room = width - len(clock) - CLOCK_GAP
+        fit = _FITS[0]
+        text = self._line(fit)
+        for fit in _FITS[1:]:
+            if not width or text.cell_len <= room:
+                break
+            text = self._line(fit)
+        if width and text.cell_len > room and self.backend != "DEMO":
+            shown = short_url(self.backend, drop_scheme=fit.drop_scheme, host=fit.host_only)
+            text = self._line(fit, max(12, len(shown) - (text.cell_len - room)))
+        if width and text.cell_len <= room:
+            text.append(" " * (width - text.cell_len - len(clock)))
+            text.append(clock, style="dim")
+        return text  # no room for the clock even so: it is left out
+
+    def _line(self, fit: _Fit, backend_cells: int | None = None) -> Text:
+        """The line up to LIVE/PAUSED, shortened as `fit` says, the URL cut to
+        `backend_cells` (its end "…")."""
         state = self.view_state
+        separator = " │ " if fit.tight else "  │ "
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("pulse-tui ", style="bold")
+        if not fit.drop_name:
+            text.append("pulse-tui ", style="bold")
         if self.backend == "DEMO":
             text.append(" DEMO ", style="bold black on #ffaf00")
         else:
-            backend = self.backend
-            if backend_cells is not None and len(backend) > backend_cells:
-                backend = backend[: backend_cells - 1] + "…"
+            backend = short_url(self.backend, drop_scheme=fit.drop_scheme, host=fit.host_only)
+            if backend_cells is not None:
+                backend = cut_host(backend, backend_cells)
             text.append(backend, style="bold #5fafff")
             if self.defaulted:
-                text.append(" (default; set --prometheus)", style="dim")
+                hint = " (default)" if fit.short_hint else " (default; set --prometheus)"
+                text.append(hint, style="dim")
             if self.insecure:
                 text.append(" ⚠ TLS NOT VERIFIED", style="bold #ff5f5f")
             if self.clock_skew is not None:
@@ -96,28 +121,91 @@ class StatusHeader(Widget):
                 off = format_duration(abs(self.clock_skew))
                 words = (
                     f" ⚠ CLOCK {'+' if self.clock_skew > 0 else '-'}{off}"
-                    if short_skew
+                    if fit.short_skew
                     else f" ⚠ SERVER CLOCK {off} {side}: ranges off"
                 )
                 text.append(words, style="bold #ff5f5f")
-        text.append("  │ ", style="dim")
+        text.append(separator, style="dim")
         text.append(state.describe_range())
         if state.compare_offset:
             text.append(f" ({state.describe_compare()})", style="dim italic")
-        text.append("  │ ", style="dim")
+        text.append(separator, style="dim")
         text.append(state.describe_services(), style="bold" if state.services else "")
-        text.append("  │ ", style="dim")
+        text.append(separator, style="dim")
         if state.paused:
             text.append("❚❚ PAUSED", style="bold #ffd75f")
         elif state.end is not None:
-            text.append("◷ PAST RANGE (0 = live)", style="bold #ffd75f")
+            past = ("◷ PAST RANGE (0 = live)", "◷ PAST (0 = live)", "◷ PAST")[fit.tight]
+            text.append(past, style="bold #ffd75f")
         else:
             text.append("● LIVE", style="bold #87d787")
-        clock = time.strftime("%H:%M:%S", time.localtime(now()))
-        if width and text.cell_len + len(clock) + 3 <= width:
-            text.append(" " * (width - text.cell_len - len(clock)))
-            text.append(clock, style="dim")
         return text
 
     def render(self) -> Text:
         return self._text
+
+
+@dataclass(frozen=True, slots=True)
+class _Fit:
+    """What the header leaves out or shortens to fit its width."""
+
+    drop_scheme: bool = False
+    short_skew: bool = False
+    drop_name: bool = False
+    short_hint: bool = False
+    host_only: bool = False
+    #: 1: " │ " between the parts and "◷ PAST (0 = live)" for "◷ PAST RANGE (0 = live)";
+    #: 2: "◷ PAST" alone (the help says 0 goes live).
+    tight: int = 0
+
+
+#: Tried in order until the line fits with its clock; each keeps the cuts before it.
+#: Past the last, the URL's host is cut (to 12 cells at the least).
+_FITS = (
+    _Fit(),
+    _Fit(drop_scheme=True),
+    _Fit(drop_scheme=True, short_skew=True),
+    _Fit(drop_scheme=True, short_skew=True, drop_name=True),
+    _Fit(drop_scheme=True, short_skew=True, drop_name=True, short_hint=True),
+    _Fit(drop_scheme=True, short_skew=True, drop_name=True, short_hint=True, host_only=True),
+    _Fit(
+        drop_scheme=True,
+        short_skew=True,
+        drop_name=True,
+        short_hint=True,
+        host_only=True,
+        tight=1,
+    ),
+    _Fit(
+        drop_scheme=True,
+        short_skew=True,
+        drop_name=True,
+        short_hint=True,
+        host_only=True,
+        tight=2,
+    ),
+)
+
+
+def short_url(url: str, *, drop_scheme: bool, host: bool) -> str:
+    """`url` (already made safe to show) without its scheme, or as `host:port` alone
+    ("…" where a path was cut, so the cut shows). Not a URL: as it is."""
+    _, sep, rest = url.partition("://")
+    if not sep or not (drop_scheme or host):
+        return url
+    if not host:
+        return rest.rstrip("/") or rest
+    authority, slash, path = rest.partition("/")
+    authority = authority.rpartition("@")[2]  # the masked user: the host says where
+    return authority + ("/…" if slash and path.strip("/") else "")
+
+
+def cut_host(url: str, cells: int) -> str:
+    """`url` (as `short_url` gave it) in `cells`, the host's end cut with "…" and its
+    port kept: two servers on one host differ by the port alone."""
+    if len(url) <= cells:
+        return url
+    host, colon, tail = url.rpartition(":")
+    if colon and tail.partition("/")[0].isdigit() and cells > len(tail) + 3:
+        return host[: cells - len(tail) - 2] + "…:" + tail
+    return url[: cells - 1] + "…"

@@ -26,6 +26,7 @@ from pulse_tui.model.metrics.signals import Series, Signal, SignalResult, Thresh
 from pulse_tui.ui.charts import ChartSeries, plot_points, render_line_chart
 from pulse_tui.ui.charts.heatmap import needs_shade
 from pulse_tui.ui.widgets.metrics import heatmap_view
+from pulse_tui.ui.widgets.metrics.folded_row import folded_row, short_legend
 from pulse_tui.ui.widgets.metrics.queue_rows import (
     extra_rows,
     headline_queue,
@@ -40,6 +41,9 @@ _CONSOLE = Console(width=200)
 
 #: Rows the panel uses besides the chart: headline, legend, status.
 CHROME_ROWS = 3
+#: Chart rows (the time axis one of them) a short panel makes room for by folding its
+#: legend, then its status, into the headline's row: three rows of braille show a shape.
+FOLD_UNDER = 4
 
 
 def _wrapped(text: Text, width: int, limit: int) -> list[Text]:
@@ -296,12 +300,16 @@ class SignalPanel(Widget, can_focus=True):
         height = max(1, self.content_size.height)
         lines: list = [self._headline(width)]
         result = self.result
+        folds = (False, False)
         if result is not None and height >= CHROME_ROWS + 2:
             if result.warnings and height >= CHROME_ROWS + 3:
                 lines.append(self._warnings_row(result, width))
             drawn, compare, chart_height, legend = self._chart_layout(
                 result, self.focused_services, height
             )
+            folds = self._folds(result, height)
+            if any(folds):
+                lines[0] = self._folded_headline(drawn, width, *folds)
             readout = self._heatmap_readout(width, chart_height)
             chart_height -= max(0, len(readout) - 1)
             rows = self._chart(
@@ -309,6 +317,8 @@ class SignalPanel(Widget, can_focus=True):
             )
             if readout:
                 lines.extend(readout)
+            elif folds[0]:
+                pass  # the legend (or the cursor's values) is in the headline's row
             elif self.cursor is not None:
                 lines.append(self._cursor_line(width))
             elif legend and self.heatmap_on:
@@ -326,10 +336,12 @@ class SignalPanel(Widget, can_focus=True):
             lines.extend(_wrapped(Text(self.error, style="#ff8787"), width, height - 2))
         elif result is None:
             lines.append(Text("waiting for data…", style="dim"))
-        while len(lines) < height - 1:
+        status_rows = 0 if folds[1] else 1  # folded: the status is in the top row
+        while len(lines) < height - status_rows:
             lines.append(Text(""))
-        lines = lines[: max(1, height - 1)]
-        lines.append(self._status(width))
+        lines = lines[: max(1, height - status_rows)]
+        if status_rows:
+            lines.append(self._status(width))
         if as_strips:
             return [line if isinstance(line, Strip) else self._strip(line, width) for line in lines]
         return lines
@@ -349,12 +361,40 @@ class SignalPanel(Widget, can_focus=True):
         chart_height = height - CHROME_ROWS
         if result.warnings and height >= CHROME_ROWS + 3:
             chart_height -= 1  # the row that says what the answer may be missing
+        fold_legend, fold_status = self._folds(result, height)
+        chart_height += fold_status
+        if fold_legend:
+            return drawn, compare, chart_height + 1, 0
         if not (self.cursor is not None or chart_height >= 5 or len(drawn) > 1):
             return drawn, compare, chart_height + 1, 0
         extra = 0
         if self.signal is Signal.QUEUE and not self.heatmap_on and self.cursor is None:
             extra = extra_rows(len(drawn), chart_height)  # a row per queue, room allowing
         return drawn, compare, chart_height - extra, 1 + extra
+
+    def _folds(self, result: SignalResult, height: int) -> tuple[bool, bool]:
+        """(legend folded, status folded) into the headline's row, to give the chart
+        `FOLD_UNDER` rows. The queue panel keeps its legend row (each queue's p99 and
+        worst), the heatmap all its rows (its legend says what its shades count)."""
+        chart_height = height - CHROME_ROWS
+        if result.warnings and height >= CHROME_ROWS + 3:
+            chart_height -= 1
+        if self.heatmap_on or chart_height >= FOLD_UNDER:
+            return False, False
+        if self.signal is Signal.QUEUE:
+            return False, True
+        return True, chart_height + 1 < FOLD_UNDER
+
+    def _folded_headline(
+        self, drawn: list[Series], width: int, fold_legend: bool, fold_status: bool
+    ) -> Text:
+        """The top row of a short panel: the headline (or, with the cursor, the values
+        at it) with the legend if folded, and the status line at the right if folded."""
+        status = self._status(width) if fold_status and self.cursor is None else None
+        if self.cursor is not None and fold_legend:
+            return folded_row(self._cursor_line(width), None, status, width)
+        legend = short_legend(drawn) if fold_legend and len(drawn) > 1 else None
+        return folded_row(self._headline(width), legend, status, width)
 
     def prerender(
         self, result: SignalResult, focused: frozenset[str], buckets: BucketAnswer | None = None
