@@ -88,6 +88,16 @@ def test_before_the_loaded_logs_a_group_is_not_called_new() -> None:
     assert not only.new and not only.known_before and only.after == 90
 
 
+def test_logs_loaded_from_less_than_a_bucket_before_do_not_make_a_group_new() -> None:
+    # The range began 90 s before the change: 30 s of the before window (which ends a
+    # minute before the start) is loaded, less than the minute the groups count by.
+    steady = every("queue lag queue=emails lag={n}s", START - 90, UNTIL, 2)
+    groups = ErrorGroups(live_from=START - 90)
+    groups.observe(steady)
+    [only] = rank_groups(groups, START, UNTIL)
+    assert not only.new and not only.known_before
+
+
 def test_top_group_follows_the_worst_finding_and_its_end() -> None:
     groups = loaded(every("payment gateway timeout after {n}s", START, START + 600, 20))
     assert top_group(None, [finding()], UNTIL) is None

@@ -81,6 +81,10 @@ def rank_groups(
     # The part of the before window the logs cover; none means "unknown", not "absent".
     covered_from = window_from if loaded is None else max(window_from, loaded)
     covered = max(0.0, before_until - covered_from)
+    if covered < BUCKET_SECONDS:
+        # Groups count by the minute: less than a bucket of the window loaded (the logs
+        # begin just before the start) cannot tell "none before" from "not counted".
+        covered = 0.0
     by_service = bool(log_services)
     ranked: list[tuple[tuple[int, float, int, str], RisingGroup]] = []
     for group in groups.groups():
