@@ -174,3 +174,56 @@ async def test_a_shorter_range_counts_only_its_lines() -> None:
         app.view.set(replace(app.view.state, range_seconds=600.0, end=NOW - 3000))
         await wait_until(pilot, lambda: table.row_count == 0)
         assert "counts 02:30–02:40" in screen_text(app)
+
+
+class HistoryThenWindows(HistoryThenLive):
+    """A host whose first look loaded the last half hour, and that serves older windows
+    on demand (as `SshLogSource.fetch_window` does) from its older lines."""
+
+    def __init__(self, host: str, files: list[LineBatch], older: LineBatch, since: float):
+        super().__init__(host, files)
+        self.fetches_windows = True
+        self.loaded_since = since
+        self.older = older
+        self.asked: list[tuple[float, float]] = []
+
+    async def fetch_window(self, start: float, end: float) -> FetchedWindow:
+        self.asked.append((start, end))
+        lines = [line for line in self.older if start <= line.timestamp < end]
+        return FetchedWindow(self.host, start, end, [lines] if lines else [])
+
+
+async def test_a_window_fetched_for_a_wider_range_is_counted_by_the_error_groups() -> None:
+    """Zoomed out past the first look, the fetched hour's timeouts count: the group's
+    first seen is the incident's real start, its count the true one, and it is not NEW."""
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    clock.freeze(NOW)
+    lines = hour_of(0, NOW - 3000)  # timeouts from 50 minutes ago, one every 3 s
+    recent = [line for line in lines if line[0] >= NOW - 900]
+    older = [line for line in lines if line[0] < NOW - 900]
+    source = HistoryThenWindows(
+        "web-1",
+        [batch("web-1", "/var/log/app.log", recent)],
+        batch("web-1", "/var/log/app.log", older),
+        since=NOW - 900,
+    )
+    config = demo_config()
+    config = replace(config, dashboard=replace(config.dashboard, range=900.0))
+    app = PulseApp(config, DemoMetricsSource(config), [source])
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: len(app.alerts.error_groups) == 1)
+        await pilot.press("e")
+        table = app.query_one("#error-group-table")
+        await wait_until(pilot, lambda: table.row_count == 1)
+        in_recent = sum(1 for t, level, _ in recent if level is Level.ERROR)
+        assert row(app, TIMEOUT)[1] == f"{in_recent:,}"
+        # The last hour: the 45 minutes before the first look are fetched, then counted.
+        app.view.set(replace(app.view.state, range_seconds=3600.0))
+        everything = sum(1 for t, level, _ in lines if level is Level.ERROR)
+        await wait_until(pilot, lambda: row(app, TIMEOUT)[1] == f"{everything:,}", timeout=15)
+        assert source.asked  # it was fetched, not already there
+        [new, _, _, first, *_] = row(app, TIMEOUT)
+        assert first == time.strftime("%H:%M:%S", time.gmtime(NOW - 3000))
+        assert new == ""
+        assert "logs from 02:30" in screen_text(app)

@@ -47,6 +47,9 @@ class Merged:
     #: Lines evicted to stay inside the bounds, before and after the lines kept.
     evicted_before: int
     evicted_after: int
+    #: The windows' lines the buffer did not hold yet (each batch in its stream's order):
+    #: what the error groups have not seen either.
+    fresh: Sequence[Sequence[LogLine]] = ()
 
 
 def _held(buffered: MergedBatch, windows: Sequence[Window]) -> Counter[_Key]:
@@ -155,4 +158,4 @@ def merge_fetched(
                 fresh.append(kept)
     merged = merge_with(buffered, fresh) if fresh else buffered
     lines, before, after = keep_around(merged, centre, max_lines, max_bytes)
-    return Merged(lines, duplicates, before, after)
+    return Merged(lines, duplicates, before, after, tuple(fresh))

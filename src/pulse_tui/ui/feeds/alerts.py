@@ -168,6 +168,14 @@ class AlertsFeed:
         self.book.set_pending("rules", self.rules.pending())
         self._show_alerts()
 
+    def after_history(self, batches: Sequence[Sequence[LogLine]]) -> None:
+        """Lines of a past window fetched on demand: the error groups count them; the
+        log rules do not (they judge rates as lines arrive, and these are old)."""
+        for batch in batches:
+            self.error_groups.observe(batch)
+            # A group thought new whose older lines just came was not new after all.
+            self._end_new_alerts(self.error_groups.take_unflagged())
+
     def after_lines(self, batches: Sequence[Sequence[LogLine]]) -> None:
         """Every arriving batch feeds log rules and error grouping."""
         for batch in batches:

@@ -314,6 +314,9 @@ class LogFeed:
                 self._rebuild = None
             for panel, at in shown:
                 panel.buffer_rebuilt(at)
+            # The window's lines are history of the range on screen: the error groups
+            # count them too (first seen, counts, NEW), once, as the buffer holds them.
+            self._alerts.after_history(merged.fresh)
             self.fetches.merged(merged, len(windows))
 
         self._rebuild = asyncio.ensure_future(rebuild())
