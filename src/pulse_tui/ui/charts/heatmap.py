@@ -30,6 +30,7 @@ from pulse_tui.ui.charts.line_chart import (
     CURSOR_STYLE,
     MIN_HEIGHT,
     MIN_WIDTH,
+    append_runs,
     gutter_width,
     message_lines,
     time_axis_row,
@@ -285,7 +286,7 @@ def render_heatmap(
                 cells.append(plain[heat])
             else:
                 cells.append(_cell(heat, levels, shade, mark, col == cursor_col))
-        _append_runs(line, cells)
+        append_runs(line, cells)
         lines.append(line)
     marker_cols = {
         round((t - start) * x_scale) for t in markers if math.isfinite(t) and start <= t <= end
@@ -387,19 +388,6 @@ def _cell(
     elif heat and shade:
         style = "#d0d0d0"
     return char, style
-
-
-def _append_runs(line: Text, cells: list[tuple[str, str]]) -> None:
-    run: list[str] = []
-    run_style = ""
-    for char, style in cells:
-        if style != run_style and run:
-            line.append("".join(run), run_style or None)
-            run = []
-        run_style = style
-        run.append(char)
-    if run:
-        line.append("".join(run), run_style or None)
 
 
 def heatmap_legend(

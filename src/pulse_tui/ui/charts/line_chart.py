@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -213,15 +213,26 @@ def _append_cells(
     gs: GlyphSet,
 ) -> None:
     """Append a row of plot cells, one span per run of equally styled cells."""
+
+    def styled() -> Iterator[tuple[str, str]]:
+        for col, (char, owner) in enumerate(cells):
+            style = styles[owner] if owner >= 0 else ""
+            if col == cursor_col:
+                if owner < 0:
+                    char, style = gs.cursor, CURSOR_STYLE
+                else:
+                    style = f"{style} {CURSOR_CELL_STYLE}"
+            yield char, style
+
+    append_runs(line, styled())
+
+
+def append_runs(line: Text, cells: Iterable[tuple[str, str]]) -> None:
+    """Append (character, style) cells to `line`, one span per run of one style ("":
+    the line's own), so a row is a few spans, not one per cell."""
     run: list[str] = []
     run_style = ""
-    for col, (char, owner) in enumerate(cells):
-        style = styles[owner] if owner >= 0 else ""
-        if col == cursor_col:
-            if owner < 0:
-                char, style = gs.cursor, CURSOR_STYLE
-            else:
-                style = f"{style} {CURSOR_CELL_STYLE}"
+    for char, style in cells:
         if style != run_style and run:
             line.append("".join(run), run_style or None)
             run = []
