@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 from support.binaries import require_binary
-from support.native_histograms import Counter, Exported, NativeHistogram, native_prometheus
+from support.native_histograms import native_prometheus
 from support.prometheus_server import PrometheusProcess
+from test_native_histograms import FAMILIES
 from ui.harness import screen_text, wait_until
 
 from pulse_tui.config import Config, PrometheusConfig
@@ -37,15 +38,6 @@ from pulse_tui.ui.widgets.dashboards.screen import GrafanaScreen
 
 pytestmark = pytest.mark.integration
 
-API = NativeHistogram({"job": "api"}, bucket=-1, per_second=50)
-CHECKOUT = NativeHistogram({"job": "checkout"}, bucket=1, per_second=20)
-EMAILS = NativeHistogram({"job": "worker", "queue": "emails"}, bucket=2, per_second=5)
-SMS = NativeHistogram({"job": "worker", "queue": "sms"}, bucket=0, per_second=8)
-FAMILIES: dict[str, list[Exported]] = {
-    "http_request_duration_seconds": [API, CHECKOUT],
-    "queue_processing_latency_seconds": [EMAILS, SMS],
-    "http_requests_total": [Counter({"job": "api"}, 50), Counter({"job": "checkout"}, 20)],
-}
 LATENCY = "http_request_duration_seconds"
 SIZE = (160, 48)
 
