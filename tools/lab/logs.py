@@ -143,7 +143,8 @@ class LineMaker:
         roll = rnd.random()
         order = f"ord-{rnd.randrange(10**6):06d}"
         incident = t >= self.spec.incident_start
-        if incident and roll < 0.17:
+        # A roll of its own: the file's other errors and warnings go on during the incident.
+        if incident and rnd.random() < 0.17:
             if self.first_timeout is None:
                 self.first_timeout = t
             took = rnd.choice((2500, 2500, 2500, 5000))

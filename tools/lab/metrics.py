@@ -78,7 +78,7 @@ class LabService:
 # Cumulative shares chosen so that histogram_quantile lands on round figures:
 # checkout steady p99 = .25 + .25 * (.99 - .988) / .01 = 0.3 s,
 # checkout incident p99 = 2 + 1 * (.99 - .985) / .01 = 2.5 s,
-# api p99 = .25 + .25 * (.99 - .97) / .025 = 0.45 s, worker p99 = .25 + .25 * .09 / .095 = 0.487 s.
+# api p99 = .25 + .25 * (.99 - .97) / .025 = 0.45 s, worker p99 = .25 + .25 * .02 / .029 = 0.422 s.
 CHECKOUT_STEADY = Behaviour(
     12.0, 0.01, shares((0.02, 0.10, 0.30, 0.70, 0.988, 0.998, 1, 1, 1, 1)), 0.35
 )
@@ -99,7 +99,7 @@ def lab_services() -> list[LabService]:
         LabService(
             "worker",
             "web-1:8081",
-            Behaviour(3.0, 0.002, shares((0.01, 0.05, 0.2, 0.5, 0.9, 0.995, 1, 1, 1, 1)), 1.2),
+            Behaviour(3.0, 0.002, shares((0.01, 0.05, 0.2, 0.5, 0.97, 0.999, 1, 1, 1, 1)), 0.45),
             queues={
                 # p99 = 1 + 1 * (.99 - .98) / .015 = 1.667 s; = 2 + 3 * (.99 - .96) / .036 = 4.5 s
                 "emails": (shares((0.3, 0.6, 0.85, 0.98, 0.995, 1, 1)), 4.0),
@@ -109,7 +109,7 @@ def lab_services() -> list[LabService]:
         LabService(
             HOSTILE,
             "web-2:8081",
-            Behaviour(2.0, 0.01, shares((0.1, 0.3, 0.6, 0.9, 0.99, 1, 1, 1, 1, 1)), 0.1),
+            Behaviour(2.0, 0.003, shares((0.1, 0.3, 0.6, 0.9, 0.985, 1, 1, 1, 1, 1)), 0.1),
         ),
     ]
 
