@@ -242,7 +242,9 @@ class LabModel:
         t = self.now + SCRAPE
         rnd = self._random
         for svc in self.services:
-            does = self.behaviour(svc, t)
+            # The tick at t counts (t - SCRAPE, t]: behaviour from the interval's start, so
+            # the first incident traffic is that after incident_start, as in the logs.
+            does = self.behaviour(svc, self.now)
             requests = does.requests * SCRAPE * min(1.3, max(0.7, rnd.gauss(1, 0.08)))
             errors = requests * does.error_ratio * rnd.uniform(0.85, 1.15)
             not_found = requests * 0.02 * rnd.uniform(0.8, 1.2)
