@@ -21,7 +21,7 @@ from lab.logs import TIMEOUT_TEXT, FileSpec, LineMaker, LiveWriter, write_histor
 from lab.metrics import HOSTILE, SCRAPE, LabModel, LabService, lab_services
 from lab.servers import Exporter, lab_prometheus
 
-#: Hours of metrics backfilled before the lab starts, and of log lines in each file.
+#: Seconds of metrics backfilled before the lab starts, and of log lines in each file.
 METRICS_HISTORY = 2 * 3600
 LOG_HISTORY = 3600
 #: What the lab's files under ROOT are called; only these are removed when ROOT is reused.
@@ -110,19 +110,48 @@ def report(exporter: Exporter, services: Sequence[LabService], incident_start: i
     sys.stdout.flush()
 
 
-def log_specs(hosts_dir: Path, incident_start: float) -> dict[str, list[tuple[FileSpec, str]]]:
+def log_specs(
+    hosts_dir: Path, incident_start: float, seed: int
+) -> dict[str, list[tuple[FileSpec, str]]]:
     """Each host alias's files with their service: web-1 api and worker, web-2 checkout."""
     web1, web2 = hosts_dir / "web-1", hosts_dir / "web-2"
+
+    def spec(path: Path, kind: str, rate: float, stream: int) -> FileSpec:
+        # Each file a stream of its own, all of them moved by --seed.
+        return FileSpec(path, kind, rate, incident_start, seed * 100 + stream)
+
     return {
         "web-1": [
-            (FileSpec(web1 / "app.log", "api", 9.0, incident_start, 11), "api"),
-            (FileSpec(web1 / "worker.log", "worker", 5.0, incident_start, 12), "worker"),
+            (spec(web1 / "app.log", "api", 9.0, 11), "api"),
+            (spec(web1 / "worker.log", "worker", 5.0, 12), "worker"),
         ],
         "web-2": [
-            (FileSpec(web2 / "checkout-a.log", "checkout", 7.0, incident_start, 21), "checkout"),
-            (FileSpec(web2 / "checkout-b.log", "checkout", 6.0, incident_start, 22), "checkout"),
+            (spec(web2 / "checkout-a.log", "checkout", 7.0, 21), "checkout"),
+            (spec(web2 / "checkout-b.log", "checkout", 6.0, 22), "checkout"),
         ],
     }
+
+
+def write_logs(
+    hosts_dir: Path, start: int, incident_start: int, seed: int
+) -> tuple[list[LineMaker], list[LabHost]]:
+    """Every file's history up to `start` (app.log's older hour in app.log.2.gz, then
+    app.log.1); the makers go on from there."""
+    makers: list[LineMaker] = []
+    hosts: list[LabHost] = []
+    for alias, specs in log_specs(hosts_dir, incident_start, seed).items():
+        (hosts_dir / alias).mkdir(parents=True)
+        for spec, _ in specs:
+            rotated: tuple[tuple[Path, float], ...] = ()
+            if spec.path.name == "app.log":
+                rotated = (
+                    (spec.path.with_name("app.log.2.gz"), start - 1.5 * LOG_HISTORY),
+                    (spec.path.with_name("app.log.1"), start - LOG_HISTORY),
+                )
+            first = start - LOG_HISTORY - (LOG_HISTORY if rotated else 0)
+            makers.append(write_history(spec, first, start, rotated))
+        hosts.append(LabHost(alias, [(spec.path, service) for spec, service in specs]))
+    return makers, hosts
 
 
 def _stop_on_signal(signum: int, frame: FrameType | None) -> None:
@@ -152,21 +181,7 @@ def run(args: argparse.Namespace, repo: Path) -> int:
             server = stack.enter_context(
                 lab_prometheus(prometheus, promtool, model, start, root / "prometheus", exporter)
             )
-            makers: list[LineMaker] = []
-            hosts: list[LabHost] = []
-            for alias, specs in log_specs(root / "hosts", incident_start).items():
-                (root / "hosts" / alias).mkdir(parents=True)
-                for spec, _ in specs:
-                    rotated: tuple[tuple[Path, float], ...] = ()
-                    if spec.path.name == "app.log":
-                        # The hour before the file's, in its rotated predecessors.
-                        rotated = (
-                            (spec.path.with_name("app.log.2.gz"), start - 1.5 * LOG_HISTORY),
-                            (spec.path.with_name("app.log.1"), start - LOG_HISTORY),
-                        )
-                    first = start - LOG_HISTORY - (LOG_HISTORY if rotated else 0)
-                    makers.append(write_history(spec, first, start, rotated))
-                hosts.append(LabHost(alias, [(spec.path, service) for spec, service in specs]))
+            makers, hosts = write_logs(root / "hosts", start, incident_start, args.seed)
             writer = LiveWriter(makers).start()
             stack.callback(writer.stop)
             sshd = SshdServer(root / "sshd", sshd=sshd_binary, ssh_keygen=keygen).start()
