@@ -30,8 +30,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -rs
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks screenshots
-	$(BIN)/ruff format --check src tests benchmarks screenshots
+	$(BIN)/ruff check src tests benchmarks screenshots tools
+	$(BIN)/ruff format --check src tests benchmarks screenshots tools
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
