@@ -127,3 +127,16 @@ def test_a_block_of_mostly_wide_lines_keeps_the_split_path() -> None:
     assert packed.wide is None and not packed.main.joined.isascii()
     query = SearchQuery.parse("Hit")
     assert query.scan(texts, 3) == [3 + i for i, t in enumerate(texts) if "Hit" in t]
+
+
+@pytest.mark.parametrize("needle", ["aQa", "aaQaa", "Qaaaaaaaaa", "aaaaaaaaaQ", "aaaaQaaaaaaa"])
+def test_a_rare_byte_anywhere_in_the_literal_finds_every_occurrence(needle: str) -> None:
+    # `Q` is rare, so it alone picks the candidates; what is around it is checked.
+    rnd = random.Random(len(needle))
+    text = "".join(
+        rnd.choice("aaaaaaaaab\n") + ("Q" if rnd.random() < 0.01 else "") for _ in range(20_000)
+    )
+    text = needle + text + needle
+    expected = every_start(text, needle)
+    assert len(expected) > 2
+    assert found(text, needle) == expected

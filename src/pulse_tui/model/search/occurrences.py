@@ -1,15 +1,15 @@
 """Where a literal occurs in Latin-1 text, found in bulk with numpy: no Python per hit.
 
 The text's bytes (a Latin-1 str encodes to them with one copy) are compared whole
-against the literal's first and last bytes, SIMD-style: two vectorised compares and an
-AND leave the candidates, a small fraction of the text, and each candidate is then
+against the literal's rarest byte, or its first and last (see `_anchors`), SIMD-style: one or two
+vectorised compares leave the candidates, a small fraction of the text, and each is then
 checked 8 bytes at a time through an overlapping 8-byte view of the text (one gather and
 compare per 8 bytes of the literal, over the candidates only). No str is made per hit,
 unlike `str.split`, and no newline is counted: the caller maps the positions to lines
 with a binary search over the line starts, in numpy too.
 
 Case folding (`fold`) is Latin-1's `str.lower`, as `search.dense` uses it: the compare
-of candidates ORs 0x20 into both sides, which keeps every character whose lower case is
+that finds candidates ORs 0x20 into both sides, which keeps every character whose lower case is
 the literal's (an upper-case Latin-1 letter is its lower case minus 0x20, and the OR
 only adds characters), and the check then lowers the candidates' bytes by a 256-entry
 table taken from `str.lower` itself, so the answer is the lowered text's, exactly.
@@ -23,6 +23,7 @@ which measured 4-5x the compares themselves.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +35,8 @@ Positions = npt.NDArray[np.intp]
 _LOWER = np.frombuffer(bytes(range(256)).decode("latin-1").lower().encode("latin-1"), np.uint8)
 _WORD = 8  # bytes compared at once in the check of candidates
 _EMPTY: Positions = np.empty(0, np.intp)
+_SAMPLE = 4096  # bytes of the text counted to choose the bytes compared first
+_RARE = 64  # a byte at most once in this many is compared alone
 
 
 class _Scratch(threading.local):
@@ -65,16 +68,34 @@ def occurrences(text: npt.NDArray[np.uint8], needle: bytes, *, fold: bool) -> Po
         return _EMPTY
     scratch = _scratch
     scratch.fit(n)
-    hay, first, last = text, needle[0], needle[-1]
+    hay, keys = text, needle
     if fold:
         hay = np.bitwise_or(text, np.uint8(0x20), out=scratch.folded[:n])
-        first, last = first | 0x20, last | 0x20
+        keys = bytes(c | 0x20 for c in needle)
     span = n - m + 1  # where an occurrence can start
-    hit = np.equal(hay[:span], np.uint8(first), out=scratch.first[:span])
-    if m > 1:
-        at_last = np.equal(hay[m - 1 :], np.uint8(last), out=scratch.last[:span])
-        np.logical_and(hit, at_last, out=hit)
-    return _check(text, needle, _true_positions(hit), fold)
+    # Folded, every candidate costs a lowering too: the first and last bytes.
+    anchors = _anchors(hay, keys, alone=not fold)
+    k = anchors[0]
+    hit = np.equal(hay[k : k + span], np.uint8(keys[k]), out=scratch.first[:span])
+    for k in anchors[1:]:
+        also = np.equal(hay[k : k + span], np.uint8(keys[k]), out=scratch.last[:span])
+        np.logical_and(hit, also, out=hit)
+    return _check(text, needle, _true_positions(hit), () if fold else anchors)
+
+
+def _anchors(hay: npt.NDArray[np.uint8], keys: bytes, *, alone: bool) -> list[int]:
+    """Offsets in `keys` of the bytes whose compare with the whole text leaves the
+    candidates: with `alone`, the one rarest in the text's first `_SAMPLE` bytes when it
+    is rare (an `I` or a `q` in a log, not an `e` or a space): one pass over the text
+    and few candidates to check. Else the first and the last: two bytes that far apart
+    match together by chance less often than two rare ones (measured: `timeout` leaves
+    440 candidates a block that way, 1,600 by its rarest two)."""
+    if alone:
+        counts: list[int] = np.bincount(hay[:_SAMPLE], minlength=256).tolist()
+        rarest = min(range(len(keys)), key=lambda k: counts[keys[k]])
+        if counts[keys[rarest]] * _RARE <= min(len(hay), _SAMPLE):
+            return [rarest]
+    return [0, len(keys) - 1] if len(keys) > 1 else [0]
 
 
 def _true_positions(flags: npt.NDArray[np.bool_]) -> Positions:
@@ -90,16 +111,20 @@ def _true_positions(flags: npt.NDArray[np.bool_]) -> Positions:
     return found
 
 
-def _check(text: npt.NDArray[np.uint8], needle: bytes, found: Positions, fold: bool) -> Positions:
-    """The candidates `found` where `needle` really starts."""
+def _check(
+    text: npt.NDArray[np.uint8], needle: bytes, found: Positions, checked: Sequence[int]
+) -> Positions:
+    """The candidates `found` where `needle` really starts (`checked`: offsets compared
+    already, exactly; none when folding, where the compare was a superset)."""
     m = len(needle)
     if not len(found):
         return found
+    fold = not checked
     if m < _WORD:
-        # Byte by byte: under 8 columns (the first and last were compared already,
-        # unless folding, where the compare was a superset).
-        columns = range(m) if fold else range(1, m - 1)
-        for k in columns:
+        # Byte by byte: under 8 columns.
+        for k in range(m):
+            if k in checked:
+                continue
             got = text[found + k]
             if fold:
                 got = _LOWER[got]
