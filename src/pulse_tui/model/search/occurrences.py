@@ -14,10 +14,12 @@ the literal's (an upper-case Latin-1 letter is its lower case minus 0x20, and th
 only adds characters), and the check then lowers the candidates' bytes by a 256-entry
 table taken from `str.lower` itself, so the answer is the lowered text's, exactly.
 
-Each numpy call works on one block (~550 kB) at most and releases the GIL for its loop.
-The block-sized intermediates go into buffers kept per thread (`_Scratch`): allocated
-anew for each block, glibc hands the memory back and faults it in again every time,
-which measured 4-5x the compares themselves.
+Each numpy call works on one block (~550 kB) at most, well under a millisecond; the
+compares over the whole block release the GIL. The block-sized intermediates go into
+buffers kept per thread (`_Scratch`: ~1.7 MB for each thread that searched, freed with
+it; a `SearchJob` runs in a thread of its own). Allocated anew for each block, glibc
+handed the memory back and faulted it in again every time, which measured 4-5x the
+compares themselves.
 """
 
 from __future__ import annotations
