@@ -1,12 +1,20 @@
-"""The lines of a packed block holding a literal, when many do: no Python step per hit.
+"""The lines of a packed block holding a literal: no Python step per hit.
 
 `search.text` maps each regex hit to its line with a few Python steps, ~1 us a hit on a
 slow core: a term on a third of the lines spends 4/5 of its time there, not searching.
-For a plain literal, `str.split` finds every occurrence at C speed, and the newlines in
-the pieces between two occurrences say how many lines apart they lie, so `accumulate`
-over the pieces' newline counts numbers the lines, all in C. It costs one more pass over
-the text (counting newlines), so it only pays when hits are dense: `search.text` switches
-here once a block's first hits show that they are.
+For a plain literal in Latin-1 text (nearly every block: see `logs.packed`),
+`search.occurrences` finds every occurrence in numpy and a binary search over the line
+starts, in numpy too, numbers their lines: ~35-70 ns a line of 137 characters on this
+benchmark's corpus whatever the density, against ~60 (rare) to ~200 (39% of lines) by
+regex hits or by `str.split`. `search.text` takes this path for every plain literal over
+enough lines (`BULK_LINES`).
+
+Text wider than Latin-1 (a block of mostly wide lines, or the wide part of one) keeps
+`str.split`: it finds every occurrence at C speed, and the newlines in the pieces
+between two occurrences say how many lines apart they lie, so `accumulate` over the
+pieces' newline counts numbers the lines, all in C. It costs one more pass over the
+text (counting newlines), so it only pays when hits are dense: `search.text` switches
+there once a block's first hits show that they are.
 
 Case-insensitive literals search the lowered text. For Latin-1 text and a Latin-1
 literal that is exactly what `regex`'s IGNORECASE (simple case folding) matches: every
@@ -15,7 +23,8 @@ character lower to the same one (a test checks all pairs). Wider text or literal
 regex path.
 
 These calls hold the GIL (the `regex` search releases it), each over `_SPAN` lines at
-most: well under a millisecond, the UI thread hardly waits.
+most, or one numpy call over a block: well under a millisecond, the UI thread hardly
+waits.
 """
 
 from __future__ import annotations
@@ -27,6 +36,10 @@ from dataclasses import dataclass
 from itertools import accumulate, repeat
 from operator import add
 
+import numpy as np
+
+from pulse_tui.model.search.occurrences import occurrences
+
 # `sys.getsizeof` of a non-ASCII str stored 1 byte per character, minus its length.
 _LATIN1_OVERHEAD = sys.getsizeof("é") - 1
 # Lines split at once (~70 kB of log text): the slice, its lowered copy and the pieces
@@ -36,6 +49,9 @@ _SPAN = 512
 # (~240 ns an occurrence) rather than by counting every newline (~85 ns a line of 137
 # characters, at ~1.6 GB/s).
 _SPARSE = 3
+#: Lines from which a plain literal in Latin-1 text is searched by `occurrences` straight
+#: away (fewer: by the regex, whose fixed cost is lower than numpy's ~20 calls).
+BULK_LINES = 256
 
 
 def latin1(text: str) -> bool:
@@ -65,12 +81,20 @@ class Literal:
         """Whether this literal can be searched in `joined` this way."""
         return not self.fold or latin1(joined)
 
+    def bulk(self, joined: str) -> bool:
+        """Whether `joined` is searched by `occurrences` (Latin-1 text)."""
+        return latin1(joined)
+
 
 def literal_lines(
     joined: str, starts: array[int], first: int, stop: int, literal: Literal, shift: int
 ) -> list[int]:
     """`shift` + the number of each of lines `first`..`stop` of a packed part (`joined`,
     `starts`, see `logs.packed`) holding `literal`, ascending, each once."""
+    if stop <= first:
+        return []
+    if latin1(joined):
+        return _by_occurrences(joined, starts, first, stop, literal, shift)
     out: list[int] = []
     table: list[int] | None = None  # `starts` as a list, made once, for `_by_search`
     for a in range(first, stop, _SPAN):
@@ -85,6 +109,37 @@ def literal_lines(
         else:
             out += _by_newlines(pieces, a + shift)
     return out
+
+
+def _by_occurrences(
+    joined: str, starts: array[int], first: int, stop: int, literal: Literal, shift: int
+) -> list[int]:
+    """`literal_lines` for Latin-1 `joined`, by `search.occurrences`."""
+    try:
+        needle = literal.text.encode("latin-1")
+    except UnicodeEncodeError:  # wider than the text: it cannot occur there
+        return []
+    lo, hi = starts[first], starts[stop] - 1
+    # Encoding the whole block is one copy; a slice of it would be two.
+    whole = 2 * (hi - lo) > len(joined)
+    data = joined.encode("latin-1") if whole else joined[lo:hi].encode("latin-1")
+    text = np.frombuffer(data, np.uint8)
+    if whole:
+        text = text[lo:hi]
+    found = occurrences(text, needle, fold=literal.fold)
+    if not len(found):
+        return []
+    # Relative to `lo`: line k (of first..stop) starts at `line_starts[k]`.
+    line_starts = np.frombuffer(starts, np.dtype(starts.typecode))[first : stop + 1]
+    lines = np.searchsorted(line_starts.astype(np.intp) - lo, found, "right")
+    if len(lines) > 1:  # a line holding the literal more than once: keep it once
+        keep = np.empty(len(lines), np.bool_)
+        keep[0] = True
+        np.not_equal(lines[1:], lines[:-1], out=keep[1:])
+        lines = lines[keep]
+    lines += first + shift - 1
+    result: list[int] = lines.tolist()
+    return result
 
 
 def _pieces(joined: str, starts: array[int], first: int, stop: int, literal: Literal) -> list[str]:

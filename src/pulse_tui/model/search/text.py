@@ -7,13 +7,19 @@ is a plain byte loop, slower than the search itself). A range of a block is sear
 place (`pos`/`endpos`): every line is preceded by "\\n" or the text's start, so `^` and
 `\\b` see the range's first line as they would see it alone.
 
-A plain literal matching many lines switches to `search.dense` after the block's first
-`_PROBE_HITS` hits if they came within `_PROBE_LINES` lines: there, no Python step runs
-per hit, and counting newlines costs less than a step per hit on that many hits.
+A case-folded literal in Latin-1 text (nearly every block) over `BULK_LINES` lines or
+more goes to `search.dense` straight away: there no Python step runs per hit, and its
+numpy search beats the regex's IGNORECASE one even with no hit (~0.5x on the rare
+literal of `bench_search`). A case-sensitive one, which the regex finds faster than
+numpy when it is rare (~100 us a block against ~140), goes there when `str.count` finds
+it dense in the range's first `_PROBE_LINES` lines. Otherwise (or in wider text) the
+regex search switches to `search.dense` after the block's first `_PROBE_HITS` hits if
+they came within `_PROBE_LINES` lines: there, no Python step runs per hit.
 """
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
 from collections.abc import Callable
 from itertools import filterfalse
@@ -22,14 +28,21 @@ from time import monotonic
 import regex
 
 from pulse_tui.model.logs.packed import PackedLines, PackedPart
-from pulse_tui.model.search.dense import Literal, literal_lines
+from pulse_tui.model.search.dense import BULK_LINES, Literal, literal_lines
 
-# Dense: at least 1 hit in 5 lines. A hit costs ~1 us here; `search.dense` splits the
-# text (a str per hit), lowers it if folding and counts every newline: measured, it
-# gains nothing at ~1 line in 6 and takes 0.5-0.6x the time at 2 in 5. The probe's 32
-# hits cost ~30 us a block.
+# Dense: at least 1 hit in 5 lines. A hit costs ~1 us here; `search.dense` then costs
+# ~35-60 ns a line whatever the density (numpy, Latin-1 text), or, in wider text, splits
+# it (a str per hit) and counts every newline: measured, that gains nothing at ~1 line
+# in 6 and takes 0.5-0.6x the time at 2 in 5. The probe's 32 hits cost ~30 us a block.
 _PROBE_HITS = 32
 _PROBE_LINES = 5 * _PROBE_HITS
+
+
+def _looks_dense(joined: str, starts: array[int], first: int, text: str) -> bool:
+    """Whether `text` occurs `_PROBE_HITS` times in the `_PROBE_LINES` lines from line
+    `first` (`str.count`, in C: ~4 us, where finding them by regex hits costs ~70 us)."""
+    end = starts[min(first + _PROBE_LINES, len(starts) - 1)]
+    return joined.count(text, starts[first], end) >= _PROBE_HITS
 
 
 class TooSlow(Exception):
@@ -56,6 +69,9 @@ def part_hits(
     pos = starts[first]  # where the lines not looked at yet start
     line = first
     dense = literal if literal is not None and literal.takes(joined) else None
+    bulk = dense is not None and stop - first >= BULK_LINES and dense.bulk(joined)
+    if bulk and dense and (dense.fold or _looks_dense(joined, starts, first, dense.text)):
+        return literal_lines(joined, starts, first, stop, dense, shift)
     probe = _PROBE_HITS if dense is not None else 0  # 0: `len(out)` never is
     try:
         # One `finditer` per block, not one `search` per hit: a call with a timeout costs
