@@ -96,3 +96,47 @@ def test_a_slice_of_dense_lines_is_those_lines() -> None:
             assert [part.line(i) for i in range(len(part))] == texts[lo:hi]
             assert part.chars() == sum(map(len, texts[lo:hi]))
     assert lines.lines_at([4, 0, 3]) == ["last", "a", "🙂 wide"]
+
+
+def _same_buffers(max_lines: int, max_bytes: int, sizes: list[int]) -> None:
+    from pulse_tui.model.logs.batch import LineBatch
+    from pulse_tui.model.logs.buffer import LogBuffer
+    from pulse_tui.model.logs.line import LineKind
+
+    rnd = random.Random(max_lines)
+    texts = _bench_lines()[:6000] + ["", "wide → line", "🙂"] * 50
+    rnd.shuffle(texts)
+    listed = LogBuffer(max_lines, max_bytes, hot_lines=4096, background=False)
+    dense = LogBuffer(max_lines, max_bytes, hot_lines=4096, background=False)
+    at = 0
+    for n, size in enumerate(sizes * 40):
+        part = texts[at : at + size]
+        at = (at + size) % len(texts)
+        if not part:
+            continue
+        kind = LineKind.NOTICE if n % 7 == 3 else LineKind.LINE
+        stamps, levels = parse_texts(part, 1.0)
+        listed.append_many(LineBatch(part, stamps, levels, 2.0, "h", "/f", "svc", kind))
+        times, values = parse_dense(DenseLines.of(part), 1.0)
+        batch = LineBatch.of_dense(DenseLines.of(part), times, values, 2.0, "h", "/f", "svc", kind)
+        dense.append_many(batch[: size // 2])
+        dense.append_many(batch[size // 2 :])
+        assert len(listed) == len(dense) and listed.total_bytes == dense.total_bytes
+        assert listed.first_index == dense.first_index
+        for i in {0, len(listed) // 2, len(listed) - 1}:
+            a, b = listed[i], dense[i]
+            assert (a.text, a.timestamp, a.level, a.kind) == (b.text, b.timestamp, b.level, b.kind)
+    stop = listed.next_index
+    chunks = zip(listed.column_chunks(0, stop), dense.column_chunks(0, stop), strict=True)
+    for (i, texts_a, meta_a, *_), (j, texts_b, meta_b, *_) in chunks:
+        assert (i, list(texts_a), meta_a) == (j, list(texts_b), meta_b)
+
+
+@pytest.mark.parametrize(
+    ("max_lines", "max_bytes", "sizes"),
+    [(10**6, 1 << 30, [1, 3000, 7, 5000]), (300, 1 << 30, [1, 250, 40]), (50_000, 20_000, [900])],
+)
+def test_a_buffer_fed_dense_batches_holds_what_list_batches_give(
+    max_lines: int, max_bytes: int, sizes: list[int]
+) -> None:
+    _same_buffers(max_lines, max_bytes, sizes)
