@@ -9,10 +9,12 @@ which is cheap for the few dozen lines a pane shows.
 
 Storage is a deque of fixed-size blocks, so dropping the oldest lines never shifts
 anything and the absolute sequence number `first_index + i` maps to a block by division.
-The newest block is open: a list of str, appended to. Once full it never changes again
-(lines are only appended, then dropped from the head), so it is packed: its texts joined
-into one string with each line's start, the per-line str objects freed. A search then
-runs over the block as it is stored, with nothing to join first.
+The newest block is open: each batch's lines appended as one run of joined text, with
+each line's start (`logs.open_block`; a dense batch brings its text already joined, so no
+str is made per line). Once full it never changes again (lines are only appended, then
+dropped from the head), so it is packed: its runs joined into one string (a narrow block
+read from one chunk is one run already). A search then runs over the block as it is
+stored, with nothing to join first.
 
 Full blocks beyond the newest `hot_lines` are compressed (cold, `logs.cold`), in a
 thread (`logs.freezer`), and swapped in by the buffer itself on its next append. Reads

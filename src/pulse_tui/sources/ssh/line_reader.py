@@ -1,9 +1,13 @@
 """Byte chunks from a remote command -> whole, decoded, sanitised lines.
 
 Works on whole chunks: the complete lines in a chunk are decoded with one
-`bytes.decode(errors="replace")` and split; only the lines holding a byte that can start
-something unsafe are sanitised (one regex pass each, or one for the whole block where many
-lines hold one), and only the unfinished last line is kept as bytes for the next chunk.
+`bytes.decode(errors="replace")`; only the lines holding a byte that can start something
+unsafe are sanitised (one regex pass each, or one for the whole block where many lines
+hold one), and only the unfinished last line is kept as bytes for the next chunk.
+`feed_dense` hands the lines out as one text and their starts (`logs.dense`), with no
+str per line: a block of ASCII with no control byte but LF and TAB (one numpy compare
+tells) is decoded once and its bytes go on to the column parser as they are; `feed`
+gives the same lines as a list.
 Splitting on `\\n` before decoding is safe because no UTF-8 multi-byte sequence contains
 the byte 0x0A, and `errors="replace"` re-synchronises at the next valid byte, so garbage
 in one line never eats the next.
