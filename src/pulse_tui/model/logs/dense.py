@@ -31,7 +31,7 @@ class DenseLines:
     parser reads. It is kept only until parsed (`drop_data`), or built on first use.
     """
 
-    __slots__ = ("_byte_starts", "_data", "starts", "text")
+    __slots__ = ("_byte_starts", "_data", "_listed", "starts", "text")
 
     def __init__(
         self,
@@ -44,6 +44,7 @@ class DenseLines:
         self.starts = starts
         self._data = data
         self._byte_starts = byte_starts
+        self._listed: Sequence[str] | None = None
 
     @classmethod
     def of(cls, texts: Sequence[str]) -> DenseLines:
@@ -51,7 +52,10 @@ class DenseLines:
         starts = np.empty(len(texts) + 1, dtype=np.int64)
         starts[0] = 0
         np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts)) + 1, out=starts[1:])
-        return cls("\n".join(texts), starts)
+        lines = cls("\n".join(texts), starts)
+        # Kept until parsed (`drop_data`): the row parser takes them as they are.
+        lines._listed = texts
+        return lines
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -62,6 +66,8 @@ class DenseLines:
 
     def lines(self) -> list[str]:
         """Every line as its own str (what the line-at-a-time consumers take)."""
+        if self._listed is not None:
+            return list(self._listed)
         return self.text.split("\n") if len(self.starts) > 1 else []
 
     def lines_at(self, indices: Sequence[int] | npt.NDArray[np.int64]) -> list[str]:
@@ -111,4 +117,4 @@ class DenseLines:
 
     def drop_data(self) -> None:
         """Forget `data` (parsed: a batch kept for long holds only its text)."""
-        self._data = self._byte_starts = None
+        self._data = self._byte_starts = self._listed = None

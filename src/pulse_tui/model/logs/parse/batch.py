@@ -137,7 +137,9 @@ def parse_dense(
         fast = columns.dense_rows(lines.data, lines.byte_starts)
     if fast is None:
         stamps, levels = parse_texts(lines.lines(), received, inherit=inherit, previous=previous)
-        return np.array(stamps, dtype=np.float64), np.array(levels, dtype=np.uint8)
+        # (A bytearray of the levels: numpy converts IntEnum members 10x slower.)
+        values = np.frombuffer(bytearray(levels), dtype=np.uint8)
+        return np.fromiter(stamps, np.float64, count), values
     timestamps, todo = fast.times, fast.todo
     values = _CODE_VALUES[fast.codes]
     need = np.flatnonzero(todo == column_levels.HEAD)
