@@ -2,8 +2,9 @@
 
 Figures:
 * ingest_lines_per_s — lines per CPU-second of this process (per core): bytes in 64 KiB
-  chunks through LineReader (decode, sanitise, split), parse_texts (timestamp, level) and
-  LogBuffer.append_many, on a realistic mix (ISO text, JSON, syslog, nginx access, logfmt,
+  chunks through LineReader.feed_dense (decode, sanitise, line starts), parse_dense
+  (timestamp, level) and LogBuffer.append_many of dense batches, as a source delivers them,
+  on a realistic mix (ISO text, JSON, syslog, nginx access, logfmt,
   a few escape sequences); reference: `wc -l` counting the same bytes in the same run, by
   its CPU time too (ratio = ours / wc).
 * ingest_wall_lines_per_s — the same run by the wall clock (and `wc -l` by the wall clock),
@@ -47,7 +48,7 @@ from run import figure
 
 from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.buffer import DEFAULT_HOT_LINES, LogBuffer
-from pulse_tui.model.logs.parse import parse_texts
+from pulse_tui.model.logs.parse import parse_dense
 from pulse_tui.sources.ssh.line_reader import LineReader
 
 LINES = 400_000
@@ -137,12 +138,14 @@ def ingest(data: bytes, hot_lines: int = DEFAULT_HOT_LINES) -> LogBuffer:
     buffer = LogBuffer(max_lines=200_000, max_bytes=256 * 1024 * 1024, hot_lines=hot_lines)
     reader = LineReader(64 * 1024)
     for chunk in chunks(data):
-        texts = reader.feed(chunk)
-        if texts:
+        lines = reader.feed_dense(chunk)
+        if lines is not None:
             received = time.time()
-            timestamps, levels = parse_texts(texts, received)
+            timestamps, levels = parse_dense(lines, received)
             buffer.append_many(
-                LineBatch(texts, timestamps, levels, received, "web-1", "/var/log/app.log", "api")
+                LineBatch.of_dense(
+                    lines, timestamps, levels, received, "web-1", "/var/log/app.log", "api"
+                )
             )
     return buffer
 
@@ -233,10 +236,10 @@ def bench_append() -> Iterator[dict[str, object]]:
     reader = LineReader(64 * 1024)
     batches = []
     for chunk in chunks(data):
-        texts = reader.feed(chunk)
-        if texts:
-            timestamps, levels = parse_texts(texts, 0.0)
-            batches.append(LineBatch(texts, timestamps, levels, 0.0, "web-1", "/f", "api"))
+        lines = reader.feed_dense(chunk)
+        if lines is not None:
+            timestamps, levels = parse_dense(lines, 0.0)
+            batches.append(LineBatch.of_dense(lines, timestamps, levels, 0.0, "web-1", "/f", "api"))
     best = float("inf")
     for _ in range(5):
         buffer = LogBuffer(max_lines=LINES // 2, max_bytes=256 * 1024 * 1024)

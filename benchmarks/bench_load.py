@@ -4,7 +4,8 @@ The corpus is `bench_search`'s: 1,000,000 ISO, JSON and logfmt lines, ~137 MB, w
 a file once (page cache warm). pulse-tui reads it the way a source does: bytes in 64 KiB
 chunks, joined as `StreamChannel.get` joins the chunks already queued (up to
 `COALESCE_BYTES`; a file on disk is always ahead of us, as a history streaming over SSH
-is) -> `LineReader` (decode, sanitise, split) -> `parse_texts` (timestamp, level) ->
+is) -> `LineReader.feed_dense` (decode, sanitise, find the line starts: one text per
+chunk, no str per line) -> `parse_dense` (timestamp, level) -> `LineBatch.of_dense` ->
 `LogBuffer.append_many`, into a buffer that keeps every line. The reference is
 `lnav -n -q FILE` (headless, quiet: it indexes the file and exits), timed in the same run,
 with a throw-away HOME (lnav writes its config and index database there).
@@ -35,7 +36,7 @@ from run import figure
 
 from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.buffer import LogBuffer
-from pulse_tui.model.logs.parse import parse_texts
+from pulse_tui.model.logs.parse import parse_dense
 from pulse_tui.sources.ssh.connect import COALESCE_BYTES
 from pulse_tui.sources.ssh.line_reader import LineReader
 
@@ -50,13 +51,13 @@ def load_file(path: Path) -> LogBuffer:
     previous: float | None = None
     with path.open("rb", buffering=0) as f:
         while chunk := _queued(f):
-            texts = reader.feed(chunk)
-            if texts:
+            lines = reader.feed_dense(chunk)
+            if lines is not None:
                 received = time.time()
-                stamps, levels = parse_texts(texts, received, inherit=True, previous=previous)
-                previous = stamps[-1]
+                stamps, levels = parse_dense(lines, received, inherit=True, previous=previous)
+                previous = float(stamps[-1])
                 buffer.append_many(
-                    LineBatch(texts, stamps, levels, received, "web-1", str(path), "api")
+                    LineBatch.of_dense(lines, stamps, levels, received, "web-1", str(path), "api")
                 )
     return buffer
 

@@ -44,6 +44,8 @@ import math
 from collections.abc import Iterable, Sequence
 from itertools import count as _counter
 
+import numpy as np
+
 from pulse_tui.model.alerting.fingerprint import fingerprint, pattern_query, strip_head
 from pulse_tui.model.alerting.time_buckets import TimeBuckets
 from pulse_tui.model.logs.batch import LineBatch
@@ -67,6 +69,7 @@ MAX_ORIGINS = 16
 #: before them: it is "since logs start", never new.
 NEW_MARGIN = 60.0
 _MESSAGE_KEYS = ("msg", "message", "MESSAGE", "log")
+_LEVELS = {int(level): level for level in Level}
 
 
 def message_text(text: str) -> str:
@@ -264,13 +267,30 @@ class ErrorGroups:
             # Column-wise: no LogLine objects for the (mostly info) lines skipped.
             if lines.kind != LineKind.LINE or not lines:
                 return started
-            self._loaded_back_to(min(lines.timestamps))
             host, service, warn = lines.host, lines.service, Level.WARN
-            for text, timestamp, level in zip(
-                lines.texts, lines.timestamps, lines.levels, strict=True
-            ):
-                if level >= warn:
+            dense = lines.dense
+            if dense is not None:
+                # Only the warn-or-worse lines are cut out of the text as str.
+                dense_lines, times, values = dense
+                self._loaded_back_to(min(times.tolist()))
+                picked = np.flatnonzero(values >= int(warn))
+                for text, timestamp, value in zip(
+                    dense_lines.lines_at(picked),
+                    times[picked].tolist(),
+                    values[picked].tolist(),
+                    strict=True,
+                ):
+                    level = _LEVELS[value]
                     self._one(message_text(text), text, timestamp, level, host, service, started)
+            else:
+                self._loaded_back_to(min(lines.timestamps))
+                for text, timestamp, level in zip(
+                    lines.texts, lines.timestamps, lines.levels, strict=True
+                ):
+                    if level >= warn:
+                        self._one(
+                            message_text(text), text, timestamp, level, host, service, started
+                        )
         else:
             plain = [line for line in lines if line.kind == LineKind.LINE]
             if not plain:

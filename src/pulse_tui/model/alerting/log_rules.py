@@ -28,6 +28,8 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from pulse_tui.model.alerting.alerts import Alert, AlertEvent
 from pulse_tui.model.alerting.definitions import LogRule
 from pulse_tui.model.core.durations import format_duration
@@ -112,12 +114,19 @@ class LogRuleEvaluator:
             if compiled.hosts and batch.host not in compiled.hosts:
                 continue
             level = compiled.min_level
-            picked = [i for i, lv in enumerate(batch.levels) if lv >= level]
+            dense = batch.dense
+            if dense is not None:  # no str, nor Level, for the lines below the level
+                picked = np.flatnonzero(dense[2] >= level).tolist()
+            else:
+                picked = [i for i, lv in enumerate(batch.levels) if lv >= level]
             if not picked:
                 continue
             if compiled.query is not None:
-                texts = batch.texts
-                hits = compiled.query.scan([texts[i] for i in picked], 0)
+                if dense is not None:
+                    candidates = dense[0].lines_at(picked)
+                else:
+                    candidates = [batch.texts[i] for i in picked]
+                hits = compiled.query.scan(candidates, 0)
                 picked = [picked[i] for i in hits]
             if picked:
                 self._record(compiled, [batch[i] for i in picked])

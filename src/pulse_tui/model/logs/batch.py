@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import overload
 
+import numpy as np
+import numpy.typing as npt
+
+from pulse_tui.model.logs.dense import DenseLines
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
+
+#: A dense batch's columns: its lines, their times, their `int(level)`s.
+Dense = tuple[DenseLines, npt.NDArray[np.float64], npt.NDArray[np.uint8]]
+_LEVELS = {int(level): level for level in Level}
 
 
 class LineBatch(Sequence[LogLine]):
@@ -19,9 +27,25 @@ class LineBatch(Sequence[LogLine]):
 
     What sources hand to `LogSink.on_lines`: it is a Sequence[LogLine] like any other,
     but `LogBuffer.append_many` copies its columns in bulk instead of line by line.
+
+    Made from lists (`texts`, `timestamps`, `levels`), or dense (`LineBatch.of_dense`:
+    one text with the lines' starts, times in float64, levels as `int(level)` in uint8,
+    as the reader and `parse_dense` make them for a history): then the lists are built
+    only for a consumer that asks for them, and the bulk consumers (the buffer, error
+    groups, log rules) read `dense` instead.
     """
 
-    __slots__ = ("host", "kind", "levels", "received", "service", "source", "texts", "timestamps")
+    __slots__ = (
+        "_dense",
+        "_levels",
+        "_texts",
+        "_timestamps",
+        "host",
+        "kind",
+        "received",
+        "service",
+        "source",
+    )
 
     def __init__(
         self,
@@ -34,16 +58,69 @@ class LineBatch(Sequence[LogLine]):
         service: str,
         kind: LineKind = LineKind.LINE,
     ) -> None:
-        self.texts = texts
-        self.timestamps = timestamps
-        self.levels = levels
+        self._texts: list[str] | None = texts
+        self._timestamps: list[float] | None = timestamps
+        self._levels: list[Level] | None = levels
+        self._dense: Dense | None = None
         self.received = received
         self.host = host
         self.source = source
         self.service = service
         self.kind = kind
 
+    @classmethod
+    def of_dense(
+        cls,
+        lines: DenseLines,
+        times: npt.NDArray[np.float64],
+        level_values: npt.NDArray[np.uint8],
+        received: float,
+        host: str,
+        source: str,
+        service: str,
+        kind: LineKind = LineKind.LINE,
+    ) -> LineBatch:
+        """A batch of `lines` with their times and `int(level)`s (see the class)."""
+        batch = cls.__new__(cls)
+        batch._texts = batch._timestamps = batch._levels = None
+        lines.drop_data()  # parsed: the batch keeps only the text
+        batch._dense = (lines, times, level_values)
+        batch.received, batch.host, batch.source = received, host, source
+        batch.service, batch.kind = service, kind
+        return batch
+
+    @property
+    def dense(self) -> Dense | None:
+        """(lines, times, level values) when the batch was made dense, else None."""
+        return self._dense
+
+    @property
+    def texts(self) -> list[str]:
+        """Each line's text (built on first use for a dense batch)."""
+        if self._texts is None:
+            assert self._dense is not None
+            self._texts = self._dense[0].lines()
+        return self._texts
+
+    @property
+    def timestamps(self) -> list[float]:
+        """Each line's time (built on first use for a dense batch)."""
+        if self._timestamps is None:
+            assert self._dense is not None
+            self._timestamps = self._dense[1].tolist()
+        return self._timestamps
+
+    @property
+    def levels(self) -> list[Level]:
+        """Each line's level (built on first use for a dense batch)."""
+        if self._levels is None:
+            assert self._dense is not None
+            self._levels = [_LEVELS[value] for value in self._dense[2].tolist()]
+        return self._levels
+
     def __len__(self) -> int:
+        if self._dense is not None:
+            return len(self._dense[1])
         return len(self.texts)
 
     @overload
@@ -51,8 +128,23 @@ class LineBatch(Sequence[LogLine]):
     @overload
     def __getitem__(self, index: slice) -> LineBatch: ...
     def __getitem__(self, index: int | slice) -> LogLine | LineBatch:
+        dense = self._dense
         if isinstance(index, slice):
             # Still a batch, so a slice (e.g. a sink trimming a flood) keeps the bulk path.
+            if dense is not None:
+                lo, hi, step = index.indices(len(self))
+                if step == 1:
+                    lines, times, values = dense
+                    return LineBatch.of_dense(
+                        lines[lo:hi],
+                        times[lo:hi],
+                        values[lo:hi],
+                        self.received,
+                        self.host,
+                        self.source,
+                        self.service,
+                        self.kind,
+                    )
             return LineBatch(
                 self.texts[index],
                 self.timestamps[index],
@@ -61,6 +153,20 @@ class LineBatch(Sequence[LogLine]):
                 self.host,
                 self.source,
                 self.service,
+                self.kind,
+            )
+        if dense is not None and self._texts is None:
+            lines, times, values = dense
+            if index < 0:
+                index += len(times)
+            return LogLine(
+                self.received,
+                float(times[index]),
+                self.host,
+                self.source,
+                self.service,
+                _LEVELS[int(values[index])],
+                lines.line(index),
                 self.kind,
             )
         return LogLine(

@@ -9,10 +9,12 @@ which is cheap for the few dozen lines a pane shows.
 
 Storage is a deque of fixed-size blocks, so dropping the oldest lines never shifts
 anything and the absolute sequence number `first_index + i` maps to a block by division.
-The newest block is open: a list of str, appended to. Once full it never changes again
-(lines are only appended, then dropped from the head), so it is packed: its texts joined
-into one string with each line's start, the per-line str objects freed. A search then
-runs over the block as it is stored, with nothing to join first.
+The newest block is open: each batch's lines appended as one run of joined text, with
+each line's start (`logs.open_block`; a dense batch brings its text already joined, so no
+str is made per line). Once full it never changes again (lines are only appended, then
+dropped from the head), so it is packed: its runs joined into one string (a narrow block
+read from one chunk is one run already). A search then runs over the block as it is
+stored, with nothing to join first.
 
 Full blocks beyond the newest `hot_lines` are compressed (cold, `logs.cold`), in a
 thread (`logs.freezer`), and swapped in by the buffer itself on its next append. Reads
@@ -30,11 +32,16 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from typing import overload
 
+import numpy as np
+import numpy.typing as npt
+
 from pulse_tui.model.logs.batch import LineBatch, MergedBatch
 from pulse_tui.model.logs.cold import ColdColumns
+from pulse_tui.model.logs.dense import DenseLines
 from pulse_tui.model.logs.freezer import Freezer
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
-from pulse_tui.model.logs.packed import LineSlice, PackedLines, extend_starts, pack
+from pulse_tui.model.logs.open_block import OpenLines
+from pulse_tui.model.logs.packed import LineSlice, PackedLines
 from pulse_tui.model.logs.thaw import ThawCache
 
 _BLOCK = 4096
@@ -60,19 +67,16 @@ class _Block:
         "nbytes",
         "origins",
         "received",
-        "starts",
         "timestamps",
     )
 
     def __init__(self, first: int) -> None:
         #: Absolute sequence number of the block's first line.
         self.first = first
-        #: Open: the texts, None once dropped. Full: packed, swapped in by one attribute
-        #: store, so a reader in another thread gets the whole list or the whole pack.
-        self.lines: list[str | None] | PackedLines = []
-        #: While open: `line_starts` of the texts so far, built as they arrive (while
-        #: they are in the CPU cache: at packing time it would be a second pass).
-        self.starts = array("I", [0])
+        #: Open: runs of joined text and the lines' starts (`logs.open_block`). Full:
+        #: packed, swapped in by one attribute store, so a reader in another thread gets
+        #: the whole open block or the whole pack.
+        self.lines: OpenLines | PackedLines = OpenLines()
         self.timestamps = array("d")
         self.received = array("d")
         self.origins = array("H")
@@ -82,22 +86,22 @@ class _Block:
         #: Only lines that arrived with explicit fields (journald): offset -> fields.
         self.fields: dict[int, dict[str, str] | None] = {}
 
-    def add_texts(self, texts: Sequence[str]) -> int:
+    def add_texts(self, texts: Sequence[str] | DenseLines) -> int:
         """Append `texts` (the block is open); returns their characters."""
         lines = self.lines
-        assert isinstance(lines, list)
-        lines.extend(texts)
-        last = self.starts[-1]
-        self.starts = starts = extend_starts(self.starts, texts)
-        return starts[-1] - last - len(texts)
+        assert isinstance(lines, OpenLines)
+        if isinstance(texts, DenseLines):
+            return lines.add_dense(texts)
+        return lines.add_texts(texts)
 
     def chars(self, lo: int, hi: int) -> int:
         """Characters of lines `lo`..`hi`."""
+        return self.lines.chars(lo, hi)
+
+    def line(self, offset: int) -> str | None:
+        """Line `offset` (None: dropped)."""
         lines = self.lines
-        if isinstance(lines, PackedLines):
-            return lines.chars(lo, hi)
-        starts = self.starts
-        return starts[hi] - starts[lo] - (hi - lo)
+        return lines[offset] if isinstance(lines, PackedLines) else lines.line(offset)
 
 
 class _ColdBlock:
@@ -125,7 +129,6 @@ class _ColdBlock:
         block.lines, block.timestamps, block.received, block.origins, meta = self.columns.thaw()
         block.meta = bytearray(meta)
         block.fields = self.fields
-        block.starts = _PACKED
         return block
 
 
@@ -239,7 +242,7 @@ class LogBuffer:
         block, offset = self._locate(index)
         host, source, service = self._origins[block.origins[offset]]
         meta = block.meta[offset]
-        text = block.lines[offset]
+        text = block.line(offset)
         assert text is not None
         line = LogLine(
             block.received[offset],
@@ -305,7 +308,7 @@ class LogBuffer:
                 if isinstance(lines, PackedLines):
                     texts = LineSlice(lines, offset, end)
                 else:
-                    texts = LineSlice(lines[offset:end], 0, take)
+                    texts = LineSlice(lines.lines(offset, end), 0, take)
                 yield (
                     index,
                     texts,
@@ -344,7 +347,7 @@ class LogBuffer:
             if isinstance(lines, PackedLines):
                 texts += lines.texts(lo, hi)
             else:
-                texts += [text or "" for text in lines[lo:hi]]
+                texts += [text or "" for text in lines.lines(lo, hi)]
             stamps += block.timestamps[lo:hi].tolist()
             received += block.received[lo:hi].tolist()
             meta = block.meta[lo:hi]
@@ -445,6 +448,12 @@ class LogBuffer:
     def _append_batch(self, batch: LineBatch) -> None:
         origin = self._origin(batch.host, batch.source, batch.service)
         kind_bits = int(batch.kind) << 6
+        dense = batch.dense
+        if dense is not None:  # one text and arrays: no Python object per line
+            lines, times, values = dense
+            meta_values = values | np.uint8(kind_bits) if kind_bits else values
+            self._append_columns(lines, times, meta_values, batch.received, origin)
+            return
         meta = [int(level) | kind_bits for level in batch.levels] if kind_bits else batch.levels
         self._append_columns(batch.texts, batch.timestamps, meta, batch.received, origin)
 
@@ -466,9 +475,9 @@ class LogBuffer:
 
     def _append_columns(
         self,
-        texts: list[str],
-        timestamps: list[float],
-        meta: list[int] | list[Level],
+        texts: list[str] | DenseLines,
+        timestamps: list[float] | npt.NDArray[np.float64],
+        meta: list[int] | list[Level] | npt.NDArray[np.uint8],
         received: float | list[float],
         origins: int | list[int],
     ) -> None:
@@ -480,8 +489,11 @@ class LogBuffer:
             take = min(_BLOCK - (self._count - block.first), total - start)
             end = start + take
             size = block.add_texts(texts[start:end] if take < total else texts)
-            # Packed in one call: `array.extend` converts float by float, ~5x slower.
-            block.timestamps.frombytes(_pack_doubles(take, timestamps[start:end]))
+            if isinstance(timestamps, list):
+                # Packed in one call: `array.extend` converts float by float, ~5x slower.
+                block.timestamps.frombytes(_pack_doubles(take, timestamps[start:end]))
+            else:
+                block.timestamps.frombytes(timestamps[start:end].tobytes())
             if isinstance(received, list):
                 block.received.frombytes(_pack_doubles(take, received[start:end]))
             else:
@@ -490,7 +502,10 @@ class LogBuffer:
                 block.origins.extend(array("H", origins[start:end]))
             else:
                 block.origins.extend(array("H", [origins]) * take)
-            block.meta.extend(meta[start:end])
+            if isinstance(meta, list):
+                block.meta.extend(meta[start:end])
+            else:
+                block.meta += meta[start:end].tobytes()
             block.nbytes += size
             self.total_bytes += size
             self._count += take
@@ -529,8 +544,8 @@ class LogBuffer:
             self.dropped += take
             count -= take
             lines = block.lines if isinstance(block, _Block) else None
-            if isinstance(lines, list):
-                lines[offset : offset + take] = [None] * take  # free the strings now
+            if isinstance(lines, OpenLines):
+                lines.drop_to(offset + take)  # free the text now
             # A packed block's text stays until the whole block goes (at most one block).
             if offset + take == _BLOCK:
                 self._blocks.popleft()
@@ -550,10 +565,9 @@ class LogBuffer:
             if isinstance(lines, PackedLines):
                 break
             if len(lines) == _BLOCK:
-                packed = pack(lines, block.starts, grouped=self._wide_seen)
-                # One store: a reader in a thread sees the list or the pack, never half.
+                packed = lines.pack(grouped=self._wide_seen)
+                # One store: a reader in a thread sees the open block or the pack.
                 block.lines = packed
-                block.starts = _PACKED
                 self._wide_seen = packed.has_wide
 
     def _freeze_old(self, *, wait: bool = False) -> None:
@@ -562,7 +576,7 @@ class LogBuffer:
         blocks = self._blocks
         if blocks:
             tail = blocks[-1]
-            full = len(blocks) - (isinstance(tail, _Block) and isinstance(tail.lines, list))
+            full = len(blocks) - (isinstance(tail, _Block) and isinstance(tail.lines, OpenLines))
             head = blocks[0].first // _BLOCK
             for i in range(max(0, self._frozen_to // _BLOCK - head), full - self.hot_blocks):
                 block = blocks[i]
@@ -603,7 +617,3 @@ class LogBuffer:
         self.total_bytes += cold.nbytes - block.nbytes
         # One store: a reader in a thread sees the hot block or the cold one, both whole.
         blocks[i] = cold
-
-
-# What a packed block keeps as its open starts: its lines have theirs in the pack.
-_PACKED = array("I")

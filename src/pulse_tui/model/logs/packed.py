@@ -170,6 +170,14 @@ def pack(
         return _pack([t or "" for t in texts], None, grouped)
 
 
+def pack_joined(joined: str, starts: array[int]) -> PackedLines:
+    """`pack` of the lines already joined by "\\n" into `joined`, `starts` theirs (the
+    open block's, `logs.open_block`): a narrow block is packed as it is, with no join."""
+    if _narrow(joined):
+        return PackedLines(PackedPart(joined, starts))
+    return _pack(joined.split("\n"), starts, True)
+
+
 def _pack(lines: Sequence[str], starts: array[int] | None, grouped: bool) -> PackedLines:
     count, join = len(lines), "\n".join
     if starts is None:

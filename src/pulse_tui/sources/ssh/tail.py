@@ -30,8 +30,9 @@ import asyncssh
 from pulse_tui.config import Config, LogFile, LogHost, LogsConfig
 from pulse_tui.model.core.sanitize import sanitize, sanitize_chunk
 from pulse_tui.model.logs.batch import LineBatch
+from pulse_tui.model.logs.dense import DenseLines
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
-from pulse_tui.model.logs.parse import notice, parse_texts
+from pulse_tui.model.logs.parse import notice, parse_dense, parse_texts
 from pulse_tui.sources.base import FetchedWindow, HostState, HostStatus, LogSink, SourceError
 from pulse_tui.sources.ssh.connect import (
     ConnectionPool,
@@ -465,9 +466,9 @@ class SshLogSource:
                 data = data[newline + 1 :]
                 skip_partial = False
             stream.offset = (stream.offset or 0) + len(data)
-            texts = stream.reader.feed(data)
-            partial.fed(completed=bool(texts))
-            self._deliver(sink, stream, source, texts)
+            lines = stream.reader.feed_dense(data)
+            partial.fed(completed=lines is not None)
+            self._deliver(sink, stream, source, lines)
             if stream.history_end is not None:
                 self._history_past(sink, stream)
 
@@ -497,20 +498,33 @@ class SshLogSource:
             history_bytes=self.logs.history_bytes,
         )
 
-    def _deliver(self, sink: LogSink, stream: FileStream, source: str, texts: list[str]) -> None:
-        """Hands `texts` to the sink; `source` is the stream's path as its notices name it."""
+    def _deliver(
+        self, sink: LogSink, stream: FileStream, source: str, texts: list[str] | DenseLines | None
+    ) -> None:
+        """Hands `texts` to the sink; `source` is the stream's path as its notices name it.
+        Dense lines (what the reader hands out for a chunk) stay dense: one text, parsed
+        in bulk (`parse_dense`), with no str per line."""
         if not texts:
             return
         received = time.time()
         arrived = time.monotonic()
         previous = stream.last_stamp if arrived - stream.last_at <= CONTINUATION_SECONDS else None
-        timestamps, levels = parse_texts(texts, received, inherit=True, previous=previous)
+        batch: LineBatch
+        if isinstance(texts, DenseLines):
+            stamps, values = parse_dense(texts, received, inherit=True, previous=previous)
+            last = float(stamps[-1])
+            host, service = self.host, stream.service
+            batch = LineBatch.of_dense(texts, stamps, values, received, host, source, service)
+        else:
+            timestamps, levels = parse_texts(texts, received, inherit=True, previous=previous)
+            last = timestamps[-1]
+            batch = LineBatch(
+                texts, timestamps, levels, received, self.host, source, stream.service
+            )
         # Only a time that came from the text is worth passing on, not a receive time.
-        stream.last_stamp = None if timestamps[-1] == received else timestamps[-1]
+        stream.last_stamp = None if last == received else last
         stream.last_at = arrived
-        sink.on_lines(
-            LineBatch(texts, timestamps, levels, received, self.host, source, stream.service)
-        )
+        sink.on_lines(batch)
 
     async def _follow_journal(
         self, conn: asyncssh.SSHClientConnection, journal: JournalStream, sink: LogSink

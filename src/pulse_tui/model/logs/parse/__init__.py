@@ -10,7 +10,8 @@ This module is the public face of the parser; the work is done in:
 * `stamps`  timestamps in text -> Unix time (ISO, syslog, glog, Apache, epochs)
 * `levels`  level words -> Level; the level named in a line's head
 * `line`    `timestamp_and_level`: the general parser, one line at a time
-* `batch`   `parse_texts`: many lines at once, same answers
+* `batch`   `parse_texts`: many lines at once, same answers; `parse_dense`: the same
+            for lines as one text (`logs.dense`), with no str per line
 * `columns` its fast path for long batches: numpy over the batch's bytes (`swar`: 8 at a time;
             `column_levels`: the level after the time, per distinct key)
 * `shapes`  what `parse_texts` cuts each line into, and what the pieces mean
@@ -21,7 +22,7 @@ This module is the public face of the parser; the work is done in:
 from __future__ import annotations
 
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
-from pulse_tui.model.logs.parse.batch import parse_texts
+from pulse_tui.model.logs.parse.batch import parse_dense, parse_texts
 from pulse_tui.model.logs.parse.fields import message_of, parse_fields
 from pulse_tui.model.logs.parse.levels import level_from_name
 from pulse_tui.model.logs.parse.line import timestamp_and_level
@@ -32,6 +33,7 @@ __all__ = [
     "level_from_name",
     "message_of",
     "notice",
+    "parse_dense",
     "parse_fields",
     "parse_line",
     "parse_texts",

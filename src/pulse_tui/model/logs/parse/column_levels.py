@@ -18,7 +18,7 @@ import numpy.typing as npt
 from pulse_tui.model.logs.line import Level
 from pulse_tui.model.logs.parse import swar
 from pulse_tui.model.logs.parse.levels import LEVEL_NAMES, LEVEL_WORDS, level_from_name
-from pulse_tui.model.logs.parse.swar import Words
+from pulse_tui.model.logs.parse.swar import Words, WordsAt
 
 #: What is left for a line: DONE, the level is known; SLOW, nothing is (the row parser
 #: reads it); HEAD, the level is `head_level(text)`; UPPER, the level is known unless an
@@ -61,7 +61,7 @@ def any_true(mask: Mask) -> bool:
 
 
 def levels_after(
-    words: Words,
+    words: WordsAt,
     at: Ints,
     shape: Ints,
     present: set[int],
@@ -122,7 +122,7 @@ _LEVEL_KEY_PREFIXES = (
 )
 
 
-def _keys(words: Words, at: Ints, shape: Ints, present: set[int]) -> list[Words]:
+def _keys(words: WordsAt, at: Ints, shape: Ints, present: set[int]) -> list[Words]:
     """The words of the bytes after each line's time (two, three with JSON lines), with
     the bytes its shape's decision never reads set to 0 (so they end the decision's text:
     `_key_text`)."""
@@ -213,3 +213,17 @@ def logfmt_brackets(
     if len(at):
         lines = np.unique(np.searchsorted(starts, at, side="right") - 1)
         todo[lines[shape[lines] == LOGFMT]] = SLOW
+
+
+def lines_with_caps(data: bytes, size: int, starts: Ints, lines: Mask) -> Ints:
+    """Which of the `lines` (a mask over the lines starting at `starts`) hold three
+    upper-case ASCII letters in a row among the first `size` bytes of `data`: the only
+    ones an upper-case level WORD can overrule (`levels.upper_levels`). A few passes over
+    the bytes, where cutting out and joining a third of a batch's lines for a regex scan
+    cost a Python step a line."""
+    body = np.frombuffer(data, dtype=np.uint8, count=size)
+    caps = (body - np.uint8(65)) < 26
+    runs = np.flatnonzero(caps[:-2] & caps[1:-1] & caps[2:])
+    holding = np.zeros(len(lines), dtype=np.bool_)
+    holding[np.searchsorted(starts, runs, side="right") - 1] = True
+    return np.flatnonzero(holding & lines)

@@ -47,7 +47,7 @@ from pulse_tui.model.logs.parse.column_levels import (
     most_distinct,
 )
 from pulse_tui.model.logs.parse.stamps import _minute_epoch
-from pulse_tui.model.logs.parse.swar import Words, byte_at, pattern
+from pulse_tui.model.logs.parse.swar import Words, WordsAt, byte_at, pattern
 
 # Bytes appended to the batch, so every word read past the last line's end is in it.
 _PAD = "\n" * 63  # joined after a "\n": 64 in all
@@ -77,6 +77,8 @@ _STAMP = [pattern(part) for part in ("dddd-dd-", "dd?dd:dd", ":dd?????")]
 
 # Lines read at once (see `rows`).
 _SLICE = 32768
+#: The most lines `dense_rows` takes at once (what `rows` reads at once).
+DENSE_MAX_LINES = _SLICE
 
 _NOT_BYTE_10 = np.uint64(0xFFFF_FFFF_FF00_FFFF)  # of the second word: byte 2
 _ZONE_COLON = pattern("?dd:dd??")
@@ -128,7 +130,6 @@ def _rows(texts: list[str]) -> Rows | None:
     # (Padded within the join: a concatenation after it would copy the batch again.)
     joined = "\n".join([*texts, _PAD])
     data = joined.encode("utf-8", "surrogatepass")
-    words = swar.words(data)
     count = len(texts)
     starts = np.zeros(count, dtype=np.int64)
     if len(data) == len(joined):  # ASCII: characters are bytes
@@ -136,6 +137,32 @@ def _rows(texts: list[str]) -> Rows | None:
     else:
         body = np.frombuffer(data, dtype=np.uint8, count=len(data) - len(_PAD) - 1)
         starts[1:] = np.flatnonzero(body == 10) + 1
+    found = dense_rows(data, starts)
+    if found is None:
+        return None
+    return Rows(
+        found.times.tolist(),
+        _LEVEL_OBJECTS[found.codes].tolist(),
+        *(np.flatnonzero(found.todo == left).tolist() for left in (SLOW, HEAD, UPPER, JSON_LEVEL)),
+    )
+
+
+class DenseRows(NamedTuple):
+    """What `dense_rows` found, as arrays: each line's time, its level's code (an index
+    into `Level`'s members, `LEVEL_CODE`) and what is left to do for it (`todo`: DONE,
+    SLOW, HEAD, UPPER or JSON_LEVEL, see `parse.column_levels`)."""
+
+    times: npt.NDArray[np.float64]
+    codes: npt.NDArray[np.uint8]
+    todo: npt.NDArray[np.uint8]
+
+
+def dense_rows(data: bytes, starts: Ints) -> DenseRows | None:
+    """`rows` over lines already joined: `data` is their UTF-8 joined by "\\n", then "\\n"
+    and 63 more (`logs.dense.PAD`); `starts` (int64) where each line starts in it. None
+    when no line has a shape read here."""
+    words = swar.words(data)
+    count = len(starts)
     offset, shape = _prefixes(words, starts)
     if offset is None:
         return None
@@ -169,17 +196,10 @@ def _rows(texts: list[str]) -> Rows | None:
     levels_after(words, at + zone_len, shape, present, zone_code, ok, todo, codes)
     if LOGFMT in present:
         logfmt_brackets(data, len(data) - len(_PAD) - 1, starts, shape, todo)
-    return Rows(
-        times.tolist(),
-        _LEVEL_OBJECTS[codes].tolist(),
-        np.flatnonzero(todo == SLOW).tolist(),
-        np.flatnonzero(todo == HEAD).tolist(),
-        np.flatnonzero(todo == UPPER).tolist(),
-        np.flatnonzero(todo == JSON_LEVEL).tolist(),
-    )
+    return DenseRows(times, codes, todo)
 
 
-def _prefixes(words: Words, starts: Ints) -> tuple[Ints | None, Ints]:
+def _prefixes(words: WordsAt, starts: Ints) -> tuple[Ints | None, Ints]:
     """Each line's offset of the time and its shape (-1: none here); (None, _) if no line
     has a shape here."""
     head = words[starts]
@@ -206,7 +226,7 @@ def _prefixes(words: Words, starts: Ints) -> tuple[Ints | None, Ints]:
 
 
 def _fractions(
-    words: Words, at: Ints, separator: Words
+    words: WordsAt, at: Ints, separator: Words
 ) -> tuple[Ints, npt.NDArray[np.float64], Mask]:
     """(digits of each line's fraction, 0 for none; the fraction; whether the line can
     stay on the fast path): `.` or `,` and 1 to 9 digits after the seconds."""

@@ -161,6 +161,18 @@ def head_levels(
             levels[need[k]] = head_level(text)
 
 
+def upper_levels(heads: list[str]) -> list[tuple[int, Level]]:
+    """`(k, level)` for each of `heads` whose head holds an upper-case level WORD: what
+    `head_levels(..., upper_only=True)` would overrule (the caller has already kept only
+    lines that can hold one, see `parse.column_levels.lines_with_caps`)."""
+    found = []
+    for k, text in enumerate(heads):
+        word = _UPPER_LEVEL.search(text, 0, HEAD)
+        if word is not None:
+            found.append((k, LEVEL_NAMES[word.group().lower()]))
+    return found
+
+
 def _lines_holding(joined: str, heads: list[str], words: tuple[str, ...]) -> set[int]:
     """Which of `heads` (joined by newlines into `joined`) hold any of `words`."""
     return _lines_found(joined, heads, [partial(joined.find, word) for word in words])

@@ -24,12 +24,25 @@ _ONES = 0x0101_0101_0101_0101
 _NIBBLES = np.uint64(0x0F0F_0F0F_0F0F_0F0F)
 
 
-def words(data: bytes) -> Words:
-    """`result[i]`: the 8 bytes of `data` from offset i (unaligned loads; a view)."""
-    base = np.frombuffer(data, dtype="<u8", count=len(data) // 8)
-    return np.lib.stride_tricks.as_strided(
-        base, shape=(len(data) - 7,), strides=(1,), writeable=False
-    )
+class WordsAt:
+    """The 8-byte words of `data` at any offsets: `words[at]` loads, for each offset in
+    `at`, the word of the 8 bytes from there (unaligned loads into an aligned array)."""
+
+    __slots__ = ("_view",)
+
+    def __init__(self, data: bytes) -> None:
+        # 8-byte items one byte apart, typed as raw bytes ("V8", aligned to 1): numpy
+        # gathers them with a plain copy each, 3x faster than gathering unaligned uint64
+        # items from the same memory.
+        self._view = np.ndarray(shape=(len(data) - 7,), dtype="V8", buffer=data, strides=(1,))
+
+    def __getitem__(self, at: Ints) -> Words:
+        return self._view[at].view("<u8")
+
+
+def words(data: bytes) -> WordsAt:
+    """`result[at]`: the 8 bytes of `data` from each offset in `at` (see `WordsAt`)."""
+    return WordsAt(data)
 
 
 def byte_at(word: Words, i: int) -> Words:
