@@ -218,3 +218,27 @@ async def test_every_user_known_hosts_file_is_trusted(
         extra_config="Host web-1\n  UserKnownHostsFile ~/.ssh/missing ~/.ssh/known_hosts\n\n",
     )
     await expect_lines(LogHost("web-1", files=(log_file(tmp_path),)), ["read"])
+
+
+# -- 4. the cipher: AES-GCM asked for first, unless ~/.ssh/config names its ciphers ----
+
+
+async def test_connections_ask_for_aes_gcm_first_and_a_ciphers_line_wins(
+    sshd: SshdServer, ssh_home: Callable[..., Path]
+) -> None:
+    ssh_home(["web-1", "web-2"], extra_config="Host web-2\n  Ciphers aes256-ctr\n\n")
+    # The control: asyncssh on its own negotiates chacha20-poly1305 with this sshd.
+    async with asyncssh.connect("web-1") as plain:
+        assert plain.get_extra_info("recv_cipher") == "chacha20-poly1305@openssh.com"
+    pool = ConnectionPool(LOGS)
+    ours = await pool.connect(LogHost("web-1"))
+    chosen = await pool.connect(LogHost("web-2"))
+    try:
+        assert ours.get_extra_info("recv_cipher") == "aes128-gcm@openssh.com"
+        assert chosen.get_extra_info("recv_cipher") == "aes256-ctr"
+        # Still a verified, working connection.
+        assert str((await ours.run("echo ok")).stdout).strip() == "ok"
+    finally:
+        ours.close()
+        chosen.close()
+        await pool.close()

@@ -3,6 +3,7 @@ one range-reader channel, and the rotated predecessors to load before it."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import asyncssh
@@ -52,9 +53,16 @@ class FirstLook:
 
 
 async def search_files(
-    conn: asyncssh.SSHClientConnection, paths: list[str], since: float, limit: int, timeout: float
+    conn: asyncssh.SSHClientConnection,
+    paths: list[str],
+    since: float,
+    limit: int,
+    timeout: float,
+    after_open: Callable[[], Awaitable[object]] | None = None,
 ) -> FirstLook:
-    """Each path's first look, through one range-reader channel."""
+    """Each path's first look, through one range-reader channel. `after_open` is awaited
+    once that channel is open (so it has its session whatever else opens then), before
+    the first read."""
     look = FirstLook()
     names = [*paths, *(name for p in paths for name, _ in rotated_names(p))]
     reader = RangeReader(conn, names, timeout)
@@ -64,6 +72,8 @@ async def search_files(
         look.problem = str(exc)
         return look
     try:
+        if after_open is not None:
+            await after_open()
         for path in paths:
             result = await search_file(reader, path, since, limit)
             if result is None:  # missing or unreadable: the tail says why

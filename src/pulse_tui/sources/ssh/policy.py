@@ -72,6 +72,9 @@ class Resolved:
     user_known_hosts: tuple[str, ...] | None = None
     global_known_hosts: tuple[str, ...] | None = None
     strict_host_key_checking: str | None = None
+    #: `Ciphers` from ~/.ssh/config, as written (None: not set): a user's choice of
+    #: ciphers is asyncssh's to apply, so `ConnectionPool` then states no preference.
+    ciphers: str | None = None
 
 
 def ssh_config_paths() -> list[Path]:
@@ -106,6 +109,7 @@ def resolve_alias(alias: str, port: int | None = None, user: str | None = None) 
 
     jump = get("ProxyJump", None)
     strict = get("StrictHostKeyChecking", None)
+    ciphers = get("Ciphers", None)
     return Resolved(
         alias=alias,
         hostname=str(get("Hostname", alias)),
@@ -115,6 +119,7 @@ def resolve_alias(alias: str, port: int | None = None, user: str | None = None) 
         user_known_hosts=_files(get("UserKnownHostsFile", None)),
         global_known_hosts=_files(get("GlobalKnownHostsFile", None)),
         strict_host_key_checking=None if strict is None else str(strict).lower(),
+        ciphers=None if ciphers is None else str(ciphers),
     )
 
 

@@ -39,8 +39,16 @@ wait "$pulse_pid"
 # $1 path, $2 offset already received ("new" on a first connection), $3 its inode or "".
 # Resume at the offset unless the file was replaced (inode differs) or shrank
 # (truncated): then from the start, since every byte in it is new to us.
+# $2 "stdin": the offset and inode come as the first line of stdin (`tail_start_line`),
+# so the channel (and the login shell the host starts for it) can be opened while the
+# history search still looks for the offset. Digits only, or the script ends.
 _TAIL_FILE = """
 f=$1 off=$2 ino=$3
+if [ "$off" = stdin ]; then
+  read -r off ino || exit 2
+  case $off in new) ;; ''|*[!0-9]*) exit 2 ;; esac
+  case $ino in -) ino= ;; *[!0-9]*) exit 2 ;; esac
+fi
 cur=$(stat -L -c %i -- "$f" 2>/dev/null) || cur=
 size=$(stat -L -c %s -- "$f" 2>/dev/null) || size=0
 if [ -z "$cur" ]; then off=0
@@ -96,6 +104,21 @@ def tail_file_command(
     """
     script = _TAIL_FILE.format(backlog=backlog) + _TAIL
     return sh_command(script, path, "new" if offset is None else str(offset), inode or "")
+
+
+def tail_file_later_command(path: str, backlog: int = BACKLOG_BYTES) -> str:
+    """`tail_file_command` for `path`, waiting for its offset and inode on stdin: the
+    first line written to the channel must be `tail_start_line(offset, inode)`."""
+    script = _TAIL_FILE.format(backlog=backlog) + _TAIL
+    return sh_command(script, path, "stdin", "")
+
+
+def tail_start_line(offset: int | None, inode: str | None) -> bytes:
+    """What `tail_file_later_command` waits for: where to start, as `tail_file_command`'s
+    `offset` and `inode` say it."""
+    if inode is not None and not inode.isdigit():
+        raise ValueError(f"not an inode: {inode!r}")
+    return f"{'new' if offset is None else int(offset)} {inode or '-'}\n".encode("ascii")
 
 
 # "$@" are the paths. Each request on stdin is a line `INDEX OFFSET LENGTH [z]` (INDEX

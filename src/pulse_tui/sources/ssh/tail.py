@@ -51,6 +51,8 @@ from pulse_tui.sources.ssh.remote_commands import (
     HEADER,
     expand_globs_command,
     tail_file_command,
+    tail_file_later_command,
+    tail_start_line,
 )
 from pulse_tui.sources.ssh.rotated import Segment
 from pulse_tui.sources.ssh.segments import load_segment
@@ -59,6 +61,8 @@ from pulse_tui.sources.transport.backoff import Backoff, BackoffPolicy
 from pulse_tui.sources.transport.errors import describe_transport_error
 
 T = TypeVar("T")
+#: A tail channel opened before its start was known (`SshLogSource._open_tails`).
+_Opened = tuple[asyncssh.SSHClientChannel[bytes], StreamChannel]
 
 #: Reconnect delays: 1 s, doubling to 60 s; a connection live for 30 s was healthy, so
 #: the failure that ends it waits 1 s again.
@@ -74,6 +78,9 @@ PARTIAL_QUIET_SECONDS = 1.5
 # tail -F tells on stderr when it starts over on a new or truncated file: our byte
 # offset restarts at 0 then.
 _RESTART_MARKERS = (b"has been replaced", b"has appeared", b"file truncated")
+#: A path holding none of these is no pattern: the remote shell expands it to itself (a
+#: backslash, which some shells take for a pattern's escape, counts as one).
+_GLOB_CHARS = frozenset("*?[\\")
 
 
 class SshLogSource:
@@ -256,14 +263,18 @@ class SshLogSource:
         tasks: list[asyncio.Task[None]] = []
         try:
             streams = await self._expand_files(conn, sink)
-            await self._find_history([s for s in streams if s.offset is None], conn, sink)
+            # Tails opened during the history search, waiting for their start.
+            opened: dict[str, _Opened] = {}
+            searched = [s for s in streams if s.offset is None]
+            await self._find_history(searched, conn, sink, opened)
             if self._history_left is not None:
                 self._history_left = {s.path for s in streams if s.history_end is not None}
                 if self._since() is not None:  # each unit's first look reads a history
                     self._history_left |= {_journal_key(j) for j in self._journals}
                 self._history_past(sink)
             for stream in streams:
-                tasks.append(asyncio.create_task(self._follow_file(conn, stream, sink)))
+                early = opened.pop(stream.path, None)
+                tasks.append(asyncio.create_task(self._follow_file(conn, stream, sink, early)))
             for journal in self._journals:
                 tasks.append(asyncio.create_task(self._follow_journal(conn, journal, sink)))
             closed = asyncio.ensure_future(conn.wait_closed())
@@ -294,9 +305,14 @@ class SshLogSource:
         by_pattern: dict[str, LogFile] = {f.path: f for f in self.config.files}
         if not by_pattern:
             return []
-        result = await conn.run(expand_globs_command(list(by_pattern)), encoding=None)
-        raw = result.stdout if isinstance(result.stdout, bytes) else b""
-        paths = [p.decode("utf-8", "replace") for p in raw.split(b"\0") if p]
+        if any(_GLOB_CHARS.intersection(pattern) for pattern in by_pattern):
+            result = await conn.run(expand_globs_command(list(by_pattern)), encoding=None)
+            raw = result.stdout if isinstance(result.stdout, bytes) else b""
+            paths = [p.decode("utf-8", "replace") for p in raw.split(b"\0") if p]
+        else:
+            # The remote loop would print each one as it is: skip its session (a login
+            # shell on the host, 150 ms and more before the history search can start).
+            paths = list(by_pattern)
         streams = []
         for path in paths:
             stream = self._files.get(path)
@@ -307,16 +323,25 @@ class SshLogSource:
         return streams
 
     async def _find_history(
-        self, streams: list[FileStream], conn: asyncssh.SSHClientConnection, sink: LogSink
+        self,
+        streams: list[FileStream],
+        conn: asyncssh.SSHClientConnection,
+        sink: LogSink,
+        opened: dict[str, _Opened],
     ) -> None:
         """Sets each stream's start at its history (offset and inode, as for a resume);
-        a stream whose file has no timestamps keeps the short backlog."""
+        a stream whose file has no timestamps keeps the short backlog. Meanwhile each
+        stream's tail channel is opened into `opened` (see `_open_tails`)."""
         since = self._since()
         if since is None or not streams:
             return
         limit, timeout = self.logs.history_bytes, self.logs.connect_timeout
         paths = [s.path for s in streams]
-        look = await search_files(conn, paths, since, limit, timeout)
+
+        async def open_tails() -> None:
+            await self._open_tails(conn, streams, opened)
+
+        look = await search_files(conn, paths, since, limit, timeout, after_open=open_tails)
         self._history_read += look.bytes_read
         if look.problem and not conn.is_closed():  # closed: the GAP line says it all
             missing = [sanitize(p) for p in paths if p not in look.files]
@@ -335,6 +360,10 @@ class SshLogSource:
             stream.history_end = history.state.size
             stream.unaligned = not start.aligned
             stream.segments = history.segments
+            if stream.segments and stream.path in opened:
+                # Its rotated files load first, each on a channel of its own: its tail
+                # would hold one more session all that time (a server's MaxSessions).
+                opened.pop(stream.path)[0].close()
             source = sanitize(stream.path)
             sink.on_lines([self._notice(text, source, stream.service) for text in history.problems])
             if start.outcome is Outcome.CUT:
@@ -342,6 +371,34 @@ class SshLogSource:
                 # Timed as the first line loaded, so it sorts just before it.
                 notice_line = self._notice(text, source, stream.service, at=start.first_stamp)
                 sink.on_lines([notice_line])
+
+    async def _open_tails(
+        self,
+        conn: asyncssh.SSHClientConnection,
+        streams: list[FileStream],
+        opened: dict[str, _Opened],
+    ) -> None:
+        """Opens each stream's tail channel now, its start to follow on stdin
+        (`tail_file_later_command`): the host starts a login shell for each channel
+        (150 ms and more with a busy ~/.bashrc), and this way it does so while the
+        history search runs, not after it. A channel the server refuses (its
+        MaxSessions) is opened when its tail starts, as without this."""
+        backlog = self._backlog()
+        for stream in streams:
+            try:
+                chan, session = await conn.create_session(
+                    StreamChannel, tail_file_later_command(stream.path, backlog), encoding=None
+                )
+            except asyncssh.ChannelOpenError:
+                return
+            assert isinstance(session, StreamChannel)
+            opened[stream.path] = (chan, session)
+
+    def _backlog(self) -> int:
+        """Bytes a first look without a history start shows: the short backlog, or with
+        `history_bytes = 0` none (live lines only)."""
+        live_only = self.history_range is not None and self.logs.history_bytes == 0
+        return 0 if live_only else BACKLOG_BYTES
 
     def _history_past(self, sink: LogSink, stream: FileStream | None = None) -> None:
         """Once `stream` (if any) delivered its history: tell the sink when every file's
@@ -361,12 +418,16 @@ class SshLogSource:
                 sink.on_history_done(self.host)
 
     async def _follow_file(
-        self, conn: asyncssh.SSHClientConnection, stream: FileStream, sink: LogSink
+        self,
+        conn: asyncssh.SSHClientConnection,
+        stream: FileStream,
+        sink: LogSink,
+        opened: _Opened | None = None,
     ) -> None:
+        """`opened`: its tail channel, opened during the search (`_open_tails`)."""
         # A first look without a history start (no range, or no timestamps in the file)
         # shows the short backlog; with `history_bytes = 0`, none: live lines only.
-        live_only = self.history_range is not None and self.logs.history_bytes == 0
-        backlog = 0 if live_only else BACKLOG_BYTES
+        backlog = self._backlog()
         command = tail_file_command(stream.path, stream.offset, stream.inode, backlog)
         # Rotated files before it, once: a reconnect does not load them again.
         segments, stream.segments = stream.segments, []
@@ -377,7 +438,7 @@ class SshLogSource:
                 except asyncssh.ChannelOpenError as exc:  # MaxSessions: the tail may still run
                     source = sanitize(segment.path)
                     sink.on_lines([self._notice(f"cannot read: {exc}", source, stream.service)])
-            await self._pump(conn, command, stream, sink, backlog > 0)
+            await self._pump(conn, command, stream, sink, backlog > 0, opened)
         except (asyncssh.Error, OSError) as exc:
             if not conn.is_closed():  # e.g. the server's MaxSessions: say so, no retry loop
                 sink.on_lines([self._notice(f"cannot follow: {exc}", stream.path)])
@@ -389,8 +450,17 @@ class SshLogSource:
         stream: FileStream,
         sink: LogSink,
         backlog: bool = True,
+        opened: _Opened | None = None,
     ) -> None:
-        chan, session = await conn.create_session(StreamChannel, command, encoding=None)
+        start = _start_line(stream) if opened is not None else None
+        if opened is not None and (start is None or opened[0].is_closing()):
+            opened[0].close()  # a host's odd inode, or it ended: the usual command
+            opened = None
+        if opened is None or start is None:
+            chan, session = await conn.create_session(StreamChannel, command, encoding=None)
+        else:
+            chan, session = opened
+            chan.write(start)
         assert isinstance(session, StreamChannel)
         header: bytearray | None = bytearray()  # the script's first line, see HEADER
         source = sanitize(stream.path)
@@ -578,6 +648,15 @@ class SshLogSource:
             LineKind.GAP,
             None,
         )
+
+
+def _start_line(stream: FileStream) -> bytes | None:
+    """What an early-opened tail waits for (`tail_start_line`); None for an inode that
+    is not digits (from the host: the usual command passes it on as quoted data)."""
+    try:
+        return tail_start_line(stream.offset, stream.inode)
+    except ValueError:
+        return None
 
 
 def _journal_key(journal: JournalStream) -> str:
