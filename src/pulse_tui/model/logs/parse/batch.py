@@ -14,6 +14,8 @@ leaves take the row parser above, so the answers are the same either way.
 
 from __future__ import annotations
 
+from collections.abc import MutableSequence
+
 import numpy as np
 import numpy.typing as npt
 
@@ -108,15 +110,7 @@ def parse_texts(
     if slow:
         # The rest by the row parser; a line it finds no time in gets NaN, then below
         # what the row parser would have given it in this batch.
-        stamps, found = _parse_rows([texts[i] for i in slow], _NAN)
-        for i, ts, level in zip(slow, stamps, found, strict=True):
-            if ts != ts:
-                if inherit and i:
-                    ts = timestamps[i - 1]
-                else:
-                    ts = previous if inherit and previous is not None else received
-            timestamps[i] = ts
-            levels[i] = level
+        _fill_slow(slow, [texts[i] for i in slow], timestamps, levels, received, inherit, previous)
     return timestamps, levels
 
 
@@ -162,16 +156,31 @@ def parse_dense(
     if slow:
         # As in `parse_texts`: the row parser, NaN where it finds no time, then what the
         # row parser would have given such a line in this batch.
-        stamps, found = _parse_rows(lines.lines_at(slow), _NAN)
-        for i, ts, level in zip(slow, stamps, found, strict=True):
-            if ts != ts:
-                if inherit and i:
-                    ts = timestamps[i - 1]
-                else:
-                    ts = previous if inherit and previous is not None else received
-            timestamps[i] = ts
-            values[i] = level
+        _fill_slow(slow, lines.lines_at(slow), timestamps, values, received, inherit, previous)
     return timestamps, values
+
+
+def _fill_slow(
+    slow: list[int],
+    texts: list[str],
+    timestamps: MutableSequence[float] | npt.NDArray[np.float64],
+    levels: MutableSequence[Level] | npt.NDArray[np.uint8],
+    received: float,
+    inherit: bool,
+    previous: float | None,
+) -> None:
+    """The row parser's time and level for the lines at `slow` (their `texts`), written
+    in place; a line it finds no time in gets what the row parser would have given it in
+    this batch (the line before's, else `previous`, else `received`)."""
+    stamps, found = _parse_rows(texts, _NAN)
+    for i, ts, level in zip(slow, stamps, found, strict=True):
+        if ts != ts:
+            if inherit and i:
+                ts = timestamps[i - 1]
+            else:
+                ts = previous if inherit and previous is not None else received
+        timestamps[i] = ts
+        levels[i] = level
 
 
 _UNKNOWN = Level.UNKNOWN
