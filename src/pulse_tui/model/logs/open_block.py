@@ -53,8 +53,19 @@ class OpenLines:
         """Append `texts`; returns their characters."""
         if not texts:
             return 0
-        last = self.starts[-1]
-        self.starts = starts = extend_starts(self.starts, texts)
+        starts = self.starts
+        last = starts[-1]
+        # The new starts are built apart and added by one C call (`extend` of an array),
+        # never by `extend_starts` on `starts` itself: that pops the last entry first, and
+        # a search reading this block in a thread in between would find a line without
+        # its end.
+        added = extend_starts(array(starts.typecode, [last]), texts)
+        if added.typecode != starts.typecode:  # outgrew 4 bytes: a new array, one store
+            wider = array(added.typecode, starts)
+            wider.extend(added[1:])
+            self.starts = starts = wider
+        else:
+            starts.extend(added[1:])
         self._text.parts.append("\n".join(texts))
         return starts[-1] - last - len(texts)
 
