@@ -41,6 +41,7 @@ from pulse_tui.model.search.dense import Literal
 from pulse_tui.model.search.fields import FieldTerm, line_fields, split_terms
 from pulse_tui.model.search.job import SearchJob
 from pulse_tui.model.search.nav import SearchHistory, match_counter, next_match
+from pulse_tui.model.search.needle import FieldNeedle
 from pulse_tui.model.search.scan import (
     CHUNK_TIMEOUT,
     TOO_SLOW,
@@ -99,6 +100,8 @@ class SearchQuery:
     fields: tuple[FieldTerm, ...] = ()
     # Literal searches narrowing the lines before their fields are parsed (`FieldTerm.needle`).
     _needles: tuple[SearchQuery, ...] = field(default=(), compare=False, repr=False)
+    # A needle's pattern as numpy finds it in Latin-1 blocks (`search.needle`).
+    _bulk: FieldNeedle | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def parse(cls, text: str, *, regex: bool = False, fields: bool = False) -> SearchQuery:
@@ -111,7 +114,9 @@ class SearchQuery:
             text, terms = split_terms(text)
             if terms:
                 needles = tuple(
-                    cls.parse(term.needle, regex=True) for term in terms if term.needle is not None
+                    replace(cls.parse(term.needle, regex=True), _bulk=term.bulk_needle)
+                    for term in terms
+                    if term.needle is not None
                 )
                 return replace(cls.parse(text), fields=terms, _needles=needles)
         if not regex and text.startswith("\\"):
@@ -229,7 +234,9 @@ class SearchQuery:
         try:
             bound = deadline if self.regex else None
             packed = pack(texts)
-            found = bulk_hits(packed, 0, len(texts), self._scan, bound, test, self._literal)
+            found = bulk_hits(
+                packed, 0, len(texts), self._scan, bound, test, self._literal, 0, self._bulk
+            )
         except TooSlow:
             raise SearchError(TOO_SLOW) from None
         return [base + i for i in found if texts[i] is not None]
@@ -246,7 +253,9 @@ class SearchQuery:
         test = self._line_test(chunk.deadline)
         if self.line_local:
             return chunk_per_line(chunk, test)
-        return chunk.hits(self._scan, test, bounded=self.regex, literal=self._literal)
+        return chunk.hits(
+            self._scan, test, bounded=self.regex, literal=self._literal, needle=self._bulk
+        )
 
     def _text_query(self) -> SearchQuery:
         """This query without its field terms."""
