@@ -38,7 +38,7 @@ from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
 from pulse_tui.model.logs.packed import pack
 from pulse_tui.model.search.dense import Literal
-from pulse_tui.model.search.fields import FieldTerm, line_fields, split_terms
+from pulse_tui.model.search.fields import FieldTerm, fields_accept, split_terms
 from pulse_tui.model.search.job import SearchJob
 from pulse_tui.model.search.nav import SearchHistory, match_counter, next_match
 from pulse_tui.model.search.needle import FieldNeedle
@@ -160,8 +160,7 @@ class SearchQuery:
     def _fields_ok(self, text: str) -> bool:
         if not self.fields:
             return True
-        fields = line_fields(text)
-        return all(term.accepts(fields) for term in self.fields)
+        return fields_accept(text, self.fields)
 
     def _with_fields(self, texts: Sequence[str | None], base: int, hits: list[int]) -> list[int]:
         """The `hits` (absolute, `texts[i - base]` their text) whose fields match too."""
