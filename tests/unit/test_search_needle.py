@@ -71,6 +71,8 @@ LINES = [
     "plain prose with ms=42 in it",
     '{"a":[{"ms":42}],"b":["ms",42],"shard":[1]}',
     "k=1 kk=1",
+    "ms=42] shard=1]",
+    'q="AB"',  # only in upper case: `q=ab` finds it folded
     "",
 ]
 
@@ -143,7 +145,7 @@ def test_the_examples_find_what_a_reader_expects() -> None:
     at = [i - 1000 for i in found["ms=42"]]
     # Not `"ms":420`, `"ms":42.0`, `ms=42ms` or the escaped key; `xms` holds `ms` (the
     # fields decide); the long run of spaces is the regex's to decide.
-    assert at == [0, 1, 2, 4, 19, 20, 21, 22]
+    assert at == [0, 1, 2, 4, 19, 20, 21, 22, 24]
     shard = [LINES[i - 1000] for i in found["shard=1"]]
     assert "shard=10 level=info" not in shard and "shard = 1 a=b" in shard
     assert "shard:1" in shard

@@ -18,10 +18,15 @@ taken from the `regex` engine itself (`\\s` over the 256 Latin-1 characters), so
 the needle's exactly.
 
 The answer is the regex's line by line (`search.text`: a match never spans lines, so
-"\\n" is a line's end here): the tests compare both on hostile lines. Runs of spaces are
-followed `_STEPS` characters at a time; an occurrence still in spaces after that leaves
-its line to the regex (`verify`), so a line of 10,000 spaces costs one regex call, not
-10,000 numpy steps.
+"\n" is a line's end here): the tests compare both on hostile lines. Each occurrence is
+followed by one position, which never leaves its line; runs of spaces are followed
+`_STEPS` characters at a time, and an occurrence still in spaces after that leaves its
+line to the regex (`verify`), as do the few too near the text's edges for the walk to
+stay inside it unchecked: a line of 10,000 spaces costs one regex call, not 10,000 numpy
+steps, and no step checks for the edges.
+
+Measured on the 1M-line bench corpus: `ms=42` 288 -> ~85 ms, `shard=1`'s needle 139 ->
+~80 ms (its fields, parsed on the 17.6k lines it leaves, are the rest).
 """
 
 from __future__ import annotations
@@ -51,6 +56,11 @@ _LOWER = np.frombuffer("".join(_LATIN1).lower().encode("latin-1"), np.uint8)
 _STEPS = 8
 #: Characters of a block counted to choose which literal to find.
 _SAMPLE = 4096
+#: `occurrences`' `rare` for a key or value: a byte compared alone must be rarer than
+#: for text (keys and values are short and common: `4` of `42`, once in ~110 bytes of
+#: the bench corpus, left 5,000 candidates a block to find, where comparing both bytes
+#: left 528: 108 us a block against 149; `shard` 138 against 210).
+_RARE = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,15 +97,16 @@ class FieldNeedle:
             text = text[lo:hi]
         walk = _Walk(text)
         if self.value is not None and self._from_value(joined, lo, hi):
-            found = self._back_from_value(walk)
+            self._back_from_value(walk)
         else:
-            found = self._forward_from_key(walk)
+            self._forward_from_key(walk)
         line_starts = np.frombuffer(starts, np.dtype(starts.typecode))[first : stop + 1]
         relative = line_starts.astype(np.intp) - lo
-        lines = _line_numbers(relative, found)
-        if len(walk.undecided):
+        lines = _line_numbers(relative, walk.pos)
+        if walk.undecided:
+            undecided = np.concatenate(walk.undecided)
             decided = set(lines.tolist())
-            for k in set(_line_numbers(relative, walk.undecided).tolist()) - decided:
+            for k in set(_line_numbers(relative, undecided).tolist()) - decided:
                 line = joined[starts[first + k] : starts[first + k + 1] - 1]
                 if verify(line):
                     decided.add(k)
@@ -115,98 +126,111 @@ class FieldNeedle:
             sample = sample.lower()
         return sample.count(self.value) < sample.count(self.key)
 
-    def _forward_from_key(self, walk: _Walk) -> Positions:
+    def _forward_from_key(self, walk: _Walk) -> None:
         key = self.key.encode("latin-1")
-        start = occurrences(walk.text, key, fold=False)
-        walk.begin(start, start + len(key))
-        walk.step_if(_QUOTE, 1)
-        walk.spaces(1)
-        walk.keep(_SEPARATOR[walk.char(walk.pos)])
-        walk.pos += 1
+        walk.begin(occurrences(walk.text, key, fold=False, rare=_RARE), len(key))
+        walk.step(len(key))
+        walk.skip_quote(1)
+        walk.skip_spaces(1)
+        walk.keep(_SEPARATOR)
+        walk.step(1)
         if self.value is not None:
             value = self.value.encode("latin-1")
-            walk.spaces(1)
-            walk.step_if(_QUOTE, 1)
+            walk.skip_spaces(1)
+            walk.skip_quote(1)
             walk.literal(value, fold=self.fold)
-            walk.keep(_END[walk.char(walk.pos + len(value))])
-        return walk.start
+            walk.step(len(value))
+            walk.keep(_END)
 
-    def _back_from_value(self, walk: _Walk) -> Positions:
+    def _back_from_value(self, walk: _Walk) -> None:
         assert self.value is not None
         value = self.value.encode("latin-1")
-        start = occurrences(walk.text, value, fold=self.fold)
-        walk.begin(start, start + len(value))
-        walk.keep(_END[walk.char(walk.pos)])
-        walk.pos = walk.start - 1
-        walk.step_if(_QUOTE, -1)
-        walk.spaces(-1)
-        walk.keep(_SEPARATOR[walk.char(walk.pos)])
-        walk.pos -= 1
-        walk.spaces(-1)
-        walk.step_if(_QUOTE, -1)
         key = self.key.encode("latin-1")
-        walk.pos -= len(key) - 1
+        found = occurrences(walk.text, value, fold=self.fold, rare=_RARE)
+        walk.begin(found, len(key) + len(value))
+        walk.step(len(value))
+        walk.keep(_END)
+        walk.step(-len(value) - 1)
+        walk.skip_quote(-1)
+        walk.skip_spaces(-1)
+        walk.keep(_SEPARATOR)
+        walk.step(-1)
+        walk.skip_spaces(-1)
+        walk.skip_quote(-1)
+        walk.step(1 - len(key))
         walk.literal(key, fold=False)
-        return walk.start  # the value's start: on the key's line
 
 
 class _Walk:
-    """Occurrences followed through a text: where each started (`start`) and where it is
-    now (`pos`), dropping those that fail a step; `undecided` collects the positions
-    left to the regex."""
+    """Occurrences followed through a text, each by one position (`pos`, always on the
+    occurrence's line), dropping those that fail a step; `undecided` collects positions
+    whose lines are left to the regex: in a run of spaces longer than `_STEPS`, or too
+    near the text's edges for the walk to stay inside it without a check at each step
+    (a line or two a block)."""
 
     def __init__(self, text: npt.NDArray[np.uint8]) -> None:
         self.text = text
-        self.start: Positions = np.empty(0, np.intp)
+        # Every 8 bytes as a word at every offset (an overlapping view, as
+        # `search.occurrences` checks candidates): a literal of up to 8 bytes is one
+        # gather and one compare.
+        self.words = np.ndarray((max(len(text) - 7, 0),), np.uint64, text, 0, (1,))
         self.pos: Positions = np.empty(0, np.intp)
-        self.undecided: Positions = np.empty(0, np.intp)
+        self.undecided: list[Positions] = []
 
-    def begin(self, start: Positions, pos: Positions) -> None:
-        self.start, self.pos = start, pos
-
-    def char(self, pos: Positions) -> npt.NDArray[np.uint8]:
-        """The characters at `pos`, "\\n" before the text and past its end (a line's
-        edge, as the text's own "\\n"s are)."""
+    def begin(self, found: Positions, literals: int) -> None:
+        """Start from the occurrences `found`; `literals`: the bytes of the key and
+        value, how far (with the spaces and the rest) the walk may go either way."""
+        margin = literals + 2 * _STEPS + 16
         n = len(self.text)
-        chars = self.text.take(pos, mode="clip")
-        outside = (pos < 0) | (pos >= n)
-        if outside.any():
-            chars = np.where(outside, np.uint8(_NL), chars)
-        return chars
+        inner = (found >= margin) & (found < n - margin)
+        if not inner.all():
+            self.undecided.append(found[~inner])
+            found = found[inner]
+        self.pos = found
 
-    def keep(self, mask: npt.NDArray[np.bool_]) -> None:
-        self.start, self.pos = self.start[mask], self.pos[mask]
+    def step(self, by: int) -> None:
+        self.pos = self.pos + by
 
-    def step_if(self, byte: int, direction: int) -> None:
-        """Step over `byte` where it is next (an optional character)."""
-        self.pos = self.pos + direction * (self.char(self.pos) == byte)
+    def keep(self, table: npt.NDArray[np.bool_]) -> None:
+        """Keep the occurrences whose character at `pos` is in `table`."""
+        self.pos = self.pos[table[self.text[self.pos]]]
 
-    def spaces(self, direction: int) -> None:
-        """Step over a run of spaces; occurrences in a run longer than `_STEPS` go to
+    def skip_quote(self, direction: int) -> None:
+        """Step over a `"` where it is next (the optional quote)."""
+        quote = self.text[self.pos] == _QUOTE
+        if quote.any():
+            self.pos = self.pos + direction * quote
+
+    def skip_spaces(self, direction: int) -> None:
+        """Step over a run of spaces; occurrences in one longer than `_STEPS` go to
         `undecided`."""
         for _ in range(_STEPS):
-            inside = _SPACE[self.char(self.pos)]
+            inside = _SPACE[self.text[self.pos]]
             if not inside.any():
                 return
             self.pos = self.pos + direction * inside
-        inside = _SPACE[self.char(self.pos)]
+        inside = _SPACE[self.text[self.pos]]
         if inside.any():
-            self.undecided = np.concatenate((self.undecided, self.start[inside]))
-            self.keep(~inside)
+            self.undecided.append(self.pos[inside])
+            self.pos = self.pos[~inside]
 
     def literal(self, needle: bytes, *, fold: bool) -> None:
         """Keep the occurrences where `needle` (lowered with `fold`) starts at `pos`."""
-        for k, byte in enumerate(needle):
+        for k in range(0, len(needle), 8):
+            part = needle[k : k + 8]
             if not len(self.pos):
                 return
-            chars = self.char(self.pos + k)
+            got = self.words[self.pos + k]
             if fold:
-                chars = _LOWER[chars]
-            self.keep(chars == byte)
+                got = _LOWER[got.view(np.uint8)].view(np.uint64)
+            mask = np.uint64((1 << (8 * len(part))) - 1)
+            want = np.uint64(int.from_bytes(part, "little"))
+            self.pos = self.pos[(got & mask) == want]
 
 
 def _line_numbers(relative_starts: Positions, positions: Positions) -> Positions:
-    """The line (0 = the part's first searched) of each ascending position, each once."""
+    """The line (0 = the part's first searched) of each position, each once (positions
+    of one line may come in any order, lines in ascending order)."""
     lines = np.searchsorted(relative_starts, positions, "right") - 1
     if len(lines) > 1:
         keep = np.empty(len(lines), np.bool_)
