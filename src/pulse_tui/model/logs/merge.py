@@ -28,6 +28,7 @@ from operator import itemgetter, le
 from typing import TypeVar
 
 from pulse_tui.model.logs.batch import LineBatch, MergedBatch
+from pulse_tui.model.logs.dense_merge import merge_dense
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
 
 _Chunk = Sequence[LogLine]
@@ -127,7 +128,10 @@ def merge_streams(chunks: Sequence[_Chunk], *, first_is_stream: bool = False) ->
     streams = head + [[chunk for _, chunk in held] for held in window._held.values()]
     if len(streams) <= 1:
         return streams[0] if streams else []
-    return [_merge(streams)]
+    # A history's batches merge as arrays (`logs.dense_merge`); the buffer's own lines
+    # (`first_is_stream`) and lines with fields take the lists.
+    dense = None if first_is_stream else merge_dense(streams)
+    return list(dense) if dense is not None else [_merge(streams)]
 
 
 def _order(stream_times: list[list[float]]) -> list[int]:
