@@ -63,8 +63,9 @@ def random_streams(seed: int) -> list[list[LineBatch]]:
 def test_dense_merge_gives_the_list_merge_s_order_and_columns() -> None:
     for seed in range(20):
         streams = random_streams(seed)
-        merged = merge_dense(streams)
-        assert merged is not None
+        pieces = merge_dense(streams)
+        assert pieces is not None
+        merged = list(pieces)
         assert all(isinstance(piece, DenseBatch) for piece in merged)
         assert all(len(piece) == PIECE for piece in merged[:-1])
         got = [line for piece in merged for line in piece]
@@ -118,6 +119,6 @@ def test_notices_go_dense_and_lines_with_fields_take_the_list_merge() -> None:
 def test_a_dense_batch_cut_by_a_slice_keeps_its_lines() -> None:
     a = dense("a", "/f", ["a1", "a3"], [T0 + 1, T0 + 3])
     b = dense("b", "/g", ["b2"], [T0 + 2])
-    (piece,) = merge_dense([[a], [b]]) or []
+    (piece,) = merge_dense([[a], [b]]) or ()
     assert [x.text for x in piece[1:]] == ["b2", "a3"]
     assert (piece[-1].host, piece[-1].level, piece[-1].received) == ("a", Level.INFO, T0)

@@ -362,10 +362,10 @@ class LogBuffer:
             texts, stamps, levels, kinds, received, origins, fields if any(fields) else None
         )
 
-    def rebuilt(self, *parts: Sequence[LogLine]) -> LogBuffer:
-        """A new buffer with the same bounds holding `parts`' lines (in this order),
-        numbered on after this one's (from the next block boundary), for `adopt`. Safe
-        to build in a thread."""
+    def rebuilt(self, lines: Sequence[LogLine] | Iterator[Sequence[LogLine]]) -> LogBuffer:
+        """A new buffer with the same bounds holding `lines` (or each part `lines` gives,
+        in this order), numbered on after this one's (from the next block boundary), for
+        `adopt`. Safe to build in a thread."""
         # Compressed as it is built: it is built in a thread already.
         hot_lines = self.hot_blocks * _BLOCK
         new = LogBuffer(self.max_lines, self.max_bytes, hot_lines=hot_lines, background=False)
@@ -373,8 +373,8 @@ class LogBuffer:
         new._count = new.dropped = new._frozen_to = start
         # Numbers skipped, not lines lost: `rotated_out` still counts only those.
         new._renumbered = start - self.dropped + self._renumbered
-        for lines in parts:
-            new.append_many(lines)
+        for part in lines if isinstance(lines, Iterator) else (lines,):
+            new.append_many(part)
         return new
 
     def adopt(self, other: LogBuffer) -> None:

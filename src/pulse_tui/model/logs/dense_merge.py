@@ -17,7 +17,7 @@ joining 0.15 s.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -100,10 +100,11 @@ def _keys(times: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.maximum.accumulate(times) if len(times) else times
 
 
-def merge_dense(streams: Sequence[Sequence[_Chunk]]) -> list[DenseBatch] | None:
+def merge_dense(streams: Sequence[Sequence[_Chunk]]) -> Iterator[DenseBatch] | None:
     """`streams` (each one stream's chunks, in its order) merged into one order, in
     pieces of `PIECE` lines to append in this order; None when a chunk is not fit for
-    it (see `_columns`)."""
+    it (see `_columns`). Each piece is cut as it is taken: appended (and compressed) one
+    by one, a history is never held twice."""
     table: dict[_Origin, int] = {}
     chunks: list[_Columns] = []
     keys: list[npt.NDArray[np.float64]] = []
@@ -118,8 +119,14 @@ def merge_dense(streams: Sequence[Sequence[_Chunk]]) -> list[DenseBatch] | None:
             chunks.append(columns)
         if len(chunks) > first:
             keys.append(_keys(np.concatenate([c.times for c in chunks[first:]])))
+    return _pieces(chunks, keys, list(table))
+
+
+def _pieces(
+    chunks: list[_Columns], keys: list[npt.NDArray[np.float64]], origins: list[_Origin]
+) -> Iterator[DenseBatch]:
     if not chunks:
-        return []
+        return
     # Every line's place in the streams laid end to end: its chunk and its text's span.
     counts = [len(c.times) for c in chunks]
     line_chunk = np.repeat(np.arange(len(chunks), dtype=np.intp), counts)
@@ -130,9 +137,8 @@ def merge_dense(streams: Sequence[Sequence[_Chunk]]) -> list[DenseBatch] | None:
     received = np.concatenate([c.received for c in chunks])
     ids = np.concatenate([c.ids for c in chunks])
     texts = [c.lines.text for c in chunks]
-    origins = list(table)
+    del chunks
     order = np.argsort(np.concatenate(keys), kind="stable")
-    pieces: list[DenseBatch] = []
     for lo in range(0, len(order), PIECE):
         at = order[lo : lo + PIECE]
         in_chunk, starts, ends = line_chunk[at], line_start[at], line_end[at]
@@ -154,14 +160,11 @@ def merge_dense(streams: Sequence[Sequence[_Chunk]]) -> list[DenseBatch] | None:
         piece_starts = np.empty(len(at) + 1, dtype=np.int64)
         piece_starts[0] = 0
         np.cumsum(ends - starts + 1, out=piece_starts[1:])
-        pieces.append(
-            DenseBatch(
-                DenseLines(text, piece_starts),
-                times[at],
-                meta[at],
-                received[at],
-                ids[at],
-                origins,
-            )
+        yield DenseBatch(
+            DenseLines(text, piece_starts),
+            times[at],
+            meta[at],
+            received[at],
+            ids[at],
+            origins,
         )
-    return pieces

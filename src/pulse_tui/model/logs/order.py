@@ -7,8 +7,9 @@ would look in the wrong place. So:
 
 * While sources are *loading* (from the start until every source that loads history has
   said it is past it, or `quiet` seconds went by with no batch from one still loading),
-  every line is held here. When that ends, everything held is merged once (`settle`) and
-  appended in one go.
+  every line is held here. When that ends, everything held is merged once (`settle`; the
+  feed takes it unmerged, `take_settled`, and merges it in a thread) and appended in one
+  go.
 * After that, a source still loading (a host that connected later) has its lines held on
   their own until it is past its history (or quiet), then merged with the whole buffer
   (`take_late`; the caller rebuilds the buffer, see `merge_with`). That happens at most
@@ -115,6 +116,13 @@ class HistoryOrder:
     def settle(self) -> list[_Chunk] | None:
         """While settling: None. When settling ends (at this call), every line held,
         merged: sequences to append in this order ([] on later calls)."""
+        held = self.take_settled()
+        return None if held is None else merge_streams(held)
+
+    def take_settled(self) -> list[_Chunk] | None:
+        """`settle` without the merge: while settling None; when settling ends (at this
+        call), every line held, as held, for the caller to merge (`merge_streams`, in a
+        thread: a history of a million lines takes a second); [] on later calls."""
         if not self.settling:
             return []
         self._expire()
@@ -135,7 +143,7 @@ class HistoryOrder:
             else:
                 ready.append(chunk)
         self._count = sum(sum(map(len, chunks)) for chunks in self._late.values())
-        return merge_streams(ready)
+        return ready
 
     def take_late(self) -> list[_Chunk]:
         """After settling: the lines of the hosts that got past their history (or went

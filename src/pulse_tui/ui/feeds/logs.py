@@ -17,7 +17,7 @@ from pulse_tui.model.core.view_state import ViewState
 from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.fetched import Merged, Window, merge_fetched
 from pulse_tui.model.logs.line import LogLine
-from pulse_tui.model.logs.merge import ReorderWindow
+from pulse_tui.model.logs.merge import ReorderWindow, merged_parts
 from pulse_tui.model.logs.order import QUIET_SECONDS, HistoryOrder, merge_with
 from pulse_tui.sources.base import HostState, HostStatus, LogSource
 from pulse_tui.ui.dashboard import Dashboard
@@ -80,8 +80,10 @@ class LogFeed:
         #: Hosts past their history (or gone) whose last batches may still be in
         #: `_pending`: the order hears of it only after those batches reach it.
         self._done_after_pending: list[str] = []
-        #: A late history is being merged with the buffer in a thread: flushes wait.
+        #: A history is being merged with the buffer in a thread: flushes wait.
         self._rebuild: asyncio.Task[None] | None = None
+        #: That merge is the one of the histories held on connect (`_start_settle`).
+        self._settling = False
         #: Past windows fetched on demand, waiting to be merged into the buffer.
         self._fetched: list[Window] = []
         #: History on demand: what the view needs and the buffer lacks.
@@ -110,7 +112,8 @@ class LogFeed:
 
     @property
     def rebuilding(self) -> bool:
-        """A late history is being merged in (the buffer is rebuilt off the event loop)."""
+        """A history is being merged in (the buffer is rebuilt off the event loop): the
+        histories held on connect, a late one, or fetched windows."""
         return self._rebuild is not None
 
     @property
@@ -205,7 +208,7 @@ class LogFeed:
 
     def _move_lines(self) -> None:
         """What arrived since the last flush: into the order, the merge and the buffer."""
-        held = self._order is not None and len(self._order) > 0
+        held = self._order is not None and (len(self._order) > 0 or self._settling)
         if self._partials and not held:  # held: the lines before them are not shown yet
             partials, self._partials = self._partials, {}
             for (host, source), text in partials.items():
@@ -233,15 +236,18 @@ class LogFeed:
             for host in self._done_after_pending:
                 order.history_done(host)
             self._done_after_pending.clear()
-            settled = order.settle()
-            if settled:
-                ready += settled
-            late = order.take_late()
+            history = order.take_settled()
             loading = order.loading
             if loading != self._loading_shown:
                 self._loading_shown = loading
                 for panel in self._dashboard.log_panels():
                     panel.set_history_loading(loading)
+            if history:
+                # While settling every batch was held: nothing of `pending` is left.
+                assert not pending
+                self._start_settle(history)
+                return  # a late history (`take_late`) is taken after it, by a flush
+            late = order.take_late()
         if reorder is None:
             # One host: its own order is already right, and batches append in bulk.
             ready += pending
@@ -263,6 +269,35 @@ class LogFeed:
         if not self._view.state.paused:
             for panel in self._dashboard.log_panels():  # none during shutdown
                 panel.lines_arrived()
+
+    def _start_settle(self, history: list[Sequence[LogLine]]) -> None:
+        """Merge the histories held on connect into the buffer's one order, in a thread
+        (a million lines take about a second: keys pressed meanwhile are not kept
+        waiting); flushes wait for it, new lines in `_pending` (bounded)."""
+        buffer = self.buffer
+
+        def build() -> LogBuffer:
+            if len(buffer):  # nothing enters while settling: kept for safety
+                return buffer.rebuilt(merge_with(buffer.columns(), history))
+            return buffer.rebuilt(merged_parts(history))
+
+        async def settle() -> None:
+            try:
+                new = await asyncio.to_thread(build)
+                shown = [(panel, panel.shown_time()) for panel in self._dashboard.log_panels()]
+                buffer.adopt(new)
+            finally:
+                self._rebuild = None
+                self._settling = False
+            if buffer.rotated_out != self._rotated_seen:  # past the bounds: some dropped
+                self._rotated_seen = buffer.rotated_out
+                self.fetches.trimmed()
+            self._shown_at = time.monotonic()
+            for panel, at in shown:
+                panel.buffer_rebuilt(at)  # the first lines: shown now, not at a flush
+
+        self._settling = True
+        self._rebuild = asyncio.ensure_future(settle())
 
     def _start_rebuild(self, late: list[Sequence[LogLine]]) -> None:
         """Merge a late history with the whole buffer, in a thread; flushes wait for it."""
