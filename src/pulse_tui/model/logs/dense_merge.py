@@ -18,6 +18,7 @@ joining 0.15 s.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -100,11 +101,14 @@ def _keys(times: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.maximum.accumulate(times) if len(times) else times
 
 
-def merge_dense(streams: Sequence[Sequence[_Chunk]]) -> Iterator[DenseBatch] | None:
+def merge_dense(
+    streams: Sequence[Sequence[_Chunk]], lead: int = PIECE
+) -> Iterator[DenseBatch] | None:
     """`streams` (each one stream's chunks, in its order) merged into one order, in
-    pieces of `PIECE` lines to append in this order; None when a chunk is not fit for
-    it (see `_columns`). Each piece is cut as it is taken: appended (and compressed) one
-    by one, a history is never held twice."""
+    pieces of `PIECE` lines (the first of `lead`: what fills the buffer's open block) to
+    append in this order; None when a chunk is not fit for it (see `_columns`). Each
+    piece is cut as it is taken: appended (and compressed) one by one, a history is
+    never held twice."""
     table: dict[_Origin, int] = {}
     chunks: list[_Columns] = []
     keys: list[npt.NDArray[np.float64]] = []
@@ -119,11 +123,14 @@ def merge_dense(streams: Sequence[Sequence[_Chunk]]) -> Iterator[DenseBatch] | N
             chunks.append(columns)
         if len(chunks) > first:
             keys.append(_keys(np.concatenate([c.times for c in chunks[first:]])))
-    return _pieces(chunks, keys, list(table))
+    return _pieces(chunks, keys, list(table), lead)
 
 
 def _pieces(
-    chunks: list[_Columns], keys: list[npt.NDArray[np.float64]], origins: list[_Origin]
+    chunks: list[_Columns],
+    keys: list[npt.NDArray[np.float64]],
+    origins: list[_Origin],
+    lead: int,
 ) -> Iterator[DenseBatch]:
     if not chunks:
         return
@@ -139,8 +146,9 @@ def _pieces(
     texts = [c.lines.text for c in chunks]
     del chunks
     order = np.argsort(np.concatenate(keys), kind="stable")
-    for lo in range(0, len(order), PIECE):
-        at = order[lo : lo + PIECE]
+    bounds = [0, *range(lead if 0 < lead < PIECE else PIECE, len(order), PIECE), len(order)]
+    for lo, hi in pairwise(bounds):
+        at = order[lo:hi]
         in_chunk, starts, ends = line_chunk[at], line_start[at], line_end[at]
         # A run goes on while each line is the next one of the same chunk.
         breaks = np.flatnonzero((at[1:] != at[:-1] + 1) | (in_chunk[1:] != in_chunk[:-1])) + 1

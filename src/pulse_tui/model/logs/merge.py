@@ -28,7 +28,7 @@ from operator import itemgetter, le
 from typing import TypeVar
 
 from pulse_tui.model.logs.batch import LineBatch, MergedBatch
-from pulse_tui.model.logs.dense_merge import merge_dense
+from pulse_tui.model.logs.dense_merge import PIECE, merge_dense
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
 
 _Chunk = Sequence[LogLine]
@@ -121,10 +121,13 @@ def merge_streams(chunks: Sequence[_Chunk], *, first_is_stream: bool = False) ->
     return list(merged_parts(chunks, first_is_stream=first_is_stream))
 
 
-def merged_parts(chunks: Sequence[_Chunk], *, first_is_stream: bool = False) -> Iterator[_Chunk]:
+def merged_parts(
+    chunks: Sequence[_Chunk], *, first_is_stream: bool = False, lead: int = PIECE
+) -> Iterator[_Chunk]:
     """`merge_streams`, its parts made as they are taken: a history merged as arrays is
-    cut piece by piece (`logs.dense_merge`), so a buffer appending (and compressing)
-    each before the next never holds the history twice."""
+    cut piece by piece (`logs.dense_merge`; the first piece of `lead` lines, what fills
+    the buffer's open block), so a buffer appending (and compressing) each before the
+    next never holds the history twice."""
     window = ReorderWindow(0.0)
     head: list[list[_Chunk]] = []
     rest = chunks
@@ -137,7 +140,7 @@ def merged_parts(chunks: Sequence[_Chunk], *, first_is_stream: bool = False) -> 
         return iter(streams[0] if streams else [])
     # A history's batches merge as arrays (`logs.dense_merge`); the buffer's own lines
     # (`first_is_stream`) and lines with fields take the lists.
-    dense = None if first_is_stream else merge_dense(streams)
+    dense = None if first_is_stream else merge_dense(streams, lead)
     return dense if dense is not None else iter([_merge(streams)])
 
 
