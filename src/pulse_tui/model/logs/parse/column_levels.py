@@ -126,8 +126,10 @@ def _keys(words: WordsAt, at: Ints, shape: Ints, present: set[int]) -> list[Word
     """The words of the bytes after each line's time (two, three with JSON lines), with
     the bytes its shape's decision never reads set to 0 (so they end the decision's text:
     `_key_text`)."""
-    k0, k1 = words[at], words[at + 8]
-    keys = [k0, k1]  # JSON: 24 bytes as they are (`","level":"info","msg":"`)
+    # JSON: 24 bytes as they are (`","level":"info","msg":"`); the others two words.
+    read = words.run(at, 3 if JSON in present else 2)
+    k0, k1 = read[0], read[1]
+    keys = [k0, k1]
     cuts: list[tuple[int, Words, Words]] = []
     if ISO in present:
         # The space, then upper-case letters or `[`, and the byte that ends them.
@@ -148,7 +150,7 @@ def _keys(words: WordsAt, at: Ints, shape: Ints, present: set[int]) -> list[Word
             mine = shape == kind
             keys = [np.where(mine, k0 & keep0, keys[0]), np.where(mine, k1 & keep1, keys[1])]
     if JSON in present:
-        k2 = words[at + 16]
+        k2 = read[2]
         keys.append(k2 if len(present) == 1 else np.where(shape == JSON, k2, np.uint64(0)))
     return keys
 

@@ -26,18 +26,34 @@ _NIBBLES = np.uint64(0x0F0F_0F0F_0F0F_0F0F)
 
 class WordsAt:
     """The 8-byte words of `data` at any offsets: `words[at]` loads, for each offset in
-    `at`, the word of the 8 bytes from there (unaligned loads into an aligned array)."""
+    `at`, the word of the 8 bytes from there (unaligned loads into an aligned array);
+    `words.run(at, n)` the n words one after the other from there."""
 
-    __slots__ = ("_view",)
+    __slots__ = ("_data", "_runs", "_view")
 
     def __init__(self, data: bytes) -> None:
         # 8-byte items one byte apart, typed as raw bytes ("V8", aligned to 1): numpy
         # gathers them with a plain copy each, 3x faster than gathering unaligned uint64
         # items from the same memory.
+        self._data = data
         self._view = np.ndarray(shape=(len(data) - 7,), dtype="V8", buffer=data, strides=(1,))
+        self._runs: dict[int, npt.NDArray[np.void]] = {1: self._view}
 
     def __getitem__(self, at: Ints) -> Words:
         return self._view[at].view("<u8")
+
+    def run(self, at: Ints, count: int) -> list[Words]:
+        """`[words[at], words[at + 8], ...]`, `count` of them, by one gather: a gather
+        costs about the same for 8 bytes an item as for 40 (numpy's cost is per item)."""
+        view = self._runs.get(count)
+        if view is None:
+            size = 8 * count
+            shape = (len(self._data) - size + 1,)
+            view = np.ndarray(shape=shape, dtype=f"V{size}", buffer=self._data, strides=(1,))
+            self._runs[count] = view
+        items = view[at].view("<u8").reshape(len(at), count)
+        # (Columns as strided views: copying them out costs more than it saves.)
+        return [items[:, k] for k in range(count)]
 
 
 def words(data: bytes) -> WordsAt:
