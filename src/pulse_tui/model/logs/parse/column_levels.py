@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from pulse_tui.model.logs.line import Level
 from pulse_tui.model.logs.parse import swar
+from pulse_tui.model.logs.parse.levels import HEAD as HEAD_CHARS
 from pulse_tui.model.logs.parse.levels import LEVEL_NAMES, LEVEL_WORDS, level_from_name
 from pulse_tui.model.logs.parse.swar import Words, WordsAt
 
@@ -217,15 +218,35 @@ def logfmt_brackets(
         todo[lines[shape[lines] == LOGFMT]] = SLOW
 
 
-def lines_with_caps(data: bytes, size: int, starts: Ints, lines: Mask) -> Ints:
-    """Which of the `lines` (a mask over the lines starting at `starts`) hold three
-    upper-case ASCII letters in a row among the first `size` bytes of `data`: the only
-    ones an upper-case level WORD can overrule (`levels.upper_levels`). A few passes over
-    the bytes, where cutting out and joining a third of a batch's lines for a regex scan
-    cost a Python step a line."""
-    body = np.frombuffer(data, dtype=np.uint8, count=size)
-    caps = (body - np.uint8(65)) < 26
-    runs = np.flatnonzero(caps[:-2] & caps[1:-1] & caps[2:])
-    holding = np.zeros(len(lines), dtype=np.bool_)
-    holding[np.searchsorted(starts, runs, side="right") - 1] = True
-    return np.flatnonzero(holding & lines)
+def lines_with_caps(data: bytes, size: int, starts: Ints, lines: Mask, ascii: bool) -> Ints:
+    """Which of the `lines` (a mask over the lines starting at `starts` in `data`, whose
+    first `size` bytes are the lines) may hold three upper-case ASCII letters in a row in
+    their first `HEAD_CHARS` characters: the only ones an upper-case level WORD can overrule
+    (`levels.upper_levels`, which checks each exactly). With `ascii` (a character a byte)
+    those are the first `HEAD_CHARS` bytes; otherwise a line of more bytes than that is kept
+    whatever it holds."""
+    at = np.flatnonzero(lines)
+    if not len(at):
+        return at
+    begin = starts[at]
+    length = np.append(starts[1:], size + 1)[at] - 1 - begin
+    # Each line's head by one gather (numpy's cost is per item, not per byte), as rows of
+    # a table; past the line's end the row holds other lines' bytes, masked off below.
+    room = len(data) - HEAD_CHARS  # the last offset a whole head can be read from
+    view = np.ndarray(shape=(room + 1,), dtype=f"V{HEAD_CHARS}", buffer=data, strides=(1,))
+    whole = int(np.searchsorted(begin, room, side="right"))  # (`begin` ascends)
+    heads = view[begin[:whole]].view(np.uint8).reshape(whole, HEAD_CHARS)
+    if whole < len(at):  # the last lines of a batch of short lines: from a padded tail
+        tail = np.frombuffer(data[room:] + b"\n" * HEAD_CHARS, dtype=np.uint8)
+        rest = tail[(begin[whole:] - room)[:, None] + _HEAD_COLUMNS]
+        heads = np.concatenate((heads, rest))
+    caps = (heads - np.uint8(65)) < 26
+    caps &= length[:, None] > _HEAD_COLUMNS
+    runs = caps[:, :-2] & caps[:, 1:-1] & caps[:, 2:]
+    holding = runs.any(axis=1)
+    if not ascii:
+        holding |= length > HEAD_CHARS
+    return at[holding]
+
+
+_HEAD_COLUMNS = np.arange(HEAD_CHARS)
