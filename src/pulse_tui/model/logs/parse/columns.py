@@ -253,8 +253,9 @@ def _settle_prefix(
             for longer, _ in prefixes[:k]:
                 if longer.startswith(prefix):
                     match &= ~swar.starts_with(head, second, longer)
-            offset[match] = len(prefix)
-            shape[match] = kind
+            # (putmask: 5x faster than `offset[match] = ...`, which first lists the lines)
+            np.putmask(offset, match, len(prefix))
+            np.putmask(shape, match, kind)
             return match
     return left & (head == head[row]) & (second == second[row])
 
@@ -271,8 +272,8 @@ def _every_prefix(
     (longest first)."""
     for prefix, kind in prefixes:
         match = left & swar.starts_with(head, second, prefix)
-        offset[match] = len(prefix)
-        shape[match] = kind
+        np.putmask(offset, match, len(prefix))
+        np.putmask(shape, match, kind)
         left &= ~match
         if not any_true(left):
             return
@@ -358,7 +359,7 @@ def _epochs(
         start, at, length = int(stamp_at[row]), int(zone_at[row]), int(zone_len[row])
         zone = data[at : at + length].decode("ascii") if length else None
         try:
-            values[same] = _minute_epoch(data[start : start + 16].decode("ascii"), zone)
+            np.putmask(values, same, _minute_epoch(data[start : start + 16].decode("ascii"), zone))
         except (ValueError, OverflowError):
             ok &= ~same
     ok &= ~pending

@@ -158,10 +158,10 @@ def leading_digits(word: Words) -> Ints:
     """How many bytes of each word, from its first, are "0"-"9" (0..8)."""
     other = HIGH & ~in_range(word, 0x30, 0x39)
     lowest = other & (~other + np.uint64(1))
-    # The lowest flag is bit 8k + 7: k digits before it (log2 of a power of 2 is exact).
-    found = ((np.log2(np.maximum(lowest, np.uint64(1)).astype(np.float64)) - 7) / 8).astype(
-        np.int64
-    )
+    # The lowest flag is bit 8k + 7: k digits before it. A power of 2 is exact as a
+    # float64, whose exponent bits then say which: 1023 + 8k + 7.
+    power = np.maximum(lowest, np.uint64(1)).astype(np.float64).view(np.int64)
+    found = ((power >> 52) - 1030) >> 3
     return np.where(lowest == 0, 8, found)
 
 
