@@ -154,30 +154,42 @@ def _keys(words: WordsAt, at: Ints, shape: Ints, present: set[int]) -> list[Word
     # JSON: 24 bytes as they are (`","level":"info","msg":"`); the others two words.
     read = words.run(at, 3 if JSON in present else 2)
     k0, k1 = read[0], read[1]
-    keys = [k0, k1]
-    cuts: list[tuple[int, Words, Words]] = []
-    if ISO in present:
-        # The space, then upper-case letters or `[`, and the byte that ends them.
-        first = ~swar.in_range(k0, 0x41, 0x5B) & swar.HIGH & ~np.uint64(0x80)
-        second = ~swar.in_range(k1, 0x41, 0x5B) & swar.HIGH
-        cuts.append((ISO, first, second))
-    if LOGFMT in present:
-        # Through the second space (` level=debug `, `" level=debug `), or a line's end.
-        first = swar.equal_bytes(k0, 32) & ~np.uint64(0x8080) | swar.equal_bytes(k0, 10)
-        second = swar.equal_bytes(k1, 32) | swar.equal_bytes(k1, 10)
-        cuts.append((LOGFMT, first, second))
-    for kind, first, second in cuts:
-        keep0 = swar.through_first(first)
-        keep1 = np.where(keep0 == swar.ALL, swar.through_first(second), np.uint64(0))
-        if len(present) == 1:
-            keys = [k0 & keep0, k1 & keep1]
+    # Flags at the byte each line's key ends with, in its first and second word; none
+    # (a JSON line's, or a line of no shape here): the key is both words as they are.
+    # Each shape's flags are kept for its own lines by a mask of whole words (an `&`,
+    # where `np.where` costs as much as eight).
+    end0: Words | None = None
+    end1: Words | None = None
+    for kind in (ISO, LOGFMT):
+        if kind not in present:
+            continue
+        if kind == ISO:
+            # The space, then upper-case letters or `[`, and the byte that ends them.
+            first = ~swar.in_range(k0, 0x41, 0x5B) & swar.HIGH & ~np.uint64(0x80)
+            second = ~swar.in_range(k1, 0x41, 0x5B) & swar.HIGH
         else:
-            mine = shape == kind
-            keys = [np.where(mine, k0 & keep0, keys[0]), np.where(mine, k1 & keep1, keys[1])]
-    if JSON in present:
-        k2 = read[2]
-        keys.append(k2 if len(present) == 1 else np.where(shape == JSON, k2, np.uint64(0)))
+            # Through the second space (` level=debug `, `" level=debug `), or a line's end.
+            first = swar.equal_bytes(k0, 32) & ~np.uint64(0x8080) | swar.equal_bytes(k0, 10)
+            second = swar.equal_bytes(k1, 32) | swar.equal_bytes(k1, 10)
+        if len(present) > 1:
+            mine = _whole_words(shape == kind)
+            first &= mine
+            second &= mine
+        end0 = first if end0 is None else end0 | first
+        end1 = second if end1 is None else end1 | second
+    if end0 is None or end1 is None:  # JSON only
+        return read
+    keep0 = swar.through_first(end0)
+    keep1 = swar.through_first(end1) & _whole_words(keep0 == swar.ALL)
+    keys = [k0 & keep0, k1 & keep1]
+    if JSON in present:  # JSON: 24 bytes as they are (`","level":"info","msg":"`)
+        keys.append(read[2] & _whole_words(shape == JSON))
     return keys
+
+
+def _whole_words(mask: Mask) -> Words:
+    """All bits set where `mask` is true, none elsewhere."""
+    return -mask.astype(np.uint64)
 
 
 def _key_text(key: bytes) -> tuple[str, bool] | None:
