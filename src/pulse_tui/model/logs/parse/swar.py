@@ -74,8 +74,8 @@ def byte_at_each(word: Words, i: Ints) -> Words:
 
 def low_bytes(count: Ints) -> Words:
     """A mask of the first `count[k]` (0..8) bytes of a word."""
-    shifted = np.left_shift(np.uint64(1), (np.minimum(count, 7) * 8).astype(np.uint64))
-    return np.where(count >= 8, ALL, shifted - np.uint64(1))
+    # (numpy shifts a uint64 by 64 or more to 0: all bytes for 8.)
+    return ~(ALL << (count * 8).astype(np.uint64))
 
 
 class Pattern(NamedTuple):
@@ -163,7 +163,7 @@ def leading_digits(word: Words) -> Ints:
     # float64, whose exponent bits then say which: 1023 + 8k + 7.
     power = np.maximum(lowest, np.uint64(1)).astype(np.float64).view(np.int64)
     found = ((power >> 52) - 1030) >> 3
-    return np.where(lowest == 0, 8, found)
+    return found + (lowest == 0) * 9  # no flag: 8 (`found` is -1 then)
 
 
 def is_digit_byte(byte: Words) -> npt.NDArray[np.bool_]:
