@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import numpy.typing as npt
 
 from pulse_tui.model.core.sanitize import UNSAFE_CODE_POINTS, sanitize_chunk
 from pulse_tui.model.logs.dense import PAD, DenseLines
+from pulse_tui.model.logs.parse.swar import true_at
 
 TRUNCATED_MARKER = " …[truncated: line longer than {limit} bytes]"
 
@@ -203,29 +203,11 @@ def _newlines_if_clean(padded: bytes, body: np.ndarray) -> np.ndarray | None:
     """Where the LFs of the ASCII `body` (of `padded`) are, if it holds nothing
     `sanitize_chunk` changes (`_ascii_clean`), else None. Most blocks' only controls
     are their LFs: then the controls are found in one pass and are the LFs."""
-    controls = _true_at(body < 32)
+    controls = true_at(body < 32)
     if len(controls) and not (body[controls] == 10).all():
-        newlines = _true_at(body == 10)
+        newlines = true_at(body == 10)
         return newlines if _ascii_clean(padded, body, len(newlines)) else None
     return controls if b"\x7f" not in padded else None
-
-
-def _true_at(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-    """`np.flatnonzero(mask)` for a sparse `mask` (a block's LFs), in a third of the time:
-    the 8-byte words holding a true byte are found first (numpy's cost is per item), then
-    the byte in each (a float's exponent: a power of 2 is exact)."""
-    whole = len(mask) // 8 * 8
-    words = mask[:whole].view(np.uint64)
-    at = np.flatnonzero(words != 0)
-    word = words[at]
-    found = at * 8 + (((word.astype(np.float64).view(np.int64) >> 52) - 1023) >> 3)
-    several = (word & (word - np.uint64(1))) != 0  # words of more than one true byte
-    if several.any():
-        rows, columns = np.nonzero(mask[:whole].reshape(-1, 8)[at[several]])
-        found = np.sort(np.concatenate((found[~several], at[several][rows] * 8 + columns)))
-    if whole < len(mask):
-        found = np.concatenate((found, np.flatnonzero(mask[whole:]) + whole))
-    return found
 
 
 def _ascii_clean(padded: bytes, body: np.ndarray, newlines: int) -> bool:

@@ -178,3 +178,21 @@ def digits_value(word: Words, count: Ints) -> Words:
     v = ((v * np.uint64(10)) + (v >> np.uint64(8))) & np.uint64(0x00FF_00FF_00FF_00FF)
     v = ((v * np.uint64(100)) + (v >> np.uint64(16))) & np.uint64(0x0000_FFFF_0000_FFFF)
     return ((v * np.uint64(10000)) + (v >> np.uint64(32))) & np.uint64(0xFFFF_FFFF)
+
+
+def true_at(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """`np.flatnonzero(mask)` for a sparse `mask` (a block's LFs, say), in a third of the time:
+    the 8-byte words holding a true byte are found first (numpy's cost is per item), then
+    the byte in each (a float's exponent: a power of 2 is exact)."""
+    whole = len(mask) // 8 * 8
+    words = mask[:whole].view(np.uint64)
+    at = np.flatnonzero(words != 0)
+    word = words[at]
+    found = at * 8 + (((word.astype(np.float64).view(np.int64) >> 52) - 1023) >> 3)
+    several = (word & (word - np.uint64(1))) != 0  # words of more than one true byte
+    if several.any():
+        rows, columns = np.nonzero(mask[:whole].reshape(-1, 8)[at[several]])
+        found = np.sort(np.concatenate((found[~several], at[several][rows] * 8 + columns)))
+    if whole < len(mask):
+        found = np.concatenate((found, np.flatnonzero(mask[whole:]) + whole))
+    return found
