@@ -97,15 +97,10 @@ class LineReader:
             self._partial += data
             cut = self._overflow()
             return DenseLines.of(cut) if cut else None
-        if self._partial:
-            self._partial += data[: last + 1]
-            self._partial += PAD
-            padded = bytes(self._partial)
-            self._partial = bytearray(data[last + 1 :])
-        else:
-            # One copy: the block, its newline and the parser's padding.
-            padded = b"".join((memoryview(data)[: last + 1], PAD))
-            self._partial = bytearray(data[last + 1 :])
+        # One copy: the line begun before, the block, its newline and the parser's padding
+        # (appending to the partial line, then copying it out, copied the block thrice).
+        padded = b"".join((self._partial, memoryview(data)[: last + 1], PAD))
+        self._partial = bytearray(data[last + 1 :])
         lines = self._dense(padded)
         cut = self._overflow()
         if cut:  # rare: a line longer than the limit started after the block
