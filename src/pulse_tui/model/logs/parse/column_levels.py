@@ -267,7 +267,7 @@ def lines_with_caps(data: bytes, size: int, starts: Ints, lines: Mask, ascii: bo
     begin = starts[at]
     length = np.append(starts[1:], size + 1)[at] - 1 - begin
     # Each line's head by one gather (numpy's cost is per item, not per byte), as rows of
-    # a table; past the line's end the row holds other lines' bytes, masked off below.
+    # a table; past the line's end the row holds other lines' bytes (left out below).
     room = len(data) - HEAD_CHARS  # the last offset a whole head can be read from
     view = np.ndarray(shape=(room + 1,), dtype=f"V{HEAD_CHARS}", buffer=data, strides=(1,))
     whole = int(np.searchsorted(begin, room, side="right"))  # (`begin` ascends)
@@ -276,13 +276,31 @@ def lines_with_caps(data: bytes, size: int, starts: Ints, lines: Mask, ascii: bo
         tail = np.frombuffer(data[room:] + b"\n" * HEAD_CHARS, dtype=np.uint8)
         rest = tail[(begin[whole:] - room)[:, None] + _HEAD_COLUMNS]
         heads = np.concatenate((heads, rest))
-    caps = (heads - np.uint8(65)) < 26
-    caps &= length[:, None] > _HEAD_COLUMNS
-    runs = caps[:, :-2] & caps[:, 1:-1] & caps[:, 2:]
-    holding = runs.any(axis=1)
+    # Every run of three holds two letters at an even offset into the line and the one
+    # before or after them: look for such pairs first, two bytes at a time, by a test
+    # that passes 0x40-0x5F (a few more than the letters), then check the few found.
+    pairs = heads.view("<u2")
+    # (Flat: numpy's nonzero over a table costs 30x as much.)
+    found = swar.true_at(((pairs & _PAIR_MASK) == _PAIR_BITS).ravel())
+    rows, columns = np.divmod(found, pairs.shape[1])
+    ends = np.minimum(length[rows], HEAD_CHARS)
+    first = columns * 2
+
+    def caps(column: Ints) -> Mask:
+        """Whether byte `column` of each found pair's line is an upper-case letter."""
+        inside = (column >= 0) & (column < ends)
+        byte = heads[rows, np.clip(column, 0, HEAD_CHARS - 1)]
+        return inside & ((byte - np.uint8(65)) < 26)
+
+    run = caps(first) & caps(first + 1) & (caps(first - 1) | caps(first + 2))
+    holding = np.zeros(len(at), dtype=np.bool_)
+    holding[rows[run]] = True
     if not ascii:
         holding |= length > HEAD_CHARS
     return at[holding]
 
 
+assert HEAD_CHARS % 2 == 0  # the heads are read as pairs of bytes
+_PAIR_MASK = np.uint16(0xE0E0)
+_PAIR_BITS = np.uint16(0x4040)
 _HEAD_COLUMNS = np.arange(HEAD_CHARS)
