@@ -125,3 +125,12 @@ def test_a_quoted_time_after_an_unquoted_one_stays_on_the_fast_path(key: str) ->
     assert found is not None
     assert not (found.todo == column_levels.SLOW).any()
     _assert_parsed_alike(texts)
+
+
+@pytest.mark.parametrize("tail", ["", " ERROR", " x" * 60 + " WARN"])
+def test_a_batch_shorter_than_a_head_parses_alike(tail: str) -> None:
+    # (Found by hypothesis: the whole batch's bytes fewer than a head's 160.)
+    texts = [f"ts=2024-01-02T15:04:05 level=error msg=x{tail}"]
+    _, upper = _upper_lines(texts)
+    assert upper == [0]
+    _assert_parsed_alike(texts)

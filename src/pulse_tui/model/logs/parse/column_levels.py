@@ -268,10 +268,15 @@ def lines_with_caps(data: bytes, size: int, starts: Ints, lines: Mask, ascii: bo
     length = np.append(starts[1:], size + 1)[at] - 1 - begin
     # Each line's head by one gather (numpy's cost is per item, not per byte), as rows of
     # a table; past the line's end the row holds other lines' bytes (left out below).
-    room = len(data) - HEAD_CHARS  # the last offset a whole head can be read from
-    view = np.ndarray(shape=(room + 1,), dtype=f"V{HEAD_CHARS}", buffer=data, strides=(1,))
+    room = max(len(data) - HEAD_CHARS, 0)  # the last offset a whole head is read from
     whole = int(np.searchsorted(begin, room, side="right"))  # (`begin` ascends)
-    heads = view[begin[:whole]].view(np.uint8).reshape(whole, HEAD_CHARS)
+    if len(data) < HEAD_CHARS:
+        whole = 0
+    heads = np.empty((0, HEAD_CHARS), dtype=np.uint8)
+    if whole:
+        shape = (len(data) - HEAD_CHARS + 1,)
+        view = np.ndarray(shape=shape, dtype=f"V{HEAD_CHARS}", buffer=data, strides=(1,))
+        heads = view[begin[:whole]].view(np.uint8).reshape(whole, HEAD_CHARS)
     if whole < len(at):  # the last lines of a batch of short lines: from a padded tail
         tail = np.frombuffer(data[room:] + b"\n" * HEAD_CHARS, dtype=np.uint8)
         rest = tail[(begin[whole:] - room)[:, None] + _HEAD_COLUMNS]
