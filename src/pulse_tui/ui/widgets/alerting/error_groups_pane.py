@@ -81,7 +81,7 @@ class ErrorGroupsPane(Vertical):
             count = group.count_between(since, until)
             early = groups.since_logs_start(group)
             began_before |= early
-            # At the logs' start the first line may not be the first: say "≤" (at or before).
+            # At the start of a host's logs its first line there may not be the first: "≤".
             first = ("≤ " if early else "") + _clock(group.first_seen, with_date)
             # A slot without a line is blank, not "▁": the lowest bar would read as "a few".
             trend = [float(n) if n else math.nan for n in group.trend(since, end, TREND_POINTS)]
@@ -106,7 +106,8 @@ class ErrorGroupsPane(Vertical):
         elif loaded_from is not None:
             status.append(f" · logs from {_clock(loaded_from, with_date)[:-3]}", style="dim")
         if began_before:
-            status.append(" · ≤ first seen near the logs' start: may be older", style="dim")
+            began = " · ≤ first seen at the start of a host's logs: may be older"
+            status.append(began, style="dim")
         if groups.evicted:
             status.append(f" · {groups.evicted:,} evicted (bound reached)", style="#ffaf00")
         status.append(" · Enter filters the logs to a group", style="dim")
