@@ -258,3 +258,24 @@ async def test_a_group_opening_its_hosts_logs_is_at_or_before_whatever_other_hos
         text = screen_text(app)
         assert "logs from 02:30" in text
         assert "≤ first seen at the start of a host's logs: may be older" in text
+
+
+async def test_the_counts_label_names_the_minute_counting_starts_from() -> None:
+    """Half a minute into 03:30, the last 15 minutes start at 03:15:30: counts cover whole
+    minutes, so they start at 03:16:00, and the label says 03:16, not 03:15."""
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    clock.freeze(NOW + 30)
+    lines = hour_of(0, NOW - 3000)  # timeouts from 50 minutes ago, one every 3 s
+    source = HistoryThenLive("web-1", [batch("web-1", "/var/log/app.log", lines)])
+    config = demo_config()
+    config = replace(config, dashboard=replace(config.dashboard, range=900.0))
+    app = PulseApp(config, DemoMetricsSource(config), [source])
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: len(app.alerts.error_groups) == 1)
+        await pilot.press("e")
+        table = app.query_one("#error-group-table")
+        await wait_until(pilot, lambda: table.row_count == 1)
+        counted = sum(1 for t, level, _ in lines if level is Level.ERROR and t >= NOW - 840)
+        assert row(app, TIMEOUT)[1] == f"{counted:,}"
+        assert "counts 03:16–now · logs from 02:30" in screen_text(app)

@@ -3,6 +3,8 @@ whatever order the history arrives in (#12.5), and bounded time buckets."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from pulse_tui.model.alerting.error_groups import NEW_MARGIN, ErrorGroups
@@ -209,3 +211,22 @@ def test_a_rotated_file_loaded_first_continues_its_base_files_log() -> None:
         )
     )
     assert groups.since_logs_start(group)
+
+
+def test_the_counted_window_is_whole_buckets_inside_the_range_and_the_loaded_logs() -> None:
+    groups = ErrorGroups()  # nothing loaded yet
+    now = NOW + 20  # 20 s past a minute
+    # Mid-minute range edges: the first and last part-minutes are not counted (by bucket
+    # start a part-minute would count whole or not at all, depending on the group's span).
+    assert groups.count_window(now - 900, now) == (NOW - 840, NOW)
+    assert groups.count_window(now - 900, math.inf) == (NOW - 840, math.inf)
+    # Logs loaded from mid-minute: that minute holds no line before them, so it counts.
+    groups.observe(info("web-1", [now - 610]))
+    assert groups.count_window(now - 900, now) == (NOW - 600, NOW)
+    # Counted exactly: a group spanning the window's start counts the lines inside it.
+    stamps = [now - 610 + 10 * i for i in range(60)]
+    groups.observe(history("web-1", stamps, "payment timeout"))
+    t0, t1 = groups.count_window(now - 300, now)
+    assert (t0, t1) == (NOW - 240, NOW)
+    [group] = groups.groups(t0, t1)
+    assert group.count_between(t0, t1) == sum(1 for t in stamps if t0 <= t < t1)

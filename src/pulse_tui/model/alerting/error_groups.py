@@ -27,7 +27,8 @@ For other features (What changed, #13): `ErrorGroup.count_between(t0, t1) -> int
 number of the group's lines in `[t0, t1)` by line time, at `bucket_seconds` precision
 (counted by bucket start, so adjacent windows add up; exact when the window covers the
 whole group, or is aligned to `bucket_seconds`). `ErrorGroups.groups(t0, t1)` lists the
-groups with lines there, most first.
+groups with lines there, most first. `ErrorGroups.count_window(since, until)` is the
+aligned window counted for a range, so what a label says is what was counted.
 
 Memory is bounded whatever arrives: at most `max_groups` groups, each with at most
 `max_buckets` 4-byte time buckets (`time_buckets.TimeBuckets`; the default, a week of
@@ -456,6 +457,22 @@ class ErrorGroups:
         arrived) since the last call, so their "new error" alert can end."""
         out, self._unflagged = self._unflagged, []
         return out
+
+    def count_window(self, since: float, until: float) -> tuple[float, float]:
+        """The window `[t0, t1)` counted for the range `[since, until)`: whole buckets,
+        so every group's count is exact there (by bucket start, a part bucket at an
+        edge would count whole or not at all depending on the group's span) and a label
+        at the bucket's precision names exactly what is counted. The range's part
+        buckets at either end are left out, except the one the loaded logs start in: it
+        holds no line before them, so it is counted whole and the window starts there."""
+        size = self.bucket_seconds
+        loaded = self.loaded_from
+        if loaded is not None and loaded > since:
+            t0 = math.floor(loaded / size) * size
+        else:
+            t0 = math.ceil(since / size) * size
+        t1 = until if math.isinf(until) else math.floor(until / size) * size
+        return t0, max(t0, t1)
 
     def groups(self, since: float | None = None, until: float | None = None) -> list[ErrorGroup]:
         """Groups with lines in `[since, until)` (all if both None), most lines there

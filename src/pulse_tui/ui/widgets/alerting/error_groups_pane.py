@@ -70,15 +70,16 @@ class ErrorGroupsPane(Vertical):
 
     def show_groups(self, groups: ErrorGroups, since: float, until: float, end: float) -> None:
         """The groups with lines in `[since, until)` (the range on screen; `end` is where
-        it ends now, for the trend), counted there; the status line says what is loaded."""
+        it ends now, for the trend), counted in whole minutes there (`count_window`, the
+        window the status line names); the status line says what is loaded too."""
         table = self.table
         table.clear()
         loaded_from = groups.loaded_from
-        start = since if loaded_from is None else max(since, loaded_from)
+        start, stop = groups.count_window(since, until)
         with_date = end - since > 86_400 or time.localtime(since)[:3] != time.localtime(end)[:3]
         began_before = False
-        for group in groups.groups(since, until):
-            count = group.count_between(since, until)
+        for group in groups.groups(start, stop):
+            count = group.count_between(start, stop)
             early = groups.since_logs_start(group)
             began_before |= early
             # At the start of a host's logs its first line there may not be the first: "≤".
@@ -98,7 +99,7 @@ class ErrorGroupsPane(Vertical):
                 key=group.fingerprint,
             )
         status = Text(f"{table.row_count} groups", style="dim")
-        to = "now" if math.isinf(until) else _clock(until, with_date)[:-3]
+        to = "now" if math.isinf(stop) else _clock(stop, with_date)[:-3]
         status.append(f" · counts {_clock(start, with_date)[:-3]}–{to}", style="dim")
         if loaded_from is not None and loaded_from > since:
             # The range reaches further back than the logs: counts cannot.
