@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 from pulse_tui.model.alerting.error_groups import ErrorGroups
 from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.ui.charts import sparkline
+from pulse_tui.ui.widgets.safe_text import safe_text
 
 #: Characters of a pattern, and of an example message, shown in the table (the rest: `…`).
 PATTERN_CHARS = 72
@@ -89,13 +90,13 @@ class ErrorGroupsPane(Vertical):
             table.add_row(
                 Text("NEW", style="bold black on #ffd75f") if group.new and not early else Text(""),
                 Text(f"{count:,}", style="bold"),
-                Text(_cut(sanitize(group.fingerprint), PATTERN_CHARS)),
+                safe_text(_cut(sanitize(group.fingerprint), PATTERN_CHARS)),
                 Text(first, style="dim"),
                 Text(_clock(group.last_seen, with_date)),
                 Text(sparkline(trend, TREND_POINTS), style="#ff8787"),
-                Text(_cut(sanitize(group.message), EXAMPLE_CHARS), style="italic dim"),
-                Text(sanitize(", ".join(sorted(group.hosts))), style="dim"),
-                Text(sanitize(", ".join(sorted(group.services))), style="dim"),
+                safe_text(_cut(sanitize(group.message), EXAMPLE_CHARS), "italic dim"),
+                safe_text(", ".join(sorted(group.hosts)), "dim"),
+                safe_text(", ".join(sorted(group.services)), "dim"),
                 key=group.fingerprint,
             )
         status = Text(f"{table.row_count} groups", style="dim")

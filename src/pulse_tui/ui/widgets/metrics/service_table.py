@@ -11,12 +11,12 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.core.units import format_value
 from pulse_tui.model.metrics.overview import COLUMNS, ServiceRow, sort_rows
 from pulse_tui.model.metrics.signals import Signal, Thresholds
 from pulse_tui.ui.charts import sparkline
 from pulse_tui.ui.widgets.palette import LEVEL_STYLES
+from pulse_tui.ui.widgets.safe_text import append_safe, safe_text
 
 _SIGNAL_OF_COLUMN = {
     "traffic": Signal.TRAFFIC,
@@ -89,12 +89,13 @@ class ServiceTable(DataTable):
         else:
             only = ", ".join(sorted(self.shown))
             # Names are untrusted: a Text, never markup.
-            self.border_title = Text(f"Services · {sanitize(only)} only (others not queried · Esc)")
+            title = append_safe(Text("Services · "), only)
+            self.border_title = title.append(" only (others not queried · Esc)")
 
     def _cells(self, row: ServiceRow) -> list[Text]:
         if self.shown and row.service not in self.shown:
             return self._unqueried_cells(row)
-        cells: list[Text] = [Text(sanitize(row.service), style="bold")]
+        cells: list[Text] = [safe_text(row.service, "bold")]
         for key, _ in COLUMNS[1:]:
             if key == "status":
                 cell = Text(STATUS_TEXT[row.status] + (" ▲" if row.changed else ""))
@@ -118,7 +119,7 @@ class ServiceTable(DataTable):
     def _unqueried_cells(self, row: ServiceRow) -> list[Text]:
         """A service outside the view's selection: its name only, dim."""
         blank = [Text("·", style="dim") for _ in COLUMNS[1:]]
-        return [Text(sanitize(row.service), style="dim"), *blank, Text("")]
+        return [safe_text(row.service, "dim"), *blank, Text("")]
 
     def _redraw(self) -> None:
         ordered = sort_rows(self.rows_data, self.sort_column, self.sort_reverse)
