@@ -169,9 +169,11 @@ class PrometheusSource:
         *,
         compare_offset: float | None = None,
         recent: QueryWindow | None = None,
+        young: QueryWindow | None = None,
     ) -> SignalResult:
         """One panel: a single range query for every (selected) service, and with `recent`
-        one more over the last minutes at the scrape step (both at once).
+        one more over the last minutes at the scrape step, with `young` one more over the
+        last few chart steps at a finer step (all at once).
 
         `compare_offset` fetches the same window shifted back by that many seconds and moves
         the answer forward onto the current timestamps. Shifting the window instead of adding
@@ -182,12 +184,13 @@ class PrometheusSource:
         what = f"{signal.value} query"
         cap = self.prom.max_series
         chart = self._series(panel.expr, window, what, compare_offset, cap)
-        if recent is not None:
-            (fetched, compare), latest = await _gather(
-                chart, self._recent(signal, recent, services, compare_offset)
-            )
-        else:
-            (fetched, compare), latest = await chart, None
+        (fetched, compare), (latest, younger) = await _gather(
+            chart,
+            _gather(
+                self._maybe_recent(signal, recent, services, compare_offset, "current values"),
+                self._maybe_recent(signal, young, services, compare_offset, "what changed"),
+            ),
+        )
         series = fetched.series
         note = hint = None
         if not series and not (latest and latest.series):
@@ -204,6 +207,7 @@ class PrometheusSource:
             note=note,
             hint=hint,
             recent=latest,
+            young=younger,
             series_total=fetched.total,
             warnings=_merged(fetched, compare),
             clock_skew=fetched.skew,
@@ -235,20 +239,24 @@ class PrometheusSource:
             answer, self._range(expr, shifted, f"{what} (compare)", cap, shift=back)
         )
 
-    async def _recent(
+    async def _maybe_recent(
         self,
         signal: Signal,
-        window: QueryWindow,
+        window: QueryWindow | None,
         services: Sequence[str],
         compare_offset: float | None,
-    ) -> Recent:
-        """The current values' query: the panel's PromQL with the recent window's short
-        rate window. Its failure is kept, not raised: the panel still has its chart."""
+        purpose: str,
+    ) -> Recent | None:
+        """The current values' query (or the young window's, for what changed): the
+        panel's PromQL over `window` with its own rate window; None when not asked. Its
+        failure is kept, not raised: the panel still has its chart."""
+        if window is None:
+            return None
         cap = max(self.prom.max_series, RECENT_SERIES_FLOOR)
         try:
             expr = self.panel_query(signal, window, services).expr
             fetched, compare = await self._series(
-                expr, window, f"{signal.value} query (current values)", compare_offset, cap
+                expr, window, f"{signal.value} query ({purpose})", compare_offset, cap
             )
         except SourceError as exc:
             return Recent(window, error=str(exc))
