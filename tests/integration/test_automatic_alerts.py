@@ -144,6 +144,8 @@ async def test_at_a_week_the_eight_minute_old_step_fires_from_its_start(
         assert result.window.step >= 3600 and result.young is not None
         alert = next(a for a in app.alerts.book.current() if a.key == KEY)
         assert abs(alert.started_at - (error_step.end - STEP_AGO)) <= 60  # type: ignore[operator]
-        assert alert.fired_at - alert.started_at <= 120  # type: ignore[operator]
+        # At the first young point at least 2m after (as Prometheus counts `for`).
+        held = alert.fired_at - alert.started_at  # type: ignore[operator]
+        assert 120 <= held < 120 + result.young.window.step
         strip = screen_text(app).splitlines()[1]
         assert "checkout" in strip and "→ 20% since" in strip and "began earlier" not in strip
