@@ -279,3 +279,30 @@ async def test_the_counts_label_names_the_minute_counting_starts_from() -> None:
         counted = sum(1 for t, level, _ in lines if level is Level.ERROR and t >= NOW - 840)
         assert row(app, TIMEOUT)[1] == f"{counted:,}"
         assert "counts 03:16–now · logs from 02:30" in screen_text(app)
+
+
+async def test_a_past_range_shows_when_the_group_was_last_seen_in_it() -> None:
+    """Timeouts every 3 s from 50 minutes ago to now; the range 03:00–03:10 (panned back):
+    the group's last line is now, after the range, so Last says the minute it was last
+    seen in the range (03:09), not 03:29:58, beside a count of that range only."""
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    clock.freeze(NOW)
+    lines = hour_of(0, NOW - 3000)
+    source = HistoryThenLive("web-1", [batch("web-1", "/var/log/app.log", lines)])
+    config = demo_config()
+    app = PulseApp(config, DemoMetricsSource(config), [source])
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: len(app.alerts.error_groups) == 1)
+        await pilot.press("e")
+        table = app.query_one("#error-group-table")
+        await wait_until(pilot, lambda: table.row_count == 1)
+        last = max(t for t, level, _ in lines if level is Level.ERROR)
+        assert row(app, TIMEOUT)[4] == time.strftime("%H:%M:%S", time.gmtime(last))
+        app.view.set(replace(app.view.state, range_seconds=600.0, end=NOW - 1200))
+        in_range = sum(
+            1 for t, level, _ in lines if level is Level.ERROR and NOW - 1800 <= t < NOW - 1200
+        )
+        await wait_until(pilot, lambda: row(app, TIMEOUT)[1] == f"{in_range:,}")
+        assert row(app, TIMEOUT)[4] == "03:09"
+        assert "counts 03:00–03:10" in screen_text(app)

@@ -230,3 +230,16 @@ def test_the_counted_window_is_whole_buckets_inside_the_range_and_the_loaded_log
     assert (t0, t1) == (NOW - 240, NOW)
     [group] = groups.groups(t0, t1)
     assert group.count_between(t0, t1) == sum(1 for t in stamps if t0 <= t < t1)
+
+
+def test_last_before_is_the_newest_minute_with_a_line_before_the_end() -> None:
+    buckets = TimeBuckets(60, 100)
+    for t in (600.5, 610.0, 725.0, 1805.0):  # minutes 10, 10, 12, 30
+        buckets.add(t)
+    assert buckets.last_before(1805.0) == 1800.0  # by bucket start, as count_between
+    assert buckets.last_before(1800.0) == 720.0
+    assert buckets.last_before(1860.0) == 1800.0
+    assert buckets.last_before(700.0) == 600.0
+    assert buckets.last_before(600.0) is None
+    assert buckets.last_before(float("inf")) == 1800.0
+    assert TimeBuckets(60, 10).last_before(1e9) is None

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from pulse_tui.model.alerting.error_groups import ErrorGroups
+from pulse_tui.model.alerting.error_groups import ErrorGroup, ErrorGroups
 from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.ui.charts import sparkline
 from pulse_tui.ui.widgets.safe_text import safe_text
@@ -92,7 +92,7 @@ class ErrorGroupsPane(Vertical):
                 Text(f"{count:,}", style="bold"),
                 safe_text(_cut(sanitize(group.fingerprint), PATTERN_CHARS)),
                 Text(first, style="dim"),
-                Text(_clock(group.last_seen, with_date)),
+                Text(self._last_seen(group, stop, with_date)),
                 Text(sparkline(trend, TREND_POINTS), style="#ff8787"),
                 safe_text(_cut(sanitize(group.message), EXAMPLE_CHARS), "italic dim"),
                 safe_text(", ".join(sorted(group.hosts)), "dim"),
@@ -114,6 +114,18 @@ class ErrorGroupsPane(Vertical):
             status.append(f" · {groups.evicted:,} evicted (bound reached)", style="#ffaf00")
         status.append(" · Enter filters the logs to a group", style="dim")
         self.query_one("#error-group-status", Static).update(status)
+
+    @staticmethod
+    def _last_seen(group: ErrorGroup, stop: float, with_date: bool) -> str:
+        """When the group was last seen in the window counted: its last line, or for a
+        past range that it outlived, the minute of its last line there ("09:16", to the
+        minute: only the minute's count is kept), not a time after the range."""
+        if group.last_seen < stop:
+            return _clock(group.last_seen, with_date)
+        minute = group.buckets.last_before(stop)
+        if minute is None:
+            return _clock(group.last_seen, with_date)
+        return _clock(minute, with_date)[:-3]
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
