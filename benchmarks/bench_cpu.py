@@ -16,6 +16,9 @@ connect, their history loads and the first refreshes are drawn:
   check it did the work).
 Skipped without prometheus / promtool / sshd.
 
+`PULSE_BENCH_CPU_PROFILE=DIR` also records each window with py-spy (`--nonblocking`, its
+CPU not the app's) into DIR/traffic.txt and DIR/idle.txt as collapsed stacks.
+
 Measured on a loaded 2-core machine (py-spy for where it goes): 9.1% / 2.7% of a core when
 every 0.1 s flush repainted the pane and the screen; 4.4% / 1.6% with the pane at 4 Hz and
 only what changed redrawn. What is left with traffic: about 0.4% of a core per pane repaint
@@ -128,10 +131,36 @@ def _config(path: Path, url: str, files: dict[str, Path]) -> None:
     path.chmod(0o600)
 
 
-def _measure(pid: int, seconds: float) -> float:
+def _measure(pid: int, seconds: float, profile: Path | None = None) -> float:
+    spy = None
+    if profile is not None and (py_spy := shutil.which("py-spy", path=Path(sys.executable).parent)):
+        # Started before the window so its start-up is not in it; sampling at 200 Hz.
+        spy = subprocess.Popen(
+            [
+                py_spy,
+                "record",
+                "--nonblocking",
+                "--format",
+                "raw",
+                "--rate",
+                "50",
+                "--duration",
+                str(int(seconds) + 2),
+                "--pid",
+                str(pid),
+                "--output",
+                str(profile),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(1.0)
     before = _cpu_seconds(pid)
     time.sleep(seconds)
-    return (_cpu_seconds(pid) - before) / seconds * 100
+    used = (_cpu_seconds(pid) - before) / seconds * 100
+    if spy is not None:
+        spy.wait(30)
+    return used
 
 
 def run() -> Iterator[dict[str, object]]:
@@ -141,6 +170,10 @@ def run() -> Iterator[dict[str, object]]:
         print("cpu benchmark skipped: no sshd / ssh-keygen / prometheus", file=sys.stderr)
         return
     seconds = float(os.environ.get("PULSE_BENCH_CPU_SECONDS", "60"))
+    profiles = os.environ.get("PULSE_BENCH_CPU_PROFILE")
+    profile_dir = Path(profiles) if profiles else None
+    if profile_dir is not None:
+        profile_dir.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from support.app_process import pulse_tui_in_terminal
     from support.backfill import standard_services
@@ -173,13 +206,15 @@ def run() -> Iterator[dict[str, object]]:
         terminal.wait_for(b"following", 60.0)
         time.sleep(WARMUP)
         written = terminal.bytes_received()
-        traffic = _measure(app.process.pid, seconds)
+        traffic = _measure(
+            app.process.pid, seconds, profile_dir / "traffic.txt" if profile_dir else None
+        )
         written = terminal.bytes_received() - written
         writer.kill()
         writer.wait(5)
         time.sleep(3.0)  # the last lines, past the reorder window, reach the pane
         quiet_written = terminal.bytes_received()
-        idle = _measure(app.process.pid, seconds)
+        idle = _measure(app.process.pid, seconds, profile_dir / "idle.txt" if profile_dir else None)
         quiet_written = terminal.bytes_received() - quiet_written
         header = re.findall(rb"([0-9][0-9,]*) lines", terminal.tail)
         os.write(app.fd, b"q")
