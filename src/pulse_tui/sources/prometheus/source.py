@@ -54,6 +54,7 @@ from pulse_tui.sources.prometheus.recorder import (
     ResponseRecorder,
     not_the_api,
 )
+from pulse_tui.sources.prometheus.settled import SettledCharts
 from pulse_tui.sources.transport.daemon_thread import in_daemon_thread
 
 #: The current values feed the services table, `summary` and the alert rules, which need
@@ -117,9 +118,19 @@ class PrometheusSource:
 
     `requests_made` counts HTTP attempts (retries included) and `bytes_received` the bytes
     of response bodies as sent on the wire, for benchmarks and the status line.
+
+    `keep_settled_charts` (the app's refreshes): a panel's chart answer asked for after
+    its window could still change is kept, and the same window is not asked for again
+    (settled.py); the current values still are, at every call.
     """
 
-    def __init__(self, config: Config, *, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        retry: RetryPolicy | None = None,
+        keep_settled_charts: bool = False,
+    ) -> None:
         self.config = config
         self.prom = config.prometheus
         #: The URL as the header and every message show it: password masked.
@@ -135,6 +146,10 @@ class PrometheusSource:
         self._client_lock = threading.Lock()
         #: Which metrics are native histograms, asked when a panel's own query is empty.
         self.native_histograms = NativeHistograms(self._instant_answers)
+        #: Final chart answers by panel (None: every call asks for the chart).
+        self._settled: SettledCharts[tuple[_Fetched, _Fetched | None]] | None = (
+            SettledCharts(self.prom.scrape_interval) if keep_settled_charts else None
+        )
 
     @property
     def bytes_received(self) -> int:
@@ -181,13 +196,30 @@ class PrometheusSource:
         panel = self.panel_query(signal, window, services)
         what = f"{signal.value} query"
         cap = self.prom.max_series
-        chart = self._series(panel.expr, window, what, compare_offset, cap)
-        if recent is not None:
-            (fetched, compare), latest = await _gather(
-                chart, self._recent(signal, recent, services, compare_offset)
-            )
+        key = (panel.expr, window, compare_offset, cap)
+        kept = self._settled.get(what, key) if self._settled is not None else None
+        if kept is not None:
+            # The chart cannot change: only the current values are asked for, and their
+            # failure is the panel's (the answer would otherwise say nothing new).
+            fetched, compare = kept
+            latest = None
+            if recent is not None:
+                latest = await self._recent(signal, recent, services, compare_offset, keep=False)
         else:
-            (fetched, compare), latest = await chart, None
+            asked_at = time.time()
+            chart = self._series(panel.expr, window, what, compare_offset, cap)
+            if recent is not None:
+                (fetched, compare), latest = await _gather(
+                    chart, self._recent(signal, recent, services, compare_offset)
+                )
+            else:
+                (fetched, compare), latest = await chart, None
+            if self._settled is not None:
+                # A partial answer (warnings) may be whole when asked again.
+                final = not _merged(fetched, compare) and self._settled.settled(
+                    window.end, asked_at, fetched.skew
+                )
+                self._settled.offer(what, key, (fetched, compare), final=final)
         series = fetched.series
         note = hint = None
         if not series and not (latest and latest.series):
@@ -241,9 +273,12 @@ class PrometheusSource:
         window: QueryWindow,
         services: Sequence[str],
         compare_offset: float | None,
+        *,
+        keep: bool = True,
     ) -> Recent:
         """The current values' query: the panel's PromQL with the recent window's short
-        rate window. Its failure is kept, not raised: the panel still has its chart."""
+        rate window. Its failure is kept (`keep`), not raised: the panel still has its
+        chart."""
         cap = max(self.prom.max_series, RECENT_SERIES_FLOOR)
         try:
             expr = self.panel_query(signal, window, services).expr
@@ -251,6 +286,8 @@ class PrometheusSource:
                 expr, window, f"{signal.value} query (current values)", compare_offset, cap
             )
         except SourceError as exc:
+            if not keep:
+                raise
             return Recent(window, error=str(exc))
         return Recent(window, fetched.series, compare.series if compare else ())
 
