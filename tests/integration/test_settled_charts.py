@@ -142,20 +142,39 @@ def test_a_sample_scraped_after_the_answer_is_shown_while_the_window_is_not_fina
 
         async def chart() -> tuple[int, float]:
             before = source.requests_made
-            result = await source.query_signal(Signal.SATURATION, window)
+            result = await source.query_signal(
+                Signal.SATURATION, window, recent=recent_window(time.time(), 1.0)
+            )
             return source.requests_made - before, newest(list(result.series[0].values))
 
-        assert asyncio.run(chart()) == (1, 1.0)
+        # Each refresh: the chart and the current values.
+        assert asyncio.run(chart()) == (2, 1.0)
         gauge.value = 7.0
         wait_for_samples(source, 7.0)
         # The same window again: its last points now hold the sample scraped since.
-        assert asyncio.run(chart()) == (1, 7.0)
+        assert asyncio.run(chart()) == (2, 7.0)
         # Once two scrapes past its end, one more answer is final and kept.
         while time.time() < end + 2.5:
             time.sleep(0.2)
         asked, final = asyncio.run(chart())
-        assert asked == 1 and final == 7.0
-        assert asyncio.run(chart()) == (0, 7.0)
+        assert asked == 2 and final == 7.0
+        assert asyncio.run(chart()) == (1, 7.0)
+
+
+def test_without_current_values_a_kept_chart_is_asked_for_again() -> None:
+    """A call that would ask the server nothing could not tell an outage: it asks."""
+    with scraped_gauge() as (_, url):
+        source = make_source(url)
+        wait_for_samples(source, 1.0)
+        time.sleep(4.0)
+        end = float(math.floor(time.time()) - 3)
+        window = QueryWindow(start=end - 10, end=end, step=1.0, rate_window=2.0)
+        recent = recent_window(time.time(), 1.0)
+        asyncio.run(source.query_signal(Signal.SATURATION, window, recent=recent))
+        before = source.requests_made
+        result = asyncio.run(source.query_signal(Signal.SATURATION, window))
+        assert source.requests_made - before == 1
+        assert newest(list(result.series[0].values)) == 1.0
 
 
 def test_the_current_values_failing_fail_the_panel_when_its_chart_is_kept() -> None:

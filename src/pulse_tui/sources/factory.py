@@ -13,7 +13,7 @@ def metrics_source(config: Config) -> MetricsSource:
         return DemoMetricsSource(config)
     from pulse_tui.sources.prometheus.source import PrometheusSource
 
-    return PrometheusSource(config, keep_settled_charts=True)
+    return PrometheusSource(config)
 
 
 def log_sources(config: Config) -> list[LogSource]:

@@ -8,7 +8,9 @@ asked for `SETTLE_SCRAPES` scrape intervals after the end (by the server's clock
 answer's Date header gives it) leaves as long again for a late one; asked any sooner, it
 may lack a late sample and is asked for again at the next refresh.
 
-The current values never come from here: they are asked for at every refresh.
+The current values never come from here: they are asked for at every refresh, and a kept
+chart is only shown beside them, so a refresh always hears from the server (an outage, a
+refusal, the server's clock) and never shows a kept chart as "updated just now" alone.
 """
 
 from __future__ import annotations

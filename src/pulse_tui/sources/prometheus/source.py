@@ -119,9 +119,11 @@ class PrometheusSource:
     `requests_made` counts HTTP attempts (retries included) and `bytes_received` the bytes
     of response bodies as sent on the wire, for benchmarks and the status line.
 
-    `keep_settled_charts` (the app's refreshes): a panel's chart answer asked for after
-    its window could still change is kept, and the same window is not asked for again
-    (settled.py); the current values still are, at every call.
+    `keep_settled_charts` (on unless switched off): a panel's chart answer asked for once
+    its window can no longer change is kept, and while the window stays a call with
+    `recent` asks only for the current values (settled.py). Every call still asks the
+    server something, so an outage, a refusal or a clock gone wrong shows at once: a call
+    without `recent` always asks for the chart.
     """
 
     def __init__(
@@ -129,7 +131,7 @@ class PrometheusSource:
         config: Config,
         *,
         retry: RetryPolicy | None = None,
-        keep_settled_charts: bool = False,
+        keep_settled_charts: bool = True,
     ) -> None:
         self.config = config
         self.prom = config.prometheus
@@ -197,14 +199,18 @@ class PrometheusSource:
         what = f"{signal.value} query"
         cap = self.prom.max_series
         key = (panel.expr, window, compare_offset, cap)
-        kept = self._settled.get(what, key) if self._settled is not None else None
-        if kept is not None:
+        # A kept chart is only ever shown beside a fresh answer from the server in the
+        # same call (the current values): a call that would ask nothing would show an
+        # outage as a panel "updated just now" (test_goes_down_mid_session_and_recovers).
+        kept = None
+        if self._settled is not None and recent is not None:
+            kept = self._settled.get(what, key)
+        if kept is not None and recent is not None:
             # The chart cannot change: only the current values are asked for, and their
-            # failure is the panel's (the answer would otherwise say nothing new).
+            # failure is the panel's (the answer would otherwise say nothing new). The
+            # server's clock is read off this answer, not the kept one's.
             fetched, compare = kept
-            latest = None
-            if recent is not None:
-                latest = await self._recent(signal, recent, services, compare_offset, keep=False)
+            latest, skew = await self._recent_or_raise(signal, recent, services, compare_offset)
         else:
             asked_at = time.time()
             chart = self._series(panel.expr, window, what, compare_offset, cap)
@@ -214,6 +220,7 @@ class PrometheusSource:
                 )
             else:
                 (fetched, compare), latest = await chart, None
+            skew = fetched.skew
             if self._settled is not None:
                 # A partial answer (warnings) may be whole when asked again.
                 final = not _merged(fetched, compare) and self._settled.settled(
@@ -238,7 +245,7 @@ class PrometheusSource:
             recent=latest,
             series_total=fetched.total,
             warnings=_merged(fetched, compare),
-            clock_skew=fetched.skew,
+            clock_skew=skew,
         )
 
     async def _instant_answers(self, expr: str, at: float) -> bool:
@@ -273,23 +280,29 @@ class PrometheusSource:
         window: QueryWindow,
         services: Sequence[str],
         compare_offset: float | None,
-        *,
-        keep: bool = True,
     ) -> Recent:
         """The current values' query: the panel's PromQL with the recent window's short
-        rate window. Its failure is kept (`keep`), not raised: the panel still has its
-        chart."""
-        cap = max(self.prom.max_series, RECENT_SERIES_FLOOR)
+        rate window. Its failure is kept, not raised: the panel still has its chart."""
         try:
-            expr = self.panel_query(signal, window, services).expr
-            fetched, compare = await self._series(
-                expr, window, f"{signal.value} query (current values)", compare_offset, cap
-            )
+            recent, _ = await self._recent_or_raise(signal, window, services, compare_offset)
         except SourceError as exc:
-            if not keep:
-                raise
             return Recent(window, error=str(exc))
-        return Recent(window, fetched.series, compare.series if compare else ())
+        return recent
+
+    async def _recent_or_raise(
+        self,
+        signal: Signal,
+        window: QueryWindow,
+        services: Sequence[str],
+        compare_offset: float | None,
+    ) -> tuple[Recent, float | None]:
+        """The current values' query and the server's clock skew its answer gave."""
+        cap = max(self.prom.max_series, RECENT_SERIES_FLOOR)
+        expr = self.panel_query(signal, window, services).expr
+        fetched, compare = await self._series(
+            expr, window, f"{signal.value} query (current values)", compare_offset, cap
+        )
+        return Recent(window, fetched.series, compare.series if compare else ()), fetched.skew
 
     async def query_expr(
         self, expr: str, window: QueryWindow, *, what: str = "alert rule query"
