@@ -134,7 +134,7 @@ def _config(path: Path, url: str, files: dict[str, Path]) -> None:
 def _measure(pid: int, seconds: float, profile: Path | None = None) -> float:
     spy = None
     if profile is not None and (py_spy := shutil.which("py-spy", path=Path(sys.executable).parent)):
-        # Started before the window so its start-up is not in it; sampling at 200 Hz.
+        # Started before the window so its start-up is not in it; sampling at 50 Hz.
         spy = subprocess.Popen(
             [
                 py_spy,
