@@ -124,3 +124,24 @@ async def test_automatic_false_sees_the_change_and_alerts_on_nothing(
         await pilot.pause(0.2)
         text = screen_text(app)
         assert "0 firing" in text and "Error ratio jumped" not in text, text
+
+
+async def test_at_a_week_the_eight_minute_old_step_fires_from_its_start(
+    error_step: PrometheusData,
+) -> None:
+    """At 7d one chart point is 2 h and the recent minutes are all at 20 %: only the young
+    window (the last chart steps a minute at a time) sees the step, and the alert walks it,
+    so it is pending from the step's start and fires the rule's 2m later, as at 1h, not
+    from when the app started."""
+    app = make_app(error_step, AlertsConfig())
+    week = replace(app.config, dashboard=replace(app.config.dashboard, range=7 * 86400.0))
+    app = PulseApp(week, PrometheusSource(week), [])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: firing(app), timeout=30)
+        result = app.metrics.results[Signal.ERRORS]
+        assert result.window.step >= 3600 and result.young is not None
+        alert = next(a for a in app.alerts.book.current() if a.key == KEY)
+        assert abs(alert.started_at - (error_step.end - STEP_AGO)) <= 60  # type: ignore[operator]
+        assert alert.fired_at - alert.started_at <= 120  # type: ignore[operator]
+        strip = screen_text(app).splitlines()[1]
+        assert "checkout" in strip and "→ 20% since" in strip and "began earlier" not in strip

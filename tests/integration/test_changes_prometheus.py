@@ -22,7 +22,7 @@ from pulse_tui.cli.summary import FINDING_KEYS, collect_summary, format_summary
 from pulse_tui.config import Config, PrometheusConfig
 from pulse_tui.model.metrics.changes import Finding, detect_changes
 from pulse_tui.model.metrics.signals import Signal, SignalResult
-from pulse_tui.model.metrics.step import compute_window
+from pulse_tui.model.metrics.step import compute_window, young_window
 from pulse_tui.sources.prometheus.source import PrometheusSource
 
 pytestmark = pytest.mark.integration
@@ -127,3 +127,46 @@ def test_summary_gives_scripts_the_same_findings(scenario_data: tuple[Config, in
     assert len(changed) == len(TRUTH)
     assert changed[0].split()[:3] == ["errstep", "crit", "errors"]
     assert any(line.startswith("recovered") and line.endswith(", recovered") for line in changed)
+
+
+@pytest.mark.parametrize("range_seconds", [7 * 86400, 30 * 86400])
+def test_a_long_range_still_names_what_changed_minutes_ago(
+    range_seconds: int, scenario_data: tuple[Config, int]
+) -> None:
+    """At 7d one chart point is 2 h, at 30d 6 h: every ongoing change (15 to 45 minutes
+    old) is shorter than a point, and only the young window (the last chart steps at a
+    finer step) can find it; `summary` must still name each, with its start within that
+    window's step and its levels, and still none where nothing changed."""
+    config, end = scenario_data
+
+    async def summary() -> list[dict]:
+        source = PrometheusSource(config)
+        try:
+            return await collect_summary(
+                source, range_seconds, now=end, thresholds=config.thresholds
+            )
+        finally:
+            await source.close()
+
+    rows = {row["service"]: row for row in asyncio.run(summary())}
+    chart = compute_window(range_seconds, end, 120, config.prometheus.scrape_interval)
+    young = young_window(end, chart, range_seconds, config.prometheus.scrape_interval)
+    assert young is not None and young.step < chart.step / 10
+    for name, truth in TRUTH.items():
+        found = rows[name]["findings"]
+        if truth.end is not None:
+            # Over before the young window's last steps, and one chart point: not found.
+            assert found == [], (name, found)
+            continue
+        assert len(found) == 1, (name, found)
+        [finding] = found
+        assert finding["signal"] == truth.signal and finding["ongoing"]
+        slack = 2 * young.step if name == "ramp" else young.step
+        assert abs(finding["start"] - (end - truth.start)) <= slack, (name, finding["start"] - end)
+        # A ramp has no one level before or after: what it is measured as depends on the step.
+        if name != "ramp":
+            assert finding["before"] == pytest.approx(truth.before, rel=0.05, abs=1e-9)
+            assert finding["after"] == pytest.approx(truth.after, rel=0.05, abs=1e-9)
+        assert finding["severity"] == truth.severity
+    quiet = {s.name for s in SCENARIOS} - set(TRUTH)
+    assert all(rows[name]["findings"] == [] for name in quiet if name in rows)

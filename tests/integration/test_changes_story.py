@@ -198,7 +198,7 @@ async def test_at_80x24_one_row_still_says_it_and_i_lands_on_the_logs(
 
 async def landed_at(pilot, app: PulseApp, start: float, step: float) -> None:  # type: ignore[no-untyped-def]
     """The service focused, the errors chart's cursor at the start, and the log pane on
-    screen showing that service's host's lines from the start."""
+    screen showing that service's host's lines from the step before the start."""
     await wait_until(pilot, lambda: app.view.state.services == frozenset({"errstep"}))
     assert app.dashboard.panel(Signal.ERRORS).cursor == start
 
@@ -213,8 +213,10 @@ async def landed_at(pilot, app: PulseApp, start: float, step: float) -> None:  #
         return rows
 
     def at_start() -> bool:
+        # From the step before the start's point (the change began within it), so the
+        # first lines of the change are on screen, not cut off above.
         rows = log_rows()
-        return bool(rows) and abs(rows[0][0] - start) <= step
+        return bool(rows) and start - 2 * step <= rows[0][0] <= start - step / 2
 
     await wait_until(pilot, at_start, timeout=20)
     assert isinstance(app.focused, LogView)

@@ -33,13 +33,14 @@ class FlakyErrorGroupsPanel(DemoMetricsSource):
         *,
         compare_offset: float | None = None,
         recent: QueryWindow | None = None,
+        young: QueryWindow | None = None,
     ) -> SignalResult:
         if signal is Signal.ERRORS and self.failures:
             failure = self.failures.pop(0)
             if failure is not None:
                 raise failure
         return await super().query_signal(
-            signal, window, services, compare_offset=compare_offset, recent=recent
+            signal, window, services, compare_offset=compare_offset, recent=recent, young=young
         )
 
 

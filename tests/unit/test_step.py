@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from pulse_tui.model.metrics.step import MAX_POINTS, compute_window, nice_step, recent_window
+from pulse_tui.model.metrics.step import (
+    MAX_POINTS,
+    compute_window,
+    nice_step,
+    recent_window,
+    young_window,
+)
 
 
 @pytest.mark.parametrize(
@@ -79,3 +85,33 @@ def test_the_recent_rate_window_is_four_scrapes_and_never_under_a_minute() -> No
 def test_recent_window_refuses_a_zero_scrape_interval() -> None:
     with pytest.raises(ValueError, match="scrape interval"):
         recent_window(1000, scrape_interval=0)
+
+
+def test_no_young_window_where_the_chart_step_is_fine_enough() -> None:
+    chart = compute_window(3600, 1_000_000, 120, 15)
+    assert chart.step < 120
+    assert young_window(1_000_000, chart, 3600, 15) is None
+
+
+def test_the_young_window_spans_the_last_chart_steps_at_a_minute() -> None:
+    at = 1_000_000.0
+    chart = compute_window(7 * 86400, at, 120, 15)  # a 2 h step
+    young = young_window(at, chart, 7 * 86400, 15)
+    assert young is not None
+    assert young.step == 60 and young.end == at - at % 60
+    assert young.end - young.start == 5 * chart.step
+    assert young.rate_window == 75  # $__rate_interval at its own step
+
+
+def test_the_young_window_coarsens_past_its_point_cap_and_never_exceeds_the_range() -> None:
+    at = 1_000_000.0
+    chart = compute_window(30 * 86400, at, 120, 15)  # a 6 h step: 30 h of young window
+    young = young_window(at, chart, 30 * 86400, 15)
+    assert young is not None and young.step == 60
+    longer = compute_window(90 * 86400, at, 120, 15)  # a 1 d step: 5 d
+    coarse = young_window(at, longer, 90 * 86400, 15)
+    assert coarse is not None and coarse.step > 60
+    assert (coarse.end - coarse.start) / coarse.step <= 2000
+    short = compute_window(600, at, 2, 15)  # a 5 m step over a 10 m range
+    clipped = young_window(at, short, 600, 15)
+    assert clipped is not None and clipped.end - clipped.start == 600

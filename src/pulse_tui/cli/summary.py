@@ -26,7 +26,7 @@ from pulse_tui.model.core.durations import format_duration
 from pulse_tui.model.metrics.change_text import change_phrase
 from pulse_tui.model.metrics.changes import Finding, detect_changes
 from pulse_tui.model.metrics.signals import Series, Signal, SignalResult, Thresholds
-from pulse_tui.model.metrics.step import compute_window, recent_window
+from pulse_tui.model.metrics.step import compute_window, recent_window, young_window
 from pulse_tui.sources.base import MetricsSource
 
 #: The keys of every row, in output order (JSON objects carry exactly these).
@@ -79,8 +79,9 @@ async def collect_summary(
     end = clock.now() if now is None else now
     window = compute_window(range_seconds, end, SUMMARY_POINTS, scrape_interval)
     recent = recent_window(end, scrape_interval)
+    young = young_window(end, window, range_seconds, scrape_interval)
     results: list[SignalResult] = await asyncio.gather(
-        *(source.query_signal(signal, window, recent=recent) for signal in Signal)
+        *(source.query_signal(signal, window, recent=recent, young=young) for signal in Signal)
     )
     return rows_from_results({result.signal: result for result in results}, thresholds)
 

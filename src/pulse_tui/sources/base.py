@@ -66,6 +66,7 @@ class MetricsSource(Protocol):
         *,
         compare_offset: float | None = None,
         recent: QueryWindow | None = None,
+        young: QueryWindow | None = None,
     ) -> SignalResult:
         """One signal over the window; `services` narrows it (empty = all).
 
@@ -73,6 +74,8 @@ class MetricsSource(Protocol):
         too, for the current values (`SignalResult.recent`; shifted back as well with
         `compare_offset`). A failure there is not the panel's: it is kept in
         `Recent.error` and the current values fall back to the chart's newest points.
+        `young` (`step.young_window`) likewise asks for the last few chart steps at a finer
+        step, for what changed (`SignalResult.young`), its failure kept the same way.
         Raises SourceError with a message fit for the panel's status line.
         """
         ...

@@ -110,11 +110,12 @@ class DemoMetricsSource:
         *,
         compare_offset: float | None = None,
         recent: QueryWindow | None = None,
+        young: QueryWindow | None = None,
     ) -> SignalResult:
         # Computed in a thread like a real query is waited for in one: the synthetic
         # series take tens of milliseconds, which the event loop must not pay.
         return await asyncio.to_thread(
-            self._query, signal, window, services, compare_offset, recent
+            self._query, signal, window, services, compare_offset, recent, young
         )
 
     async def query_expr(
@@ -147,6 +148,7 @@ class DemoMetricsSource:
         services: Sequence[str],
         compare_offset: float | None,
         recent: QueryWindow | None,
+        young: QueryWindow | None = None,
     ) -> SignalResult:
         chosen = [s for s in DEMO_SERVICES if not services or s in services]
         series, compare = self._window(signal, chosen, window, compare_offset)
@@ -154,6 +156,9 @@ class DemoMetricsSource:
         if recent is not None:
             # Values are functions of time, so "now" is exact here: no rate window to wait for.
             latest = Recent(recent, *self._window(signal, chosen, recent, compare_offset))
+        younger = None
+        if young is not None:
+            younger = Recent(young, *self._window(signal, chosen, young, compare_offset))
         unit = "s" if signal in (Signal.LATENCY, Signal.QUEUE) else ""
         if self.config is not None:
             unit = self.config.unit(signal)
@@ -167,6 +172,7 @@ class DemoMetricsSource:
             compare=compare,
             note=note,
             recent=latest,
+            young=younger,
         )
 
     def _window(

@@ -382,8 +382,11 @@ class PulseApp(App[int]):
         self.dashboard.panel(finding.signal).put_cursor(finding.start)
         self.dashboard.show_panel(finding.signal)
         self.dashboard.show_tab("logs")
-        # Through the log feed, so a start older than what is loaded is fetched first.
-        self.logs.jump_to(finding.start, finding.step)
+        # Through the log feed, so a start older than what is loaded is fetched first. The
+        # start is the first point at the new level, which averages the step before it:
+        # the change began within that step, so the pane opens there and shows the onset
+        # (an incident at 09:00:25 is a 09:01 point at a 1 m step, 09:05 at 5 m).
+        self.logs.jump_to(finding.start - finding.step, finding.step)
 
     def on_signal_panel_view_changed(self, event: SignalPanel.ViewChanged) -> None:
         self.metrics.refetch(event.signal)  # `m`: the heatmap's buckets, at its own step

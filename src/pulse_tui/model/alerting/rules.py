@@ -26,7 +26,9 @@ so a rule fires at the same moment at 5m and at 30d. Its chart points are walked
 the history (the recent points then add what is newer than the chart's last), but only
 while the chart is as fine as they are: a step no longer than their rate window, ranges up
 to an hour or two. A coarser chart is not judged, not even when the recent query failed
-(missing data, as above). A result without recent series is judged on its chart.
+(missing data, as above); its young window (`SignalResult.young`: the last few chart steps
+a minute at a time) is, before the recent points, so that an alert that began an hour ago
+fires at that time at 7d too. A result without recent series is judged on its chart.
 
 Change rules (`AlertRule.change`, the automatic rules of `automatic.py`) go through the
 same walk, on a condition line made from the findings of what-changed
@@ -329,10 +331,16 @@ class RuleEvaluator:
 
 
 def _judged_parts(result: SignalResult) -> list[tuple[tuple[Series, ...], float]]:
-    """The chart (when judged) and the recent minutes, each with its step, in walk order."""
+    """The chart (when judged), the young window (when judged) and the recent minutes,
+    each with its step, in walk order."""
     parts: list[tuple[tuple[Series, ...], float]] = []
     if judges_chart(result):
         parts.append((result.series, result.window.step))
+    young = result.young
+    if young is not None and young.error is None and judges_young(result):
+        # At a long range, the history of the last chart steps a minute at a time: an
+        # alert that began an hour ago fires at that time, not when the app started.
+        parts.append((young.series, young.window.step))
     if result.recent is not None:
         parts.append((result.recent.series, result.recent.window.step))
     return parts
@@ -344,6 +352,15 @@ def judges_chart(result: SignalResult) -> bool:
     window, so its points say what the recent ones say, a minute or so at a time."""
     recent = result.recent
     return recent is None or result.window.step <= recent.window.rate_window
+
+
+def judges_young(result: SignalResult) -> bool:
+    """Whether rules judge `result`'s young window (`step.young_window`): when the chart
+    is not judged and its step is no longer than the recent minutes' rate window."""
+    young, recent = result.young, result.recent
+    if young is None or judges_chart(result):
+        return False
+    return recent is None or young.window.step <= recent.window.rate_window
 
 
 def query_rule_window(result: SignalResult) -> QueryWindow:

@@ -115,18 +115,21 @@ def detect_changes(
 ) -> list[Finding]:
     """Every finding in the panels' results, worst first (see the module docstring).
 
-    The chart's series find changes over the range; the recent minutes (`Recent`, one
-    scrape per step) find an incident younger than a few of the chart's steps, which the
-    chart cannot tell from a blip yet. A series' chart finding wins over its recent one.
+    The chart's series find changes over the range. An incident younger than a few of the
+    chart's steps, which the chart cannot tell from a blip yet, is found at a long range by
+    the young window (the last chart steps at a finer step), and within minutes by the
+    recent minutes (`Recent`, one scrape per step). A series' chart finding wins over a
+    young one, a young one over a recent one; only ongoing changes are taken from either.
     """
     findings: list[Finding] = []
     for signal, result in results.items():
         found = _judge(signal, result.series, result.compare, result, thresholds)
-        recent = result.recent
-        if recent is not None and recent.error is None:
+        for finer in (result.young, result.recent):
+            if finer is None or finer.error is not None:
+                continue
             seen = {(f.service, f.detail) for f in found if f.ongoing}
-            young = _judge(signal, recent.series, recent.compare, result, thresholds, recent.window)
-            found += [f for f in young if f.ongoing and (f.service, f.detail) not in seen]
+            newer = _judge(signal, finer.series, finer.compare, result, thresholds, finer.window)
+            found += [f for f in newer if f.ongoing and (f.service, f.detail) not in seen]
         findings += found
     findings.sort(key=Finding.rank)
     return findings

@@ -136,6 +136,9 @@ class SignalResult:
     hint: str | None = None
     #: The last minutes at the finest step, for the current values (None: not asked).
     recent: Recent | None = None
+    #: At a long range, the last few chart steps at a finer step (`step.young_window`),
+    #: for what changed only (None: not asked; its `error` when its query failed).
+    young: Recent | None = None
     #: How many series the query answered; more than `len(series)` when the panel kept
     #: only the top ones (`prometheus.max_series`). None: not counted (all are here).
     series_total: int | None = None

@@ -5,6 +5,11 @@ Two windows per panel, two jobs. The chart's (`compute_window`) is aligned to a 
 grows with the range, so lines hold still between refreshes; its newest point is up to a
 step old and averaged over a step. The recent one (`recent_window`) ends at the instant
 itself at any range: what the table, the headlines, `summary` and alert rules show.
+
+A third, `young_window`, only at ranges whose chart step is minutes or more: the last few of
+the chart's steps at a finer step, so that "what changed" sees an incident younger than a
+few chart points (30 minutes old at 7d, where one point is 2 h) and older than the recent
+minutes. It feeds the change detector only.
 """
 
 from __future__ import annotations
@@ -90,3 +95,30 @@ def recent_window(at: float, scrape_interval: float) -> QueryWindow:
         step=float(scrape_interval),
         rate_window=float(max(4 * scrape_interval, CURRENT_MIN_RATE_WINDOW)),
     )
+
+
+#: A chart step from which a young window is asked for: below it, the chart's points and
+#: the recent minutes between them see every incident (at 1 h, one point is 30 s or 1 m).
+YOUNG_MIN_CHART_STEP = 120.0
+#: The young window spans this many of the chart's steps: the chart itself sees a change
+#: once it holds a few points at its new level after a baseline, about four steps old.
+YOUNG_CHART_STEPS = 5
+#: The young window's step: fine enough to see a change a few minutes old, which is where
+#: the recent minutes stop seeing one (they hold no baseline before it any more).
+YOUNG_STEP = 60.0
+#: At most this many points: a minute's step up to 30d (30 h); a coarser one beyond.
+YOUNG_MAX_POINTS = 2000
+
+
+def young_window(
+    at: float, chart: QueryWindow, range_seconds: float, scrape_interval: float
+) -> QueryWindow | None:
+    """The window that finds changes younger than a few of `chart`'s steps (see the module
+    docstring): the last `YOUNG_CHART_STEPS` chart steps to `at` (never more than the
+    range) at `YOUNG_STEP`, aligned like a chart so refreshes ask for the same timestamps.
+    None when the chart's step is fine enough to need none."""
+    if chart.step < YOUNG_MIN_CHART_STEP:
+        return None
+    span = min(range_seconds, YOUNG_CHART_STEPS * chart.step)
+    points = min(YOUNG_MAX_POINTS, math.ceil(span / YOUNG_STEP))
+    return compute_window(span, at, points, scrape_interval)

@@ -186,9 +186,11 @@ class PrometheusSource:
         *,
         compare_offset: float | None = None,
         recent: QueryWindow | None = None,
+        young: QueryWindow | None = None,
     ) -> SignalResult:
         """One panel: a single range query for every (selected) service, and with `recent`
-        one more over the last minutes at the scrape step (both at once).
+        one more over the last minutes at the scrape step, with `young` one more over the
+        last few chart steps at a finer step (all at once).
 
         `compare_offset` fetches the same window shifted back by that many seconds and moves
         the answer forward onto the current timestamps. Shifting the window instead of adding
@@ -205,21 +207,29 @@ class PrometheusSource:
         kept = None
         if self._settled is not None and recent is not None:
             kept = self._settled.get(what, key)
+        # What changed's few steps are asked at every call, as before (failure kept).
+        young_call = self._maybe_recent(signal, young, services, compare_offset, "what changed")
+        latest: Recent | None
         if kept is not None and recent is not None:
-            # The chart cannot change: only the current values are asked for, and their
-            # failure is the panel's (the answer would otherwise say nothing new). The
-            # server's clock is read off this answer, not the kept one's.
+            # The chart cannot change: only the current values (and what changed's steps)
+            # are asked for, and the current values' failure is the panel's (the answer
+            # would otherwise say nothing new). The server's clock is read off their
+            # answer, not the kept one's.
             fetched, compare = kept
-            latest, skew = await self._recent_or_raise(signal, recent, services, compare_offset)
+            (latest, skew), younger = await _gather(
+                self._recent_or_raise(signal, recent, services, compare_offset, "current values"),
+                young_call,
+            )
         else:
             asked_at = time.time()
             chart = self._series(panel.expr, window, what, compare_offset, cap)
-            if recent is not None:
-                (fetched, compare), latest = await _gather(
-                    chart, self._recent(signal, recent, services, compare_offset)
-                )
-            else:
-                (fetched, compare), latest = await chart, None
+            (fetched, compare), (latest, younger) = await _gather(
+                chart,
+                _gather(
+                    self._maybe_recent(signal, recent, services, compare_offset, "current values"),
+                    young_call,
+                ),
+            )
             skew = fetched.skew
             if self._settled is not None:
                 # A partial answer (warnings) may be whole when asked again.
@@ -243,6 +253,7 @@ class PrometheusSource:
             note=note,
             hint=hint,
             recent=latest,
+            young=younger,
             series_total=fetched.total,
             warnings=_merged(fetched, compare),
             clock_skew=skew,
@@ -274,17 +285,23 @@ class PrometheusSource:
             answer, self._range(expr, shifted, f"{what} (compare)", cap, shift=back)
         )
 
-    async def _recent(
+    async def _maybe_recent(
         self,
         signal: Signal,
-        window: QueryWindow,
+        window: QueryWindow | None,
         services: Sequence[str],
         compare_offset: float | None,
-    ) -> Recent:
-        """The current values' query: the panel's PromQL with the recent window's short
-        rate window. Its failure is kept, not raised: the panel still has its chart."""
+        purpose: str,
+    ) -> Recent | None:
+        """The current values' query (or the young window's, for what changed): the
+        panel's PromQL over `window` with its own rate window; None when not asked. Its
+        failure is kept, not raised: the panel still has its chart."""
+        if window is None:
+            return None
         try:
-            recent, _ = await self._recent_or_raise(signal, window, services, compare_offset)
+            recent, _ = await self._recent_or_raise(
+                signal, window, services, compare_offset, purpose
+            )
         except SourceError as exc:
             return Recent(window, error=str(exc))
         return recent
@@ -295,12 +312,14 @@ class PrometheusSource:
         window: QueryWindow,
         services: Sequence[str],
         compare_offset: float | None,
+        purpose: str,
     ) -> tuple[Recent, float | None]:
-        """The current values' query and the server's clock skew its answer gave."""
+        """`_maybe_recent`'s query, raising its failure, and the server's clock skew its
+        answer gave."""
         cap = max(self.prom.max_series, RECENT_SERIES_FLOOR)
         expr = self.panel_query(signal, window, services).expr
         fetched, compare = await self._series(
-            expr, window, f"{signal.value} query (current values)", compare_offset, cap
+            expr, window, f"{signal.value} query ({purpose})", compare_offset, cap
         )
         return Recent(window, fetched.series, compare.series if compare else ()), fetched.skew
 

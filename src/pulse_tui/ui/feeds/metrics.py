@@ -21,7 +21,7 @@ from pulse_tui.model.metrics.changes import Finding, detect_changes
 from pulse_tui.model.metrics.heatmap import BucketAnswer
 from pulse_tui.model.metrics.overview import build_overview, judge_rows
 from pulse_tui.model.metrics.signals import QueryWindow, Signal, SignalResult
-from pulse_tui.model.metrics.step import compute_window, recent_window
+from pulse_tui.model.metrics.step import compute_window, recent_window, young_window
 from pulse_tui.sources.base import MetricsSource, SourceError
 from pulse_tui.sources.buckets import fetch_buckets
 from pulse_tui.sources.transport.backoff import Backoff, BackoffPolicy
@@ -215,6 +215,7 @@ class MetricsFeed:
             sorted(state.services),
             compare_offset=state.compare_offset,
             recent=recent_window(end, scrape),
+            young=young_window(end, window, state.range_seconds, scrape),
         )
 
     async def current_results(self) -> dict[Signal, SignalResult]:
