@@ -25,8 +25,9 @@ only what changed redrawn. What is left with traffic: about 0.4% of a core per p
 per second (Textual's compositor and the terminal writes, for ~12 rows), the ingest (SSH,
 parse, merge, rules) and the idle share; idle: the 10 Prometheus requests per 5 s refresh
 (requests in threads, JSON, charts drawn), the header's clock and Textual's own timers.
-Then, same machine, two runs each: 4.3% / 1.3% and 4.1% / 1.25% before; 3.6% / 0.83% and
-3.7% / 0.87% with settled charts kept (at 1 h a 60 s window is final for about its last
+Then, same machine: 4.3% / 1.3% and 4.1% / 1.25% before; 3.6-4.3% / 0.83-0.92% over five
+runs (3.6/0.83, 3.7/0.87, 4.0/0.90, and merged with main 3.95/0.92, 4.3/0.88) with settled
+charts kept (at 1 h a 60 s window is final for about its last
 half, so roughly 7-8 requests per refresh instead of 10: reckoned, not counted) and the
 10 Hz flush timer resting while nothing waits. Left with traffic (py-spy): about half
 is Textual's frame (the compositor renders every widget whose clip meets the dirty rows,
