@@ -29,9 +29,10 @@ Then, same machine: 4.3% / 1.3% and 4.1% / 1.25% before; 3.6-4.3% / 0.83-0.92% o
 runs (3.6/0.83, 3.7/0.87, 4.0/0.90, and merged with main 3.95/0.92, 4.3/0.88) with settled
 charts kept (at 1 h a 60 s window is final for about its last half, so roughly 7-8
 requests per refresh instead of 10: reckoned, not counted) and the 10 Hz flush timer
-resting while nothing waits. Left with traffic (py-spy): about half is Textual's frame (the compositor renders every widget whose clip meets the dirty rows,
-containers and the header included, then writes); the pane repaints 4 times a second;
-at 2 Hz (one run) 3.25% / 0.82%: the cadence alone does not reach 3%.
+resting while nothing waits. Left with traffic (py-spy): about half is Textual's frame
+(the compositor renders every widget whose clip meets the dirty rows, containers and the
+header included, then writes); the pane repaints 4 times a second; at 2 Hz (one run)
+3.25% / 0.82%: the cadence alone does not reach 3%.
 """
 
 from __future__ import annotations
