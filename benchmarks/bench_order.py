@@ -2,8 +2,8 @@
 
 Figures (reference: none):
 * history_settle_ms_200k — merging 200,000 held history lines (4 hosts x 2 files, each
-  file's hour as blocks of 4,096 lines) into one order and appending them: what the event
-  loop pays once when the sources are past their history.
+  file's hour as blocks of 4,096 lines) into one order and appending them: what the feed
+  pays once when the sources are past their history (in a thread, `LogFeed._start_settle`).
 * history_rebuild_ms_200k — a late host's 20,000 lines merged with a buffer of 200,000
   (`LogBuffer.columns`, `merge_with`, `rebuilt`): the work done in a thread, once per
   late source; `adopt` (on the event loop) is timed apart.

@@ -19,7 +19,7 @@ from pulse_tui.config import PrometheusConfig
 from pulse_tui.model.alerting.alerts import AlertBook
 from pulse_tui.model.alerting.definitions import AlertRule
 from pulse_tui.model.alerting.rules import RuleEvaluator
-from pulse_tui.model.metrics.signals import QueryWindow, Signal
+from pulse_tui.model.metrics.signals import QueryWindow, Series, Signal
 from pulse_tui.sources.base import SourceError
 from pulse_tui.sources.prometheus.external_alerts import fetch_prometheus_alerts
 from pulse_tui.sources.prometheus.source import PrometheusSource
@@ -64,9 +64,9 @@ async def test_error_rule_fires_on_the_backfilled_incident_and_resolves_after_it
     ]
     firing, resolved = events
     # The first point whose minute holds an incident scrape is at the incident start;
-    # two one-minute points later the condition has held for 2m.
+    # two minutes later the condition has held for 2m (as Prometheus counts `for`).
     assert firing.alert.started_at == incident_start
-    assert firing.alert.fired_at == incident_start + 60
+    assert firing.alert.fired_at == incident_start + 120
     assert firing.alert.value == pytest.approx(EXPECTED["incident_error_ratio"])
     assert firing.alert.summary == "error ratio 50% > 5% for 2m"
     # Resolved at the first point whose minute has no incident scrape left.
@@ -150,3 +150,65 @@ async def test_unreachable_prometheus_alerts_is_a_source_error() -> None:
     url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(SourceError, match=f"Prometheus at {url}: connection refused"):
         await fetch_prometheus_alerts(PrometheusConfig(url=url, timeout=2.0))
+
+
+PROMTOOL_RULES = """\
+groups:
+  - name: pulse-for
+    rules:
+      - alert: HighErrors
+        expr: errors > 0.05
+        for: {hold}
+"""
+
+PROMTOOL_TEST = """\
+rule_files: [rules.yml]
+evaluation_interval: {step}s
+tests:
+  - interval: {step}s
+    input_series:
+      - series: 'errors{{service="checkout"}}'
+        values: '{values}'
+    alert_rule_test:
+      - eval_time: {before}s
+        alertname: HighErrors
+        exp_alerts: []
+      - eval_time: {fired}s
+        alertname: HighErrors
+        exp_alerts:
+          - exp_labels: {{service: checkout}}
+"""
+
+
+@pytest.mark.parametrize("for_seconds", [0, 30, 120, 125])
+def test_a_rule_fires_at_the_evaluation_prometheus_fires_at(for_seconds: int) -> None:
+    """`for` counted as Prometheus counts it: pending at the first true evaluation t0,
+    firing at the first one at or after t0 + for. promtool evaluates the same points with
+    the same rule; our firing time is its first evaluation with the alert firing, and the
+    one before it has none firing."""
+    promtool = require_binary("promtool")
+    step = 15
+    values = [0.01] * 4 + [0.06, 0.07, 0.072, 0.08, 0.09, 0.1, 0.11, 0.12, 0.13, 0.14, 0.2]
+    rule = AlertRule("HighErrors", "page", ">", 0.05, for_seconds, query="errors")
+    stamps = [float(i * step) for i in range(len(values))]
+    events = RuleEvaluator([rule]).observe_query(
+        rule, [Series("checkout", stamps, values)], 0, step
+    )
+    [firing] = events
+    fired = firing.alert.fired_at
+    assert fired is not None
+    with tempfile.TemporaryDirectory(prefix="pulse-promtool-for-") as tmp:
+        root = Path(tmp)
+        (root / "rules.yml").write_text(PROMTOOL_RULES.format(hold=f"{for_seconds}s"))
+        (root / "test.yml").write_text(
+            PROMTOOL_TEST.format(
+                step=step,
+                values=" ".join(str(v) for v in values),
+                before=int(fired) - step,
+                fired=int(fired),
+            )
+        )
+        done = subprocess.run(
+            [promtool, "test", "rules", "test.yml"], cwd=root, capture_output=True, text=True
+        )
+    assert done.returncode == 0, f"we fire at {fired:.0f}s; promtool:\n{done.stdout}{done.stderr}"

@@ -44,9 +44,18 @@ def an_hour(now: float, offset: float, step: float) -> list[float]:
     return [now - 3600 + offset + i * step for i in range(int(3600 / step))]
 
 
+# 2,000: lines below the watermark are merged while the files still stream
+# (`logs.release`); the default (100,000) is more than these files hold.
+@pytest.mark.parametrize("release_lines", [None, 2_000])
 async def test_two_hosts_histories_are_interleaved_in_time_order_and_jump_to_time_finds_both(
-    sshd: SshdServer, ssh_home: Callable[..., Path], tmp_path: Path
+    sshd: SshdServer,
+    ssh_home: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    release_lines: int | None,
 ) -> None:
+    if release_lines is not None:
+        monkeypatch.setattr("pulse_tui.ui.feeds.logs.RELEASE_LINES", release_lines)
     ssh_home(["web-1", "web-2"])
     now = time.time()
     # An hour each, interleaved: web-1 has two files, web-2 one (~5 MB in all).

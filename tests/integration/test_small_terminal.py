@@ -4,7 +4,7 @@ signal's shape on a stated scale, and the header keeps LIVE and the clock on scr
 The real app against a real prometheus whose checkout is 20 minutes into an incident where
 the data ends (support/backfill.py, `incident_now_services`: p99 0.4 s → 2.5 s; api's p99
 a steady 0.95 s), with the clock frozen there, so "now" is the data's end. Four services
-fill the table, leaving the panel five rows: before, its chart was a single "…".
+fill the table, leaving the panel six rows: before, its chart was a single "…".
 """
 
 from __future__ import annotations
@@ -66,13 +66,12 @@ async def test_the_short_latency_panel_draws_the_jump_on_a_stated_scale(
             ),
         )
         lines = [row.rstrip() for row in panel_lines(app, Signal.LATENCY)]
-        # Five or six rows, as the table leaves (a horizontal scrollbar takes one): the
-        # legend (the shared "p99" said once, by the headline) and, in five, the status
-        # go into the headline's row.
-        assert len(lines) in (5, 6), lines
+        # Six rows, as the table leaves (it fits 80 columns, long names cut: no
+        # horizontal scrollbar takes one): the legend (the shared "p99" said once, by
+        # the headline) goes into the headline's row, the status has its own.
+        assert len(lines) == 6, lines
         assert lines[0].startswith("2.5s  p99 checkout  ━ api  ━ checkout"), lines
-        status = "updated just now · step 30s"
-        assert lines[0].endswith(status) if len(lines) == 5 else lines[5] == status, lines
+        assert lines[5] == "updated just now · step 30s", lines
         # Three rows of braille (12 dots high) between the scale's ends, then the times.
         high, middle, low, axis = lines[1:5]
         assert high.startswith("   2.5s┤") and low.startswith("     0s┤"), lines
@@ -141,11 +140,13 @@ async def test_at_80_columns_the_header_keeps_live_and_the_clock(
         assert len(header()) <= 80
 
 
-async def test_a_failing_short_panel_says_so_in_its_one_top_row(
+async def test_a_failing_short_panel_says_so_in_its_status_row(
     prometheus_data: PrometheusData, fault_proxy: FaultProxy
 ) -> None:
-    """Folded, the status still says what failed, when we retry and how old the data is:
-    it gives way to the headline alone, and the legend to it."""
+    """Short, the panel still says what failed, when we retry and how old the data is,
+    and keeps the data it has on its stated scale. (With the table fitting 80 columns,
+    long names cut, the panel has six rows: the status keeps a row of its own. The
+    five-row fold, where it takes the legend's room, is tests/unit/test_folded_row.py.)"""
     clock.freeze(prometheus_data.end)  # now where the data ends: every value current
     app = make_app(replace(prometheus_data, url=fault_proxy.url))
     async with app.run_test(size=SMALL) as pilot:
@@ -154,19 +155,17 @@ async def test_a_failing_short_panel_says_so_in_its_one_top_row(
         fault_proxy.mode = "canned"
         fault_proxy.canned = Canned(503, b"down for maintenance")
         await wait_until(pilot, lambda: panel.error is not None)
-        # Every value current, the table is wide enough for a scrollbar: five rows.
         await wait_until(
             pilot,
             lambda: (
-                len(panel_lines(app, Signal.LATENCY)) == 5
-                and "✖ retry in" in panel_lines(app, Signal.LATENCY)[0]
+                len(panel_lines(app, Signal.LATENCY)) == 6
+                and "✖ retry in" in panel_lines(app, Signal.LATENCY)[5]
             ),
         )
         lines = [row.rstrip() for row in panel_lines(app, Signal.LATENCY)]
-        # The status takes the legend's room; the headline's number stays.
-        assert lines[0].startswith("2.2s  p99 checkout  ✖ retry in "), lines
-        assert re.search(r"✖ retry in \d+s · data \d+s old · Prometheus at ", lines[0]), lines
-        assert "━" not in lines[0], lines
+        # The headline's number and legend stay; the status says what failed below.
+        assert lines[0].startswith("2.2s  p99 checkout  ━ api  ━ checkout"), lines
+        assert re.search(r"^✖ retry in \d+s · data \d+s old · Prometheus at ", lines[5]), lines
         # The data kept, its scale stated: checkout's steady 2.2 s in the top row.
         assert lines[1].startswith("   2.5s┤") and lines[3].startswith("     0s┤"), lines
         assert braille_columns(lines[1][GUTTER:]), lines

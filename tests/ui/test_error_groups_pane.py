@@ -227,3 +227,82 @@ async def test_a_window_fetched_for_a_wider_range_is_counted_by_the_error_groups
         assert first == time.strftime("%H:%M:%S", time.gmtime(NOW - 3000))
         assert new == ""
         assert "logs from 02:30" in screen_text(app)
+
+
+async def test_a_group_opening_its_hosts_logs_is_at_or_before_whatever_other_hosts_hold() -> None:
+    """web-1's logs reach back an hour, web-2's only ten minutes, and web-2's first line
+    is already the error: web-2 may have logged it before its logs begin, so the tab
+    says "≤", however far back web-1 reaches."""
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    clock.freeze(NOW)
+    web1_log = [(t, level, m) for t, level, m in hour_of(0, NOW) if level is Level.INFO]
+    web2_log = [
+        (NOW - 600 + 3 * i, Level.ERROR, f"payment timeout after {i % 30 + 1}s calling 10.0.1.9")
+        for i in range(190)
+    ]
+    web1 = HistoryThenLive("web-1", [batch("web-1", "/var/log/app.log", web1_log)])
+    web2 = HistoryThenLive("web-2", [batch("web-2", "/var/log/app.log", web2_log)])
+    config = demo_config()
+    app = PulseApp(config, DemoMetricsSource(config), [web1, web2])
+    async with app.run_test(size=WIDE) as pilot:
+        groups = app.alerts.error_groups
+        await wait_until(pilot, lambda: groups.lines == len(web2_log))
+        await wait_until(pilot, lambda: groups.loaded_from == NOW - 3600)
+        await pilot.press("e")
+        table = app.query_one("#error-group-table")
+        await wait_until(pilot, lambda: table.row_count == 1)
+        [new, _, _, first, *_] = row(app, TIMEOUT)
+        assert first == "≤ 03:20:00"
+        assert new == ""
+        text = screen_text(app)
+        assert "logs from 02:30" in text
+        assert "≤ first seen at the start of a host's logs: may be older" in text
+
+
+async def test_the_counts_label_names_the_minute_counting_starts_from() -> None:
+    """Half a minute into 03:30, the last 15 minutes start at 03:15:30: counts cover whole
+    minutes, so they start at 03:16:00, and the label says 03:16, not 03:15."""
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    clock.freeze(NOW + 30)
+    lines = hour_of(0, NOW - 3000)  # timeouts from 50 minutes ago, one every 3 s
+    source = HistoryThenLive("web-1", [batch("web-1", "/var/log/app.log", lines)])
+    config = demo_config()
+    config = replace(config, dashboard=replace(config.dashboard, range=900.0))
+    app = PulseApp(config, DemoMetricsSource(config), [source])
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: len(app.alerts.error_groups) == 1)
+        await pilot.press("e")
+        table = app.query_one("#error-group-table")
+        await wait_until(pilot, lambda: table.row_count == 1)
+        counted = sum(1 for t, level, _ in lines if level is Level.ERROR and t >= NOW - 840)
+        assert row(app, TIMEOUT)[1] == f"{counted:,}"
+        assert "counts 03:16–now · logs from 02:30" in screen_text(app)
+
+
+async def test_a_past_range_shows_when_the_group_was_last_seen_in_it() -> None:
+    """Timeouts every 3 s from 50 minutes ago to now; the range 03:00–03:10 (panned back):
+    the group's last line is now, after the range, so Last says the minute it was last
+    seen in the range (03:09), not 03:29:58, beside a count of that range only."""
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    clock.freeze(NOW)
+    lines = hour_of(0, NOW - 3000)
+    source = HistoryThenLive("web-1", [batch("web-1", "/var/log/app.log", lines)])
+    config = demo_config()
+    app = PulseApp(config, DemoMetricsSource(config), [source])
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: len(app.alerts.error_groups) == 1)
+        await pilot.press("e")
+        table = app.query_one("#error-group-table")
+        await wait_until(pilot, lambda: table.row_count == 1)
+        last = max(t for t, level, _ in lines if level is Level.ERROR)
+        assert row(app, TIMEOUT)[4] == time.strftime("%H:%M:%S", time.gmtime(last))
+        app.view.set(replace(app.view.state, range_seconds=600.0, end=NOW - 1200))
+        in_range = sum(
+            1 for t, level, _ in lines if level is Level.ERROR and NOW - 1800 <= t < NOW - 1200
+        )
+        await wait_until(pilot, lambda: row(app, TIMEOUT)[1] == f"{in_range:,}")
+        assert row(app, TIMEOUT)[4] == "03:09"
+        assert "counts 03:00–03:10" in screen_text(app)

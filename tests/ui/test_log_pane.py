@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pytest
 from ui.harness import frozen_demo_app, has_data, screen_segments, screen_text, wait_until
@@ -328,6 +329,102 @@ async def test_histories_from_two_hosts_enter_in_time_order_and_jump_to_time_fin
         shown = [float(row.split(".log at ")[1].split()[0]) for row in rows]
         assert shown and min(shown) <= 1800 <= max(shown) and max(shown) - min(shown) < 60
         assert any("web-1" in r for r in rows) and any("web-2" in r for r in rows)
+
+
+class StreamingHistorySource(HistoryLogSource):
+    """Sends its one file's history in many batches, a few flushes apart, as SSH does
+    with a big file, then says it is past it."""
+
+    async def run(self, sink: LogSink) -> None:
+        sink.on_status(HostStatus(self.host, HostState.LIVE))
+        ((path, stamps),) = self.files.items()
+        for lo in range(0, len(stamps), 300):
+            part = stamps[lo : lo + 300]
+            texts = [f"{self.host} {path} at {t - T0:07.1f}" for t in part]
+            levels = [self.level] * len(part)
+            sink.on_lines(LineBatch(texts, part, levels, time.time(), self.host, path, "api"))
+            await asyncio.sleep(0.03)
+        sink.on_history_done(self.host)
+        while not self.stopped:
+            await asyncio.sleep(0.05)
+
+
+async def test_histories_merged_while_they_stream_enter_in_one_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pulse_tui.ui.feeds import logs as feed
+
+    releases: list[int] = []
+    append = feed._append_merged
+
+    def counted(buffer: object, lines: list[Sequence[LogLine]]) -> None:
+        releases.append(sum(map(len, lines)))
+        append(buffer, lines)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(feed, "RELEASE_LINES", 500)
+    monkeypatch.setattr(feed, "_append_merged", counted)
+    web1 = StreamingHistorySource("web-1", {"/a.log": hour(0.0)})
+    web2 = StreamingHistorySource("web-2", {"/c.log": hour(0.5)})
+    app = app_with(web1, web2)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 7200)
+        # Merged in several releases while both streamed, and the rest at the end.
+        assert len(releases) > 2 and sum(releases[:-1]) > 3600
+        lines = list(app.logs.buffer)
+        assert [x.timestamp for x in lines] == sorted(x.timestamp for x in lines)
+        assert len({x.text for x in lines}) == 7200
+        assert [x.host for x in lines[:4]] == ["web-1", "web-2", "web-1", "web-2"]
+
+
+async def test_a_file_whose_history_begins_after_a_release_is_merged_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # web-1 sends /b.log after /a.log: once lines were released, /b.log's older lines
+    # make the feed merge everything held again.
+    monkeypatch.setattr("pulse_tui.ui.feeds.logs.RELEASE_LINES", 100)
+    web1 = HistoryLogSource("web-1", {"/a.log": hour(0.0, 2.0), "/b.log": hour(1.0, 2.0)})
+    web2 = HistoryLogSource("web-2", {"/c.log": hour(0.5)})
+    app = app_with(web1, web2)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == 1800 * 2 + 3600)
+        stamps = [line.timestamp for line in app.logs.buffer]
+        assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+
+
+async def test_keys_are_handled_while_the_histories_merge(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The merge of the histories held on connect (a second for a million lines) runs in
+    # a thread: held here until the key was handled, it would never end on the loop.
+    from pulse_tui.ui.feeds import logs as feed
+
+    merging, release = threading.Event(), threading.Event()
+    merge = feed.merged_parts
+
+    def held_merge(chunks: Sequence[Sequence[LogLine]]) -> Iterator[Sequence[LogLine]]:
+        merging.set()
+        release.wait()
+        return merge(chunks)
+
+    monkeypatch.setattr(feed, "merged_parts", held_merge)
+    web1 = HistoryLogSource("web-1", {"/a.log": hour(0.0, 2.0), "/b.log": hour(1.0, 2.0)})
+    web2 = HistoryLogSource("web-2", {"/c.log": hour(0.5)})
+    app = app_with(web1, web2)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, merging.is_set)
+            assert app.logs.rebuilding and len(app.logs.buffer) == 0
+            await pilot.press("p")  # pause: handled while the merge is still held
+            assert app.view.state.paused
+            assert not release.is_set() and len(app.logs.buffer) == 0
+            release.set()
+            await wait_until(pilot, lambda: not app.logs.rebuilding)
+            stamps = [line.timestamp for line in app.logs.buffer]
+            assert len(stamps) == 1800 * 2 + 3600 and stamps == sorted(stamps)
+            await pilot.press("p")
+            await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == len(stamps))
+    finally:
+        release.set()  # a failure above must not leave the thread waiting
 
 
 async def test_a_late_host_that_says_done_with_its_last_block_is_still_merged_in(

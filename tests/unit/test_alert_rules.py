@@ -38,12 +38,12 @@ def test_error_ratio_over_5_percent_for_2m_fires_after_2m_of_data_and_resolves()
 
     assert [e.kind for e in events] == ["firing", "resolved"]
     firing, resolved = events
-    # Pending from the first bad point (index 4); 8 points x 15 s = 2m at index 11.
+    # Pending from the first bad point (index 4); still bad 2m (8 x 15 s) later, index 12.
     assert firing.alert.started_at == T0 + 4 * STEP
-    assert firing.alert.fired_at == T0 + 11 * STEP
-    assert firing.alert.value == 0.12
+    assert firing.alert.fired_at == T0 + 12 * STEP
+    assert firing.alert.value == 0.13
     assert firing.alert.key == "pulse:High errors:checkout"
-    assert firing.alert.summary == "error ratio 12% > 5% for 2m"
+    assert firing.alert.summary == "error ratio 13% > 5% for 2m"
     assert firing.alert.state == "firing" and firing.alert.severity == "page"
     assert resolved.alert.resolved_at == T0 + 14 * STEP
     assert resolved.alert.value == 0.01
@@ -55,9 +55,9 @@ def test_p99_latency_over_1s_for_5m_watches_only_the_p99_series() -> None:
     p50 = line("api", [5.0] * 26, step=15, quantile="p50")  # would fire at once if watched
     events = RuleEvaluator([rule]).observe(Signal.LATENCY, result(Signal.LATENCY, [p50, p99]), 0)
     assert len(events) == 1
-    # 20 points of 15 s = 5m: from index 1 to index 20.
+    # 20 steps of 15 s = 5m: from index 1 to index 21.
     assert events[0].alert.started_at == T0 + 15
-    assert events[0].alert.fired_at == T0 + 20 * 15
+    assert events[0].alert.fired_at == T0 + 21 * 15
     assert events[0].alert.summary == "p99 latency 1.5s > 1s for 5m"
 
 
@@ -82,9 +82,9 @@ def test_queue_p99_over_5s_for_1m_uses_the_worst_queue_per_timestamp() -> None:
     events = RuleEvaluator([rule]).observe(
         Signal.QUEUE, result(Signal.QUEUE, [emails, payments]), 0
     )
-    # Worst per timestamp: 1 6 6 7 8 9 1 -> pending at index 1, 4 points = 1m at index 4.
+    # Worst per timestamp: 1 6 6 7 8 9 1 -> pending at index 1, 4 steps = 1m at index 5.
     assert [(e.kind, e.at, e.alert.value) for e in events] == [
-        ("firing", T0 + 4 * STEP, 8),
+        ("firing", T0 + 5 * STEP, 9),
         ("resolved", T0 + 6 * STEP, 1),
     ]
 
@@ -100,7 +100,7 @@ def test_overlapping_live_refreshes_give_each_event_once() -> None:
         data = result(Signal.ERRORS, [line("checkout", values[start:end], T0 + start * STEP)])
         seen += evaluator.observe(Signal.ERRORS, data, 0)
     assert [(e.kind, e.at) for e in seen] == [
-        ("firing", T0 + 4 * STEP),
+        ("firing", T0 + 5 * STEP),
         ("resolved", T0 + 6 * STEP),
     ]
 
@@ -121,18 +121,19 @@ def test_nan_or_a_hole_resets_pending_but_does_not_resolve_a_firing_alert() -> N
     rule = AlertRule("High errors", "warn", ">", 0.05, for_seconds=45, signal=Signal.ERRORS)
     evaluator = RuleEvaluator([rule])
     nan = math.nan
-    # true, true, NaN, true, true, true (fires: 3 points = 45 s), NaN, NaN, true, false
-    values = [0.1, 0.1, nan, 0.1, 0.1, 0.1, nan, nan, 0.1, 0.01]
+    # true, true, NaN, true x 4 (fires: 3 steps = 45 s after the first), NaN, NaN, true,
+    # false
+    values = [0.1, 0.1, nan, 0.1, 0.1, 0.1, 0.1, nan, nan, 0.1, 0.01]
     events = evaluator.observe(Signal.ERRORS, result(Signal.ERRORS, [line("a", values)]), 0)
     assert [(e.kind, e.at) for e in events] == [
-        ("firing", T0 + 5 * STEP),
-        ("resolved", T0 + 9 * STEP),
+        ("firing", T0 + 6 * STEP),
+        ("resolved", T0 + 10 * STEP),
     ]
     # A hole in the timestamps (no points for 5 minutes) also restarts pending.
     evaluator = RuleEvaluator([rule])
-    holey = Series("a", [T0, T0 + 15, T0 + 315, T0 + 330, T0 + 345], [0.1] * 5)
+    holey = Series("a", [T0, T0 + 15, T0 + 315, T0 + 330, T0 + 345, T0 + 360], [0.1] * 6)
     events = evaluator.observe(Signal.ERRORS, result(Signal.ERRORS, [holey]), 0)
-    assert [e.at for e in events] == [T0 + 345]
+    assert [e.at for e in events] == [T0 + 360]
 
 
 def test_promql_rule_is_evaluated_on_its_own_series() -> None:
@@ -141,8 +142,8 @@ def test_promql_rule_is_evaluated_on_its_own_series() -> None:
     assert evaluator.query_rules == [rule]
     series = [line("db", [0.5, 0.05, 0.04, 0.03]), line("web", [0.9, 0.9, 0.9, 0.9])]
     events = evaluator.observe_query(rule, series, 0)
-    assert [(e.alert.service, e.at, e.alert.value) for e in events] == [("db", T0 + 2 * STEP, 0.04)]
-    assert events[0].alert.summary == "value 0.04 < 0.1 for 30s"
+    assert [(e.alert.service, e.at, e.alert.value) for e in events] == [("db", T0 + 3 * STEP, 0.03)]
+    assert events[0].alert.summary == "value 0.03 < 0.1 for 30s"
 
 
 def test_alert_book_notifies_once_skips_silenced_and_stale_and_keeps_history() -> None:
@@ -198,7 +199,7 @@ def test_at_7d_the_rule_judges_the_recent_minutes_not_the_3h_points() -> None:
     week = compute_window(7 * 86400, NOW, 70, STEP)
     evaluator = RuleEvaluator([HIGH_ERRORS])
     # The 3 h average says 1 %; the last 2 minutes say 20 %: firing, at NOW, with 20 %.
-    events = evaluator.observe(Signal.ERRORS, panel(week, [0.01] * 5, [0.01] * 13 + [0.2] * 8), 0)
+    events = evaluator.observe(Signal.ERRORS, panel(week, [0.01] * 5, [0.01] * 12 + [0.2] * 9), 0)
     assert [(e.kind, e.alert.fired_at, e.alert.value) for e in events] == [("firing", NOW, 0.2)]
     # A 3 h average over 5 % fires nothing either: only the recent minutes count.
     calm = RuleEvaluator([HIGH_ERRORS])
@@ -214,7 +215,7 @@ def test_at_1h_the_chart_gives_the_history_and_the_recent_minutes_the_latest_sta
     evaluator = RuleEvaluator([HIGH_ERRORS])
     events = evaluator.observe(Signal.ERRORS, panel(hour, chart, [0.01] * 21), 0)
     assert [e.kind for e in events] == ["firing", "resolved"]
-    assert events[0].alert.fired_at == hour.start + 33 * 30  # 4 points of 30 s = 2m
+    assert events[0].alert.fired_at == hour.start + 34 * 30  # 4 steps of 30 s = 2m
     assert evaluator.firing() == []
 
 

@@ -60,9 +60,10 @@ def test_a_crit_error_step_goes_pending_then_fires_after_for_with_what_changed()
     assert [(e.kind, e.alert.service) for e in events] == [("firing", "checkout")]
     alert = events[0].alert
     assert alert.key == "pulse:Error ratio jumped:checkout" and alert.severity == "page"
-    # Pending from the change's first point; the rule's 2m hold is 4 points of 30 s.
+    # Pending from the change's first point, firing once it has held for the rule's 2m
+    # (as Prometheus counts `for`: seen at t0 and still at t0 + 2m, 5 points of 30 s).
     assert alert.started_at == finding.start
-    assert alert.fired_at == finding.start + ERRORS_RULE.for_seconds - STEP
+    assert alert.fired_at == finding.start + ERRORS_RULE.for_seconds
     assert alert.value == finding.after
     assert alert.summary == describe(finding)
     assert alert.summary.startswith("errors 1% → 20") and alert.summary.endswith(
@@ -117,7 +118,7 @@ def test_a_change_found_late_is_pending_from_the_first_point_walked_after() -> N
     assert [e.kind for e in events] == ["firing"]
     # The points already walked said "no change"; the condition holds from the next one.
     assert events[0].alert.started_at == T0 + N * STEP
-    assert events[0].alert.fired_at == T0 + (N + 3) * STEP
+    assert events[0].alert.fired_at == T0 + (N + 4) * STEP
 
 
 def test_a_warn_change_does_not_fire_a_crit_rule_but_fires_a_warn_one() -> None:

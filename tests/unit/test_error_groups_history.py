@@ -3,6 +3,8 @@ whatever order the history arrives in (#12.5), and bounded time buckets."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from pulse_tui.model.alerting.error_groups import NEW_MARGIN, ErrorGroups
@@ -35,6 +37,7 @@ def test_history_out_of_arrival_order_gives_true_count_first_and_last_seen() -> 
     # hour, which say where the loaded logs start).
     assert groups.observe(history("web-2", web2, "payment timeout")) == []
     assert groups.observe(info("web-1", [NOW - HOUR + 5 * i for i in range(720)])) == []
+    assert groups.observe(info("web-2", [NOW - HOUR + 5 * i for i in range(720)])) == []
     assert groups.observe(history("web-1", web1, "payment timeout")) == []
     group = groups.get(TIMEOUT)
     assert group is not None
@@ -140,3 +143,103 @@ def test_time_buckets_take_any_order_and_stay_bounded() -> None:
 def test_time_buckets_refuse_nonsense(bad: tuple[float, int]) -> None:
     with pytest.raises(ValueError):
         TimeBuckets(*bad)
+
+
+def test_a_group_first_at_its_own_hosts_logs_start_is_since_logs_start() -> None:
+    # web-1's logs reach back an hour; web-2's only 10 minutes, and its very first line is
+    # the error: web-2 may have had it before its logs begin, so first seen is a bound.
+    groups = ErrorGroups(live_from=NOW)
+    groups.observe(info("web-1", [NOW - HOUR + 60 * i for i in range(60)]))
+    groups.observe(history("web-2", [NOW - 600 + 10 * i for i in range(60)], "payment timeout"))
+    group = groups.get(TIMEOUT)
+    assert group is not None and group.first_seen == NOW - 600
+    assert groups.loaded_from == NOW - HOUR
+    assert groups.since_logs_start(group)
+    # A group that began 20 minutes into web-2's logs did not occur there before.
+    groups.observe(info("web-2", [NOW - 600]))
+    groups.observe(history("web-2", [NOW - 600 + 1200], "disk full", Level.WARN))
+    later = groups.get("disk full after <duration> calling <ip>")
+    assert later is not None and not groups.since_logs_start(later)
+
+
+def test_a_group_on_two_hosts_is_a_bound_if_either_shows_it_at_its_logs_start() -> None:
+    groups = ErrorGroups(live_from=NOW)
+    # web-1: an hour of logs, the error from 30 minutes in (a start it saw).
+    groups.observe(info("web-1", [NOW - HOUR]))
+    groups.observe(history("web-1", [NOW - 1800 + 60 * i for i in range(30)], "payment timeout"))
+    group = groups.get(TIMEOUT)
+    assert group is not None and not groups.since_logs_start(group)
+    # web-2 connects with 5 minutes of history that opens on the same error: it may have
+    # had it for longer than web-1, so web-1's start is no longer known to be the first.
+    groups.observe(history("web-2", [NOW - 300 + 30 * i for i in range(10)], "payment timeout"))
+    assert group.first_seen == NOW - 1800
+    assert groups.since_logs_start(group)
+
+
+def test_forgetting_evicted_lines_makes_each_sources_start_a_bound_again() -> None:
+    groups = ErrorGroups(live_from=NOW)
+    groups.observe(info("web-1", [NOW - HOUR]))
+    groups.observe(info("web-2", [NOW - 2 * HOUR]))  # web-2's logs reach further
+    groups.observe(history("web-1", [NOW - 1800 + 60 * i for i in range(30)], "disk full"))
+    [group] = [g for g in groups.groups() if g.fingerprint.startswith("disk")]
+    assert not groups.since_logs_start(group)
+    groups.forget_before(NOW - 900)  # the buffer evicted its older lines
+    assert groups.since_logs_start(group)
+
+
+def test_a_rotated_file_loaded_first_continues_its_base_files_log() -> None:
+    # app.log.1 (rotated) holds the older half hour, app.log the rest: one log, whose
+    # start is app.log.1's first line, so an error opening app.log began inside it.
+    groups = ErrorGroups(live_from=NOW)
+    rotated = [NOW - HOUR + 10 * i for i in range(180)]
+    groups.observe(
+        LineBatch(
+            ["GET / 200"] * 180, rotated, [Level.INFO] * 180, NOW, "web-1", "/l/app.log.1", "api"
+        )
+    )
+    groups.observe(
+        LineBatch(
+            ["disk full on /data"], [NOW - 1800], [Level.ERROR], NOW, "web-1", "/l/app.log", "api"
+        )
+    )
+    [group] = groups.groups()
+    assert not groups.since_logs_start(group)
+    # A compressed rotation (`.2.gz`) of another file is another log.
+    groups.observe(
+        LineBatch(
+            ["disk full on /data"], [NOW - 900], [Level.ERROR], NOW, "web-1", "/l/db.log.2.gz", "db"
+        )
+    )
+    assert groups.since_logs_start(group)
+
+
+def test_the_counted_window_is_whole_buckets_inside_the_range_and_the_loaded_logs() -> None:
+    groups = ErrorGroups()  # nothing loaded yet
+    now = NOW + 20  # 20 s past a minute
+    # Mid-minute range edges: the first and last part-minutes are not counted (by bucket
+    # start a part-minute would count whole or not at all, depending on the group's span).
+    assert groups.count_window(now - 900, now) == (NOW - 840, NOW)
+    assert groups.count_window(now - 900, math.inf) == (NOW - 840, math.inf)
+    # Logs loaded from mid-minute: that minute holds no line before them, so it counts.
+    groups.observe(info("web-1", [now - 610]))
+    assert groups.count_window(now - 900, now) == (NOW - 600, NOW)
+    # Counted exactly: a group spanning the window's start counts the lines inside it.
+    stamps = [now - 610 + 10 * i for i in range(60)]
+    groups.observe(history("web-1", stamps, "payment timeout"))
+    t0, t1 = groups.count_window(now - 300, now)
+    assert (t0, t1) == (NOW - 240, NOW)
+    [group] = groups.groups(t0, t1)
+    assert group.count_between(t0, t1) == sum(1 for t in stamps if t0 <= t < t1)
+
+
+def test_last_before_is_the_newest_minute_with_a_line_before_the_end() -> None:
+    buckets = TimeBuckets(60, 100)
+    for t in (600.5, 610.0, 725.0, 1805.0):  # minutes 10, 10, 12, 30
+        buckets.add(t)
+    assert buckets.last_before(1805.0) == 1800.0  # by bucket start, as count_between
+    assert buckets.last_before(1800.0) == 720.0
+    assert buckets.last_before(1860.0) == 1800.0
+    assert buckets.last_before(700.0) == 600.0
+    assert buckets.last_before(600.0) is None
+    assert buckets.last_before(float("inf")) == 1800.0
+    assert TimeBuckets(60, 10).last_before(1e9) is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from pulse_tui.model.core.sanitize import sanitize_chunk
 from pulse_tui.sources.ssh.line_reader import LineReader
 
@@ -190,3 +192,22 @@ def test_an_ascii_block_is_searched_for_ascii_controls_only_and_still_cleaned() 
     reader = LineReader(1024)
     block = b"plain\nbell \x07 here\n" * 50 + b"del \x7f\n"
     assert reader.feed(block) == ["plain", "bell \\x07 here"] * 50 + ["del \\x7f"]
+
+
+def test_the_newlines_of_a_clean_block_are_found_whatever_the_lines_lengths() -> None:
+    # Blank lines, lines shorter than a word (several LFs in one 8-byte word), a block
+    # whose length is no multiple of 8, a tab (a control that is no LF): each block reads
+    # as the same lines through the dense path as through `feed`.
+    rnd = random.Random(11)
+    for _ in range(200):
+        lines = [
+            rnd.choice(["", "a", "ab", "x" * rnd.randrange(1, 30), "t\tab", "ERROR é"])
+            for _ in range(rnd.randrange(1, 60))
+        ]
+        block = ("\n".join(lines) + "\n").encode()
+        dense = LineReader(64 * 1024).feed_dense(block)
+        assert dense is not None
+        assert dense.lines() == LineReader(64 * 1024).feed(block)
+        assert dense.starts.tolist()[:-1] == [
+            sum(len(line) + 1 for line in lines[:k]) for k in range(len(lines))
+        ]

@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from array import array
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import given, settings
@@ -288,3 +289,21 @@ def test_an_idle_worker_thread_ends_and_the_next_call_starts_another(
     worker.put(lambda: done.append(2))
     worker.wait()
     assert done == [1, 2]
+
+
+def test_the_codec_compresses_alike_from_many_threads_at_once() -> None:
+    # Each thread keeps its own zstd contexts: blocks frozen in one thread while another
+    # thaws come out as a fresh context would make them, and read back whole.
+    zstandard = pytest.importorskip("zstandard")
+    codec = Codec.best()
+    blocks = [bytes(range(256)) * (k + 1) + str(k).encode() * 999 for k in range(8)]
+    want = [zstandard.ZstdCompressor(level=1).compress(block) for block in blocks]
+
+    def freeze_and_thaw(k: int) -> bool:
+        return all(
+            codec.compress(blocks[k]) == want[k] and codec.decompress(want[k]) == blocks[k]
+            for _ in range(50)
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert all(pool.map(freeze_and_thaw, range(len(blocks))))

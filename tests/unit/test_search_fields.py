@@ -3,12 +3,17 @@ looks like one (`"a=b"`, `\\a=b`)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.line import Level
-from pulse_tui.model.search.fields import split_terms
+from pulse_tui.model.logs.parse.fields import parse_fields
+from pulse_tui.model.search.fields import fields_accept, line_fields, split_terms
 from pulse_tui.model.search.query import LineFilter, SearchError, SearchQuery, count_matches
 
 LINES = [
@@ -89,3 +94,58 @@ def test_highlights_show_the_field_only_on_lines_that_match() -> None:
     assert spans == ["queue=emails", "timeout"]
     assert query.spans(LINES[0]) == []  # has the field, not the text: no hit, no highlight
     assert query.describe() == "timeout queue=emails"
+
+
+# The pairs as they were read before the quoted run was unrolled, and `line_fields` as
+# it was before it parsed a non-JSON line once.
+_OLD_PAIR = re.compile(r'([\w.\-/@]+)=("(?:[^"\\]|\\.)*"|[^\s"]*)')
+
+
+def _old_unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
+        return value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+    return value
+
+
+def _old_parse_fields(text: str) -> dict[str, str] | None:
+    if text[:1] == "{":
+        return parse_fields(text)  # JSON: not changed
+    pairs = _OLD_PAIR.findall(text)
+    return {k: _old_unquote(v) for k, v in pairs} if len(pairs) >= 2 else None
+
+
+def _old_line_fields(text: str) -> dict[str, str]:
+    fields = _old_parse_fields(text)
+    if fields is not None:
+        return fields
+    if "=" not in text:
+        return {}
+    return {k: _old_unquote(v) for k, v in _OLD_PAIR.findall(text)}
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ['"', "\\", "=", " ", "\t", "a", "k.b", "-", "é", "→", "{", "}", ":", "x=", '="', '\\"']
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_pairs_are_read_as_before(text: str) -> None:
+    assert parse_fields(text) == _old_parse_fields(text)
+    fields = line_fields(text)
+    assert fields == _old_line_fields(text)
+    # A search unquotes only the values its terms read: the same answer.
+    for typed in ("a=x", "k.b=", "a~^x", 'a="x \\" y"', "a=\\", "a=x k.b~a"):
+        terms = split_terms(typed)[1]
+        assert fields_accept(text, terms) == all(t.accepts(fields) for t in terms), typed
+
+
+def test_pairs_of_quoted_values_with_escapes() -> None:
+    text = 'a="x \\" y \\"" b="\\\\" c="open d=1 e=\\'
+    assert (
+        line_fields(text)
+        == _old_line_fields(text)
+        == {"a": 'x " y "', "b": "\\", "c": "", "d": "1", "e": "\\"}
+    )

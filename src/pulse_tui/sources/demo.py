@@ -350,7 +350,9 @@ def demo_alerts() -> AlertsConfig:
                 severity="page",
                 op=">",
                 threshold=0.05,
-                for_seconds=60,
+                # Short enough to fire at the frozen moment of tests/ui (checkout over 5%
+                # for the last 30 s of points), so the snapshots show an alert firing.
+                for_seconds=30,
                 signal=Signal.ERRORS,
             ),
             AlertRule(

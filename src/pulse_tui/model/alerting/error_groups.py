@@ -14,16 +14,21 @@ What is loaded, and what NEW means:
   drops what the log buffer evicted and moves it up. Counts never reach before it.
 * A group is **new** only if it did not occur earlier in what is loaded: its first line
   is live (at or after `live_from`) and later than `loaded_from + new_margin`. A group
-  first seen in the history is not new, nor is one whose first line is (within the
-  margin) the oldest loaded line: that one is `since_logs_start` (it may be older than
-  the logs). When older lines arrive later (a late host's history), a new group whose
-  first line moves back stops being new (`take_unflagged` says which).
+  first seen in the history is not new. When older lines arrive later (a late host's
+  history), a new group whose first line moves back stops being new (`take_unflagged`
+  says which).
+* A group is `since_logs_start` (its first-seen time is a bound: it may be older) when,
+  on any log it occurs in (a host's file, with its rotated predecessors: `app.log.1`
+  delivered before `app.log` is the same log), its first line there is (within the
+  margin) that log's oldest loaded line: its earlier lines are not loaded, however far
+  back another host's logs reach.
 
 For other features (What changed, #13): `ErrorGroup.count_between(t0, t1) -> int` is the
 number of the group's lines in `[t0, t1)` by line time, at `bucket_seconds` precision
 (counted by bucket start, so adjacent windows add up; exact when the window covers the
 whole group, or is aligned to `bucket_seconds`). `ErrorGroups.groups(t0, t1)` lists the
-groups with lines there, most first.
+groups with lines there, most first. `ErrorGroups.count_window(since, until)` is the
+aligned window counted for a range, so what a label says is what was counted.
 
 Memory is bounded whatever arrives: at most `max_groups` groups, each with at most
 `max_buckets` 4-byte time buckets (`time_buckets.TimeBuckets`; the default, a week of
@@ -41,6 +46,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections.abc import Iterable, Sequence
 from itertools import count as _counter
 
@@ -70,6 +76,17 @@ MAX_ORIGINS = 16
 NEW_MARGIN = 60.0
 _MESSAGE_KEYS = ("msg", "message", "MESSAGE", "log")
 _LEVELS = {int(level): level for level in Level}
+#: logrotate's suffixes (`.1`, `.2.gz`): a rotated file continues its base file's log.
+_ROTATED = re.compile(r"\.[1-9][0-9]?(?:\.gz)?$")
+
+#: A log: (host, file with any rotation suffix removed).
+_Log = tuple[str, str]
+
+
+def _log_of(host: str, source: str) -> _Log:
+    """The log a line comes from, for where-it-starts: its host and file, rotated
+    predecessors folded into the file they were rotated from."""
+    return host, _ROTATED.sub("", source)
 
 
 def message_text(text: str) -> str:
@@ -101,6 +118,8 @@ class ErrorGroup:
         "message",
         "more_origins",
         "services",
+        "sources_full",
+        "starts",
     )
 
     def __init__(
@@ -129,6 +148,10 @@ class ErrorGroup:
         self.services: set[str] = set()
         #: Origins not remembered because the sets were full.
         self.more_origins = 0
+        #: The first line's time in each log (host, file) it occurs in (MAX_ORIGINS of
+        #: them), for `ErrorGroups.since_logs_start`; `sources_full`: more were seen.
+        self.starts: dict[_Log, float] = {}
+        self.sources_full = False
         #: Lines per minute (by default) of line time.
         self.buckets = buckets
         #: Did not occur in the loaded history (see the module docstring); `ErrorGroups`
@@ -155,7 +178,15 @@ class ErrorGroup:
         """The user has seen it: no longer NEW."""
         self._acknowledged = True
 
-    def _add(self, timestamp: float, level: Level, host: str, service: str) -> None:
+    def _add(self, timestamp: float, level: Level, log: _Log, service: str) -> None:
+        first = self.starts.get(log)
+        if first is None:
+            if len(self.starts) < MAX_ORIGINS:
+                self.starts[log] = timestamp
+            else:
+                self.sources_full = True
+        elif timestamp < first:
+            self.starts[log] = timestamp
         if timestamp > self.last_seen:
             self.last_seen = timestamp
         if timestamp < self.first_seen:  # history, a fetched window, a late host
@@ -163,7 +194,7 @@ class ErrorGroup:
         if level > self.level:
             self.level = level
         self.buckets.add(timestamp)
-        for origin, seen in ((host, self.hosts), (service, self.services)):
+        for origin, seen in ((log[0], self.hosts), (service, self.services)):
             if origin not in seen:
                 if len(seen) < MAX_ORIGINS:
                     seen.add(origin)
@@ -231,6 +262,8 @@ class ErrorGroups:
         # Where what is loaded starts (line time): the oldest line observed or
         # `live_from`, whichever is older; raised by `forget_before`.
         self._start = self.live_from if live_from is not None else math.inf
+        # The same per log (`_log_of`): where each one's loaded lines start.
+        self._source_starts: dict[_Log, float] = {}
         # Fingerprints that stopped being new because older lines arrived.
         self._unflagged: list[str] = []
         # Eviction candidates (count, last_seen, tie-break, fingerprint). Entries are not
@@ -254,10 +287,18 @@ class ErrorGroups:
         return self._groups.get(fp)
 
     def since_logs_start(self, group: ErrorGroup) -> bool:
-        """The group's first line is (within `new_margin`) the oldest loaded: it may have
-        begun before the logs do, so its first-seen time is a bound, not a start."""
-        start = self.loaded_from
-        return start is not None and group.first_seen <= start + self.new_margin
+        """On some source it occurs on, the group's first line is (within `new_margin`)
+        that source's oldest loaded line: it may have begun there before its logs do, so
+        its first-seen time is a bound, not a start (whatever other hosts' logs show)."""
+        margin, starts = self.new_margin, self._source_starts
+        # Every source was watched from `live_from` on (if given), as `loaded_from` says.
+        live = self.live_from if math.isfinite(self.live_from) else math.inf
+        for key, first in group.starts.items():
+            if first <= min(starts.get(key, math.inf), live) + margin:
+                return True
+        # Sources it was not followed on: only the logs' overall start is known.
+        overall = self.loaded_from
+        return group.sources_full and overall is not None and group.first_seen <= overall + margin
 
     def observe(self, lines: Sequence[LogLine]) -> list[ErrorGroup]:
         """Count the warn-or-worse ordinary lines; return the new groups they started
@@ -267,12 +308,12 @@ class ErrorGroups:
             # Column-wise: no LogLine objects for the (mostly info) lines skipped.
             if lines.kind != LineKind.LINE or not lines:
                 return started
-            host, service, warn = lines.host, lines.service, Level.WARN
+            log, service, warn = _log_of(lines.host, lines.source), lines.service, Level.WARN
             dense = lines.dense
             if dense is not None:
                 # Only the warn-or-worse lines are cut out of the text as str.
                 dense_lines, times, values = dense
-                self._loaded_back_to(min(times.tolist()))
+                self._loaded_back_to(float(times.min()), log)
                 picked = np.flatnonzero(values >= int(warn))
                 for text, timestamp, value in zip(
                     dense_lines.lines_at(picked),
@@ -281,21 +322,25 @@ class ErrorGroups:
                     strict=True,
                 ):
                     level = _LEVELS[value]
-                    self._one(message_text(text), text, timestamp, level, host, service, started)
+                    self._one(message_text(text), text, timestamp, level, log, service, started)
             else:
-                self._loaded_back_to(min(lines.timestamps))
+                self._loaded_back_to(min(lines.timestamps), log)
                 for text, timestamp, level in zip(
                     lines.texts, lines.timestamps, lines.levels, strict=True
                 ):
                     if level >= warn:
-                        self._one(
-                            message_text(text), text, timestamp, level, host, service, started
-                        )
+                        self._one(message_text(text), text, timestamp, level, log, service, started)
         else:
             plain = [line for line in lines if line.kind == LineKind.LINE]
             if not plain:
                 return started
-            self._loaded_back_to(min(line.timestamp for line in plain))
+            logs = {key: _log_of(*key) for key in {(line.host, line.source) for line in plain}}
+            oldest: dict[_Log, float] = {}
+            for line in plain:
+                log = logs[line.host, line.source]
+                oldest[log] = min(oldest.get(log, math.inf), line.timestamp)
+            for log, timestamp in oldest.items():
+                self._loaded_back_to(timestamp, log)
             for line in plain:
                 if line.level >= Level.WARN:
                     explicit = line.explicit_fields
@@ -310,7 +355,7 @@ class ErrorGroups:
                         line.text,
                         line.timestamp,
                         line.level,
-                        line.host,
+                        logs[line.host, line.source],
                         line.service,
                         started,
                     )
@@ -320,9 +365,11 @@ class ErrorGroups:
     def _is_fresh(self, first: float) -> bool:
         return first >= self.live_from and first > self._start + self.new_margin
 
-    def _loaded_back_to(self, oldest: float) -> None:
-        """A batch reaches back to `oldest`: if that is older than what was loaded, a new
-        group may now be close to the logs' start, so it is judged again."""
+    def _loaded_back_to(self, oldest: float, log: _Log) -> None:
+        """A batch of `log` reaches back to `oldest`: if that is older than what was
+        loaded, a new group may now be close to the logs' start, so it is judged again."""
+        if oldest < self._source_starts.get(log, math.inf):
+            self._source_starts[log] = oldest
         if oldest >= self._start:
             return
         self._start = oldest
@@ -340,7 +387,7 @@ class ErrorGroups:
         text: str,
         timestamp: float,
         level: Level,
-        host: str,
+        log: _Log,
         service: str,
         started: list[ErrorGroup],
     ) -> None:
@@ -364,7 +411,7 @@ class ErrorGroups:
             started.append(group)
         elif timestamp < group.first_seen and group.fresh and not self._is_fresh(timestamp):
             self._unflag(group)  # it did occur earlier after all
-        group._add(timestamp, level, host, service)
+        group._add(timestamp, level, log, service)
 
     def _evict(self) -> None:
         """Drop the oldest-least-seen group: smallest count, then oldest last_seen."""
@@ -387,6 +434,9 @@ class ErrorGroups:
         if t <= self._start:
             return 0
         self._start = t
+        starts = self._source_starts
+        for key, start in starts.items():
+            starts[key] = max(start, t)
         forgotten = 0
         for fp, group in list(self._groups.items()):
             if group.first_seen >= t:
@@ -396,6 +446,8 @@ class ErrorGroups:
                 del self._groups[fp]
             else:
                 group.first_seen = max(group.first_seen, group.buckets.kept_from or t)
+                for key, first in group.starts.items():
+                    group.starts[key] = max(first, t)
         self._heap = [(g.count, g.last_seen, next(self._tie), fp) for fp, g in self._groups.items()]
         heapq.heapify(self._heap)
         return forgotten
@@ -405,6 +457,22 @@ class ErrorGroups:
         arrived) since the last call, so their "new error" alert can end."""
         out, self._unflagged = self._unflagged, []
         return out
+
+    def count_window(self, since: float, until: float) -> tuple[float, float]:
+        """The window `[t0, t1)` counted for the range `[since, until)`: whole buckets,
+        so every group's count is exact there (by bucket start, a part bucket at an
+        edge would count whole or not at all depending on the group's span) and a label
+        at the bucket's precision names exactly what is counted. The range's part
+        buckets at either end are left out, except the one the loaded logs start in: it
+        holds no line before them, so it is counted whole and the window starts there."""
+        size = self.bucket_seconds
+        loaded = self.loaded_from
+        if loaded is not None and loaded > since:
+            t0 = math.floor(loaded / size) * size
+        else:
+            t0 = math.ceil(since / size) * size
+        t1 = until if math.isinf(until) else math.floor(until / size) * size
+        return t0, max(t0, t1)
 
     def groups(self, since: float | None = None, until: float | None = None) -> list[ErrorGroup]:
         """Groups with lines in `[since, until)` (all if both None), most lines there
@@ -433,6 +501,7 @@ class ErrorGroups:
         self._groups.clear()
         self._heap.clear()
         self._unflagged.clear()
+        self._source_starts.clear()
         self._start = math.inf if math.isinf(self.live_from) else self.live_from
         self.evicted = 0
         self.lines = 0

@@ -7,9 +7,10 @@ Semantics (all in *data time*, the timestamps of the points, never the wall cloc
   live refreshes (the same minutes fetched again) never produce an event twice, and one
   big historical result (a backfilled incident) produces every event it contains.
 * A point whose value compares true starts pending at its timestamp (`started_at`).
-  A point stands for the step that ends at it, so a run of true points from `t0` to `t`
-  has held for `t - t0 + step` seconds; when that reaches `for_seconds` the alert fires at
-  `t` with that point's value (`for = 0` or `for <= step`: fires on the first true point).
+  A run of true points from `t0` to `t` has held for `t - t0` seconds; when that reaches
+  `for_seconds` the alert fires at `t` with that point's value, as Prometheus fires a rule
+  evaluated at those points (`for = 0`: on the first true point; `for = 5m` at 1m steps:
+  on the sixth). tests/integration/test_alerts_prometheus.py checks this against promtool.
 * A finite point that compares false resolves a firing alert (or ends a pending one).
 * Missing data is neither good nor bad news: a NaN/±Inf point, or a hole in the
   timestamps longer than 1.5 steps, resets a *pending* run (the condition was not seen to
@@ -318,7 +319,9 @@ class RuleEvaluator:
                 track.pending_since = ts
                 alert.state, alert.started_at = "pending", ts
                 alert.fired_at = alert.resolved_at = None
-            if ts - track.pending_since + step >= for_seconds:
+            # As Prometheus counts `for`: seen at t0 and still at t0 + for (not one step
+            # earlier, as counting the first point's step as held would make it).
+            if ts - track.pending_since >= for_seconds:
                 track.firing = True
                 alert.state, alert.fired_at = "firing", ts
                 describe(alert, ts, value)

@@ -85,6 +85,17 @@ class TimeBuckets:
         hi = min(len(counts), self._bucket_at_or_after(t1) - self._base)
         return sum(counts[lo:hi]) if hi > lo else 0
 
+    def last_before(self, t1: float) -> float | None:
+        """Start of the newest kept bucket with a line whose start is before `t1` (None:
+        none): the minute a group was last seen in a window that ends at `t1`."""
+        counts = self._counts
+        index = min(len(counts), self._bucket_at_or_after(t1) - self._base) - 1
+        while index >= 0:
+            if counts[index]:
+                return (self._base + index) * self.bucket_seconds
+            index -= 1
+        return None
+
     def series(self, t0: float, t1: float, slots: int) -> list[int]:
         """`count_between` for `slots` equal parts of `[t0, t1)`, oldest first."""
         if slots < 1 or t1 <= t0:

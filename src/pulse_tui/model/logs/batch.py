@@ -2,8 +2,9 @@
 
 A `LineBatch` is one source's lines read together (one host, source, service and kind); a
 `MergedBatch` is several sources' lines in one merged order, each line with its own
-origin. Both are `Sequence[LogLine]` for whoever wants lines one by one, and `LogBuffer`
-copies their columns in bulk.
+origin, and a `DenseBatch` the same as arrays (merged dense histories). All are
+`Sequence[LogLine]` for whoever wants lines one by one, and `LogBuffer` copies their
+columns in bulk.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pulse_tui.model.logs.line import Level, LineKind, LogLine
 #: A dense batch's columns: its lines, their times, their `int(level)`s.
 Dense = tuple[DenseLines, npt.NDArray[np.float64], npt.NDArray[np.uint8]]
 _LEVELS = {int(level): level for level in Level}
+_KINDS = {int(kind): kind for kind in LineKind}
 
 
 class LineBatch(Sequence[LogLine]):
@@ -232,3 +234,67 @@ class MergedBatch(Sequence[LogLine]):
         if self.fields is not None and self.fields[index] is not None:
             line.fields = self.fields[index]
         return line
+
+
+class DenseBatch(Sequence[LogLine]):
+    """Lines of several sources merged into one order, as arrays: what merging dense
+    histories makes (`logs.dense_merge`), so that neither the merge nor
+    `LogBuffer.append_many` handles a Python object per line.
+
+    `lines` holds the texts (one text and the lines' starts); `times` and `received` are
+    float64, `meta` is `int(level) | int(kind) << 6` in uint8 (as the buffer stores it),
+    and `origin_ids[i]` indexes `origins`, the (host, source, service) table.
+    """
+
+    __slots__ = ("lines", "meta", "origin_ids", "origins", "received", "times")
+
+    def __init__(
+        self,
+        lines: DenseLines,
+        times: npt.NDArray[np.float64],
+        meta: npt.NDArray[np.uint8],
+        received: npt.NDArray[np.float64],
+        origin_ids: npt.NDArray[np.intp],
+        origins: Sequence[tuple[str, str, str]],
+    ) -> None:
+        self.lines = lines
+        self.times = times
+        self.meta = meta
+        self.received = received
+        self.origin_ids = origin_ids
+        self.origins = origins
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    @overload
+    def __getitem__(self, index: int) -> LogLine: ...
+    @overload
+    def __getitem__(self, index: slice) -> DenseBatch: ...
+    def __getitem__(self, index: int | slice) -> LogLine | DenseBatch:
+        if isinstance(index, slice):
+            lo, hi, step = index.indices(len(self))
+            assert step == 1
+            hi = max(lo, hi)
+            return DenseBatch(
+                self.lines[lo:hi],
+                self.times[lo:hi],
+                self.meta[lo:hi],
+                self.received[lo:hi],
+                self.origin_ids[lo:hi],
+                self.origins,
+            )
+        if index < 0:
+            index += len(self)
+        host, source, service = self.origins[int(self.origin_ids[index])]
+        meta = int(self.meta[index])
+        return LogLine(
+            float(self.received[index]),
+            float(self.times[index]),
+            host,
+            source,
+            service,
+            _LEVELS[meta & 63],
+            self.lines.line(index),
+            _KINDS[meta >> 6],
+        )

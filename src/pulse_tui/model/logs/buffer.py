@@ -35,7 +35,7 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-from pulse_tui.model.logs.batch import LineBatch, MergedBatch
+from pulse_tui.model.logs.batch import DenseBatch, LineBatch, MergedBatch
 from pulse_tui.model.logs.cold import ColdColumns
 from pulse_tui.model.logs.dense import DenseLines
 from pulse_tui.model.logs.freezer import Freezer
@@ -362,9 +362,10 @@ class LogBuffer:
             texts, stamps, levels, kinds, received, origins, fields if any(fields) else None
         )
 
-    def rebuilt(self, lines: MergedBatch) -> LogBuffer:
-        """A new buffer with the same bounds holding `lines`, numbered on after this one's
-        (from the next block boundary), for `adopt`. Safe to build in a thread."""
+    def rebuilt(self, lines: Sequence[LogLine] | Iterator[Sequence[LogLine]]) -> LogBuffer:
+        """A new buffer with the same bounds holding `lines` (or each part `lines` gives,
+        in this order), numbered on after this one's (from the next block boundary), for
+        `adopt`. Safe to build in a thread."""
         # Compressed as it is built: it is built in a thread already.
         hot_lines = self.hot_blocks * _BLOCK
         new = LogBuffer(self.max_lines, self.max_bytes, hot_lines=hot_lines, background=False)
@@ -372,7 +373,8 @@ class LogBuffer:
         new._count = new.dropped = new._frozen_to = start
         # Numbers skipped, not lines lost: `rotated_out` still counts only those.
         new._renumbered = start - self.dropped + self._renumbered
-        new.append_many(lines)
+        for part in lines if isinstance(lines, Iterator) else (lines,):
+            new.append_many(part)
         return new
 
     def adopt(self, other: LogBuffer) -> None:
@@ -415,6 +417,8 @@ class LogBuffer:
             self._append_batch(lines)
         elif isinstance(lines, MergedBatch):
             self._append_merged(lines)
+        elif isinstance(lines, DenseBatch):
+            self._append_dense(lines)
         else:
             for line in lines:
                 self._append_one(line)
@@ -473,16 +477,21 @@ class LogBuffer:
                     block = self._block_of(absolute)  # a new block: never cold yet
                     block.fields[absolute - block.first] = fields
 
+    def _append_dense(self, batch: DenseBatch) -> None:
+        table = [self._origin(*key) for key in batch.origins]
+        origins = np.array(table, dtype=np.uint16)[batch.origin_ids]
+        self._append_columns(batch.lines, batch.times, batch.meta, batch.received, origins)
+
     def _append_columns(
         self,
         texts: list[str] | DenseLines,
         timestamps: list[float] | npt.NDArray[np.float64],
         meta: list[int] | list[Level] | npt.NDArray[np.uint8],
-        received: float | list[float],
-        origins: int | list[int],
+        received: float | list[float] | npt.NDArray[np.float64],
+        origins: int | list[int] | npt.NDArray[np.uint16],
     ) -> None:
         """Lines given column by column; `received` and `origins` are one value for every
-        line, or a list with each line's."""
+        line, or a list or array with each line's."""
         start, total = 0, len(texts)
         while start < total:
             block = self._tail()
@@ -496,10 +505,14 @@ class LogBuffer:
                 block.timestamps.frombytes(timestamps[start:end].tobytes())
             if isinstance(received, list):
                 block.received.frombytes(_pack_doubles(take, received[start:end]))
+            elif isinstance(received, np.ndarray):
+                block.received.frombytes(received[start:end].tobytes())
             else:
                 block.received.extend(array("d", [received]) * take)
             if isinstance(origins, list):
                 block.origins.extend(array("H", origins[start:end]))
+            elif isinstance(origins, np.ndarray):
+                block.origins.frombytes(origins[start:end].tobytes())
             else:
                 block.origins.extend(array("H", [origins]) * take)
             if isinstance(meta, list):

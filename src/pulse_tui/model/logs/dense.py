@@ -72,8 +72,14 @@ class DenseLines:
 
     def lines_at(self, indices: Sequence[int] | npt.NDArray[np.int64]) -> list[str]:
         """The lines at `indices` as str (a few of many: the slow lines, the errors)."""
-        text, starts = self.text, self.starts.tolist()
-        return [text[starts[i] : starts[i + 1] - 1] for i in indices]
+        at = np.asarray(indices, dtype=np.int64)
+        if not len(at):
+            return []
+        # Only the starts asked for as ints (listing all of a batch's cost more than the
+        # few lines cut out).
+        begin, end = self.starts[at].tolist(), (self.starts[at + 1] - 1).tolist()
+        text = self.text
+        return [text[b:e] for b, e in zip(begin, end, strict=True)]
 
     def __getitem__(self, index: slice) -> DenseLines:
         """Lines `index` (a slice with step 1): the text cut once, no str per line."""

@@ -22,12 +22,13 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate, islice
 from operator import itemgetter, le
 from typing import TypeVar
 
 from pulse_tui.model.logs.batch import LineBatch, MergedBatch
+from pulse_tui.model.logs.dense_merge import PIECE, merge_dense
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
 
 _Chunk = Sequence[LogLine]
@@ -117,6 +118,16 @@ def merge_streams(chunks: Sequence[_Chunk], *, first_is_stream: bool = False) ->
     """`chunks` (of any streams, each stream's in its order) merged into one time order:
     sequences to append in this order. `first_is_stream`: `chunks[0]` is one stream of
     its own whatever its lines' origins (the buffer's lines, already merged)."""
+    return list(merged_parts(chunks, first_is_stream=first_is_stream))
+
+
+def merged_parts(
+    chunks: Sequence[_Chunk], *, first_is_stream: bool = False, lead: int = PIECE
+) -> Iterator[_Chunk]:
+    """`merge_streams`, its parts made as they are taken: a history merged as arrays is
+    cut piece by piece (`logs.dense_merge`; the first piece of `lead` lines, what fills
+    the buffer's open block), so a buffer appending (and compressing) each before the
+    next never holds the history twice."""
     window = ReorderWindow(0.0)
     head: list[list[_Chunk]] = []
     rest = chunks
@@ -126,8 +137,11 @@ def merge_streams(chunks: Sequence[_Chunk], *, first_is_stream: bool = False) ->
         window.push(chunk)
     streams = head + [[chunk for _, chunk in held] for held in window._held.values()]
     if len(streams) <= 1:
-        return streams[0] if streams else []
-    return [_merge(streams)]
+        return iter(streams[0] if streams else [])
+    # A history's batches merge as arrays (`logs.dense_merge`); the buffer's own lines
+    # (`first_is_stream`) and lines with fields take the lists.
+    dense = None if first_is_stream else merge_dense(streams, lead)
+    return dense if dense is not None else iter([_merge(streams)])
 
 
 def _order(stream_times: list[list[float]]) -> list[int]:

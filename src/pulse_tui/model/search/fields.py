@@ -20,11 +20,13 @@ see `FieldTerm.needle`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import regex as _regex
 
 from pulse_tui.model.logs.parse.fields import parse_fields
+from pulse_tui.model.search.needle import FieldNeedle
 from pulse_tui.model.search.scan import TOO_SLOW, SearchError
 
 #: What the user types as one token: quoted runs (with `\"` inside) and other non-space.
@@ -33,7 +35,7 @@ _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 #: A field term: key, operator, value (a logfmt key's characters, see `parse.fields`).
 _FIELD = re.compile(r"([\w.\-/@]+)([=~])(.*)", re.DOTALL)
 #: `key=value` pairs anywhere in a line (the logfmt pair of `parse.fields`).
-_PAIR = re.compile(r'([\w.\-/@]+)=("(?:[^"\\]|\\.)*"|[^\s"]*)')
+_PAIR = re.compile(r'([\w.\-/@]+)=("[^"\\]*(?:\\.[^"\\]*)*"|[^\s"]*)')
 #: Characters JSON and logfmt write as they are: a value made only of these appears in a
 #: matching line's text verbatim, so a literal search for it may narrow the lines.
 _VERBATIM = re.compile(r"[ !#-.0-\[\]-~]+")
@@ -43,12 +45,33 @@ _VALUE_TIMEOUT = 0.25
 
 def line_fields(text: str) -> dict[str, str]:
     """The fields a search term looks in: JSON / logfmt fields, else the `k=v` pairs."""
-    fields = parse_fields(text)
-    if fields is not None:
-        return fields
+    if text[:1] == "{":
+        fields = parse_fields(text)
+        if fields is not None:
+            return fields
     if "=" not in text:
         return {}
+    # Logfmt or not, the pairs: `parse_fields` would find the same ones, and then
+    # return them only if there are two or more (one pass here, not two).
     return {key: _unquote(value) for key, value in _PAIR.findall(text)}
+
+
+def fields_accept(text: str, terms: Sequence[FieldTerm]) -> bool:
+    """Whether every term accepts the fields of `text` (`line_fields`): for a line that
+    is not JSON, only the values the terms look at are unquoted (a field search parses
+    thousands of lines; a Python call per pair was most of it)."""
+    if text[:1] == "{":
+        fields = parse_fields(text)
+        if fields is not None:
+            return all(term.accepts(fields) for term in terms)
+    if "=" not in text:
+        return all(term.accepts_value(None) for term in terms)
+    raw = dict(_PAIR.findall(text))  # the last pair of a key wins, as in `line_fields`
+    for term in terms:
+        value = raw.get(term.key)
+        if not term.accepts_value(None if value is None else _unquote(value)):
+            return False
+    return True
 
 
 def _unquote(value: str) -> str:
@@ -100,20 +123,43 @@ class FieldTerm:
         None: the key, then `=` or `":` (JSON), then the value when `=` and it is written
         verbatim, then its end. A superset: the fields decide. It starts with the key as a literal,
         which the regex engine skips to in C (an alternation measured 6x slower)."""
-        if not _VERBATIM.fullmatch(self.key):
+        parts = self._needle_parts()
+        if parts is None:
             return None  # JSON may have escaped it
-        needle = rf'(?-i:{re.escape(self.key)})"?\s*[=:]'
-        if self.op == "=" and self.value and _VERBATIM.fullmatch(self.value):
+        key, value = parts
+        needle = rf'(?-i:{re.escape(key)})"?\s*[=:]'
+        if value is not None:
             flags = "i" if self.ignore_case else "-i"
             # ... and where the value ends (`shard=1` is not in "shard=12"): a space,
             # the line's end, or what closes a JSON value.
-            value = re.escape(self.value)
-            needle += rf'\s*"?(?{flags}:{value})(?:[\s",}}\]]|$)'
+            needle += rf'\s*"?(?{flags}:{re.escape(value)})(?:[\s",}}\]]|$)'
         return needle
+
+    @property
+    def bulk_needle(self) -> FieldNeedle | None:
+        """`needle` as numpy finds it in Latin-1 blocks (`search.needle`), or None."""
+        parts = self._needle_parts()
+        if parts is None:
+            return None
+        key, value = parts
+        if value is not None and self.ignore_case:
+            value = value.lower()
+        return FieldNeedle(key, value, self.ignore_case)
+
+    def _needle_parts(self) -> tuple[str, str | None] | None:
+        """What `needle` looks for: the key, and the value when it is part of it."""
+        if not _VERBATIM.fullmatch(self.key):
+            return None
+        if self.op == "=" and self.value and _VERBATIM.fullmatch(self.value):
+            return self.key, self.value
+        return self.key, None
 
     def accepts(self, fields: dict[str, str]) -> bool:
         """Whether a line with these fields has this one, with a value that matches."""
-        value = fields.get(self.key)
+        return self.accepts_value(fields.get(self.key))
+
+    def accepts_value(self, value: str | None) -> bool:
+        """Whether a line whose field `key` is `value` (None: it has none) matches."""
         if value is None:
             return False
         if self.op == "=":

@@ -62,9 +62,12 @@ class _Scratch(threading.local):
 _scratch = _Scratch()
 
 
-def occurrences(text: npt.NDArray[np.uint8], needle: bytes, *, fold: bool) -> Positions:
+def occurrences(
+    text: npt.NDArray[np.uint8], needle: bytes, *, fold: bool, rare: int = _RARE
+) -> Positions:
     """Ascending start of every occurrence of `needle` in `text` (overlapping ones
-    too), `fold`: in `text` lowered (`needle` must be lowered already)."""
+    too), `fold`: in `text` lowered (`needle` must be lowered already); `rare`: a byte
+    at most once in this many is compared alone (see `_anchors`)."""
     n, m = len(text), len(needle)
     if m == 0 or n < m:
         return _EMPTY
@@ -76,7 +79,7 @@ def occurrences(text: npt.NDArray[np.uint8], needle: bytes, *, fold: bool) -> Po
         keys = bytes(c | 0x20 for c in needle)
     span = n - m + 1  # where an occurrence can start
     # Folded, every candidate costs a lowering too: the first and last bytes.
-    anchors = _anchors(hay, keys, alone=not fold)
+    anchors = _anchors(hay, keys, alone=not fold, rare=rare)
     k = anchors[0]
     hit = np.equal(hay[k : k + span], np.uint8(keys[k]), out=scratch.first[:span])
     for k in anchors[1:]:
@@ -85,7 +88,7 @@ def occurrences(text: npt.NDArray[np.uint8], needle: bytes, *, fold: bool) -> Po
     return _check(text, needle, _true_positions(hit), () if fold else anchors)
 
 
-def _anchors(hay: npt.NDArray[np.uint8], keys: bytes, *, alone: bool) -> list[int]:
+def _anchors(hay: npt.NDArray[np.uint8], keys: bytes, *, alone: bool, rare: int) -> list[int]:
     """Offsets in `keys` of the bytes whose compare with the whole text leaves the
     candidates: with `alone`, the one rarest in the text's first `_SAMPLE` bytes when it
     is rare (an `I` or a `q` in a log, not an `e` or a space): one pass over the text
@@ -95,7 +98,7 @@ def _anchors(hay: npt.NDArray[np.uint8], keys: bytes, *, alone: bool) -> list[in
     if alone:
         counts: list[int] = np.bincount(hay[:_SAMPLE], minlength=256).tolist()
         rarest = min(range(len(keys)), key=lambda k: counts[keys[k]])
-        if counts[keys[rarest]] * _RARE <= min(len(hay), _SAMPLE):
+        if counts[keys[rarest]] * rare <= min(len(hay), _SAMPLE):
             return [rarest]
     return [0, len(keys) - 1] if len(keys) > 1 else [0]
 

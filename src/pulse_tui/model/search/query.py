@@ -38,9 +38,10 @@ from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.line import Level, LineKind, LogLine
 from pulse_tui.model.logs.packed import pack
 from pulse_tui.model.search.dense import Literal
-from pulse_tui.model.search.fields import FieldTerm, line_fields, split_terms
+from pulse_tui.model.search.fields import FieldTerm, fields_accept, split_terms
 from pulse_tui.model.search.job import SearchJob
 from pulse_tui.model.search.nav import SearchHistory, match_counter, next_match
+from pulse_tui.model.search.needle import FieldNeedle
 from pulse_tui.model.search.scan import (
     CHUNK_TIMEOUT,
     TOO_SLOW,
@@ -99,6 +100,8 @@ class SearchQuery:
     fields: tuple[FieldTerm, ...] = ()
     # Literal searches narrowing the lines before their fields are parsed (`FieldTerm.needle`).
     _needles: tuple[SearchQuery, ...] = field(default=(), compare=False, repr=False)
+    # A needle's pattern as numpy finds it in Latin-1 blocks (`search.needle`).
+    _bulk: FieldNeedle | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def parse(cls, text: str, *, regex: bool = False, fields: bool = False) -> SearchQuery:
@@ -111,7 +114,9 @@ class SearchQuery:
             text, terms = split_terms(text)
             if terms:
                 needles = tuple(
-                    cls.parse(term.needle, regex=True) for term in terms if term.needle is not None
+                    replace(cls.parse(term.needle, regex=True), _bulk=term.bulk_needle)
+                    for term in terms
+                    if term.needle is not None
                 )
                 return replace(cls.parse(text), fields=terms, _needles=needles)
         if not regex and text.startswith("\\"):
@@ -155,8 +160,7 @@ class SearchQuery:
     def _fields_ok(self, text: str) -> bool:
         if not self.fields:
             return True
-        fields = line_fields(text)
-        return all(term.accepts(fields) for term in self.fields)
+        return fields_accept(text, self.fields)
 
     def _with_fields(self, texts: Sequence[str | None], base: int, hits: list[int]) -> list[int]:
         """The `hits` (absolute, `texts[i - base]` their text) whose fields match too."""
@@ -229,7 +233,9 @@ class SearchQuery:
         try:
             bound = deadline if self.regex else None
             packed = pack(texts)
-            found = bulk_hits(packed, 0, len(texts), self._scan, bound, test, self._literal)
+            found = bulk_hits(
+                packed, 0, len(texts), self._scan, bound, test, self._literal, 0, self._bulk
+            )
         except TooSlow:
             raise SearchError(TOO_SLOW) from None
         return [base + i for i in found if texts[i] is not None]
@@ -246,7 +252,9 @@ class SearchQuery:
         test = self._line_test(chunk.deadline)
         if self.line_local:
             return chunk_per_line(chunk, test)
-        return chunk.hits(self._scan, test, bounded=self.regex, literal=self._literal)
+        return chunk.hits(
+            self._scan, test, bounded=self.regex, literal=self._literal, needle=self._bulk
+        )
 
     def _text_query(self) -> SearchQuery:
         """This query without its field terms."""

@@ -30,6 +30,7 @@ import regex
 from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.packed import LineSlice
 from pulse_tui.model.search.dense import Literal
+from pulse_tui.model.search.needle import FieldNeedle
 from pulse_tui.model.search.text import TooSlow, hits
 
 #: Seconds the regex work on one chunk may take before the search stops with an error.
@@ -61,16 +62,18 @@ class Chunk:
         *,
         bounded: bool = True,
         literal: Literal | None = None,
+        needle: FieldNeedle | None = None,
     ) -> list[int]:
         """Absolute indices of the lines holding a match of `pattern` (`verify(line)`
         decides for a match running past its line's end); `SearchError` when the regex
         work runs past `deadline`. `bounded=False` for a literal: it cannot backtrack, and
         `regex` calls with a timeout cost more. `literal`: the query as plain text, when
-        it is one (`search.dense` counts its lines when they are many)."""
+        it is one (`search.dense` counts its lines when they are many); `needle`: the
+        pattern as `search.needle` finds it, when it is a field term's needle."""
         lines, lo, hi = self.texts.packed()
         deadline = self.deadline if bounded else None
         try:
-            found = hits(lines, lo, hi, pattern, deadline, verify, literal, self.index)
+            found = hits(lines, lo, hi, pattern, deadline, verify, literal, self.index, needle)
         except TooSlow:
             raise SearchError(TOO_SLOW) from None
         return clip(found, self)

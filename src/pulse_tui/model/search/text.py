@@ -28,7 +28,8 @@ from time import monotonic
 import regex
 
 from pulse_tui.model.logs.packed import PackedLines, PackedPart
-from pulse_tui.model.search.dense import BULK_LINES, Literal, literal_lines
+from pulse_tui.model.search.dense import BULK_LINES, Literal, latin1, literal_lines
+from pulse_tui.model.search.needle import FieldNeedle
 
 # Dense: at least 1 hit in 5 lines. A hit costs ~1 us here; `search.dense` then costs
 # ~35-60 ns a line whatever the density (numpy, Latin-1 text), or, in wider text, splits
@@ -58,13 +59,17 @@ def part_hits(
     verify: Callable[[str], bool],
     literal: Literal | None = None,
     shift: int = 0,
+    needle: FieldNeedle | None = None,
 ) -> list[int]:
     """`shift` + each of lines `first`..`stop` of `part` holding a match of `pattern`,
-    ascending (`literal`: the same query as plain text, for the dense path)."""
+    ascending (`literal`: the same query as plain text, for the dense path; `needle`:
+    the same as a field term's needle, found by numpy in Latin-1 text)."""
     out: list[int] = []
     if stop <= first:
         return out
     joined, starts, finditer = part.joined, part.starts, pattern.finditer
+    if needle is not None and stop - first >= BULK_LINES and latin1(joined):
+        return needle.lines(joined, starts, first, stop, shift, verify)
     size = starts[stop] - 1  # the end of the last line: the search's `endpos`
     pos = starts[first]  # where the lines not looked at yet start
     line = first
@@ -113,21 +118,23 @@ def hits(
     verify: Callable[[str], bool],
     literal: Literal | None = None,
     base: int = 0,
+    needle: FieldNeedle | None = None,
 ) -> list[int]:
     """`base` + offset from `lo` (ascending) of each of lines `lo`..`hi` holding a match
     of `pattern` (`verify(line)` decides for a match running past its line's end);
     `TooSlow` once the regex work runs past `deadline` (`time.monotonic()`; None: no
     bound, for literals, whose search cannot backtrack). `literal`: the query as plain
-    text, when it is one (see `search.dense`)."""
+    text, when it is one (see `search.dense`); `needle`: `pattern` as `search.needle`
+    finds it, when it is a field term's needle."""
     shift = base - lo
-    found = part_hits(lines.main, lo, hi, pattern, deadline, verify, literal, shift)
+    found = part_hits(lines.main, lo, hi, pattern, deadline, verify, literal, shift, needle)
     first, stop = lines.wide_range(lo, hi)
     if stop > first and lines.wide is not None and lines.wide_offsets is not None:
         # Wide lines are "?"s in `main`: what matched there does not count.
         offsets = lines.wide_offsets
         placeholders = {i + shift for i in offsets[first:stop]}
         found = list(filterfalse(placeholders.__contains__, found))
-        wide = part_hits(lines.wide, first, stop, pattern, deadline, verify, literal)
+        wide = part_hits(lines.wide, first, stop, pattern, deadline, verify, literal, 0, needle)
         found.extend(offsets[j] + shift for j in wide)
         found.sort()
     return found

@@ -25,6 +25,7 @@ import numpy as np
 
 from pulse_tui.model.core.sanitize import UNSAFE_CODE_POINTS, sanitize_chunk
 from pulse_tui.model.logs.dense import PAD, DenseLines
+from pulse_tui.model.logs.parse.swar import true_at
 
 TRUNCATED_MARKER = " …[truncated: line longer than {limit} bytes]"
 
@@ -96,15 +97,10 @@ class LineReader:
             self._partial += data
             cut = self._overflow()
             return DenseLines.of(cut) if cut else None
-        if self._partial:
-            self._partial += data[: last + 1]
-            self._partial += PAD
-            padded = bytes(self._partial)
-            self._partial = bytearray(data[last + 1 :])
-        else:
-            # One copy: the block, its newline and the parser's padding.
-            padded = b"".join((memoryview(data)[: last + 1], PAD))
-            self._partial = bytearray(data[last + 1 :])
+        # One copy: the line begun before, the block, its newline and the parser's padding
+        # (appending to the partial line, then copying it out, copied the block thrice).
+        padded = b"".join((self._partial, memoryview(data)[: last + 1], PAD))
+        self._partial = bytearray(data[last + 1 :])
         lines = self._dense(padded)
         cut = self._overflow()
         if cut:  # rare: a line longer than the limit started after the block
@@ -153,8 +149,8 @@ class LineReader:
             )
         ):
             body = np.frombuffer(padded, dtype=np.uint8, count=size)
-            newlines = np.flatnonzero(body == 10)
-            if _ascii_clean(padded, body, len(newlines)):
+            newlines = _newlines_if_clean(padded, body)
+            if newlines is not None:
                 starts = np.empty(len(newlines) + 2, dtype=np.int64)
                 starts[0] = 0
                 starts[1:-1] = newlines + 1
@@ -196,6 +192,17 @@ def _has_longer_line(block: bytes, limit: int, size: int | None = None) -> bool:
             return True
         start = newline + 1
     return False
+
+
+def _newlines_if_clean(padded: bytes, body: np.ndarray) -> np.ndarray | None:
+    """Where the LFs of the ASCII `body` (of `padded`) are, if it holds nothing
+    `sanitize_chunk` changes (`_ascii_clean`), else None. Most blocks' only controls
+    are their LFs: then the controls are found in one pass and are the LFs."""
+    controls = true_at(body < 32)
+    if len(controls) and not (body[controls] == 10).all():
+        newlines = true_at(body == 10)
+        return newlines if _ascii_clean(padded, body, len(newlines)) else None
+    return controls if b"\x7f" not in padded else None
 
 
 def _ascii_clean(padded: bytes, body: np.ndarray, newlines: int) -> bool:

@@ -16,9 +16,10 @@ from pulse_tui.config import Config
 from pulse_tui.model.core import clock
 from pulse_tui.model.core.view_state import ViewState
 from pulse_tui.model.logs.buffer import LogBuffer
+from pulse_tui.model.logs.dense_merge import PIECE
 from pulse_tui.model.logs.fetched import Merged, Window, merge_fetched
 from pulse_tui.model.logs.line import LogLine
-from pulse_tui.model.logs.merge import ReorderWindow
+from pulse_tui.model.logs.merge import ReorderWindow, merged_parts
 from pulse_tui.model.logs.order import QUIET_SECONDS, HistoryOrder, merge_with
 from pulse_tui.sources.base import HostState, HostStatus, LogSource
 from pulse_tui.ui.dashboard import Dashboard
@@ -38,6 +39,9 @@ LINES_REPAINT_INTERVAL = 0.25
 #: While sources load their history, how long one may be silent before the pane shows
 #: what the others sent (a host that connects later is merged in then).
 HISTORY_QUIET = QUIET_SECONDS
+#: While sources load their history, once this many lines are held, those below the
+#: watermark (`logs.release`) are merged in a thread while the rest streams in.
+RELEASE_LINES = 100_000
 
 
 class LogFeed:
@@ -79,14 +83,29 @@ class LogFeed:
         #: Lines held while sources load their history, to enter the buffer in order.
         loading = [s.host for s in self.sources if s.loads_history]
         limit = config.logs.max_lines
-        self._order = HistoryOrder(loading, HISTORY_QUIET, limit=limit) if loading else None
+        # Each host's files and units: its history streams, all heard before a release.
+        streams = {h.label: len(h.files) + len(h.journal) for h in logs.hosts}
+        self._order = (
+            HistoryOrder(
+                loading, HISTORY_QUIET, limit=limit, release_lines=RELEASE_LINES, streams=streams
+            )
+            if loading
+            else None
+        )
         #: The hosts the pane last said were loading their history.
         self._loading_shown: list[str] = []
         #: Hosts past their history (or gone) whose last batches may still be in
         #: `_pending`: the order hears of it only after those batches reach it.
         self._done_after_pending: list[str] = []
-        #: A late history is being merged with the buffer in a thread: flushes wait.
+        #: A history is being merged with the buffer in a thread: flushes wait.
         self._rebuild: asyncio.Task[None] | None = None
+        #: That merge is the one of the histories held on connect (`_start_settle`).
+        self._settling = False
+        #: While settling: the buffer the lines released below the watermark are merged
+        #: into, in threads one after the other (the last of them `_releasing`); only
+        #: those threads and the settle touch it, and the settle adopts it.
+        self._released: LogBuffer | None = None
+        self._releasing: asyncio.Task[None] | None = None
         #: Past windows fetched on demand, waiting to be merged into the buffer.
         self._fetched: list[Window] = []
         #: History on demand: what the view needs and the buffer lacks.
@@ -118,7 +137,8 @@ class LogFeed:
 
     @property
     def rebuilding(self) -> bool:
-        """A late history is being merged in (the buffer is rebuilt off the event loop)."""
+        """A history is being merged in (the buffer is rebuilt off the event loop): the
+        histories held on connect, a late one, or fetched windows."""
         return self._rebuild is not None
 
     @property
@@ -253,7 +273,7 @@ class LogFeed:
 
     def _move_lines(self) -> None:
         """What arrived since the last flush: into the order, the merge and the buffer."""
-        held = self._order is not None and len(self._order) > 0
+        held = self._order is not None and (len(self._order) > 0 or self._settling)
         if self._partials and not held:  # held: the lines before them are not shown yet
             partials, self._partials = self._partials, {}
             for (host, source), text in partials.items():
@@ -276,20 +296,28 @@ class LogFeed:
         late: list[Sequence[LogLine]] = []
         if order is not None:
             pending = [batch for batch in pending if not order.push(batch)]
+            # Before the hosts done are heard of: they still bound the watermark, so the
+            # lines of a flush that brought the last of every history go too.
+            released = order.take_released()
+            if released:
+                self._release(released)
             # Only now: a host's last history batches, delivered before it said it was
             # done, were still in `pending` and must be held, not appended as live lines.
             for host in self._done_after_pending:
                 order.history_done(host)
             self._done_after_pending.clear()
-            settled = order.settle()
-            if settled:
-                ready += settled
-            late = order.take_late()
+            history = order.take_settled()
             loading = order.loading
             if loading != self._loading_shown:
                 self._loading_shown = loading
                 for panel in self._dashboard.log_panels():
                     panel.set_history_loading(loading)
+            if history or (history is not None and self._released is not None):
+                # While settling every batch was held: nothing of `pending` is left.
+                assert not pending
+                self._start_settle(history)
+                return  # a late history (`take_late`) is taken after it, by a flush
+            late = order.take_late()
         if reorder is None:
             # One host: its own order is already right, and batches append in bulk.
             ready += pending
@@ -311,6 +339,60 @@ class LogFeed:
         if not self._view.state.paused:
             for panel in self._dashboard.log_panels():  # none during shutdown
                 panel.lines_arrived()
+
+    def _start_settle(self, history: list[Sequence[LogLine]]) -> None:
+        """Merge the histories held on connect into the buffer's one order, in a thread
+        (a million lines take about a second: keys pressed meanwhile are not kept
+        waiting); flushes wait for it, new lines in `_pending` (bounded)."""
+        buffer = self.buffer
+        order = self._order
+        # What was released is kept only if the rest follows it (`continues_release`).
+        released = self._released if order is not None and order.continues_release else None
+        releasing = self._releasing if released is not None else None
+        self._released = self._releasing = None
+
+        def build() -> LogBuffer:
+            if released is not None:
+                _append_merged(released, history)
+                return released
+            if len(buffer):  # nothing enters while settling: kept for safety
+                return buffer.rebuilt(merge_with(buffer.columns(), history))
+            return buffer.rebuilt(merged_parts(history))
+
+        async def settle() -> None:
+            try:
+                if releasing is not None:
+                    await releasing  # the last release is in `released` first
+                new = await asyncio.to_thread(build)
+                shown = [(panel, panel.shown_time()) for panel in self._dashboard.log_panels()]
+                buffer.adopt(new)
+            finally:
+                self._rebuild = None
+                self._settling = False
+            if buffer.rotated_out != self._rotated_seen:  # past the bounds: some dropped
+                self._rotated_seen = buffer.rotated_out
+                self.fetches.trimmed()
+            self._shown_at = time.monotonic()
+            for panel, at in shown:
+                panel.buffer_rebuilt(at)  # the first lines: shown now, not at a flush
+
+        self._settling = True
+        self._rebuild = asyncio.ensure_future(settle())
+
+    def _release(self, lines: list[Sequence[LogLine]]) -> None:
+        """Merge lines released below the watermark into `_released`, in a thread after
+        the previous release's; flushes go on meanwhile (the pane shows none of it until
+        the settle adopts it)."""
+        if self._released is None:
+            self._released = self.buffer.rebuilt(iter(()))
+        target, previous = self._released, self._releasing
+
+        async def release() -> None:
+            if previous is not None:
+                await previous
+            await asyncio.to_thread(_append_merged, target, lines)
+
+        self._releasing = asyncio.ensure_future(release())
 
     def _start_rebuild(self, late: list[Sequence[LogLine]]) -> None:
         """Merge a late history with the whole buffer, in a thread; flushes wait for it."""
@@ -368,3 +450,11 @@ class LogFeed:
             self.fetches.merged(merged, len(windows))
 
         self._rebuild = asyncio.ensure_future(rebuild())
+
+
+def _append_merged(buffer: LogBuffer, lines: list[Sequence[LogLine]]) -> None:
+    """`lines` merged (`merged_parts`) and appended to `buffer`, each piece filling its
+    open block (run in a thread, on a buffer no other thread touches)."""
+    lead = PIECE - buffer.next_index % PIECE
+    for part in merged_parts(lines, lead=lead):
+        buffer.append_many(part)

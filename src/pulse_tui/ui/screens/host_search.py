@@ -29,6 +29,7 @@ from textual.worker import Worker
 from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.search.remote import HostState, RemoteMatch, RemoteResults
 from pulse_tui.ui.widgets.palette import host_colour
+from pulse_tui.ui.widgets.safe_text import append_safe
 from pulse_tui.ui.widgets.strips import text_strip
 
 #: How often the screen looks for new matches and progress (the results count changes).
@@ -46,7 +47,7 @@ def match_row(match: RemoteMatch, highlight: re.Pattern[str], host_width: int, t
     row = Text(no_wrap=True)
     row.append(time.strftime(fmt, local), style="dim")
     row.append(" ")
-    row.append(sanitize(match.host).ljust(host_width), style=host_colour(match.host))
+    append_safe(row, sanitize(match.host).ljust(host_width), host_colour(match.host))
     row.append("  ")
     start = len(row)
     row.append(match.text)
@@ -182,8 +183,10 @@ class HostSearchScreen(ModalScreen[float | None]):
                 style = "bold red" if state.state is HostState.FAILED else ""
                 if problems:
                     problems.append("\n")
-                problems.append(f"{sanitize(state.host)}: ", style=host_colour(state.host))
-                problems.append(sanitize(problem), style=style)
+                append_safe(problems, state.host, host_colour(state.host)).append(
+                    ": ", style=host_colour(state.host)
+                )
+                append_safe(problems, problem, style)
         shown = self.query_one("#host-search-problems", Static)
         shown.update(problems)
         shown.display = bool(problems)

@@ -15,8 +15,8 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from pulse_tui.model.core.fuzzy import fuzzy_filter
-from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.ui.widgets.key_bar import KeyBar
+from pulse_tui.ui.widgets.safe_text import safe_text
 
 ALL = "\x00all"
 
@@ -77,7 +77,7 @@ class PickerScreen(ModalScreen[frozenset[str] | None]):
             options.add_option(Option(Text("(all)", style="italic"), id=ALL))
         for name, positions in matches:
             label = Text("☑ " if name in self.ticked else "☐ ")
-            shown = Text(sanitize(name))
+            shown = safe_text(name)
             if len(shown.plain) == len(name):
                 for position in positions:
                     shown.stylize("bold underline #ffaf00", position, position + 1)

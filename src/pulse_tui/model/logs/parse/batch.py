@@ -144,7 +144,9 @@ def parse_dense(
     upper = todo == column_levels.UPPER
     if column_levels.any_true(upper):
         data, starts = lines.data, lines.byte_starts
-        need = column_levels.lines_with_caps(data, len(data) - len(PAD) - 1, starts, upper)
+        size = len(data) - len(PAD) - 1
+        ascii = size == len(lines.text)  # (UTF-8 of as many bytes as characters)
+        need = column_levels.lines_with_caps(data, size, starts, upper, ascii)
         for k, level in upper_levels(lines.lines_at(need)):
             values[need[k]] = level
     need = np.flatnonzero(todo == column_levels.JSON_LEVEL)

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from pulse_tui.model.logs.line import Level
 from pulse_tui.model.logs.parse import swar
+from pulse_tui.model.logs.parse.levels import HEAD as HEAD_CHARS
 from pulse_tui.model.logs.parse.levels import LEVEL_NAMES, LEVEL_WORDS, level_from_name
 from pulse_tui.model.logs.parse.swar import Words, WordsAt
 
@@ -73,24 +74,24 @@ def levels_after(
     """Sets `todo` and `codes` of the `ok` lines from the bytes after their time (at
     `at`), decided once per distinct key: each shape keeps only the bytes its decision
     reads (`_keys`), so lines that differ only in their message share one key."""
-    pending = ok
+    pending = ok.copy()  # (`ok` stays as it is)
     if ISO in present:
         # ISO text with no zone: `\s?` took any space, so no ` WORD` can follow.
         plain = ok & (shape == ISO) & (zone_code == 0)
-        todo[plain] = HEAD
-        pending = ok & ~plain
+        # (putmask: 5x faster than `todo[plain] = ...`, which first lists the lines)
+        np.putmask(todo, plain, HEAD)
+        pending &= ~plain
     if not any_true(pending):
         return
     keys = _keys(words, at, shape, present)
-    # Keys that cannot hold a level key are settled here, not one distinct message at a
-    # time below: logfmt's level is then `head_level`'s, JSON's the first level key's.
-    for kind, prefixes, answer in _LEVEL_KEY_PREFIXES:
-        if kind in present:
-            mine = pending & (shape == kind)
-            other = mine & ~_startsany_true(keys[0], prefixes)
-            todo[other] = answer
-            pending = pending & ~other
-    for _ in range(most_distinct(len(ok))):
+    settled = False
+    for tries in range(most_distinct(len(ok))):
+        if tries == _TRIES_BEFORE_PREFIXES:
+            # Many distinct keys: settle the lines whose key cannot hold a level key in
+            # bulk, not one distinct message at a time (a dozen passes, which a batch of
+            # a few distinct keys does without).
+            pending = _settle_without_level_key(keys[0], shape, present, pending, todo)
+            settled = True
         row = int(pending.argmax())
         if not pending[row]:
             return
@@ -98,12 +99,36 @@ def levels_after(
         for key in keys:
             same &= key == key[row]
         text = b"".join(int(key[row]).to_bytes(8, "little") for key in keys)
-        todo[same], codes[same] = _DECIDE[int(shape[row])](text)
+        left, code = _DECIDE[int(shape[row])](text)
+        np.putmask(todo, same, left)
+        np.putmask(codes, same, code)
         pending &= ~same
+    if not settled:
+        pending = _settle_without_level_key(keys[0], shape, present, pending, todo)
     # More distinct keys than that: the row parser reads ISO lines; logfmt's level is
     # `head_level`'s whatever follows, JSON's the first level key's.
-    todo[pending & (shape == LOGFMT)] = HEAD
-    todo[pending & (shape == JSON)] = JSON_LEVEL
+    np.putmask(todo, pending & (shape == LOGFMT), HEAD)
+    np.putmask(todo, pending & (shape == JSON), JSON_LEVEL)
+
+
+# Distinct keys decided one by one before the lines whose key holds no level key are
+# settled in bulk.
+_TRIES_BEFORE_PREFIXES = 8
+
+
+def _settle_without_level_key(
+    first: Words, shape: Ints, present: set[int], pending: Mask, todo: npt.NDArray[np.uint8]
+) -> Mask:
+    """Settles the `pending` lines whose key cannot hold a level key: logfmt's level is
+    then `head_level`'s, JSON's the first level key's (what their decision would say).
+    Returns the lines still pending."""
+    for kind, prefixes, answer in _LEVEL_KEY_PREFIXES:
+        if kind in present:
+            mine = pending & (shape == kind)
+            other = mine & ~_startsany_true(first, prefixes)
+            np.putmask(todo, other, answer)
+            pending = pending & ~other
+    return pending
 
 
 def _startsany_true(word: Words, prefixes: tuple[bytes, ...]) -> Mask:
@@ -126,31 +151,45 @@ def _keys(words: WordsAt, at: Ints, shape: Ints, present: set[int]) -> list[Word
     """The words of the bytes after each line's time (two, three with JSON lines), with
     the bytes its shape's decision never reads set to 0 (so they end the decision's text:
     `_key_text`)."""
-    k0, k1 = words[at], words[at + 8]
-    keys = [k0, k1]  # JSON: 24 bytes as they are (`","level":"info","msg":"`)
-    cuts: list[tuple[int, Words, Words]] = []
-    if ISO in present:
-        # The space, then upper-case letters or `[`, and the byte that ends them.
-        first = ~swar.in_range(k0, 0x41, 0x5B) & swar.HIGH & ~np.uint64(0x80)
-        second = ~swar.in_range(k1, 0x41, 0x5B) & swar.HIGH
-        cuts.append((ISO, first, second))
-    if LOGFMT in present:
-        # Through the second space (` level=debug `, `" level=debug `), or a line's end.
-        first = swar.equal_bytes(k0, 32) & ~np.uint64(0x8080) | swar.equal_bytes(k0, 10)
-        second = swar.equal_bytes(k1, 32) | swar.equal_bytes(k1, 10)
-        cuts.append((LOGFMT, first, second))
-    for kind, first, second in cuts:
-        keep0 = swar.through_first(first)
-        keep1 = np.where(keep0 == swar.ALL, swar.through_first(second), np.uint64(0))
-        if len(present) == 1:
-            keys = [k0 & keep0, k1 & keep1]
+    # JSON: 24 bytes as they are (`","level":"info","msg":"`); the others two words.
+    read = words.run(at, 3 if JSON in present else 2)
+    k0, k1 = read[0], read[1]
+    # Flags at the byte each line's key ends with, in its first and second word; none
+    # (a JSON line's, or a line of no shape here): the key is both words as they are.
+    # Each shape's flags are kept for its own lines by a mask of whole words (an `&`,
+    # where `np.where` costs as much as eight).
+    end0: Words | None = None
+    end1: Words | None = None
+    for kind in (ISO, LOGFMT):
+        if kind not in present:
+            continue
+        if kind == ISO:
+            # The space, then upper-case letters or `[`, and the byte that ends them.
+            first = ~swar.in_range(k0, 0x41, 0x5B) & swar.HIGH & ~np.uint64(0x80)
+            second = ~swar.in_range(k1, 0x41, 0x5B) & swar.HIGH
         else:
-            mine = shape == kind
-            keys = [np.where(mine, k0 & keep0, keys[0]), np.where(mine, k1 & keep1, keys[1])]
-    if JSON in present:
-        k2 = words[at + 16]
-        keys.append(k2 if len(present) == 1 else np.where(shape == JSON, k2, np.uint64(0)))
+            # Through the second space (` level=debug `, `" level=debug `), or a line's end.
+            first = swar.equal_bytes(k0, 32) & ~np.uint64(0x8080) | swar.equal_bytes(k0, 10)
+            second = swar.equal_bytes(k1, 32) | swar.equal_bytes(k1, 10)
+        if len(present) > 1:
+            mine = _whole_words(shape == kind)
+            first &= mine
+            second &= mine
+        end0 = first if end0 is None else end0 | first
+        end1 = second if end1 is None else end1 | second
+    if end0 is None or end1 is None:  # JSON only
+        return read
+    keep0 = swar.through_first(end0)
+    keep1 = swar.through_first(end1) & _whole_words(keep0 == swar.ALL)
+    keys = [k0 & keep0, k1 & keep1]
+    if JSON in present:  # JSON: 24 bytes as they are (`","level":"info","msg":"`)
+        keys.append(read[2] & _whole_words(shape == JSON))
     return keys
+
+
+def _whole_words(mask: Mask) -> Words:
+    """All bits set where `mask` is true, none elsewhere."""
+    return -mask.astype(np.uint64)
 
 
 def _key_text(key: bytes) -> tuple[str, bool] | None:
@@ -215,15 +254,58 @@ def logfmt_brackets(
         todo[lines[shape[lines] == LOGFMT]] = SLOW
 
 
-def lines_with_caps(data: bytes, size: int, starts: Ints, lines: Mask) -> Ints:
-    """Which of the `lines` (a mask over the lines starting at `starts`) hold three
-    upper-case ASCII letters in a row among the first `size` bytes of `data`: the only
-    ones an upper-case level WORD can overrule (`levels.upper_levels`). A few passes over
-    the bytes, where cutting out and joining a third of a batch's lines for a regex scan
-    cost a Python step a line."""
-    body = np.frombuffer(data, dtype=np.uint8, count=size)
-    caps = (body - np.uint8(65)) < 26
-    runs = np.flatnonzero(caps[:-2] & caps[1:-1] & caps[2:])
-    holding = np.zeros(len(lines), dtype=np.bool_)
-    holding[np.searchsorted(starts, runs, side="right") - 1] = True
-    return np.flatnonzero(holding & lines)
+def lines_with_caps(data: bytes, size: int, starts: Ints, lines: Mask, ascii: bool) -> Ints:
+    """Which of the `lines` (a mask over the lines starting at `starts` in `data`, whose
+    first `size` bytes are the lines) may hold three upper-case ASCII letters in a row in
+    their first `HEAD_CHARS` characters: the only ones an upper-case level WORD can overrule
+    (`levels.upper_levels`, which checks each exactly). With `ascii` (a character a byte)
+    those are the first `HEAD_CHARS` bytes; otherwise a line of more bytes than that is kept
+    whatever it holds."""
+    at = np.flatnonzero(lines)
+    if not len(at):
+        return at
+    begin = starts[at]
+    length = np.append(starts[1:], size + 1)[at] - 1 - begin
+    # Each line's head by one gather (numpy's cost is per item, not per byte), as rows of
+    # a table; past the line's end the row holds other lines' bytes (left out below).
+    room = max(len(data) - HEAD_CHARS, 0)  # the last offset a whole head is read from
+    whole = int(np.searchsorted(begin, room, side="right"))  # (`begin` ascends)
+    if len(data) < HEAD_CHARS:
+        whole = 0
+    heads = np.empty((0, HEAD_CHARS), dtype=np.uint8)
+    if whole:
+        shape = (len(data) - HEAD_CHARS + 1,)
+        view = np.ndarray(shape=shape, dtype=f"V{HEAD_CHARS}", buffer=data, strides=(1,))
+        heads = view[begin[:whole]].view(np.uint8).reshape(whole, HEAD_CHARS)
+    if whole < len(at):  # the last lines of a batch of short lines: from a padded tail
+        tail = np.frombuffer(data[room:] + b"\n" * HEAD_CHARS, dtype=np.uint8)
+        rest = tail[(begin[whole:] - room)[:, None] + _HEAD_COLUMNS]
+        heads = np.concatenate((heads, rest))
+    # Every run of three holds two letters at an even offset into the line and the one
+    # before or after them: look for such pairs first, two bytes at a time, by a test
+    # that passes 0x40-0x5F (a few more than the letters), then check the few found.
+    pairs = heads.view("<u2")
+    # (Flat: numpy's nonzero over a table costs 30x as much.)
+    found = swar.true_at(((pairs & _PAIR_MASK) == _PAIR_BITS).ravel())
+    rows, columns = np.divmod(found, pairs.shape[1])
+    ends = np.minimum(length[rows], HEAD_CHARS)
+    first = columns * 2
+
+    def caps(column: Ints) -> Mask:
+        """Whether byte `column` of each found pair's line is an upper-case letter."""
+        inside = (column >= 0) & (column < ends)
+        byte = heads[rows, np.clip(column, 0, HEAD_CHARS - 1)]
+        return inside & ((byte - np.uint8(65)) < 26)
+
+    run = caps(first) & caps(first + 1) & (caps(first - 1) | caps(first + 2))
+    holding = np.zeros(len(at), dtype=np.bool_)
+    holding[rows[run]] = True
+    if not ascii:
+        holding |= length > HEAD_CHARS
+    return at[holding]
+
+
+assert HEAD_CHARS % 2 == 0  # the heads are read as pairs of bytes
+_PAIR_MASK = np.uint16(0xE0E0)
+_PAIR_BITS = np.uint16(0x4040)
+_HEAD_COLUMNS = np.arange(HEAD_CHARS)

@@ -12,7 +12,11 @@ import re
 from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.logs.line import LogLine
 
-_LOGFMT_PAIR = re.compile(r'([\w.\-/@]+)=("(?:[^"\\]|\\.)*"|[^\s"]*)')
+# A key, `=`, then a quoted value (with `\"` escapes) or a bare one. The quoted run is
+# spelled as the unrolled loop `[^"\\]*(?:\\.[^"\\]*)*`: the same strings as the
+# alternation `(?:[^"\\]|\\.)*` (each character can only be read one way), ~2x faster
+# for `re`, which steps through an alternation a character at a time.
+_LOGFMT_PAIR = re.compile(r'([\w.\-/@]+)=("[^"\\]*(?:\\.[^"\\]*)*"|[^\s"]*)')
 
 
 def parse_fields(text: str) -> dict[str, str] | None:

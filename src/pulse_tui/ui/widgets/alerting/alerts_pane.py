@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 
 from pulse_tui.model.alerting.alerts import Alert
 from pulse_tui.model.core import clock
-from pulse_tui.model.core.sanitize import sanitize
+from pulse_tui.ui.widgets.safe_text import append_safe, safe_text
 
 SEVERITY_STYLES = {"page": "bold white on #af0000", "warn": "bold #ffd75f", "info": "#5fafff"}
 STATE_STYLES = {"firing": "bold #ff5f5f", "pending": "#ffd75f", "resolved": "#87d787"}
@@ -158,16 +158,16 @@ class AlertsPane(Vertical):
             summary = alert.summary
             if alert.state == "resolved":
                 summary = resolved_wording(alert, last_fired.get(alert.key))
-            value = Text(sanitize(summary))
+            value = safe_text(summary)
             if alert.source in ("prometheus", "alertmanager") and alert.labels:
                 # External alerts are known by their labels: show them all, as data.
                 shown = ", ".join(f"{k}={v}" for k, v in sorted(alert.labels.items()))
-                value.append(f"  {{{sanitize(shown)}}}", style="dim")
+                append_safe(value.append("  {", style="dim"), shown, "dim").append("}", style="dim")
             table.add_row(
                 severity,
                 state,
-                Text(sanitize(alert.name)),
-                Text(sanitize(alert.service or "")),
+                safe_text(alert.name),
+                safe_text(alert.service or ""),
                 value,
                 Text(_since(alert.fired_at or alert.started_at)),
                 Text(alert.source, style="dim"),
@@ -187,9 +187,9 @@ class AlertsPane(Vertical):
             past.add_row(
                 Text(_clock(when)),
                 Text(kind, style=STATE_STYLES.get(kind, "")),
-                Text(sanitize(alert.name)),
-                Text(sanitize(alert.service or "")),
-                Text(sanitize(summary)),
+                safe_text(alert.name),
+                safe_text(alert.service or ""),
+                safe_text(summary),
             )
         status = Text()
         firing = sum(1 for a in alerts if a.state == "firing" and not a.silenced)
@@ -197,7 +197,7 @@ class AlertsPane(Vertical):
         status.append(" · x silences the selected alert", style="dim")
         for error in errors:
             status.append(" · ")
-            status.append(sanitize(error), style="#ff8787")
+            append_safe(status, error, "#ff8787")
         self._status, self._history_count = status, len(history)
         self.set_class(not alerts, "-quiet")
         self._show_status()

@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable
 
-from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.core.units import format_value
+from pulse_tui.ui.widgets.safe_text import safe_text
 
 if TYPE_CHECKING:
     # sources.probes imports httpx, which only a config with probes needs at start-up.
@@ -46,12 +46,12 @@ class ProbesPane(Vertical):
                 state = Text("up", style="bold #87d787")
             code = status.last_status_code
             table.add_row(
-                Text(sanitize(status.name), style="bold"),
+                safe_text(status.name, "bold"),
                 state,
                 Text(format_value(status.last_latency, "s", compact=True)),
                 Text("—" if code is None else str(code)),
                 Text(status.history_strip(20)),
-                Text(sanitize(status.last_error or ""), style="#ff8787"),
+                safe_text(status.last_error or "", "#ff8787"),
                 key=status.name,
             )
         if not statuses:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.text import Text
 from textual import events
 from textual.actions import SkipAction
 from textual.app import ComposeResult
@@ -24,11 +23,11 @@ from textual.timer import Timer
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.metrics.promql_complete import Completing, apply, context_at
 from pulse_tui.model.metrics.promql_words import Candidate, rank
 from pulse_tui.sources.completion import CompletionCatalog, Offer
 from pulse_tui.sources.dashboards import Span
+from pulse_tui.ui.widgets.safe_text import safe_text
 
 #: Seconds of quiet typing before a completion look-up starts.
 DEBOUNCE = 0.15
@@ -203,7 +202,8 @@ class QueryPrompt(Vertical):
         options = self._options
         options.clear_options()
         for candidate in self.candidates:
-            label = Text(sanitize(candidate.text), no_wrap=True, overflow="ellipsis")
+            label = safe_text(candidate.text)
+            label.no_wrap, label.overflow = True, "ellipsis"
             label.append(f"  {candidate.kind}", style="dim")
             options.add_option(Option(label))
         options.set_class(bool(self.candidates) and self.input.has_focus, "-shown")

@@ -32,6 +32,7 @@ from pulse_tui.sources.dashboards import PanelResult, Span, fetch_panel, resolve
 from pulse_tui.ui.charts.line_chart import plot_points
 from pulse_tui.ui.widgets.dashboards.panel_view import GrafanaPanel, RowHeader
 from pulse_tui.ui.widgets.dashboards.variable_picker import pick_variable
+from pulse_tui.ui.widgets.safe_text import append_safe
 
 #: Panels fetching at once. Each query runs in a thread of its own, and starting one waits
 #: for it to take the GIL: 30 started in one go held the loop ~100 ms (keys and repaints
@@ -272,7 +273,7 @@ class GrafanaScreen(Screen[None]):
         for name, selection in self.variables.selections.items():
             shown = "All" if selection.is_all else format_selection(selection, "csv")
             header.append(f"  ${name}=", style="dim")
-            header.append(sanitize(shown) or "—")  # label values: the server's text
+            append_safe(header, shown or "—")  # label values: the server's text
         if header != self._header_shown:
             # Only when it changed: a Static's update lays the whole screen out again,
             # which cost a refresh of 30 panels a full repaint (~100 ms of the loop).

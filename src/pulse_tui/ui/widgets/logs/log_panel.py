@@ -26,6 +26,7 @@ from pulse_tui.ui.widgets.logs.log_query import LogQuery
 from pulse_tui.ui.widgets.logs.log_view import LogView
 from pulse_tui.ui.widgets.logs.partial_tail import PartialTail
 from pulse_tui.ui.widgets.palette import host_colour
+from pulse_tui.ui.widgets.safe_text import append_safe
 from pulse_tui.ui.widgets.strips import text_strip
 
 _STATE_STYLE = {
@@ -409,7 +410,7 @@ class LogPanel(Vertical):
         for host, status in sorted(self.statuses.items()):
             glyph, colour = _STATE_STYLE[status.state]
             text.append(f"{glyph} ", style=colour)
-            text.append(sanitize(host), style=host_colour(host))
+            append_safe(text, host, host_colour(host))
             label = status.state.value
             if status.state is HostState.RETRYING and status.retry_at:
                 label = f"retrying in {max(0, round(status.retry_at - now))}s"

@@ -17,10 +17,10 @@ from rich.style import Style
 from rich.text import Text
 
 from pulse_tui.model.core import clock
-from pulse_tui.model.core.sanitize import ESCAPE
 from pulse_tui.model.logs.line import LineKind, LogLine
 from pulse_tui.model.logs.parse.spans import Span, level_span, stamp_span
-from pulse_tui.ui.widgets.palette import ESCAPE_STYLE, LOG_LEVEL_STYLES, host_colour
+from pulse_tui.ui.widgets.palette import LOG_LEVEL_STYLES, host_colour
+from pulse_tui.ui.widgets.safe_text import escape_pieces
 
 Piece = tuple[str, str | None]
 #: A local date as (year, month, day): which lines are "today".
@@ -76,7 +76,7 @@ def format_row(
     if line.kind is LineKind.NOTICE:
         out = Text()
         out.append(f"{line.host}: ", style=f"bold {host_colour(line.host)}")
-        for piece, style in _text_pieces(line.text):  # remote stderr is untrusted text too
+        for piece, style in escape_pieces(line.text):  # remote stderr is untrusted text too
             out.append(piece, style=f"italic #ff8787 {style or ''}")
         return out, 0, 0
     row = row_pieces(line, host_width, columns=columns, day=day)
@@ -194,28 +194,11 @@ def _painted(text: str, cut: int, marks: list[tuple[int, int, str]]) -> list[Pie
         if end <= start:
             continue
         if start > done:
-            pieces += _text_pieces(text[done:start])
+            pieces += escape_pieces(text[done:start])
         pieces.append((text[start:end], style))  # digits, letters, `:`: never an escape
         done = end
     if done < len(text) or not pieces:
-        pieces += _text_pieces(text[done:])
-    return pieces
-
-
-def _text_pieces(text: str) -> list[tuple[str, str | None]]:
-    """A line's text as pieces, with the escapes the sanitiser wrote (`\\x1b`) set apart."""
-    if "\\" not in text:
-        return [(text, None)]
-    pieces: list[tuple[str, str | None]] = []
-    done = 0
-    for match in ESCAPE.finditer(text):
-        start, end = match.span()
-        if start > done:
-            pieces.append((text[done:start], None))
-        pieces.append((text[start:end], ESCAPE_STYLE))
-        done = end
-    if done < len(text) or not pieces:
-        pieces.append((text[done:], None))
+        pieces += escape_pieces(text[done:])
     return pieces
 
 

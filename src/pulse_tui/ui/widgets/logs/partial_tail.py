@@ -9,8 +9,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.ui.widgets.palette import host_colour
+from pulse_tui.ui.widgets.safe_text import append_safe
 
 #: Rows at most; more partial lines are counted on the last one.
 MAX_ROWS = 3
@@ -48,11 +48,11 @@ class PartialTail(Widget):
         for i, ((host, source), line) in enumerate(shown):
             if i:
                 text.append("\n")
-            text.append(sanitize(host), style=host_colour(host))
+            append_safe(text, host, host_colour(host))
             if source:
-                text.append(f" {sanitize(source)}", style="dim")
+                append_safe(text.append(" ", style="dim"), source, "dim")
             text.append(f" {PARTIAL_MARK} ", style="italic #ffaf00")
-            text.append(sanitize(line))
+            append_safe(text, line)
         if len(shown) < len(rows):
             text.append(f"\n+{len(rows) - len(shown)} more partial lines", style="italic dim")
         return text

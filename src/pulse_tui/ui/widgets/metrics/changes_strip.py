@@ -29,6 +29,7 @@ from pulse_tui.model.metrics.change_logs import RisingGroup
 from pulse_tui.model.metrics.change_text import change_phrase, clock_time
 from pulse_tui.model.metrics.changes import Finding
 from pulse_tui.ui.widgets.palette import LEVEL_STYLES
+from pulse_tui.ui.widgets.safe_text import append_safe
 
 #: Lines the strip may use: at full size, and when the screen is narrow or short.
 MAX_LINES, MAX_LINES_SMALL = 3, 1
@@ -173,7 +174,7 @@ class ChangesStrip(Widget, can_focus=True):
             # What matters first, for 80 columns: who is bad; then that the range shows
             # no shift (so it began earlier, or crept up), then what to do.
             text = Text("● ", style=LEVEL_STYLES["crit"], no_wrap=True, overflow="ellipsis")
-            text.append(sanitize(", ".join(self.crit_now)), style="bold")
+            append_safe(text, ", ".join(self.crit_now), "bold")
             text.append(" at CRIT", style=LEVEL_STYLES["crit"])
             text.append(f" with {self.quiet} · began earlier? + widens the range", style="dim")
             return text
@@ -238,7 +239,7 @@ class ChangesStrip(Widget, can_focus=True):
         mark = "▶ " if index == self.selected and self.has_focus else "● "
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(mark, style=SEVERITY_STYLES[worst.severity])
-        text.append(sanitize(worst.service), style="bold")
+        append_safe(text, worst.service, "bold")
         for finding in findings[:1] if fold else findings:
             text.append(" · ", style="dim")
             style = SEVERITY_STYLES[finding.severity] if finding.ongoing else "dim"

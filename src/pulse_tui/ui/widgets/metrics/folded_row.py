@@ -14,6 +14,7 @@ from rich.text import Text
 from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.metrics.signals import Series
 from pulse_tui.ui.widgets.palette import series_colour
+from pulse_tui.ui.widgets.safe_text import append_safe
 
 #: Cells between the pieces of the row.
 GAP = 2
@@ -42,7 +43,7 @@ def short_legend(series: Sequence[Series]) -> Text:
         if index:
             legend.append("  ")
         legend.append("━ ", style=series_colour(index))
-        legend.append(name, style="dim")
+        append_safe(legend, name, "dim")  # sanitised already: the escapes are marked
     return legend
 
 

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.core.units import format_value
 from pulse_tui.model.metrics.signals import Series, SignalResult, Thresholds
 from pulse_tui.ui.widgets.metrics.signal_series import current_series
 from pulse_tui.ui.widgets.palette import LEVEL_STYLES, series_colour
+from pulse_tui.ui.widgets.safe_text import append_safe
 
 #: Chart rows a queue panel keeps before giving rows to the queues.
 CHART_ROWS_KEPT = 6
@@ -72,7 +72,7 @@ def _entry(
 ) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append("━ ", style=series_colour(index))
-    text.append(sanitize(series.name) or "queue", style="dim")
+    append_safe(text, series.name or "queue", "dim")
     text.append(" ")
     text.append(format_value(now, unit, compact=True), style=LEVEL_STYLES[levels.level(now)])
     text.append(" worst ", style="dim")

@@ -11,12 +11,12 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from pulse_tui.model.core.sanitize import sanitize
 from pulse_tui.model.core.units import format_value
 from pulse_tui.model.metrics.overview import COLUMNS, ServiceRow, sort_rows
 from pulse_tui.model.metrics.signals import Signal, Thresholds
 from pulse_tui.ui.charts import sparkline
 from pulse_tui.ui.widgets.palette import LEVEL_STYLES
+from pulse_tui.ui.widgets.safe_text import append_safe, safe_text
 
 _SIGNAL_OF_COLUMN = {
     "traffic": Signal.TRAFFIC,
@@ -27,6 +27,9 @@ _SIGNAL_OF_COLUMN = {
     "queue": Signal.QUEUE,
 }
 SPARK_WIDTH = 8
+#: Cells a service name is never cut below ("checkout-ve…" still says which), however
+#: narrow the table: below that the table scrolls sideways instead.
+MIN_NAME = 12
 #: The status column's words; "▲" marks an ongoing change ("what changed").
 STATUS_TEXT = {"crit": "CRIT", "warn": "WARN", "ok": "ok", "none": "—"}
 
@@ -69,6 +72,9 @@ class ServiceTable(DataTable):
         self.sort_column = "status"
         self.sort_reverse = True
         self.border_title = "Services"
+        # Cells a name may take so every column fits the table's width (None: not laid
+        # out yet, names whole); `_fit_names` keeps it up to date.
+        self._name_cells: int | None = None
 
     def on_mount(self) -> None:
         for key, label in COLUMNS:
@@ -89,12 +95,13 @@ class ServiceTable(DataTable):
         else:
             only = ", ".join(sorted(self.shown))
             # Names are untrusted: a Text, never markup.
-            self.border_title = Text(f"Services · {sanitize(only)} only (others not queried · Esc)")
+            title = append_safe(Text("Services · "), only)
+            self.border_title = title.append(" only (others not queried · Esc)")
 
     def _cells(self, row: ServiceRow) -> list[Text]:
         if self.shown and row.service not in self.shown:
             return self._unqueried_cells(row)
-        cells: list[Text] = [Text(sanitize(row.service), style="bold")]
+        cells: list[Text] = [self._name_cell(row.service, "bold")]
         for key, _ in COLUMNS[1:]:
             if key == "status":
                 cell = Text(STATUS_TEXT[row.status] + (" ▲" if row.changed else ""))
@@ -118,13 +125,38 @@ class ServiceTable(DataTable):
     def _unqueried_cells(self, row: ServiceRow) -> list[Text]:
         """A service outside the view's selection: its name only, dim."""
         blank = [Text("·", style="dim") for _ in COLUMNS[1:]]
-        return [Text(sanitize(row.service), style="dim"), *blank, Text("")]
+        return [self._name_cell(row.service, "dim"), *blank, Text("")]
 
-    def _redraw(self) -> None:
+    def _name_cell(self, service: str, style: str) -> Text:
+        """The service's name, cut with "…" to the cells it may take (a long hostile
+        label value would otherwise push the other columns off screen)."""
+        name = safe_text(service, style)
+        if self._name_cells is not None and name.cell_len > self._name_cells:
+            name.truncate(self._name_cells, overflow="ellipsis")
+        return name
+
+    def _fit_names(self) -> bool:
+        """Work out the cells names may take from the table's width and the other
+        columns' (they are sized by their values); True if that changed."""
+        width = self.scrollable_content_region.width
+        if width <= 0 or not self.columns:
+            return False
+        others = sum(
+            column.get_render_width(self)
+            for column in self.columns.values()
+            if column.key.value != "service"
+        )
+        cells = max(MIN_NAME, width - others - 2 * self.cell_padding)
+        if cells == self._name_cells:
+            return False
+        self._name_cells = cells
+        return True
+
+    def _redraw(self, relayout: bool = False) -> None:
         ordered = sort_rows(self.rows_data, self.sort_column, self.sort_reverse)
         keys = [row.service for row in ordered]
         current = [row_key.value for row_key in self.rows]
-        if keys == current:
+        if keys == current and not relayout:
             # Same rows in the same order: change the cells that changed, no relayout.
             columns = [column.key for column in self.ordered_columns]
             for row in ordered:
@@ -149,7 +181,10 @@ class ServiceTable(DataTable):
         # turned values into "—") stayed wide. Drop the caches when a width moved.
         widths = [column.content_width for column in self.columns.values()]
         await super()._on_idle(event)
-        if widths != [column.content_width for column in self.columns.values()]:
+        if self._fit_names():
+            # Names cut to new room: rebuilt, as the name column only ever widens.
+            self._redraw(relayout=True)
+        elif widths != [column.content_width for column in self.columns.values()]:
             self._clear_caches()
             self.refresh()
 

@@ -35,6 +35,7 @@ from pulse_tui.ui.widgets.metrics.queue_rows import (
 )
 from pulse_tui.ui.widgets.metrics.signal_series import chart_series, current_series, headline
 from pulse_tui.ui.widgets.palette import LEVEL_STYLES, series_colour
+from pulse_tui.ui.widgets.safe_text import append_safe
 from pulse_tui.ui.widgets.strips import text_strip
 
 _CONSOLE = Console(width=200)
@@ -518,7 +519,7 @@ class SignalPanel(Widget, can_focus=True):
         level = self.thresholds.level(value)
         text = Text(format_value(value, self.result.unit), style=LEVEL_STYLES[level])
         text.stylize("bold")
-        text.append(f"  {sanitize(what)}", style="dim")
+        append_safe(text.append("  ", style="dim"), what, "dim")
         series = headline_queue(self.result, self.focused_services)
         if self.signal is Signal.QUEUE and series is not None:
             # The worst of the headline's own queue, not of all (each has its row).
@@ -567,7 +568,7 @@ class SignalPanel(Widget, can_focus=True):
         text.append(f"◆ {stamp} ", style="bold")
         for index, (name, value) in enumerate(self.values_at_cursor()):
             text.append("━ ", style=series_colour(index))
-            text.append(f"{sanitize(name)} ", style="dim")
+            append_safe(text, name, "dim").append(" ")
             text.append(f"{format_value(value, self.result.unit, compact=True)}  ")
         text.truncate(width, overflow="ellipsis")
         return text
@@ -576,7 +577,7 @@ class SignalPanel(Widget, can_focus=True):
         """The server's `warnings`/`infos`, as data: why the answer may be incomplete."""
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("⚠ PARTIAL: ", style="bold #ffd75f")
-        text.append(sanitize("; ".join(result.warnings)), style="#ffd75f")
+        append_safe(text, "; ".join(result.warnings), "#ffd75f")
         text.truncate(width, overflow="ellipsis")
         return text
 
@@ -586,7 +587,7 @@ class SignalPanel(Widget, can_focus=True):
             if index:
                 legend.append("  ")
             legend.append("━ ", style=series_colour(index))
-            legend.append(sanitize(series.name) or "value", style="dim")
+            append_safe(legend, series.name or "value", "dim")
         legend.truncate(width, overflow="ellipsis")
         return legend
 
