@@ -267,6 +267,7 @@ class LogFeed:
             or self._done_after_pending
             or self._unshown
             or self._rebuild is not None
+            or self._released is not None  # a history's release in progress
             or (self._reorder is not None and len(self._reorder) > 0)
             or (order is not None and (len(order) > 0 or order.settling or order.loading))
         )
