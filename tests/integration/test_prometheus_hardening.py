@@ -20,7 +20,7 @@ from support.prometheus_fixtures import PrometheusData
 from support.prometheus_server import Canned, FaultProxy
 
 from pulse_tui.model.metrics.signals import Signal
-from pulse_tui.model.metrics.step import compute_window
+from pulse_tui.model.metrics.step import compute_window, recent_window
 from pulse_tui.sources.base import SourceError
 from pulse_tui.sources.prometheus.http import QueryTimedOut, RetryPolicy
 from pulse_tui.sources.prometheus.source import PrometheusSource
@@ -263,6 +263,24 @@ async def test_the_servers_clock_is_read_from_its_date_header(
     )
     assert result.clock_skew is not None
     assert abs(result.clock_skew - offset) <= 2  # the header has whole seconds
+
+
+async def test_a_kept_chart_is_shown_with_the_clock_of_the_answer_just_given(
+    prometheus_data: PrometheusData, fault_proxy: FaultProxy, window
+) -> None:
+    """A settled chart is not asked for again (sources/prometheus/settled.py), but the
+    clock warning it came with must go once the server's clock is right."""
+    source = make_source(prometheus_data, fault_proxy.url)
+    recent = recent_window(window.end, source.prom.scrape_interval)
+    fault_proxy.date_offset = 120.0
+    first = await source.query_signal(Signal.TRAFFIC, window, recent=recent)
+    assert first.clock_skew is not None and abs(first.clock_skew - 120) <= 2
+    fault_proxy.date_offset = 0.0
+    before = fault_proxy.requests
+    second = await source.query_signal(Signal.TRAFFIC, window, recent=recent)
+    assert fault_proxy.requests - before == 1  # the current values only: the chart is kept
+    assert second.series == first.series
+    assert second.clock_skew is not None and abs(second.clock_skew) <= 2
 
 
 # ------------------------------------------------------------------ 13: Mimir without a tenant

@@ -13,6 +13,7 @@ from typing import Any
 from ui.harness import frozen_demo_app, has_data, screen_text, wait_until
 from ui.test_log_pane import SIZE, ScriptedLogSource, app_with, line
 
+from pulse_tui.model.logs.line import Level, LineKind, LogLine
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.sources.base import HostState, HostStatus, LogSink
 from pulse_tui.ui.feeds.logs import LINES_REPAINT_INTERVAL
@@ -174,3 +175,36 @@ def test_the_visible_hits_kept_up_as_lines_arrive_are_those_a_recount_finds() ->
         recount = [first + i for i in range(len(store)) if "7" in store[i].text]
         assert view.visible_hits() == [i for i in recount if i in shown]
     assert store.rotated_out > 0 and view.visible_hits()
+
+
+async def test_an_idle_log_feed_stops_flushing_and_the_next_line_still_shows_at_once() -> None:
+    source = ScriptedLogSource("web-1", [])
+    app = app_with(source)
+    async with app.run_test(size=SIZE) as pilot:
+        app.logs.on_lines([line(1)])
+        await wait_until(pilot, lambda: "line number 00001" in screen_text(app))
+        # Nothing left to flush: the 10 Hz timer rests instead of waking for nothing.
+        await wait_until(pilot, lambda: not app.logs.flushing)
+        app.logs.on_lines([line(2)])
+        assert app.logs.flushing  # the delivery woke it
+        await wait_until(pilot, lambda: "line number 00002" in screen_text(app))
+        assert "2 lines · following" in screen_text(app)
+        await wait_until(pilot, lambda: not app.logs.flushing)
+
+
+def written_now(host: str, text: str) -> LogLine:
+    now = time.time()
+    return LogLine(now, now, host, "/var/log/app.log", "api", Level.INFO, text, LineKind.LINE)
+
+
+async def test_lines_held_by_the_reorder_window_keep_the_feed_flushing_until_shown() -> None:
+    sources = [ScriptedLogSource("web-1", []), ScriptedLogSource("web-2", [])]
+    app = app_with(*sources, reorder_window=1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: not app.logs.flushing)
+        app.logs.on_lines([written_now("web-1", "just written")])
+        # Held for the time merge: only a later flush releases it, so the timer runs on.
+        await wait_until(pilot, lambda: app.logs.reorder is not None and len(app.logs.reorder) > 0)
+        assert app.logs.flushing
+        await wait_until(pilot, lambda: "just written" in screen_text(app))
+        await wait_until(pilot, lambda: not app.logs.flushing)

@@ -54,6 +54,7 @@ from pulse_tui.sources.prometheus.recorder import (
     ResponseRecorder,
     not_the_api,
 )
+from pulse_tui.sources.prometheus.settled import SettledCharts
 from pulse_tui.sources.transport.daemon_thread import in_daemon_thread
 
 #: The current values feed the services table, `summary` and the alert rules, which need
@@ -117,9 +118,21 @@ class PrometheusSource:
 
     `requests_made` counts HTTP attempts (retries included) and `bytes_received` the bytes
     of response bodies as sent on the wire, for benchmarks and the status line.
+
+    `keep_settled_charts` (on unless switched off): a panel's chart answer asked for once
+    its window can no longer change is kept, and while the window stays a call with
+    `recent` asks only for the current values (settled.py). Every call still asks the
+    server something, so an outage, a refusal or a clock gone wrong shows at once: a call
+    without `recent` always asks for the chart.
     """
 
-    def __init__(self, config: Config, *, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        retry: RetryPolicy | None = None,
+        keep_settled_charts: bool = True,
+    ) -> None:
         self.config = config
         self.prom = config.prometheus
         #: The URL as the header and every message show it: password masked.
@@ -135,6 +148,10 @@ class PrometheusSource:
         self._client_lock = threading.Lock()
         #: Which metrics are native histograms, asked when a panel's own query is empty.
         self.native_histograms = NativeHistograms(self._instant_answers)
+        #: Final chart answers by panel (None: every call asks for the chart).
+        self._settled: SettledCharts[tuple[_Fetched, _Fetched | None]] | None = (
+            SettledCharts(self.prom.scrape_interval) if keep_settled_charts else None
+        )
 
     @property
     def bytes_received(self) -> int:
@@ -183,14 +200,43 @@ class PrometheusSource:
         panel = self.panel_query(signal, window, services)
         what = f"{signal.value} query"
         cap = self.prom.max_series
-        chart = self._series(panel.expr, window, what, compare_offset, cap)
-        (fetched, compare), (latest, younger) = await _gather(
-            chart,
-            _gather(
-                self._maybe_recent(signal, recent, services, compare_offset, "current values"),
-                self._maybe_recent(signal, young, services, compare_offset, "what changed"),
-            ),
-        )
+        key = (panel.expr, window, compare_offset, cap)
+        # A kept chart is only ever shown beside a fresh answer from the server in the
+        # same call (the current values): a call that would ask nothing would show an
+        # outage as a panel "updated just now" (test_goes_down_mid_session_and_recovers).
+        kept = None
+        if self._settled is not None and recent is not None:
+            kept = self._settled.get(what, key)
+        # What changed's few steps are asked at every call, as before (failure kept).
+        young_call = self._maybe_recent(signal, young, services, compare_offset, "what changed")
+        latest: Recent | None
+        if kept is not None and recent is not None:
+            # The chart cannot change: only the current values (and what changed's steps)
+            # are asked for, and the current values' failure is the panel's (the answer
+            # would otherwise say nothing new). The server's clock is read off their
+            # answer, not the kept one's.
+            fetched, compare = kept
+            (latest, skew), younger = await _gather(
+                self._recent_or_raise(signal, recent, services, compare_offset, "current values"),
+                young_call,
+            )
+        else:
+            asked_at = time.time()
+            chart = self._series(panel.expr, window, what, compare_offset, cap)
+            (fetched, compare), (latest, younger) = await _gather(
+                chart,
+                _gather(
+                    self._maybe_recent(signal, recent, services, compare_offset, "current values"),
+                    young_call,
+                ),
+            )
+            skew = fetched.skew
+            if self._settled is not None:
+                # A partial answer (warnings) may be whole when asked again.
+                final = not _merged(fetched, compare) and self._settled.settled(
+                    window.end, asked_at, fetched.skew
+                )
+                self._settled.offer(what, key, (fetched, compare), final=final)
         series = fetched.series
         note = hint = None
         if not series and not (latest and latest.series):
@@ -210,7 +256,7 @@ class PrometheusSource:
             young=younger,
             series_total=fetched.total,
             warnings=_merged(fetched, compare),
-            clock_skew=fetched.skew,
+            clock_skew=skew,
         )
 
     async def _instant_answers(self, expr: str, at: float) -> bool:
@@ -252,15 +298,30 @@ class PrometheusSource:
         failure is kept, not raised: the panel still has its chart."""
         if window is None:
             return None
-        cap = max(self.prom.max_series, RECENT_SERIES_FLOOR)
         try:
-            expr = self.panel_query(signal, window, services).expr
-            fetched, compare = await self._series(
-                expr, window, f"{signal.value} query ({purpose})", compare_offset, cap
+            recent, _ = await self._recent_or_raise(
+                signal, window, services, compare_offset, purpose
             )
         except SourceError as exc:
             return Recent(window, error=str(exc))
-        return Recent(window, fetched.series, compare.series if compare else ())
+        return recent
+
+    async def _recent_or_raise(
+        self,
+        signal: Signal,
+        window: QueryWindow,
+        services: Sequence[str],
+        compare_offset: float | None,
+        purpose: str,
+    ) -> tuple[Recent, float | None]:
+        """`_maybe_recent`'s query, raising its failure, and the server's clock skew its
+        answer gave."""
+        cap = max(self.prom.max_series, RECENT_SERIES_FLOOR)
+        expr = self.panel_query(signal, window, services).expr
+        fetched, compare = await self._series(
+            expr, window, f"{signal.value} query ({purpose})", compare_offset, cap
+        )
+        return Recent(window, fetched.series, compare.series if compare else ()), fetched.skew
 
     async def query_expr(
         self, expr: str, window: QueryWindow, *, what: str = "alert rule query"

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from textual.app import App
+from textual.timer import Timer
 
 from pulse_tui.config import Config
 from pulse_tui.model.core import clock
@@ -48,6 +49,10 @@ class LogFeed:
 
     `on_lines` only queues (it runs once per batch, however fast they come); `flush`, on a
     timer, moves the queue into the buffer, hands it to the alerts feed, and repaints.
+    The timer pauses while a flush would have nothing to do (no line, partial line or
+    window waiting, nothing held for the time merge or the history) and every delivery
+    wakes it: an idle dashboard is not woken 10 times a second for nothing, and the first
+    batch after a quiet spell is flushed at once.
     """
 
     def __init__(
@@ -107,7 +112,7 @@ class LogFeed:
         self.fetches = WindowFetches(
             self.sources,
             self.buffer,
-            apply=self._fetched.append,
+            apply=self._window_fetched,
             panels=dashboard.log_panels,
             view_start=lambda: view.state.window_end() - view.state.range_seconds,
         )
@@ -120,6 +125,9 @@ class LogFeed:
         #: per stream: shown with the lines of the same flush, so a completed line
         #: replaces its part.
         self._partials: dict[tuple[str, str], str | None] = {}
+        #: The flush timer (None until `start`), and whether it is paused (nothing to flush).
+        self._flush_timer: Timer | None = None
+        self._flush_paused = False
         view.on_range_change(self._range_changed)
 
     @property
@@ -134,13 +142,18 @@ class LogFeed:
         return self._rebuild is not None
 
     @property
+    def flushing(self) -> bool:
+        """The flush timer runs: something waits to be flushed (False before `start`)."""
+        return self._flush_timer is not None and not self._flush_paused
+
+    @property
     def reorder(self) -> ReorderWindow | None:
         """Where several hosts' lines wait to be merged in time order (None: one host)."""
         return self._reorder
 
     def start(self) -> None:
         """Called on mount: one worker per source, and the repaint timer."""
-        self._app.set_interval(FLUSH_INTERVAL, self.flush)
+        self._flush_timer = self._app.set_interval(FLUSH_INTERVAL, self.flush)
         if self._order is not None:
             self._loading_shown = self._order.loading
             self._dashboard.log_panel.set_history_loading(self._loading_shown)
@@ -196,20 +209,24 @@ class LogFeed:
         if lines:
             self._pending.append(lines)
             self._pending_lines += len(lines)
+            self._wake()
 
     def on_history_done(self, host: str) -> None:
         """`host` is past the history it loads on connect: what it sends now is live."""
         if self._order is not None:
             self._done_after_pending.append(host)
+            self._wake()
 
     def on_partial(self, host: str, source: str, text: str | None) -> None:
         """A host's unfinished last line (None: finished): shown by the next flush."""
         self._partials[(host, source)] = text
+        self._wake()
 
     def on_status(self, status: HostStatus) -> None:
         """A host connected, dropped, retries or failed: the pane's status line says so."""
         if self._order is not None and status.state in (HostState.FAILED, HostState.STOPPED):
             self._done_after_pending.append(status.host)  # no history is coming
+            self._wake()
         self._dashboard.log_panel.set_status(status)
 
     def flush(self) -> None:
@@ -222,6 +239,38 @@ class LogFeed:
                 self._shown_at = now
                 self._unshown = False
                 self._lines_arrived()
+        if self._flush_timer is not None and not self._flush_paused and self._nothing_to_flush():
+            self._flush_paused = True
+            self._flush_timer.pause()
+
+    def _wake(self) -> None:
+        """Something arrived for the next flush: the timer runs (at once if paused)."""
+        if self._flush_timer is not None and self._flush_paused:
+            self._flush_paused = False
+            self._flush_timer.resume()
+
+    def _window_fetched(self, window: Window) -> None:
+        """A past window fetched on demand: merged in by the next flush."""
+        self._fetched.append(window)
+        self._wake()
+
+    def _nothing_to_flush(self) -> bool:
+        """Whether a flush now would do nothing, and go on doing nothing until a source
+        delivers or a window is fetched (each wakes the timer). Anything held for a
+        time-based release (the reorder window, the history order, its quiet timeout,
+        the 4 Hz repaint) keeps the timer running."""
+        order = self._order
+        return not (
+            self._pending
+            or self._partials
+            or self._fetched
+            or self._done_after_pending
+            or self._unshown
+            or self._rebuild is not None
+            or self._released is not None  # a history's release in progress
+            or (self._reorder is not None and len(self._reorder) > 0)
+            or (order is not None and (len(order) > 0 or order.settling or order.loading))
+        )
 
     def _move_lines(self) -> None:
         """What arrived since the last flush: into the order, the merge and the buffer."""

@@ -435,10 +435,24 @@ class SignalPanel(Widget, can_focus=True):
         The panel repaints whenever its "updated Ns ago" line changes; redrawing five
         braille charts each time would cost a frame's worth of work for nothing.
         """
-        key: tuple[object, ...] = (
-            *(id(result), width, height, self.cursor, focused, self.glyphs, self.markers),
-            *((id(buckets), self.shade()) if self.heatmap_on else ()),
+        # The lines by what they draw, not by the answer they came in: a refresh whose
+        # chart is the same (a settled window, sources/prometheus/settled.py) draws
+        # nothing again. The series themselves are in the key (compared by identity
+        # first), so a key never matches an answer since freed; the heatmap reads the
+        # whole result.
+        what: tuple[object, ...] = (
+            (id(result), id(buckets), self.shade())
+            if self.heatmap_on
+            else (
+                result.series,
+                result.compare,
+                result.window,
+                result.unit,
+                result.hint,
+                bool(result.current()),
+            )
         )
+        key = (*what, width, height, self.cursor, focused, self.glyphs, self.markers)
         if self._chart_cache is not None and self._chart_cache[0] == key:
             return self._chart_cache[1]
         if self.heatmap_on:
