@@ -159,14 +159,16 @@ async def test_gap_markers_notices_and_hostile_text_render_as_data() -> None:
         assert not any(seg.style and seg.style.reverse for seg in styled if "[31m" in seg.text)
 
 
-async def test_ring_buffer_bound_is_shown_as_rotated_out() -> None:
+async def test_ring_buffer_bound_says_from_when_lines_are_kept_and_why() -> None:
     source = ScriptedLogSource("web-1", [[line(n) for n in range(1000)]])
     app = app_with(source, max_lines=200)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.logs.buffer.dropped == 800)
         await pilot.pause()
         text = screen_text(app)
-        assert "200 lines" in text and "800 rotated out" in text
+        oldest = time.strftime("%H:%M:%S", time.localtime(app.logs.buffer[0].timestamp))
+        assert "200 lines" in text
+        assert f"from {oldest} (800 older beyond logs.max_lines)" in text
 
 
 async def test_host_statuses_on_the_status_line() -> None:
@@ -468,7 +470,7 @@ async def test_a_host_that_connects_late_is_merged_in_and_a_scrolled_view_stays_
         stamps = [line.timestamp for line in app.logs.buffer]
         assert stamps == sorted(stamps) and len(set(stamps)) == 3600
         text = screen_text(app)
-        assert "loading history" not in text and "rotated out" not in text
+        assert "loading history" not in text and "older beyond" not in text
         # Still at the time it showed, now with web-2's lines between web-1's.
         assert "web-1 /a.log at 01000.0" in text and "web-2 /c.log at 01001.0" in text
         assert not panel.view.follow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from rich.text import Text
@@ -163,6 +164,8 @@ class LogPanel(Vertical):
         self.history_loading: list[str] = []
         #: What past windows are loading, failed or were evicted (`feeds.fetches`).
         self.window_note = ""
+        #: (first index, its clock time) of the oldest line, once lines were dropped.
+        self._oldest: tuple[int, str] | None = None
         self.border_title = "Logs"
         self.prompt_mode = "search"
         self._typed: Timer | None = None
@@ -400,6 +403,15 @@ class LogPanel(Vertical):
             text.append(f" · {sanitize(query.error)}", style="bold red")
         return text
 
+    def _oldest_shown(self) -> str:
+        """The clock time of the buffer's oldest line, read again only when lines were
+        dropped since (its block may be compressed: thawed once, not at every repaint)."""
+        first = self.store.first_index
+        if self._oldest is None or self._oldest[0] != first:
+            stamp = self.store[0].timestamp
+            self._oldest = (first, time.strftime("%H:%M:%S", time.localtime(stamp)))
+        return self._oldest[1]
+
     def status_text(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         summary = self._query_summary()
@@ -435,8 +447,12 @@ class LogPanel(Vertical):
         if view.narrowed:
             counts = f"{view.count:,} of {total:,} line{'' if total == 1 else 's'}"
         text.append(f"│ {counts}", style="dim")
-        if dropped:
-            text.append(f" · {dropped:,} rotated out", style="dim")
+        if dropped and total:
+            # Say from when the pane holds lines and which bound cut the rest, so "where
+            # are 02:10's lines?" has its answer on screen (`logs.max_lines` / `max_bytes`).
+            bound = "max_lines" if total >= self.store.max_lines else "max_bytes"
+            since = self._oldest_shown()
+            text.append(f" · from {since} ({dropped:,} older beyond logs.{bound})", style="#ffaf00")
         if self.ui_dropped:
             text.append(f" · {self.ui_dropped:,} dropped (UI behind)", style="bold #ffaf00")
         mode = "following" if view.follow else "scrolled (G to follow)"
