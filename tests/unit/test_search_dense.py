@@ -246,3 +246,36 @@ def test_literal_lines_by_search_or_by_newlines_agree_with_each_line(
         if (literal.text in texts[i].lower() if fold else "Key" in texts[i])
     ]
     assert literal_lines(part.joined, part.starts, first, stop, literal, 5) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    density=st.floats(0.0, 1.0),
+    seed=st.integers(0, 10**6),
+    lines=st.integers(1, 1100),
+    wide=st.booleans(),
+)
+def test_a_case_sensitive_literal_finds_each_line_holding_it_in_any_part(
+    density: float, seed: int, lines: int, wide: bool
+) -> None:
+    """Latin-1 parts of `BULK_LINES` or more go to numpy, wide or shorter ones to
+    `str.find`: either way, each line holding "Key" (twice, at its edges, overlapping
+    "KeyKey", beside "key" and "KEY") once, and none else."""
+    rnd = random.Random(seed)
+    pieces = ["Key", "key", "KeyKey", "", "ké", "KEY ", "Ke", "y"] + (
+        ["→Key", "ключ"] if wide else []
+    )
+    texts = [
+        "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 4)))
+        if rnd.random() < density
+        else f"line {i}"
+        for i in range(lines)
+    ]
+    buffer = buffer_of(texts)
+    found = [i for hits in find_matches(buffer, SearchQuery.parse("Key")) for i in hits]
+    assert found == [i for i, text in enumerate(texts) if "Key" in text]
+    # Short ranges inside a block go to `str.find` even in Latin-1 text.
+    for lo in range(0, lines, 97):
+        hi = min(lines, lo + 40)
+        part = [i for h in find_matches(buffer, SearchQuery.parse("Key"), lo, hi) for i in h]
+        assert part == [i for i in range(lo, hi) if "Key" in texts[i]]

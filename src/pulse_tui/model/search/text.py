@@ -10,11 +10,13 @@ place (`pos`/`endpos`): every line is preceded by "\\n" or the text's start, so 
 A case-folded literal in Latin-1 text (nearly every block) over `BULK_LINES` lines or
 more goes to `search.dense` straight away: there no Python step runs per hit, and its
 numpy search beats the regex's IGNORECASE one even with no hit (~0.5x on the rare
-literal of `bench_search`). A case-sensitive one, which the regex finds faster than
-numpy when it is rare (~100 us a block against ~140), goes there when `str.count` finds
-it dense in the range's first `_PROBE_LINES` lines. Otherwise (or in wider text) the
-regex search switches to `search.dense` after the block's first `_PROBE_HITS` hits if
-they came within `_PROBE_LINES` lines: there, no Python step runs per hit.
+literal of `bench_search`). So does a case-sensitive one: it holds an upper-case letter
+(smart case), rare in a log's bytes, so numpy's one compare with its rarest byte leaves
+few candidates (~170 us a block on `bench_search`'s exact literal, where the regex took
+~265 us and `str.find` ~270 us). In wider text or a short range, a case-sensitive literal
+is found by `str.find`; any other query by the regex, which switches to `search.dense`
+after the block's first `_PROBE_HITS` hits if they came within `_PROBE_LINES` lines:
+there, no Python step runs per hit.
 """
 
 from __future__ import annotations
@@ -37,13 +39,6 @@ from pulse_tui.model.search.needle import FieldNeedle
 # in 6 and takes 0.5-0.6x the time at 2 in 5. The probe's 32 hits cost ~30 us a block.
 _PROBE_HITS = 32
 _PROBE_LINES = 5 * _PROBE_HITS
-
-
-def _looks_dense(joined: str, starts: array[int], first: int, text: str) -> bool:
-    """Whether `text` occurs `_PROBE_HITS` times in the `_PROBE_LINES` lines from line
-    `first` (`str.count`, in C: ~4 us, where finding them by regex hits costs ~70 us)."""
-    end = starts[min(first + _PROBE_LINES, len(starts) - 1)]
-    return joined.count(text, starts[first], end) >= _PROBE_HITS
 
 
 class TooSlow(Exception):
@@ -75,8 +70,14 @@ def part_hits(
     line = first
     dense = literal if literal is not None and literal.takes(joined) else None
     bulk = dense is not None and stop - first >= BULK_LINES and dense.bulk(joined)
-    if bulk and dense and (dense.fold or _looks_dense(joined, starts, first, dense.text)):
+    if bulk and dense:
+        # Numpy over the block's bytes, dense or not: a rare case-sensitive literal is
+        # found by one compare with its rarest byte (measured on `bench_search`'s exact
+        # literal over 1M lines: 41 ms, where the regex took 65 ms and `str.find` 66 ms;
+        # `grep -c` 44 ms), a folded one by its first and last bytes.
         return literal_lines(joined, starts, first, stop, dense, shift)
+    if dense is not None and not dense.fold:
+        return _exact_lines(joined, starts, first, stop, dense, shift)
     probe = _PROBE_HITS if dense is not None else 0  # 0: `len(out)` never is
     try:
         # One `finditer` per block, not one `search` per hit: a call with a timeout costs
@@ -106,6 +107,24 @@ def part_hits(
                 break
     except TimeoutError:
         raise TooSlow from None
+    return out
+
+
+def _exact_lines(
+    joined: str, starts: array[int], first: int, stop: int, literal: Literal, shift: int
+) -> list[int]:
+    """`part_hits` for a case-sensitive literal in a part numpy does not take (wide text,
+    or too few lines for its fixed cost): `str.find`, in C, a call per hit instead of the
+    regex engine's per-character steps; a literal holds no "\n", so a hit never runs
+    into the next line."""
+    out: list[int] = []
+    text, size = literal.text, starts[stop] - 1
+    line = first
+    at = joined.find(text, starts[first], size)
+    while at >= 0:
+        line = bisect_right(starts, at, line, stop) - 1
+        out.append(line + shift)
+        at = joined.find(text, starts[line + 1], size)
     return out
 
 
