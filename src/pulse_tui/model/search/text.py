@@ -116,7 +116,8 @@ def _exact_lines(
     """`part_hits` for a case-sensitive literal in a part numpy does not take (wide text,
     or too few lines for its fixed cost): `str.find`, in C, a call per hit instead of the
     regex engine's per-character steps; a literal holds no "\n", so a hit never runs
-    into the next line."""
+    into the next line. Dense (the first `_PROBE_HITS` hits within `_PROBE_LINES`
+    lines), the rest goes to `search.dense`, as the regex path's does."""
     out: list[int] = []
     text, size = literal.text, starts[stop] - 1
     line = first
@@ -124,6 +125,9 @@ def _exact_lines(
     while at >= 0:
         line = bisect_right(starts, at, line, stop) - 1
         out.append(line + shift)
+        if len(out) == _PROBE_HITS and line - first < _PROBE_LINES:
+            out += literal_lines(joined, starts, line + 1, stop, literal, shift)
+            return out
         at = joined.find(text, starts[line + 1], size)
     return out
 
