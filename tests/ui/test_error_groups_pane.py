@@ -15,6 +15,7 @@ import time
 from dataclasses import replace
 
 from rich.text import Text
+from textual.widgets import DataTable
 from ui.harness import screen_text, wait_until
 
 from pulse_tui.model.core import clock
@@ -99,6 +100,15 @@ def row(app: PulseApp, fingerprint: str) -> list[str]:
     ]
 
 
+async def errors_tab_with_one_group(pilot, app: PulseApp) -> DataTable:  # type: ignore[no-untyped-def]
+    """Once the history made one error group: the Errors tab, showing its row."""
+    await wait_until(pilot, lambda: len(app.alerts.error_groups) == 1)
+    await pilot.press("e")
+    table: DataTable = app.query_one("#error-group-table", DataTable)
+    await wait_until(pilot, lambda: table.row_count == 1)
+    return table
+
+
 async def test_history_group_shows_its_start_and_true_count_and_a_live_one_is_new() -> None:
     os.environ["TZ"] = "UTC"
     time.tzset()
@@ -160,10 +170,7 @@ async def test_a_shorter_range_counts_only_its_lines() -> None:
     config = demo_config()
     app = PulseApp(config, DemoMetricsSource(config), [source])
     async with app.run_test(size=WIDE) as pilot:
-        await wait_until(pilot, lambda: len(app.alerts.error_groups) == 1)
-        await pilot.press("e")
-        table = app.query_one("#error-group-table")
-        await wait_until(pilot, lambda: table.row_count == 1)
+        table = await errors_tab_with_one_group(pilot, app)
         assert row(app, TIMEOUT)[1] == f"{1000:,}"  # 3000 s / 3 s
         # The last 15 minutes, ending now: only the lines stamped in them.
         app.view.set(replace(app.view.state, range_seconds=900.0))
@@ -212,10 +219,7 @@ async def test_a_window_fetched_for_a_wider_range_is_counted_by_the_error_groups
     config = replace(config, dashboard=replace(config.dashboard, range=900.0))
     app = PulseApp(config, DemoMetricsSource(config), [source])
     async with app.run_test(size=WIDE) as pilot:
-        await wait_until(pilot, lambda: len(app.alerts.error_groups) == 1)
-        await pilot.press("e")
-        table = app.query_one("#error-group-table")
-        await wait_until(pilot, lambda: table.row_count == 1)
+        await errors_tab_with_one_group(pilot, app)
         in_recent = sum(1 for t, level, _ in recent if level is Level.ERROR)
         assert row(app, TIMEOUT)[1] == f"{in_recent:,}"
         # The last hour: the 45 minutes before the first look are fetched, then counted.
@@ -272,10 +276,7 @@ async def test_the_counts_label_names_the_minute_counting_starts_from() -> None:
     config = replace(config, dashboard=replace(config.dashboard, range=900.0))
     app = PulseApp(config, DemoMetricsSource(config), [source])
     async with app.run_test(size=WIDE) as pilot:
-        await wait_until(pilot, lambda: len(app.alerts.error_groups) == 1)
-        await pilot.press("e")
-        table = app.query_one("#error-group-table")
-        await wait_until(pilot, lambda: table.row_count == 1)
+        await errors_tab_with_one_group(pilot, app)
         counted = sum(1 for t, level, _ in lines if level is Level.ERROR and t >= NOW - 840)
         assert row(app, TIMEOUT)[1] == f"{counted:,}"
         assert "counts 03:16–now · logs from 02:30" in screen_text(app)
@@ -293,10 +294,7 @@ async def test_a_past_range_shows_when_the_group_was_last_seen_in_it() -> None:
     config = demo_config()
     app = PulseApp(config, DemoMetricsSource(config), [source])
     async with app.run_test(size=WIDE) as pilot:
-        await wait_until(pilot, lambda: len(app.alerts.error_groups) == 1)
-        await pilot.press("e")
-        table = app.query_one("#error-group-table")
-        await wait_until(pilot, lambda: table.row_count == 1)
+        await errors_tab_with_one_group(pilot, app)
         last = max(t for t, level, _ in lines if level is Level.ERROR)
         assert row(app, TIMEOUT)[4] == time.strftime("%H:%M:%S", time.gmtime(last))
         app.view.set(replace(app.view.state, range_seconds=600.0, end=NOW - 1200))
