@@ -136,7 +136,8 @@ def test_a_long_range_still_names_what_changed_minutes_ago(
     """At 7d one chart point is 2 h, at 30d 6 h: every ongoing change (15 to 45 minutes
     old) is shorter than a point, and only the young window (the last chart steps at a
     finer step) can find it; `summary` must still name each, with its start within that
-    window's step and its levels, and still none where nothing changed."""
+    window's step and its levels, the one that recovered 35 minutes ago with its end, and
+    still none where nothing changed."""
     config, end = scenario_data
 
     async def summary() -> list[dict]:
@@ -154,13 +155,14 @@ def test_a_long_range_still_names_what_changed_minutes_ago(
     assert young is not None and young.step < chart.step / 10
     for name, truth in TRUTH.items():
         found = rows[name]["findings"]
-        if truth.end is not None:
-            # Over before the young window's last steps, and one chart point: not found.
-            assert found == [], (name, found)
-            continue
         assert len(found) == 1, (name, found)
         [finding] = found
-        assert finding["signal"] == truth.signal and finding["ongoing"]
+        assert finding["signal"] == truth.signal
+        assert finding["ongoing"] is (truth.end is None)
+        if truth.end is not None:
+            # Over within a chart point, seen only by the young window's minutes.
+            assert finding["end"] is not None
+            assert abs(finding["end"] - (end - truth.end)) <= young.step, (name, finding)
         slack = 2 * young.step if name == "ramp" else young.step
         assert abs(finding["start"] - (end - truth.start)) <= slack, (name, finding["start"] - end)
         # A ramp has no one level before or after: what it is measured as depends on the step.
@@ -170,3 +172,43 @@ def test_a_long_range_still_names_what_changed_minutes_ago(
         assert finding["severity"] == truth.severity
     quiet = {s.name for s in SCENARIOS} - set(TRUTH)
     assert all(rows[name]["findings"] == [] for name in quiet if name in rows)
+
+
+@pytest.mark.parametrize("range_seconds", [3 * 3600, 6 * 3600, 12 * 3600])
+def test_a_change_the_chart_finds_on_coarse_points_is_dated_to_the_minute(
+    range_seconds: int, scenario_data: tuple[Config, int]
+) -> None:
+    """At 3 h to 12 h a chart point is 2 to 10 minutes and the chart itself finds every
+    change; its first point at the new level is up to a step late ("since 09:05" of a change
+    that began at 09:00:25). The young window's minutes over the last hour pin the start:
+    each change (15 to 50 minutes old) within a minute with its levels (the chart's newest
+    points average the old level with the new), and the table says one time, not a span."""
+    config, end = scenario_data
+
+    async def summary() -> list[dict]:
+        source = PrometheusSource(config)
+        try:
+            return await collect_summary(
+                source, range_seconds, now=end, thresholds=config.thresholds
+            )
+        finally:
+            await source.close()
+
+    rows = asyncio.run(summary())
+    decoded = {row["service"]: row for row in json.loads(format_summary(rows, "json"))}
+    chart = compute_window(range_seconds, end, 120, config.prometheus.scrape_interval)
+    young = young_window(end, chart, range_seconds, config.prometheus.scrape_interval)
+    assert young is not None and young.step == 60 and chart.step >= 2 * young.step
+    for name, truth in TRUTH.items():
+        [finding] = decoded[name]["findings"]
+        # A ramp has no one instant to pin: the chart's two steps, as at 1 h.
+        slack = 2 * chart.step if name == "ramp" else young.step
+        assert abs(finding["start"] - (end - truth.start)) <= slack, (name, finding["start"] - end)
+        assert finding["ongoing"] is (truth.end is None)
+        if name != "ramp":
+            assert finding["before"] == pytest.approx(truth.before, rel=0.05, abs=1e-9)
+            assert finding["after"] == pytest.approx(truth.after, rel=0.05, abs=1e-9)
+    table = format_summary(rows, "table", now=end, range_seconds=range_seconds).splitlines()
+    changed = table[table.index("WHAT CHANGED") + 1 :]
+    errstep = next(line for line in changed if line.startswith("errstep"))
+    assert "since " in errstep and "–" not in errstep.split("since ", 1)[1], errstep

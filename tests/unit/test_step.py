@@ -115,3 +115,13 @@ def test_the_young_window_coarsens_past_its_point_cap_and_never_exceeds_the_rang
     short = compute_window(600, at, 2, 15)  # a 5 m step over a 10 m range
     clipped = young_window(at, short, 600, 15)
     assert clipped is not None and clipped.end - clipped.start == 600
+
+
+def test_the_young_window_spans_at_least_the_last_hour() -> None:
+    """At 6 h five chart steps are 25 minutes: the window still spans an hour, so a change
+    under an hour old is dated to the minute."""
+    at = 1_000_000.0
+    chart = compute_window(6 * 3600, at, 120, 15)  # a 5 m step
+    young = young_window(at, chart, 6 * 3600, 15)
+    assert chart.step == 300 and young is not None
+    assert young.step == 60 and young.end - young.start == 3600

@@ -118,8 +118,9 @@ def detect_changes(
     The chart's series find changes over the range. An incident younger than a few of the
     chart's steps, which the chart cannot tell from a blip yet, is found at a long range by
     the young window (the last chart steps at a finer step), and within minutes by the
-    recent minutes (`Recent`, one scrape per step). A series' chart finding wins over a
-    young one, a young one over a recent one; only ongoing changes are taken from either.
+    recent minutes (`Recent`, one scrape per step). A finer window's finding of the same
+    change replaces the chart's (`pinned`: its start to the minute); other ongoing changes
+    are taken from either, and the young window's recovered ones too.
     """
     findings: list[Finding] = []
     for signal, result in results.items():
@@ -127,12 +128,42 @@ def detect_changes(
         for finer in (result.young, result.recent):
             if finer is None or finer.error is not None:
                 continue
-            seen = {(f.service, f.detail) for f in found if f.ongoing}
             newer = _judge(signal, finer.series, finer.compare, result, thresholds, finer.window)
-            found += [f for f in newer if f.ongoing and (f.service, f.detail) not in seen]
+            found = [pinned(f, newer) for f in found]
+            seen = {(f.service, f.detail, f.start) for f in found}
+            ongoing = {(f.service, f.detail) for f in found if f.ongoing}
+            found += [
+                f
+                for f in newer
+                if (f.service, f.detail, f.start) not in seen
+                and (f.service, f.detail) not in ongoing
+                # The recent minutes hold too few points to call a change over; the young
+                # window's hour holds as many as a 1 h chart, whose recoveries are shown.
+                and (f.ongoing or finer is result.young)
+            ]
         findings += found
     findings.sort(key=Finding.rank)
     return findings
+
+
+def pinned(coarse: Finding, finer: Sequence[Finding]) -> Finding:
+    """The same change as `coarse` seen on a finer step, when one of `finer` saw it, else
+    `coarse`: at 12 h a chart point is 10 minutes, so the chart alone says "since 09:10"
+    of a change that began at 09:00:25, and its newest points, each a 10-minute average,
+    put "now" halfway between the old level and the new; the young window's minutes say
+    09:01 and the level of the last minutes.
+
+    The same change, not another one of the series: a rate window spans the change, so a
+    partly changed point falls on either side of the chart's split, and the finer start
+    must lie within one chart step of the chart's (give or take one finer step)."""
+    for other in finer:
+        if (other.service, other.detail) != (coarse.service, coarse.detail):
+            continue
+        if other.step >= coarse.step:
+            continue
+        if abs(other.start - coarse.start) <= coarse.step + other.step:
+            return other
+    return coarse
 
 
 def _judge(

@@ -9,7 +9,8 @@ itself at any range: what the table, the headlines, `summary` and alert rules sh
 A third, `young_window`, only at ranges whose chart step is minutes or more: the last few of
 the chart's steps at a finer step, so that "what changed" sees an incident younger than a
 few chart points (30 minutes old at 7d, where one point is 2 h) and older than the recent
-minutes. It feeds the change detector only.
+minutes, and pins the start of a change the chart found to the minute. It feeds the change
+detector and the alert rules' walk.
 """
 
 from __future__ import annotations
@@ -103,6 +104,10 @@ YOUNG_MIN_CHART_STEP = 120.0
 #: The young window spans this many of the chart's steps: the chart itself sees a change
 #: once it holds a few points at its new level after a baseline, about four steps old.
 YOUNG_CHART_STEPS = 5
+#: ... and at least this long: at 3 h to 12 h, where five chart steps are 10 to 50 minutes,
+#: an incident under an hour old is still seen at a minute's step, so its start is said to
+#: the minute (`changes.pinned`), not to the chart's 2 to 10.
+YOUNG_MIN_SPAN = 3600.0
 #: The young window's step: fine enough to see a change a few minutes old, which is where
 #: the recent minutes stop seeing one (they hold no baseline before it any more).
 YOUNG_STEP = 60.0
@@ -114,11 +119,11 @@ def young_window(
     at: float, chart: QueryWindow, range_seconds: float, scrape_interval: float
 ) -> QueryWindow | None:
     """The window that finds changes younger than a few of `chart`'s steps (see the module
-    docstring): the last `YOUNG_CHART_STEPS` chart steps to `at` (never more than the
-    range) at `YOUNG_STEP`, aligned like a chart so refreshes ask for the same timestamps.
-    None when the chart's step is fine enough to need none."""
+    docstring): the last `YOUNG_CHART_STEPS` chart steps, or `YOUNG_MIN_SPAN` if longer,
+    to `at` (never more than the range) at `YOUNG_STEP`, aligned like a chart so refreshes
+    ask for the same timestamps. None when the chart's step is fine enough to need none."""
     if chart.step < YOUNG_MIN_CHART_STEP:
         return None
-    span = min(range_seconds, YOUNG_CHART_STEPS * chart.step)
+    span = min(range_seconds, max(YOUNG_MIN_SPAN, YOUNG_CHART_STEPS * chart.step))
     points = min(YOUNG_MAX_POINTS, math.ceil(span / YOUNG_STEP))
     return compute_window(span, at, points, scrape_interval)
