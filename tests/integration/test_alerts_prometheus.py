@@ -13,7 +13,7 @@ from support.backfill import EXPECTED, INCIDENT, INCIDENT_LENGTH, Service, write
 from support.binaries import require_binary
 from support.process import free_port
 from support.prometheus_fixtures import PrometheusData
-from support.prometheus_server import run_prometheus
+from support.prometheus_server import create_blocks, run_prometheus
 
 from pulse_tui.config import PrometheusConfig
 from pulse_tui.model.alerting.alerts import AlertBook
@@ -104,18 +104,7 @@ async def test_prometheus_rule_file_alert_shows_up() -> None:
         # An ongoing incident: half of checkout's requests fail, up to now.
         services = [Service("checkout", {"200": 30, "500": 30}, 3.75)]
         write_openmetrics(str(root / "data.om"), int(time.time()), 1800, services)
-        subprocess.run(
-            [
-                promtool,
-                "tsdb",
-                "create-blocks-from",
-                "openmetrics",
-                str(root / "data.om"),
-                str(root / "tsdb"),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        create_blocks(promtool, root / "data.om", root)
         (root / "rules.yml").write_text(RULES)
         # run_prometheus writes its own prometheus.yml; `rule_files` rides along at the
         # end of it (the scrape_configs slot is the last thing in the file).

@@ -14,14 +14,13 @@ from __future__ import annotations
 import contextlib
 import math
 import random
-import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from support.backfill import LATENCY_LE, QUEUE_LE, SCRAPE
-from support.prometheus_server import PrometheusProcess, run_prometheus
+from support.prometheus_server import PrometheusProcess, create_blocks, run_prometheus
 
 MINUTE = 60
 #: Latency buckets per request (cumulative fractions): p99 0.4 s and p99 2.5 s (the last
@@ -197,17 +196,6 @@ def changes_prometheus(
         data_dir = Path(tmp)
         source = data_dir / "data.om"
         source.write_text("\n".join(generate(end, duration)) + "\n", encoding="utf-8")
-        subprocess.run(
-            [
-                promtool,
-                "tsdb",
-                "create-blocks-from",
-                "openmetrics",
-                str(source),
-                str(data_dir / "tsdb"),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        create_blocks(promtool, source, data_dir)
         with run_prometheus(prometheus, data_dir) as server:
             yield server

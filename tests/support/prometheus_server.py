@@ -75,6 +75,17 @@ def run_prometheus(
         stop_process(process)
 
 
+def create_blocks(promtool: str, openmetrics: Path, data_dir: Path) -> None:
+    """TSDB blocks under `data_dir / "tsdb"` (where `run_prometheus` looks) from an
+    OpenMetrics file, as `promtool tsdb create-blocks-from openmetrics` writes them."""
+    blocks = str(data_dir / "tsdb")
+    subprocess.run(
+        [promtool, "tsdb", "create-blocks-from", "openmetrics", str(openmetrics), blocks],
+        check=True,
+        capture_output=True,
+    )
+
+
 @contextlib.contextmanager
 def backfilled_prometheus(
     prometheus: str,
@@ -90,18 +101,7 @@ def backfilled_prometheus(
         data_dir = Path(tmp)
         source = data_dir / "data.om"
         write_openmetrics(str(source), end, duration, services, history=history)
-        subprocess.run(
-            [
-                promtool,
-                "tsdb",
-                "create-blocks-from",
-                "openmetrics",
-                str(source),
-                str(data_dir / "tsdb"),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        create_blocks(promtool, source, data_dir)
         with run_prometheus(prometheus, data_dir) as server:
             yield server
 

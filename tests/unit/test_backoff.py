@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
+from support.clock import ManualClock
+
 from pulse_tui.sources.transport.backoff import Backoff, BackoffPolicy
 
 
 def no_jitter(low: float, high: float) -> float:
     return (low + high) / 2
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_delays_double_up_to_the_cap() -> None:
@@ -55,7 +49,7 @@ def test_any_success_resets_by_default() -> None:
 
 
 def test_a_short_healthy_stretch_does_not_reset_but_a_long_one_does() -> None:
-    clock = FakeClock()
+    clock = ManualClock(1000.0)
     policy = BackoffPolicy(first=1, cap=60, healthy_after=30)
     backoff = Backoff(policy, clock=clock, uniform=no_jitter)
     assert backoff.failed() == 1

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from support.clock import ManualClock
+
 from pulse_tui.sources.base import SourceError
 from pulse_tui.sources.completion import CompletionCatalog, narrow
 
@@ -33,15 +35,8 @@ class CountingApi:
         return list(self.values)
 
 
-class Clock:
-    now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 async def test_a_list_is_kept_for_its_ttl_then_asked_again() -> None:
-    api, clock = CountingApi(), Clock()
+    api, clock = CountingApi(), ManualClock()
     cat = CompletionCatalog(api, ttl=60.0, clock=clock)
     await cat.label_values("job", ("up",), 0, 1)
     clock.now = 59.0
@@ -53,7 +48,7 @@ async def test_a_list_is_kept_for_its_ttl_then_asked_again() -> None:
 
 
 async def test_an_error_is_shown_and_asked_again_soon() -> None:
-    api, clock = CountingApi(), Clock()
+    api, clock = CountingApi(), ManualClock()
     api.fail = True
     cat = CompletionCatalog(api, clock=clock)
     listing = await cat.label_names(("up",), 0, 1)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+from support.clock import ManualClock
+
 from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.line import Level, LogLine
@@ -12,14 +14,6 @@ from pulse_tui.model.logs.merge import merge_streams
 from pulse_tui.model.logs.order import HistoryOrder
 
 T0 = 1_767_225_600.0
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def batch(host: str, source: str, stamps: list[float], first: int = 0) -> LineBatch:
@@ -54,7 +48,7 @@ def texts(lines: list[LogLine]) -> list[str]:
 
 
 def test_lines_below_every_loading_stream_go_early_and_the_rest_follows_in_one_order() -> None:
-    order = HistoryOrder(["web-1", "web-2"], monotonic=Clock(), release_lines=10)
+    order = HistoryOrder(["web-1", "web-2"], monotonic=ManualClock(), release_lines=10)
     sent: list[LineBatch] = []
     releases: list[list] = []
     for part in range(4):  # each host's hour in 4 batches, the hosts a little apart
@@ -80,7 +74,7 @@ def test_lines_below_every_loading_stream_go_early_and_the_rest_follows_in_one_o
 
 
 def test_nothing_goes_before_every_loading_host_has_sent_lines() -> None:
-    order = HistoryOrder(["web-1", "web-2"], monotonic=Clock(), release_lines=10)
+    order = HistoryOrder(["web-1", "web-2"], monotonic=ManualClock(), release_lines=10)
     order.push(batch("web-1", "/app.log", [float(i) for i in range(100)]))
     assert order.take_released() == []  # web-2 may still send older lines
     order.push(batch("web-2", "/app.log", [50.0 + i for i in range(100)]))
@@ -92,7 +86,7 @@ def test_nothing_goes_before_every_loading_host_has_sent_lines() -> None:
 
 
 def test_a_stack_trace_split_across_batches_stays_with_its_head() -> None:
-    order = HistoryOrder(["web-1", "web-2"], monotonic=Clock(), release_lines=1)
+    order = HistoryOrder(["web-1", "web-2"], monotonic=ManualClock(), release_lines=1)
     # The trace's lines carry no time of their own (NaN: they take their head's).
     head = batch("web-1", "/app.log", [1.0, 2.0, 10.0])
     trace = batch("web-1", "/app.log", [math.nan, math.nan], 3)
@@ -115,7 +109,7 @@ def test_a_stack_trace_split_across_batches_stays_with_its_head() -> None:
 
 
 def test_a_file_that_begins_after_a_release_with_older_lines_merges_everything_again() -> None:
-    order = HistoryOrder(["web-1", "web-2"], monotonic=Clock(), release_lines=10)
+    order = HistoryOrder(["web-1", "web-2"], monotonic=ManualClock(), release_lines=10)
     a = batch("web-1", "/a.log", [float(i) for i in range(100)])
     c = batch("web-2", "/c.log", [0.5 + i for i in range(100)])
     order.push(a)
@@ -133,7 +127,7 @@ def test_a_file_that_begins_after_a_release_with_older_lines_merges_everything_a
 
 
 def test_a_host_still_loading_when_the_wait_ends_keeps_only_its_unreleased_lines_apart() -> None:
-    clock = Clock()
+    clock = ManualClock()
     order = HistoryOrder(["web-1", "web-2"], quiet=5.0, monotonic=clock, release_lines=10)
     order.push(batch("web-1", "/a.log", [float(i) for i in range(100)]))
     order.push(batch("web-2", "/c.log", [0.5 + i for i in range(100)]))
@@ -151,7 +145,7 @@ def test_a_host_still_loading_when_the_wait_ends_keeps_only_its_unreleased_lines
 
 def test_nothing_goes_before_a_host_was_heard_on_each_of_its_files() -> None:
     order = HistoryOrder(
-        ["web-1", "web-2"], monotonic=Clock(), release_lines=10, streams={"web-1": 2}
+        ["web-1", "web-2"], monotonic=ManualClock(), release_lines=10, streams={"web-1": 2}
     )
     order.push(batch("web-1", "/a.log", [float(i) for i in range(100)]))
     order.push(batch("web-2", "/c.log", [0.5 + i for i in range(100)]))

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
+from support.clock import ManualClock
+
 from pulse_tui.model.logs.batch import LineBatch
 from pulse_tui.model.logs.buffer import LogBuffer
 from pulse_tui.model.logs.line import Level, LogLine
 from pulse_tui.model.logs.order import HistoryOrder, merge_with
 
 T0 = 1_767_225_600.0
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def batch(host: str, source: str, stamps: list[float], tag: str = "") -> LineBatch:
@@ -57,7 +51,7 @@ def streams_kept(lines: list[LogLine], *batches: LineBatch) -> bool:
 
 
 def test_histories_sent_file_after_file_and_host_after_host_come_out_interleaved() -> None:
-    clock = Clock()
+    clock = ManualClock()
     order = HistoryOrder(["web-1", "web-2"], monotonic=clock)
     # Each file's hour as one block: web-1's two files, then web-2's.
     a = batch("web-1", "/a.log", [float(s) for s in range(0, 3600, 2)])
@@ -82,7 +76,7 @@ def test_histories_sent_file_after_file_and_host_after_host_come_out_interleaved
 
 
 def test_a_stack_trace_stays_with_its_head() -> None:
-    clock = Clock()
+    clock = ManualClock()
     order = HistoryOrder(["web-1", "web-2"], monotonic=clock)
     # web-1's trace lines got older times than its head (no time of their own, or a
     # thread's late write): they stay right after it, before web-2's line at 10.5.
@@ -107,7 +101,7 @@ def test_a_stack_trace_stays_with_its_head() -> None:
 
 
 def test_a_host_that_connects_late_is_merged_with_the_whole_buffer() -> None:
-    clock = Clock()
+    clock = ManualClock()
     order = HistoryOrder(["web-1", "web-2"], quiet=5.0, monotonic=clock)
     early = batch("web-1", "/a.log", [float(s) for s in range(0, 600)])
     order.push(early)
@@ -159,7 +153,7 @@ def test_the_rebuild_keeps_the_bounds_and_counts_what_it_drops() -> None:
 
 
 def test_the_wait_is_bounded() -> None:
-    clock = Clock()
+    clock = ManualClock()
     order = HistoryOrder(["web-1"], quiet=5.0, max_wait=30.0, monotonic=clock)
     assert order.settling
     for step in range(1, 30):  # a host that keeps sending history: we wait, up to 30 s
@@ -173,7 +167,7 @@ def test_the_wait_is_bounded() -> None:
     order.history_done("web-1")
     assert len(flat(order.take_late())) == 29
     # A host that never sends anything holds nothing back past the quiet time.
-    clock = Clock()
+    clock = ManualClock()
     order = HistoryOrder(["db-1"], quiet=5.0, monotonic=clock)
     order.push(batch("local", "/x.log", [1.0]))
     clock.now = 4.9
@@ -203,7 +197,7 @@ def test_journald_lines_and_notices_keep_their_fields_through_a_rebuild() -> Non
 
 
 def test_held_lines_are_bounded() -> None:
-    clock = Clock()
+    clock = ManualClock()
     order = HistoryOrder(["web-1", "web-2"], monotonic=clock, limit=1000)
     order.push(batch("web-1", "/a.log", [float(s) for s in range(800)]))
     assert order.settle() is None
