@@ -146,7 +146,14 @@ class SignalPanel(Widget, can_focus=True):
             self.refresh()
 
     def put_cursor(self, timestamp: float) -> None:
-        """Show the time cursor at `timestamp` (a finding's start), as if moved there."""
+        """Show the time cursor at `timestamp` (a finding's start), as if moved there: on
+        the first of the chart's points at or after it, the first whose average holds the
+        change. A finding is dated to the minute where a point is 5 minutes (at 6h); the
+        cursor between points would say "12:01:00 1%", the value of the point before."""
+        if self.result is not None:
+            window = self.result.window
+            steps = math.ceil((timestamp - window.start) / window.step - 1e-9)
+            timestamp = min(window.end, max(window.start, window.start + steps * window.step))
         self.cursor = timestamp
         self.refresh()
 
