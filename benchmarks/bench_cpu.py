@@ -17,7 +17,8 @@ connect, their history loads and the first refreshes are drawn:
 Skipped without prometheus / promtool / sshd.
 
 `PULSE_BENCH_CPU_PROFILE=DIR` also records each window with py-spy (`--nonblocking`, its
-CPU not the app's) into DIR/traffic.txt and DIR/idle.txt as collapsed stacks.
+CPU not the app's) into DIR/traffic.txt and DIR/idle.txt as collapsed stacks, sampling at
+`PULSE_BENCH_CPU_PROFILE_RATE` Hz (default 50).
 
 Measured on a loaded 2-core machine (py-spy for where it goes): 9.1% / 2.7% of a core when
 every 0.1 s flush repainted the pane and the screen; 4.4% / 1.6% with the pane at 4 Hz and
@@ -33,6 +34,11 @@ resting while nothing waits. Left with traffic (py-spy): about half is Textual's
 (the compositor renders every widget whose clip meets the dirty rows, containers and the
 header included, then writes); the pane repaints 4 times a second; at 2 Hz (one run)
 3.25% / 0.82%: the cadence alone does not reach 3%.
+2026-12-03, a quiet machine (load 0.05-0.8), where the same tree reads higher (5.5-6.8% /
+1.2-1.5%). py-spy at 250 Hz (`PULSE_BENCH_CPU_PROFILE_RATE`): the frame ~20% of samples, of
+which the log view ~30%, the status line, the service table and the containers under the
+pane the rest. Sending the pane's rows as the same Strips frame after frame (bypassing the
+styles cache) read 5.3-6.7% / 1.3-1.6% over four runs, within the spread: not kept.
 """
 
 from __future__ import annotations
@@ -151,7 +157,7 @@ def _measure(pid: int, seconds: float, profile: Path | None = None) -> float:
                 "--format",
                 "raw",
                 "--rate",
-                "50",
+                os.environ.get("PULSE_BENCH_CPU_PROFILE_RATE", "50"),
                 "--duration",
                 str(int(seconds) + 2),
                 "--pid",
