@@ -39,8 +39,6 @@ from pulse_tui.model.dashboards.variables import (
 from pulse_tui.model.metrics.signals import QueryWindow, Series
 from pulse_tui.model.metrics.step import compute_window
 from pulse_tui.sources.base import MetricsSource, SourceError
-from pulse_tui.sources.prometheus.labels import label_names
-from pulse_tui.sources.prometheus.source import PrometheusSource
 
 #: What `label_values` and friends copy `__name__` into (the source drops `__name__`).
 _NAME_COPY = "pulse_metric_name"
@@ -225,6 +223,11 @@ async def _options(
     # Over the dashboard's range, coarse: only which label sets exist matters.
     window = compute_window(span.range_seconds, span.end, 10, span.scrape_interval)
     if query.kind == "label_names":
+        # Imported here: prometheus_api_client and requests are a tenth of a second of
+        # the start-up, and the demo has no Prometheus.
+        from pulse_tui.sources.prometheus.labels import label_names
+        from pulse_tui.sources.prometheus.source import PrometheusSource
+
         if not isinstance(source, PrometheusSource):
             raise VariableError("label_names() needs Prometheus' label API; this source has none")
         matched = interpolate(query.expr, selections).strip()

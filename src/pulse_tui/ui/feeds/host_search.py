@@ -11,9 +11,10 @@ which fetches the window around it first when the buffer does not hold it.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
@@ -21,10 +22,15 @@ from pulse_tui.config import Config
 from pulse_tui.model.search.remote import RemoteResults, RemoteTerm
 from pulse_tui.model.search.scan import SearchError
 from pulse_tui.sources.base import LogSource
-from pulse_tui.sources.ssh.remote_search import HostSearcher
 from pulse_tui.ui.dashboard import Dashboard
 from pulse_tui.ui.toast import toast
 from pulse_tui.ui.view import ViewController
+
+if TYPE_CHECKING:
+    from pulse_tui.sources.ssh.remote_search import HostSearcher
+
+#: The module of the SSH log source: while it is not imported, no source is one.
+_SSH_SOURCES = "pulse_tui.sources.ssh.tail"
 
 
 class HostSearch:
@@ -47,12 +53,12 @@ class HostSearch:
         #: The pane's jump to time (`LogFeed.jump_to`): the lines around a moment, fetched
         #: if the buffer does not hold them.
         self._jump = jump
-        #: Searches the hosts of the SSH sources (none: nothing to offer).
-        self.searcher = HostSearcher(sources, config.logs)
+        #: Searches the hosts of the SSH sources (None: there are none, nothing to offer).
+        self.searcher = _searcher(sources, config)
 
     def offer(self) -> str | None:
         """Why the hosts hold lines the buffer does not (None: nothing to offer)."""
-        if not self.searcher.targets:
+        if self.searcher is None:
             return None
         panel = self._dashboard.log_panel
         store = panel.store
@@ -70,7 +76,7 @@ class HostSearch:
         """Search the hosts for `typed` (the pane's search text) over the range on screen."""
         from pulse_tui.ui.screens.host_search import HostSearchScreen
 
-        if not self.searcher.targets:
+        if self.searcher is None:
             toast(self._app, "No SSH log hosts to search", severity="warning", timeout=3)
             return
         try:
@@ -106,3 +112,15 @@ class HostSearch:
 def _clock(timestamp: float) -> str:
     """Local time, as the pane shows lines."""
     return time.strftime("%H:%M:%S", time.localtime(timestamp))
+
+
+def _searcher(sources: Sequence[LogSource], config: Config) -> HostSearcher | None:
+    """The searcher of `sources`' SSH hosts, or None when they have none. Without SSH
+    sources (the demo, a metrics-only config) the SSH modules are not imported: asyncssh
+    and its crypto are a fifth of a second of the start-up."""
+    if _SSH_SOURCES not in sys.modules:
+        return None
+    from pulse_tui.sources.ssh.remote_search import HostSearcher
+
+    searcher = HostSearcher(sources, config.logs)
+    return searcher if searcher.targets else None
