@@ -104,6 +104,9 @@ class Dashboard:
         self._maximized: Widget | None = None
         #: The pane a key just chose, until focus (which moves a message later) lands.
         self._pending_pane: Widget | None = None
+        #: The log pane `compose` made: looked up by reference, not by a walk of the DOM
+        #: (lines arrive several times a second, and each flush asks for it).
+        self._log_panel: LogPanel | None = None
 
     # ----------------------------------------------------------------- layout
 
@@ -142,7 +145,8 @@ class Dashboard:
             bottom.set_class(not self.has_logs, "-no-logs")
             with bottom:
                 with TabPane("Logs", id="tab-logs"):
-                    yield LogPanel(buffer, id="logs")
+                    self._log_panel = LogPanel(buffer, id="logs")
+                    yield self._log_panel
                 with TabPane("Alerts", id="tab-alerts"):
                     yield AlertsPane(id="alerts")
                 with TabPane("Errors", id="tab-error-groups"):
@@ -192,11 +196,15 @@ class Dashboard:
 
     @property
     def log_panel(self) -> LogPanel:
-        return self._app.query_one(LogPanel)
+        panel = self._log_panel
+        if panel is not None and panel.is_attached:
+            return panel
+        return self._app.query_one(LogPanel)  # raises NoMatches, as before, once it is gone
 
     def log_panels(self) -> list[LogPanel]:
         """The log pane if still mounted (lines keep arriving while the app shuts down)."""
-        return list(self._app.query(LogPanel))
+        panel = self._log_panel
+        return [panel] if panel is not None and panel.is_attached else []
 
     @property
     def alerts_pane(self) -> AlertsPane:
