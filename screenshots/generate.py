@@ -31,6 +31,10 @@ async def shoot(name: str, size: tuple[int, int], keys: tuple[str, ...]) -> None
     app = frozen_demo_app()
     async with app.run_test(size=size) as pilot:
         await wait_until(pilot, lambda: has_data(app))
+        # As the snapshot tests wait (tests/ui/test_snapshots.py): the incident's alert
+        # fired, so the tab labels and the change strip are settled.
+        await wait_until(pilot, lambda: bool(app.alerts.book.firing()))
+        await pilot.pause(0.3)
         if keys:
             await pilot.press(*keys)
         await pilot.pause(0.6)
