@@ -53,6 +53,11 @@ class SshdServer:
     def bin_dir(self) -> Path:
         return self.root / "bin"
 
+    @property
+    def remote_home(self) -> Path:
+        """HOME of the commands the server runs (see `start`)."""
+        return self.root / "remote-home"
+
     def host_key_line(self, host: str = "127.0.0.1", port: int | None = None) -> str:
         """A known_hosts line trusting this server at host:port."""
         key = (self.host_key.with_suffix(".pub")).read_text().split()[:2]
@@ -70,6 +75,11 @@ class SshdServer:
             (self.root / "authorized_keys").write_text(
                 self.client_key.with_suffix(".pub").read_text()
             )
+        # The remote side's HOME is an empty directory of the fixture's: the shell that runs
+        # each command reads the tester's ~/.bashrc otherwise, and one that says something
+        # on stderr (pyenv's rehash, racing in shells started at once) would reach the app
+        # as that host's notices.
+        self.remote_home.mkdir(exist_ok=True)
         self.port = self.port or free_port()
         config = self.root / "sshd_config"
         config.write_text(
@@ -89,7 +99,7 @@ AllowTcpForwarding yes
 MaxSessions 100
 MaxStartups 200
 LogLevel ERROR
-SetEnv PATH={self.bin_dir}:/usr/local/bin:/usr/bin:/bin
+SetEnv PATH={self.bin_dir}:/usr/local/bin:/usr/bin:/bin HOME={self.remote_home}
 {self.extra_config}
 """
         )
