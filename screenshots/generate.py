@@ -12,7 +12,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from ui.harness import frozen_demo_app, has_data, wait_until  # noqa: E402
+from ui.harness import frozen_demo_app, settled  # noqa: E402
 
 SHOTS = {
     "dashboard-160x48.svg": ((160, 48), ()),
@@ -30,11 +30,7 @@ SHOTS = {
 async def shoot(name: str, size: tuple[int, int], keys: tuple[str, ...]) -> None:
     app = frozen_demo_app()
     async with app.run_test(size=size) as pilot:
-        await wait_until(pilot, lambda: has_data(app))
-        # As the snapshot tests wait (tests/ui/test_snapshots.py): the incident's alert
-        # fired, so the tab labels and the change strip are settled.
-        await wait_until(pilot, lambda: bool(app.alerts.book.firing()))
-        await pilot.pause(0.3)
+        await settled(pilot)  # as the snapshot tests wait
         if keys:
             await pilot.press(*keys)
         await pilot.pause(0.6)

@@ -63,6 +63,17 @@ def has_data(app: PulseApp) -> bool:
     )
 
 
+async def settled(pilot: Pilot) -> None:
+    """The demo has data on screen and its incident's alert fired (alert rules run after
+    the repaint that shows data), so the tab labels and the change strip are settled:
+    what the snapshot tests and the README's screenshots wait for."""
+    app = pilot.app
+    assert isinstance(app, PulseApp)
+    await wait_until(pilot, lambda: has_data(app))
+    await wait_until(pilot, lambda: bool(app.alerts.book.firing()))
+    await pilot.pause(0.3)
+
+
 async def choose_service(pilot: Pilot, name: str) -> None:
     """Focus the services table (6), walk its cursor to `name`'s row with the arrow keys,
     and press Enter: the table sorts worst first, so a row's place depends on the data."""

@@ -7,33 +7,24 @@ and look at the diff in snapshot_report.html before committing.
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from ui.harness import choose_service, frozen_demo_app, has_data, wait_until
-
-
-async def _loaded(pilot: Pilot) -> None:
-    app = pilot.app
-    await wait_until(pilot, lambda: has_data(app))
-    # Alert rules run after the repaint that shows data; wait for the incident's alert so
-    # the "Alerts (1)" tab label is settled too.
-    await wait_until(pilot, lambda: bool(app.alerts.book.firing()))
-    await pilot.pause(0.3)
+from ui.harness import choose_service, frozen_demo_app, settled, wait_until
 
 
 class TestMainScreen:
     def test_wide_200x50(self, snap_compare) -> None:
-        assert snap_compare(frozen_demo_app(), terminal_size=(200, 50), run_before=_loaded)
+        assert snap_compare(frozen_demo_app(), terminal_size=(200, 50), run_before=settled)
 
     def test_narrow_80x24(self, snap_compare) -> None:
-        assert snap_compare(frozen_demo_app(), terminal_size=(80, 24), run_before=_loaded)
+        assert snap_compare(frozen_demo_app(), terminal_size=(80, 24), run_before=settled)
 
     def test_medium_160x48(self, snap_compare) -> None:
-        assert snap_compare(frozen_demo_app(), terminal_size=(160, 48), run_before=_loaded)
+        assert snap_compare(frozen_demo_app(), terminal_size=(160, 48), run_before=settled)
 
 
 class TestServiceFocus:
     def test_checkout_focused(self, snap_compare) -> None:
         async def focus_checkout(pilot: Pilot) -> None:
-            await _loaded(pilot)
+            await settled(pilot)
             await choose_service(pilot, "checkout")
             # Every panel re-fetched for checkout alone (the queue panel then has no
             # data): the table's column widths follow the last values it was given.
@@ -53,7 +44,7 @@ class TestServiceFocus:
 class TestHelp:
     def test_help_screen(self, snap_compare) -> None:
         async def open_help(pilot: Pilot) -> None:
-            await _loaded(pilot)
+            await settled(pilot)
             await pilot.press("question_mark")
             await wait_until(pilot, lambda: pilot.app.screen.query("#help-table"))
             await pilot.pause(0.5)
@@ -84,7 +75,7 @@ class TestHeatmap:
         from pulse_tui.model.metrics.signals import Signal
 
         async def heatmaps(pilot: Pilot) -> None:
-            await _loaded(pilot)
+            await settled(pilot)
             app = pilot.app
             for key, signal in (("1", Signal.LATENCY), ("5", Signal.QUEUE)):
                 panel = app.dashboard.panel(signal)
