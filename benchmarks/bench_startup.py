@@ -30,9 +30,11 @@ def _time_to_markers(
 ) -> float:
     pid, fd = pty.fork()
     if pid == 0:  # child: become the app, in a 160x48 terminal
+        # Sized before the app starts, as a real terminal is: sized by the parent after
+        # the fork, the app could start at 0x0 and lay out again on the resize.
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
         os.environ["TERM"] = "xterm-256color"
         os.execvp(argv[0], argv)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
     started = time.perf_counter()
     seen = b""
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 from collections.abc import Sequence
 from functools import partial
@@ -264,6 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in SUBCOMMANDS:
+            gc.enable()  # off only for the dashboard's start (`pulse_tui.__main__.run`)
             command, rest = argv[0], argv[1:]
             if command == "init":
                 return cmd_init(build_init_parser().parse_args(rest))

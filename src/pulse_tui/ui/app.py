@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult, SystemCommand
@@ -26,7 +26,6 @@ from pulse_tui.model.core.view_command import StartView, command_line
 from pulse_tui.model.metrics.changes import Finding
 from pulse_tui.model.metrics.signals import Signal
 from pulse_tui.sources.base import LogSource, MetricsSource
-from pulse_tui.sources.dashboards import Span
 from pulse_tui.sources.factory import log_sources, metrics_source
 from pulse_tui.ui.commands import palette_commands
 from pulse_tui.ui.dashboard import MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH, Dashboard
@@ -36,25 +35,20 @@ from pulse_tui.ui.feeds.host_search import HostSearch
 from pulse_tui.ui.feeds.logs import LogFeed
 from pulse_tui.ui.feeds.metrics import MetricsFeed
 from pulse_tui.ui.screens.help import HelpScreen, help_sections
-from pulse_tui.ui.screens.host_search import HostSearchScreen, MatchList
-from pulse_tui.ui.screens.picker import PickerScreen
-from pulse_tui.ui.screens.silence import SilenceScreen
-from pulse_tui.ui.screens.time_range import TimeRangeScreen
 from pulse_tui.ui.toast import toast
 from pulse_tui.ui.view import ViewController
 from pulse_tui.ui.view_command import apply_log_view, current_view, initial_state, not_carried
 from pulse_tui.ui.widgets.alerting.alerts_pane import AlertsPane
 from pulse_tui.ui.widgets.alerting.error_groups_pane import ErrorGroupsPane
-from pulse_tui.ui.widgets.dashboards.adhoc import AdhocQueries
-from pulse_tui.ui.widgets.dashboards.imports import DashboardImports
-from pulse_tui.ui.widgets.dashboards.panel_view import RowHeader
-from pulse_tui.ui.widgets.dashboards.query_prompt import QueryPrompt
-from pulse_tui.ui.widgets.dashboards.query_screen import QueryScreen
-from pulse_tui.ui.widgets.dashboards.screen import GrafanaScreen
 from pulse_tui.ui.widgets.logs.log_panel import LogPanel
 from pulse_tui.ui.widgets.metrics.changes_strip import ChangesStrip
 from pulse_tui.ui.widgets.metrics.service_table import ServiceTable
 from pulse_tui.ui.widgets.metrics.signal_panel import SignalPanel
+
+if TYPE_CHECKING:
+    from pulse_tui.sources.dashboards import Span
+    from pulse_tui.ui.widgets.dashboards.adhoc import AdhocQueries
+    from pulse_tui.ui.widgets.dashboards.imports import DashboardImports
 
 #: Digit -> the panel it shows.
 PANEL_KEYS = {
@@ -246,10 +240,12 @@ class PulseApp(App[int]):
             base_dir=config.dashboard.export_dir,
             summary_json=summary_json,
         )
-        #: Imported Grafana dashboards (`--dashboard`), a screen each.
-        self.grafana = DashboardImports(self, config, metrics, self._dashboard_span)
-        #: `:`: the ad-hoc PromQL prompt; what it keeps goes on the Ad-hoc dashboard.
-        self.adhoc = AdhocQueries(self, config, metrics, self._dashboard_span, self.grafana)
+        #: Imported Grafana dashboards and the `:` prompt (ui/widgets/dashboards), made on
+        #: first use (`grafana`, `adhoc`): a start with no dashboard does not import their
+        #: modules, about 15 ms of the time to the first frame.
+        self._metrics_source = metrics
+        self._grafana: DashboardImports | None = None
+        self._adhoc: AdhocQueries | None = None
         if config.keys:
             self.set_keymap(dict(config.keys))
 
@@ -262,17 +258,46 @@ class PulseApp(App[int]):
             toast(self, problem, severity="error", timeout=10)
         self.dashboard.log_panel.set_host_search_offer(self.host_search.offer)
         self.metrics.start()
+        self.call_after_refresh(self._first_frame_drawn)
+        self.logs.start()
+        self.alerts.start()
+        if self.config.dashboards or self.config.queries:
+            self.grafana.mounted()  # says which files could not be imported
+
+    @property
+    def grafana(self) -> DashboardImports:
+        """Imported Grafana dashboards (`--dashboard`), a screen each."""
+        if self._grafana is None:
+            from pulse_tui.ui.widgets.dashboards.imports import DashboardImports
+
+            self._grafana = DashboardImports(
+                self, self.config, self._metrics_source, self._dashboard_span
+            )
+        return self._grafana
+
+    @property
+    def adhoc(self) -> AdhocQueries:
+        """`:`: the ad-hoc PromQL prompt; what it keeps goes on the Ad-hoc dashboard."""
+        if self._adhoc is None:
+            from pulse_tui.ui.widgets.dashboards.adhoc import AdhocQueries
+
+            self._adhoc = AdhocQueries(
+                self, self.config, self._metrics_source, self._dashboard_span, self.grafana
+            )
+        return self._adhoc
+
+    def _first_frame_drawn(self) -> None:
         # What exists once the dashboard is up (Textual's and our modules, the widgets)
         # lives as long as the app: keep it out of the collector's full passes, which
         # otherwise stall a frame by ~80 ms every ~20 s under a log flood (22 ms after).
         # Not headless: a test process runs many apps, and frozen objects are never freed.
         if not self.is_headless:
-            self.call_after_refresh(gc.freeze)
-        self.logs.start()
-        self.alerts.start()
-        self.grafana.mounted()
+            gc.freeze()
+        gc.enable()  # off since the start (`pulse_tui.__main__.run`)
 
     def _dashboard_span(self) -> Span:
+        from pulse_tui.sources.dashboards import Span
+
         state = self.view.state
         label = state.describe_range() + (" · paused" if state.paused else "")
         scrape = self.config.prometheus.scrape_interval
@@ -361,8 +386,11 @@ class PulseApp(App[int]):
 
     def action_refresh_now(self) -> None:
         self.metrics.retry_now()
-        self.grafana.refresh_now()  # the view changed (range, pan, zoom) or `r`
-        self.adhoc.refresh_now()
+        # The view changed (range, pan, zoom) or `r`: a dashboard on screen fetches too.
+        if self._grafana is not None:
+            self._grafana.refresh_now()
+        if self._adhoc is not None:
+            self._adhoc.refresh_now()
 
     def on_service_table_service_chosen(self, event: ServiceTable.ServiceChosen) -> None:
         self.view.focus_service(event.service)
@@ -437,6 +465,16 @@ class PulseApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             # Installed once and reused: composing the table is the slow part.
             if not self.is_screen_installed("help"):
+                # The dialogs' own keys: their modules are imported when first shown.
+                from pulse_tui.ui.screens.host_search import HostSearchScreen, MatchList
+                from pulse_tui.ui.screens.picker import PickerScreen
+                from pulse_tui.ui.screens.silence import SilenceScreen
+                from pulse_tui.ui.screens.time_range import TimeRangeScreen
+                from pulse_tui.ui.widgets.dashboards.panel_view import RowHeader
+                from pulse_tui.ui.widgets.dashboards.query_prompt import QueryPrompt
+                from pulse_tui.ui.widgets.dashboards.query_screen import QueryScreen
+                from pulse_tui.ui.widgets.dashboards.screen import GrafanaScreen
+
                 dialogs = (
                     PickerScreen,
                     TimeRangeScreen,

@@ -128,6 +128,8 @@ class LogFeed:
         #: The flush timer (None until `start`), and whether it is paused (nothing to flush).
         self._flush_timer: Timer | None = None
         self._flush_paused = False
+        #: A source has delivered lines since the start.
+        self._delivered = False
         view.on_range_change(self._range_changed)
 
     @property
@@ -210,6 +212,11 @@ class LogFeed:
             self._pending.append(lines)
             self._pending_lines += len(lines)
             self._wake()
+            if not self._delivered:
+                # The first lines show at once, not at the timer's first tick a tenth of a
+                # second after the start: that wait was part of the time to a first frame.
+                self._delivered = True
+                self._app.call_later(self.flush)
 
     def on_history_done(self, host: str) -> None:
         """`host` is past the history it loads on connect: what it sends now is live."""
