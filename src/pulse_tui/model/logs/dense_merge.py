@@ -61,8 +61,8 @@ def _id(table: dict[_Origin, int], key: _Origin) -> int:
 
 
 def _columns(chunk: _Chunk, table: dict[_Origin, int]) -> _Columns | None:
-    """`chunk`'s columns, or None when it is not fit for the dense merge (the buffer's
-    own lines, or lines with explicit fields: `merge._merge` keeps those)."""
+    """`chunk`'s columns, or None when it is not fit for the dense merge (lines with
+    explicit fields: `merge._merge` keeps those)."""
     count = len(chunk)
     if isinstance(chunk, LineBatch):
         kind_bits = np.uint8(int(chunk.kind) << 6)
@@ -81,7 +81,19 @@ def _columns(chunk: _Chunk, table: dict[_Origin, int]) -> _Columns | None:
             np.full(count, chunk.received, dtype=np.float64),
             np.full(count, origin, dtype=np.intp),
         )
-    if isinstance(chunk, MergedBatch) or any(x.explicit_fields is not None for x in chunk):
+    if isinstance(chunk, MergedBatch):  # the buffer's lines (`merge.merged_with_head`)
+        if chunk.fields is not None and any(f is not None for f in chunk.fields):
+            return None
+        levels = np.fromiter(map(int, chunk.levels), np.uint8, count)
+        kinds = np.fromiter(map(int, chunk.kinds), np.uint8, count)
+        return _Columns(
+            DenseLines.of(chunk.texts),
+            np.array(chunk.timestamps, dtype=np.float64),
+            levels | (kinds << np.uint8(6)),
+            np.array(chunk.received, dtype=np.float64),
+            np.fromiter((_id(table, origin) for origin in chunk.origins), np.intp, count),
+        )
+    if any(x.explicit_fields is not None for x in chunk):
         return None
     # Notices, markers, journald lines without fields: few, line by line.
     return _Columns(

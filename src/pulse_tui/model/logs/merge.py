@@ -128,6 +128,29 @@ def merged_parts(
     cut piece by piece (`logs.dense_merge`; the first piece of `lead` lines, what fills
     the buffer's open block), so a buffer appending (and compressing) each before the
     next never holds the history twice."""
+    streams = _streams(chunks, first_is_stream)
+    if len(streams) <= 1:
+        return iter(streams[0] if streams else [])
+    # A history's batches merge as arrays (`logs.dense_merge`); the buffer's own lines
+    # (`first_is_stream`) and lines with fields take the lists.
+    dense = None if first_is_stream else merge_dense(streams, lead)
+    return dense if dense is not None else iter([_merge(streams)])
+
+
+def merged_with_head(head: MergedBatch, chunks: Sequence[_Chunk]) -> Iterator[_Chunk]:
+    """`merge_streams([head, *chunks], first_is_stream=True)` in parts, as arrays when no
+    line has fields (the buffer's lines, `head`, made columns of arrays too): for a
+    rebuild that takes parts (`LogBuffer.rebuilt`), not one list of every line."""
+    streams = _streams([head, *chunks], first_is_stream=True)
+    if len(streams) <= 1:
+        return iter(streams[0])
+    dense = merge_dense(streams)
+    return dense if dense is not None else iter([_merge(streams)])
+
+
+def _streams(chunks: Sequence[_Chunk], first_is_stream: bool) -> list[list[_Chunk]]:
+    """`chunks` as streams (each one file's or unit's, in its order), in the order they
+    first appear; `first_is_stream`: `chunks[0]` is one stream of its own."""
     window = ReorderWindow(0.0)
     head: list[list[_Chunk]] = []
     rest = chunks
@@ -135,13 +158,7 @@ def merged_parts(
         head, rest = [[chunks[0]]], chunks[1:]
     for chunk in rest:
         window.push(chunk)
-    streams = head + [[chunk for _, chunk in held] for held in window._held.values()]
-    if len(streams) <= 1:
-        return iter(streams[0] if streams else [])
-    # A history's batches merge as arrays (`logs.dense_merge`); the buffer's own lines
-    # (`first_is_stream`) and lines with fields take the lists.
-    dense = None if first_is_stream else merge_dense(streams, lead)
-    return dense if dense is not None else iter([_merge(streams)])
+    return head + [[chunk for _, chunk in held] for held in window._held.values()]
 
 
 def _order(stream_times: list[list[float]]) -> list[int]:

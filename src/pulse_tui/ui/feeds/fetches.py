@@ -242,16 +242,15 @@ class WindowFetches:
     def merged(self, result: Merged, windows: int) -> None:
         """The feed merged `windows` fetched windows into the buffer (`result`)."""
         self._unmerged = max(0, self._unmerged - windows)
-        lines = result.lines
         if result.evicted_before or result.evicted_after:
-            until = lines.timestamps[-1] if result.evicted_after and lines else math.inf
-            self.coverage.keep_only(lines.timestamps[0] if lines else math.inf, until)
+            first, last = result.kept_span or (math.inf, math.inf)
+            self.coverage.keep_only(first, last if result.evicted_after else math.inf)
             evicted = result.evicted_before + result.evicted_after
             where = []
-            if result.evicted_before and lines:
-                where.append(f"before {clock_time(lines.timestamps[0])}")
-            if result.evicted_after and lines:
-                where.append(f"after {clock_time(lines.timestamps[-1])}")
+            if result.evicted_before and result.kept_span:
+                where.append(f"before {clock_time(first)}")
+            if result.evicted_after and result.kept_span:
+                where.append(f"after {clock_time(last)}")
             self._notes.append(
                 f"evicted {evicted:,} lines {' and '.join(where)} (buffer full: logs.max_lines"
                 " / logs.max_bytes)"

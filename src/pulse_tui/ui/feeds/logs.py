@@ -440,7 +440,7 @@ class LogFeed:
                 max_lines=buffer.max_lines,
                 max_bytes=buffer.max_bytes,
             )
-            return buffer.rebuilt(merged.lines), merged
+            return buffer.rebuilt(merged.parts), merged
 
         async def rebuild() -> None:
             try:
