@@ -13,9 +13,10 @@ from support.fake_journalctl import install_fake_journalctl, journal_argvs
 from support.ssh_sources import finish as stop_source
 from support.ssh_sources import run_source
 from support.sshd_server import SshdServer
-from test_ssh_history import an_hour, rotated_set, write_log
+from test_ssh_history import an_hour, iso, rotated_set, write_log
 
 from pulse_tui.config import JournalUnit, LogFile, LogHost, LogsConfig
+from pulse_tui.sources.ssh import window as window_module
 
 pytestmark = pytest.mark.integration
 
@@ -57,6 +58,51 @@ async def test_a_past_window_holds_exactly_its_lines_and_reads_little(
     # Ten of the sixty minutes, plus a few probes: far less than the file.
     assert window.bytes_read < size * 10 / 60 + 512 * 1024
     assert source.window_bytes_read == window.bytes_read
+
+
+@pytest.mark.parametrize("cut_every", [window_module.PARSE_BYTES, 4096])
+async def test_a_window_of_many_megabytes_keeps_each_trace_with_its_head(
+    sshd: SshdServer,
+    ssh_home: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cut_every: int,
+) -> None:
+    """A window is cut into lines a megabyte at a time: a stack trace (lines with no time
+    of their own) that straddles a cut still takes its head's time, and the lines come in
+    the file's order, exactly those of the window (cut every 4 KiB too, so that cuts fall
+    inside traces and the small parts take the row parser)."""
+    monkeypatch.setattr(window_module, "PARSE_BYTES", cut_every)
+    ssh_home(["web-1"])
+    log = tmp_path / "app.log"
+    now = time.time()
+    stamps = an_hour(now, step=0.05)
+    heads: list[tuple[int, float]] = []  # (line number, time) of each line with a time
+    with log.open("w") as f:
+        for i, t in enumerate(stamps):
+            f.write(f"{iso(t)} ERROR GET /api/v1/items/{i} failed {'x' * 60}\n")
+            heads.append((i, t))
+            if i % 7 == 0:  # a trace of three lines with no time
+                f.write("".join(f"    at frame{k} /items/{i} (app.py:{k})\n" for k in range(3)))
+    source, _sink, task = await connected(LogHost("web-1", files=(LogFile(str(log)),)))
+    start, end = stamps[20_000] + 0.025, stamps[50_000] + 0.025  # 25 minutes, ~4 MB
+    window = await source.fetch_window(start, end)
+    await stop_source(source, task, timeout=3)
+    assert window.problem is None and len(window.batches) > 1  # cut more than once
+    lines = [line for batch in window.batches for line in batch]
+    wanted = [(i, t) for i, t in heads if start <= t < end]
+    got_heads = [line for line in lines if not line.text.startswith("    at ")]
+    assert [numbers_of(line.text) for line in got_heads] == [i for i, _ in wanted]
+    assert [line.timestamp for line in got_heads] == pytest.approx([t for _, t in wanted])
+    time_of = dict(wanted)
+    traces = [line for line in lines if line.text.startswith("    at ")]
+    assert len(traces) == 3 * sum(1 for i, _ in wanted if i % 7 == 0)
+    for line in traces:  # each at its head's time, wherever the cuts fell
+        assert line.timestamp == pytest.approx(time_of[numbers_of(line.text)])
+
+
+def numbers_of(text: str) -> int:
+    return int(text.split("/items/")[1].split()[0])
 
 
 async def test_a_window_older_than_the_file_reads_its_rotated_predecessors(

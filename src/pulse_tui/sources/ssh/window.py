@@ -16,16 +16,20 @@ not be kept); a window cut by it keeps its newest part and says so.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 
 import asyncssh
+import numpy as np
 
 from pulse_tui.config import LogsConfig
 from pulse_tui.model.core.sanitize import sanitize, sanitize_chunk
 from pulse_tui.model.core.units import format_value
 from pulse_tui.model.logs.batch import LineBatch
-from pulse_tui.model.logs.parse import parse_texts
+from pulse_tui.model.logs.dense import DenseLines
+from pulse_tui.model.logs.line import Level
+from pulse_tui.model.logs.parse import parse_dense
 from pulse_tui.sources.base import FetchedWindow
 from pulse_tui.sources.ssh.connect import StreamChannel
 from pulse_tui.sources.ssh.history import BLOCK, MAX_SKIP, Outcome, find_start, first_stamp
@@ -54,7 +58,8 @@ class Span:
 
 @dataclass(slots=True)
 class FilesWindow:
-    """What a window read from a host's files: one batch per file part, and its cost."""
+    """What a window read from a host's files: the batches of each file part, in order, and
+    its cost."""
 
     batches: list[LineBatch] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -148,6 +153,11 @@ def bound_spans(spans: list[Span], bound: int) -> tuple[list[Span], bool]:
     return kept, False
 
 
+#: Bytes of a span taken before they are cut into lines: the column parser is for big
+#: batches (an SSH packet of 32 KiB is ~200 lines, fewer than it takes).
+PARSE_BYTES = 1 << 20
+
+
 async def read_span(
     conn: asyncssh.SSHClientConnection,
     span: Span,
@@ -157,15 +167,19 @@ async def read_span(
     host: str,
     service: str,
     max_line_bytes: int,
-) -> tuple[LineBatch | None, int, str | None]:
-    """The lines of `span` timed in `[start, end)`, the bytes read, and a problem if the
-    host reported one (a corrupt .gz)."""
+) -> tuple[list[LineBatch], int, str | None]:
+    """The lines of `span` timed in `[start, end)` (in batches, in the file's order), the
+    bytes read, and a problem if the host reported one (a corrupt .gz).
+
+    As a history on connect is: one text per megabyte with no str per line, parsed by
+    the column parser in a thread (`_parsed`), not line by line on the event loop."""
     command = read_span_command(span.path, span.offset, span.length, span.compressed)
     chan, session = await conn.create_session(StreamChannel, command, encoding=None)
     assert isinstance(session, StreamChannel)
     reader = LineReader(max_line_bytes, sanitize_chunk)
     stderr = LineReader(4096)
-    texts: list[str] = []
+    parts: list[DenseLines] = []
+    pending = bytearray()
     errors: list[str] = []
     count = 0
     skip_partial = not span.aligned and span.offset > 0
@@ -181,28 +195,74 @@ async def read_span(
                 if newline < 0:
                     continue
                 data, skip_partial = data[newline + 1 :], False
-            texts += reader.feed(data)
-        texts += reader.flush()
+            pending += data
+            if len(pending) >= PARSE_BYTES:
+                _cut(reader, pending, parts)
+        _cut(reader, pending, parts)
+        tail = reader.flush()
     finally:
         chan.close()
+    if tail:
+        parts.append(DenseLines.of(tail))
     problem = f"{sanitize(span.path)}: {sanitize(errors[0])}" if errors else None
-    if span.compressed:
-        texts = [t.rstrip("\0") for t in texts if t.strip("\0")]
-    received = time.time()
-    stamps, levels = parse_texts(texts, received, inherit=True)
-    keep = [i for i, t in enumerate(stamps) if start <= t < end]
-    if not keep:
-        return None, count, problem
-    batch = LineBatch(
-        [texts[i] for i in keep],
-        [stamps[i] for i in keep],
-        [levels[i] for i in keep],
-        received,
-        host,
-        sanitize(span.path),
-        service,
+    origin = (host, sanitize(span.path), service)
+    batches = await asyncio.to_thread(
+        _parsed, parts, span.compressed, start, end, time.time(), origin
     )
-    return batch, count, problem
+    return batches, count, problem
+
+
+def _cut(reader: LineReader, pending: bytearray, parts: list[DenseLines]) -> None:
+    """The lines `pending` completes, onto `parts`; `pending` is emptied."""
+    if pending:
+        lines = reader.feed_dense(bytes(pending))
+        pending.clear()
+        if lines is not None:
+            parts.append(lines)
+
+
+def _parsed(
+    parts: list[DenseLines],
+    compressed: bool,
+    start: float,
+    end: float,
+    received: float,
+    origin: tuple[str, str, str],
+) -> list[LineBatch]:
+    """`parts` parsed as one stream (a line without a time takes the one before it, across
+    parts too), as batches of the lines timed in `[start, end)`."""
+    if compressed:
+        # `gzip -dc` of a member cut short pads with NULs: those are not lines (rare:
+        # only rotated .gz files, so line by line).
+        texts = [t.rstrip("\0") for lines in parts for t in lines.lines() if t.strip("\0")]
+        parts = [DenseLines.of(texts)] if texts else []
+    host, source, service = origin
+    batches: list[LineBatch] = []
+    previous: float | None = None
+    for lines in parts:
+        times, values = parse_dense(lines, received, inherit=True, previous=previous)
+        if not len(times):
+            continue
+        previous = float(times[-1])
+        inside = (times >= start) & (times < end)
+        if inside.all():
+            batches.append(
+                LineBatch.of_dense(lines, times, values, received, host, source, service)
+            )
+        elif inside.any():  # the window's edges: the lines inside, as lists
+            keep = np.flatnonzero(inside)
+            batches.append(
+                LineBatch(
+                    lines.lines_at(keep),
+                    times[keep].tolist(),
+                    [Level(v) for v in values[keep].tolist()],
+                    received,
+                    host,
+                    source,
+                    service,
+                )
+            )
+    return batches
 
 
 async def fetch_files(
@@ -239,14 +299,13 @@ async def fetch_files(
         window.bytes_read += reader.bytes_read
     for service, spans in plans:
         for span in spans:
-            batch, count, problem = await read_span(
+            batches, count, problem = await read_span(
                 conn, span, start, end, host=host, service=service, max_line_bytes=max_line_bytes
             )
             window.bytes_read += count
             if problem:
                 window.problems.append(problem)
-            if batch is not None:
-                window.batches.append(batch)
+            window.batches += batches
     return window
 
 
