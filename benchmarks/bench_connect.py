@@ -139,6 +139,8 @@ def run() -> Iterator[dict[str, object]]:
             gc.collect()
             grown = _rss_mib() - before
             count = len(app.logs.buffer)
+            # Every line of the hour entered: none dropped while the merges held the pane.
+            assert app.dashboard.log_panel.ui_dropped == 0, app.dashboard.log_panel.ui_dropped
         return elapsed, count, grown, cpu, stall
 
     async def fetch(files: dict[str, Path]) -> tuple[float, int]:

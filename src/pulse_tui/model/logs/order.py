@@ -119,6 +119,10 @@ class HistoryOrder:
         self._count += len(lines)
         return True
 
+    def loads(self, lines: _Chunk) -> bool:
+        """Whether `lines` come from a host still loading its history."""
+        return bool(lines) and _host_of(lines) in self._loading
+
     def history_done(self, host: str) -> None:
         """`host` is past its history: what it sends now is live."""
         self._loading.pop(host, None)
