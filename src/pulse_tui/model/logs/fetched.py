@@ -188,6 +188,8 @@ def _within(
         if isinstance(batch, LineBatch) and batch.dense is not None:
             lines = batch.dense[0]
             size += int(lines.starts[-1]) - len(batch)  # less the line ends
+        elif isinstance(batch, LineBatch):
+            size += sum(map(len, batch.texts))
         else:
             size += sum(len(line.text) for line in batch)
     return size <= max_bytes

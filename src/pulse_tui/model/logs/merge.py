@@ -131,8 +131,9 @@ def merged_parts(
     streams = _streams(chunks, first_is_stream)
     if len(streams) <= 1:
         return iter(streams[0] if streams else [])
-    # A history's batches merge as arrays (`logs.dense_merge`); the buffer's own lines
-    # (`first_is_stream`) and lines with fields take the lists.
+    # A history's batches merge as arrays (`logs.dense_merge`); lines with fields take
+    # the lists, and so do the buffer's own (`first_is_stream`): `merge_streams` hands
+    # them back as one list of every line (`merged_with_head` makes parts of them).
     dense = None if first_is_stream else merge_dense(streams, lead)
     return dense if dense is not None else iter([_merge(streams)])
 
