@@ -333,6 +333,8 @@ class LogPanel(Vertical):
         land, self._land_at = self._land_at, None
         if land is not None:
             self.view.scroll_to_time(land[0], context=land[1])
+        # "searching…" goes now, not at the next batch of lines or the next second.
+        self.update_status()
 
     def lines_arrived(self) -> None:
         """The buffer grew: show the new lines (following) and the new counts."""
