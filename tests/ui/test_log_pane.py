@@ -200,29 +200,6 @@ async def test_a_flood_is_bounded_and_counted_not_frozen() -> None:
         await wait_until(pilot, lambda: "5,000 dropped (UI behind)" in screen_text(app))
 
 
-async def test_a_history_faster_than_the_ui_is_held_not_dropped(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Histories arriving faster than the pane takes them (a merge holds the flushes, or,
-    here, a bound of pending lines far below one file's hour) all enter: a history is
-    bounded already, and a line lost from it would be missing from every count."""
-    from pulse_tui.ui.feeds import logs as log_feed
-
-    monkeypatch.setattr(log_feed, "MAX_PENDING_LINES", 500)
-    web1 = HistoryLogSource("web-1", {"/a.log": hour(0.0, 2.0), "/b.log": hour(1.0, 2.0)})
-    web2 = HistoryLogSource("web-2", {"/c.log": hour(0.5)})
-    total = 1800 * 2 + 3600
-    app = app_with(web1, web2)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == total)
-        assert app.dashboard.log_panel.ui_dropped == 0
-        assert "dropped" not in screen_text(app)
-        # Live lines past the bound still are dropped, and said to be.
-        flood = [line(n) for n in range(log_feed.MAX_PENDING_LINES + 100)]
-        app.logs.on_lines(flood)
-        await wait_until(pilot, lambda: "100 dropped (UI behind)" in screen_text(app))
-
-
 class DelayedLogSource(ScriptedLogSource):
     """Delivers its batches `delay` seconds apart, as SSH sources do: column-wise
     `LineBatch`es, received when they arrive, each line timed `offset` seconds after `base`
@@ -328,13 +305,38 @@ def hour(offset: float, step: float = 1.0) -> list[float]:
     return [T0 + offset + i * step for i in range(int(3600 / step))]
 
 
+def two_hosts_loading_an_hour() -> tuple[PulseApp, int]:
+    """An app whose two hosts send an hour of history on connect (web-1 in two files,
+    web-2 in one), and how many lines that is."""
+    web1 = HistoryLogSource("web-1", {"/a.log": hour(0.0, 2.0), "/b.log": hour(1.0, 2.0)})
+    web2 = HistoryLogSource("web-2", {"/c.log": hour(0.5)})
+    return app_with(web1, web2), 1800 * 2 + 3600
+
+
+async def test_a_history_faster_than_the_ui_is_held_not_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Histories arriving faster than the pane takes them (a merge holds the flushes, or,
+    here, a bound of pending lines far below one file's hour) all enter: a history is
+    bounded already, and a line lost from it would be missing from every count."""
+    from pulse_tui.ui.feeds import logs as log_feed
+
+    monkeypatch.setattr(log_feed, "MAX_PENDING_LINES", 500)
+    app, total = two_hosts_loading_an_hour()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == total)
+        assert app.dashboard.log_panel.ui_dropped == 0
+        assert "dropped" not in screen_text(app)
+        # Live lines past the bound still are dropped, and said to be.
+        flood = [line(n) for n in range(log_feed.MAX_PENDING_LINES + 100)]
+        app.logs.on_lines(flood)
+        await wait_until(pilot, lambda: "100 dropped (UI behind)" in screen_text(app))
+
+
 async def test_histories_from_two_hosts_enter_in_time_order_and_jump_to_time_finds_both() -> None:
     from pulse_tui.ui.widgets.metrics.signal_panel import SignalPanel
 
-    web1 = HistoryLogSource("web-1", {"/a.log": hour(0.0, 2.0), "/b.log": hour(1.0, 2.0)})
-    web2 = HistoryLogSource("web-2", {"/c.log": hour(0.5)})
-    total = 1800 * 2 + 3600
-    app = app_with(web1, web2)
+    app, total = two_hosts_loading_an_hour()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.dashboard.log_panel.view.count == total)
         buffer = app.logs.buffer
