@@ -261,7 +261,7 @@ class PulseApp(App[int]):
         self.call_after_refresh(self._first_frame_drawn)
         self.logs.start()
         self.alerts.start()
-        if self.config.dashboards or self.config.queries:
+        if self.config.dashboards:
             self.grafana.mounted()  # says which files could not be imported
 
     @property
